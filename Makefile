@@ -1,0 +1,49 @@
+# Thin wrapper around CMake.  `make run` and `make test` do the whole set-up
+# on a fresh Debian 12 machine: missing packages, configure, build.
+BUILD_DIR  ?= build
+BUILD_TYPE ?= Release
+CONFIG     ?= config/default.ini
+JOBS       ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all deps configure build run test asan tsan test-asan test-tsan bench format clean help
+
+all: build
+
+help:
+	@echo "make run        install deps, build, run $(CONFIG)"
+	@echo "make test       install deps, build, run the whole test suite"
+	@echo "make test-asan  the test suite under AddressSanitizer + UBSan (build-asan/)"
+	@echo "make test-tsan  the test suite under ThreadSanitizer (build-tsan/)"
+	@echo "make bench      overhead benchmarks (bench/)"
+	@echo "make format     clang-format every C file"
+
+deps:
+	@sh .ci/install-deps
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/parbench run $(CONFIG) --force
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+test-asan:
+	@$(MAKE) --no-print-directory test BUILD_DIR=build-asan BUILD_TYPE=Asan
+
+test-tsan:
+	@$(MAKE) --no-print-directory test BUILD_DIR=build-tsan BUILD_TYPE=Tsan
+
+bench: build
+	sh bench/run.sh $(BUILD_DIR)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan build-tsan

@@ -1,0 +1,209 @@
+/*
+ * cell.c - the cell process: create the workload state, run and measure
+ * repetitions, report each one to the runner.  The clock, resource
+ * accounting and verification here are the same for every executor.
+ */
+#include "cell.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "host.h"
+#include "job.h"
+
+/* The worker program and the serialised workload spec for executors that
+ * start fresh processes. */
+struct cell_env {
+    char worker_program[4096];
+    char *spec;
+    size_t spec_len;
+};
+
+static int write_msg(int fd, const struct cell_msg *m) {
+    const char *p = (const char *)m;
+    size_t left = sizeof *m;
+    while (left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return PB_EIO;
+        p += n;
+        left -= (size_t)n;
+    }
+    return 0;
+}
+
+static int64_t unix_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static double tv_s(struct timeval tv) {
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void on_term(int sig) {
+    (void)sig;
+    host_cancel_flag = 1;
+}
+
+static void env_init(struct cell_env *env, const struct plan_instance *wl) {
+    ssize_t n = readlink("/proc/self/exe", env->worker_program,
+                         sizeof env->worker_program - 32);
+    if (n < 0)
+        n = 0;
+    env->worker_program[n] = '\0';
+    char *slash = strrchr(env->worker_program, '/');
+    if (slash)
+        strcpy(slash + 1, "parbench-worker");
+    /* The spec a fresh worker re-creates the workload from: the plugin
+     * file and the canonical parameters, one "key value" line each. */
+    int len = asprintf(&env->spec, "plugin %s\nparams %s\n", wl->plugin.path,
+                       wl->canonical);
+    env->spec_len = len > 0 ? (size_t)len : 0;
+}
+
+/* Runs one repetition and fills *row.  Returns 0 (the row says how it
+ * went) or PB_ENOMEM. */
+static int measure(const struct plan_instance *wl,
+                   const struct plan_instance *ex, const struct plan_cell *c,
+                   void *state, const struct cell_env *env,
+                   struct cell_row *row) {
+    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    struct pb_job job;
+    memset(row, 0, sizeof *row);
+    if (ops->begin)
+        ops->begin(state);
+    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) <
+        0)
+        return PB_ENOMEM;
+    job.worker_program = env->worker_program;
+    job.spec = env->spec;
+    job.spec_len = env->spec_len;
+
+    char err[512] = "";
+    struct rusage s0, s1, c0, c1;
+    getrusage(RUSAGE_SELF, &s0);
+    getrusage(RUSAGE_CHILDREN, &c0);
+    uint64_t t0 = host_now_ns();
+    int rc = ex->plugin.desc->executor->run(&ex->host.host, ex->params, &job,
+                                            err, sizeof err);
+    if (rc < 0)
+        job_failf(&job, 0, "executor: %s", err[0] ? err : "run failed");
+    job_finish(&job);
+    uint64_t t1 = host_now_ns();
+    getrusage(RUSAGE_SELF, &s1);
+    getrusage(RUSAGE_CHILDREN, &c1);
+
+    row->wall_s = (double)(t1 - t0) / 1e9;
+    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) +
+                  tv_s(c1.ru_utime) - tv_s(c0.ru_utime);
+    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) +
+                 tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
+    row->ctx_voluntary = (uint64_t)(s1.ru_nvcsw - s0.ru_nvcsw) +
+                         (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
+    row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
+                           (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw);
+    row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
+    row->pss_kib = job_read_pss_kib(0);
+    row->ipc_bytes = job.ipc_bytes;
+
+    uint64_t last_ready = t0;
+    for (unsigned w = 0; w < job.workers; w++) {
+        const struct job_worker *jw = &job.w[w];
+        if (!jw->reported && !job.failed)
+            job_failf(&job, 1, "worker %u never reported back", w);
+        if (jw->ready_ns > last_ready)
+            last_ready = jw->ready_ns;
+        if (jw->maxrss_kib > row->peak_rss_kib)
+            row->peak_rss_kib = jw->maxrss_kib;
+        row->pss_kib += jw->pss_kib;
+    }
+    row->startup_s = (double)(last_ready - t0) / 1e9;
+    for (uint64_t t = 0; t < job.tasks; t++)
+        row->items += job.slots[t].items;
+
+    if (!job.failed) {
+        uint64_t sum = 0;
+        err[0] = '\0';
+        if (ops->verify(state, &sum, err, sizeof err) < 0)
+            job_failf(&job, 0, "verification failed: %s",
+                      err[0] ? err : "wrong answer");
+        row->checksum = sum;
+        row->has_checksum = 1;
+    }
+    row->status = job.failed == 2   ? ROW_CRASHED
+                  : job.failed == 1 ? ROW_FAILED
+                                    : ROW_OK;
+    if (job.failed)
+        snprintf(row->error, sizeof row->error, "%.*s",
+                 (int)sizeof row->error - 1, job.error);
+    job_destroy(&job);
+    return 0;
+}
+
+void cell_main(const struct cell_request *req) {
+    const struct plan *p = req->plan;
+    const struct plan_cell *c = req->cell;
+    const struct plan_instance *wl = &p->workloads[c->workload];
+    const struct plan_instance *ex = &p->executors[c->executor];
+    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    struct cell_msg m;
+    struct cell_env env;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+
+    env_init(&env, wl);
+    void *state = NULL;
+    char err[480] = "";
+    memset(&m, 0, sizeof m);
+    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) <
+        0) {
+        m.type = CELL_FATAL;
+        m.row.status = ROW_FAILED;
+        snprintf(m.row.error, sizeof m.row.error, "creating the workload: %s",
+                 err[0] ? err : "create failed");
+        _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
+    }
+    uint64_t tasks = ops->task_count(state);
+    m.type = CELL_READY;
+    m.tasks = tasks;
+    if (write_msg(req->fd, &m) < 0)
+        _exit(PB_EXIT_INTERNAL);
+
+    for (unsigned i = 0; i < req->warmup + req->nreps; i++) {
+        unsigned rep = i < req->warmup ? 0 : req->reps[i - req->warmup];
+        memset(&m, 0, sizeof m);
+        m.type = CELL_REP_START;
+        m.repetition = rep;
+        m.tasks = tasks;
+        m.started_unix_ns = unix_now_ns();
+        if (write_msg(req->fd, &m) < 0)
+            _exit(PB_EXIT_INTERNAL);
+        if (measure(wl, ex, c, state, &env, &m.row) < 0)
+            _exit(PB_EXIT_INTERNAL);
+        if (rep == 0)
+            continue;
+        m.type = CELL_ROW;
+        if (write_msg(req->fd, &m) < 0)
+            _exit(PB_EXIT_INTERNAL);
+    }
+    ops->destroy(state);
+    free(env.spec);
+    _exit(0);
+}

@@ -1,0 +1,90 @@
+/*
+ * config.h - the INI configuration (read with inih) as generic sections and
+ * entries that remember their line, plus the validated [run] section.
+ *
+ * config_load() checks the structure and [run]/[server]; plugin sections are
+ * checked later against each plugin's parameter table (plan.c), using the
+ * line numbers kept here.  Every error sentence starts with "FILE:LINE: ".
+ */
+#ifndef PARBENCH_CONFIG_H
+#define PARBENCH_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <parbench/plugin.h>
+
+/* Where a value came from: "FILE:LINE" or "--set" (for messages). */
+struct cfg_entry {
+    char *key;   /* owned */
+    char *value; /* owned, blanks trimmed */
+    int line;    /* 1-based line in the file, 0 for --set               */
+};
+
+enum cfg_section_kind { CFG_RUN, CFG_SERVER, CFG_WORKLOAD, CFG_EXECUTOR };
+
+struct cfg_section {
+    enum cfg_section_kind kind;
+    char *name;     /* owned: instance name for workload/executor ("small-primes"),
+                       "run" / "server" otherwise */
+    char *plugin;   /* owned: `plugin =` value, or a copy of name; workload
+                       and executor only (the entry is removed from entries) */
+    int line;       /* line of the [section] header, 0 if made by --set   */
+    struct cfg_entry *entries; /* owned, in file order, keys unique      */
+    size_t count;
+};
+
+struct cfg_run {
+    unsigned *workers;   /* owned; "ncpu" resolved                      */
+    size_t nworkers;
+    unsigned repetitions; /* >= 1, default 5                            */
+    unsigned warmup;      /* default 1                                  */
+    uint64_t timeout_ns;  /* per repetition, default 60s; > 0           */
+    enum pb_schedule schedule; /* default dynamic                       */
+    char *output;         /* owned; default "results.csv"               */
+    char *plugin_path;    /* owned; ':'-separated, or NULL              */
+};
+
+struct cfg_server {
+    uint64_t latency_ns;  /* default 0                                  */
+    uint64_t rate;        /* bytes/s per connection, 0 = unlimited      */
+};
+
+struct config {
+    char *path;            /* owned, as given                            */
+    char *text;            /* owned: the file's full text                */
+    struct cfg_section *sections; /* owned, in file order                */
+    size_t count;
+    struct cfg_run run;
+    struct cfg_server server;
+};
+
+/* One --set SECTION.KEY=VALUE, e.g. "run.repetitions=1" or
+ * "workload.prime-count.limit=1000" (the key is after the last dot). */
+struct cfg_override {
+    const char *text; /* borrowed */
+};
+
+/*
+ * Read and check `path`, then apply the overrides in order (an override of
+ * a section that does not exist creates it, so --set can add an executor).
+ * `ncpu` resolves "ncpu" in [run] workers.  Returns 0, or PB_ECONFIG with
+ * "FILE:LINE: what is wrong; what would fix it" in err (unknown sections,
+ * unknown [run]/[server] keys with did-you-mean, duplicate keys or sections,
+ * bad values, lines over 199 characters, section names over 49 characters,
+ * no workload or no executor section).
+ */
+int config_load(struct config *cfg, const char *path,
+                const struct cfg_override *sets, size_t nsets, unsigned ncpu,
+                char *err, size_t errlen);
+void config_free(struct config *cfg);
+
+/* "FILE:LINE" or "--set" for an entry (into buf). */
+void config_where(const struct config *cfg, int line, char *buf, size_t len);
+
+/* Section lookup by kind and instance name, or NULL. */
+const struct cfg_section *config_find(const struct config *cfg,
+                                      enum cfg_section_kind kind,
+                                      const char *name);
+
+#endif /* PARBENCH_CONFIG_H */

@@ -1,0 +1,62 @@
+/*
+ * plan.h - from a checked config to the list of cells to run: plugins
+ * loaded and every parameter validated against its table, before anything
+ * runs.  A cell is workload instance x executor instance x workers.
+ */
+#ifndef PARBENCH_PLAN_H
+#define PARBENCH_PLAN_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "host.h"
+#include "params.h"
+#include "plugin_loader.h"
+
+struct plan_instance {
+    const char *name;              /* borrowed from the config section   */
+    struct loaded_plugin plugin;   /* owned                              */
+    struct pb_params *params;      /* owned, validated                   */
+    char *canonical;               /* owned: params_canonical()          */
+    struct host_instance host;     /* the table this plugin is handed    */
+    enum pb_schedule schedule;     /* executors: `schedule` or [run]'s   */
+};
+
+struct plan_cell {
+    size_t workload, executor;     /* indexes into the instance arrays   */
+    unsigned workers;
+    enum pb_schedule schedule;
+};
+
+/* --only: terms KEY=VALUE separated by commas; KEY is workload, executor,
+ * workers or schedule.  Terms with the same key are alternatives (OR),
+ * different keys must all match (AND). */
+struct only_term {
+    char *key, *value; /* owned */
+};
+struct only_filter {
+    struct only_term *terms; /* owned */
+    size_t count;
+};
+
+int only_parse(struct only_filter *f, const char *expr, char *err,
+               size_t errlen);
+void only_free(struct only_filter *f);
+
+struct plan {
+    struct loader_path path;
+    struct plan_instance *workloads, *executors; /* owned */
+    size_t nworkloads, nexecutors;
+    struct plan_cell *cells;                     /* owned */
+    size_t ncells;
+};
+
+/* Load and validate everything `cfg` names, then expand the cells (serial
+ * executors only at 1 worker) and keep those `only` (may be NULL)
+ * matches.  Errors: "FILE:LINE: [section] ..." in err, PB_ECONFIG or
+ * PB_EPLUGIN; an --only matching no cell is an error too. */
+int plan_build(struct plan *plan, const struct config *cfg,
+               const struct only_filter *only, char *err, size_t errlen);
+void plan_free(struct plan *plan);
+
+#endif /* PARBENCH_PLAN_H */

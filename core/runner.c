@@ -1,0 +1,560 @@
+/*
+ * runner.c - `parbench run` and `parbench check`.
+ *
+ * The runner never runs plugin code on the measured path itself: each cell
+ * runs in a child process (its own process group) that reports through a
+ * pipe.  The runner arms the per-repetition timeout, notices crashes, turns
+ * Ctrl-C into an `interrupted` row, and appends and flushes every row the
+ * moment it exists.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cell.h"
+#include "errors.h"
+#include "host.h"
+#include "params.h"
+#include "plan.h"
+#include "report.h"
+#include "results.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+struct runner {
+    const struct run_options *o;
+    struct config cfg;
+    struct plan plan;
+    const char *output;
+    FILE *csv;
+    char run_id[48];
+    char hostname[256];
+    int progress;
+    int not_ok;  /* some row was not ok                                 */
+    size_t cell_no;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Set-up shared by run and check                                           */
+/* ------------------------------------------------------------------------ */
+
+static unsigned online_cpus(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+/* Loads the config and builds the plan; prints the error and returns
+ * PB_EXIT_USAGE on failure. */
+static int prepare(struct runner *r, const struct run_options *o) {
+    char err[2048] = "";
+    memset(r, 0, sizeof *r);
+    r->o = o;
+    if (config_load(&r->cfg, o->config_path, o->sets, o->nsets, online_cpus(),
+                    err, sizeof err) < 0) {
+        fprintf(stderr, "parbench: %s\n", err);
+        return PB_EXIT_USAGE;
+    }
+    struct only_filter only = {NULL, 0};
+    for (size_t i = 0; i < o->nonly; i++) {
+        if (only_parse(&only, o->only[i], err, sizeof err) < 0) {
+            fprintf(stderr, "parbench: %s\n", err);
+            only_free(&only);
+            return PB_EXIT_USAGE;
+        }
+    }
+    int rc = plan_build(&r->plan, &r->cfg, &only, err, sizeof err);
+    only_free(&only);
+    if (rc < 0) {
+        fprintf(stderr, "parbench: %s\n", err[0] ? err : pb_strerror(rc));
+        return PB_EXIT_USAGE;
+    }
+    r->output = o->output ? o->output : r->cfg.run.output;
+    return 0;
+}
+
+static void release(struct runner *r) {
+    plan_free(&r->plan);
+    config_free(&r->cfg);
+}
+
+static void cell_label(const struct runner *r, const struct plan_cell *c,
+                       char *buf, size_t len) {
+    snprintf(buf, len, "%s x %s x %u", r->plan.workloads[c->workload].name,
+             r->plan.executors[c->executor].name, c->workers);
+}
+
+int runner_check(const struct run_options *o) {
+    struct runner r;
+    int rc = prepare(&r, o);
+    if (rc) {
+        release(&r);
+        return rc;
+    }
+    const struct cfg_run *run = &r.cfg.run;
+    char t[32];
+    format_duration(run->timeout_ns, t, sizeof t);
+    printf("%s: ok\n", o->config_path);
+    printf("%zu cells, %u repetitions each after %u warmup, timeout %s per "
+           "repetition, output %s\n",
+           r.plan.ncells, run->repetitions, run->warmup, t, r.output);
+    printf("%-4s %-24s %-16s %7s %-8s %s\n", "cell", "workload", "executor",
+           "workers", "schedule", "parameters");
+    for (size_t i = 0; i < r.plan.ncells; i++) {
+        const struct plan_cell *c = &r.plan.cells[i];
+        const struct plan_instance *w = &r.plan.workloads[c->workload];
+        printf("%-4zu %-24s %-16s %7u %-8s %s\n", i + 1, w->name,
+               r.plan.executors[c->executor].name, c->workers,
+               schedule_name(c->schedule), w->canonical);
+    }
+    release(&r);
+    return PB_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output file                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Repetitions already in the file for --resume: rows keyed by cell. */
+struct done_rows {
+    struct result_row *rows;
+    size_t count;
+};
+
+static int row_matches(const struct result_row *row, const struct runner *r,
+                       const struct plan_cell *c, unsigned rep) {
+    const struct plan_instance *w = &r->plan.workloads[c->workload];
+    return row->repetition == rep && row->workers == c->workers &&
+           row->schedule == c->schedule && row->workload &&
+           strcmp(row->workload, w->name) == 0 && row->executor &&
+           strcmp(row->executor, r->plan.executors[c->executor].name) == 0 &&
+           row->workload_params &&
+           strcmp(row->workload_params, w->canonical) == 0;
+}
+
+static int open_output(struct runner *r, struct done_rows *done) {
+    const struct run_options *o = r->o;
+    char err[1024];
+    struct stat st;
+    int exists = stat(r->output, &st) == 0;
+    if (exists && !o->force && !o->resume) {
+        fprintf(stderr,
+                "parbench: %s already exists; use --resume to add the "
+                "missing rows to it, --force to replace it, or -o FILE\n",
+                r->output);
+        return PB_EXIT_USAGE;
+    }
+    if (exists && o->resume && !o->force) {
+        if (results_read(r->output, &done->rows, &done->count, err,
+                         sizeof err) < 0) {
+            fprintf(stderr, "parbench: --resume: %s\n", err);
+            return PB_EXIT_USAGE;
+        }
+        r->csv = fopen(r->output, "a");
+    } else {
+        r->csv = fopen(r->output, "w");
+        if (r->csv && results_write_header(r->csv) < 0) {
+            fclose(r->csv);
+            r->csv = NULL;
+        }
+    }
+    if (!r->csv) {
+        fprintf(stderr, "parbench: cannot write %s: %s\n", r->output,
+                strerror(errno));
+        return PB_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void iso_time(int64_t unix_ns, char *buf, size_t len) {
+    time_t s = (time_t)(unix_ns / 1000000000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int64_t unix_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Appends one row; a write error is fatal (exit 3) since rows would be
+ * lost. */
+static int emit_row(struct runner *r, const struct plan_cell *c,
+                    unsigned rep, uint64_t tasks, int64_t started_ns,
+                    const struct cell_row *cr) {
+    const struct plan_instance *w = &r->plan.workloads[c->workload];
+    char started[32];
+    iso_time(started_ns ? started_ns : unix_now_ns(), started,
+             sizeof started);
+    struct result_row row;
+    memset(&row, 0, sizeof row);
+    row.run_id = r->run_id;
+    row.started_at = started;
+    row.host = r->hostname;
+    row.workload = (char *)w->name;
+    row.workload_params = w->canonical;
+    row.executor = (char *)r->plan.executors[c->executor].name;
+    row.workers = c->workers;
+    row.tasks = tasks;
+    row.schedule = c->schedule;
+    row.repetition = rep;
+    row.status = (enum row_status)cr->status;
+    row.wall_s = cr->wall_s;
+    row.startup_s = cr->startup_s;
+    row.user_s = cr->user_s;
+    row.sys_s = cr->sys_s;
+    row.peak_rss_kib = cr->peak_rss_kib;
+    row.pss_kib = cr->pss_kib;
+    row.ctx_voluntary = cr->ctx_voluntary;
+    row.ctx_involuntary = cr->ctx_involuntary;
+    row.ipc_bytes = cr->ipc_bytes;
+    row.items = cr->items;
+    row.items_per_s = cr->wall_s > 0 ? (double)cr->items / cr->wall_s : 0;
+    row.has_checksum = cr->has_checksum;
+    row.checksum = cr->checksum;
+    row.error = (char *)(cr->status == ROW_OK ? "" : cr->error);
+    if (cr->status != ROW_OK)
+        r->not_ok = 1;
+    if (results_write_row(r->csv, &row) < 0) {
+        fprintf(stderr, "parbench: writing %s: %s\n", r->output,
+                strerror(errno));
+        return PB_EIO;
+    }
+    return 0;
+}
+
+/* A row the runner writes itself (timeout, crash, interruption). */
+static int emit_status(struct runner *r, const struct plan_cell *c,
+                       unsigned rep, uint64_t tasks, int64_t started_ns,
+                       enum row_status status, double wall_s,
+                       const char *error) {
+    struct cell_row cr;
+    memset(&cr, 0, sizeof cr);
+    cr.status = status;
+    cr.wall_s = wall_s;
+    snprintf(cr.error, sizeof cr.error, "%s", error);
+    return emit_row(r, c, rep, tasks, started_ns, &cr);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running one cell                                                         */
+/* ------------------------------------------------------------------------ */
+
+static void describe_exit(int st, char *buf, size_t len) {
+    if (WIFSIGNALED(st))
+        snprintf(buf, len, "killed by SIG%s (%s)",
+                 sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?",
+                 strsignal(WTERMSIG(st)));
+    else if (WIFEXITED(st))
+        snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
+    else
+        snprintf(buf, len, "ended (wait status %d)", st);
+}
+
+/* Kills the cell's process group and reaps what is ours of it: the cell
+ * and, since the runner is a child subreaper, orphaned workers. */
+static void kill_cell(pid_t pid, int *status) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+    while (waitpid(-pid, NULL, WNOHANG) > 0)
+        ;
+}
+
+/* Reads exactly one message; returns 1, 0 at EOF, negative on error.
+ * Waits for the rest of a message that arrived in parts. */
+static int read_msg(int fd, struct cell_msg *m) {
+    char *p = (char *)m;
+    size_t got = 0;
+    while (got < sizeof *m) {
+        ssize_t n = read(fd, p + got, sizeof *m - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return PB_EIO;
+        if (n == 0)
+            return got ? PB_EIO : 0;
+        got += (size_t)n;
+    }
+    return 1;
+}
+
+static void progress(struct runner *r, const struct plan_cell *c,
+                     unsigned rep) {
+    if (!r->progress)
+        return;
+    char label[256];
+    cell_label(r, c, label, sizeof label);
+    if (rep)
+        fprintf(stderr, "\r\033[K[%zu/%zu] %s  repetition %u/%u",
+                r->cell_no, r->plan.ncells, label, rep,
+                r->cfg.run.repetitions);
+    else
+        fprintf(stderr, "\r\033[K[%zu/%zu] %s  warmup", r->cell_no,
+                r->plan.ncells, label);
+    fflush(stderr);
+}
+
+/* Runs the repetitions todo[0..ntodo-1] of cell c, restarting the cell
+ * process after a crash or a timeout.  Returns 0, or PB_EIO when the CSV
+ * cannot be written (the run must stop). */
+static int run_cell(struct runner *r, const struct plan_cell *c,
+                    const unsigned *todo, size_t ntodo) {
+    size_t next = 0; /* index into todo of the next row to write */
+    unsigned warmup = r->cfg.run.warmup;
+    uint64_t tasks = 0;
+    const uint64_t timeout = r->cfg.run.timeout_ns;
+
+    while (next < ntodo && !interrupted) {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) < 0)
+            return PB_EIO;
+        fflush(NULL);
+        pid_t parent = getpid();
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return PB_EIO;
+        }
+        if (pid == 0) {
+            close(fds[0]);
+            setpgid(0, 0);
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent)
+                _exit(PB_EXIT_INTERNAL);
+            signal(SIGINT, SIG_IGN);
+            struct cell_request req = {&r->plan, c, todo + next, ntodo - next,
+                                       warmup, fds[1]};
+            cell_main(&req);
+        }
+        setpgid(pid, pid);
+        close(fds[1]);
+        warmup = 0; /* a restarted cell goes straight to its repetitions */
+
+        int active = 0, rep = 0, status = 0, reaped = 0;
+        int64_t started_ns = 0;
+        uint64_t started_mono = 0;
+        for (;;) {
+            int wait_ms = 1000;
+            if (active) {
+                uint64_t now = host_now_ns(), end = started_mono + timeout;
+                uint64_t left = end > now ? (end - now) / 1000000 + 1 : 0;
+                if (left < (uint64_t)wait_ms)
+                    wait_ms = (int)left;
+            }
+            struct pollfd pfd = {fds[0], POLLIN, 0};
+            int pr = poll(&pfd, 1, wait_ms);
+            unsigned this_rep = rep ? (unsigned)rep : todo[next];
+            if (interrupted) {
+                kill_cell(pid, &status);
+                reaped = 1;
+                if (active && emit_status(r, c, this_rep, tasks, started_ns,
+                                          ROW_INTERRUPTED,
+                                          (double)(host_now_ns() -
+                                                   started_mono) / 1e9,
+                                          "interrupted by the user") < 0)
+                    return PB_EIO;
+                break;
+            }
+            if (pr == 0 || (pr < 0 && errno == EINTR)) {
+                if (active && host_now_ns() >= started_mono + timeout) {
+                    kill_cell(pid, &status);
+                    reaped = 1;
+                    char t[32], e[160];
+                    format_duration(timeout, t, sizeof t);
+                    snprintf(e, sizeof e,
+                             "%s exceeded the timeout of %s (set [run] "
+                             "timeout to allow more)",
+                             rep ? "repetition" : "warmup repetition", t);
+                    if (emit_status(r, c, this_rep, tasks, started_ns,
+                                    ROW_TIMEOUT, (double)timeout / 1e9,
+                                    e) < 0)
+                        return PB_EIO;
+                    next++;
+                    break;
+                }
+                continue;
+            }
+            struct cell_msg m;
+            int got = read_msg(fds[0], &m);
+            if (got <= 0) {
+                /* The cell process ended: normally, or by a crash. */
+                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                    ;
+                reaped = 1;
+                kill(-pid, SIGKILL);
+                while (waitpid(-pid, NULL, WNOHANG) > 0)
+                    ;
+                if (next < ntodo) {
+                    char how[160], e[400];
+                    describe_exit(status, how, sizeof how);
+                    if (active)
+                        snprintf(e, sizeof e,
+                                 "cell process %s during %s", how,
+                                 rep ? "the repetition" : "warmup");
+                    else
+                        snprintf(e, sizeof e,
+                                 "cell process %s before the repetition "
+                                 "started",
+                                 how);
+                    if (emit_status(r, c, this_rep, tasks, started_ns,
+                                    ROW_CRASHED,
+                                    active ? (double)(host_now_ns() -
+                                                      started_mono) /
+                                                 1e9
+                                           : 0,
+                                    e) < 0)
+                        return PB_EIO;
+                    next++;
+                }
+                break;
+            }
+            switch (m.type) {
+            case CELL_READY:
+                tasks = m.tasks;
+                break;
+            case CELL_REP_START:
+                active = 1;
+                rep = (int)m.repetition;
+                started_ns = m.started_unix_ns;
+                started_mono = host_now_ns();
+                progress(r, c, m.repetition);
+                break;
+            case CELL_ROW:
+                active = 0;
+                if (emit_row(r, c, m.repetition, m.tasks, started_ns,
+                             &m.row) < 0)
+                    return PB_EIO;
+                next++;
+                rep = 0;
+                break;
+            case CELL_FATAL:
+                for (; next < ntodo; next++)
+                    if (emit_status(r, c, todo[next], tasks, 0, ROW_FAILED, 0,
+                                    m.row.error) < 0)
+                        return PB_EIO;
+                break;
+            default:
+                break;
+            }
+        }
+        close(fds[0]);
+        if (!reaped)
+            kill_cell(pid, &status);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* run                                                                      */
+/* ------------------------------------------------------------------------ */
+
+static void print_summary(struct runner *r) {
+    struct result_row *rows = NULL;
+    size_t n = 0;
+    char err[1024];
+    if (results_read(r->output, &rows, &n, err, sizeof err) < 0) {
+        fprintf(stderr, "parbench: summary: %s\n", err);
+        return;
+    }
+    struct summary s;
+    if (report_summarise(rows, n, &s) == 0) {
+        report_print_table(stdout, &s);
+        if (r->o->summary &&
+            report_write_csv(r->o->summary, &s, err, sizeof err) < 0)
+            fprintf(stderr, "parbench: --summary: %s\n", err);
+        report_free(&s);
+    }
+    results_free(rows, n);
+}
+
+int runner_run(const struct run_options *o) {
+    struct runner r;
+    int rc = prepare(&r, o);
+    if (rc) {
+        release(&r);
+        return rc;
+    }
+    struct done_rows done = {NULL, 0};
+    rc = open_output(&r, &done);
+    if (rc) {
+        release(&r);
+        return rc;
+    }
+
+    if (gethostname(r.hostname, sizeof r.hostname - 1) < 0)
+        strcpy(r.hostname, "unknown");
+    char stamp[32];
+    iso_time(unix_now_ns(), stamp, sizeof stamp);
+    snprintf(r.run_id, sizeof r.run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
+             stamp + 5, 2, stamp + 8, (int)getpid());
+    r.progress = !o->quiet && isatty(STDERR_FILENO);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt; /* no SA_RESTART: poll() returns EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+    unsigned reps = r.cfg.run.repetitions;
+    unsigned *todo = calloc(reps, sizeof *todo);
+    int status = PB_EXIT_OK;
+    for (size_t i = 0; todo && i < r.plan.ncells && !interrupted; i++) {
+        const struct plan_cell *c = &r.plan.cells[i];
+        size_t ntodo = 0;
+        for (unsigned k = 1; k <= reps; k++) {
+            int have = 0;
+            for (size_t d = 0; d < done.count && !have; d++)
+                have = row_matches(&done.rows[d], &r, c, k);
+            if (!have)
+                todo[ntodo++] = k;
+        }
+        r.cell_no = i + 1;
+        if (ntodo && run_cell(&r, c, todo, ntodo) < 0) {
+            status = PB_EXIT_INTERNAL;
+            break;
+        }
+    }
+    if (!todo)
+        status = PB_EXIT_INTERNAL;
+    free(todo);
+    if (r.progress)
+        fprintf(stderr, "\r\033[K");
+    if (fclose(r.csv) != 0) {
+        fprintf(stderr, "parbench: closing %s: %s\n", r.output,
+                strerror(errno));
+        status = PB_EXIT_INTERNAL;
+    }
+    results_free(done.rows, done.count);
+    if (interrupted)
+        fprintf(stderr, "parbench: interrupted; %s holds every row written "
+                        "so far (--resume continues it)\n",
+                r.output);
+    print_summary(&r);
+    if (status == PB_EXIT_OK && (r.not_ok || interrupted))
+        status = PB_EXIT_NOT_OK;
+    release(&r);
+    return status;
+}

@@ -1,0 +1,357 @@
+/*
+ * parbench/plugin.h - the whole public ABI between the parbench core and its
+ * plugins.  This is the only header a plugin includes; a plugin links against
+ * nothing of the core and reaches every core service through the host table
+ * (struct pb_host) it is handed.
+ *
+ * A plugin is one shared object exporting exactly one symbol, the entry
+ * function PB_ENTRY_NAME, which returns a pointer to a constant descriptor:
+ *
+ *     static const struct pb_plugin plugin = { PB_ABI_VERSION, ... };
+ *     PB_DEFINE_PLUGIN(plugin)
+ *
+ * Build plugins with -fvisibility=hidden: PB_DEFINE_PLUGIN marks only the
+ * entry function visible, so `nm -D --defined-only x.so` shows one name.
+ *
+ * Ownership and threads, in short:
+ *  - Descriptors, parameter tables and strings a plugin hands to the core are
+ *    static, constant and owned by the plugin; the core never writes to them.
+ *  - Pointers the core hands to a plugin (host table, parameters, job, task
+ *    context) are borrowed: valid for the duration of the call unless stated.
+ *  - "Coordinator" means the process that runs one benchmark cell.  Workers
+ *    are threads of it, forked children of it, or fresh processes that load
+ *    the plugin again.
+ *
+ * Compatibility: fields are only ever appended to struct pb_host, and the
+ * core fills host->size so a plugin can test for a newer field.  A change to
+ * any other structure bumps PB_ABI_VERSION, and the core refuses plugins
+ * built against a different version.
+ */
+#ifndef PARBENCH_PLUGIN_H
+#define PARBENCH_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The ABI version this header describes. */
+#define PB_ABI_VERSION 1
+
+/* Name of the one symbol a plugin exports. */
+#define PB_ENTRY_NAME "parbench_plugin"
+
+#if defined(__GNUC__)
+#define PB_EXPORT __attribute__((visibility("default")))
+#else
+#define PB_EXPORT
+#endif
+
+struct pb_plugin;
+
+/* Type of the entry function: returns the plugin's constant descriptor. */
+typedef const struct pb_plugin *(*pb_entry_fn)(void);
+
+/* Defines the entry function returning DESC (a static struct pb_plugin). */
+#define PB_DEFINE_PLUGIN(desc)                                                 \
+    PB_EXPORT const struct pb_plugin *parbench_plugin(void);                  \
+    PB_EXPORT const struct pb_plugin *parbench_plugin(void) { return &(desc); }
+
+/* ------------------------------------------------------------------------ */
+/* Parameters                                                                */
+/* ------------------------------------------------------------------------ */
+
+enum pb_param_type {
+    PB_PARAM_INT = 1, /* signed 64-bit integer: "-3", "1000000"          */
+    PB_PARAM_UINT,    /* unsigned 64-bit integer: "0", "32"               */
+    PB_PARAM_FLOAT,   /* double: "0.5", "1e-9"                            */
+    PB_PARAM_BOOL,    /* true/false, yes/no, on/off, 1/0                  */
+    PB_PARAM_STRING,  /* free text (may contain ${server})                */
+    PB_PARAM_SIZE,    /* bytes: "4096", "64KiB", "1MiB", "2GiB", "1kB"    */
+    PB_PARAM_DURATION, /* time: "50ms", "2s", "100us", "250ns", "1m"      */
+    PB_PARAM_ENUM     /* one of choices[]                                 */
+};
+
+/*
+ * One entry of a plugin's parameter table (terminate the table with an entry
+ * whose name is NULL).  Values are written as text, in the same syntax as in
+ * the INI file, and parsed by the core: the core validates the table when it
+ * loads the plugin, so a bad default or bound is reported as a plugin error.
+ */
+struct pb_param {
+    const char *name;        /* [a-z0-9_]+, unique in the table            */
+    enum pb_param_type type;
+    const char *def;         /* default value as text; NULL = required     */
+    const char *min;         /* inclusive lower bound as text, or NULL     */
+    const char *max;         /* inclusive upper bound as text, or NULL     */
+    const char *const *choices; /* PB_PARAM_ENUM: NULL-terminated list     */
+    const char *help;        /* one line for `parbench describe`           */
+};
+
+/* Opaque set of validated parameter values, owned by the core. */
+struct pb_params;
+
+/* ------------------------------------------------------------------------ */
+/* Host services                                                             */
+/* ------------------------------------------------------------------------ */
+
+struct pb_job;      /* opaque: one repetition of one cell, owned by the core */
+struct pb_task_ctx; /* opaque: the running task's context, owned by the core */
+struct pb_task_result;
+struct rusage;
+
+enum pb_log_level { PB_LOG_ERROR = 0, PB_LOG_WARN, PB_LOG_INFO, PB_LOG_DEBUG };
+
+enum pb_schedule {
+    PB_SCHEDULE_STATIC = 0, /* task i runs on worker i mod W             */
+    PB_SCHEDULE_DYNAMIC = 1 /* workers claim the next free task          */
+};
+
+/*
+ * Hooks an executor may give the core's worker loop.  Every member may be
+ * NULL, which selects the core's in-process behaviour.  `ctx` is passed back
+ * unchanged.  All hooks are called on the worker (thread or process) that
+ * runs the loop.
+ */
+struct pb_worker_io {
+    void *ctx;
+    /*
+     * Next task for `worker`: store it in *task and return 1; return 0 when
+     * there is none left, negative on failure.  NULL: the core claims from
+     * the job itself (static by index, or a shared atomic counter placed in
+     * memory that stays shared across fork()).
+     */
+    int (*claim)(void *ctx, unsigned worker, uint64_t *task);
+    /*
+     * Move one message (a task result or the worker's final report, as
+     * encoded by the core) to the coordinator.  The message is `head`
+     * followed by `body` (body_len may be 0: then body is NULL); the
+     * coordinator must pass the same head_len + body_len bytes, joined,
+     * to host->job_deliver().  Return 0 or negative on failure.  NULL: the
+     * result stays in this process (threads).  The bytes are borrowed for
+     * the call.  Under fork() this is called in the child: only
+     * async-signal-safe calls (write, writev) belong here.
+     */
+    int (*send)(void *ctx, const void *head, size_t head_len,
+                const void *body, size_t body_len);
+    /* Task-context hooks: see pb_host.checkpoint and blocking_*.          */
+    void (*checkpoint)(void *ctx, unsigned worker);
+    void (*blocking_begin)(void *ctx, unsigned worker);
+    void (*blocking_end)(void *ctx, unsigned worker);
+};
+
+/*
+ * The services the core offers.  Every function is safe to call from any
+ * worker thread unless it says otherwise.  Fields are append-only: test
+ * `host->size` before using a field added after ABI version 1.
+ */
+struct pb_host {
+    size_t size;          /* sizeof(struct pb_host) as the core knows it */
+    unsigned abi_version; /* PB_ABI_VERSION of the core                  */
+
+    /* --- logging and time ------------------------------------------- */
+    /* printf-style message on the run's log (stderr), tagged with the
+     * plugin name.  Never call it between fork() and _exit(). */
+    void (*log)(const struct pb_host *host, enum pb_log_level level,
+                const char *fmt, ...)
+#if defined(__GNUC__)
+        __attribute__((format(printf, 3, 4)))
+#endif
+        ;
+    /* CLOCK_MONOTONIC in nanoseconds; comparable across processes. */
+    uint64_t (*now_ns)(void);
+    /* Nonzero once the run is being stopped (Ctrl-C, timeout): long tasks
+     * and executors waiting on workers should return early. */
+    int (*cancelled)(void);
+
+    /* --- parameters ---------------------------------------------------
+     * Typed access to validated values.  `name` must be in the plugin's
+     * table with a matching type; anything else is a plugin bug and the
+     * core aborts the cell with a message naming the parameter.
+     * Strings are owned by `params` and live as long as it does. */
+    int64_t (*param_int)(const struct pb_params *params, const char *name);
+    /* UINT, SIZE (in bytes) and DURATION (in nanoseconds). */
+    uint64_t (*param_uint)(const struct pb_params *params, const char *name);
+    double (*param_float)(const struct pb_params *params, const char *name);
+    int (*param_bool)(const struct pb_params *params, const char *name);
+    /* STRING (after ${server} substitution) and ENUM (the choice text). */
+    const char *(*param_string)(const struct pb_params *params,
+                                const char *name);
+
+    /* --- task context: called by a workload from inside run_task ------ */
+    /* About every 100 us of pure computation.  Cheap; under `gil` it may
+     * hand the global lock to a waiting thread. */
+    void (*checkpoint)(struct pb_task_ctx *ctx);
+    /* Around every wait on I/O (network, disk, sleep).  Must be paired. */
+    void (*blocking_begin)(struct pb_task_ctx *ctx);
+    void (*blocking_end)(struct pb_task_ctx *ctx);
+    /* Index of the worker running this task, 0 .. workers-1. */
+    unsigned (*task_worker)(const struct pb_task_ctx *ctx);
+
+    /* --- job: called by executors ------------------------------------ */
+    unsigned (*job_workers)(const struct pb_job *job);
+    uint64_t (*job_tasks)(const struct pb_job *job);
+    enum pb_schedule (*job_schedule)(const struct pb_job *job);
+    /*
+     * The core's worker loop: run worker `worker` of the job to completion
+     * (claim a task, run it, time it, hand the result on; then a final
+     * report).  `io` may be NULL (all in-process defaults); it is borrowed
+     * for the call.  Call it once per worker, from the thread or process
+     * that is that worker.  Returns 0, or negative if a task failed or a
+     * hook failed (the failure is recorded in the job either way).  Under
+     * fork() it does only async-signal-safe work outside the workload's own
+     * code.
+     */
+    int (*worker_loop)(struct pb_job *job, unsigned worker,
+                       const struct pb_worker_io *io);
+    /*
+     * Coordinator only, never concurrently: hand over one message a worker
+     * sent through io->send.  The core decodes it and merges the result.
+     * Returns 0, or negative if the message is malformed (then the job has
+     * failed; stop the workers).  `msg` is borrowed.
+     */
+    int (*job_deliver)(struct pb_job *job, const void *msg, size_t len);
+    /* Coordinator only: bytes moved across a process boundary that the
+     * core did not see (task indices, specs, framing).  Message bytes given
+     * to job_deliver are counted by the core already. */
+    void (*job_add_ipc)(struct pb_job *job, uint64_t bytes);
+    /* Coordinator only: resource usage of a worker process that has ended
+     * (from wait4); the core takes the worker's peak RSS from it (CPU time
+     * and context switches of reaped children are counted by the core
+     * through RUSAGE_CHILDREN).  Threads need no call.  `ru` is borrowed. */
+    void (*job_worker_usage)(struct pb_job *job, unsigned worker,
+                             const struct rusage *ru);
+    /* Coordinator only: record a failure of the executor itself, e.g.
+     * "worker 3 killed by SIGSEGV".  The repetition's status becomes
+     * `crashed` (crashed != 0) or `failed`. */
+    void (*job_fail)(struct pb_job *job, int crashed, const char *fmt, ...)
+#if defined(__GNUC__)
+        __attribute__((format(printf, 3, 4)))
+#endif
+        ;
+    /* Coordinator only: the absolute path of the `parbench-worker`
+     * program, and the serialised workload spec (plugin file and canonical
+     * parameters) it needs on its standard input.  Both owned by the core,
+     * valid for the job. */
+    const char *(*worker_program)(const struct pb_job *job);
+    const void *(*job_spec)(const struct pb_job *job, size_t *len);
+};
+
+/* ------------------------------------------------------------------------ */
+/* Workloads                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * What one task produced.  run_task fills it; the core moves it to the
+ * coordinator and passes it to merge.
+ */
+struct pb_task_result {
+    uint64_t checksum; /* the task's answer, combined by merge              */
+    uint64_t items;    /* numbers tested, bytes received, flops, ...        */
+    /*
+     * Optional bytes that must reach the coordinator (e.g. rows of a
+     * product matrix).  Owned by the workload; must stay valid and
+     * unchanged until the same worker runs its next task or the state is
+     * destroyed.  Between threads the coordinator sees the very same
+     * pointer (merge may then skip the copy); between processes the core
+     * sends the bytes and merge sees a pointer into a receive buffer that
+     * is valid only during the call.
+     */
+    const void *payload;
+    size_t payload_size;
+};
+
+/*
+ * Workload operations.  `state` is what create() returned.  create() runs in
+ * the coordinator, and again in every freshly spawned worker process (from
+ * the same parameters), so it must be deterministic.
+ */
+struct pb_workload_ops {
+    /* Build the state from validated parameters.  Return 0 and set *state,
+     * or negative with a sentence in err (what failed, what would fix it).
+     * `host` and `params` outlive the state. */
+    int (*create)(const struct pb_host *host, const struct pb_params *params,
+                  void **state, char *err, size_t errlen);
+    /* How many tasks the work is cut into (>= 1). */
+    uint64_t (*task_count)(const void *state);
+    /* Optional: before a repetition, in the coordinator.  Clears the merged
+     * answer so the repetition starts from zero. */
+    void (*begin)(void *state);
+    /* Optional: per-worker state (e.g. a connection), made on the worker
+     * before its first task and freed after its last.  NULL: *worker
+     * stays NULL. Return 0 or negative with err. */
+    int (*worker_init)(void *state, unsigned worker, void **wstate,
+                       char *err, size_t errlen);
+    void (*worker_fini)(void *state, void *wstate);
+    /*
+     * Run task `task` (0 .. task_count-1).  Called concurrently from
+     * several threads, each with its own ctx and wstate: the state is
+     * read-only here except for memory that only this task touches.
+     * Fill *out; return 0, or negative with a sentence in err.
+     */
+    int (*run_task)(void *state, void *wstate, struct pb_task_ctx *ctx,
+                    uint64_t task, struct pb_task_result *out, char *err,
+                    size_t errlen);
+    /* Coordinator only, never concurrently, once per task in no
+     * particular order: fold a task's result into the merged answer.
+     * Return 0, or negative with err (e.g. a payload of the wrong size). */
+    int (*merge)(void *state, uint64_t task, const struct pb_task_result *res,
+                 char *err, size_t errlen);
+    /* Coordinator only, after every task merged: check the merged answer
+     * independently.  Set *checksum to the merged answer (the CSV's
+     * `checksum`) and return 0 when it is right, negative with err when it
+     * is wrong. */
+    int (*verify)(void *state, uint64_t *checksum, char *err, size_t errlen);
+    void (*destroy)(void *state);
+};
+
+/* ------------------------------------------------------------------------ */
+/* Executors                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Executor operations.  run() is called in the coordinator once per
+ * repetition (the clock starts just before it and stops when it returns).
+ * It brings job_workers(job) workers to life, makes each call
+ * host->worker_loop() exactly once, moves their messages to
+ * host->job_deliver(), waits for all of them and returns.  It must not
+ * return while a worker it started is still running.
+ */
+struct pb_executor_ops {
+    /* Optional: check the executor's own parameters before the run, e.g.
+     * reject a worker count it cannot serve. Return 0 or negative + err. */
+    int (*check)(const struct pb_host *host, const struct pb_params *params,
+                 unsigned workers, char *err, size_t errlen);
+    /* Return 0, or negative with err if the executor itself failed; task
+     * failures are recorded by the core and need no return code. */
+    int (*run)(const struct pb_host *host, const struct pb_params *params,
+               struct pb_job *job, char *err, size_t errlen);
+};
+
+/* ------------------------------------------------------------------------ */
+/* Descriptor                                                                */
+/* ------------------------------------------------------------------------ */
+
+enum pb_kind { PB_KIND_WORKLOAD = 1, PB_KIND_EXECUTOR = 2 };
+
+/* Executor capability flags (pb_plugin.flags). */
+#define PB_EXEC_SINGLE_WORKER 0x1u /* runs only with workers = 1 (serial) */
+
+struct pb_plugin {
+    unsigned abi_version;  /* PB_ABI_VERSION                             */
+    enum pb_kind kind;
+    const char *name;      /* [a-z0-9_-]+, matches the INI section       */
+    const char *summary;   /* one line for `parbench list`               */
+    const struct pb_param *params; /* NULL-name-terminated, or NULL       */
+    unsigned flags;
+    const struct pb_workload_ops *workload; /* kind == PB_KIND_WORKLOAD   */
+    const struct pb_executor_ops *executor; /* kind == PB_KIND_EXECUTOR   */
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PARBENCH_PLUGIN_H */

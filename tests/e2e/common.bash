@@ -1,0 +1,33 @@
+# Sourced by the end-to-end tests: strict mode, a scratch directory, and
+# small assertions that name what failed.  CTest sets PARBENCH,
+# PB_SOURCE_DIR, PB_BUILD_DIR and PB_TEST_PLUGIN_DIR.
+set -euo pipefail
+: "${PARBENCH:?set by CTest}" "${PB_SOURCE_DIR:?set by CTest}"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/parbench-e2e.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok - $*"; }
+
+# run_pb EXPECTED_STATUS ARGS...: runs parbench, keeps stdout/stderr in
+# $WORK/out and $WORK/err, and checks the exit status.
+run_pb() {
+    local want=$1; shift
+    local got=0
+    "$PARBENCH" "$@" >"$WORK/out" 2>"$WORK/err" || got=$?
+    if [[ $got != "$want" ]]; then
+        echo "--- stdout"; cat "$WORK/out"; echo "--- stderr"; cat "$WORK/err"
+        fail "parbench $* exited $got, expected $want"
+    fi
+}
+
+# csv_col FILE NAME: the values of column NAME, one per line (simple CSV:
+# fields without embedded commas or quotes, which is what the numeric and
+# name columns are).
+csv_col() {
+    awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+                          { sub(/\r$/, ""); print $c }' "$1"
+}
+
+assert_contains() { grep -qF -- "$2" "$1" || { cat "$1"; fail "$1 lacks: $2"; }; }

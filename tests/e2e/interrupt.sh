@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Ctrl-C stops the run within two seconds, leaves a whole CSV with an
+# `interrupted` row, exits 1 and leaves no process behind.
+source "$(dirname "$0")/common.bash"
+export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
+
+cat > i.ini <<'INI'
+[run]
+workers = 2
+repetitions = 1
+warmup = 0
+timeout = 60s
+output = i.csv
+[workload.fine]
+plugin = faulty
+[workload.hang]
+plugin = faulty
+mode = hang
+[executor.pthread]
+INI
+"$PARBENCH" run i.ini -q >out 2>err &
+pid=$!
+# Wait until the hanging cell has started (its cell process exists).
+for _ in $(seq 100); do
+    [[ -s i.csv ]] && pgrep -g "$(pgrep -P $pid | head -n 1)" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+[[ $(wc -l < i.csv) == 2 ]] || fail "the first cell should be written before the hang"
+children=$(pgrep -P $pid || true)
+[[ -n $children ]] || fail "no cell process found"
+start=$(date +%s%N)
+kill -INT $pid
+status=0
+wait $pid || status=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+[[ $status == 1 ]] || { cat err; fail "exit status $status, expected 1"; }
+(( elapsed_ms < 2000 )) || fail "took ${elapsed_ms} ms to stop"
+pass "stopped in ${elapsed_ms} ms with status 1"
+
+[[ $(csv_col i.csv status | tr '\n' ' ') == "ok interrupted " ]] || { cat i.csv; fail "rows"; }
+pass "CSV whole with an interrupted row"
+
+for c in $children; do
+    ! kill -0 "$c" 2>/dev/null || fail "process $c outlived the run"
+    ! pgrep -g "$c" >/dev/null || fail "process group $c outlived the run"
+done
+pass "no process left"

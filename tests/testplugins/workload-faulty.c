@@ -1,0 +1,135 @@
+/*
+ * workload-faulty.c - a test-only workload that misbehaves on cue, to show
+ * that a plugin fault costs one row and never the run.
+ *
+ *   mode = ok | segv | abort | hang | exit | fail | wrong
+ *   task = the task index that misbehaves (default 0)
+ *
+ * segv, abort, hang and exit happen inside run_task of that task; fail makes
+ * that task return an error; wrong makes verify() reject the answer.
+ */
+#include <parbench/plugin.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum mode { M_OK, M_SEGV, M_ABORT, M_HANG, M_EXIT, M_FAIL, M_WRONG };
+
+static const char *const modes[] = {"ok",   "segv", "abort", "hang",
+                                    "exit", "fail", "wrong", NULL};
+
+struct faulty {
+    enum mode mode;
+    uint64_t task, tasks, merged;
+};
+
+static const struct pb_param params[] = {
+    {"mode", PB_PARAM_ENUM, "ok", NULL, NULL, modes, "how to misbehave"},
+    {"task", PB_PARAM_UINT, "0", NULL, NULL, NULL, "the task that misbehaves"},
+    {"tasks", PB_PARAM_UINT, "4", "1", "100000", NULL, "number of tasks"},
+    {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
+
+static int faulty_create(const struct pb_host *host,
+                         const struct pb_params *ps, void **state, char *err,
+                         size_t errlen) {
+    struct faulty *f = calloc(1, sizeof *f);
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    const char *m = host->param_string(ps, "mode");
+    for (int i = 0; modes[i]; i++)
+        if (strcmp(m, modes[i]) == 0)
+            f->mode = (enum mode)i;
+    f->task = host->param_uint(ps, "task");
+    f->tasks = host->param_uint(ps, "tasks");
+    *state = f;
+    return 0;
+}
+
+static uint64_t faulty_task_count(const void *state) {
+    return ((const struct faulty *)state)->tasks;
+}
+
+static void faulty_begin(void *state) { ((struct faulty *)state)->merged = 0; }
+
+static int faulty_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
+                           uint64_t task, struct pb_task_result *out,
+                           char *err, size_t errlen) {
+    const struct faulty *f = state;
+    (void)wstate;
+    (void)ctx;
+    if (task == f->task) {
+        switch (f->mode) {
+        case M_SEGV:
+            raise(SIGSEGV);
+            break;
+        case M_ABORT:
+            abort();
+        case M_HANG:
+            for (;;)
+                pause();
+        case M_EXIT:
+            _exit(7);
+        case M_FAIL:
+            snprintf(err, errlen, "deliberate failure in task %llu",
+                     (unsigned long long)task);
+            return -1;
+        default:
+            break;
+        }
+    }
+    out->checksum = task + 1;
+    out->items = 1;
+    return 0;
+}
+
+static int faulty_merge(void *state, uint64_t task,
+                        const struct pb_task_result *res, char *err,
+                        size_t errlen) {
+    (void)task;
+    (void)err;
+    (void)errlen;
+    ((struct faulty *)state)->merged += res->checksum;
+    return 0;
+}
+
+static int faulty_verify(void *state, uint64_t *checksum, char *err,
+                         size_t errlen) {
+    const struct faulty *f = state;
+    *checksum = f->merged;
+    if (f->mode == M_WRONG || f->merged != f->tasks * (f->tasks + 1) / 2) {
+        snprintf(err, errlen, "sum %llu, expected %llu",
+                 (unsigned long long)f->merged,
+                 (unsigned long long)(f->tasks * (f->tasks + 1) / 2));
+        return -1;
+    }
+    return 0;
+}
+
+static void faulty_destroy(void *state) { free(state); }
+
+static const struct pb_workload_ops ops = {
+    .create = faulty_create,
+    .task_count = faulty_task_count,
+    .begin = faulty_begin,
+    .run_task = faulty_run_task,
+    .merge = faulty_merge,
+    .verify = faulty_verify,
+    .destroy = faulty_destroy,
+};
+
+static const struct pb_plugin plugin = {
+    .abi_version = PB_ABI_VERSION,
+    .kind = PB_KIND_WORKLOAD,
+    .name = "faulty",
+    .summary = "test only: crashes, hangs or lies on cue",
+    .params = params,
+    .workload = &ops,
+};
+
+PB_DEFINE_PLUGIN(plugin)

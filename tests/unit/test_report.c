@@ -1,0 +1,446 @@
+/*
+ * test_report.c - the per-cell summary: grouping, speedup against serial
+ * and against 1 worker, failed rows excluded, the table and the CSV.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "errors.h"
+#include "report.h"
+
+/* Doubles equal to 1e-9 relative (cmocka 1.1.5's assert_float_equal
+ * compares as float). */
+#define assert_near(a, b) assert_near_at((a), (b), __FILE__, __LINE__)
+static void assert_near_at(double a, double b, const char *file, int line) {
+    if (!(fabs(a - b) <= 1e-9 * fmax(1.0, fabs(b)))) {
+        print_error("%.17g != %.17g\n", a, b);
+        _fail(file, line);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Fixture: one results set and its summary, shared by the group           */
+/* ------------------------------------------------------------------------ */
+
+struct fixture {
+    struct result_row rows[32];
+    size_t n;
+    struct summary sum;
+    char path[64]; /* scratch file */
+};
+
+static void add(struct fixture *fx, const char *workload, const char *executor,
+                unsigned workers, enum pb_schedule schedule,
+                enum row_status status, double wall, double startup) {
+    struct result_row *r = &fx->rows[fx->n++];
+    memset(r, 0, sizeof *r);
+    r->run_id = strdup("run");
+    r->started_at = strdup("2026-11-25T08:17:57Z");
+    r->host = strdup("host");
+    r->workload = strdup(workload);
+    r->workload_params = strdup("tasks=8");
+    r->executor = strdup(executor);
+    r->error = strdup(status == ROW_OK ? "" : "task 1 failed");
+    r->workers = workers;
+    r->tasks = 8;
+    r->schedule = schedule;
+    r->repetition = 1;
+    r->status = status;
+    r->wall_s = wall;
+    r->startup_s = startup;
+    r->has_checksum = 1;
+}
+
+enum {
+    C_PRIME_SERIAL,
+    C_PRIME_PTHREAD2,
+    C_MM_FORK1S,
+    C_PRIME_PTHREAD4,
+    C_MM_FORK2S,
+    C_PRIME_PTHREAD1,
+    C_MM_FORK1D,
+    C_MM_FORK2D,
+    C_MM_FORK4D,
+    C_COUNT
+};
+
+static int group_setup(void **state) {
+    struct fixture *fx = calloc(1, sizeof *fx);
+    if (fx == NULL)
+        return -1;
+    const enum pb_schedule D = PB_SCHEDULE_DYNAMIC, S = PB_SCHEDULE_STATIC;
+
+    /* "prime" has a serial baseline (median 4.0); rows interleaved. */
+    add(fx, "prime", "serial", 1, D, ROW_OK, 4.2, 0.001);
+    add(fx, "prime", "pthread", 2, D, ROW_OK, 2.0, 0.002);
+    add(fx, "prime", "serial", 1, D, ROW_OK, 3.8, 0.003);
+    add(fx, "mm", "fork", 1, S, ROW_OK, 8.0, 0.1);
+    add(fx, "prime", "pthread", 4, D, ROW_FAILED, 0.1, 0.5);
+    add(fx, "prime", "pthread", 4, D, ROW_OK, 1.3, 0.03);
+    add(fx, "prime", "serial", 1, D, ROW_OK, 4.0, 0.002);
+    add(fx, "prime", "pthread", 2, D, ROW_OK, 2.1, 0.002);
+    add(fx, "prime", "pthread", 4, D, ROW_OK, 1.25, 0.01);
+    add(fx, "prime", "pthread", 2, D, ROW_OK, 1.9, 0.002);
+    add(fx, "prime", "pthread", 4, D, ROW_OK, 1.2, 0.02);
+    /* "mm" has none: each schedule against its own 1-worker cell. */
+    add(fx, "mm", "fork", 2, S, ROW_OK, 4.0, 0.2);
+    add(fx, "prime", "pthread", 1, D, ROW_OK, 4.4, 0.001);
+    add(fx, "mm", "fork", 1, D, ROW_OK, 6.0, 0.1);
+    add(fx, "mm", "fork", 2, D, ROW_OK, 4.0, 0.2);
+    add(fx, "mm", "fork", 4, D, ROW_CRASHED, 0.5, 0.0);
+    add(fx, "mm", "fork", 4, D, ROW_TIMEOUT, 60.0, 0.0);
+
+    snprintf(fx->path, sizeof fx->path, "/tmp/pb_test_report_XXXXXX");
+    int fd = mkstemp(fx->path);
+    if (fd < 0 || report_summarise(fx->rows, fx->n, &fx->sum) != 0) {
+        free(fx);
+        return -1;
+    }
+    close(fd);
+    *state = fx;
+    return 0;
+}
+
+static int group_teardown(void **state) {
+    struct fixture *fx = *state;
+    report_free(&fx->sum);
+    for (size_t i = 0; i < fx->n; i++)
+        results_row_free(&fx->rows[i]);
+    unlink(fx->path);
+    free(fx);
+    return 0;
+}
+
+static const struct summary_cell *cell(void **state, size_t i) {
+    const struct fixture *fx = *state;
+    assert_true(i < fx->sum.count);
+    return &fx->sum.cells[i];
+}
+
+/* ------------------------------------------------------------------------ */
+/* Summary                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static void test_cells_in_order(void **state) {
+    const struct fixture *fx = *state;
+    static const struct {
+        const char *workload, *executor;
+        unsigned workers;
+        enum pb_schedule schedule;
+        size_t rows, ok;
+    } want[C_COUNT] = {
+        {"prime", "serial", 1, PB_SCHEDULE_DYNAMIC, 3, 3},
+        {"prime", "pthread", 2, PB_SCHEDULE_DYNAMIC, 3, 3},
+        {"mm", "fork", 1, PB_SCHEDULE_STATIC, 1, 1},
+        {"prime", "pthread", 4, PB_SCHEDULE_DYNAMIC, 4, 3},
+        {"mm", "fork", 2, PB_SCHEDULE_STATIC, 1, 1},
+        {"prime", "pthread", 1, PB_SCHEDULE_DYNAMIC, 1, 1},
+        {"mm", "fork", 1, PB_SCHEDULE_DYNAMIC, 1, 1},
+        {"mm", "fork", 2, PB_SCHEDULE_DYNAMIC, 1, 1},
+        {"mm", "fork", 4, PB_SCHEDULE_DYNAMIC, 2, 0},
+    };
+    assert_int_equal(fx->sum.count, C_COUNT);
+    for (size_t i = 0; i < C_COUNT; i++) {
+        const struct summary_cell *c = &fx->sum.cells[i];
+        assert_string_equal(c->workload, want[i].workload);
+        assert_string_equal(c->executor, want[i].executor);
+        assert_int_equal(c->workers, want[i].workers);
+        assert_int_equal(c->schedule, want[i].schedule);
+        assert_int_equal(c->rows, want[i].rows);
+        assert_int_equal(c->rows_ok, want[i].ok);
+        assert_int_equal(c->wall.n, want[i].ok);
+    }
+}
+
+static void test_speedup_against_serial(void **state) {
+    const struct summary_cell *c = cell(state, C_PRIME_SERIAL);
+    assert_near(c->wall.median, 4.0);
+    assert_near(c->speedup, 1.0);
+    assert_near(c->efficiency, 1.0);
+    assert_true(isnan(c->karp_flatt));
+    assert_string_equal(c->baseline, "serial");
+    assert_near(c->startup_median, 0.002);
+
+    c = cell(state, C_PRIME_PTHREAD2);
+    assert_near(c->wall.median, 2.0);
+    assert_near(c->speedup, 2.0);
+    assert_near(c->efficiency, 1.0);
+    assert_near(c->karp_flatt, 0.0);
+    assert_string_equal(c->baseline, "serial");
+
+    /* 1 pthread is compared with serial, not with itself. */
+    c = cell(state, C_PRIME_PTHREAD1);
+    assert_near(c->speedup, 4.0 / 4.4);
+    assert_near(c->efficiency, 4.0 / 4.4);
+    assert_true(isnan(c->karp_flatt));
+    assert_string_equal(c->baseline, "serial");
+}
+
+static void test_failed_rows_excluded(void **state) {
+    /* The failed 0.1 s row would make the median 1.225 and the min 0.1. */
+    const struct summary_cell *c = cell(state, C_PRIME_PTHREAD4);
+    assert_near(c->wall.median, 1.25);
+    assert_near(c->wall.mean, 1.25);
+    assert_near(c->wall.stddev, 0.05);
+    assert_near(c->wall.min, 1.2);
+    assert_near(c->wall.max, 1.3);
+    assert_near(c->wall.ci_lo, 1.2);
+    assert_near(c->wall.ci_hi, 1.3);
+    assert_near(c->wall.cv, 0.04);
+    assert_near(c->startup_median, 0.02);
+    assert_near(c->speedup, 3.2);
+    assert_near(c->efficiency, 0.8);
+    assert_near(c->karp_flatt, (1.0 / 3.2 - 0.25) / 0.75);
+}
+
+static void test_speedup_against_one_worker(void **state) {
+    const struct summary_cell *c = cell(state, C_MM_FORK1S);
+    assert_near(c->speedup, 1.0);
+    assert_string_equal(c->baseline, "1 worker");
+
+    c = cell(state, C_MM_FORK2S); /* 8.0 / 4.0, static against static */
+    assert_near(c->speedup, 2.0);
+    assert_near(c->efficiency, 1.0);
+    assert_near(c->karp_flatt, 0.0);
+    assert_string_equal(c->baseline, "1 worker");
+
+    c = cell(state, C_MM_FORK2D); /* 6.0 / 4.0, dynamic against dynamic */
+    assert_near(c->speedup, 1.5);
+    assert_near(c->efficiency, 0.75);
+    assert_near(c->karp_flatt, (1.0 / 1.5 - 0.5) / 0.5);
+    assert_string_equal(c->baseline, "1 worker");
+}
+
+static void test_no_ok_rows(void **state) {
+    const struct summary_cell *c = cell(state, C_MM_FORK4D);
+    assert_int_equal(c->wall.n, 0);
+    assert_true(isnan(c->speedup));
+    assert_true(isnan(c->efficiency));
+    assert_true(isnan(c->karp_flatt));
+    assert_true(isnan(c->startup_median));
+    assert_null(c->baseline);
+}
+
+static void test_no_baseline(void **state) {
+    (void)state;
+    struct fixture fx = {0};
+    add(&fx, "noop", "pthread", 2, PB_SCHEDULE_DYNAMIC, ROW_OK, 1.0, 0.0);
+    add(&fx, "noop", "pthread", 1, PB_SCHEDULE_STATIC, ROW_OK, 2.0, 0.0);
+    /* A serial run of another workload is not a baseline for noop. */
+    add(&fx, "prime", "serial", 1, PB_SCHEDULE_DYNAMIC, ROW_OK, 2.0, 0.0);
+    struct summary s;
+    assert_int_equal(report_summarise(fx.rows, fx.n, &s), 0);
+    assert_int_equal(s.count, 3);
+    assert_true(isnan(s.cells[0].speedup));
+    assert_null(s.cells[0].baseline);
+    report_free(&s);
+    for (size_t i = 0; i < fx.n; i++)
+        results_row_free(&fx.rows[i]);
+
+    assert_int_equal(report_summarise(NULL, 0, &s), 0);
+    assert_int_equal(s.count, 0);
+    report_free(&s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Table                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Splits `line` on blanks into at most `max` tokens (modifies it). */
+static size_t tokens(char *line, char **tok, size_t max) {
+    size_t n = 0;
+    for (char *t = strtok(line, " \n"); t != NULL && n < max;
+         t = strtok(NULL, " \n"))
+        tok[n++] = t;
+    return n;
+}
+
+static void expect_tokens(const char *line, const char *const *want,
+                          size_t count) {
+    char copy[512];
+    char *tok[32];
+    snprintf(copy, sizeof copy, "%s", line);
+    assert_int_equal(tokens(copy, tok, 32), count);
+    for (size_t i = 0; i < count; i++)
+        assert_string_equal(tok[i], want[i]);
+}
+
+static void test_table(void **state) {
+    const struct fixture *fx = *state;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    report_print_table(f, &fx->sum);
+    rewind(f);
+
+    char lines[16][512];
+    size_t n = 0;
+    while (n < 16 && fgets(lines[n], sizeof lines[n], f) != NULL)
+        n++;
+    fclose(f);
+    assert_int_equal(n, 1 + C_COUNT);
+
+    const char *header[] = {"workload",  "executor", "workers", "schedule",
+                            "ok/rows",   "median_s", "mean_s",  "sd_s",
+                            "min_s",     "max_s",    "speedup", "efficiency",
+                            "karp_flatt"};
+    expect_tokens(lines[0], header, 13);
+
+    const char *serial[] = {"prime", "serial", "1",      "dynamic", "3/3",
+                            "4.000", "4.000",  "0.2000", "3.800",   "4.200",
+                            "1.00",  "1.00",   "-"};
+    expect_tokens(lines[1 + C_PRIME_SERIAL], serial, 13);
+
+    const char *p4[] = {"prime", "pthread", "4",       "dynamic", "3/4",
+                        "1.250", "1.250",   "0.05000", "1.200",   "1.300",
+                        "3.20",  "0.80",    "0.083"};
+    expect_tokens(lines[1 + C_PRIME_PTHREAD4], p4, 13);
+
+    const char *f2s[] = {"mm",    "fork",  "2",    "static", "1/1",
+                         "4.000", "4.000", "-",    "4.000",  "4.000",
+                         "2.00",  "1.00",  "0.000"};
+    expect_tokens(lines[1 + C_MM_FORK2S], f2s, 13);
+
+    const char *f4d[] = {"mm", "fork", "4", "dynamic", "0/2", "-", "-",
+                         "-",  "-",    "-", "-",       "-",   "-"};
+    expect_tokens(lines[1 + C_MM_FORK4D], f4d, 13);
+
+    /* Aligned: every line equally long; the right-aligned ok/rows column
+     * ends where its heading ends, the left-aligned executor column starts
+     * where its heading starts. */
+    size_t len = strlen(lines[0]);
+    size_t ok_end = (size_t)(strstr(lines[0], "ok/rows") - lines[0]) + 7;
+    size_t ex_start = (size_t)(strstr(lines[0], "executor") - lines[0]);
+    for (size_t i = 1; i < n; i++) {
+        assert_int_equal(strlen(lines[i]), len);
+        assert_int_not_equal(lines[i][ok_end - 1], ' ');
+        assert_int_equal(lines[i][ok_end], ' ');
+        assert_int_equal(lines[i][ex_start - 1], ' ');
+        assert_int_not_equal(lines[i][ex_start], ' ');
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* CSV                                                                       */
+/* ------------------------------------------------------------------------ */
+
+static void expect_csv_row(FILE *f, int *line, const char *const *want,
+                           size_t count) {
+    struct csv_row row;
+    char err[128];
+    assert_int_equal(csv_read_row(f, &row, line, err, sizeof err), 1);
+    assert_int_equal(row.count, count);
+    for (size_t i = 0; i < count; i++)
+        assert_string_equal(row.fields[i], want[i]);
+    csv_row_free(&row);
+}
+
+static void test_summary_csv(void **state) {
+    const struct fixture *fx = *state;
+    char err[256] = "";
+    assert_int_equal(report_write_csv(fx->path, &fx->sum, err, sizeof err), 0);
+
+    FILE *f = fopen(fx->path, "rb");
+    assert_non_null(f);
+    int line = 0;
+    const char *header[] = {
+        "workload",   "executor",   "workers",         "schedule",
+        "ok",         "rows",       "median_s",        "mean_s",
+        "sd_s",       "min_s",      "max_s",           "speedup",
+        "efficiency", "karp_flatt", "ci_lo_s",         "ci_hi_s",
+        "cv",         "outliers",   "startup_median_s"};
+    expect_csv_row(f, &line, header, 19);
+
+    for (size_t i = 0; i < C_COUNT; i++) {
+        if (i == C_PRIME_PTHREAD4) {
+            const char *want[] = {
+                "prime",    "pthread",  "4",        "dynamic",  "3",
+                "4",        "1.250000", "1.250000", "0.050000", "1.200000",
+                "1.300000", "3.200000", "0.800000", "0.083333", "1.200000",
+                "1.300000", "0.040000", "0",        "0.020000"};
+            expect_csv_row(f, &line, want, 19);
+        } else if (i == C_MM_FORK4D) {
+            const char *want[] = {"mm", "fork", "4", "dynamic", "0", "2", "",
+                                  "",   "",     "",  "",        "",  "",  "",
+                                  "",   "",     "",  "",        ""};
+            expect_csv_row(f, &line, want, 19);
+        } else if (i == C_PRIME_SERIAL) {
+            const char *want[] = {
+                "prime",    "serial",   "1",        "dynamic",  "3",
+                "3",        "4.000000", "4.000000", "0.200000", "3.800000",
+                "4.200000", "1.000000", "1.000000", "",         "3.800000",
+                "4.200000", "0.050000", "0",        "0.002000"};
+            expect_csv_row(f, &line, want, 19);
+        } else {
+            struct csv_row row;
+            assert_int_equal(csv_read_row(f, &row, &line, err, sizeof err), 1);
+            assert_int_equal(row.count, 19);
+            csv_row_free(&row);
+        }
+    }
+    struct csv_row row;
+    assert_int_equal(csv_read_row(f, &row, &line, err, sizeof err), 0);
+    assert_int_equal(line, 1 + C_COUNT);
+    fclose(f);
+}
+
+static void test_summary_csv_error(void **state) {
+    const struct fixture *fx = *state;
+    char err[256] = "";
+    assert_int_equal(report_write_csv("/nonexistent/pb/summary.csv", &fx->sum,
+                                      err, sizeof err),
+                     PB_EIO);
+    assert_string_equal(err, "cannot write the summary "
+                             "/nonexistent/pb/summary.csv: No such file or "
+                             "directory");
+}
+
+/* Through the file: rows written, read back and summarised. */
+static void test_from_results_file(void **state) {
+    const struct fixture *fx = *state;
+    FILE *f = fopen(fx->path, "wb");
+    assert_non_null(f);
+    assert_int_equal(results_write_header(f), 0);
+    for (size_t i = 0; i < fx->n; i++)
+        assert_int_equal(results_write_row(f, &fx->rows[i]), 0);
+    fclose(f);
+
+    struct result_row *rows = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    assert_int_equal(results_read(fx->path, &rows, &n, err, sizeof err), 0);
+    assert_int_equal(n, fx->n);
+    struct summary s;
+    assert_int_equal(report_summarise(rows, n, &s), 0);
+    assert_int_equal(s.count, C_COUNT);
+    assert_near(s.cells[C_PRIME_PTHREAD4].speedup, 3.2);
+    assert_near(s.cells[C_MM_FORK2D].speedup, 1.5);
+    report_free(&s);
+    results_free(rows, n);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cells_in_order),
+        cmocka_unit_test(test_speedup_against_serial),
+        cmocka_unit_test(test_failed_rows_excluded),
+        cmocka_unit_test(test_speedup_against_one_worker),
+        cmocka_unit_test(test_no_ok_rows),
+        cmocka_unit_test(test_no_baseline),
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_summary_csv),
+        cmocka_unit_test(test_summary_csv_error),
+        cmocka_unit_test(test_from_results_file),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
