@@ -26,8 +26,9 @@ run_pb() {
 # fields without embedded commas or quotes, which is what the numeric and
 # name columns are).
 csv_col() {
-    awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
-                          { sub(/\r$/, ""); print $c }' "$1"
+    awk -F, -v name="$2" '{ sub(/\r$/, "") }
+                          NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+                          { print $c }' "$1"
 }
 
 assert_contains() { grep -qF -- "$2" "$1" || { cat "$1"; fail "$1 lacks: $2"; }; }

@@ -55,6 +55,6 @@ assert_contains f.csv "verification failed"
 pass "errors are readable"
 
 # Rows that are not ok have an error; ok rows have none.
-paste -d' ' <(csv_col f.csv status) <(csv_col f.csv error) |
-    awk '($1 == "ok") != ($2 == "") { bad++ } END { exit bad > 0 }' || fail "error column"
+paste <(csv_col f.csv status) <(csv_col f.csv error) |
+    awk -F'\t' '($1 == "ok") != ($2 == "") { bad++ } END { exit bad > 0 }' || fail "error column"
 pass "error column"

@@ -102,7 +102,11 @@ static int faulty_verify(void *state, uint64_t *checksum, char *err,
                          size_t errlen) {
     const struct faulty *f = state;
     *checksum = f->merged;
-    if (f->mode == M_WRONG || f->merged != f->tasks * (f->tasks + 1) / 2) {
+    if (f->mode == M_WRONG) {
+        snprintf(err, errlen, "a deliberately wrong answer");
+        return -1;
+    }
+    if (f->merged != f->tasks * (f->tasks + 1) / 2) {
         snprintf(err, errlen, "sum %llu, expected %llu",
                  (unsigned long long)f->merged,
                  (unsigned long long)(f->tasks * (f->tasks + 1) / 2));
