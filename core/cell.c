@@ -42,6 +42,21 @@ static int write_msg(int fd, const struct cell_msg *m) {
     return 0;
 }
 
+/* Reads one GO; 1, or 0 at EOF or on error. */
+static int read_go(int fd, struct cell_go *go) {
+    char *p = (char *)go;
+    size_t got = 0;
+    while (got < sizeof *go) {
+        ssize_t n = read(fd, p + got, sizeof *go - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0;
+        got += (size_t)n;
+    }
+    return 1;
+}
+
 static int64_t unix_now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -186,21 +201,16 @@ void cell_main(const struct cell_request *req) {
     if (write_msg(req->fd, &m) < 0)
         _exit(PB_EXIT_INTERNAL);
 
-    for (unsigned i = 0; i < req->warmup + req->nreps; i++) {
-        unsigned rep = i < req->warmup ? 0 : req->reps[i - req->warmup];
+    /* One repetition per GO, until the runner closes the pipe. */
+    struct cell_go go;
+    while (read_go(req->fd_go, &go) > 0) {
         memset(&m, 0, sizeof m);
-        m.type = CELL_REP_START;
-        m.repetition = rep;
+        m.type = CELL_ROW;
+        m.repetition = go.repetition;
         m.tasks = tasks;
         m.started_unix_ns = unix_now_ns();
-        if (write_msg(req->fd, &m) < 0)
-            _exit(PB_EXIT_INTERNAL);
-        if (measure(wl, ex, c, state, &env, &m.row) < 0)
-            _exit(PB_EXIT_INTERNAL);
-        if (rep == 0)
-            continue;
-        m.type = CELL_ROW;
-        if (write_msg(req->fd, &m) < 0)
+        if (measure(wl, ex, c, state, &env, &m.row) < 0 ||
+            write_msg(req->fd, &m) < 0)
             _exit(PB_EXIT_INTERNAL);
     }
     ops->destroy(state);

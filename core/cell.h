@@ -1,9 +1,10 @@
 /*
  * cell.h - one cell (workload x executor x workers) run in a supervised
- * child process, the "cell process".  It creates the workload state, runs
- * the warmup and the asked-for repetitions, measures each one and reports
- * to the runner through a pipe, one fixed-size message at a time (each
- * smaller than PIPE_BUF, so each write is atomic).
+ * child process, the "cell process".  It creates the workload state, then
+ * runs one repetition each time the runner says GO, measures it and reports
+ * the row.  The runner paces the cell, so nothing of the runner runs while
+ * a repetition is being measured.  Messages are fixed-size and smaller than
+ * PIPE_BUF, so each write is atomic.
  */
 #ifndef PARBENCH_CELL_H
 #define PARBENCH_CELL_H
@@ -14,11 +15,16 @@
 #include "plan.h"
 #include "results.h"
 
+/* Cell process -> runner. */
 enum cell_msg_type {
-    CELL_READY = 1,  /* state created; `tasks` set                      */
-    CELL_REP_START,  /* a repetition (or warmup) starts: arm the timeout */
-    CELL_ROW,        /* a measured repetition ended; `row` set           */
-    CELL_FATAL       /* the cell cannot run (create failed); `row.error` */
+    CELL_READY = 1, /* state created; `tasks` set; waiting for GO       */
+    CELL_ROW,       /* a repetition (or warmup: repetition 0) ended     */
+    CELL_FATAL      /* the cell cannot run (create failed); `row.error` */
+};
+
+/* Runner -> cell process: run one repetition (0 = a warmup). */
+struct cell_go {
+    uint32_t repetition;
 };
 
 /* The measured part of a CSV row, as the cell process reports it. */
@@ -35,17 +41,15 @@ struct cell_msg {
     uint32_t type;       /* enum cell_msg_type                            */
     uint32_t repetition; /* 1-based; 0 for a warmup                       */
     uint64_t tasks;
-    int64_t started_unix_ns; /* CELL_REP_START / CELL_ROW: wall-clock start */
+    int64_t started_unix_ns; /* CELL_ROW: wall-clock start               */
     struct cell_row row;
 };
 
 struct cell_request {
     const struct plan *plan;    /* borrowed                               */
     const struct plan_cell *cell;
-    const unsigned *reps;       /* repetitions to run, 1-based            */
-    size_t nreps;
-    unsigned warmup;            /* warmup repetitions before them         */
-    int fd;                     /* write end of the pipe to the runner    */
+    int fd_go;                  /* read end: struct cell_go from runner    */
+    int fd;                     /* write end: struct cell_msg to runner    */
 };
 
 /* Run in the cell process: never returns (exits with status 0 when every

@@ -93,38 +93,25 @@ struct unit {
     uint64_t mult;
 };
 
-#define KIB UINT64_C(1024)
-static const struct unit size_units[] = {{"", 1},
-                                         {"b", 1},
-                                         {"k", KIB},
-                                         {"ki", KIB},
-                                         {"kib", KIB},
-                                         {"kb", 1000},
-                                         {"m", KIB *KIB},
-                                         {"mi", KIB *KIB},
-                                         {"mib", KIB *KIB},
-                                         {"mb", 1000000},
-                                         {"g", KIB *KIB *KIB},
-                                         {"gi", KIB *KIB *KIB},
-                                         {"gib", KIB *KIB *KIB},
-                                         {"gb", 1000000000},
-                                         {"t", KIB *KIB *KIB *KIB},
-                                         {"ti", KIB *KIB *KIB *KIB},
-                                         {"tib", KIB *KIB *KIB *KIB},
-                                         {"tb", UINT64_C(1000000000000)},
-                                         {NULL, 0}};
+#define KIB (UINT64_C(1) << 10)
+#define MIB (UINT64_C(1) << 20)
+#define GIB (UINT64_C(1) << 30)
+#define TIB (UINT64_C(1) << 40)
+static const struct unit size_units[] = {
+    {"", 1},         {"b", 1},           {"k", KIB},
+    {"ki", KIB},     {"kib", KIB},       {"kb", 1000},
+    {"m", MIB},      {"mi", MIB},        {"mib", MIB},
+    {"mb", 1000000}, {"g", GIB},         {"gi", GIB},
+    {"gib", GIB},    {"gb", 1000000000}, {"t", TIB},
+    {"ti", TIB},     {"tib", TIB},       {"tb", UINT64_C(1000000000000)},
+    {NULL, 0}};
 
 #define NS_S UINT64_C(1000000000)
-static const struct unit duration_units[] = {{"", NS_S},
-                                             {"ns", 1},
-                                             {"us", 1000},
-                                             {"\xc2\xb5s", 1000},
-                                             /* µs */ {"ms", 1000000},
-                                             {"s", NS_S},
-                                             {"m", 60 * NS_S},
-                                             {"min", 60 * NS_S},
-                                             {"h", 3600 * NS_S},
-                                             {NULL, 0}};
+#define MICRO_SIGN_S "\xc2\xb5s" /* "µs" in UTF-8 */
+static const struct unit duration_units[] = {
+    {"", NS_S},         {"ns", 1},   {"us", 1000},     {MICRO_SIGN_S, 1000},
+    {"ms", 1000000},    {"s", NS_S}, {"m", 60 * NS_S}, {"min", 60 * NS_S},
+    {"h", 3600 * NS_S}, {NULL, 0}};
 
 static uint64_t pow10u(int k) {
     uint64_t p = 1;

@@ -314,9 +314,50 @@ static void progress(struct runner *r, const struct plan_cell *c,
     fflush(stderr);
 }
 
+/* Starts a cell process for cell c; *up receives its messages, *down
+ * takes GO orders.  Returns the pid or -1. */
+static pid_t start_cell(struct runner *r, const struct plan_cell *c, int *up,
+                        int *down) {
+    int u[2], d[2];
+    if (pipe2(u, O_CLOEXEC) < 0)
+        return -1;
+    if (pipe2(d, O_CLOEXEC) < 0) {
+        close(u[0]);
+        close(u[1]);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(u[0]);
+        close(d[1]);
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(PB_EXIT_INTERNAL);
+        signal(SIGINT, SIG_IGN);
+        struct cell_request req = {&r->plan, c, d[0], u[1]};
+        cell_main(&req);
+    }
+    close(u[1]);
+    close(d[0]);
+    if (pid < 0) {
+        close(u[0]);
+        close(d[1]);
+        return -1;
+    }
+    setpgid(pid, pid);
+    *up = u[0];
+    *down = d[1];
+    return pid;
+}
+
 /* Runs the repetitions todo[0..ntodo-1] of cell c, restarting the cell
- * process after a crash or a timeout.  Returns 0, or PB_EIO when the CSV
- * cannot be written (the run must stop). */
+ * process after a crash or a timeout.  The runner sends GO for each
+ * repetition and then sleeps until the row, the timeout or Ctrl-C: it does
+ * no work of its own while a repetition is measured.  Returns 0, or PB_EIO
+ * when the CSV cannot be written or no process can be started. */
 static int run_cell(struct runner *r, const struct plan_cell *c,
                     const unsigned *todo, size_t ntodo) {
     size_t next = 0; /* index into todo of the next row to write */
@@ -325,36 +366,26 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
     const uint64_t timeout = r->cfg.run.timeout_ns;
 
     while (next < ntodo && !interrupted) {
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC) < 0)
+        int up, down;
+        pid_t pid = start_cell(r, c, &up, &down);
+        if (pid < 0)
             return PB_EIO;
-        fflush(NULL);
-        pid_t parent = getpid();
-        pid_t pid = fork();
-        if (pid < 0) {
-            close(fds[0]);
-            close(fds[1]);
-            return PB_EIO;
-        }
-        if (pid == 0) {
-            close(fds[0]);
-            setpgid(0, 0);
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (getppid() != parent)
-                _exit(PB_EXIT_INTERNAL);
-            signal(SIGINT, SIG_IGN);
-            struct cell_request req = {&r->plan, c, todo + next, ntodo - next,
-                                       warmup, fds[1]};
-            cell_main(&req);
-        }
-        setpgid(pid, pid);
-        close(fds[1]);
-        warmup = 0; /* a restarted cell goes straight to its repetitions */
-
-        int active = 0, rep = 0, status = 0, reaped = 0;
-        int64_t started_ns = 0;
+        int ready = 0, active = 0, status = 0, rc = 0;
+        unsigned rep = 0;
         uint64_t started_mono = 0;
         for (;;) {
+            if (ready && !active) {
+                if (next >= ntodo)
+                    break;
+                struct cell_go go = {warmup ? 0 : todo[next]};
+                rep = go.repetition;
+                progress(r, c, rep);
+                active = 1;
+                started_mono = host_now_ns();
+                if (write(down, &go, sizeof go) != (ssize_t)sizeof go) {
+                    /* The cell is gone; its EOF below says how. */
+                }
+            }
             int wait_ms = 1000;
             if (active) {
                 uint64_t now = host_now_ns(), end = started_mono + timeout;
@@ -362,105 +393,78 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 if (left < (uint64_t)wait_ms)
                     wait_ms = (int)left;
             }
-            struct pollfd pfd = {fds[0], POLLIN, 0};
+            struct pollfd pfd = {up, POLLIN, 0};
             int pr = poll(&pfd, 1, wait_ms);
-            unsigned this_rep = rep ? (unsigned)rep : todo[next];
+            unsigned this_rep = active && rep ? rep : todo[next];
+            double elapsed =
+                active ? (double)(host_now_ns() - started_mono) / 1e9 : 0;
             if (interrupted) {
-                kill_cell(pid, &status);
-                reaped = 1;
-                if (active && emit_status(r, c, this_rep, tasks, started_ns,
-                                          ROW_INTERRUPTED,
-                                          (double)(host_now_ns() -
-                                                   started_mono) / 1e9,
-                                          "interrupted by the user") < 0)
-                    return PB_EIO;
+                if (active)
+                    rc = emit_status(r, c, this_rep, tasks, 0,
+                                     ROW_INTERRUPTED, elapsed,
+                                     "interrupted by the user");
                 break;
             }
             if (pr == 0 || (pr < 0 && errno == EINTR)) {
                 if (active && host_now_ns() >= started_mono + timeout) {
-                    kill_cell(pid, &status);
-                    reaped = 1;
                     char t[32], e[160];
                     format_duration(timeout, t, sizeof t);
                     snprintf(e, sizeof e,
                              "%s exceeded the timeout of %s (set [run] "
                              "timeout to allow more)",
                              rep ? "repetition" : "warmup repetition", t);
-                    if (emit_status(r, c, this_rep, tasks, started_ns,
-                                    ROW_TIMEOUT, (double)timeout / 1e9,
-                                    e) < 0)
-                        return PB_EIO;
+                    rc = emit_status(r, c, this_rep, tasks, 0, ROW_TIMEOUT,
+                                     (double)timeout / 1e9, e);
                     next++;
                     break;
                 }
                 continue;
             }
             struct cell_msg m;
-            int got = read_msg(fds[0], &m);
-            if (got <= 0) {
-                /* The cell process ended: normally, or by a crash. */
+            if (read_msg(up, &m) <= 0) {
+                /* The cell process died: a crash in a plugin. */
                 while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                     ;
-                reaped = 1;
-                kill(-pid, SIGKILL);
-                while (waitpid(-pid, NULL, WNOHANG) > 0)
-                    ;
-                if (next < ntodo) {
-                    char how[160], e[400];
-                    describe_exit(status, how, sizeof how);
-                    if (active)
-                        snprintf(e, sizeof e,
-                                 "cell process %s during %s", how,
-                                 rep ? "the repetition" : "warmup");
-                    else
-                        snprintf(e, sizeof e,
-                                 "cell process %s before the repetition "
-                                 "started",
-                                 how);
-                    if (emit_status(r, c, this_rep, tasks, started_ns,
-                                    ROW_CRASHED,
-                                    active ? (double)(host_now_ns() -
-                                                      started_mono) /
-                                                 1e9
-                                           : 0,
-                                    e) < 0)
-                        return PB_EIO;
-                    next++;
-                }
+                char how[160], e[400];
+                describe_exit(status, how, sizeof how);
+                snprintf(e, sizeof e, "cell process %s %s", how,
+                         !ready    ? "while creating the workload"
+                         : !active ? "between repetitions"
+                         : rep     ? "during the repetition"
+                                   : "during a warmup repetition");
+                rc = emit_status(r, c, this_rep, tasks, 0, ROW_CRASHED,
+                                 elapsed, e);
+                next++;
                 break;
             }
-            switch (m.type) {
-            case CELL_READY:
+            if (m.type == CELL_READY) {
+                ready = 1;
                 tasks = m.tasks;
-                break;
-            case CELL_REP_START:
-                active = 1;
-                rep = (int)m.repetition;
-                started_ns = m.started_unix_ns;
-                started_mono = host_now_ns();
-                progress(r, c, m.repetition);
-                break;
-            case CELL_ROW:
+            } else if (m.type == CELL_ROW) {
                 active = 0;
-                if (emit_row(r, c, m.repetition, m.tasks, started_ns,
-                             &m.row) < 0)
-                    return PB_EIO;
-                next++;
-                rep = 0;
-                break;
-            case CELL_FATAL:
-                for (; next < ntodo; next++)
-                    if (emit_status(r, c, todo[next], tasks, 0, ROW_FAILED, 0,
-                                    m.row.error) < 0)
-                        return PB_EIO;
-                break;
-            default:
+                if (m.repetition == 0) {
+                    warmup--;
+                } else {
+                    if ((rc = emit_row(r, c, m.repetition, m.tasks,
+                                       m.started_unix_ns, &m.row)) < 0)
+                        break;
+                    next++;
+                }
+            } else if (m.type == CELL_FATAL) {
+                for (; next < ntodo && rc == 0; next++)
+                    rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED,
+                                     0, m.row.error);
                 break;
             }
         }
-        close(fds[0]);
-        if (!reaped)
-            kill_cell(pid, &status);
+        /* Done, crashed, timed out or interrupted: nothing of the cell may
+         * outlive this point. */
+        close(down);
+        close(up);
+        kill_cell(pid, &status);
+        warmup = 0; /* a restarted cell goes straight to its repetitions */
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }

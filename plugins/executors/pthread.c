@@ -31,9 +31,8 @@ static void *pt_worker_main(void *arg) {
 /* Starts job_workers(job) threads and joins every one it started.  If a
  * thread cannot be created, the ones already running are left to finish
  * (not cancelled), joined, and the failure is returned with strerror text. */
-static int pt_run(const struct pb_host *host,
-                       const struct pb_params *params, struct pb_job *job,
-                       char *err, size_t errlen) {
+static int pt_run(const struct pb_host *host, const struct pb_params *params,
+                  struct pb_job *job, char *err, size_t errlen) {
     (void)params;
     unsigned n = host->job_workers(job);
     if (n == 0) {

@@ -93,8 +93,9 @@ static int noop_merge(void *state, uint64_t task,
                       size_t errlen) {
     struct noop *n = state;
     if (task >= n->tasks) {
-        snprintf(err, errlen, "merge of task %" PRIu64 ", but there are %" PRIu64
-                 " tasks", task, n->tasks);
+        snprintf(err, errlen,
+                 "merge of task %" PRIu64 ", but there are %" PRIu64 " tasks",
+                 task, n->tasks);
         return -1;
     }
     unsigned char bit = (unsigned char)(1u << (task % 8));

@@ -191,8 +191,8 @@ static uint32_t *pc_base_primes(uint64_t m, size_t *n) {
 /* Count primes in [lo, hi) with `seg` (PC_SEGMENT bytes, this task's own)
  * as the window; one checkpoint per segment. */
 static int pc_count_sieve(const struct prime_count *pc, uint64_t lo,
-                          uint64_t hi, unsigned char *seg,
-                          struct pc_ticker *t, uint64_t *count) {
+                          uint64_t hi, unsigned char *seg, struct pc_ticker *t,
+                          uint64_t *count) {
     uint64_t c = 0;
     if (lo <= 2 && 2 < hi)
         c++;
@@ -285,9 +285,8 @@ static void pc_destroy(void *state) {
     }
 }
 
-static int pc_create(const struct pb_host *host,
-                     const struct pb_params *params, void **state, char *err,
-                     size_t errlen) {
+static int pc_create(const struct pb_host *host, const struct pb_params *params,
+                     void **state, char *err, size_t errlen) {
     uint64_t limit = host->param_uint(params, "limit");
     uint64_t tasks = host->param_uint(params, "tasks");
     const char *method = host->param_string(params, "method");

@@ -20,12 +20,21 @@ mode = hang
 INI
 "$PARBENCH" run i.ini -q >out 2>err &
 pid=$!
-# Wait until the hanging cell has started (its cell process exists).
-for _ in $(seq 100); do
-    [[ -s i.csv ]] && pgrep -g "$(pgrep -P $pid | head -n 1)" >/dev/null 2>&1 && break
-    sleep 0.1
+# Wait until the first row is written and the hanging cell runs: its cell
+# process then has a worker thread besides its main thread.
+hanging() {
+    local c
+    [[ $(wc -l < i.csv) == 2 ]] || return 1
+    for c in $(pgrep -P $pid); do
+        (( $(ls /proc/$c/task 2>/dev/null | wc -l) >= 2 )) && return 0
+    done
+    return 1
+}
+for _ in $(seq 200); do
+    hanging && break
+    sleep 0.05
 done
-[[ $(wc -l < i.csv) == 2 ]] || fail "the first cell should be written before the hang"
+hanging || fail "the hanging cell never started"
 children=$(pgrep -P $pid || true)
 [[ -n $children ]] || fail "no cell process found"
 start=$(date +%s%N)

@@ -5,10 +5,12 @@
  */
 #include "fake_host.h"
 
+/* cmocka needs these first (clang-format keeps the two blocks apart). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <dlfcn.h>
@@ -103,8 +105,7 @@ static struct fake_value *fake_find(const struct pb_params *p,
 /* The value `name`, which must exist with one of the types given (0 ends
  * the list); anything else is a plugin bug and fails the test. */
 static struct fake_value *fake_get(const struct pb_params *p, const char *name,
-                                   enum pb_param_type t1,
-                                   enum pb_param_type t2,
+                                   enum pb_param_type t1, enum pb_param_type t2,
                                    enum pb_param_type t3) {
     struct fake_value *v = fake_find(p, name);
     if (!v)
@@ -145,13 +146,13 @@ struct fake_unit {
 };
 
 static const struct fake_unit fake_size_units[] = {
-    {"", 1},        {"B", 1},         {"kB", 1000},       {"KiB", 1u << 10},
+    {"", 1},         {"B", 1},          {"kB", 1000},       {"KiB", 1u << 10},
     {"MB", 1000000}, {"MiB", 1u << 20}, {"GB", 1000000000}, {"GiB", 1u << 30},
     {NULL, 0}};
 
 static const struct fake_unit fake_duration_units[] = {
-    {"ns", 1},          {"us", 1000},           {"ms", 1000000},
-    {"s", 1000000000u}, {"m", 60000000000u},    {NULL, 0}};
+    {"ns", 1},          {"us", 1000},        {"ms", 1000000},
+    {"s", 1000000000u}, {"m", 60000000000u}, {NULL, 0}};
 
 /* Parse text as `type` into v; returns 0, or -1 if it does not parse. */
 static int fake_parse(enum pb_param_type type, const char *text,
@@ -229,8 +230,7 @@ void fake_params_init(struct pb_params *p, const struct pb_plugin *plugin) {
                 fail_msg("%s: parameter name '%s' is not [a-z0-9_]+",
                          plugin->name, t->name);
         if (fake_find(p, t->name))
-            fail_msg("%s: parameter '%s' appears twice", plugin->name,
-                     t->name);
+            fail_msg("%s: parameter '%s' appears twice", plugin->name, t->name);
         struct fake_value *v = &p->v[p->n++];
         v->name = t->name;
         v->type = t->type;
@@ -268,8 +268,7 @@ void fake_params_init(struct pb_params *p, const struct pb_plugin *plugin) {
 }
 
 static struct fake_value *fake_set(struct pb_params *p, const char *name,
-                                   enum pb_param_type t1,
-                                   enum pb_param_type t2,
+                                   enum pb_param_type t1, enum pb_param_type t2,
                                    enum pb_param_type t3) {
     struct fake_value *v = fake_find(p, name);
     if (!v)
@@ -355,8 +354,8 @@ static void fake_job_vfail(struct pb_job *job, int crashed, const char *fmt,
     atomic_store(&job->stop, 1);
 }
 
-static void fake_job_fail(struct pb_job *job, int crashed, const char *fmt,
-                          ...) __attribute__((format(printf, 3, 4)));
+static void fake_job_fail(struct pb_job *job, int crashed, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void fake_job_fail(struct pb_job *job, int crashed, const char *fmt,
                           ...) {
@@ -499,9 +498,8 @@ static int fake_worker_loop(struct pb_job *job, unsigned worker,
         job->ops->worker_fini(job->state, ws);
     atomic_fetch_add(&job->checkpoints, ctx.checkpoints);
     uint64_t gap = atomic_load(&job->max_gap_ns);
-    while (ctx.max_gap_ns > gap &&
-           !atomic_compare_exchange_weak(&job->max_gap_ns, &gap,
-                                         ctx.max_gap_ns))
+    while (ctx.max_gap_ns > gap && !atomic_compare_exchange_weak(
+                                       &job->max_gap_ns, &gap, ctx.max_gap_ns))
         ;
     atomic_fetch_add(&job->loops_done, 1);
     return rc;
@@ -640,8 +638,7 @@ const struct pb_host fake_host = {
 /* Whole runs                                                                */
 /* ------------------------------------------------------------------------ */
 
-void fake_run(const struct pb_plugin *workload,
-              const struct pb_params *wparams,
+void fake_run(const struct pb_plugin *workload, const struct pb_params *wparams,
               const struct pb_plugin *executor, unsigned workers,
               enum pb_schedule schedule, struct fake_outcome *out) {
     const struct pb_workload_ops *ops = workload->workload;

@@ -112,10 +112,10 @@ struct pb_job {
     enum pb_schedule schedule;
 
     _Atomic uint64_t next;        /* dynamic schedule: next unclaimed task */
-    _Atomic int stop;          /* set on the first failure              */
-    struct fake_slot *slots;  /* tasks entries                         */
-    _Atomic unsigned *loop_calls;  /* workers entries: worker_loop calls    */
-    _Atomic unsigned loops_done;   /* worker_loop calls that have returned  */
+    _Atomic int stop;             /* set on the first failure              */
+    struct fake_slot *slots;      /* tasks entries                         */
+    _Atomic unsigned *loop_calls; /* workers entries: worker_loop calls    */
+    _Atomic unsigned loops_done;  /* worker_loop calls that have returned  */
     _Atomic uint64_t checkpoints; /* summed over the workers               */
     _Atomic uint64_t max_gap_ns;  /* the largest of the workers'           */
     _Atomic uint64_t ipc_bytes;
@@ -165,8 +165,7 @@ struct fake_outcome {
  * fake_drive_threads), finish, destroy.  The executor's check() is called
  * first when it has one.  Never fails the test itself; see out->rc.
  */
-void fake_run(const struct pb_plugin *workload,
-              const struct pb_params *wparams,
+void fake_run(const struct pb_plugin *workload, const struct pb_params *wparams,
               const struct pb_plugin *executor, unsigned workers,
               enum pb_schedule schedule, struct fake_outcome *out);
 

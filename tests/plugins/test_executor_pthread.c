@@ -4,10 +4,12 @@
  * a wrapper that can fail on cue; the workloads it drives are the built
  * plugins loaded from PB_PLUGIN_DIR the way the core loads them.
  */
+/* cmocka needs these first (clang-format keeps the two blocks apart). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <errno.h>
@@ -113,47 +115,50 @@ static void test_prime_count(void **unused) {
         }
 }
 
-/* Each worker index is served on its own thread. */
-static pthread_t seen[4];
-static _Atomic unsigned seen_n;
+/* A host whose worker_loop notes the thread each worker runs on. */
+#define SPY_WORKERS 4
+static struct pb_host spy_host;
+static pthread_t spy_thread[SPY_WORKERS];
+static _Atomic unsigned spy_calls, spy_io_given;
 
-static int record_thread_claim(void *ctx, unsigned worker, uint64_t *task) {
-    (void)ctx;
-    (void)task;
-    seen[worker] = pthread_self();
-    atomic_fetch_add(&seen_n, 1);
-    return 0;
+static int spy_worker_loop(struct pb_job *job, unsigned worker,
+                           const struct pb_worker_io *io) {
+    if (worker < SPY_WORKERS)
+        spy_thread[worker] = pthread_self();
+    atomic_fetch_add(&spy_calls, 1);
+    if (io)
+        atomic_fetch_add(&spy_io_given, 1);
+    return fake_host.worker_loop(job, worker, io);
 }
 
+/* Each worker index runs once, on its own thread, never the caller's. */
 static void test_one_thread_per_worker(void **unused) {
     (void)unused;
-    /* Drive the executor's thread body directly with a claim hook, since
-     * run() passes io = NULL: same thread function, same arguments. */
     struct pb_params ps;
     void *state = NULL;
     char err[256] = "";
-    static const struct pb_worker_io io = {NULL, record_thread_claim, NULL,
-                                           NULL, NULL, NULL};
+    uint64_t sum = 0;
+    spy_host = fake_host;
+    spy_host.worker_loop = spy_worker_loop;
+    atomic_store(&spy_calls, 0);
+    atomic_store(&spy_io_given, 0);
     fake_params_init(&ps, noop);
+    fake_params_set_uint(&ps, "tasks", 100);
     assert_int_equal(
         noop->workload->create(&fake_host, &ps, &state, err, sizeof err), 0);
-    struct pb_job *job = fake_job_new(noop->workload, state, 4,
-                                      PB_SCHEDULE_STATIC);
+    struct pb_job *job =
+        fake_job_new(noop->workload, state, SPY_WORKERS, PB_SCHEDULE_DYNAMIC);
     assert_non_null(job);
-    atomic_store(&seen_n, 0);
-    pthread_t t[4];
-    for (unsigned w = 0; w < 4; w++) {
-        struct pb_worker_io *unused_io = NULL;
-        (void)unused_io;
-        assert_int_equal(wrapped_pthread_create(&t[w], NULL,
-                                                (void *(*)(void *))NULL + 0 ==
-                                                        NULL
-                                                    ? NULL
-                                                    : NULL,
-                                                NULL),
-                         0);
+    assert_int_equal(pt_ops.run(&spy_host, &ps, job, err, sizeof err), 0);
+    assert_int_equal(atomic_load(&spy_calls), SPY_WORKERS);
+    assert_int_equal(atomic_load(&spy_io_given), 0);
+    for (unsigned i = 0; i < SPY_WORKERS; i++) {
+        assert_false(pthread_equal(spy_thread[i], pthread_self()));
+        for (unsigned j = 0; j < i; j++)
+            assert_false(pthread_equal(spy_thread[i], spy_thread[j]));
     }
-    (void)io;
+    assert_int_equal(fake_job_finish(job, &sum, err, sizeof err), 0);
+    assert_int_equal(sum, 5050);
     fake_job_free(job);
     noop->workload->destroy(state);
 }
@@ -169,8 +174,8 @@ static void test_create_failure_part_way(void **unused) {
     fake_params_set_uint(&ps, "tasks", 8);
     assert_int_equal(
         prime->workload->create(&fake_host, &ps, &state, err, sizeof err), 0);
-    struct pb_job *job = fake_job_new(prime->workload, state, 5,
-                                      PB_SCHEDULE_DYNAMIC);
+    struct pb_job *job =
+        fake_job_new(prime->workload, state, 5, PB_SCHEDULE_DYNAMIC);
     assert_non_null(job);
     atomic_store(&fail_at, 3);
     assert_int_equal(pt_ops.run(&fake_host, &ps, job, err, sizeof err), -1);

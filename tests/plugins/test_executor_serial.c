@@ -4,10 +4,12 @@
  * built plugins (workload-noop.so, workload-prime-count.so) loaded from
  * PB_PLUGIN_DIR the way the core loads them.
  */
+/* cmocka needs these first (clang-format keeps the two blocks apart). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <pthread.h>
@@ -76,8 +78,8 @@ static void test_runs_in_calling_thread(void **unused) {
     fake_params_init(&ps, noop);
     assert_int_equal(
         noop->workload->create(&fake_host, &ps, &state, err, sizeof err), 0);
-    struct pb_job *job = fake_job_new(noop->workload, state, 1,
-                                      PB_SCHEDULE_STATIC);
+    struct pb_job *job =
+        fake_job_new(noop->workload, state, 1, PB_SCHEDULE_STATIC);
     assert_non_null(job);
     assert_int_equal(serial_ops.run(&fake_host, &ps, job, err, sizeof err), 0);
     assert_int_equal(atomic_load(&job->loop_calls[0]), 1);
@@ -86,8 +88,8 @@ static void test_runs_in_calling_thread(void **unused) {
     noop->workload->destroy(state);
 
     /* Seen from inside the loop: a claim hook records its thread. */
-    static const struct pb_worker_io io = {NULL, record_thread_claim, NULL,
-                                           NULL, NULL, NULL};
+    static const struct pb_worker_io io = {
+        NULL, record_thread_claim, NULL, NULL, NULL, NULL};
     assert_int_equal(
         noop->workload->create(&fake_host, &ps, &state, err, sizeof err), 0);
     job = fake_job_new(noop->workload, state, 1, PB_SCHEDULE_STATIC);
@@ -112,11 +114,10 @@ static void test_run_rejects_two_workers(void **unused) {
     /* run() itself refuses too, and runs nothing. */
     assert_int_equal(
         noop->workload->create(&fake_host, &ps, &state, err, sizeof err), 0);
-    struct pb_job *job = fake_job_new(noop->workload, state, 2,
-                                      PB_SCHEDULE_STATIC);
+    struct pb_job *job =
+        fake_job_new(noop->workload, state, 2, PB_SCHEDULE_STATIC);
     assert_non_null(job);
-    assert_int_equal(serial_ops.run(&fake_host, &ps, job, err, sizeof err),
-                     -1);
+    assert_int_equal(serial_ops.run(&fake_host, &ps, job, err, sizeof err), -1);
     assert_non_null(strstr(err, "not 2"));
     assert_int_equal(atomic_load(&job->loops_done), 0);
     fake_job_free(job);
@@ -166,8 +167,8 @@ static void test_task_failure_is_recorded_not_returned(void **unused) {
     fake_params_init(&ps, prime);
     assert_int_equal(
         prime->workload->create(&fake_host, &ps, &state, err, sizeof err), 0);
-    struct pb_job *job = fake_job_new(prime->workload, state, 1,
-                                      PB_SCHEDULE_DYNAMIC);
+    struct pb_job *job =
+        fake_job_new(prime->workload, state, 1, PB_SCHEDULE_DYNAMIC);
     assert_non_null(job);
     fake_set_cancelled(1); /* every prime-count task now fails */
     assert_int_equal(serial_ops.run(&fake_host, &ps, job, err, sizeof err), 0);
@@ -188,6 +189,6 @@ int main(void) {
         cmocka_unit_test(test_prime_count),
         cmocka_unit_test(test_task_failure_is_recorded_not_returned),
     };
-    return cmocka_run_group_tests_name("executor serial", tests,
-                                       load_workloads, unload_workloads);
+    return cmocka_run_group_tests_name("executor serial", tests, load_workloads,
+                                       unload_workloads);
 }

@@ -2,10 +2,12 @@
  * test_workload_noop.c - the `noop` workload against the fake host.  The
  * plugin source is compiled in, so its static helpers are reachable.
  */
+/* cmocka needs these first (clang-format keeps the two blocks apart). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <stdlib.h>
@@ -28,9 +30,8 @@ static void fixture_make(struct noop_fixture *f, uint64_t tasks) {
     fake_reset();
     fake_params_init(&f->params, &noop_desc);
     fake_params_set_uint(&f->params, "tasks", tasks);
-    assert_int_equal(noop_ops.create(&fake_host, &f->params, &f->state, err,
-                                     sizeof err),
-                     0);
+    assert_int_equal(
+        noop_ops.create(&fake_host, &f->params, &f->state, err, sizeof err), 0);
     f->tasks = noop_ops.task_count(f->state);
     assert_int_equal(f->tasks, tasks);
     noop_ops.begin(f->state);
@@ -163,13 +164,11 @@ static void test_swapped_tasks_fail(void **unused) {
     uint64_t sum = 0;
     fixture_make(&f, 4);
     struct pb_task_result r = f.res[2];
-    assert_int_equal(noop_ops.merge(f.state, 0, &f.res[0], err, sizeof err),
-                     0);
+    assert_int_equal(noop_ops.merge(f.state, 0, &f.res[0], err, sizeof err), 0);
     r.checksum = 2;
     assert_int_equal(noop_ops.merge(f.state, 2, &r, err, sizeof err), 0);
     assert_int_equal(noop_ops.merge(f.state, 2, &r, err, sizeof err), -1);
-    assert_int_equal(noop_ops.merge(f.state, 3, &f.res[3], err, sizeof err),
-                     0);
+    assert_int_equal(noop_ops.merge(f.state, 3, &f.res[3], err, sizeof err), 0);
     assert_int_equal(noop_ops.verify(f.state, &sum, err, sizeof err), -1);
     fixture_free(&f);
 }

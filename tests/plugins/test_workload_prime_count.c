@@ -3,10 +3,12 @@
  * host.  The plugin source is compiled in, so the range split and the
  * reference count can be tested on their own.
  */
+/* cmocka needs these first (clang-format keeps the two blocks apart). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -102,16 +104,15 @@ static void test_one_million(void **unused) {
     (void)unused;
     static const uint64_t task_counts[] = {1, 7, 32, 1000};
     for (size_t m = 0; m < 2; m++)
-        for (size_t i = 0; i < sizeof task_counts / sizeof *task_counts;
-             i++) {
+        for (size_t i = 0; i < sizeof task_counts / sizeof *task_counts; i++) {
             struct pb_params ps;
             struct fake_outcome o;
             params_for(&ps, 1000000, task_counts[i], methods[m]);
             fake_run(&pc_desc, &ps, NULL, 1 + (unsigned)(i % 3),
                      i % 2 ? PB_SCHEDULE_STATIC : PB_SCHEDULE_DYNAMIC, &o);
             if (o.rc != 0)
-                fail_msg("%s, %d tasks: %s", methods[m],
-                         (int)task_counts[i], o.error);
+                fail_msg("%s, %d tasks: %s", methods[m], (int)task_counts[i],
+                         o.error);
             assert_int_equal(o.checksum, 78498);
             assert_int_equal(o.checksum, 0x132a2);
         }
@@ -120,9 +121,9 @@ static void test_one_million(void **unused) {
 static void test_small_limits(void **unused) {
     (void)unused;
     /* limit: primes below it */
-    static const uint64_t cases[][2] = {{2, 0}, {3, 1},  {4, 2},  {5, 2},
-                                        {6, 3}, {10, 4}, {11, 4}, {12, 5},
-                                        {100, 25}};
+    static const uint64_t cases[][2] = {{2, 0},  {3, 1},  {4, 2},
+                                        {5, 2},  {6, 3},  {10, 4},
+                                        {11, 4}, {12, 5}, {100, 25}};
     static const uint64_t task_counts[] = {1, 2, 3, 100};
     for (size_t m = 0; m < 2; m++)
         for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
@@ -134,19 +135,27 @@ static void test_small_limits(void **unused) {
                 fake_run(&pc_desc, &ps, NULL, 2, PB_SCHEDULE_DYNAMIC, &o);
                 if (o.rc != 0 || o.checksum != cases[c][1])
                     fail_msg("%s, limit %d, %d tasks: %d primes (%s)",
-                             methods[m], (int)cases[c][0],
-                             (int)task_counts[i], (int)o.checksum, o.error);
+                             methods[m], (int)cases[c][0], (int)task_counts[i],
+                             (int)o.checksum, o.error);
             }
 }
 
 /* The ranges tile [2, limit) in order, widths differing by at most one. */
 static void test_task_ranges(void **unused) {
     (void)unused;
-    static const uint64_t cases[][2] = {
-        {2, 1},     {2, 5},        {3, 1},       {3, 4},
-        {10, 3},    {10, 8},       {10, 100},    {1000000, 32},
-        {1000003, 7}, {PC_MAX_LIMIT, 1}, {PC_MAX_LIMIT, 3},
-        {PC_MAX_LIMIT, PC_MAX_TASKS}, {PC_MAX_LIMIT - 1, PC_MAX_TASKS - 1}};
+    static const uint64_t cases[][2] = {{2, 1},
+                                        {2, 5},
+                                        {3, 1},
+                                        {3, 4},
+                                        {10, 3},
+                                        {10, 8},
+                                        {10, 100},
+                                        {1000000, 32},
+                                        {1000003, 7},
+                                        {PC_MAX_LIMIT, 1},
+                                        {PC_MAX_LIMIT, 3},
+                                        {PC_MAX_LIMIT, PC_MAX_TASKS},
+                                        {PC_MAX_LIMIT - 1, PC_MAX_TASKS - 1}};
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         struct prime_count pc = {0};
         pc.limit = cases[c][0];

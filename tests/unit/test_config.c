@@ -76,8 +76,7 @@ static void load_fails(struct fixture *f, const char *text,
                        const char *const *sets, int line, const char *msg) {
     assert_int_equal(load(f, text, sets), PB_ECONFIG);
     if (line > 0)
-        snprintf(f->expect, sizeof f->expect, "%s:%d: %s", f->path, line,
-                 msg);
+        snprintf(f->expect, sizeof f->expect, "%s:%d: %s", f->path, line, msg);
     else if (line == 0)
         snprintf(f->expect, sizeof f->expect, "%s: %s", f->path, msg);
     else
@@ -133,32 +132,32 @@ static void test_defaults(void **state) {
 }
 
 static const char full[] =
-    "; a comment\n"                                       /* 1 */
-    "[run]\n"                                             /* 2 */
-    "workers     = 1, 2, ncpu          ; list\n"          /* 3 */
-    "repetitions = 3\n"                                   /* 4 */
-    "warmup      = 0\n"                                   /* 5 */
-    "timeout     = 1.5s ; per repetition\n"               /* 6 */
-    "schedule    = static\n"                              /* 7 */
-    "output      = out;put.csv\n"                         /* 8 */
-    "plugin_path = /a:/b\n"                               /* 9 */
-    "\n"                                                  /* 10 */
-    "[server]\n"                                          /* 11 */
-    "latency = 50ms\n"                                    /* 12 */
-    "rate = 1MiB\n"                                       /* 13 */
-    "\n"                                                  /* 14 */
-    "[workload.prime-count]\n"                            /* 15 */
-    "limit = 5000000\n"                                   /* 16 */
-    "  tasks = 32\n"                                      /* 17 */
-    "\n"                                                  /* 18 */
-    "[workload.small-primes]   ; a second instance\n"     /* 19 */
-    "# another comment\n"                                 /* 20 */
-    "limit  = 100000\n"                                   /* 21 */
-    "plugin = prime-count\n"                              /* 22 */
-    "method = sieve\n"                                    /* 23 */
-    "[executor.pthread]\n"                                /* 24 */
-    "[executor.fork]\n"                                   /* 25 */
-    "schedule = static\n";                                /* 26 */
+    "; a comment\n"                                   /* 1 */
+    "[run]\n"                                         /* 2 */
+    "workers     = 1, 2, ncpu          ; list\n"      /* 3 */
+    "repetitions = 3\n"                               /* 4 */
+    "warmup      = 0\n"                               /* 5 */
+    "timeout     = 1.5s ; per repetition\n"           /* 6 */
+    "schedule    = static\n"                          /* 7 */
+    "output      = out;put.csv\n"                     /* 8 */
+    "plugin_path = /a:/b\n"                           /* 9 */
+    "\n"                                              /* 10 */
+    "[server]\n"                                      /* 11 */
+    "latency = 50ms\n"                                /* 12 */
+    "rate = 1MiB\n"                                   /* 13 */
+    "\n"                                              /* 14 */
+    "[workload.prime-count]\n"                        /* 15 */
+    "limit = 5000000\n"                               /* 16 */
+    "  tasks = 32\n"                                  /* 17 */
+    "\n"                                              /* 18 */
+    "[workload.small-primes]   ; a second instance\n" /* 19 */
+    "# another comment\n"                             /* 20 */
+    "limit  = 100000\n"                               /* 21 */
+    "plugin = prime-count\n"                          /* 22 */
+    "method = sieve\n"                                /* 23 */
+    "[executor.pthread]\n"                            /* 24 */
+    "[executor.fork]\n"                               /* 25 */
+    "schedule = static\n";                            /* 26 */
 
 static void test_full_config(void **state) {
     struct fixture *f = *state;
@@ -267,8 +266,8 @@ static void test_line_limits_accepted(void **state) {
     char name[41];
     memset(name, 'n', 40);
     name[40] = '\0';
-    snprintf(text, sizeof text,
-             "[workload.%s]\nurl = %s\n[executor.serial]\n", name, value);
+    snprintf(text, sizeof text, "[workload.%s]\nurl = %s\n[executor.serial]\n",
+             name, value);
     assert_int_equal(load(f, text, NULL), 0);
     const struct cfg_section *w = &f->cfg.sections[0];
     assert_string_equal(w->name, name);
@@ -342,7 +341,8 @@ static void test_unknown_section(void **state) {
 
 static void test_bad_values(void **state) {
     struct fixture *f = *state;
-    load_fails(f, "[workload.noop]\n[executor.serial]\n[run]\nrepetitions = 0\n",
+    load_fails(f,
+               "[workload.noop]\n[executor.serial]\n[run]\nrepetitions = 0\n",
                NULL, 4,
                "[run] repetitions: '0' is below the minimum 1; use a value "
                "from 1 to 4294967295");
@@ -351,8 +351,9 @@ static void test_bad_values(void **state) {
                "[run] schedule: 'dynamc' is not one of static, dynamic; did "
                "you mean 'dynamic'?");
     load_fails(f, "[run]\ntimeout = 0\n[workload.noop]\n[executor.x]\n", NULL,
-               2, "[run] timeout: '0' is below the minimum 1ns; use 1ns or "
-                  "more");
+               2,
+               "[run] timeout: '0' is below the minimum 1ns; use 1ns or "
+               "more");
     load_fails(f, "[run]\n\nworkers = 1, x\n[workload.noop]\n[executor.x]\n",
                NULL, 3,
                "[run] workers: 'x' is not a worker count; write whole "
@@ -368,8 +369,7 @@ static void test_bad_values(void **state) {
                NULL, 2,
                "[server] rate: 'fast' is not a size; write bytes such as "
                "4096, 64KiB, 1MiB or 1MB");
-    load_fails(f, "[workload.a]\nplugin = Prime Count\n[executor.x]\n", NULL,
-               2,
+    load_fails(f, "[workload.a]\nplugin = Prime Count\n[executor.x]\n", NULL, 2,
                "[workload.a] plugin: 'Prime Count' is not a plugin name; "
                "names use only a-z, 0-9, '_' and '-' (`parbench list` shows "
                "them)");
@@ -425,9 +425,9 @@ static void test_missing_file(void **state) {
     struct fixture *f = *state;
     char err[256];
     struct config c;
-    assert_int_equal(config_load(&c, "/nonexistent/x.ini", NULL, 0, 1, err,
-                                 sizeof err),
-                     PB_ECONFIG);
+    assert_int_equal(
+        config_load(&c, "/nonexistent/x.ini", NULL, 0, 1, err, sizeof err),
+        PB_ECONFIG);
     assert_string_equal(err, "/nonexistent/x.ini: cannot read the config: No "
                              "such file or directory; check the path");
     assert_null(c.path);

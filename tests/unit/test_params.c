@@ -118,10 +118,10 @@ static void test_sizes(void **state) {
     size_bad("1.2.3");
     size_bad("1.");
     size_bad("64 K iB");
-    size_bad("0.3KiB");                /* 307.2 bytes */
-    size_bad("18446744073709551616");  /* 2^64 */
-    size_bad("16777216TiB");           /* 2^64 */
-    size_bad("17179869184GiB");        /* 2^64 */
+    size_bad("0.3KiB");               /* 307.2 bytes */
+    size_bad("18446744073709551616"); /* 2^64 */
+    size_bad("16777216TiB");          /* 2^64 */
+    size_bad("17179869184GiB");       /* 2^64 */
     size_bad("99999999999999999999999KiB");
 }
 
@@ -148,9 +148,9 @@ static void test_durations(void **state) {
     duration_bad("s");
     duration_bad("5y");
     duration_bad("-1s");
-    duration_bad("1.5ns");          /* finer than a nanosecond */
-    duration_bad("1.0000000005s");  /* likewise */
-    duration_bad("5124096h");       /* over 2^64 ns */
+    duration_bad("1.5ns");         /* finer than a nanosecond */
+    duration_bad("1.0000000005s"); /* likewise */
+    duration_bad("5124096h");      /* over 2^64 ns */
     duration_bad("18446744074s");
     duration_bad("18446744073709551616ns");
     duration_bad("1 h 5m");
@@ -225,8 +225,8 @@ static void test_floats(void **state) {
     assert_int_equal(parse_float("1e-9", &d), 0);
     assert_true(d == 1e-9);
     d = 7;
-    const char *bad[] = {"nan", "NaN", "inf", "-inf", "infinity",
-                         "1e999", "", "1.5x", "abc", "0.5 0.5"};
+    const char *bad[] = {"nan",   "NaN", "inf",  "-inf", "infinity",
+                         "1e999", "",    "1.5x", "abc",  "0.5 0.5"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
         assert_int_equal(parse_float(bad[k], &d), PB_EINVAL);
     assert_true(d == 7);
@@ -294,9 +294,8 @@ static void test_workers_list(void **state) {
     unsigned *w = NULL;
     size_t n = 0;
     char err[256] = "";
-    assert_int_equal(parse_workers_list("1, 2, ncpu", 8, &w, &n, err,
-                                        sizeof err),
-                     0);
+    assert_int_equal(
+        parse_workers_list("1, 2, ncpu", 8, &w, &n, err, sizeof err), 0);
     assert_int_equal(n, 3);
     assert_int_equal(w[0], 1);
     assert_int_equal(w[1], 2);
@@ -311,8 +310,7 @@ static void test_workers_list(void **state) {
     assert_int_equal(w[1], 1);
     free(w);
 
-    assert_int_equal(parse_workers_list("ncpu", 0, &w, &n, err, sizeof err),
-                     0);
+    assert_int_equal(parse_workers_list("ncpu", 0, &w, &n, err, sizeof err), 0);
     assert_int_equal(n, 1);
     assert_int_equal(w[0], 1);
     free(w);
@@ -438,10 +436,8 @@ static void test_param_bounds(void **state) {
     free(parse_ok(&table[7], "-10", &v));
 
     /* Only a minimum, or only a maximum. */
-    const struct pb_param lo = {"n", PB_PARAM_INT, NULL, "1", NULL,
-                                NULL, NULL};
-    const struct pb_param hi = {"n", PB_PARAM_INT, NULL, NULL, "9",
-                                NULL, NULL};
+    const struct pb_param lo = {"n", PB_PARAM_INT, NULL, "1", NULL, NULL, NULL};
+    const struct pb_param hi = {"n", PB_PARAM_INT, NULL, NULL, "9", NULL, NULL};
     char err[256];
     assert_int_equal(param_parse(&lo, "0", &v, err, sizeof err), PB_EINVAL);
     assert_string_equal(err, "n: '0' is below the minimum 1; use 1 or more");
@@ -532,8 +528,7 @@ static void test_set_keeps_old_value_on_error(void **state) {
     (void)state;
     struct pb_params *ps = params_new(table);
     char err[256] = "";
-    assert_int_equal(params_set(ps, "limit", "1", err, sizeof err),
-                     PB_EINVAL);
+    assert_int_equal(params_set(ps, "limit", "1", err, sizeof err), PB_EINVAL);
     assert_string_equal(err, "limit: '1' is below the minimum 2; use a value "
                              "from 2 to 1000000");
     assert_int_equal(params_get_uint(ps, "limit"), 1000);
@@ -599,7 +594,8 @@ static void table_bad(const struct pb_param *t, const char *msg) {
     assert_string_equal(err, msg);
 }
 
-#define END {NULL, 0, NULL, NULL, NULL, NULL, NULL}
+#define END                                                                    \
+    { NULL, 0, NULL, NULL, NULL, NULL, NULL }
 
 static void test_check_table(void **state) {
     (void)state;
@@ -617,11 +613,11 @@ static void test_check_table(void **state) {
               "parameter 'my-limit': names may use only a-z, 0-9 and '_'");
     const struct pb_param empty_name[] = {
         {"", PB_PARAM_UINT, "1", NULL, NULL, NULL, NULL}, END};
-    table_bad(empty_name,
-              "parameter '': names may use only a-z, 0-9 and '_'");
+    table_bad(empty_name, "parameter '': names may use only a-z, 0-9 and '_'");
     const struct pb_param twice[] = {
         {"n", PB_PARAM_UINT, "1", NULL, NULL, NULL, NULL},
-        {"n", PB_PARAM_INT, "1", NULL, NULL, NULL, NULL}, END};
+        {"n", PB_PARAM_INT, "1", NULL, NULL, NULL, NULL},
+        END};
     table_bad(twice, "parameter 'n' appears twice in the table");
     const struct pb_param bad_type[] = {
         {"n", (enum pb_param_type)42, "1", NULL, NULL, NULL, NULL}, END};
@@ -723,18 +719,21 @@ static void test_getters_abort(void **state) {
                         "parbench: plugin bug: param_int('limit'): the "
                         "parameter is of type unsigned integer; read it with "
                         "param_uint\n");
-    assert_string_equal(getter_dies(GET_UINT, "method"),
-                        "parbench: plugin bug: param_uint('method'): the "
-                        "parameter is of type choice; read it with param_string\n");
+    assert_string_equal(
+        getter_dies(GET_UINT, "method"),
+        "parbench: plugin bug: param_uint('method'): the "
+        "parameter is of type choice; read it with param_string\n");
     assert_string_equal(getter_dies(GET_STRING, "block"),
                         "parbench: plugin bug: param_string('block'): the "
                         "parameter is of type size; read it with param_uint\n");
-    assert_string_equal(getter_dies(GET_BOOL, "ratio"),
-                        "parbench: plugin bug: param_bool('ratio'): the "
-                        "parameter is of type number; read it with param_float\n");
-    assert_string_equal(getter_dies(GET_FLOAT, "verbose"),
-                        "parbench: plugin bug: param_float('verbose'): the "
-                        "parameter is of type boolean; read it with param_bool\n");
+    assert_string_equal(
+        getter_dies(GET_BOOL, "ratio"),
+        "parbench: plugin bug: param_bool('ratio'): the "
+        "parameter is of type number; read it with param_float\n");
+    assert_string_equal(
+        getter_dies(GET_FLOAT, "verbose"),
+        "parbench: plugin bug: param_float('verbose'): the "
+        "parameter is of type boolean; read it with param_bool\n");
 }
 
 static void test_type_names(void **state) {

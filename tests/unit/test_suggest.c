@@ -50,8 +50,7 @@ static void test_closest(void **state) {
     (void)state;
     const char *const keys[] = {"workers", "repetitions", "warmup",
                                 "timeout", "schedule",    "output"};
-    assert_string_equal(suggest_closest("repetitons", keys, 6),
-                        "repetitions");
+    assert_string_equal(suggest_closest("repetitons", keys, 6), "repetitions");
     assert_string_equal(suggest_closest("worker", keys, 6), "workers");
     assert_string_equal(suggest_closest("TIMEOUT", keys, 6), "timeout");
     assert_null(suggest_closest("banana", keys, 6));

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Overhead and scaling benchmarks, measured side by side in one run.
+# Usage: sh bench/run.sh [BUILD_DIR]   (or `make bench`)
+set -eu
+BUILD=${1:-build}
+PB=$BUILD/parbench
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+# median of column NAME of the ok rows of CSV FILE matching workload/executor/workers
+median() { # FILE WORKLOAD EXECUTOR WORKERS COLUMN
+    awk -F, -v w="$2" -v e="$3" -v n="$4" -v col="$5" '
+        { sub(/\r$/, "") }
+        NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["workload"] == w && $c["executor"] == e && $c["workers"] == n && $c["status"] == "ok" { print $c[col] }' "$1" |
+        sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "== overhead: noop, 8 workers, 8 tasks, against the raw mechanism (medians)"
+"$BUILD/bench/bench-baseline" 8 201 > "$OUT/base.txt"
+"$PB" run config/bench-overhead.ini -q -o "$OUT/overhead.csv" > /dev/null
+raw_thread=$(awk '$1 == "pthread_create+join" { print $2 }' "$OUT/base.txt")
+pb_thread=$(median "$OUT/overhead.csv" noop pthread 8 wall_s)
+awk -v r="$raw_thread" -v p="$pb_thread" 'BEGIN {
+    printf "pthread     raw %.1f us   parbench %.1f us   ratio %.2f (target <= 1.5)\n", r * 1e6, p * 1e6, p / r }'
+cat "$OUT/base.txt" | sed 's/^/baseline    /'
+
+echo "== scaling: prime-count trial, limit 4000000, 32 tasks, 1 vs 2 workers"
+"$PB" run config/bench-scaling.ini -q -o "$OUT/scaling.csv" > /dev/null
+for e in pthread; do
+    one=$(median "$OUT/scaling.csv" prime-count "$e" 1 wall_s)
+    two=$(median "$OUT/scaling.csv" prime-count "$e" 2 wall_s)
+    awk -v e="$e" -v a="$one" -v b="$two" 'BEGIN {
+        printf "%-11s 1 worker %.3f s   2 workers %.3f s   speedup %.2f (target >= 1.8)\n", e, a, b, a / b }'
+done
