@@ -210,6 +210,23 @@ int plan_build(struct plan *p, const struct config *cfg,
             return rc;
     }
 
+    /* Workloads check their parameters as a whole. */
+    for (size_t w = 0; w < p->nworkloads; w++) {
+        const struct plan_instance *x = &p->workloads[w];
+        const struct pb_workload_ops *ops = x->plugin.desc->workload;
+        char msg[512] = "";
+        if (ops->check &&
+            ops->check(&x->host.host, x->params, msg, sizeof msg) < 0) {
+            const struct cfg_section *sec =
+                config_find(cfg, CFG_WORKLOAD, x->name);
+            char where[512];
+            config_where(cfg, sec ? sec->line : 0, where, sizeof where);
+            snprintf(err, errlen, "%s: [workload.%s] %s", where, x->name,
+                     msg[0] ? msg : "parameters refused by the workload");
+            return PB_ECONFIG;
+        }
+    }
+
     /* Executors check the worker counts they will be asked to serve. */
     for (size_t e = 0; e < p->nexecutors; e++) {
         const struct plan_instance *x = &p->executors[e];

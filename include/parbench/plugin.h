@@ -305,6 +305,12 @@ struct pb_workload_ops {
      * is wrong. */
     int (*verify)(void *state, uint64_t *checksum, char *err, size_t errlen);
     void (*destroy)(void *state);
+    /* Optional, in the runner before any cell starts: reject parameters
+     * that are valid one by one but not together, or that this machine
+     * cannot serve (e.g. a matrix that does not fit in memory).  Must be
+     * cheap: no state is built.  Return 0 or negative with err. */
+    int (*check)(const struct pb_host *host, const struct pb_params *params,
+                 char *err, size_t errlen);
 };
 
 /* ------------------------------------------------------------------------ */
