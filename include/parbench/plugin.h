@@ -56,7 +56,7 @@ typedef const struct pb_plugin *(*pb_entry_fn)(void);
 
 /* Defines the entry function returning DESC (a static struct pb_plugin). */
 #define PB_DEFINE_PLUGIN(desc)                                                 \
-    PB_EXPORT const struct pb_plugin *parbench_plugin(void);                  \
+    PB_EXPORT const struct pb_plugin *parbench_plugin(void);                   \
     PB_EXPORT const struct pb_plugin *parbench_plugin(void) { return &(desc); }
 
 /* ------------------------------------------------------------------------ */
@@ -64,14 +64,14 @@ typedef const struct pb_plugin *(*pb_entry_fn)(void);
 /* ------------------------------------------------------------------------ */
 
 enum pb_param_type {
-    PB_PARAM_INT = 1, /* signed 64-bit integer: "-3", "1000000"          */
-    PB_PARAM_UINT,    /* unsigned 64-bit integer: "0", "32"               */
-    PB_PARAM_FLOAT,   /* double: "0.5", "1e-9"                            */
-    PB_PARAM_BOOL,    /* true/false, yes/no, on/off, 1/0                  */
-    PB_PARAM_STRING,  /* free text (may contain ${server})                */
-    PB_PARAM_SIZE,    /* bytes: "4096", "64KiB", "1MiB", "2GiB", "1kB"    */
+    PB_PARAM_INT = 1,  /* signed 64-bit integer: "-3", "1000000"          */
+    PB_PARAM_UINT,     /* unsigned 64-bit integer: "0", "32"               */
+    PB_PARAM_FLOAT,    /* double: "0.5", "1e-9"                            */
+    PB_PARAM_BOOL,     /* true/false, yes/no, on/off, 1/0                  */
+    PB_PARAM_STRING,   /* free text (may contain ${server})                */
+    PB_PARAM_SIZE,     /* bytes: "4096", "64KiB", "1MiB", "2GiB", "1kB"    */
     PB_PARAM_DURATION, /* time: "50ms", "2s", "100us", "250ns", "1m"      */
-    PB_PARAM_ENUM     /* one of choices[]                                 */
+    PB_PARAM_ENUM      /* one of choices[]                                 */
 };
 
 /*
@@ -81,13 +81,13 @@ enum pb_param_type {
  * loads the plugin, so a bad default or bound is reported as a plugin error.
  */
 struct pb_param {
-    const char *name;        /* [a-z0-9_]+, unique in the table            */
+    const char *name; /* [a-z0-9_]+, unique in the table            */
     enum pb_param_type type;
-    const char *def;         /* default value as text; NULL = required     */
-    const char *min;         /* inclusive lower bound as text, or NULL     */
-    const char *max;         /* inclusive upper bound as text, or NULL     */
+    const char *def;            /* default value as text; NULL = required     */
+    const char *min;            /* inclusive lower bound as text, or NULL     */
+    const char *max;            /* inclusive upper bound as text, or NULL     */
     const char *const *choices; /* PB_PARAM_ENUM: NULL-terminated list     */
-    const char *help;        /* one line for `parbench describe`           */
+    const char *help;           /* one line for `parbench describe`           */
 };
 
 /* Opaque set of validated parameter values, owned by the core. */
@@ -134,8 +134,8 @@ struct pb_worker_io {
      * the call.  Under fork() this is called in the child: only
      * async-signal-safe calls (write, writev) belong here.
      */
-    int (*send)(void *ctx, const void *head, size_t head_len,
-                const void *body, size_t body_len);
+    int (*send)(void *ctx, const void *head, size_t head_len, const void *body,
+                size_t body_len);
     /* Task-context hooks: see pb_host.checkpoint and blocking_*.          */
     void (*checkpoint)(void *ctx, unsigned worker);
     void (*blocking_begin)(void *ctx, unsigned worker);
@@ -253,10 +253,11 @@ struct pb_task_result {
     /*
      * Optional bytes that must reach the coordinator (e.g. rows of a
      * product matrix).  Owned by the workload; must stay valid and
-     * unchanged until the same worker runs its next task or the state is
-     * destroyed.  Between threads the coordinator sees the very same
-     * pointer (merge may then skip the copy); between processes the core
-     * sends the bytes and merge sees a pointer into a receive buffer that
+     * unchanged until the repetition ends: in-process results are merged
+     * after every worker has finished, so each task needs its own memory
+     * (e.g. its rows of the result).  Between threads the coordinator sees the
+     * very same pointer (merge may then skip the copy); between processes the
+     * core sends the bytes and merge sees a pointer into a receive buffer that
      * is valid only during the call.
      */
     const void *payload;
@@ -282,8 +283,8 @@ struct pb_workload_ops {
     /* Optional: per-worker state (e.g. a connection), made on the worker
      * before its first task and freed after its last.  NULL: *worker
      * stays NULL. Return 0 or negative with err. */
-    int (*worker_init)(void *state, unsigned worker, void **wstate,
-                       char *err, size_t errlen);
+    int (*worker_init)(void *state, unsigned worker, void **wstate, char *err,
+                       size_t errlen);
     void (*worker_fini)(void *state, void *wstate);
     /*
      * Run task `task` (0 .. task_count-1).  Called concurrently from
@@ -346,10 +347,10 @@ enum pb_kind { PB_KIND_WORKLOAD = 1, PB_KIND_EXECUTOR = 2 };
 #define PB_EXEC_SINGLE_WORKER 0x1u /* runs only with workers = 1 (serial) */
 
 struct pb_plugin {
-    unsigned abi_version;  /* PB_ABI_VERSION                             */
+    unsigned abi_version; /* PB_ABI_VERSION                             */
     enum pb_kind kind;
-    const char *name;      /* [a-z0-9_-]+, matches the INI section       */
-    const char *summary;   /* one line for `parbench list`               */
+    const char *name;    /* [a-z0-9_-]+, matches the INI section       */
+    const char *summary; /* one line for `parbench list`               */
     const struct pb_param *params; /* NULL-name-terminated, or NULL       */
     unsigned flags;
     const struct pb_workload_ops *workload; /* kind == PB_KIND_WORKLOAD   */
