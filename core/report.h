@@ -20,12 +20,12 @@ struct summary_cell {
     unsigned workers;
     enum pb_schedule schedule;
     size_t rows, rows_ok;
-    struct stats wall;      /* over ok rows                              */
-    double startup_median;  /* median startup_s over ok rows             */
-    double speedup;         /* NAN when there is no baseline             */
-    double efficiency;      /* speedup / workers                         */
-    double karp_flatt;      /* NAN when workers < 2                      */
-    const char *baseline;   /* "serial", "1 worker" or NULL (static str) */
+    struct stats wall;     /* over ok rows                              */
+    double startup_median; /* median startup_s over ok rows             */
+    double speedup;        /* NAN when there is no baseline             */
+    double efficiency;     /* speedup / workers                         */
+    double karp_flatt;     /* NAN when workers < 2                      */
+    const char *baseline;  /* "serial", "1 worker" or NULL (static str) */
 };
 
 struct summary {

@@ -11,12 +11,12 @@
 #include "config.h"
 
 struct run_options {
-    const char *config_path;        /* borrowed                             */
-    const char *output;             /* -o FILE, or NULL for [run] output    */
-    const char *summary;            /* --summary FILE, or NULL              */
+    const char *config_path;         /* borrowed                             */
+    const char *output;              /* -o FILE, or NULL for [run] output    */
+    const char *summary;             /* --summary FILE, or NULL              */
     const struct cfg_override *sets; /* --set, in order                     */
     size_t nsets;
-    const char *const *only;        /* --only expressions (OR of ANDs ...)  */
+    const char *const *only; /* --only expressions (OR of ANDs ...)  */
     size_t nonly;
     int resume, force, quiet;
 };

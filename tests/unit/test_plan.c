@@ -3,10 +3,10 @@
  * at 1 worker, --only filters, and parameter errors found before running.
  * Uses the real plugins of the build (PB_PLUGIN_DIR, set by CTest).
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 
 #include <cmocka.h>
 
@@ -75,9 +75,8 @@ static void test_expansion(void **state) {
     /* 2 workloads x (serial at 1 + pthread at 1, 2, 4) */
     assert_int_equal(p.ncells, 8);
     const unsigned want_workers[] = {1, 1, 2, 4, 1, 1, 2, 4};
-    const char *const want_exec[] = {"serial",  "pthread", "pthread",
-                                     "pthread", "serial",  "pthread",
-                                     "pthread", "pthread"};
+    const char *const want_exec[] = {"serial", "pthread", "pthread", "pthread",
+                                     "serial", "pthread", "pthread", "pthread"};
     for (size_t i = 0; i < p.ncells; i++) {
         assert_int_equal(p.cells[i].workers, want_workers[i]);
         assert_string_equal(p.executors[p.cells[i].executor].name,
@@ -115,8 +114,9 @@ static void test_only(void **state) {
     struct config cfg;
     struct plan p;
     char err[1024] = "";
-    assert_int_equal(build(&cfg, &p, "workload=prime-count,executor=pthread,"
-                                     "workers=2,workers=4",
+    assert_int_equal(build(&cfg, &p,
+                           "workload=prime-count,executor=pthread,"
+                           "workers=2,workers=4",
                            err, sizeof err),
                      0);
     assert_int_equal(p.ncells, 2);
@@ -143,9 +143,8 @@ static void test_only_syntax(void **state) {
     assert_int_equal(only_parse(&f, "worker=2", err, sizeof err), PB_EINVAL);
     assert_non_null(strstr(err, "did you mean 'workers'"));
     only_free(&f);
-    assert_int_equal(only_parse(&f, "workers=2, schedule=static", err,
-                                sizeof err),
-                     0);
+    assert_int_equal(
+        only_parse(&f, "workers=2, schedule=static", err, sizeof err), 0);
     assert_int_equal(f.count, 2);
     assert_string_equal(f.terms[1].key, "schedule");
     assert_string_equal(f.terms[1].value, "static");
