@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "fdio.h"
 #include "host.h"
 #include "job.h"
 
@@ -28,33 +29,12 @@ struct cell_env {
 };
 
 static int write_msg(int fd, const struct cell_msg *m) {
-    const char *p = (const char *)m;
-    size_t left = sizeof *m;
-    while (left) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return PB_EIO;
-        p += n;
-        left -= (size_t)n;
-    }
-    return 0;
+    return fdio_write_full(fd, m, sizeof *m);
 }
 
 /* Reads one GO; 1, or 0 at EOF or on error. */
 static int read_go(int fd, struct cell_go *go) {
-    char *p = (char *)go;
-    size_t got = 0;
-    while (got < sizeof *go) {
-        ssize_t n = read(fd, p + got, sizeof *go - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return 0;
-        got += (size_t)n;
-    }
-    return 1;
+    return fdio_read_full(fd, go, sizeof *go) > 0;
 }
 
 static int64_t unix_now_ns(void) {

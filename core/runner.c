@@ -25,6 +25,7 @@
 
 #include "cell.h"
 #include "errors.h"
+#include "fdio.h"
 #include "host.h"
 #include "params.h"
 #include "plan.h"
@@ -279,22 +280,9 @@ static void kill_cell(pid_t pid, int *status) {
         ;
 }
 
-/* Reads exactly one message; returns 1, 0 at EOF, negative on error.
- * Waits for the rest of a message that arrived in parts. */
+/* Reads exactly one message; returns 1, 0 at EOF, negative on error. */
 static int read_msg(int fd, struct cell_msg *m) {
-    char *p = (char *)m;
-    size_t got = 0;
-    while (got < sizeof *m) {
-        ssize_t n = read(fd, p + got, sizeof *m - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return PB_EIO;
-        if (n == 0)
-            return got ? PB_EIO : 0;
-        got += (size_t)n;
-    }
-    return 1;
+    return fdio_read_full(fd, m, sizeof *m);
 }
 
 static void progress(struct runner *r, const struct plan_cell *c,
