@@ -501,7 +501,10 @@ int runner_run(const struct run_options *o) {
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt; /* no SA_RESTART: poll() returns EINTR */
+    /* SA_RESTART keeps a CSV write from failing with EINTR; poll() is
+     * never restarted, so the cell loop still wakes up at once. */
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
