@@ -47,7 +47,7 @@ struct runner {
     char run_id[48];
     char hostname[256];
     int progress;
-    int not_ok;  /* some row was not ok                                 */
+    int not_ok; /* some row was not ok                                 */
     size_t cell_no;
 };
 
@@ -197,13 +197,12 @@ static int64_t unix_now_ns(void) {
 
 /* Appends one row; a write error is fatal (exit 3) since rows would be
  * lost. */
-static int emit_row(struct runner *r, const struct plan_cell *c,
-                    unsigned rep, uint64_t tasks, int64_t started_ns,
+static int emit_row(struct runner *r, const struct plan_cell *c, unsigned rep,
+                    uint64_t tasks, int64_t started_ns,
                     const struct cell_row *cr) {
     const struct plan_instance *w = &r->plan.workloads[c->workload];
     char started[32];
-    iso_time(started_ns ? started_ns : unix_now_ns(), started,
-             sizeof started);
+    iso_time(started_ns ? started_ns : unix_now_ns(), started, sizeof started);
     struct result_row row;
     memset(&row, 0, sizeof row);
     row.run_id = r->run_id;
@@ -305,9 +304,8 @@ static void progress(struct runner *r, const struct plan_cell *c,
     char label[256];
     cell_label(r, c, label, sizeof label);
     if (rep)
-        fprintf(stderr, "\r\033[K[%zu/%zu] %s  repetition %u/%u",
-                r->cell_no, r->plan.ncells, label, rep,
-                r->cfg.run.repetitions);
+        fprintf(stderr, "\r\033[K[%zu/%zu] %s  repetition %u/%u", r->cell_no,
+                r->plan.ncells, label, rep, r->cfg.run.repetitions);
     else
         fprintf(stderr, "\r\033[K[%zu/%zu] %s  warmup", r->cell_no,
                 r->plan.ncells, label);
@@ -400,9 +398,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 active ? (double)(host_now_ns() - started_mono) / 1e9 : 0;
             if (interrupted) {
                 if (active)
-                    rc = emit_status(r, c, this_rep, tasks, 0,
-                                     ROW_INTERRUPTED, elapsed,
-                                     "interrupted by the user");
+                    rc = emit_status(r, c, this_rep, tasks, 0, ROW_INTERRUPTED,
+                                     elapsed, "interrupted by the user");
                 break;
             }
             if (pr == 0 || (pr < 0 && errno == EINTR)) {
@@ -432,8 +429,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                          : !active ? "between repetitions"
                          : rep     ? "during the repetition"
                                    : "during a warmup repetition");
-                rc = emit_status(r, c, this_rep, tasks, 0, ROW_CRASHED,
-                                 elapsed, e);
+                rc = emit_status(r, c, this_rep, tasks, 0, ROW_CRASHED, elapsed,
+                                 e);
                 next++;
                 break;
             }
@@ -452,8 +449,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 }
             } else if (m.type == CELL_FATAL) {
                 for (; next < ntodo && rc == 0; next++)
-                    rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED,
-                                     0, m.row.error);
+                    rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED, 0,
+                                     m.row.error);
                 break;
             }
         }
@@ -473,23 +470,13 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
 /* run                                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* The summary of the whole output file (rows of earlier runs included
+ * with --resume), through the same code as `parbench report`. */
 static void print_summary(struct runner *r) {
-    struct result_row *rows = NULL;
-    size_t n = 0;
     char err[1024];
-    if (results_read(r->output, &rows, &n, err, sizeof err) < 0) {
+    if (report_from_file(r->output, r->o->format, r->o->summary, stdout, NULL,
+                         err, sizeof err) < 0)
         fprintf(stderr, "parbench: summary: %s\n", err);
-        return;
-    }
-    struct summary s;
-    if (report_summarise(rows, n, &s) == 0) {
-        report_print_table(stdout, &s);
-        if (r->o->summary &&
-            report_write_csv(r->o->summary, &s, err, sizeof err) < 0)
-            fprintf(stderr, "parbench: --summary: %s\n", err);
-        report_free(&s);
-    }
-    results_free(rows, n);
 }
 
 int runner_run(const struct run_options *o) {
@@ -553,8 +540,9 @@ int runner_run(const struct run_options *o) {
     }
     results_free(done.rows, done.count);
     if (interrupted)
-        fprintf(stderr, "parbench: interrupted; %s holds every row written "
-                        "so far (--resume continues it)\n",
+        fprintf(stderr,
+                "parbench: interrupted; %s holds every row written "
+                "so far (--resume continues it)\n",
                 r.output);
     print_summary(&r);
     if (status == PB_EXIT_OK && (r.not_ok || interrupted))
