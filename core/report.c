@@ -198,7 +198,10 @@ int report_format_parse(const char *text, enum report_format *out) {
 size_t report_cell_warnings(const struct summary_cell *c,
                             char out[][REPORT_WARN_LEN], size_t max) {
     size_t n = 0;
-    if (n < max && c->wall.n >= 2 && c->wall.cv > REPORT_CV_WARN)
+    /* Decided on the value as shown (0.1% steps), so that "5.0%" is never
+     * called above 5% because of a rounding error. */
+    if (n < max && c->wall.n >= 2 &&
+        floor(c->wall.cv * 1000.0 + 0.5) > REPORT_CV_WARN * 1000.0)
         snprintf(out[n++], REPORT_WARN_LEN,
                  "coefficient of variation %.1f%% is above %.0f%%",
                  c->wall.cv * 100.0, REPORT_CV_WARN * 100.0);

@@ -37,7 +37,8 @@ struct summary {
 };
 
 /* Thresholds of the warnings a summary carries: a coefficient of
- * variation above REPORT_CV_WARN (5%), and any outlier (beyond 3 scaled
+ * variation above REPORT_CV_WARN (5%; compared as shown, to 0.1%), and
+ * any outlier (beyond 3 scaled
  * MADs of the median, see stats.h). */
 #define REPORT_CV_WARN 0.05
 
