@@ -169,7 +169,9 @@ void cell_main(const struct cell_request *req) {
     if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
-        snprintf(m.row.error, sizeof m.row.error, "creating the workload: %s",
+        /* Bounded so that the message fits (and -O1 builds see it). */
+        snprintf(m.row.error, sizeof m.row.error,
+                 "creating the workload: %.440s",
                  err[0] ? err : "create failed");
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }

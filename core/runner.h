@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "report.h"
 
 struct run_options {
     const char *config_path;         /* borrowed                             */
@@ -19,6 +20,8 @@ struct run_options {
     const char *const *only; /* --only expressions (OR of ANDs ...)  */
     size_t nonly;
     int resume, force, quiet;
+    enum report_format format; /* --format of the summary on stdout   */
+    int format_given;          /* --format was given (check refuses)  */
 };
 
 /* Returns the process exit status of DESIGN.md (enum pb_exit). */
