@@ -89,7 +89,10 @@ typedef void (*mm_tile_fn)(uint64_t kc, const double *a, const double *b,
 struct matrix_mult {
     const struct pb_host *host; /* borrowed; outlives the state */
     uint64_t n, tasks, seed;
-    double *a, *b; /* n x n, row-major; written by create only */
+    double *a;     /* n x n, row-major; written by create only            */
+    double *bp;    /* B in the kernel's packed layout (mm_b_block), n x
+                      npad; written by create only                         */
+    uint64_t npad; /* n rounded up to a multiple of NR                   */
     double *c;     /* n x n: each task writes its own rows; merge copies in */
     mm_tile_fn tile;
     const char *kernel; /* "avx2+fma" or "generic", static */
@@ -152,13 +155,29 @@ static uint64_t mm_hash_rows(const double *rows, uint64_t n, uint64_t r0,
 /* Kernel                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* Sizes in doubles of the two packing buffers a worker needs for order n. */
-static void mm_pack_sizes(uint64_t n, size_t *ap, size_t *bp) {
+/* Size in doubles of the buffer a worker packs blocks of A into. */
+static size_t mm_pack_size(uint64_t n) {
     uint64_t kc = n < MM_KC ? n : MM_KC;
-    uint64_t nc = n < MM_NC ? (n + MM_NR - 1) / MM_NR * MM_NR : MM_NC;
     uint64_t mc = n < MM_MC ? (n + MM_MR - 1) / MM_MR * MM_MR : MM_MC;
-    *ap = (size_t)(mc * kc);
-    *bp = (size_t)(kc * nc);
+    return (size_t)(mc * kc);
+}
+
+/*
+ * B is kept packed, in the order the kernel reads it: for each block of NC
+ * columns starting at jc (in order), for each block of KC rows starting at
+ * pc, a KC x NCP block (NCP: the block's width rounded up to NR) made of
+ * NR-wide column panels, each stored row by row; columns past n are 0.
+ * Returns the block at (jc, pc) and sets its height and width.  A column
+ * block before jc holds n x NC doubles, so the block starts at jc n +
+ * pc NCP.
+ */
+static const double *mm_b_block(const struct matrix_mult *mm, uint64_t jc,
+                                uint64_t pc, uint64_t *kc, uint64_t *nc) {
+    const uint64_t n = mm->n;
+    *kc = n - pc < MM_KC ? n - pc : MM_KC;
+    *nc = n - jc < MM_NC ? n - jc : MM_NC;
+    uint64_t ncp = (*nc + MM_NR - 1) / MM_NR * MM_NR;
+    return mm->bp + jc * n + pc * ncp;
 }
 
 /* Pack rows [0, mc) x columns [0, kc) of A (leading dimension lda) into
@@ -174,28 +193,6 @@ static void mm_pack_a(uint64_t mc, uint64_t kc, const double *a, uint64_t lda,
                 ap[k * MM_MR + i] = 0.0;
         }
         ap += MM_MR * kc;
-    }
-}
-
-/* Pack rows [0, kc) x columns [0, nc) of B into NR-wide panels, each row of
- * a panel contiguous; columns past nc are 0. */
-static void mm_pack_b(uint64_t kc, uint64_t nc, const double *b, uint64_t ldb,
-                      double *restrict bp) {
-    for (uint64_t j0 = 0; j0 < nc; j0 += MM_NR) {
-        uint64_t nr = nc - j0 < MM_NR ? nc - j0 : MM_NR;
-        for (uint64_t k = 0; k < kc; k++) {
-            const double *src = b + k * ldb + j0;
-            if (nr == MM_NR) {
-                for (uint64_t j = 0; j < MM_NR; j++)
-                    bp[k * MM_NR + j] = src[j];
-            } else {
-                for (uint64_t j = 0; j < nr; j++)
-                    bp[k * MM_NR + j] = src[j];
-                for (uint64_t j = nr; j < MM_NR; j++)
-                    bp[k * MM_NR + j] = 0.0;
-            }
-        }
-        bp += MM_NR * kc;
     }
 }
 
@@ -310,23 +307,23 @@ static void mm_tile_edge(mm_tile_fn tile, uint64_t kc, const double *a,
 
 /*
  * C[r0..r1) = A[r0..r1) . B with the blocked loops of BLIS around the tile
- * (jc, pc, ic, jr, ir).  `ap` and `bp` are the worker's packing buffers
- * (mm_pack_sizes), 64-byte aligned.  K is cut at the same places for every
- * task, so each element of C sums its n products in the same order whatever
- * rows the task has.  Calls host->checkpoint() every checkpoint_flops.
- * Returns 0, or -1 if the run was cancelled meanwhile.
+ * (jc, pc, ic, jr, ir).  B is packed already (mm_b_block); `ap` is the
+ * worker's buffer for blocks of A (mm_pack_size doubles, 64-byte aligned).  K
+ * is cut at the same places for every task, so each element of C sums its n
+ * products in the same order whatever rows the task has.  Calls
+ * host->checkpoint() every checkpoint_flops. Returns 0, or -1 if the run was
+ * cancelled meanwhile.
  */
 static int mm_gemm(const struct matrix_mult *mm, uint64_t r0, uint64_t r1,
-                   double *ap, double *bp, const struct pb_host *host,
+                   double *ap, const struct pb_host *host,
                    struct pb_task_ctx *ctx) {
     const uint64_t n = mm->n;
     const mm_tile_fn tile = mm->tile;
     uint64_t work = 0;
     for (uint64_t jc = 0; jc < n; jc += MM_NC) {
-        uint64_t nc = n - jc < MM_NC ? n - jc : MM_NC;
         for (uint64_t pc = 0; pc < n; pc += MM_KC) {
-            uint64_t kc = n - pc < MM_KC ? n - pc : MM_KC;
-            mm_pack_b(kc, nc, mm->b + pc * n + jc, n, bp);
+            uint64_t kc, nc;
+            const double *bp = mm_b_block(mm, jc, pc, &kc, &nc);
             for (uint64_t ic = r0; ic < r1; ic += MM_MC) {
                 uint64_t mc = r1 - ic < MM_MC ? r1 - ic : MM_MC;
                 mm_pack_a(mc, kc, mm->a + ic * n + pc, n, ap);
@@ -386,16 +383,27 @@ static int mm_freivalds(const struct matrix_mult *mm, unsigned round,
         x[j] = (r & 1) ? -v : v;
         ax[j] = v;
     }
-    for (uint64_t i = 0; i < n; i++) {
-        const double *bi = mm->b + i * n;
-        double sy = 0.0, sa = 0.0;
-        for (uint64_t j = 0; j < n; j++) {
-            sy += bi[j] * x[j];
-            sa += fabs(bi[j]) * ax[j];
+    /* y = Bx and ya = |B||x|, walking packed B block by block. */
+    memset(y, 0, 2 * n * sizeof *y); /* y and ya */
+    for (uint64_t jc = 0; jc < n; jc += MM_NC)
+        for (uint64_t pc = 0; pc < n; pc += MM_KC) {
+            uint64_t kc, nc;
+            const double *blk = mm_b_block(mm, jc, pc, &kc, &nc);
+            for (uint64_t jr = 0; jr < nc; jr += MM_NR) {
+                uint64_t nr = nc - jr < MM_NR ? nc - jr : MM_NR;
+                const double *panel = blk + jr * kc, *xj = x + jc + jr;
+                const double *axj = ax + jc + jr;
+                for (uint64_t k = 0; k < kc; k++) {
+                    double sy = 0.0, sa = 0.0;
+                    for (uint64_t j = 0; j < nr; j++) {
+                        sy += panel[k * MM_NR + j] * xj[j];
+                        sa += fabs(panel[k * MM_NR + j]) * axj[j];
+                    }
+                    y[pc + k] += sy;
+                    ya[pc + k] += sa;
+                }
+            }
         }
-        y[i] = sy;
-        ya[i] = sa;
-    }
     const double scale = 4.0 * (double)(n + 2) * DBL_EPSILON;
     for (uint64_t i = 0; i < n; i++) {
         const double *ai = mm->a + i * n, *ci = mm->c + i * n;
@@ -422,13 +430,13 @@ static int mm_freivalds(const struct matrix_mult *mm, unsigned round,
 /* Memory                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* Bytes the coordinator needs for order n: A, B and C, the verification
- * vectors, and a pair of packing buffers for each of `cpus` workers. */
+/* Bytes the coordinator needs for order n: A, B (padded to whole panels)
+ * and C, the verification vectors, and a packing buffer for each of `cpus`
+ * workers. */
 static uint64_t mm_memory_needed(uint64_t n, uint64_t cpus) {
-    size_t ap, bp;
-    mm_pack_sizes(n, &ap, &bp);
-    return 3 * n * n * sizeof(double) + 4 * n * sizeof(double) +
-           cpus * (ap + bp) * sizeof(double);
+    uint64_t npad = (n + MM_NR - 1) / MM_NR * MM_NR;
+    return (2 * n * n + n * npad + 4 * n + cpus * mm_pack_size(n)) *
+           sizeof(double);
 }
 
 /* MemAvailable from /proc/meminfo in bytes; 0 if it cannot be read. */
@@ -501,7 +509,7 @@ static void mm_destroy(void *state) {
     struct matrix_mult *mm = state;
     if (mm) {
         free(mm->a);
-        free(mm->b);
+        free(mm->bp);
         free(mm->c);
         free(mm->seen);
         free(mm);
@@ -514,6 +522,26 @@ static double *mm_alloc(size_t count) {
     if (posix_memalign(&p, 64, count ? count * sizeof(double) : 64) != 0)
         return NULL;
     return p;
+}
+
+/* Fill packed B: element (k, j) of B is mm_entry(seed, 1, k n + j). */
+static void mm_generate_b(struct matrix_mult *mm) {
+    const uint64_t n = mm->n;
+    for (uint64_t jc = 0; jc < n; jc += MM_NC)
+        for (uint64_t pc = 0; pc < n; pc += MM_KC) {
+            uint64_t kc, nc;
+            double *blk = (double *)mm_b_block(mm, jc, pc, &kc, &nc);
+            for (uint64_t jr = 0; jr < nc; jr += MM_NR) {
+                uint64_t nr = nc - jr < MM_NR ? nc - jr : MM_NR;
+                double *panel = blk + jr * kc;
+                for (uint64_t k = 0; k < kc; k++)
+                    for (uint64_t j = 0; j < MM_NR; j++)
+                        panel[k * MM_NR + j] =
+                            j < nr ? mm_entry(mm->seed, 1,
+                                              (pc + k) * n + jc + jr + j)
+                                   : 0.0;
+            }
+        }
 }
 
 static int mm_create(const struct pb_host *host, const struct pb_params *params,
@@ -541,10 +569,11 @@ static int mm_create(const struct pb_host *host, const struct pb_params *params,
     mm->tasks = tasks;
     mm->seed = seed;
     mm->a = mm_alloc((size_t)(n * n));
-    mm->b = mm_alloc((size_t)(n * n));
+    mm->npad = (n + MM_NR - 1) / MM_NR * MM_NR;
+    mm->bp = mm_alloc((size_t)(n * mm->npad));
     mm->c = mm_alloc((size_t)(n * n)); /* pages touched by their writers */
     mm->seen = calloc((size_t)((tasks + 7) / 8), 1);
-    if (!mm->a || !mm->b || !mm->c || !mm->seen) {
+    if (!mm->a || !mm->bp || !mm->c || !mm->seen) {
         mm_destroy(mm);
         char need[32];
         mm_format_bytes(3 * n * n * sizeof(double), need, sizeof need);
@@ -552,10 +581,9 @@ static int mm_create(const struct pb_host *host, const struct pb_params *params,
                  need);
         return -1;
     }
-    for (uint64_t i = 0; i < n * n; i++) {
+    for (uint64_t i = 0; i < n * n; i++)
         mm->a[i] = mm_entry(seed, 0, i);
-        mm->b[i] = mm_entry(seed, 1, i);
-    }
+    mm_generate_b(mm);
     mm_pick_kernel(mm);
     *state = mm;
     return 0;
@@ -572,15 +600,13 @@ static void mm_begin(void *state) {
     mm->merged = mm->duplicates = mm->first_dup = mm->items = mm->hash = 0;
 }
 
-/* The worker's packing buffers, one allocation: A's first. */
+/* The worker's buffer for packed blocks of A. */
 static int mm_worker_init(void *state, unsigned worker, void **wstate,
                           char *err, size_t errlen) {
     const struct matrix_mult *mm = state;
-    size_t ap, bp;
-    mm_pack_sizes(mm->n, &ap, &bp);
-    *wstate = mm_alloc(ap + bp);
+    *wstate = mm_alloc(mm_pack_size(mm->n));
     if (!*wstate) {
-        snprintf(err, errlen, "worker %u: out of memory for packing buffers",
+        snprintf(err, errlen, "worker %u: out of memory for a packing buffer",
                  worker);
         return -1;
     }
@@ -609,15 +635,13 @@ static int mm_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
     out->payload_size = 0;
     if (r0 == r1)
         return 0;
-    size_t ap, bp;
-    mm_pack_sizes(mm->n, &ap, &bp);
-    /* Without worker_init (a host that skips it), buffers per task. */
-    double *buf = wstate ? wstate : mm_alloc(ap + bp);
+    /* Without worker_init (a host that skips it), a buffer per task. */
+    double *buf = wstate ? wstate : mm_alloc(mm_pack_size(mm->n));
     if (!buf) {
-        snprintf(err, errlen, "out of memory for packing buffers");
+        snprintf(err, errlen, "out of memory for a packing buffer");
         return -1;
     }
-    int rc = mm_gemm(mm, r0, r1, buf, buf + ap, mm->host, ctx);
+    int rc = mm_gemm(mm, r0, r1, buf, mm->host, ctx);
     if (buf != wstate)
         free(buf);
     if (rc < 0) {
