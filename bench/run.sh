@@ -33,3 +33,20 @@ for e in pthread; do
     awk -v e="$e" -v a="$one" -v b="$two" 'BEGIN {
         printf "%-11s 1 worker %.3f s   2 workers %.3f s   speedup %.2f (target >= 1.8)\n", e, a, b, a / b }'
 done
+
+echo "== matrix-mult: serial kernel against single-thread OpenBLAS, n = 1024 (medians)"
+if [ -x "$BUILD/bench/bench-matmul" ]; then
+    "$BUILD/bench/bench-matmul" 1024 7 > "$OUT/matmul.txt"
+    awk '{ v[$1] = $2 } END {
+        printf "kernel %s   parbench %.1f GFLOP/s   OpenBLAS %.1f GFLOP/s   ratio %.2f (target >= 0.5)\n",
+               v["kernel"], v["parbench-serial"], v["openblas-1-thread"], v["ratio"] }' "$OUT/matmul.txt"
+else
+    echo "skipped: bench-matmul was not built (OpenBLAS not found)"
+fi
+
+echo "== matrix-mult scaling: n = 1024, 32 tasks, 1 vs 2 workers"
+"$PB" run config/bench-matrix.ini -q -o "$OUT/matrix.csv" > /dev/null
+one=$(median "$OUT/matrix.csv" matrix-mult pthread 1 wall_s)
+two=$(median "$OUT/matrix.csv" matrix-mult pthread 2 wall_s)
+awk -v a="$one" -v b="$two" 'BEGIN {
+    printf "pthread     1 worker %.4f s   2 workers %.4f s   speedup %.2f (target >= 1.8)\n", a, b, a / b }'
