@@ -18,6 +18,7 @@
 #include "errors.h"
 #include "host.h"
 #include "job.h"
+#include "spec.h"
 
 /* The worker program and the serialised workload spec for executors that
  * start fresh processes. */
@@ -81,11 +82,16 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     char *slash = strrchr(env->worker_program, '/');
     if (slash)
         strcpy(slash + 1, "parbench-worker");
-    /* The spec a fresh worker re-creates the workload from: the plugin
-     * file and the canonical parameters, one "key value" line each. */
-    int len = asprintf(&env->spec, "plugin %s\nparams %s\n", wl->plugin.path,
-                       wl->canonical);
-    env->spec_len = len > 0 ? (size_t)len : 0;
+    /* The spec a fresh worker re-creates the workload from (spec.h).  A
+     * spec that cannot be built (out of memory) stays empty: a spawned
+     * worker then reports that it has no spec. */
+    env->spec = NULL;
+    env->spec_len = 0;
+    if (spec_build(wl->plugin.path, wl->params, &env->spec, &env->spec_len) <
+        0) {
+        env->spec = NULL;
+        env->spec_len = 0;
+    }
 }
 
 /* Runs one repetition and fills *row.  Returns 0 (the row says how it
@@ -99,8 +105,7 @@ static int measure(const struct plan_instance *wl,
     memset(row, 0, sizeof *row);
     if (ops->begin)
         ops->begin(state);
-    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) <
-        0)
+    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) < 0)
         return PB_ENOMEM;
     job.worker_program = env->worker_program;
     job.spec = env->spec;
@@ -121,16 +126,20 @@ static int measure(const struct plan_instance *wl,
     getrusage(RUSAGE_CHILDREN, &c1);
 
     row->wall_s = (double)(t1 - t0) / 1e9;
-    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) +
-                  tv_s(c1.ru_utime) - tv_s(c0.ru_utime);
-    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) +
-                 tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
+    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
+                  tv_s(c0.ru_utime);
+    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
+                 tv_s(c0.ru_stime);
     row->ctx_voluntary = (uint64_t)(s1.ru_nvcsw - s0.ru_nvcsw) +
                          (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
                            (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw);
     row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
-    row->pss_kib = job_read_pss_kib(0);
+    /* With worker processes, the coordinator's Pss was read when the last
+     * worker reported, while they all still lived (see job_deliver): read
+     * now, after they exited, the pages it shared with them would count
+     * twice.  With threads there is only this process. */
+    row->pss_kib = job.coord_pss_kib ? job.coord_pss_kib : job_read_pss_kib(0);
     row->ipc_bytes = job.ipc_bytes;
 
     uint64_t last_ready = t0;
@@ -187,8 +196,7 @@ void cell_main(const struct cell_request *req) {
     void *state = NULL;
     char err[480] = "";
     memset(&m, 0, sizeof m);
-    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) <
-        0) {
+    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
         snprintf(m.row.error, sizeof m.row.error, "creating the workload: %s",
