@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -87,7 +88,11 @@ static void fail_start(const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    if (send_frame(PB_FRAME_ERROR, text, strlen(text), NULL, 0) < 0)
+    /* Descriptor 3 is the coordinator's pipe only if it is a pipe: run
+     * by hand, it may be anything. */
+    struct stat st;
+    if (fstat(PB_WORKER_FD_OUT, &st) < 0 || !S_ISFIFO(st.st_mode) ||
+        send_frame(PB_FRAME_ERROR, text, strlen(text), NULL, 0) < 0)
         fprintf(stderr, "parbench-worker: %s\n", text);
     _exit(PB_WORKER_EXIT_START);
 }

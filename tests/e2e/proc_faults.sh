@@ -106,6 +106,6 @@ assert_contains x.csv "exited with status 5 outside any task"
 pass "a broken parbench-worker gives a readable crashed row"
 
 # A parbench-worker run by hand explains itself instead of hanging.
-out=$("$PB_BUILD_DIR/parbench-worker" </dev/null 2>&1) && fail "parbench-worker by hand succeeded"
+out=$("$PB_BUILD_DIR/parbench-worker" </dev/null 2>&1 3>&-) && fail "parbench-worker by hand succeeded"
 [[ $out == *"no valid start record"* ]] || fail "parbench-worker by hand: $out"
 pass "parbench-worker by hand explains itself"
