@@ -199,7 +199,10 @@ void cell_main(const struct cell_request *req) {
     if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
-        snprintf(m.row.error, sizeof m.row.error, "creating the workload: %s",
+        /* The precision keeps -Wformat-truncation quiet; a long message
+         * is cut, as the row's error column would cut it anyway. */
+        snprintf(m.row.error, sizeof m.row.error,
+                 "creating the workload: %.450s",
                  err[0] ? err : "create failed");
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }

@@ -6,6 +6,9 @@
 # parbench-worker gives a readable row too.
 source "$(dirname "$0")/common.bash"
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
+# Under AddressSanitizer a SIGSEGV would become "exited with status 1":
+# let the deliberate one kill the process as it would in a normal build.
+export ASAN_OPTIONS=handle_segv=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
 
 for sched in static dynamic; do
     cat > f.ini <<INI
