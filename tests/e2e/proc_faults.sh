@@ -6,9 +6,12 @@
 # parbench-worker gives a readable row too.
 source "$(dirname "$0")/common.bash"
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
-# Under AddressSanitizer a SIGSEGV would become "exited with status 1":
-# let the deliberate one kill the process as it would in a normal build.
+# Under the sanitizers a SIGSEGV would become "exited with status 1" (or
+# 66): let the deliberate one kill the process as in a normal build.  A
+# deliberate _exit() leaves threads running, for which TSan would report
+# leaks and sleep a second (atexit_sleep_ms) -- as long as the timeout.
 export ASAN_OPTIONS=handle_segv=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+export TSAN_OPTIONS=handle_segv=0:report_thread_leaks=0:atexit_sleep_ms=0${TSAN_OPTIONS:+:$TSAN_OPTIONS}
 
 for sched in static dynamic; do
     cat > f.ini <<INI
