@@ -10,12 +10,13 @@ want="run_id,started_at,host,workload,workload_params,executor,workers,tasks,sch
 [[ $header == "$want" ]] || fail "header is '$header'"
 pass "header"
 
-# 3 workloads x (serial at 1 + pthread at 1, 2, 3) x 2 repetitions
+# 3 workloads x (serial at 1 + pthread, fork, posix_spawn at 1, 2, 3)
+# x 2 repetitions
 rows=$(($(wc -l < quick.csv) - 1))
-[[ $rows == 24 ]] || fail "$rows rows, expected 24"
+[[ $rows == 60 ]] || fail "$rows rows, expected 60"
 bad=$(csv_col quick.csv status | grep -vc '^ok$' || true)
 [[ $bad == 0 ]] || fail "$bad rows not ok"
-pass "24 rows, all ok"
+pass "60 rows, all ok"
 
 # Every prime count (limit 1000000) is 78498 = 0x132a2, whatever the method.
 paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv checksum) |
@@ -33,7 +34,7 @@ pass "repetitions, tasks and workers"
 # The summary table is on stdout, and as CSV with --summary.
 assert_contains out "prime-count"
 assert_contains out "speedup"
-[[ $(wc -l < summary.csv) == 13 ]] || fail "summary.csv should hold a header and 12 cells"
+[[ $(wc -l < summary.csv) == 31 ]] || fail "summary.csv should hold a header and 30 cells"
 pass "summary"
 
 # report reads the file back through the same code.
