@@ -19,15 +19,22 @@ median() { # FILE WORKLOAD EXECUTOR WORKERS COLUMN
 echo "== overhead: noop, 8 workers, 8 tasks, against the raw mechanism (medians)"
 "$BUILD/bench/bench-baseline" 8 201 > "$OUT/base.txt"
 "$PB" run config/bench-overhead.ini -q -o "$OUT/overhead.csv" > /dev/null
-raw_thread=$(awk '$1 == "pthread_create+join" { print $2 }' "$OUT/base.txt")
-pb_thread=$(median "$OUT/overhead.csv" noop pthread 8 wall_s)
-awk -v r="$raw_thread" -v p="$pb_thread" 'BEGIN {
-    printf "pthread     raw %.1f us   parbench %.1f us   ratio %.2f (target <= 1.5)\n", r * 1e6, p * 1e6, p / r }'
+# executor  raw mechanism in bench-baseline  target ratio
+while read -r ex raw target; do
+    r=$(awk -v k="$raw" '$1 == k { print $2 }' "$OUT/base.txt")
+    p=$(median "$OUT/overhead.csv" noop "$ex" 8 wall_s)
+    awk -v e="$ex" -v r="$r" -v p="$p" -v t="$target" 'BEGIN {
+        printf "%-11s raw %8.1f us   parbench %8.1f us   ratio %.2f (target <= %s)\n", e, r * 1e6, p * 1e6, p / r, t }'
+done <<'EOF2'
+pthread pthread_create+join 1.5
+fork fork+waitpid 1.5
+posix_spawn posix_spawn+waitpid 2
+EOF2
 cat "$OUT/base.txt" | sed 's/^/baseline    /'
 
 echo "== scaling: prime-count trial, limit 4000000, 32 tasks, 1 vs 2 workers"
 "$PB" run config/bench-scaling.ini -q -o "$OUT/scaling.csv" > /dev/null
-for e in pthread; do
+for e in pthread fork posix_spawn; do
     one=$(median "$OUT/scaling.csv" prime-count "$e" 1 wall_s)
     two=$(median "$OUT/scaling.csv" prime-count "$e" 2 wall_s)
     awk -v e="$e" -v a="$one" -v b="$two" 'BEGIN {

@@ -19,6 +19,7 @@
 #include "fdio.h"
 #include "host.h"
 #include "job.h"
+#include "spec.h"
 
 /* The worker program and the serialised workload spec for executors that
  * start fresh processes. */
@@ -61,11 +62,16 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     char *slash = strrchr(env->worker_program, '/');
     if (slash)
         strcpy(slash + 1, "parbench-worker");
-    /* The spec a fresh worker re-creates the workload from: the plugin
-     * file and the canonical parameters, one "key value" line each. */
-    int len = asprintf(&env->spec, "plugin %s\nparams %s\n", wl->plugin.path,
-                       wl->canonical);
-    env->spec_len = len > 0 ? (size_t)len : 0;
+    /* The spec a fresh worker re-creates the workload from (spec.h).  A
+     * spec that cannot be built (out of memory) stays empty: a spawned
+     * worker then reports that it has no spec. */
+    env->spec = NULL;
+    env->spec_len = 0;
+    if (spec_build(wl->plugin.path, wl->params, &env->spec, &env->spec_len) <
+        0) {
+        env->spec = NULL;
+        env->spec_len = 0;
+    }
 }
 
 /* Runs one repetition and fills *row.  Returns 0 (the row says how it
@@ -109,7 +115,11 @@ static int measure(const struct plan_instance *wl,
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
                            (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw);
     row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
-    row->pss_kib = job_read_pss_kib(0);
+    /* With worker processes, the coordinator's Pss was read when the last
+     * worker reported, while they all still lived (see job_deliver): read
+     * now, after they exited, the pages it shared with them would count
+     * twice.  With threads there is only this process. */
+    row->pss_kib = job.coord_pss_kib ? job.coord_pss_kib : job_read_pss_kib(0);
     row->ipc_bytes = job.ipc_bytes;
 
     uint64_t last_ready = t0;
@@ -169,9 +179,10 @@ void cell_main(const struct cell_request *req) {
     if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
-        /* Bounded so that the message fits (and -O1 builds see it). */
+        /* The precision keeps -Wformat-truncation quiet; a long message
+         * is cut, as the row's error column would cut it anyway. */
         snprintf(m.row.error, sizeof m.row.error,
-                 "creating the workload: %.440s",
+                 "creating the workload: %.450s",
                  err[0] ? err : "create failed");
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }

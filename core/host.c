@@ -73,6 +73,10 @@ static const void *host_job_spec(const struct pb_job *job, size_t *len) {
     return job->spec;
 }
 
+static int host_job_shared_fd(const struct pb_job *job) {
+    return job->shared_fd;
+}
+
 void host_init(struct host_instance *hi, const char *name) {
     struct pb_host *h = &hi->host;
     h->size = sizeof *h;
@@ -99,5 +103,7 @@ void host_init(struct host_instance *hi, const char *name) {
     h->job_fail = host_job_fail;
     h->worker_program = host_worker_program;
     h->job_spec = host_job_spec;
+    h->job_current_task = job_current_task;
+    h->job_shared_fd = host_job_shared_fd;
     hi->name = name;
 }

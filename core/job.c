@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "errors.h"
@@ -52,10 +53,54 @@ struct pb_task_ctx {
 /* Job set-up                                                               */
 /* ------------------------------------------------------------------------ */
 
+/* Maps a status page for `workers` workers: from `fd` when fd >= 0 (the
+ * coordinator's), else from a new memfd whose descriptor is kept. */
+static int map_shared(struct pb_job *job, unsigned workers, int fd) {
+    size_t need = sizeof *job->shared + (size_t)workers * sizeof(uint64_t);
+    long page = sysconf(_SC_PAGESIZE);
+    size_t size = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
+    int own = fd < 0;
+    if (own) {
+        fd = memfd_create("parbench-job", MFD_CLOEXEC);
+        if (fd < 0)
+            return PB_ENOMEM;
+        if (ftruncate(fd, (off_t)size) < 0) {
+            close(fd);
+            return PB_ENOMEM;
+        }
+    } else {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || (size_t)st.st_size < size)
+            return PB_EINVAL;
+    }
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        if (own)
+            close(fd);
+        return own ? PB_ENOMEM : PB_EIO;
+    }
+    struct job_shared *sh = p;
+    if (own) {
+        atomic_init(&sh->next_task, 0);
+        atomic_init(&sh->stop, 0);
+        sh->workers = workers;
+        for (unsigned w = 0; w < workers; w++)
+            atomic_init(&sh->current[w], PB_NO_TASK);
+        job->shared_fd = fd;
+    } else if (sh->workers != workers) {
+        munmap(p, size);
+        return PB_EINVAL;
+    }
+    job->shared = sh;
+    job->shared_size = size;
+    return 0;
+}
+
 int job_init(struct pb_job *job, const struct pb_host *host,
              const struct pb_workload_ops *ops, void *state, unsigned workers,
              enum pb_schedule schedule) {
     memset(job, 0, sizeof *job);
+    job->shared_fd = -1;
     job->host = host;
     job->ops = ops;
     job->state = state;
@@ -63,14 +108,8 @@ int job_init(struct pb_job *job, const struct pb_host *host,
     job->tasks = ops->task_count(state);
     job->schedule = schedule;
     job->coordinator = getpid();
-    job->shared = mmap(NULL, sizeof *job->shared, PROT_READ | PROT_WRITE,
-                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (job->shared == MAP_FAILED) {
-        job->shared = NULL;
+    if (map_shared(job, workers, -1) < 0)
         return PB_ENOMEM;
-    }
-    atomic_init(&job->shared->next_task, 0);
-    atomic_init(&job->shared->stop, 0);
     job->slots = calloc(job->tasks ? job->tasks : 1, sizeof *job->slots);
     job->w = calloc(workers ? workers : 1, sizeof *job->w);
     if (!job->slots || !job->w) {
@@ -81,14 +120,30 @@ int job_init(struct pb_job *job, const struct pb_host *host,
     return 0;
 }
 
+int job_attach_shared(struct pb_job *job, int fd) {
+    struct job_shared *old = job->shared;
+    size_t old_size = job->shared_size;
+    int rc = map_shared(job, job->workers, fd);
+    if (rc < 0)
+        return rc;
+    munmap(old, old_size);
+    if (job->shared_fd >= 0)
+        close(job->shared_fd);
+    job->shared_fd = -1;
+    return 0;
+}
+
 void job_destroy(struct pb_job *job) {
     if (job->shared)
-        munmap(job->shared, sizeof *job->shared);
+        munmap(job->shared, job->shared_size);
+    if (job->shared_fd >= 0)
+        close(job->shared_fd);
     free(job->slots);
     free(job->w);
     if (job->slots && job->w)
         pthread_mutex_destroy(&job->lock);
     memset(job, 0, sizeof *job);
+    job->shared_fd = -1;
 }
 
 static void job_vfail(struct pb_job *job, int crashed, const char *fmt,
@@ -133,6 +188,13 @@ void job_blocking_end(struct pb_task_ctx *ctx) {
 }
 
 unsigned job_task_worker(const struct pb_task_ctx *ctx) { return ctx->worker; }
+
+uint64_t job_current_task(const struct pb_job *job, unsigned worker) {
+    if (!job->shared || worker >= job->shared->workers)
+        return PB_NO_TASK;
+    return atomic_load_explicit(&job->shared->current[worker],
+                                memory_order_relaxed);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Worker side                                                              */
@@ -281,8 +343,14 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
             ready = host_now_ns();
         struct pb_task_result r = {0, 0, NULL, 0};
         err[0] = '\0';
-        if (job->ops->run_task(job->state, ws, &ctx, task, &r, err,
-                               sizeof err) < 0) {
+        /* Plain stores to the shared page: no syscall on the task path. */
+        atomic_store_explicit(&job->shared->current[worker], task,
+                              memory_order_relaxed);
+        int trc =
+            job->ops->run_task(job->state, ws, &ctx, task, &r, err, sizeof err);
+        atomic_store_explicit(&job->shared->current[worker], PB_NO_TASK,
+                              memory_order_relaxed);
+        if (trc < 0) {
             worker_fail(job, worker, io, task, 1,
                         err[0] ? err : "the task failed without a message");
             rc = PB_ETASK;
@@ -370,6 +438,11 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len) {
         w->ready_ns = h.ready_ns;
         w->tasks_run = h.tasks_run;
         w->pss_kib = h.pss_kib;
+        if (!w->reported && ++job->finals == job->workers)
+            /* Every worker process has read its Pss and waits for its
+             * release (PB_FRAME_DONE): the coordinator's share is read now,
+             * while the pages it shares with them are still shared. */
+            job->coord_pss_kib = job_read_pss_kib(0);
         w->reported = 1;
         return 0;
     }

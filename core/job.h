@@ -14,11 +14,14 @@
 
 #include <parbench/plugin.h>
 
-/* Counters shared by every worker, in a MAP_SHARED mapping so that they
- * stay shared across fork(). */
+/* The job's shared status page: counters shared by every worker, in a
+ * MAP_SHARED mapping of a memfd so that they stay shared across fork() and
+ * can be mapped by spawned parbench-worker processes (job_shared_fd). */
 struct job_shared {
     _Atomic uint64_t next_task; /* dynamic schedule: next unclaimed task */
     _Atomic int stop;           /* set on the first failure              */
+    uint32_t workers;           /* entries of current[]                  */
+    _Atomic uint64_t current[]; /* task each worker runs, or PB_NO_TASK  */
 };
 
 /* What the coordinator knows of one task. */
@@ -49,6 +52,8 @@ struct pb_job {
     pid_t coordinator; /* getpid() of the coordinator  */
 
     struct job_shared *shared; /* MAP_SHARED, owned            */
+    size_t shared_size;        /* bytes mapped                 */
+    int shared_fd;             /* memfd of *shared, owned      */
     struct job_slot *slots;    /* tasks entries, owned         */
     struct job_worker *w;      /* workers entries, owned       */
 
@@ -56,6 +61,10 @@ struct pb_job {
     int failed;           /* 0, or 1 failed, 2 crashed    */
     char error[512];      /* first failure                */
     uint64_t ipc_bytes;
+    unsigned finals;        /* final reports delivered      */
+    uint64_t coord_pss_kib; /* coordinator's Pss when the last
+                               final report arrived (0: not
+                               read; threads read at the end) */
 
     const char *worker_program; /* borrowed                     */
     const void *spec;           /* borrowed                     */
@@ -67,6 +76,12 @@ int job_init(struct pb_job *job, const struct pb_host *host,
              const struct pb_workload_ops *ops, void *state, unsigned workers,
              enum pb_schedule schedule);
 void job_destroy(struct pb_job *job);
+
+/* In a spawned worker: replace the job's own status page by the
+ * coordinator's, mapped from `fd` (PB_WORKER_FD_SHARED).  Returns 0, or
+ * PB_EINVAL when the page does not fit the job's worker count, PB_EIO
+ * when it cannot be mapped. */
+int job_attach_shared(struct pb_job *job, int fd);
 
 /* After the executor returned: merge in-process results in task order and
  * check that every task has exactly one result.  Returns 0, or negative
@@ -85,6 +100,7 @@ void job_checkpoint(struct pb_task_ctx *ctx);
 void job_blocking_begin(struct pb_task_ctx *ctx);
 void job_blocking_end(struct pb_task_ctx *ctx);
 unsigned job_task_worker(const struct pb_task_ctx *ctx);
+uint64_t job_current_task(const struct pb_job *job, unsigned worker);
 
 /* Pss of a process in KiB from /proc/PID/smaps_rollup (0 for pid 0 =
  * self); 0 if unavailable.  Async-signal-safe (open/read/close only). */

@@ -36,3 +36,19 @@ csv_col() {
 }
 
 assert_contains() { grep -qF -- "$2" "$1" || { cat "$1"; fail "$1 lacks: $2"; }; }
+
+# Every process started by a test inherits PB_E2E_MARK (forked and spawned
+# workers too); left_behind prints the pids of those still alive, so that
+# a test can check that no process outlived the run even while other tests
+# run in parallel.
+export PB_E2E_MARK=$WORK
+left_behind() {
+    local p pids
+    pids=$(grep -lsaF "PB_E2E_MARK=$WORK" /proc/[0-9]*/environ 2>/dev/null |
+        cut -d/ -f3 || true)
+    # Not this shell, nor the subshell and commands of the line above.
+    for p in $pids; do
+        [[ $p != "$$" && $p != "$BASHPID" && -e /proc/$p ]] && echo "$p"
+    done
+    return 0
+}

@@ -2,6 +2,12 @@
 # A plugin that crashes, hangs, fails or lies costs its row, never the run.
 source "$(dirname "$0")/common.bash"
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
+# Under the sanitizers a SIGSEGV would become "exited with status 1" (or
+# 66): let the deliberate one kill the process as in a normal build.  A
+# deliberate _exit() leaves threads running, for which TSan would report
+# leaks and sleep a second (atexit_sleep_ms) -- as long as the timeout.
+export ASAN_OPTIONS=handle_segv=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+export TSAN_OPTIONS=handle_segv=0:report_thread_leaks=0:atexit_sleep_ms=0${TSAN_OPTIONS:+:$TSAN_OPTIONS}
 
 cat > f.ini <<'INI'
 [run]

@@ -2,7 +2,7 @@
 # Progress on stderr only when it is a terminal and -q is not given.
 source "$(dirname "$0")/common.bash"
 CFG="$PB_SOURCE_DIR/config/quick.ini"
-ARGS=(--only workload=noop --set run.repetitions=2 --set run.workers=1,2)
+ARGS=(--only workload=noop,executor=serial,executor=pthread --set run.repetitions=2 --set run.workers=1,2)
 
 # Not a terminal: nothing but the summary.
 run_pb 0 run "$CFG" -o a.csv "${ARGS[@]}"

@@ -10,12 +10,13 @@ want="run_id,started_at,host,workload,workload_params,executor,workers,tasks,sch
 [[ $header == "$want" ]] || fail "header is '$header'"
 pass "header"
 
-# 4 workloads x (serial at 1 + pthread at 1, 2, 3) x 2 repetitions
+# 4 workloads x (serial at 1 + pthread, fork, posix_spawn at 1, 2, 3)
+# x 2 repetitions
 rows=$(($(wc -l < quick.csv) - 1))
-[[ $rows == 32 ]] || fail "$rows rows, expected 32"
+[[ $rows == 80 ]] || fail "$rows rows, expected 80"
 bad=$(csv_col quick.csv status | grep -vc '^ok$' || true)
 [[ $bad == 0 ]] || fail "$bad rows not ok"
-pass "32 rows, all ok"
+pass "80 rows, all ok"
 
 # Every prime count (limit 1000000) is 78498 = 0x132a2, whatever the method.
 paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv checksum) |
@@ -39,7 +40,7 @@ pass "repetitions, tasks and workers"
 # The summary table is on stdout, and as CSV with --summary.
 assert_contains out "prime-count"
 assert_contains out "speedup"
-[[ $(wc -l < summary.csv) == 17 ]] || fail "summary.csv should hold a header and 16 cells"
+[[ $(wc -l < summary.csv) == 41 ]] || fail "summary.csv should hold a header and 40 cells"
 pass "summary"
 
 # report reads the file back through the same code.

@@ -1,0 +1,128 @@
+/*
+ * fork.c - the `fork` executor: one fork()ed child per worker and
+ * repetition.  Children share the job's status page with the coordinator
+ * (a MAP_SHARED mapping), so the core's own claim works unchanged: static
+ * by index, or the shared atomic counter for dynamic.  Results come back
+ * in frames on one pipe per child; the children wait for a release once
+ * their work is done (so that their memory is measured while they all
+ * live) and are reaped with wait4, which gives the core their CPU time
+ * and peak RSS.
+ *
+ * Between fork() and _exit() a child runs only the core's worker loop
+ * (async-signal-safe outside the workload's own code), writev(), read()
+ * and prctl(): no stdio, no malloc, no locks of ours.
+ */
+#include <parbench/plugin.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "procs.h"
+
+/* io->send in a child: the message as one PB_FRAME_MSG. */
+static int fork_send(void *ctx, const void *head, size_t head_len,
+                     const void *body, size_t body_len) {
+    return procs_write_frame(*(const int *)ctx, PB_FRAME_MSG, head, head_len,
+                             body, body_len);
+}
+
+/* The child's whole life.  Never returns. */
+static void child_main(const struct pb_host *host, struct pb_job *job,
+                       unsigned worker, pid_t parent, int out, int release)
+    __attribute__((noreturn));
+static void child_main(const struct pb_host *host, struct pb_job *job,
+                       unsigned worker, pid_t parent, int out, int release) {
+    /* Die with the coordinator, even if it died before this line. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    struct pb_worker_io io = {.ctx = &out, .send = fork_send};
+    /* Failures travel in the messages. */
+    (void)host->worker_loop(job, worker, &io);
+    if (procs_write_frame(out, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+        _exit(3);
+    char b;
+    while (read(release, &b, 1) < 0 && errno == EINTR)
+        ;
+    _exit(0);
+}
+
+static int fork_run(const struct pb_host *host, const struct pb_params *params,
+                    struct pb_job *job, char *err, size_t errlen) {
+    (void)params;
+    unsigned n = host->job_workers(job);
+    struct procs p;
+    int rel[2];
+    if (n == 0) {
+        snprintf(err, errlen, "the job has no workers");
+        return -1;
+    }
+    if (procs_init(&p, host, job, n) < 0) {
+        snprintf(err, errlen, "out of memory for %u workers", n);
+        return -1;
+    }
+    if (pipe2(rel, O_CLOEXEC) < 0) {
+        snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+        procs_free(&p);
+        return -1;
+    }
+    pid_t parent = getpid();
+    int rc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        int out[2];
+        if (pipe2(out, O_CLOEXEC) < 0) {
+            snprintf(err, errlen, "cannot create a pipe for worker %u: %s", i,
+                     strerror(errno));
+            rc = -1;
+            break;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(rel[1]);
+            close(out[0]);
+            child_main(host, job, i, parent, out[1], rel[0]);
+        }
+        close(out[1]);
+        if (pid < 0) {
+            snprintf(err, errlen, "cannot fork worker %u of %u: %s", i, n,
+                     strerror(errno));
+            close(out[0]);
+            rc = -1;
+            break;
+        }
+        p.c[i].pid = pid;
+        p.c[i].out = out[0];
+        p.started++;
+    }
+    close(rel[0]);
+    p.release_fd = rel[1];
+    if (rc < 0)
+        procs_kill_all(&p);
+    procs_serve(&p);
+    procs_reap(&p);
+    procs_free(&p);
+    return rc;
+}
+
+static const struct pb_executor_ops fork_ops = {
+    .check = NULL,
+    .run = fork_run,
+};
+
+static const struct pb_plugin fork_desc = {
+    .abi_version = PB_ABI_VERSION,
+    .kind = PB_KIND_EXECUTOR,
+    .name = "fork",
+    .summary = "one fork()ed child per worker; results through pipes",
+    .params = NULL,
+    .flags = 0,
+    .workload = NULL,
+    .executor = &fork_ops,
+};
+
+PB_DEFINE_PLUGIN(fork_desc)

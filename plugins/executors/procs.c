@@ -1,0 +1,345 @@
+/*
+ * procs.c - see procs.h.
+ */
+#include "procs.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* A frame longer than this is a broken protocol, not a big payload. */
+#define FRAME_MAX (1u << 30)
+
+int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
+               unsigned workers) {
+    memset(p, 0, sizeof *p);
+    p->host = host;
+    p->job = job;
+    p->workers = workers;
+    p->tasks = host->job_tasks(job);
+    p->release_fd = -1;
+    p->culprit = -1;
+    p->c = calloc(workers ? workers : 1, sizeof *p->c);
+    if (!p->c)
+        return -1;
+    for (unsigned i = 0; i < workers; i++)
+        p->c[i].out = p->c[i].in = -1;
+    return 0;
+}
+
+void procs_free(struct procs *p) {
+    for (unsigned i = 0; p->c && i < p->workers; i++) {
+        struct procs_child *c = &p->c[i];
+        if (c->out >= 0)
+            close(c->out);
+        if (c->in >= 0)
+            close(c->in);
+        free(c->buf);
+        free(c->error);
+    }
+    if (p->release_fd >= 0)
+        close(p->release_fd);
+    free(p->c);
+    memset(p, 0, sizeof *p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writing                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int writev_all(int fd, struct iovec *iov, int n) {
+    while (n > 0 && iov->iov_len == 0) {
+        iov++;
+        n--;
+    }
+    while (n > 0) {
+        ssize_t w = writev(fd, iov, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        size_t left = (size_t)w;
+        while (n > 0 && left >= iov->iov_len) {
+            left -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + left;
+            iov->iov_len -= left;
+        }
+    }
+    return 0;
+}
+
+int procs_write_all(int fd, const void *buf, size_t len) {
+    struct iovec iov = {(void *)buf, len};
+    return writev_all(fd, &iov, 1);
+}
+
+int procs_write_frame(int fd, uint32_t type, const void *a, size_t alen,
+                      const void *b, size_t blen) {
+    if (alen + blen > FRAME_MAX)
+        return -1;
+    struct pb_frame f = {type, (uint32_t)(alen + blen)};
+    struct iovec iov[3] = {
+        {&f, sizeof f}, {(void *)a, alen}, {(void *)b, blen}};
+    return writev_all(fd, iov, 3);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Serving                                                                  */
+/* ------------------------------------------------------------------------ */
+
+void procs_kill_all(struct procs *p) {
+    p->stopping = 1;
+    for (unsigned i = 0; i < p->started; i++)
+        if (p->c[i].out >= 0 && !p->c[i].killed) {
+            kill(p->c[i].pid, SIGKILL);
+            p->c[i].killed = 1;
+        }
+}
+
+void procs_release(struct procs *p) {
+    p->released = 1;
+    if (p->release_fd >= 0) {
+        close(p->release_fd);
+        p->release_fd = -1;
+    }
+    for (unsigned i = 0; i < p->started; i++)
+        if (p->c[i].in >= 0) {
+            close(p->c[i].in);
+            p->c[i].in = -1;
+        }
+}
+
+/* Worker i broke the protocol: the job is lost. */
+static void broken(struct procs *p, unsigned i, const char *what) {
+    p->host->job_fail(p->job, 1, "worker %u: %s", i, what);
+    procs_kill_all(p);
+}
+
+/* Handles one whole frame of worker i.  Returns 0, or -1 when the worker
+ * must not be read any further. */
+static int handle(struct procs *p, unsigned i, uint32_t type,
+                  const unsigned char *body, uint32_t len) {
+    struct procs_child *c = &p->c[i];
+    const struct pb_host *h = p->host;
+    h->job_add_ipc(p->job, sizeof(struct pb_frame));
+    switch (type) {
+    case PB_FRAME_MSG:
+        /* The core counts the message bytes itself. */
+        if (h->job_deliver(p->job, body, len) < 0) {
+            procs_kill_all(p);
+            return -1;
+        }
+        return 0;
+    case PB_FRAME_CLAIM: {
+        if (c->in < 0 || len != 0) {
+            broken(p, i, "asked for a task without a task channel");
+            return -1;
+        }
+        uint64_t t = PB_NO_TASK;
+        if (!p->stopping && !h->cancelled() && p->next < p->tasks)
+            t = p->next++;
+        /* A worker that died meanwhile shows as end-of-file. */
+        (void)procs_write_all(c->in, &t, sizeof t);
+        h->job_add_ipc(p->job, sizeof t);
+        return 0;
+    }
+    case PB_FRAME_DONE:
+        c->done = 1;
+        return 0;
+    case PB_FRAME_ERROR:
+        h->job_add_ipc(p->job, len);
+        free(c->error);
+        c->error = malloc((size_t)len + 1);
+        if (c->error) {
+            memcpy(c->error, body, len);
+            c->error[len] = '\0';
+        }
+        if (p->culprit < 0)
+            p->culprit = i;
+        procs_kill_all(p);
+        return -1;
+    default:
+        broken(p, i, "sent a frame of unknown type");
+        return -1;
+    }
+}
+
+/* Reads what worker i has written and handles every whole frame.  Returns
+ * 0 while its output stays open. */
+static int pump(struct procs *p, unsigned i) {
+    struct procs_child *c = &p->c[i];
+    if (c->cap - c->used < 4096) {
+        size_t cap = c->cap ? c->cap * 2 : 65536;
+        unsigned char *nb = realloc(c->buf, cap);
+        if (!nb) {
+            broken(p, i, "out of memory for its messages");
+            return -1;
+        }
+        c->buf = nb;
+        c->cap = cap;
+    }
+    ssize_t n = read(c->out, c->buf + c->used, c->cap - c->used);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (n <= 0)
+        return -1;
+    c->used += (size_t)n;
+    size_t at = 0;
+    while (c->used - at >= sizeof(struct pb_frame)) {
+        struct pb_frame f;
+        memcpy(&f, c->buf + at, sizeof f);
+        if (f.len > FRAME_MAX) {
+            broken(p, i, "sent a malformed frame");
+            return -1;
+        }
+        size_t whole = sizeof f + (size_t)f.len;
+        if (c->used - at < whole) {
+            /* Make room for a frame larger than the buffer. */
+            if (whole > c->cap) {
+                unsigned char *nb = realloc(c->buf, whole + 4096);
+                if (!nb) {
+                    broken(p, i, "out of memory for its messages");
+                    return -1;
+                }
+                c->buf = nb;
+                c->cap = whole + 4096;
+            }
+            break;
+        }
+        if (handle(p, i, f.type, c->buf + at + sizeof f, f.len) < 0)
+            return -1;
+        at += whole;
+    }
+    memmove(c->buf, c->buf + at, c->used - at);
+    c->used -= at;
+    return 0;
+}
+
+void procs_serve(struct procs *p) {
+    struct pollfd *pfd = calloc(p->started ? p->started : 1, sizeof *pfd);
+    unsigned *idx = calloc(p->started ? p->started : 1, sizeof *idx);
+    if (!pfd || !idx) {
+        p->host->job_fail(p->job, 0, "out of memory in the coordinator");
+        procs_kill_all(p);
+    }
+    for (;;) {
+        unsigned k = 0, done = 0;
+        for (unsigned i = 0; i < p->started; i++) {
+            done += p->c[i].done;
+            if (p->c[i].out >= 0 && pfd) {
+                pfd[k].fd = p->c[i].out;
+                pfd[k].events = POLLIN;
+                idx[k++] = i;
+            }
+        }
+        if (!p->released && done == p->started)
+            procs_release(p);
+        if (k == 0)
+            break;
+        int r = poll(pfd, k, -1);
+        if (r < 0) {
+            if (errno == EINTR && p->host->cancelled())
+                procs_kill_all(p);
+            continue;
+        }
+        for (unsigned j = 0; j < k; j++) {
+            if (!pfd[j].revents)
+                continue;
+            unsigned i = idx[j];
+            struct procs_child *c = &p->c[i];
+            if (pump(p, i) == 0)
+                continue;
+            close(c->out);
+            c->out = -1;
+            if (!c->done && !c->killed) {
+                /* Died (or gave up) before its work was done: nobody
+                 * will take over its tasks, and the others may wait for
+                 * claims; the job is lost, stop it now. */
+                if (p->culprit < 0)
+                    p->culprit = i;
+                procs_kill_all(p);
+            }
+        }
+    }
+    free(pfd);
+    free(idx);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reaping                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* " in task 17", or where the worker was when no task was running. */
+static void where(const struct procs *p, unsigned i, char *buf, size_t len) {
+    const struct pb_host *h = p->host;
+    uint64_t t = PB_NO_TASK;
+    if (h->size >= offsetof(struct pb_host, job_current_task) +
+                       sizeof h->job_current_task &&
+        h->job_current_task)
+        t = h->job_current_task(p->job, i);
+    if (t != PB_NO_TASK)
+        snprintf(buf, len, " in task %llu", (unsigned long long)t);
+    else
+        snprintf(buf, len, " outside any task");
+}
+
+static void report(struct procs *p, unsigned i, int st) {
+    const struct procs_child *c = &p->c[i];
+    char at[64];
+    if (c->error) {
+        p->host->job_fail(p->job, 0, "worker %u could not start: %s", i,
+                          c->error);
+        return;
+    }
+    if (c->killed)
+        return;
+    where(p, i, at, sizeof at);
+    if (WIFSIGNALED(st)) {
+        const char *abbr = sigabbrev_np(WTERMSIG(st));
+        p->host->job_fail(p->job, 1, "worker %u killed by SIG%s%s (%s)", i,
+                          abbr ? abbr : "?", at, strsignal(WTERMSIG(st)));
+    } else if (WIFEXITED(st) && !c->done) {
+        p->host->job_fail(p->job, 1, "worker %u exited with status %d%s", i,
+                          WEXITSTATUS(st), at);
+    } else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+        p->host->job_fail(p->job, 1,
+                          "worker %u exited with status %d after its work", i,
+                          WEXITSTATUS(st));
+    }
+}
+
+void procs_reap(struct procs *p) {
+    int *status = calloc(p->started ? p->started : 1, sizeof *status);
+    for (unsigned i = 0; i < p->started; i++) {
+        struct rusage ru;
+        int st = 0;
+        memset(&ru, 0, sizeof ru);
+        while (wait4(p->c[i].pid, &st, 0, &ru) < 0 && errno == EINTR)
+            ;
+        p->host->job_worker_usage(p->job, i, &ru);
+        if (status)
+            status[i] = st;
+        else
+            report(p, i, st);
+    }
+    if (!status)
+        return;
+    /* The first worker to die explains the row; the rest follow it. */
+    if (p->culprit >= 0)
+        report(p, (unsigned)p->culprit, status[p->culprit]);
+    for (unsigned i = 0; i < p->started; i++)
+        if ((long)i != p->culprit)
+            report(p, i, status[i]);
+    free(status);
+}

@@ -1,0 +1,80 @@
+/*
+ * procs.h - the coordinator's side of executors whose workers are
+ * processes (fork, posix_spawn): reading the workers' frames (see
+ * "Worker processes" in <parbench/plugin.h>), handing out tasks on
+ * request, releasing the workers, reaping them with wait4 and turning a
+ * death into a readable error.  Compiled into each such plugin; nothing
+ * here is exported.
+ *
+ * Everything runs on the coordinator's one thread, except
+ * procs_write_frame, which forked children call: it uses writev only.
+ */
+#ifndef PARBENCH_PLUGINS_PROCS_H
+#define PARBENCH_PLUGINS_PROCS_H
+
+#include <parbench/plugin.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One worker process as the coordinator sees it. */
+struct procs_child {
+    pid_t pid;          /* 0: not started                               */
+    int out;            /* read end of its frames; -1 after end-of-file */
+    int in;             /* write end of its input (spawned), or -1      */
+    unsigned char *buf; /* frames read but not yet handled (owned)      */
+    size_t used, cap;
+    int done;    /* PB_FRAME_DONE seen                           */
+    int killed;  /* killed by the coordinator: not a crash       */
+    char *error; /* PB_FRAME_ERROR text (owned), or NULL         */
+};
+
+struct procs {
+    const struct pb_host *host; /* borrowed                              */
+    struct pb_job *job;         /* borrowed                              */
+    struct procs_child *c;      /* `workers` entries, owned              */
+    unsigned workers;           /* entries of c                          */
+    unsigned started;           /* c[0 .. started-1] have a pid          */
+    uint64_t next, tasks;       /* PB_FRAME_CLAIM: the next task to give */
+    int stopping;               /* hand out no more tasks                */
+    int release_fd;             /* fork: write end of the release pipe   */
+    int released;
+    long culprit; /* the first worker that died, or -1     */
+};
+
+/* Set up for `workers` workers.  Returns 0 or -1 (out of memory). */
+int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
+               unsigned workers);
+
+/* Serve the started workers until every one's output reached end-of-file:
+ * deliver messages, answer claims, release them once all sent
+ * PB_FRAME_DONE, and kill the rest as soon as one dies early, sends
+ * PB_FRAME_ERROR or breaks the protocol. */
+void procs_serve(struct procs *p);
+
+/* SIGKILL every started worker whose output is still open (they are
+ * marked `killed`: not reported as crashes). */
+void procs_kill_all(struct procs *p);
+
+/* Close the release pipe and every worker's input: workers waiting after
+ * PB_FRAME_DONE exit. */
+void procs_release(struct procs *p);
+
+/* Reap every started worker with wait4, hand its rusage to the core
+ * (job_worker_usage), and report the first that died (then the others)
+ * through job_fail, e.g. "worker 3 killed by SIGSEGV in task 17". */
+void procs_reap(struct procs *p);
+
+/* Free what procs_init allocated and close the descriptors left open. */
+void procs_free(struct procs *p);
+
+/* Write one frame (type, then a and b joined) to fd, all of it.  Returns 0
+ * or -1.  Async-signal-safe: a forked child may call it. */
+int procs_write_frame(int fd, uint32_t type, const void *a, size_t alen,
+                      const void *b, size_t blen);
+
+/* Write all of buf to fd (EINTR and partial writes resumed); 0 or -1. */
+int procs_write_all(int fd, const void *buf, size_t len);
+
+#endif /* PARBENCH_PLUGINS_PROCS_H */

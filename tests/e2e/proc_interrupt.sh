@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Ctrl-C while worker processes (fork, posix_spawn) hang in a task stops the
+# run within two seconds, leaves a whole CSV with an `interrupted` row,
+# exits 1 and leaves no process behind: no cell, no worker.
+source "$(dirname "$0")/common.bash"
+export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
+
+for ex in fork posix_spawn; do
+    rm -f i.csv
+    cat > i.ini <<INI
+[run]
+workers = 3
+repetitions = 1
+warmup = 0
+timeout = 60s
+output = i.csv
+[workload.fine]
+plugin = faulty
+[workload.hang]
+plugin = faulty
+mode = hang
+tasks = 6
+task = 4
+[executor.$ex]
+INI
+    "$PARBENCH" run i.ini -q >out 2>err &
+    pid=$!
+    # The hanging cell runs once the first row is written and its cell
+    # process has three worker processes.
+    hanging() {
+        local c
+        [[ -f i.csv && $(wc -l < i.csv) == 2 ]] || return 1
+        for c in $(pgrep -P $pid); do
+            (( $(pgrep -P "$c" | wc -l) == 3 )) && return 0
+        done
+        return 1
+    }
+    for _ in $(seq 200); do
+        hanging && break
+        sleep 0.05
+    done
+    hanging || fail "$ex: the hanging cell never started"
+    start=$(date +%s%N)
+    kill -INT $pid
+    status=0
+    wait $pid || status=$?
+    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+    [[ $status == 1 ]] || { cat err; fail "$ex: exit status $status, expected 1"; }
+    (( elapsed_ms < 2000 )) || fail "$ex: took ${elapsed_ms} ms to stop"
+    pass "$ex: stopped in ${elapsed_ms} ms with status 1"
+
+    [[ $(csv_col i.csv status | tr '\n' ' ') == "ok interrupted " ]] || { cat i.csv; fail "$ex: rows"; }
+    pass "$ex: CSV whole with an interrupted row"
+
+    left=$(left_behind)
+    [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "$ex: processes outlived the run"; }
+    pass "$ex: no process left"
+done
