@@ -18,6 +18,7 @@
 #include "errors.h"
 #include "host.h"
 #include "job.h"
+#include "params.h"
 
 /* The worker program and the serialised workload spec for executors that
  * start fresh processes. */
@@ -82,9 +83,16 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     if (slash)
         strcpy(slash + 1, "parbench-worker");
     /* The spec a fresh worker re-creates the workload from: the plugin
-     * file and the canonical parameters, one "key value" line each. */
-    int len = asprintf(&env->spec, "plugin %s\nparams %s\n", wl->plugin.path,
-                       wl->canonical);
+     * file and the canonical parameters, one "key value" line each.  The
+     * parameters are those in force (${server} substituted), not the
+     * plan's canonical text, which keeps ${server} for the CSV. */
+    char *params = params_canonical(wl->params);
+    int len = params ? asprintf(&env->spec, "plugin %s\nparams %s\n",
+                                wl->plugin.path, params)
+                     : -1;
+    free(params);
+    if (len < 0)
+        env->spec = NULL;
     env->spec_len = len > 0 ? (size_t)len : 0;
 }
 
@@ -99,8 +107,7 @@ static int measure(const struct plan_instance *wl,
     memset(row, 0, sizeof *row);
     if (ops->begin)
         ops->begin(state);
-    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) <
-        0)
+    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) < 0)
         return PB_ENOMEM;
     job.worker_program = env->worker_program;
     job.spec = env->spec;
@@ -121,10 +128,10 @@ static int measure(const struct plan_instance *wl,
     getrusage(RUSAGE_CHILDREN, &c1);
 
     row->wall_s = (double)(t1 - t0) / 1e9;
-    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) +
-                  tv_s(c1.ru_utime) - tv_s(c0.ru_utime);
-    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) +
-                 tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
+    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
+                  tv_s(c0.ru_utime);
+    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
+                 tv_s(c0.ru_stime);
     row->ctx_voluntary = (uint64_t)(s1.ru_nvcsw - s0.ru_nvcsw) +
                          (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
@@ -187,8 +194,7 @@ void cell_main(const struct cell_request *req) {
     void *state = NULL;
     char err[480] = "";
     memset(&m, 0, sizeof m);
-    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) <
-        0) {
+    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
         snprintf(m.row.error, sizeof m.row.error, "creating the workload: %s",
