@@ -107,7 +107,8 @@ static int measure(const struct plan_instance *wl,
     memset(row, 0, sizeof *row);
     if (ops->begin)
         ops->begin(state);
-    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) < 0)
+    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) <
+        0)
         return PB_ENOMEM;
     job.worker_program = env->worker_program;
     job.spec = env->spec;
@@ -128,10 +129,10 @@ static int measure(const struct plan_instance *wl,
     getrusage(RUSAGE_CHILDREN, &c1);
 
     row->wall_s = (double)(t1 - t0) / 1e9;
-    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
-                  tv_s(c0.ru_utime);
-    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
-                 tv_s(c0.ru_stime);
+    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) +
+                  tv_s(c1.ru_utime) - tv_s(c0.ru_utime);
+    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) +
+                 tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
     row->ctx_voluntary = (uint64_t)(s1.ru_nvcsw - s0.ru_nvcsw) +
                          (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
@@ -194,7 +195,8 @@ void cell_main(const struct cell_request *req) {
     void *state = NULL;
     char err[480] = "";
     memset(&m, 0, sizeof m);
-    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
+    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) <
+        0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
         snprintf(m.row.error, sizeof m.row.error, "creating the workload: %s",

@@ -26,8 +26,7 @@ static const char *const usage_text =
     "CPU- and memory-bound workloads, and writes the timings as CSV.\n"
     "\n"
     "Verbs:\n"
-    "  run [CONFIG]       run every cell of CONFIG (default "
-    "config/default.ini)\n"
+    "  run [CONFIG]       run every cell of CONFIG (default config/default.ini)\n"
     "  check CONFIG       validate everything and print the plan\n"
     "  list               plugins found on the plugin path\n"
     "  describe NAME      a plugin's parameters\n"
@@ -160,8 +159,8 @@ static int cmd_run(int argc, char **argv, int check) {
     }
     int c, rc = -1;
     opterr = 0;
-    while (rc < 0 &&
-           (c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
+    while (rc < 0 && (c = getopt_long(argc, argv, "o:qhV", longopts,
+                                      NULL)) != -1) {
         switch (c) {
         case 'o':
             o.output = optarg;
@@ -266,7 +265,8 @@ static int cmd_describe(int argc, char **argv) {
     if (rc >= 0)
         return rc;
     if (optind != argc - 1)
-        return usage_error("describe", "%s", "expects exactly one plugin NAME");
+        return usage_error("describe", "%s",
+                           "expects exactly one plugin NAME");
     struct loader_path sp;
     if (loader_path_init(&sp, NULL) < 0)
         return PB_EXIT_INTERNAL;

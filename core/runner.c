@@ -48,7 +48,7 @@ struct runner {
     char run_id[48];
     char hostname[256];
     int progress;
-    int not_ok; /* some row was not ok                                 */
+    int not_ok;  /* some row was not ok                                 */
     size_t cell_no;
 };
 
@@ -198,12 +198,13 @@ static int64_t unix_now_ns(void) {
 
 /* Appends one row; a write error is fatal (exit 3) since rows would be
  * lost. */
-static int emit_row(struct runner *r, const struct plan_cell *c, unsigned rep,
-                    uint64_t tasks, int64_t started_ns,
+static int emit_row(struct runner *r, const struct plan_cell *c,
+                    unsigned rep, uint64_t tasks, int64_t started_ns,
                     const struct cell_row *cr) {
     const struct plan_instance *w = &r->plan.workloads[c->workload];
     char started[32];
-    iso_time(started_ns ? started_ns : unix_now_ns(), started, sizeof started);
+    iso_time(started_ns ? started_ns : unix_now_ns(), started,
+             sizeof started);
     struct result_row row;
     memset(&row, 0, sizeof row);
     row.run_id = r->run_id;
@@ -305,8 +306,9 @@ static void progress(struct runner *r, const struct plan_cell *c,
     char label[256];
     cell_label(r, c, label, sizeof label);
     if (rep)
-        fprintf(stderr, "\r\033[K[%zu/%zu] %s  repetition %u/%u", r->cell_no,
-                r->plan.ncells, label, rep, r->cfg.run.repetitions);
+        fprintf(stderr, "\r\033[K[%zu/%zu] %s  repetition %u/%u",
+                r->cell_no, r->plan.ncells, label, rep,
+                r->cfg.run.repetitions);
     else
         fprintf(stderr, "\r\033[K[%zu/%zu] %s  warmup", r->cell_no,
                 r->plan.ncells, label);
@@ -399,8 +401,9 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 active ? (double)(host_now_ns() - started_mono) / 1e9 : 0;
             if (interrupted) {
                 if (active)
-                    rc = emit_status(r, c, this_rep, tasks, 0, ROW_INTERRUPTED,
-                                     elapsed, "interrupted by the user");
+                    rc = emit_status(r, c, this_rep, tasks, 0,
+                                     ROW_INTERRUPTED, elapsed,
+                                     "interrupted by the user");
                 break;
             }
             if (pr == 0 || (pr < 0 && errno == EINTR)) {
@@ -430,8 +433,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                          : !active ? "between repetitions"
                          : rep     ? "during the repetition"
                                    : "during a warmup repetition");
-                rc = emit_status(r, c, this_rep, tasks, 0, ROW_CRASHED, elapsed,
-                                 e);
+                rc = emit_status(r, c, this_rep, tasks, 0, ROW_CRASHED,
+                                 elapsed, e);
                 next++;
                 break;
             }
@@ -450,8 +453,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 }
             } else if (m.type == CELL_FATAL) {
                 for (; next < ntodo && rc == 0; next++)
-                    rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED, 0,
-                                     m.row.error);
+                    rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED,
+                                     0, m.row.error);
                 break;
             }
         }
@@ -567,9 +570,8 @@ int runner_run(const struct run_options *o) {
     }
     results_free(done.rows, done.count);
     if (interrupted)
-        fprintf(stderr,
-                "parbench: interrupted; %s holds every row written "
-                "so far (--resume continues it)\n",
+        fprintf(stderr, "parbench: interrupted; %s holds every row written "
+                        "so far (--resume continues it)\n",
                 r.output);
     print_summary(&r);
     if (status == PB_EXIT_OK && (r.not_ok || interrupted))
