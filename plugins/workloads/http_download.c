@@ -60,7 +60,7 @@ static const struct pb_param hd_params[] = {
      "instead of url: a file with one URL per line, one task each"},
     {"connect_timeout", PB_PARAM_DURATION, "10s", "1ms", "10m", NULL,
      "a connection attempt fails after this long"},
-    {"timeout", PB_PARAM_DURATION, "60s", "1ms", "24h", NULL,
+    {"timeout", PB_PARAM_DURATION, "60s", "1ms", "60m", NULL,
      "a whole transfer fails after this long"},
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
