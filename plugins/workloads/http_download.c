@@ -512,8 +512,12 @@ static int hd_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
     hd->host->blocking_end(ctx);
 
     if (rc != CURLE_OK) {
-        snprintf(err, errlen, "%s: %s", url,
-                 w->curl_err[0] ? w->curl_err : curl_easy_strerror(rc));
+        long os_errno = 0;
+        curl_easy_getinfo(w->curl, CURLINFO_OS_ERRNO, &os_errno);
+        snprintf(err, errlen, "%s: %s%s%s%s", url,
+                 w->curl_err[0] ? w->curl_err : curl_easy_strerror(rc),
+                 os_errno ? " (" : "", os_errno ? strerror((int)os_errno) : "",
+                 os_errno ? ")" : "");
         if (rc == CURLE_ABORTED_BY_CALLBACK ||
             (rc == CURLE_WRITE_ERROR && hd->host->cancelled()))
             snprintf(err, errlen, "%s: cancelled", url);
