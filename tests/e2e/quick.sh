@@ -10,12 +10,12 @@ want="run_id,started_at,host,workload,workload_params,executor,workers,tasks,sch
 [[ $header == "$want" ]] || fail "header is '$header'"
 pass "header"
 
-# 3 workloads x (serial at 1 + pthread at 1, 2, 3) x 2 repetitions
+# 4 workloads x (serial at 1 + pthread at 1, 2, 3) x 2 repetitions
 rows=$(($(wc -l < quick.csv) - 1))
-[[ $rows == 24 ]] || fail "$rows rows, expected 24"
+[[ $rows == 32 ]] || fail "$rows rows, expected 32"
 bad=$(csv_col quick.csv status | grep -vc '^ok$' || true)
 [[ $bad == 0 ]] || fail "$bad rows not ok"
-pass "24 rows, all ok"
+pass "32 rows, all ok"
 
 # Every prime count (limit 1000000) is 78498 = 0x132a2, whatever the method.
 paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv checksum) |
@@ -23,9 +23,16 @@ paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv checksum) |
     fail "a prime count is not 0x132a2"
 pass "prime counts verified"
 
+# Six 8 KiB downloads from the built-in server, the same answer everywhere.
+[[ $(paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv items) <(csv_col quick.csv checksum) |
+     awk '$1 == "http-download"' | sort -u | wc -l) == 1 ]] || fail "http-download rows disagree"
+[[ $(paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv items) | awk '$1 == "http-download" { print $2 }' | sort -u) == 49152 ]] ||
+    fail "http-download items"
+pass "downloads verified"
+
 # Rows are per repetition, numbered 1..2, tasks from the workload.
 [[ $(csv_col quick.csv repetition | sort -u | tr '\n' ' ') == "1 2 " ]] || fail "repetitions"
-[[ $(paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv tasks) | sort -u | tr '\n' ' ') == "noop 7 prime-count 8 prime-sieve 5 " ]] ||
+[[ $(paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv tasks) | sort -u | tr '\n' ' ') == "http-download 6 noop 7 prime-count 8 prime-sieve 5 " ]] ||
     fail "task counts"
 [[ $(csv_col quick.csv workers | sort -u | tr '\n' ' ') == "1 2 3 " ]] || fail "workers"
 pass "repetitions, tasks and workers"
@@ -33,7 +40,7 @@ pass "repetitions, tasks and workers"
 # The summary table is on stdout, and as CSV with --summary.
 assert_contains out "prime-count"
 assert_contains out "speedup"
-[[ $(wc -l < summary.csv) == 13 ]] || fail "summary.csv should hold a header and 12 cells"
+[[ $(wc -l < summary.csv) == 17 ]] || fail "summary.csv should hold a header and 16 cells"
 pass "summary"
 
 # report reads the file back through the same code.
