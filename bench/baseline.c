@@ -73,7 +73,8 @@ int main(int argc, char **argv) {
     unsigned w = argc > 1 ? (unsigned)atoi(argv[1]) : 8;
     unsigned reps = argc > 2 ? (unsigned)atoi(argv[2]) : 201;
     if (w < 1 || w > 256 || reps < 1) {
-        fprintf(stderr, "usage: bench-baseline [WORKERS 1-256 [REPETITIONS]]\n");
+        fprintf(stderr,
+                "usage: bench-baseline [WORKERS 1-256 [REPETITIONS]]\n");
         return 2;
     }
     static const struct {

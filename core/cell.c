@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "fdio.h"
 #include "host.h"
 #include "job.h"
 #include "params.h"
@@ -29,33 +30,12 @@ struct cell_env {
 };
 
 static int write_msg(int fd, const struct cell_msg *m) {
-    const char *p = (const char *)m;
-    size_t left = sizeof *m;
-    while (left) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return PB_EIO;
-        p += n;
-        left -= (size_t)n;
-    }
-    return 0;
+    return fdio_write_full(fd, m, sizeof *m);
 }
 
 /* Reads one GO; 1, or 0 at EOF or on error. */
 static int read_go(int fd, struct cell_go *go) {
-    char *p = (char *)go;
-    size_t got = 0;
-    while (got < sizeof *go) {
-        ssize_t n = read(fd, p + got, sizeof *go - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return 0;
-        got += (size_t)n;
-    }
-    return 1;
+    return fdio_read_full(fd, go, sizeof *go) > 0;
 }
 
 static int64_t unix_now_ns(void) {
@@ -107,8 +87,7 @@ static int measure(const struct plan_instance *wl,
     memset(row, 0, sizeof *row);
     if (ops->begin)
         ops->begin(state);
-    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) <
-        0)
+    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) < 0)
         return PB_ENOMEM;
     job.worker_program = env->worker_program;
     job.spec = env->spec;
@@ -129,10 +108,10 @@ static int measure(const struct plan_instance *wl,
     getrusage(RUSAGE_CHILDREN, &c1);
 
     row->wall_s = (double)(t1 - t0) / 1e9;
-    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) +
-                  tv_s(c1.ru_utime) - tv_s(c0.ru_utime);
-    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) +
-                 tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
+    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
+                  tv_s(c0.ru_utime);
+    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
+                 tv_s(c0.ru_stime);
     row->ctx_voluntary = (uint64_t)(s1.ru_nvcsw - s0.ru_nvcsw) +
                          (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
@@ -195,11 +174,12 @@ void cell_main(const struct cell_request *req) {
     void *state = NULL;
     char err[480] = "";
     memset(&m, 0, sizeof m);
-    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) <
-        0) {
+    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
-        snprintf(m.row.error, sizeof m.row.error, "creating the workload: %s",
+        /* Bounded so that the message fits (and -O1 builds see it). */
+        snprintf(m.row.error, sizeof m.row.error,
+                 "creating the workload: %.440s",
                  err[0] ? err : "create failed");
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }

@@ -46,10 +46,10 @@ struct cell_msg {
 };
 
 struct cell_request {
-    const struct plan *plan;    /* borrowed                               */
+    const struct plan *plan; /* borrowed                               */
     const struct plan_cell *cell;
-    int fd_go;                  /* read end: struct cell_go from runner    */
-    int fd;                     /* write end: struct cell_msg to runner    */
+    int fd_go; /* read end: struct cell_go from runner    */
+    int fd;    /* write end: struct cell_msg to runner    */
 };
 
 /* Run in the cell process: never returns (exits with status 0 when every

@@ -25,34 +25,34 @@ enum cfg_section_kind { CFG_RUN, CFG_SERVER, CFG_WORKLOAD, CFG_EXECUTOR };
 
 struct cfg_section {
     enum cfg_section_kind kind;
-    char *name;     /* owned: instance name for workload/executor ("small-primes"),
-                       "run" / "server" otherwise */
-    char *plugin;   /* owned: `plugin =` value, or a copy of name; workload
-                       and executor only (the entry is removed from entries) */
-    int line;       /* line of the [section] header, 0 if made by --set   */
+    char *name; /* owned: instance name for workload/executor ("small-primes"),
+                   "run" / "server" otherwise */
+    char *plugin; /* owned: `plugin =` value, or a copy of name; workload
+                     and executor only (the entry is removed from entries) */
+    int line;     /* line of the [section] header, 0 if made by --set   */
     struct cfg_entry *entries; /* owned, in file order, keys unique      */
     size_t count;
 };
 
 struct cfg_run {
-    unsigned *workers;   /* owned; "ncpu" resolved                      */
+    unsigned *workers; /* owned; "ncpu" resolved                      */
     size_t nworkers;
-    unsigned repetitions; /* >= 1, default 5                            */
-    unsigned warmup;      /* default 1                                  */
-    uint64_t timeout_ns;  /* per repetition, default 60s; > 0           */
+    unsigned repetitions;      /* >= 1, default 5                            */
+    unsigned warmup;           /* default 1                                  */
+    uint64_t timeout_ns;       /* per repetition, default 60s; > 0           */
     enum pb_schedule schedule; /* default dynamic                       */
-    char *output;         /* owned; default "results.csv"               */
-    char *plugin_path;    /* owned; ':'-separated, or NULL              */
+    char *output;              /* owned; default "results.csv"               */
+    char *plugin_path;         /* owned; ':'-separated, or NULL              */
 };
 
 struct cfg_server {
-    uint64_t latency_ns;  /* default 0                                  */
-    uint64_t rate;        /* bytes/s per connection, 0 = unlimited      */
+    uint64_t latency_ns; /* default 0                                  */
+    uint64_t rate;       /* bytes/s per connection, 0 = unlimited      */
 };
 
 struct config {
-    char *path;            /* owned, as given                            */
-    char *text;            /* owned: the file's full text                */
+    char *path; /* owned, as given                            */
+    char *text; /* owned: the file's full text                */
     struct cfg_section *sections; /* owned, in file order                */
     size_t count;
     struct cfg_run run;

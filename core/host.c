@@ -5,8 +5,8 @@
 #include "host.h"
 
 #include <stdarg.h>
-#include <sys/resource.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "job.h"

@@ -180,8 +180,8 @@ uint64_t job_read_pss_kib(pid_t pid) {
 
 /* The core's claim: static by index (task = worker + k * workers), or the
  * shared atomic counter. `cursor` is the worker's own static position. */
-static int default_claim(struct pb_job *job, unsigned worker,
-                         uint64_t *cursor, uint64_t *task) {
+static int default_claim(struct pb_job *job, unsigned worker, uint64_t *cursor,
+                         uint64_t *task) {
     if (atomic_load_explicit(&job->shared->stop, memory_order_relaxed))
         return 0;
     uint64_t t;
@@ -379,16 +379,17 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len) {
         return 0;
     }
     if (h.task >= job->tasks) {
-        job_failf(job, 1, "worker %" PRIu32 " sent a result for task %" PRIu64
-                          " of %" PRIu64, h.worker, h.task, job->tasks);
+        job_failf(job, 1,
+                  "worker %" PRIu32 " sent a result for task %" PRIu64
+                  " of %" PRIu64,
+                  h.worker, h.task, job->tasks);
         return PB_EINVAL;
     }
     if (job->slots[h.task].state) {
         job_failf(job, 0, "task %" PRIu64 " produced two results", h.task);
         return 0;
     }
-    struct pb_task_result r = {h.checksum, h.items,
-                               h.body_size ? body : NULL,
+    struct pb_task_result r = {h.checksum, h.items, h.body_size ? body : NULL,
                                (size_t)h.body_size};
     job->slots[h.task].checksum = h.checksum;
     job->slots[h.task].items = h.items;

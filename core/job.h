@@ -31,8 +31,8 @@ struct job_slot {
 
 /* What the coordinator knows of one worker. */
 struct job_worker {
-    uint64_t ready_ns;   /* when its first task started (or its loop ended
-                            without a task); 0 = never reported          */
+    uint64_t ready_ns; /* when its first task started (or its loop ended
+                          without a task); 0 = never reported          */
     uint64_t tasks_run;
     uint64_t pss_kib;    /* worker processes only                        */
     uint64_t maxrss_kib; /* from job_worker_usage                        */
@@ -40,25 +40,25 @@ struct job_worker {
 };
 
 struct pb_job {
-    const struct pb_host *host;          /* the workload's host table    */
+    const struct pb_host *host; /* the workload's host table    */
     const struct pb_workload_ops *ops;
     void *state;
     unsigned workers;
     uint64_t tasks;
     enum pb_schedule schedule;
-    pid_t coordinator;                   /* getpid() of the coordinator  */
+    pid_t coordinator; /* getpid() of the coordinator  */
 
-    struct job_shared *shared;           /* MAP_SHARED, owned            */
-    struct job_slot *slots;              /* tasks entries, owned         */
-    struct job_worker *w;                /* workers entries, owned       */
+    struct job_shared *shared; /* MAP_SHARED, owned            */
+    struct job_slot *slots;    /* tasks entries, owned         */
+    struct job_worker *w;      /* workers entries, owned       */
 
-    pthread_mutex_t lock;                /* guards the failure fields    */
-    int failed;                          /* 0, or 1 failed, 2 crashed    */
-    char error[512];                     /* first failure                */
+    pthread_mutex_t lock; /* guards the failure fields    */
+    int failed;           /* 0, or 1 failed, 2 crashed    */
+    char error[512];      /* first failure                */
     uint64_t ipc_bytes;
 
-    const char *worker_program;          /* borrowed                     */
-    const void *spec;                    /* borrowed                     */
+    const char *worker_program; /* borrowed                     */
+    const void *spec;           /* borrowed                     */
     size_t spec_len;
 };
 

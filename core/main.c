@@ -11,9 +11,9 @@
 #include "cli_info.h"
 #include "errors.h"
 #include "params.h"
+#include "plot.h"
 #include "plugin_loader.h"
 #include "report.h"
-#include "results.h"
 #include "runner.h"
 #include "server.h"
 #include "suggest.h"
@@ -26,7 +26,8 @@ static const char *const usage_text =
     "CPU- and memory-bound workloads, and writes the timings as CSV.\n"
     "\n"
     "Verbs:\n"
-    "  run [CONFIG]       run every cell of CONFIG (default config/default.ini)\n"
+    "  run [CONFIG]       run every cell of CONFIG (default "
+    "config/default.ini)\n"
     "  check CONFIG       validate everything and print the plan\n"
     "  list               plugins found on the plugin path\n"
     "  describe NAME      a plugin's parameters\n"
@@ -47,6 +48,8 @@ static const char *const run_help =
     "\n"
     "  -o, --output FILE        write rows to FILE instead of [run] output\n"
     "      --summary FILE       also write the summary table as CSV\n"
+    "      --format FMT         summary on stdout as table (default),\n"
+    "                           markdown or json\n"
     "      --set SEC.KEY=VALUE  override a config value (repeatable), e.g.\n"
     "                           --set run.repetitions=1\n"
     "                           --set workload.prime-count.limit=100000\n"
@@ -80,10 +83,21 @@ static const char *const describe_help =
     "Prints a plugin's parameters: type, default, bounds or choices, help.\n";
 
 static const char *const report_help =
-    "Usage: parbench report CSV [--summary FILE]\n"
+    "Usage: parbench report CSV [OPTIONS]\n"
     "\n"
-    "Prints the summary table of a results file written by `parbench run`;\n"
-    "--summary FILE also writes it as CSV.\n";
+    "Prints the summary of a results file written by `parbench run`: per\n"
+    "cell the median wall time and its 95% interval, mean, sd, min, max,\n"
+    "coefficient of variation, outliers, speedup, efficiency, Karp-Flatt\n"
+    "serial fraction and start-up share.\n"
+    "\n"
+    "      --format FMT         table (default), markdown or json\n"
+    "      --summary FILE       also write the summary as CSV\n"
+    "      --plot FILE          draw FILE.svg or FILE.png with gnuplot: one\n"
+    "                           panel per workload, one line per executor\n"
+    "      --plot-metric M      wall (default: median wall time with its\n"
+    "                           95% interval) or speedup\n"
+    "  -h, --help               this help\n"
+    "  -V, --version            print the version\n";
 
 static const char *const serve_help =
     "Usage: parbench serve [--port N] [--latency D] [--rate R]\n"
@@ -132,6 +146,9 @@ enum {
     OPT_ONLY,
     OPT_RESUME,
     OPT_FORCE,
+    OPT_FORMAT,
+    OPT_PLOT,
+    OPT_PLOT_METRIC,
     OPT_READY_FD
 };
 
@@ -140,6 +157,7 @@ static int cmd_run(int argc, char **argv, int check) {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"summary", required_argument, NULL, OPT_SUMMARY},
+        {"format", required_argument, NULL, OPT_FORMAT},
         {"set", required_argument, NULL, OPT_SET},
         {"only", required_argument, NULL, OPT_ONLY},
         {"resume", no_argument, NULL, OPT_RESUME},
@@ -159,14 +177,23 @@ static int cmd_run(int argc, char **argv, int check) {
     }
     int c, rc = -1;
     opterr = 0;
-    while (rc < 0 && (c = getopt_long(argc, argv, "o:qhV", longopts,
-                                      NULL)) != -1) {
+    while (rc < 0 &&
+           (c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             o.output = optarg;
             break;
         case OPT_SUMMARY:
             o.summary = optarg;
+            break;
+        case OPT_FORMAT:
+            if (report_format_parse(optarg, &o.format) < 0)
+                rc = usage_error(verb,
+                                 "--format '%s': expected table, markdown "
+                                 "or json",
+                                 optarg);
+            else
+                o.format_given = 1;
             break;
         case OPT_SET:
             sets[o.nsets++].text = optarg;
@@ -202,7 +229,8 @@ static int cmd_run(int argc, char **argv, int check) {
                          argv[optind + 1]);
     if (rc < 0 && o.resume && o.force)
         rc = usage_error(verb, "%s", "--resume and --force exclude each other");
-    if (rc < 0 && check && (o.output || o.resume || o.force || o.summary))
+    if (rc < 0 && check &&
+        (o.output || o.resume || o.force || o.summary || o.format_given))
         rc = usage_error(verb, "%s",
                          "check takes only CONFIG, --set and --only");
     if (rc < 0) {
@@ -216,14 +244,13 @@ static int cmd_run(int argc, char **argv, int check) {
     return rc;
 }
 
-/* Options shared by the small verbs: --help, --version, and for report
- * --summary FILE.  Returns -1 to go on, else an exit status. */
+/* Options shared by the small verbs: --help and --version.  Returns -1 to
+ * go on, else an exit status. */
 static int simple_opts(int argc, char **argv, const char *verb,
-                       const char *help, const char **summary) {
+                       const char *help) {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
-        {"summary", required_argument, NULL, OPT_SUMMARY},
         {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
@@ -236,10 +263,6 @@ static int simple_opts(int argc, char **argv, const char *verb,
             print_version();
             return PB_EXIT_OK;
         }
-        if (c == OPT_SUMMARY && summary) {
-            *summary = optarg;
-            continue;
-        }
         return usage_error(verb, "unknown or incomplete option '%s'",
                            argv[optind - 1]);
     }
@@ -247,7 +270,7 @@ static int simple_opts(int argc, char **argv, const char *verb,
 }
 
 static int cmd_list(int argc, char **argv) {
-    int rc = simple_opts(argc, argv, "list", list_help, NULL);
+    int rc = simple_opts(argc, argv, "list", list_help);
     if (rc >= 0)
         return rc;
     if (optind < argc)
@@ -261,12 +284,11 @@ static int cmd_list(int argc, char **argv) {
 }
 
 static int cmd_describe(int argc, char **argv) {
-    int rc = simple_opts(argc, argv, "describe", describe_help, NULL);
+    int rc = simple_opts(argc, argv, "describe", describe_help);
     if (rc >= 0)
         return rc;
     if (optind != argc - 1)
-        return usage_error("describe", "%s",
-                           "expects exactly one plugin NAME");
+        return usage_error("describe", "%s", "expects exactly one plugin NAME");
     struct loader_path sp;
     if (loader_path_init(&sp, NULL) < 0)
         return PB_EXIT_INTERNAL;
@@ -278,34 +300,78 @@ static int cmd_describe(int argc, char **argv) {
 }
 
 static int cmd_report(int argc, char **argv) {
-    const char *summary_path = NULL;
-    int rc = simple_opts(argc, argv, "report", report_help, &summary_path);
-    if (rc >= 0)
-        return rc;
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"summary", required_argument, NULL, OPT_SUMMARY},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"plot", required_argument, NULL, OPT_PLOT},
+        {"plot-metric", required_argument, NULL, OPT_PLOT_METRIC},
+        {NULL, 0, NULL, 0}};
+    const char *summary_path = NULL, *plot_path = NULL;
+    enum report_format fmt = REPORT_TABLE;
+    enum plot_metric metric = PLOT_WALL;
+    int c, metric_given = 0;
+    char err[2048];
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(report_help, stdout);
+            return PB_EXIT_OK;
+        case 'V':
+            print_version();
+            return PB_EXIT_OK;
+        case OPT_SUMMARY:
+            summary_path = optarg;
+            break;
+        case OPT_FORMAT:
+            if (report_format_parse(optarg, &fmt) < 0)
+                return usage_error("report",
+                                   "--format '%s': expected table, markdown "
+                                   "or json",
+                                   optarg);
+            break;
+        case OPT_PLOT:
+            plot_path = optarg;
+            if (plot_check_path(plot_path, err, sizeof err) < 0)
+                return usage_error("report", "%s", err);
+            break;
+        case OPT_PLOT_METRIC:
+            if (plot_metric_parse(optarg, &metric) < 0)
+                return usage_error("report",
+                                   "--plot-metric '%s': expected wall or "
+                                   "speedup",
+                                   optarg);
+            metric_given = 1;
+            break;
+        default:
+            return usage_error("report", "unknown or incomplete option '%s'",
+                               argv[optind - 1]);
+        }
+    }
     if (optind != argc - 1)
         return usage_error("report", "%s", "expects exactly one CSV file");
-    struct result_row *rows = NULL;
-    size_t n = 0;
-    char err[1024];
-    if (results_read(argv[optind], &rows, &n, err, sizeof err) < 0) {
-        fprintf(stderr, "parbench report: %s\n", err);
-        return PB_EXIT_USAGE;
-    }
+    if (metric_given && plot_path == NULL)
+        return usage_error("report", "%s", "--plot-metric needs --plot FILE");
+
     struct summary s;
-    rc = PB_EXIT_OK;
-    if (report_summarise(rows, n, &s) < 0) {
-        rc = PB_EXIT_INTERNAL;
-    } else {
-        report_print_table(stdout, &s);
-        if (summary_path &&
-            report_write_csv(summary_path, &s, err, sizeof err) < 0) {
-            fprintf(stderr, "parbench report: %s\n", err);
-            rc = PB_EXIT_USAGE;
-        }
-        report_free(&s);
+    int rc = report_from_file(argv[optind], fmt, summary_path, stdout,
+                              plot_path ? &s : NULL, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "parbench report: %s\n", err);
+        return rc == PB_EINVAL || rc == PB_EIO ? PB_EXIT_USAGE
+                                               : PB_EXIT_INTERNAL;
     }
-    results_free(rows, n);
-    return rc;
+    if (plot_path != NULL) {
+        rc = plot_write(&s, plot_path, metric, err, sizeof err);
+        report_free(&s);
+        if (rc < 0) {
+            fprintf(stderr, "parbench report: %s\n", err);
+            return PB_EXIT_INTERNAL;
+        }
+    }
+    return PB_EXIT_OK;
 }
 
 static int cmd_serve(int argc, char **argv) {

@@ -15,10 +15,10 @@
 #include <parbench/plugin.h>
 
 /* --- scalar parsers: whole string must match, surrounding blanks allowed */
-int parse_int(const char *text, int64_t *out);    /* decimal, overflow-checked */
-int parse_uint(const char *text, uint64_t *out);  /* no sign, overflow-checked */
-int parse_float(const char *text, double *out);   /* finite only              */
-int parse_bool(const char *text, int *out);  /* true/false yes/no on/off 1/0   */
+int parse_int(const char *text, int64_t *out);   /* decimal, overflow-checked */
+int parse_uint(const char *text, uint64_t *out); /* no sign, overflow-checked */
+int parse_float(const char *text, double *out);  /* finite only              */
+int parse_bool(const char *text, int *out); /* true/false yes/no on/off 1/0   */
 /* "4096", "64KiB", "64K", "1MiB", "1M", "2GiB", "1TiB" (binary), "1kB",
  * "1MB", "1GB" (decimal), "B" suffix allowed; case-insensitive units;
  * overflow-checked. */
@@ -43,12 +43,12 @@ const char *param_type_name(enum pb_param_type type);
 
 /* One parsed value. */
 struct param_value {
-    int set;     /* 1 once a value (default or given) is stored          */
-    int64_t i;   /* PB_PARAM_INT                                         */
-    uint64_t u;  /* UINT, SIZE (bytes), DURATION (ns), ENUM (index)      */
-    double f;    /* FLOAT                                                */
-    int b;       /* BOOL                                                 */
-    char *text;  /* canonical text (owned); STRING value; ENUM choice    */
+    int set;    /* 1 once a value (default or given) is stored          */
+    int64_t i;  /* PB_PARAM_INT                                         */
+    uint64_t u; /* UINT, SIZE (bytes), DURATION (ns), ENUM (index)      */
+    double f;   /* FLOAT                                                */
+    int b;      /* BOOL                                                 */
+    char *text; /* canonical text (owned); STRING value; ENUM choice    */
 };
 
 /* Parse `text` as a value of parameter `p`, including bounds and choices.
@@ -67,7 +67,7 @@ int params_check_table(const struct pb_param *table, char *err, size_t errlen);
 struct pb_params {
     const struct pb_param *table; /* borrowed; may be NULL (no params)   */
     size_t count;
-    struct param_value *values;   /* count entries, owned                */
+    struct param_value *values; /* count entries, owned                */
 };
 
 /* New set holding the defaults of `table` (NULL table: empty set). */

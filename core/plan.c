@@ -116,8 +116,7 @@ static int only_match(const struct only_filter *f, const struct plan *p,
 
 static int load_instance(struct plan *p, const struct config *cfg,
                          const struct cfg_section *sec, enum pb_kind kind,
-                         struct plan_instance *inst, char *err,
-                         size_t errlen) {
+                         struct plan_instance *inst, char *err, size_t errlen) {
     const char *kname = kind == PB_KIND_WORKLOAD ? "workload" : "executor";
     char where[512], msg[768];
     config_where(cfg, sec->line, where, sizeof where);
@@ -241,8 +240,8 @@ int plan_build(struct plan *p, const struct config *cfg,
                     config_find(cfg, CFG_EXECUTOR, x->name);
                 char where[512];
                 config_where(cfg, sec ? sec->line : 0, where, sizeof where);
-                snprintf(err, errlen, "%s: [executor.%s] %u workers: %s",
-                         where, x->name, cfg->run.workers[k],
+                snprintf(err, errlen, "%s: [executor.%s] %u workers: %s", where,
+                         x->name, cfg->run.workers[k],
                          msg[0] ? msg : "refused by the executor");
                 return PB_ECONFIG;
             }

@@ -14,16 +14,16 @@
 #include "plugin_loader.h"
 
 struct plan_instance {
-    const char *name;              /* borrowed from the config section   */
-    struct loaded_plugin plugin;   /* owned                              */
-    struct pb_params *params;      /* owned, validated                   */
-    char *canonical;               /* owned: params_canonical()          */
-    struct host_instance host;     /* the table this plugin is handed    */
-    enum pb_schedule schedule;     /* executors: `schedule` or [run]'s   */
+    const char *name;            /* borrowed from the config section   */
+    struct loaded_plugin plugin; /* owned                              */
+    struct pb_params *params;    /* owned, validated                   */
+    char *canonical;             /* owned: params_canonical()          */
+    struct host_instance host;   /* the table this plugin is handed    */
+    enum pb_schedule schedule;   /* executors: `schedule` or [run]'s   */
 };
 
 struct plan_cell {
-    size_t workload, executor;     /* indexes into the instance arrays   */
+    size_t workload, executor; /* indexes into the instance arrays   */
     unsigned workers;
     enum pb_schedule schedule;
 };
@@ -47,7 +47,7 @@ struct plan {
     struct loader_path path;
     struct plan_instance *workloads, *executors; /* owned */
     size_t nworkloads, nexecutors;
-    struct plan_cell *cells;                     /* owned */
+    struct plan_cell *cells; /* owned */
     size_t ncells;
 };
 

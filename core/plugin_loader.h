@@ -45,9 +45,8 @@ void loader_file_name(enum pb_kind kind, const char *name, char *buf,
  * expected, e.g. "plugins/x.so: ABI version 7, this parbench expects 1;
  * rebuild the plugin against include/parbench/plugin.h".
  */
-int loader_open(const char *path, enum pb_kind want_kind,
-                const char *want_name, struct loaded_plugin *out, char *err,
-                size_t errlen);
+int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
+                struct loaded_plugin *out, char *err, size_t errlen);
 
 /* Find KIND-NAME.so on the search path and loader_open() it.  Not found:
  * PB_ENOENT with the directories searched and a did-you-mean among the

@@ -11,6 +11,7 @@
 
 #include "csv.h"
 #include "errors.h"
+#include "json.h"
 
 /* The executor instance every other executor is compared with. */
 #define BASELINE_EXECUTOR "serial"
@@ -101,14 +102,16 @@ static int cell_stats(const struct result_row *rows, size_t n,
                       struct summary *s) {
     double *wall = malloc((n ? n : 1) * sizeof *wall);
     double *startup = malloc((n ? n : 1) * sizeof *startup);
-    if (wall == NULL || startup == NULL) {
+    double *share = malloc((n ? n : 1) * sizeof *share);
+    if (wall == NULL || startup == NULL || share == NULL) {
         free(wall);
         free(startup);
+        free(share);
         return PB_ENOMEM;
     }
     for (size_t ci = 0; ci < s->count; ci++) {
         struct summary_cell *c = &s->cells[ci];
-        size_t k = 0;
+        size_t k = 0, ks = 0;
         for (size_t i = 0; i < n; i++) {
             const struct result_row *r = &rows[i];
             if (r->status == ROW_OK && r->workers == c->workers &&
@@ -118,15 +121,20 @@ static int cell_stats(const struct result_row *rows, size_t n,
                 wall[k] = r->wall_s;
                 startup[k] = r->startup_s;
                 k++;
+                if (r->wall_s > 0.0)
+                    share[ks++] = r->startup_s / r->wall_s;
             }
         }
         stats_compute(wall, k, &c->wall);
         struct stats st;
         stats_compute(startup, k, &st);
         c->startup_median = k > 0 ? st.median : NAN;
+        stats_compute(share, ks, &st);
+        c->startup_share = ks > 0 ? st.median : NAN;
     }
     free(wall);
     free(startup);
+    free(share);
     return 0;
 }
 
@@ -173,7 +181,64 @@ void report_free(struct summary *s) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Formatting                                                                */
+/* Formats and warnings                                                      */
+/* ------------------------------------------------------------------------ */
+
+int report_format_parse(const char *text, enum report_format *out) {
+    static const char *const names[] = {"table", "markdown", "json"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (text != NULL && strcmp(text, names[i]) == 0) {
+            *out = (enum report_format)i;
+            return 0;
+        }
+    }
+    return PB_EINVAL;
+}
+
+size_t report_cell_warnings(const struct summary_cell *c,
+                            char out[][REPORT_WARN_LEN], size_t max) {
+    size_t n = 0;
+    /* Decided on the value as shown (0.1% steps), so that "5.0%" is never
+     * called above 5% because of a rounding error. */
+    if (n < max && c->wall.n >= 2 &&
+        floor(c->wall.cv * 1000.0 + 0.5) > REPORT_CV_WARN * 1000.0)
+        snprintf(out[n++], REPORT_WARN_LEN,
+                 "coefficient of variation %.1f%% is above %.0f%%",
+                 c->wall.cv * 100.0, REPORT_CV_WARN * 100.0);
+    if (n < max && c->wall.outliers > 0)
+        snprintf(out[n++], REPORT_WARN_LEN,
+                 "%zu of %zu ok repetitions %s (beyond 3 scaled MADs of the "
+                 "median)",
+                 c->wall.outliers, c->wall.n,
+                 c->wall.outliers == 1 ? "is an outlier" : "are outliers");
+    return n;
+}
+
+/* "prime x pthread x 4 (dynamic)": a cell's name in warnings. */
+static void cell_name(const struct summary_cell *c, char *buf, size_t len) {
+    snprintf(buf, len, "%s x %s x %u (%s)", c->workload, c->executor,
+             c->workers, schedule_name(c->schedule));
+}
+
+/* Numbers in every format use '.' whatever the caller's locale. */
+struct c_numeric {
+    locale_t c_loc, old;
+};
+
+static void c_numeric_begin(struct c_numeric *cn) {
+    cn->c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    cn->old = cn->c_loc != (locale_t)0 ? uselocale(cn->c_loc) : (locale_t)0;
+}
+
+static void c_numeric_end(struct c_numeric *cn) {
+    if (cn->c_loc != (locale_t)0) {
+        uselocale(cn->old);
+        freelocale(cn->c_loc);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cell formatting                                                           */
 /* ------------------------------------------------------------------------ */
 
 #define CELL_LEN 64
@@ -203,33 +268,23 @@ static void fmt_fixed(char *buf, double v, int decimals, const char *undef) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Table                                                                     */
+/* Table and Markdown (same columns)                                         */
 /* ------------------------------------------------------------------------ */
 
-enum { TABLE_COLUMNS = 13 };
+enum { TABLE_COLUMNS = 18 };
 
 static const char *const table_header[TABLE_COLUMNS] = {
-    "workload", "executor",   "workers",   "schedule", "ok/rows",
-    "median_s", "mean_s",     "sd_s",      "min_s",    "max_s",
-    "speedup",  "efficiency", "karp_flatt"};
+    "workload", "executor", "workers",    "schedule",   "ok/rows",  "median_s",
+    "ci95_s",   "mean_s",   "sd_s",       "min_s",      "max_s",    "cv%",
+    "outliers", "speedup",  "efficiency", "karp_flatt", "startup%", "baseline"};
 
 /* Text columns are left-aligned, numbers right-aligned. */
 static int table_left_aligned(size_t col) {
-    return col == 0 || col == 1 || col == 3;
+    return col == 0 || col == 1 || col == 3 || col == 17;
 }
 
-static void print_table_line(FILE *f, const size_t width[TABLE_COLUMNS],
-                             const char *const text[TABLE_COLUMNS]) {
-    for (size_t j = 0; j < TABLE_COLUMNS; j++) {
-        const char *sep = j ? "  " : "";
-        if (table_left_aligned(j))
-            fprintf(f, "%s%-*s", sep, (int)width[j], text[j]);
-        else
-            fprintf(f, "%s%*s", sep, (int)width[j], text[j]);
-    }
-    fputc('\n', f);
-}
-
+/* Cells of one row; names longer than CELL_LEN - 1 are cut (the CSV and
+ * JSON formats keep them whole). */
 static void table_cells(const struct summary_cell *c,
                         char out[TABLE_COLUMNS][CELL_LEN]) {
     int have = c->wall.n > 0;
@@ -239,30 +294,98 @@ static void table_cells(const struct summary_cell *c,
     snprintf(out[3], CELL_LEN, "%s", schedule_name(c->schedule));
     snprintf(out[4], CELL_LEN, "%zu/%zu", c->rows_ok, c->rows);
     fmt_seconds(out[5], c->wall.median, have);
-    fmt_seconds(out[6], c->wall.mean, have);
-    fmt_seconds(out[7], c->wall.stddev, c->wall.n >= 2);
-    fmt_seconds(out[8], c->wall.min, have);
-    fmt_seconds(out[9], c->wall.max, have);
-    fmt_fixed(out[10], c->speedup, 2, "-");
-    fmt_fixed(out[11], c->efficiency, 2, "-");
-    fmt_fixed(out[12], c->karp_flatt, 3, "-");
+    if (have) {
+        char lo[CELL_LEN], hi[CELL_LEN];
+        fmt_seconds(lo, c->wall.ci_lo, 1);
+        fmt_seconds(hi, c->wall.ci_hi, 1);
+        snprintf(out[6], CELL_LEN, "%.20s..%.20s", lo, hi);
+    } else {
+        snprintf(out[6], CELL_LEN, "-");
+    }
+    fmt_seconds(out[7], c->wall.mean, have);
+    fmt_seconds(out[8], c->wall.stddev, c->wall.n >= 2);
+    fmt_seconds(out[9], c->wall.min, have);
+    fmt_seconds(out[10], c->wall.max, have);
+    fmt_fixed(out[11], c->wall.n >= 2 ? c->wall.cv * 100.0 : NAN, 1, "-");
+    if (have)
+        snprintf(out[12], CELL_LEN, "%zu", c->wall.outliers);
+    else
+        snprintf(out[12], CELL_LEN, "-");
+    fmt_fixed(out[13], c->speedup, 2, "-");
+    fmt_fixed(out[14], c->efficiency, 2, "-");
+    fmt_fixed(out[15], c->karp_flatt, 3, "-");
+    fmt_fixed(out[16], c->startup_share * 100.0, 1, "-");
+    snprintf(out[17], CELL_LEN, "%s", c->baseline ? c->baseline : "-");
 }
 
-void report_print_table(FILE *f, const struct summary *s) {
-    size_t width[TABLE_COLUMNS];
+/* The formatted cells of every row: malloc'd, or NULL without memory. */
+static char (*all_cells(const struct summary *s))[TABLE_COLUMNS][CELL_LEN] {
     char(*cells)[TABLE_COLUMNS][CELL_LEN] =
         malloc((s->count ? s->count : 1) * sizeof *cells);
-    locale_t c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    locale_t old = c_loc != (locale_t)0 ? uselocale(c_loc) : (locale_t)0;
+    for (size_t i = 0; cells != NULL && i < s->count; i++)
+        table_cells(&s->cells[i], cells[i]);
+    return cells;
+}
 
+static void print_table_line(FILE *f, const size_t width[TABLE_COLUMNS],
+                             const char *const text[TABLE_COLUMNS]) {
+    for (size_t j = 0; j < TABLE_COLUMNS; j++) {
+        const char *sep = j ? "  " : "";
+        if (j == TABLE_COLUMNS - 1) /* no trailing blanks */
+            fprintf(f, "%s%s", sep, text[j]);
+        else if (table_left_aligned(j))
+            fprintf(f, "%s%-*s", sep, (int)width[j], text[j]);
+        else
+            fprintf(f, "%s%*s", sep, (int)width[j], text[j]);
+    }
+    fputc('\n', f);
+}
+
+/* One line per cell with warnings: prefix, the cell's name, ": " and its
+ * warnings joined by "; ". */
+static void print_warnings(FILE *f, const struct summary *s,
+                           const char *prefix) {
+    for (size_t i = 0; i < s->count; i++) {
+        char w[2][REPORT_WARN_LEN], name[256];
+        size_t nw = report_cell_warnings(&s->cells[i], w, 2);
+        if (nw == 0)
+            continue;
+        cell_name(&s->cells[i], name, sizeof name);
+        fprintf(f, "%s%s: ", prefix, name);
+        for (size_t k = 0; k < nw; k++)
+            fprintf(f, "%s%s", k ? "; " : "", w[k]);
+        fputc('\n', f);
+    }
+}
+
+/* Said once after the warnings of the table and Markdown formats. */
+static const char warn_hint[] =
+    "Noisy cells: more repetitions or a quieter machine help.";
+
+static size_t count_warnings(const struct summary *s) {
+    size_t total = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        char w[2][REPORT_WARN_LEN];
+        total += report_cell_warnings(&s->cells[i], w, 2);
+    }
+    return total;
+}
+
+static int stream_status(FILE *f) {
+    return ferror(f) || fflush(f) != 0 ? PB_EIO : 0;
+}
+
+int report_print_table(FILE *f, const struct summary *s) {
+    struct c_numeric cn;
+    c_numeric_begin(&cn);
+    char(*cells)[TABLE_COLUMNS][CELL_LEN] = all_cells(s);
+    size_t width[TABLE_COLUMNS];
     for (size_t j = 0; j < TABLE_COLUMNS; j++)
         width[j] = strlen(table_header[j]);
-    for (size_t i = 0; cells != NULL && i < s->count; i++) {
-        table_cells(&s->cells[i], cells[i]);
+    for (size_t i = 0; cells != NULL && i < s->count; i++)
         for (size_t j = 0; j < TABLE_COLUMNS; j++)
             if (strlen(cells[i][j]) > width[j])
                 width[j] = strlen(cells[i][j]);
-    }
 
     print_table_line(f, width, table_header);
     for (size_t i = 0; cells != NULL && i < s->count; i++) {
@@ -273,27 +396,162 @@ void report_print_table(FILE *f, const struct summary *s) {
     }
     if (cells == NULL && s->count > 0)
         fprintf(f, "(out of memory formatting %zu cells)\n", s->count);
-
-    if (c_loc != (locale_t)0) {
-        uselocale(old);
-        freelocale(c_loc);
+    if (count_warnings(s) > 0) {
+        fputc('\n', f);
+        print_warnings(f, s, "warning: ");
+        fprintf(f, "%s\n", warn_hint);
     }
     free(cells);
+    c_numeric_end(&cn);
+    return stream_status(f);
+}
+
+/* A Markdown table cell: '|' and '\' escaped so they stay text. */
+static void md_cell(FILE *f, const char *text) {
+    for (const char *p = text; *p; p++) {
+        if (*p == '|' || *p == '\\')
+            fputc('\\', f);
+        fputc(*p, f);
+    }
+}
+
+int report_print_markdown(FILE *f, const struct summary *s) {
+    struct c_numeric cn;
+    c_numeric_begin(&cn);
+    char(*cells)[TABLE_COLUMNS][CELL_LEN] = all_cells(s);
+    fputc('|', f);
+    for (size_t j = 0; j < TABLE_COLUMNS; j++) {
+        fputc(' ', f);
+        md_cell(f, table_header[j]);
+        fputs(" |", f);
+    }
+    fputs("\n|", f);
+    for (size_t j = 0; j < TABLE_COLUMNS; j++)
+        fputs(table_left_aligned(j) ? ":---|" : "---:|", f);
+    fputc('\n', f);
+    for (size_t i = 0; cells != NULL && i < s->count; i++) {
+        fputc('|', f);
+        for (size_t j = 0; j < TABLE_COLUMNS; j++) {
+            fputc(' ', f);
+            md_cell(f, cells[i][j]);
+            fputs(" |", f);
+        }
+        fputc('\n', f);
+    }
+    if (cells == NULL && s->count > 0)
+        fprintf(f, "\n(out of memory formatting %zu cells)\n", s->count);
+    if (count_warnings(s) > 0) {
+        fputs("\nWarnings:\n\n", f);
+        print_warnings(f, s, "- ");
+        fprintf(f, "\n%s\n", warn_hint);
+    }
+    free(cells);
+    c_numeric_end(&cn);
+    return stream_status(f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* JSON                                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* `"key": number-or-null` with the separator before it. */
+static void json_field_num(FILE *f, const char *indent, const char *key,
+                           double v, int defined) {
+    fprintf(f, ",\n%s\"%s\": ", indent, key);
+    json_write_number(f, defined ? v : NAN);
+}
+
+static void json_cell(FILE *f, const struct summary_cell *c) {
+    const char *in = "      ";
+    int have = c->wall.n > 0;
+    fputs("    {\n      \"workload\": ", f);
+    json_write_string(f, c->workload);
+    fprintf(f, ",\n%s\"executor\": ", in);
+    json_write_string(f, c->executor);
+    fprintf(f, ",\n%s\"workers\": %u", in, c->workers);
+    fprintf(f, ",\n%s\"schedule\": \"%s\"", in, schedule_name(c->schedule));
+    fprintf(f, ",\n%s\"rows\": %zu", in, c->rows);
+    fprintf(f, ",\n%s\"rows_ok\": %zu", in, c->rows_ok);
+    json_field_num(f, in, "median_s", c->wall.median, have);
+    json_field_num(f, in, "ci95_lo_s", c->wall.ci_lo, have);
+    json_field_num(f, in, "ci95_hi_s", c->wall.ci_hi, have);
+    json_field_num(f, in, "mean_s", c->wall.mean, have);
+    json_field_num(f, in, "sd_s", c->wall.stddev, c->wall.n >= 2);
+    json_field_num(f, in, "min_s", c->wall.min, have);
+    json_field_num(f, in, "max_s", c->wall.max, have);
+    json_field_num(f, in, "cv", c->wall.cv, c->wall.n >= 2);
+    json_field_num(f, in, "outliers", (double)c->wall.outliers, have);
+    json_field_num(f, in, "speedup", c->speedup, 1);
+    json_field_num(f, in, "efficiency", c->efficiency, 1);
+    json_field_num(f, in, "karp_flatt", c->karp_flatt, 1);
+    json_field_num(f, in, "startup_median_s", c->startup_median, 1);
+    json_field_num(f, in, "startup_share", c->startup_share, 1);
+    fprintf(f, ",\n%s\"baseline\": ", in);
+    json_write_string(f, c->baseline);
+    fprintf(f, ",\n%s\"warnings\": [", in);
+    char w[2][REPORT_WARN_LEN];
+    size_t nw = report_cell_warnings(c, w, 2);
+    for (size_t k = 0; k < nw; k++) {
+        fputs(k ? ", " : "", f);
+        json_write_string(f, w[k]);
+    }
+    fputs("]\n    }", f);
+}
+
+int report_print_json(FILE *f, const struct summary *s) {
+    struct c_numeric cn;
+    c_numeric_begin(&cn);
+    fputs("{\n  \"cells\": [", f);
+    for (size_t i = 0; i < s->count; i++) {
+        fputs(i ? ",\n" : "\n", f);
+        json_cell(f, &s->cells[i]);
+    }
+    fputs(s->count ? "\n  ]\n}\n" : "]\n}\n", f);
+    c_numeric_end(&cn);
+    return stream_status(f);
+}
+
+int report_print(FILE *f, const struct summary *s, enum report_format fmt) {
+    switch (fmt) {
+    case REPORT_MARKDOWN:
+        return report_print_markdown(f, s);
+    case REPORT_JSON:
+        return report_print_json(f, s);
+    case REPORT_TABLE:
+    default:
+        return report_print_table(f, s);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
 /* CSV                                                                       */
 /* ------------------------------------------------------------------------ */
 
-enum { SUMMARY_COLUMNS = 19 };
+enum { SUMMARY_COLUMNS = 21 };
 
 /* ok/rows of the table is split into two columns so a spreadsheet does not
- * read "5/5" as a date. */
-static const char *const summary_header[SUMMARY_COLUMNS] = {
-    "workload",        "executor",   "workers", "schedule", "ok",    "rows",
-    "median_s",        "mean_s",     "sd_s",    "min_s",    "max_s", "speedup",
-    "efficiency",      "karp_flatt", "ci_lo_s", "ci_hi_s",  "cv",    "outliers",
-    "startup_median_s"};
+ * read "5/5" as a date.  New columns go at the end. */
+static const char *const summary_header[SUMMARY_COLUMNS] = {"workload",
+                                                            "executor",
+                                                            "workers",
+                                                            "schedule",
+                                                            "ok",
+                                                            "rows",
+                                                            "median_s",
+                                                            "mean_s",
+                                                            "sd_s",
+                                                            "min_s",
+                                                            "max_s",
+                                                            "speedup",
+                                                            "efficiency",
+                                                            "karp_flatt",
+                                                            "ci_lo_s",
+                                                            "ci_hi_s",
+                                                            "cv",
+                                                            "outliers",
+                                                            "startup_median_s",
+                                                            "startup_share",
+                                                            "baseline"};
 
 /* Undefined values are empty cells. */
 static void summary_cells(const struct summary_cell *c,
@@ -322,6 +580,8 @@ static void summary_cells(const struct summary_cell *c,
     else
         out[17][0] = '\0';
     fmt_fixed(out[18], c->startup_median, 6, "");
+    fmt_fixed(out[19], c->startup_share, 6, "");
+    snprintf(out[20], CELL_LEN, "%s", c->baseline ? c->baseline : "");
 }
 
 int report_write_csv(const char *path, const struct summary *s, char *err,
@@ -338,8 +598,8 @@ int report_write_csv(const char *path, const struct summary *s, char *err,
         return PB_EIO;
     }
 
-    locale_t c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    locale_t old = c_loc != (locale_t)0 ? uselocale(c_loc) : (locale_t)0;
+    struct c_numeric cn;
+    c_numeric_begin(&cn);
     int rc = csv_write_row(f, summary_header, SUMMARY_COLUMNS);
     for (size_t i = 0; rc == 0 && i < s->count; i++) {
         char text[SUMMARY_COLUMNS][CELL_LEN];
@@ -352,10 +612,7 @@ int report_write_csv(const char *path, const struct summary *s, char *err,
         cells[1] = s->cells[i].executor;
         rc = csv_write_row(f, cells, SUMMARY_COLUMNS);
     }
-    if (c_loc != (locale_t)0) {
-        uselocale(old);
-        freelocale(c_loc);
-    }
+    c_numeric_end(&cn);
 
     int e = errno;
     if (fclose(f) != 0 && rc == 0) {
@@ -368,4 +625,35 @@ int report_write_csv(const char *path, const struct summary *s, char *err,
         return PB_EIO;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* From a results file                                                       */
+/* ------------------------------------------------------------------------ */
+
+int report_from_file(const char *csv, enum report_format fmt,
+                     const char *summary_csv, FILE *out, struct summary *keep,
+                     char *err, size_t errlen) {
+    struct result_row *rows = NULL;
+    size_t n = 0;
+    if (results_read(csv, &rows, &n, err, errlen) < 0)
+        return PB_EINVAL;
+    struct summary s;
+    int rc = report_summarise(rows, n, &s);
+    results_free(rows, n);
+    if (rc < 0) {
+        snprintf(err, errlen, "out of memory summarising %s", csv);
+        return rc;
+    }
+    if (report_print(out, &s, fmt) < 0) {
+        snprintf(err, errlen, "cannot print the summary: %s", strerror(errno));
+        rc = PB_EIO;
+    }
+    if (rc == 0 && summary_csv != NULL)
+        rc = report_write_csv(summary_csv, &s, err, errlen);
+    if (rc == 0 && keep != NULL)
+        *keep = s;
+    else
+        report_free(&s);
+    return rc;
 }

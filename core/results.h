@@ -13,10 +13,10 @@
 
 enum row_status {
     ROW_OK = 0,
-    ROW_FAILED,      /* verification or a task error                   */
-    ROW_CRASHED,     /* a worker or the cell died                      */
-    ROW_TIMEOUT,     /* the repetition exceeded [run] timeout          */
-    ROW_INTERRUPTED  /* Ctrl-C                                         */
+    ROW_FAILED,     /* verification or a task error                   */
+    ROW_CRASHED,    /* a worker or the cell died                      */
+    ROW_TIMEOUT,    /* the repetition exceeded [run] timeout          */
+    ROW_INTERRUPTED /* Ctrl-C                                         */
 };
 
 #define RESULTS_COLUMNS 24
@@ -24,8 +24,8 @@ enum row_status {
 extern const char *const results_header[RESULTS_COLUMNS];
 
 struct result_row {
-    char *run_id;          /* owned strings; NULL reads as empty        */
-    char *started_at;      /* ISO 8601 UTC, e.g. 2026-11-25T08:17:57Z   */
+    char *run_id;     /* owned strings; NULL reads as empty        */
+    char *started_at; /* ISO 8601 UTC, e.g. 2026-11-25T08:17:57Z   */
     char *host;
     char *workload;        /* instance name                             */
     char *workload_params; /* canonical key=value;key=value             */
@@ -33,21 +33,22 @@ struct result_row {
     unsigned workers;
     uint64_t tasks;
     enum pb_schedule schedule;
-    unsigned repetition;   /* 1-based                                   */
+    unsigned repetition; /* 1-based                                   */
     enum row_status status;
     double wall_s, startup_s, user_s, sys_s;
     uint64_t peak_rss_kib, pss_kib;
     uint64_t ctx_voluntary, ctx_involuntary;
     uint64_t ipc_bytes, items;
     double items_per_s;
-    int has_checksum;      /* 0: the checksum cell is empty             */
-    uint64_t checksum;     /* written as 0x%llx                          */
-    char *error;           /* empty when status is ok                   */
+    int has_checksum;  /* 0: the checksum cell is empty             */
+    uint64_t checksum; /* written as 0x%llx                          */
+    char *error;       /* empty when status is ok                   */
 };
 
 const char *row_status_name(enum row_status s); /* "ok", "failed", ... */
-int row_status_parse(const char *text, enum row_status *out); /* 0 / PB_EINVAL */
-const char *schedule_name(enum pb_schedule s);  /* "static", "dynamic" */
+int row_status_parse(const char *text,
+                     enum row_status *out);    /* 0 / PB_EINVAL */
+const char *schedule_name(enum pb_schedule s); /* "static", "dynamic" */
 int schedule_parse(const char *text, enum pb_schedule *out);
 
 /* Write the header line.  Returns 0 or PB_EIO. */

@@ -25,9 +25,12 @@
 
 #include "cell.h"
 #include "errors.h"
+#include "fdio.h"
 #include "host.h"
+#include "meta.h"
 #include "params.h"
 #include "plan.h"
+#include "progress.h"
 #include "report.h"
 #include "results.h"
 #include "server_proc.h"
@@ -47,9 +50,8 @@ struct runner {
     FILE *csv;
     char run_id[48];
     char hostname[256];
-    int progress;
-    int not_ok;  /* some row was not ok                                 */
-    size_t cell_no;
+    struct progress progress; /* on stderr, between repetitions only */
+    int not_ok;               /* some row was not ok                 */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -183,6 +185,21 @@ static int open_output(struct runner *r, struct done_rows *done) {
     return 0;
 }
 
+/* The repetitions (1-based) of cell c that `done` lacks, into todo
+ * (room for [run] repetitions); returns how many. */
+static size_t cell_todo(const struct runner *r, const struct plan_cell *c,
+                        const struct done_rows *done, unsigned *todo) {
+    size_t ntodo = 0;
+    for (unsigned k = 1; k <= r->cfg.run.repetitions; k++) {
+        int have = 0;
+        for (size_t d = 0; d < done->count && !have; d++)
+            have = row_matches(&done->rows[d], r, c, k);
+        if (!have)
+            todo[ntodo++] = k;
+    }
+    return ntodo;
+}
+
 static void iso_time(int64_t unix_ns, char *buf, size_t len) {
     time_t s = (time_t)(unix_ns / 1000000000);
     struct tm tm;
@@ -198,13 +215,12 @@ static int64_t unix_now_ns(void) {
 
 /* Appends one row; a write error is fatal (exit 3) since rows would be
  * lost. */
-static int emit_row(struct runner *r, const struct plan_cell *c,
-                    unsigned rep, uint64_t tasks, int64_t started_ns,
+static int emit_row(struct runner *r, const struct plan_cell *c, unsigned rep,
+                    uint64_t tasks, int64_t started_ns,
                     const struct cell_row *cr) {
     const struct plan_instance *w = &r->plan.workloads[c->workload];
     char started[32];
-    iso_time(started_ns ? started_ns : unix_now_ns(), started,
-             sizeof started);
+    iso_time(started_ns ? started_ns : unix_now_ns(), started, sizeof started);
     struct result_row row;
     memset(&row, 0, sizeof row);
     row.run_id = r->run_id;
@@ -281,38 +297,9 @@ static void kill_cell(pid_t pid, int *status) {
         ;
 }
 
-/* Reads exactly one message; returns 1, 0 at EOF, negative on error.
- * Waits for the rest of a message that arrived in parts. */
+/* Reads exactly one message; returns 1, 0 at EOF, negative on error. */
 static int read_msg(int fd, struct cell_msg *m) {
-    char *p = (char *)m;
-    size_t got = 0;
-    while (got < sizeof *m) {
-        ssize_t n = read(fd, p + got, sizeof *m - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return PB_EIO;
-        if (n == 0)
-            return got ? PB_EIO : 0;
-        got += (size_t)n;
-    }
-    return 1;
-}
-
-static void progress(struct runner *r, const struct plan_cell *c,
-                     unsigned rep) {
-    if (!r->progress)
-        return;
-    char label[256];
-    cell_label(r, c, label, sizeof label);
-    if (rep)
-        fprintf(stderr, "\r\033[K[%zu/%zu] %s  repetition %u/%u",
-                r->cell_no, r->plan.ncells, label, rep,
-                r->cfg.run.repetitions);
-    else
-        fprintf(stderr, "\r\033[K[%zu/%zu] %s  warmup", r->cell_no,
-                r->plan.ncells, label);
-    fflush(stderr);
+    return fdio_read_full(fd, m, sizeof *m);
 }
 
 /* Starts a cell process for cell c; *up receives its messages, *down
@@ -363,6 +350,7 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                     const unsigned *todo, size_t ntodo) {
     size_t next = 0; /* index into todo of the next row to write */
     unsigned warmup = r->cfg.run.warmup;
+    size_t warmups_done = 0; /* for the progress line */
     uint64_t tasks = 0;
     const uint64_t timeout = r->cfg.run.timeout_ns;
 
@@ -380,7 +368,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                     break;
                 struct cell_go go = {warmup ? 0 : todo[next]};
                 rep = go.repetition;
-                progress(r, c, rep);
+                progress_show(&r->progress, rep, r->cfg.run.repetitions,
+                              warmups_done + next);
                 active = 1;
                 started_mono = host_now_ns();
                 if (write(down, &go, sizeof go) != (ssize_t)sizeof go) {
@@ -401,9 +390,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 active ? (double)(host_now_ns() - started_mono) / 1e9 : 0;
             if (interrupted) {
                 if (active)
-                    rc = emit_status(r, c, this_rep, tasks, 0,
-                                     ROW_INTERRUPTED, elapsed,
-                                     "interrupted by the user");
+                    rc = emit_status(r, c, this_rep, tasks, 0, ROW_INTERRUPTED,
+                                     elapsed, "interrupted by the user");
                 break;
             }
             if (pr == 0 || (pr < 0 && errno == EINTR)) {
@@ -433,8 +421,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                          : !active ? "between repetitions"
                          : rep     ? "during the repetition"
                                    : "during a warmup repetition");
-                rc = emit_status(r, c, this_rep, tasks, 0, ROW_CRASHED,
-                                 elapsed, e);
+                rc = emit_status(r, c, this_rep, tasks, 0, ROW_CRASHED, elapsed,
+                                 e);
                 next++;
                 break;
             }
@@ -445,6 +433,7 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 active = 0;
                 if (m.repetition == 0) {
                     warmup--;
+                    warmups_done++;
                 } else {
                     if ((rc = emit_row(r, c, m.repetition, m.tasks,
                                        m.started_unix_ns, &m.row)) < 0)
@@ -453,8 +442,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 }
             } else if (m.type == CELL_FATAL) {
                 for (; next < ntodo && rc == 0; next++)
-                    rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED,
-                                     0, m.row.error);
+                    rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED, 0,
+                                     m.row.error);
                 break;
             }
         }
@@ -474,23 +463,13 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
 /* run                                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* The summary of the whole output file (rows of earlier runs included
+ * with --resume), through the same code as `parbench report`. */
 static void print_summary(struct runner *r) {
-    struct result_row *rows = NULL;
-    size_t n = 0;
     char err[1024];
-    if (results_read(r->output, &rows, &n, err, sizeof err) < 0) {
+    if (report_from_file(r->output, r->o->format, r->o->summary, stdout, NULL,
+                         err, sizeof err) < 0)
         fprintf(stderr, "parbench: summary: %s\n", err);
-        return;
-    }
-    struct summary s;
-    if (report_summarise(rows, n, &s) == 0) {
-        report_print_table(stdout, &s);
-        if (r->o->summary &&
-            report_write_csv(r->o->summary, &s, err, sizeof err) < 0)
-            fprintf(stderr, "parbench: --summary: %s\n", err);
-        report_free(&s);
-    }
-    results_free(rows, n);
 }
 
 int runner_run(const struct run_options *o) {
@@ -500,9 +479,22 @@ int runner_run(const struct run_options *o) {
         release(&r);
         return rc;
     }
+    /* The metadata sidecar is checked before the output is touched. */
+    struct meta meta;
+    char merr[1024];
+    struct stat st;
+    int csv_exists = stat(r.output, &st) == 0;
+    if (meta_prepare(&meta, r.output, o->resume && !o->force && csv_exists,
+                     merr, sizeof merr) < 0) {
+        fprintf(stderr, "parbench: %s\n", merr);
+        meta_free(&meta);
+        release(&r);
+        return PB_EXIT_USAGE;
+    }
     struct done_rows done = {NULL, 0};
     rc = open_output(&r, &done);
     if (rc) {
+        meta_free(&meta);
         release(&r);
         return rc;
     }
@@ -513,11 +505,23 @@ int runner_run(const struct run_options *o) {
     iso_time(unix_now_ns(), stamp, sizeof stamp);
     snprintf(r.run_id, sizeof r.run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
-    r.progress = !o->quiet && isatty(STDERR_FILENO);
+    struct meta_run mr = {r.run_id, stamp,         NULL, -1,    0,
+                          r.output, r.plan.ncells, o,    &r.cfg};
+    if (meta_begin(&meta, &mr, merr, sizeof merr) < 0) {
+        fprintf(stderr, "parbench: %s\n", merr);
+        fclose(r.csv);
+        results_free(done.rows, done.count);
+        meta_free(&meta);
+        release(&r);
+        return PB_EXIT_INTERNAL;
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt; /* no SA_RESTART: poll() returns EINTR */
+    /* SA_RESTART keeps a CSV write from failing with EINTR; poll() is
+     * never restarted, so the cell loop still wakes up at once. */
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
@@ -528,17 +532,22 @@ int runner_run(const struct run_options *o) {
     int status = PB_EXIT_OK;
     struct server_proc server; /* the built-in server, for ${server} */
     server_proc_init(&server);
+    /* The progress estimate needs every repetition planned up front. */
+    size_t planned = 0;
+    for (size_t i = 0; todo && i < r.plan.ncells; i++) {
+        size_t ntodo = cell_todo(&r, &r.plan.cells[i], &done, todo);
+        planned += ntodo ? ntodo + r.cfg.run.warmup : 0;
+    }
+    progress_init(&r.progress, stderr, !o->quiet && isatty(STDERR_FILENO),
+                  r.plan.ncells, planned);
+    planned = 0;
     for (size_t i = 0; todo && i < r.plan.ncells && !interrupted; i++) {
         const struct plan_cell *c = &r.plan.cells[i];
-        size_t ntodo = 0;
-        for (unsigned k = 1; k <= reps; k++) {
-            int have = 0;
-            for (size_t d = 0; d < done.count && !have; d++)
-                have = row_matches(&done.rows[d], &r, c, k);
-            if (!have)
-                todo[ntodo++] = k;
-        }
-        r.cell_no = i + 1;
+        size_t ntodo = cell_todo(&r, c, &done, todo);
+        char label[256];
+        cell_label(&r, c, label, sizeof label);
+        progress_cell(&r.progress, i + 1, label, planned);
+        planned += ntodo ? ntodo + r.cfg.run.warmup : 0;
         char serr[400];
         if (ntodo && server_proc_prepare(&server, &r.plan, c, &r.cfg.server,
                                          o->quiet, serr, sizeof serr) < 0) {
@@ -561,8 +570,7 @@ int runner_run(const struct run_options *o) {
     if (!todo)
         status = PB_EXIT_INTERNAL;
     free(todo);
-    if (r.progress)
-        fprintf(stderr, "\r\033[K");
+    progress_finish(&r.progress);
     if (fclose(r.csv) != 0) {
         fprintf(stderr, "parbench: closing %s: %s\n", r.output,
                 strerror(errno));
@@ -570,12 +578,23 @@ int runner_run(const struct run_options *o) {
     }
     results_free(done.rows, done.count);
     if (interrupted)
-        fprintf(stderr, "parbench: interrupted; %s holds every row written "
-                        "so far (--resume continues it)\n",
+        fprintf(stderr,
+                "parbench: interrupted; %s holds every row written "
+                "so far (--resume continues it)\n",
                 r.output);
     print_summary(&r);
     if (status == PB_EXIT_OK && (r.not_ok || interrupted))
         status = PB_EXIT_NOT_OK;
+    char ended[32];
+    iso_time(unix_now_ns(), ended, sizeof ended);
+    mr.ended_at = ended;
+    mr.exit_status = status;
+    mr.interrupted = interrupted != 0;
+    if (meta_end(&meta, &mr, merr, sizeof merr) < 0) {
+        fprintf(stderr, "parbench: %s\n", merr);
+        status = PB_EXIT_INTERNAL;
+    }
+    meta_free(&meta);
     release(&r);
     return status;
 }

@@ -9,16 +9,19 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "report.h"
 
 struct run_options {
-    const char *config_path;        /* borrowed                             */
-    const char *output;             /* -o FILE, or NULL for [run] output    */
-    const char *summary;            /* --summary FILE, or NULL              */
+    const char *config_path;         /* borrowed                             */
+    const char *output;              /* -o FILE, or NULL for [run] output    */
+    const char *summary;             /* --summary FILE, or NULL              */
     const struct cfg_override *sets; /* --set, in order                     */
     size_t nsets;
-    const char *const *only;        /* --only expressions (OR of ANDs ...)  */
+    const char *const *only; /* --only expressions (OR of ANDs ...)  */
     size_t nonly;
     int resume, force, quiet;
+    enum report_format format; /* --format of the summary on stdout   */
+    int format_given;          /* --format was given (check refuses)  */
 };
 
 /* Returns the process exit status of DESIGN.md (enum pb_exit). */

@@ -3,6 +3,10 @@
 # PB_SOURCE_DIR, PB_BUILD_DIR and PB_TEST_PLUGIN_DIR.
 set -euo pipefail
 : "${PARBENCH:?set by CTest}" "${PB_SOURCE_DIR:?set by CTest}"
+# Under the sanitizers a plugin's deliberate SIGSEGV must still kill the
+# process by the signal (they would otherwise report it and exit).
+export ASAN_OPTIONS="handle_segv=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export TSAN_OPTIONS="handle_segv=0${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/parbench-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"

@@ -266,6 +266,7 @@ static size_t tokens(char *line, char **tok, size_t max) {
     return n;
 }
 
+/* want[i] NULL: token i is not checked. */
 static void expect_tokens(const char *line, const char *const *want,
                           size_t count) {
     char copy[512];
@@ -273,61 +274,175 @@ static void expect_tokens(const char *line, const char *const *want,
     snprintf(copy, sizeof copy, "%s", line);
     assert_int_equal(tokens(copy, tok, 32), count);
     for (size_t i = 0; i < count; i++)
-        assert_string_equal(tok[i], want[i]);
+        if (want[i] != NULL)
+            assert_string_equal(tok[i], want[i]);
 }
 
 static void test_table(void **state) {
     const struct fixture *fx = *state;
     FILE *f = tmpfile();
     assert_non_null(f);
-    report_print_table(f, &fx->sum);
+    assert_int_equal(report_print_table(f, &fx->sum), 0);
     rewind(f);
 
+    /* The table ends at the first blank line (warnings follow it). */
     char lines[16][512];
     size_t n = 0;
-    while (n < 16 && fgets(lines[n], sizeof lines[n], f) != NULL)
+    while (n < 16 && fgets(lines[n], sizeof lines[n], f) != NULL &&
+           lines[n][0] != '\n')
         n++;
     fclose(f);
     assert_int_equal(n, 1 + C_COUNT);
 
-    const char *header[] = {"workload",  "executor", "workers", "schedule",
-                            "ok/rows",   "median_s", "mean_s",  "sd_s",
-                            "min_s",     "max_s",    "speedup", "efficiency",
-                            "karp_flatt"};
-    expect_tokens(lines[0], header, 13);
+    const char *header[] = {"workload", "executor", "workers",    "schedule",
+                            "ok/rows",  "median_s", "ci95_s",     "mean_s",
+                            "sd_s",     "min_s",    "max_s",      "cv%",
+                            "outliers", "speedup",  "efficiency", "karp_flatt",
+                            "startup%", "baseline"};
+    expect_tokens(lines[0], header, 18);
 
-    const char *serial[] = {"prime", "serial", "1",      "dynamic", "3/3",
-                            "4.000", "4.000",  "0.2000", "3.800",   "4.200",
-                            "1.00",  "1.00",   "-"};
-    expect_tokens(lines[1 + C_PRIME_SERIAL], serial, 13);
+    /* startup% of the serial cell is 0.05 (rounding either way). */
+    const char *serial[] = {
+        "prime", "serial", "1",     "dynamic", "3/3", "4.000", "3.800..4.200",
+        "4.000", "0.2000", "3.800", "4.200",   "5.0", "0",     "1.00",
+        "1.00",  "-",      NULL,    "serial"};
+    expect_tokens(lines[1 + C_PRIME_SERIAL], serial, 18);
 
-    const char *p4[] = {"prime", "pthread", "4",       "dynamic", "3/4",
-                        "1.250", "1.250",   "0.05000", "1.200",   "1.300",
-                        "3.20",  "0.80",    "0.083"};
-    expect_tokens(lines[1 + C_PRIME_PTHREAD4], p4, 13);
+    /* startup/wall per ok row: 0.03/1.3, 0.01/1.25, 0.02/1.2; median
+     * 0.01667. */
+    const char *p4[] = {"prime", "pthread",      "4",     "dynamic", "3/4",
+                        "1.250", "1.200..1.300", "1.250", "0.05000", "1.200",
+                        "1.300", "4.0",          "0",     "3.20",    "0.80",
+                        "0.083", "1.7",          "serial"};
+    expect_tokens(lines[1 + C_PRIME_PTHREAD4], p4, 18);
 
-    const char *f2s[] = {"mm",    "fork",  "2",    "static", "1/1",
-                         "4.000", "4.000", "-",    "4.000",  "4.000",
-                         "2.00",  "1.00",  "0.000"};
-    expect_tokens(lines[1 + C_MM_FORK2S], f2s, 13);
+    const char *f2s[] = {
+        "mm",    "fork",  "2",     "static", "1/1",   "4.000", "4.000..4.000",
+        "4.000", "-",     "4.000", "4.000",  "-",     "0",     "2.00",
+        "1.00",  "0.000", "5.0",   "1",      "worker"};
+    expect_tokens(lines[1 + C_MM_FORK2S], f2s, 19);
 
-    const char *f4d[] = {"mm", "fork", "4", "dynamic", "0/2", "-", "-",
+    const char *f4d[] = {"mm", "fork", "4", "dynamic", "0/2", "-",
+                         "-",  "-",    "-", "-",       "-",   "-",
                          "-",  "-",    "-", "-",       "-",   "-"};
-    expect_tokens(lines[1 + C_MM_FORK4D], f4d, 13);
+    expect_tokens(lines[1 + C_MM_FORK4D], f4d, 18);
 
-    /* Aligned: every line equally long; the right-aligned ok/rows column
-     * ends where its heading ends, the left-aligned executor column starts
-     * where its heading starts. */
-    size_t len = strlen(lines[0]);
+    /* Aligned: the right-aligned ok/rows column ends where its heading
+     * ends, the left-aligned executor column starts where its heading
+     * starts; no line ends in a blank. */
     size_t ok_end = (size_t)(strstr(lines[0], "ok/rows") - lines[0]) + 7;
     size_t ex_start = (size_t)(strstr(lines[0], "executor") - lines[0]);
-    for (size_t i = 1; i < n; i++) {
-        assert_int_equal(strlen(lines[i]), len);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(lines[i]);
+        assert_true(len >= 2 && lines[i][len - 2] != ' ');
+        if (i == 0)
+            continue;
         assert_int_not_equal(lines[i][ok_end - 1], ' ');
         assert_int_equal(lines[i][ok_end], ' ');
         assert_int_equal(lines[i][ex_start - 1], ' ');
         assert_int_not_equal(lines[i][ex_start], ' ');
     }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Warnings, formats                                                         */
+/* ------------------------------------------------------------------------ */
+
+static void test_warnings(void **state) {
+    (void)state;
+    struct fixture fx = {0};
+    const enum pb_schedule D = PB_SCHEDULE_DYNAMIC;
+    /* Median 1.0, absolute deviations 0 0.1 0.1 0 4: MAD 0.1, so 5.0 lies
+     * beyond 3 * 1.4826 * 0.1; mean 1.8, sd sqrt(12.82 / 4) = 1.7903:
+     * cv 99.5%. */
+    const double noisy[] = {1.0, 1.1, 0.9, 1.0, 5.0};
+    for (size_t i = 0; i < 5; i++)
+        add(&fx, "w", "e", 1, D, ROW_OK, noisy[i], 0.0);
+    /* cv 1% (0.01 / 1.0): no warning. */
+    const double quiet[] = {1.0, 1.01, 0.99};
+    for (size_t i = 0; i < 3; i++)
+        add(&fx, "w", "e", 2, D, ROW_OK, quiet[i], 0.0);
+    /* One row: no cv, no warning. */
+    add(&fx, "w", "e", 3, D, ROW_OK, 7.0, 0.0);
+    struct summary s;
+    assert_int_equal(report_summarise(fx.rows, fx.n, &s), 0);
+    assert_int_equal(s.count, 3);
+
+    char w[2][REPORT_WARN_LEN];
+    assert_int_equal(report_cell_warnings(&s.cells[0], w, 2), 2);
+    assert_string_equal(w[0], "coefficient of variation 99.5% is above 5%");
+    assert_string_equal(w[1], "1 of 5 ok repetitions is an outlier (beyond "
+                              "3 scaled MADs of the median)");
+    assert_int_equal(report_cell_warnings(&s.cells[0], w, 1), 1);
+    assert_int_equal(report_cell_warnings(&s.cells[1], w, 2), 0);
+    assert_int_equal(report_cell_warnings(&s.cells[2], w, 2), 0);
+
+    /* The table says it after a blank line, once per noisy cell. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(report_print_table(f, &s), 0);
+    fclose(f);
+    assert_non_null(strstr(
+        buf, "\n\nwarning: w x e x 1 (dynamic): coefficient of variation "
+             "99.5% is above 5%; 1 of 5 ok repetitions is an outlier"));
+    assert_null(strstr(buf, "w x e x 2"));
+    free(buf);
+
+    report_free(&s);
+    for (size_t i = 0; i < fx.n; i++)
+        results_row_free(&fx.rows[i]);
+}
+
+static void test_format_parse(void **state) {
+    (void)state;
+    enum report_format f = REPORT_TABLE;
+    assert_int_equal(report_format_parse("json", &f), 0);
+    assert_int_equal(f, REPORT_JSON);
+    assert_int_equal(report_format_parse("markdown", &f), 0);
+    assert_int_equal(f, REPORT_MARKDOWN);
+    assert_int_equal(report_format_parse("table", &f), 0);
+    assert_int_equal(f, REPORT_TABLE);
+    assert_int_equal(report_format_parse("JSON", &f), PB_EINVAL);
+    assert_int_equal(report_format_parse("", &f), PB_EINVAL);
+    assert_int_equal(report_format_parse(NULL, &f), PB_EINVAL);
+    assert_int_equal(f, REPORT_TABLE);
+}
+
+/* Markdown and JSON of the fixture: structure (the exact bytes are the
+ * golden files of tests/e2e/report.sh). */
+static void test_markdown_and_json(void **state) {
+    const struct fixture *fx = *state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(report_print(f, &fx->sum, REPORT_MARKDOWN), 0);
+    fclose(f);
+    assert_true(strncmp(buf, "| workload | executor | workers |", 32) == 0);
+    assert_non_null(strstr(buf, "\n|:---|:---|---:|:---|---:|"));
+    assert_non_null(strstr(buf, "\n| mm | fork | 4 | dynamic | 0/2 | - |"));
+    free(buf);
+
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(report_print(f, &fx->sum, REPORT_JSON), 0);
+    fclose(f);
+    assert_true(strncmp(buf, "{\n  \"cells\": [\n    {\n", 20) == 0);
+    assert_non_null(strstr(buf, "\"karp_flatt\": 0.0833333333,"));
+    assert_non_null(strstr(buf, "\"baseline\": \"1 worker\","));
+    assert_non_null(strstr(buf, "\"median_s\": null,"));
+    assert_string_equal(buf + len - 7, "\n  ]\n}\n");
+    free(buf);
+
+    struct summary empty = {NULL, 0};
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(report_print_json(f, &empty), 0);
+    fclose(f);
+    assert_string_equal(buf, "{\n  \"cells\": []\n}\n");
+    free(buf);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -353,13 +468,28 @@ static void test_summary_csv(void **state) {
     FILE *f = fopen(fx->path, "rb");
     assert_non_null(f);
     int line = 0;
-    const char *header[] = {
-        "workload",   "executor",   "workers",         "schedule",
-        "ok",         "rows",       "median_s",        "mean_s",
-        "sd_s",       "min_s",      "max_s",           "speedup",
-        "efficiency", "karp_flatt", "ci_lo_s",         "ci_hi_s",
-        "cv",         "outliers",   "startup_median_s"};
-    expect_csv_row(f, &line, header, 19);
+    const char *header[] = {"workload",
+                            "executor",
+                            "workers",
+                            "schedule",
+                            "ok",
+                            "rows",
+                            "median_s",
+                            "mean_s",
+                            "sd_s",
+                            "min_s",
+                            "max_s",
+                            "speedup",
+                            "efficiency",
+                            "karp_flatt",
+                            "ci_lo_s",
+                            "ci_hi_s",
+                            "cv",
+                            "outliers",
+                            "startup_median_s",
+                            "startup_share",
+                            "baseline"};
+    expect_csv_row(f, &line, header, 21);
 
     for (size_t i = 0; i < C_COUNT; i++) {
         if (i == C_PRIME_PTHREAD4) {
@@ -367,24 +497,26 @@ static void test_summary_csv(void **state) {
                 "prime",    "pthread",  "4",        "dynamic",  "3",
                 "4",        "1.250000", "1.250000", "0.050000", "1.200000",
                 "1.300000", "3.200000", "0.800000", "0.083333", "1.200000",
-                "1.300000", "0.040000", "0",        "0.020000"};
-            expect_csv_row(f, &line, want, 19);
+                "1.300000", "0.040000", "0",        "0.020000", "0.016667",
+                "serial"};
+            expect_csv_row(f, &line, want, 21);
         } else if (i == C_MM_FORK4D) {
             const char *want[] = {"mm", "fork", "4", "dynamic", "0", "2", "",
                                   "",   "",     "",  "",        "",  "",  "",
-                                  "",   "",     "",  "",        ""};
-            expect_csv_row(f, &line, want, 19);
+                                  "",   "",     "",  "",        "",  "",  ""};
+            expect_csv_row(f, &line, want, 21);
         } else if (i == C_PRIME_SERIAL) {
             const char *want[] = {
                 "prime",    "serial",   "1",        "dynamic",  "3",
                 "3",        "4.000000", "4.000000", "0.200000", "3.800000",
                 "4.200000", "1.000000", "1.000000", "",         "3.800000",
-                "4.200000", "0.050000", "0",        "0.002000"};
-            expect_csv_row(f, &line, want, 19);
+                "4.200000", "0.050000", "0",        "0.002000", "0.000500",
+                "serial"};
+            expect_csv_row(f, &line, want, 21);
         } else {
             struct csv_row row;
             assert_int_equal(csv_read_row(f, &row, &line, err, sizeof err), 1);
-            assert_int_equal(row.count, 19);
+            assert_int_equal(row.count, 21);
             csv_row_free(&row);
         }
     }
@@ -438,6 +570,9 @@ int main(void) {
         cmocka_unit_test(test_no_ok_rows),
         cmocka_unit_test(test_no_baseline),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_format_parse),
+        cmocka_unit_test(test_markdown_and_json),
         cmocka_unit_test(test_summary_csv),
         cmocka_unit_test(test_summary_csv_error),
         cmocka_unit_test(test_from_results_file),

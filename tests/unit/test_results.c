@@ -174,14 +174,14 @@ static void test_row_text(void **state) {
     struct result_row r = sample_row();
     write_rows(path, &r, 1);
     char *text = read_file(path);
-    assert_string_equal(text,
-                        HEADER_TEXT "\r\n"
-                                    "20261125T081757Z-1a2b,2026-11-25T08:17:"
-                                    "57Z,node-7,small-primes,limit=100000;"
-                                    "method=trial;tasks=32,fork,4,32,dynamic,"
-                                    "3,ok,1.250000000,0.001500000,4.500000,0.125000,"
-                                    "10240,30000,17,5,123456789012,99998,"
-                                    "79998.400,0x132a2,\r\n");
+    assert_string_equal(text, HEADER_TEXT
+                        "\r\n"
+                        "20261125T081757Z-1a2b,2026-11-25T08:17:"
+                        "57Z,node-7,small-primes,limit=100000;"
+                        "method=trial;tasks=32,fork,4,32,dynamic,"
+                        "3,ok,1.250000000,0.001500000,4.500000,0.125000,"
+                        "10240,30000,17,5,123456789012,99998,"
+                        "79998.400,0x132a2,\r\n");
     free(text);
 }
 

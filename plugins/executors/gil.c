@@ -1,0 +1,200 @@
+/*
+ * gil.c - the `gil` executor: worker threads that must hold one global lock
+ * to run workload code, emulating CPython's global interpreter lock.
+ *
+ * The hand-over follows CPython's "new GIL" (3.2 and later): a thread that
+ * wants the lock waits up to the switch interval; if no switch happened in
+ * that time it sets a drop request, and the holder gives the lock up at its
+ * next checkpoint().  The holder then waits until another thread has taken
+ * it (forced switching), so a thread that drops cannot take the lock straight
+ * back.  blocking_begin()/blocking_end() release and re-take the lock around
+ * I/O, as CPython releases the GIL around blocking system calls.
+ */
+#include <parbench/plugin.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The lock.  `mutex` guards every field but drop_request, which holders
+ * poll without it at every checkpoint. */
+struct gil {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;        /* signalled when the lock is released */
+    pthread_cond_t switch_cond; /* signalled when a new holder took it */
+    int locked;
+    unsigned long switch_number; /* increases at every take            */
+    _Atomic int drop_request;
+    uint64_t interval_ns;
+    /* Statistics for tests and the log. */
+    unsigned long forced_switches;
+};
+
+static void gil_init(struct gil *g, uint64_t interval_ns) {
+    memset(g, 0, sizeof *g);
+    pthread_mutex_init(&g->mutex, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&g->cond, &ca);
+    pthread_cond_init(&g->switch_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    atomic_init(&g->drop_request, 0);
+    g->interval_ns = interval_ns;
+}
+
+static void gil_destroy(struct gil *g) {
+    pthread_cond_destroy(&g->switch_cond);
+    pthread_cond_destroy(&g->cond);
+    pthread_mutex_destroy(&g->mutex);
+}
+
+static struct timespec deadline_after(uint64_t ns) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t total = (uint64_t)ts.tv_nsec + ns % 1000000000u;
+    ts.tv_sec += (time_t)(ns / 1000000000u + total / 1000000000u);
+    ts.tv_nsec = (long)(total % 1000000000u);
+    return ts;
+}
+
+/* Waits for the lock; asks the holder to drop it after each interval in
+ * which no switch happened. */
+static void gil_take(struct gil *g) {
+    pthread_mutex_lock(&g->mutex);
+    while (g->locked) {
+        unsigned long seen = g->switch_number;
+        struct timespec dl = deadline_after(g->interval_ns);
+        int rc = 0;
+        while (g->locked && g->switch_number == seen && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&g->cond, &g->mutex, &dl);
+        if (rc == ETIMEDOUT && g->locked && g->switch_number == seen)
+            atomic_store(&g->drop_request, 1);
+    }
+    g->locked = 1;
+    g->switch_number++;
+    /* A new holder starts with a fresh interval. */
+    atomic_store(&g->drop_request, 0);
+    pthread_cond_signal(&g->switch_cond);
+    pthread_mutex_unlock(&g->mutex);
+}
+
+/* Releases the lock.  After a forced drop, waits until another thread has
+ * taken it, so the lock really changes hands. */
+static void gil_drop(struct gil *g, int forced) {
+    pthread_mutex_lock(&g->mutex);
+    g->locked = 0;
+    pthread_cond_signal(&g->cond);
+    if (forced) {
+        unsigned long seen = g->switch_number;
+        g->forced_switches++;
+        while (g->switch_number == seen)
+            pthread_cond_wait(&g->switch_cond, &g->mutex);
+    }
+    pthread_mutex_unlock(&g->mutex);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Task-context hooks                                                       */
+/* ------------------------------------------------------------------------ */
+
+static void gil_checkpoint(void *ctx, unsigned worker) {
+    struct gil *g = ctx;
+    (void)worker;
+    if (atomic_load_explicit(&g->drop_request, memory_order_relaxed)) {
+        gil_drop(g, 1);
+        gil_take(g);
+    }
+}
+
+static void gil_blocking_begin(void *ctx, unsigned worker) {
+    (void)worker;
+    gil_drop(ctx, 0);
+}
+
+static void gil_blocking_end(void *ctx, unsigned worker) {
+    (void)worker;
+    gil_take(ctx);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Executor                                                                 */
+/* ------------------------------------------------------------------------ */
+
+struct gil_worker {
+    pthread_t thread;
+    const struct pb_host *host;
+    struct pb_job *job;
+    const struct pb_worker_io *io;
+    unsigned index;
+};
+
+static void *gil_worker_main(void *arg) {
+    struct gil_worker *w = arg;
+    struct gil *g = w->io->ctx;
+    gil_take(g);
+    (void)w->host->worker_loop(w->job, w->index, w->io);
+    gil_drop(g, 0);
+    return NULL;
+}
+
+static const struct pb_param gil_params[] = {
+    {"switch_interval", PB_PARAM_DURATION, "5ms", "1us", "10s", NULL,
+     "how long a waiting thread lets the holder run before asking it to "
+     "drop the lock (CPython's sys.setswitchinterval, default 5 ms)"},
+    {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
+
+static int gil_run(const struct pb_host *host, const struct pb_params *params,
+                   struct pb_job *job, char *err, size_t errlen) {
+    unsigned n = host->job_workers(job);
+    struct gil g;
+    gil_init(&g, host->param_uint(params, "switch_interval"));
+    struct pb_worker_io io = {.ctx = &g,
+                              .checkpoint = gil_checkpoint,
+                              .blocking_begin = gil_blocking_begin,
+                              .blocking_end = gil_blocking_end};
+    struct gil_worker *w = calloc(n, sizeof *w);
+    if (!w) {
+        gil_destroy(&g);
+        snprintf(err, errlen, "out of memory for %u worker threads", n);
+        return -1;
+    }
+    unsigned started = 0;
+    int rc = 0;
+    for (; started < n; started++) {
+        w[started] = (struct gil_worker){0, host, job, &io, started};
+        rc = pthread_create(&w[started].thread, NULL, gil_worker_main,
+                            &w[started]);
+        if (rc != 0)
+            break;
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    free(w);
+    gil_destroy(&g);
+    if (rc != 0) {
+        snprintf(err, errlen,
+                 "could not start worker thread %u of %u: %s; the %u "
+                 "already started were joined",
+                 started, n, strerror(rc), started);
+        return -1;
+    }
+    return 0;
+}
+
+static const struct pb_executor_ops gil_ops = {.run = gil_run};
+
+static const struct pb_plugin gil_plugin = {
+    .abi_version = PB_ABI_VERSION,
+    .kind = PB_KIND_EXECUTOR,
+    .name = "gil",
+    .summary = "threads under one global lock, like CPython's GIL",
+    .params = gil_params,
+    .executor = &gil_ops,
+};
+
+PB_DEFINE_PLUGIN(gil_plugin)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Progress on stderr only when it is a terminal and -q is not given.
+source "$(dirname "$0")/common.bash"
+CFG="$PB_SOURCE_DIR/config/quick.ini"
+ARGS=(--only workload=noop --set run.repetitions=2 --set run.workers=1,2)
+
+# Not a terminal: nothing but the summary.
+run_pb 0 run "$CFG" -o a.csv "${ARGS[@]}"
+if grep -q 'elapsed' err || grep -q $'\r' err; then cat err; fail "progress without a terminal"; fi
+pass "silent when stderr is not a terminal"
+
+if ! command -v script >/dev/null; then
+    echo "skip - script(1) not installed (bsdutils)"
+    exit 0
+fi
+# A terminal, through script(1): the line for every repetition.
+script -qec "'$PARBENCH' run '$CFG' -o b.csv ${ARGS[*]}" /dev/null > tty.txt 2>&1 ||
+    { cat tty.txt; fail "parbench under script failed"; }
+tr '\r' '\n' < tty.txt > lines.txt
+for want in "[1/3] noop x serial x 1  warmup  elapsed 0:00  left ?" \
+            "[1/3] noop x serial x 1  repetition 2/2" \
+            "[3/3] noop x pthread x 2  repetition 1/2" "left ~"; do
+    assert_contains lines.txt "$want"
+done
+pass "progress on a terminal"
+
+script -qec "'$PARBENCH' run '$CFG' -o c.csv ${ARGS[*]} -q" /dev/null > tty.txt 2>&1 ||
+    { cat tty.txt; fail "parbench -q under script failed"; }
+if grep -q 'elapsed' tty.txt; then cat tty.txt; fail "progress despite -q"; fi
+assert_contains tty.txt "karp_flatt"
+pass "silent with -q"

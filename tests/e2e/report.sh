@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `parbench report` on a fixture results file: the table, Markdown and JSON
+# byte for byte against golden files, option errors, and plots.
+source "$(dirname "$0")/common.bash"
+FIX="$PB_SOURCE_DIR/tests/fixtures"
+
+# Golden outputs (regenerate with: parbench report tests/fixtures/report.csv
+# [--format F] > tests/fixtures/report.{txt,md,json}, then review the diff).
+run_pb 0 report "$FIX/report.csv"
+cmp out "$FIX/report.txt" || { diff -u "$FIX/report.txt" out; fail "table differs from report.txt"; }
+run_pb 0 report "$FIX/report.csv" --format table
+cmp out "$FIX/report.txt" || fail "--format table differs from the default"
+run_pb 0 report "$FIX/report.csv" --format markdown
+cmp out "$FIX/report.md" || { diff -u "$FIX/report.md" out; fail "markdown differs from report.md"; }
+run_pb 0 report --format json "$FIX/report.csv"
+cmp out "$FIX/report.json" || { diff -u "$FIX/report.json" out; fail "JSON differs from report.json"; }
+if command -v python3 >/dev/null; then
+    python3 -m json.tool out >/dev/null || fail "report --format json is not valid JSON"
+fi
+pass "table, markdown and json match the golden files"
+
+run_pb 0 report "$FIX/report.csv" --format json --summary s.csv
+[[ $(wc -l < s.csv) == 10 ]] || fail "summary CSV should hold a header and 9 cells"
+assert_contains s.csv "startup_share,baseline"
+pass "--summary"
+
+run_pb 2 report "$FIX/report.csv" --format yaml
+assert_contains err "--format 'yaml': expected table, markdown or json"
+run_pb 2 report "$FIX/report.csv" --plot out.pdf
+assert_contains err "must end in .svg or .png"
+run_pb 2 report "$FIX/report.csv" --plot-metric speedup
+assert_contains err "--plot-metric needs --plot FILE"
+run_pb 2 report "$FIX/report.csv" --plot x.svg --plot-metric cpu
+assert_contains err "expected wall or speedup"
+[[ ! -e x.svg ]] || fail "a plot was drawn despite a usage error"
+run_pb 2 run "$PB_SOURCE_DIR/config/quick.ini" -o never.csv --format html
+[[ ! -e never.csv ]] || fail "run wrote a file despite a usage error"
+pass "option errors"
+
+# Without gnuplot on PATH: a clear message, exit 3, the table still printed.
+PATH=/nonexistent run_pb 3 report "$FIX/report.csv" --plot p.png
+assert_contains err "gnuplot not found; install gnuplot-nox"
+assert_contains out "karp_flatt"
+[[ ! -e p.png ]] || fail "p.png exists without gnuplot"
+pass "missing gnuplot"
+
+if command -v gnuplot >/dev/null; then
+    run_pb 0 report "$FIX/report.csv" --plot wall.png
+    [[ -s wall.png ]] || fail "wall.png is empty"
+    [[ $(head -c 4 wall.png | od -An -tx1 | tr -d ' \n') == 89504e47 ]] || fail "wall.png is not a PNG"
+    run_pb 0 report "$FIX/report.csv" --plot speedup.svg --plot-metric speedup
+    [[ -s speedup.svg ]] || fail "speedup.svg is empty"
+    assert_contains speedup.svg "<svg"
+    assert_contains speedup.svg "ideal"
+    assert_contains speedup.svg "prime"
+    # No temporary directory is left behind.
+    ls "${TMPDIR:-/tmp}" | grep -q "^parbench-plot\.$" && fail "temporary directory left"
+    pass "plots drawn by gnuplot"
+else
+    echo "skip - gnuplot not installed (.ci/install-deps installs gnuplot-nox)"
+fi

@@ -1,0 +1,269 @@
+/*
+ * test_job.c - the core's worker loop and result messages: static and
+ * dynamic claims, in-process results, messages through io->send delivered
+ * to the coordinator, and the failures a coordinator must notice.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "host.h"
+#include "job.h"
+
+/* A workload whose task t answers t * 10 and returns 4 payload bytes. */
+struct tw {
+    uint64_t tasks;
+    uint64_t merged_sum, merged_count;
+    unsigned ran_on[64]; /* worker that ran each task */
+    unsigned char payload[64][4];
+    int fail_task; /* -1: none */
+    int last_payload_ok;
+};
+
+static uint64_t tw_count(const void *s) {
+    return ((const struct tw *)s)->tasks;
+}
+
+static int tw_run(void *s, void *ws, struct pb_task_ctx *ctx, uint64_t task,
+                  struct pb_task_result *out, char *err, size_t errlen) {
+    struct tw *w = s;
+    (void)ws;
+    if ((int)task == w->fail_task) {
+        snprintf(err, errlen, "boom");
+        return -1;
+    }
+    w->ran_on[task] = job_task_worker(ctx);
+    memset(w->payload[task], (int)task, 4);
+    out->checksum = task * 10;
+    out->items = 1;
+    out->payload = w->payload[task];
+    out->payload_size = 4;
+    return 0;
+}
+
+static int tw_merge(void *s, uint64_t task, const struct pb_task_result *r,
+                    char *err, size_t errlen) {
+    struct tw *w = s;
+    (void)err;
+    (void)errlen;
+    const unsigned char *p = r->payload;
+    w->last_payload_ok = r->payload_size == 4 && p[0] == (unsigned char)task &&
+                         p[3] == (unsigned char)task;
+    w->merged_sum += r->checksum;
+    w->merged_count++;
+    return 0;
+}
+
+static int tw_verify(void *s, uint64_t *sum, char *err, size_t errlen) {
+    (void)err;
+    (void)errlen;
+    *sum = ((struct tw *)s)->merged_sum;
+    return 0;
+}
+
+static void tw_destroy(void *s) { (void)s; }
+
+static const struct pb_workload_ops tw_ops = {
+    .task_count = tw_count,
+    .run_task = tw_run,
+    .merge = tw_merge,
+    .verify = tw_verify,
+    .destroy = tw_destroy,
+};
+
+static struct host_instance hi;
+
+static int setup(void **state) {
+    (void)state;
+    host_init(&hi, "test");
+    return 0;
+}
+
+static void test_static_in_process(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 7, .fail_task = -1};
+    struct pb_job job;
+    assert_int_equal(
+        job_init(&job, &hi.host, &tw_ops, &w, 3, PB_SCHEDULE_STATIC), 0);
+    for (unsigned k = 0; k < 3; k++)
+        assert_int_equal(job_worker_loop(&job, k, NULL), 0);
+    assert_int_equal(job_finish(&job), 0);
+    /* static: task t runs on worker t mod 3 */
+    for (unsigned t = 0; t < 7; t++)
+        assert_int_equal(w.ran_on[t], t % 3);
+    assert_int_equal(w.merged_count, 7);
+    assert_int_equal(w.merged_sum, 210);
+    assert_int_equal(job.w[0].tasks_run, 3);
+    assert_int_equal(job.w[2].tasks_run, 2);
+    assert_true(job.w[1].reported && job.w[1].ready_ns > 0);
+    assert_int_equal(job.ipc_bytes, 0);
+    job_destroy(&job);
+}
+
+static void test_dynamic_one_task_many_workers(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 1, .fail_task = -1};
+    struct pb_job job;
+    assert_int_equal(
+        job_init(&job, &hi.host, &tw_ops, &w, 8, PB_SCHEDULE_DYNAMIC), 0);
+    for (unsigned k = 0; k < 8; k++)
+        assert_int_equal(job_worker_loop(&job, k, NULL), 0);
+    assert_int_equal(job_finish(&job), 0);
+    assert_int_equal(w.merged_count, 1);
+    assert_int_equal(job.w[0].tasks_run, 1);
+    for (unsigned k = 1; k < 8; k++) {
+        assert_int_equal(job.w[k].tasks_run, 0);
+        assert_true(job.w[k].reported);
+    }
+    job_destroy(&job);
+}
+
+/* --- messages through io->send, as a process executor moves them ------ */
+
+struct wire {
+    unsigned char buf[8192];
+    size_t used;
+    size_t starts[64];
+    size_t lens[64];
+    size_t count;
+};
+
+static int wire_send(void *ctx, const void *head, size_t hl, const void *body,
+                     size_t bl) {
+    struct wire *w = ctx;
+    if (w->used + hl + bl > sizeof w->buf || w->count == 64)
+        return -1;
+    w->starts[w->count] = w->used;
+    memcpy(w->buf + w->used, head, hl);
+    if (bl)
+        memcpy(w->buf + w->used + hl, body, bl);
+    w->used += hl + bl;
+    w->lens[w->count++] = hl + bl;
+    return 0;
+}
+
+static void test_messages_round_trip(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 5, .fail_task = -1};
+    struct wire wire = {.count = 0};
+    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
+    struct pb_job job;
+    assert_int_equal(
+        job_init(&job, &hi.host, &tw_ops, &w, 2, PB_SCHEDULE_DYNAMIC), 0);
+    assert_int_equal(job_worker_loop(&job, 0, &io), 0);
+    assert_int_equal(job_worker_loop(&job, 1, &io), 0);
+    /* 5 results + 2 final reports */
+    assert_int_equal(wire.count, 7);
+    for (size_t i = 0; i < wire.count; i++) {
+        assert_int_equal(
+            job_deliver(&job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+        if (i < 5)
+            assert_true(w.last_payload_ok);
+    }
+    assert_int_equal(job_finish(&job), 0);
+    assert_int_equal(w.merged_sum, 100);
+    assert_int_equal(job.ipc_bytes, wire.used);
+    assert_int_equal(job.w[0].tasks_run, 5);
+    assert_true(job.w[1].reported);
+    job_destroy(&job);
+}
+
+static void test_malformed_and_duplicate(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 2, .fail_task = -1};
+    struct wire wire = {.count = 0};
+    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
+    struct pb_job job;
+    assert_int_equal(
+        job_init(&job, &hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC), 0);
+    assert_int_equal(job_worker_loop(&job, 0, &io), 0);
+    /* truncated message */
+    assert_int_equal(job_deliver(&job, wire.buf, 10), PB_EINVAL);
+    assert_int_equal(job.failed, 2);
+    assert_non_null(strstr(job.error, "malformed worker message"));
+    job_destroy(&job);
+
+    w.merged_count = 0;
+    assert_int_equal(
+        job_init(&job, &hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC), 0);
+    assert_int_equal(job_deliver(&job, wire.buf, wire.lens[0]), 0);
+    assert_int_equal(job_deliver(&job, wire.buf, wire.lens[0]), 0);
+    assert_int_equal(job.failed, 1);
+    assert_string_equal(job.error, "task 0 produced two results");
+    job_destroy(&job);
+}
+
+static void test_missing_result(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 3, .fail_task = -1};
+    struct pb_job job;
+    assert_int_equal(
+        job_init(&job, &hi.host, &tw_ops, &w, 2, PB_SCHEDULE_STATIC), 0);
+    /* worker 1 never runs: task 1 has no result */
+    assert_int_equal(job_worker_loop(&job, 0, NULL), 0);
+    assert_int_equal(job_finish(&job), PB_ETASK);
+    assert_string_equal(job.error, "task 1 produced no result");
+    job_destroy(&job);
+}
+
+static void test_task_failure_stops_workers(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 6, .fail_task = 0};
+    struct pb_job job;
+    assert_int_equal(
+        job_init(&job, &hi.host, &tw_ops, &w, 2, PB_SCHEDULE_DYNAMIC), 0);
+    assert_int_equal(job_worker_loop(&job, 0, NULL), PB_ETASK);
+    assert_int_equal(job_worker_loop(&job, 1, NULL), 0);
+    assert_int_equal(job.w[1].tasks_run, 0); /* stopped by the failure */
+    assert_int_equal(job_finish(&job), PB_ETASK);
+    assert_int_equal(job.failed, 1);
+    assert_string_equal(job.error, "worker 0, task 0: boom");
+    job_destroy(&job);
+}
+
+static void test_failure_message_through_send(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 2, .fail_task = 1};
+    struct wire wire = {.count = 0};
+    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
+    struct pb_job job;
+    assert_int_equal(
+        job_init(&job, &hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC), 0);
+    assert_int_equal(job_worker_loop(&job, 0, &io), PB_ETASK);
+    for (size_t i = 0; i < wire.count; i++)
+        job_deliver(&job, wire.buf + wire.starts[i], wire.lens[i]);
+    assert_int_equal(job.failed, 1);
+    assert_string_equal(job.error, "worker 0, task 1: boom");
+    job_destroy(&job);
+}
+
+static void test_read_pss(void **state) {
+    (void)state;
+    /* Our own process has a non-zero proportional set size. */
+    assert_true(job_read_pss_kib(0) > 0);
+    assert_true(job_read_pss_kib(getpid()) > 0);
+    assert_int_equal(job_read_pss_kib(999999999), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_static_in_process),
+        cmocka_unit_test(test_dynamic_one_task_many_workers),
+        cmocka_unit_test(test_messages_round_trip),
+        cmocka_unit_test(test_malformed_and_duplicate),
+        cmocka_unit_test(test_missing_result),
+        cmocka_unit_test(test_task_failure_stops_workers),
+        cmocka_unit_test(test_failure_message_through_send),
+        cmocka_unit_test(test_read_pss),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
