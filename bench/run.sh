@@ -57,3 +57,70 @@ one=$(median "$OUT/matrix.csv" matrix-mult pthread 1 wall_s)
 two=$(median "$OUT/matrix.csv" matrix-mult pthread 2 wall_s)
 awk -v a="$one" -v b="$two" 'BEGIN {
     printf "pthread     1 worker %.4f s   2 workers %.4f s   speedup %.2f (target >= 1.8)\n", a, b, a / b }'
+echo "== http: 64 x 64 KiB downloads, 16 workers, built-in server with 20 ms latency"
+EXECS=""
+for e in pthread fork posix_spawn; do
+    "$PB" list | awk '$1 == "executor" { print $2 }' | grep -qx "$e" && EXECS="$EXECS $e"
+done
+for e in $EXECS; do
+    "$PB" run config/bench-http.ini -q -o "$OUT/http-$e.csv" --set "executor.$e.schedule=dynamic" --only "executor=$e" > /dev/null
+    "$PB" run config/bench-http.ini -q -o "$OUT/http0-$e.csv" --set "executor.$e.schedule=dynamic" --only "executor=$e" \
+        --set server.latency=0 > /dev/null
+    lat=$(median "$OUT/http-$e.csv" http-download "$e" 16 wall_s)
+    xfer=$(median "$OUT/http0-$e.csv" http-download "$e" 16 wall_s)
+    awk -v e="$e" -v w="$lat" -v x="$xfer" 'BEGIN {
+        ideal = 4 * 0.020 + x
+        printf "%-11s wall %.1f ms   ideal 4 x 20 ms + transfer %.1f ms = %.1f ms   ratio %.2f (target <= 1.2)\n", e, w * 1e3, x * 1e3, ideal * 1e3, w / ideal }'
+done
+
+echo "== http: requests per second, 100 KiB bodies, 4 keep-alive connections (bench-http_rps), built-in server vs nginx"
+NG=$(command -v nginx || echo /usr/sbin/nginx)
+mkdir -p "$OUT/www" "$OUT/tmp"
+chmod 755 "$OUT" "$OUT/www"
+"$PB" serve --port 0 > "$OUT/serve.out" 2>&1 &
+SERVE=$!
+for _ in $(seq 100); do grep -q listening "$OUT/serve.out" && break; sleep 0.1; done
+SPORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT/serve.out")
+curl -sf -o "$OUT/www/body.bin" "http://127.0.0.1:$SPORT/bytes/100KiB"
+chmod 644 "$OUT/www/body.bin"
+NGPID=""
+for try in 1 2 3 4 5; do
+    NPORT=$(shuf -i 20000-60000 -n 1)
+    cat > "$OUT/nginx.conf" <<CONF
+worker_processes 1;
+pid $OUT/nginx.pid;
+error_log $OUT/error.log;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $OUT/tmp/body;
+    proxy_temp_path $OUT/tmp/proxy;
+    fastcgi_temp_path $OUT/tmp/fastcgi;
+    uwsgi_temp_path $OUT/tmp/uwsgi;
+    scgi_temp_path $OUT/tmp/scgi;
+    keepalive_requests 1000000;
+    sendfile on;
+    server { listen 127.0.0.1:$NPORT; root $OUT/www; }
+}
+CONF
+    rm -f "$OUT/nginx.pid"
+    "$NG" -p "$OUT/" -c "$OUT/nginx.conf" -e "$OUT/error.log" -g 'daemon off;' 2>/dev/null &
+    NGPID=$!
+    for _ in $(seq 50); do [ -s "$OUT/nginx.pid" ] && break; kill -0 "$NGPID" 2>/dev/null || break; sleep 0.1; done
+    if [ -s "$OUT/nginx.pid" ] && kill -0 "$NGPID" 2>/dev/null; then break; fi
+    wait "$NGPID" 2>/dev/null || true
+    NGPID=""
+done
+RPS="$BUILD/bench/bench-http_rps"
+for round in 1 2 3; do
+    "$RPS" "http://127.0.0.1:$SPORT/bytes/100KiB" 4 20000 5 | sed "s/^/builtin $round /"
+    [ -n "$NGPID" ] && "$RPS" "http://127.0.0.1:$NPORT/body.bin" 4 20000 5 | sed "s/^/nginx   $round /"
+done > "$OUT/rps.txt"
+kill "$SERVE"; wait "$SERVE" 2>/dev/null || true
+[ -n "$NGPID" ] && { kill "$NGPID"; wait "$NGPID" 2>/dev/null || true; }
+cat "$OUT/rps.txt"
+med_rps() { awk -v k="$1" '$1 == k { print $8 }' "$OUT/rps.txt" | sort -g |
+    awk '{ v[NR] = $1 } END { if (!NR) print 0; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+awk -v b="$(med_rps builtin)" -v n="$(med_rps nginx)" 'BEGIN {
+    if (n > 0) printf "median rps: built-in %.0f   nginx %.0f   ratio %.2f (target >= 0.5)\n", b, n, b / n
+    else printf "median rps: built-in %.0f   (nginx did not start)\n", b }'

@@ -308,7 +308,10 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
         return PB_ENOMEM;
     }
     dlerror();
-    void *h = dlopen(abs, RTLD_NOW | RTLD_LOCAL);
+    /* RTLD_NODELETE: dlclose() never unmaps a plugin.  Libraries a plugin
+     * pulls in (libcurl and its TLS backend) register thread-specific keys
+     * and atexit handlers whose code must outlive the handle. */
+    void *h = dlopen(abs, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!h) {
         snprintf(err, errlen,
                  "%s: cannot be loaded as a shared object (%s); a plugin "

@@ -33,6 +33,7 @@
 #include "progress.h"
 #include "report.h"
 #include "results.h"
+#include "server_proc.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -529,6 +530,8 @@ int runner_run(const struct run_options *o) {
     unsigned reps = r.cfg.run.repetitions;
     unsigned *todo = calloc(reps, sizeof *todo);
     int status = PB_EXIT_OK;
+    struct server_proc server; /* the built-in server, for ${server} */
+    server_proc_init(&server);
     /* The progress estimate needs every repetition planned up front. */
     size_t planned = 0;
     for (size_t i = 0; todo && i < r.plan.ncells; i++) {
@@ -545,11 +548,25 @@ int runner_run(const struct run_options *o) {
         cell_label(&r, c, label, sizeof label);
         progress_cell(&r.progress, i + 1, label, planned);
         planned += ntodo ? ntodo + r.cfg.run.warmup : 0;
+        char serr[400];
+        if (ntodo && server_proc_prepare(&server, &r.plan, c, &r.cfg.server,
+                                         o->quiet, serr, sizeof serr) < 0) {
+            /* The cell cannot run without its server: failed rows. */
+            int erc = 0;
+            for (size_t k = 0; k < ntodo && erc == 0; k++)
+                erc = emit_status(&r, c, todo[k], 0, 0, ROW_FAILED, 0, serr);
+            if (erc < 0) {
+                status = PB_EXIT_INTERNAL;
+                break;
+            }
+            continue;
+        }
         if (ntodo && run_cell(&r, c, todo, ntodo) < 0) {
             status = PB_EXIT_INTERNAL;
             break;
         }
     }
+    server_proc_stop(&server);
     if (!todo)
         status = PB_EXIT_INTERNAL;
     free(todo);

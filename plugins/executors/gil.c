@@ -21,13 +21,17 @@
 #include <time.h>
 
 /* The lock.  `mutex` guards every field but drop_request, which holders
- * poll without it at every checkpoint. */
+ * poll without it at every checkpoint.  Threads get the lock in the order
+ * they asked for it (tickets), so no thread starves however the condition
+ * variable wakes them. */
 struct gil {
     pthread_mutex_t mutex;
     pthread_cond_t cond;        /* signalled when the lock is released */
     pthread_cond_t switch_cond; /* signalled when a new holder took it */
     int locked;
     unsigned long switch_number; /* increases at every take            */
+    unsigned long next_ticket;   /* handed to each thread that waits   */
+    unsigned long serving;       /* the ticket whose turn it is        */
     _Atomic int drop_request;
     uint64_t interval_ns;
     /* Statistics for tests and the log. */
@@ -62,24 +66,27 @@ static struct timespec deadline_after(uint64_t ns) {
     return ts;
 }
 
-/* Waits for the lock; asks the holder to drop it after each interval in
- * which no switch happened. */
+/* Waits for the lock, in turn; asks the holder to drop it after each
+ * interval in which no switch happened. */
 static void gil_take(struct gil *g) {
     pthread_mutex_lock(&g->mutex);
-    while (g->locked) {
+    unsigned long mine = g->next_ticket++;
+    while (g->locked || g->serving != mine) {
         unsigned long seen = g->switch_number;
         struct timespec dl = deadline_after(g->interval_ns);
         int rc = 0;
-        while (g->locked && g->switch_number == seen && rc != ETIMEDOUT)
+        while ((g->locked || g->serving != mine) && g->switch_number == seen &&
+               rc != ETIMEDOUT)
             rc = pthread_cond_timedwait(&g->cond, &g->mutex, &dl);
         if (rc == ETIMEDOUT && g->locked && g->switch_number == seen)
             atomic_store(&g->drop_request, 1);
     }
     g->locked = 1;
+    g->serving++;
     g->switch_number++;
     /* A new holder starts with a fresh interval. */
     atomic_store(&g->drop_request, 0);
-    pthread_cond_signal(&g->switch_cond);
+    pthread_cond_broadcast(&g->switch_cond);
     pthread_mutex_unlock(&g->mutex);
 }
 
@@ -88,7 +95,8 @@ static void gil_take(struct gil *g) {
 static void gil_drop(struct gil *g, int forced) {
     pthread_mutex_lock(&g->mutex);
     g->locked = 0;
-    pthread_cond_signal(&g->cond);
+    /* Every waiter checks whether its ticket is next. */
+    pthread_cond_broadcast(&g->cond);
     if (forced) {
         unsigned long seen = g->switch_number;
         g->forced_switches++;

@@ -10,13 +10,13 @@ want="run_id,started_at,host,workload,workload_params,executor,workers,tasks,sch
 [[ $header == "$want" ]] || fail "header is '$header'"
 pass "header"
 
-# 4 workloads x (serial at 1 + pthread, fork, posix_spawn at 1, 2, 3)
+# 5 workloads x (serial at 1 + pthread, fork, posix_spawn at 1, 2, 3)
 # x 2 repetitions
 rows=$(($(wc -l < quick.csv) - 1))
-[[ $rows == 80 ]] || fail "$rows rows, expected 80"
+[[ $rows == 100 ]] || fail "$rows rows, expected 100"
 bad=$(csv_col quick.csv status | grep -vc '^ok$' || true)
 [[ $bad == 0 ]] || fail "$bad rows not ok"
-pass "80 rows, all ok"
+pass "100 rows, all ok"
 
 # Every prime count (limit 1000000) is 78498 = 0x132a2, whatever the method.
 paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv checksum) |
@@ -30,9 +30,16 @@ pass "prime counts verified"
     fail "matrix-mult checksums differ between cells"
 pass "matrix-mult checksums agree"
 
+# Six 8 KiB downloads from the built-in server, the same answer everywhere.
+[[ $(paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv items) <(csv_col quick.csv checksum) |
+     awk '$1 == "http-download"' | sort -u | wc -l) == 1 ]] || fail "http-download rows disagree"
+[[ $(paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv items) | awk '$1 == "http-download" { print $2 }' | sort -u) == 49152 ]] ||
+    fail "http-download items"
+pass "downloads verified"
+
 # Rows are per repetition, numbered 1..2, tasks from the workload.
 [[ $(csv_col quick.csv repetition | sort -u | tr '\n' ' ') == "1 2 " ]] || fail "repetitions"
-[[ $(paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv tasks) | sort -u | tr '\n' ' ') == "matrix-mult 6 noop 7 prime-count 8 prime-sieve 5 " ]] ||
+[[ $(paste -d' ' <(csv_col quick.csv workload) <(csv_col quick.csv tasks) | sort -u | tr '\n' ' ') == "http-download 6 matrix-mult 6 noop 7 prime-count 8 prime-sieve 5 " ]] ||
     fail "task counts"
 [[ $(csv_col quick.csv workers | sort -u | tr '\n' ' ') == "1 2 3 " ]] || fail "workers"
 pass "repetitions, tasks and workers"
@@ -40,7 +47,7 @@ pass "repetitions, tasks and workers"
 # The summary table is on stdout, and as CSV with --summary.
 assert_contains out "prime-count"
 assert_contains out "speedup"
-[[ $(wc -l < summary.csv) == 41 ]] || fail "summary.csv should hold a header and 40 cells"
+[[ $(wc -l < summary.csv) == 51 ]] || fail "summary.csv should hold a header and 50 cells"
 pass "summary"
 
 # report reads the file back through the same code.
