@@ -105,7 +105,8 @@ static int measure(const struct plan_instance *wl,
     getrusage(RUSAGE_SELF, &s1);
     getrusage(RUSAGE_CHILDREN, &c1);
 
-    row->wall_s = (double)(t1 - t0) / 1e9;
+    /* Minus the time the core paused the clock to sample memory. */
+    row->wall_s = (double)(t1 - t0 - job.paused_ns) / 1e9;
     row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
                   tv_s(c0.ru_utime);
     row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -

@@ -39,7 +39,8 @@ struct msg_head {
     uint64_t task;
     uint64_t checksum, items;
     uint64_t body_size;
-    uint64_t ready_ns, tasks_run, pss_kib; /* MSG_FINAL               */
+    uint64_t ready_ns, tasks_run; /* MSG_FINAL                          */
+    int64_t pid;                  /* MSG_FINAL: the worker process      */
 };
 
 /* The context a workload sees while running one task. */
@@ -390,8 +391,7 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
                              .worker = worker,
                              .ready_ns = ready,
                              .tasks_run = ran};
-        if (getpid() != job->coordinator)
-            h.pss_kib = job_read_pss_kib(0);
+        h.pid = getpid();
         if (io->send(io->ctx, &h, sizeof h, NULL, 0) < 0)
             rc = PB_EIO;
     } else {
@@ -418,6 +418,20 @@ static int merge_one(struct pb_job *job, uint64_t task,
     return 0;
 }
 
+/* Every worker has sent its final report and waits for its release
+ * (PB_FRAME_DONE), so the processes are all alive and idle: read the
+ * proportional set size of the coordinator and of each worker now, while
+ * the pages they share are still shared.  The clock is paused meanwhile:
+ * sampling is parbench's work, not the executor's. */
+static void sample_memory(struct pb_job *job) {
+    uint64_t t = host_now_ns();
+    job->coord_pss_kib = job_read_pss_kib(0);
+    for (unsigned i = 0; i < job->workers; i++)
+        if (job->w[i].pid > 0)
+            job->w[i].pss_kib = job_read_pss_kib(job->w[i].pid);
+    job->paused_ns += host_now_ns() - t;
+}
+
 int job_deliver(struct pb_job *job, const void *msg, size_t len) {
     struct msg_head h;
     if (len < sizeof h) {
@@ -437,12 +451,9 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len) {
         struct job_worker *w = &job->w[h.worker];
         w->ready_ns = h.ready_ns;
         w->tasks_run = h.tasks_run;
-        w->pss_kib = h.pss_kib;
+        w->pid = h.pid != job->coordinator ? (pid_t)h.pid : 0;
         if (!w->reported && ++job->finals == job->workers)
-            /* Every worker process has read its Pss and waits for its
-             * release (PB_FRAME_DONE): the coordinator's share is read now,
-             * while the pages it shares with them are still shared. */
-            job->coord_pss_kib = job_read_pss_kib(0);
+            sample_memory(job);
         w->reported = 1;
         return 0;
     }

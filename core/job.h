@@ -38,6 +38,7 @@ struct job_worker {
                           without a task); 0 = never reported          */
     uint64_t tasks_run;
     uint64_t pss_kib;    /* worker processes only                        */
+    pid_t pid;           /* worker processes only: from the final report */
     uint64_t maxrss_kib; /* from job_worker_usage                        */
     int reported;        /* final report received                        */
 };
@@ -62,6 +63,7 @@ struct pb_job {
     char error[512];      /* first failure                */
     uint64_t ipc_bytes;
     unsigned finals;        /* final reports delivered      */
+    uint64_t paused_ns;     /* clock paused for sampling    */
     uint64_t coord_pss_kib; /* coordinator's Pss when the last
                                final report arrived (0: not
                                read; threads read at the end) */

@@ -1,6 +1,7 @@
 /*
  * main.c - the `parbench` command line: verbs, options, help.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,12 +11,10 @@
 
 #include "cli_info.h"
 #include "errors.h"
-#include "params.h"
 #include "plot.h"
 #include "plugin_loader.h"
 #include "report.h"
 #include "runner.h"
-#include "server.h"
 #include "suggest.h"
 #include "version.h"
 
@@ -99,22 +98,6 @@ static const char *const report_help =
     "  -h, --help               this help\n"
     "  -V, --version            print the version\n";
 
-static const char *const serve_help =
-    "Usage: parbench serve [--port N] [--latency D] [--rate R]\n"
-    "\n"
-    "Serves deterministic bodies on 127.0.0.1 until SIGTERM or Ctrl-C:\n"
-    "GET /bytes/SIZE?seed=S returns SIZE bytes (65536 or 64KiB; at most 1GiB)\n"
-    "and their XXH64 in the X-Parbench-Checksum header; see docs/http.md.\n"
-    "\n"
-    "  -p, --port N        listen on port N (default 8080; 0 = any free port)\n"
-    "  -l, --latency D     wait D before each response, e.g. 50ms (default 0)\n"
-    "  -r, --rate R        at most R bytes per second per connection, e.g.\n"
-    "                      1MiB (default 0 = unlimited)\n"
-    "      --ready-fd FD   write the bound port and a newline to FD once\n"
-    "                      serving, then close it (used by `parbench run`)\n"
-    "  -h, --help          this help\n"
-    "  -V, --version       print the version\n";
-
 static void print_version(void) {
     printf("parbench %s (commit %s, plugin ABI %d)\n", PB_VERSION,
            PB_GIT_COMMIT, PB_ABI_VERSION);
@@ -148,8 +131,7 @@ enum {
     OPT_FORCE,
     OPT_FORMAT,
     OPT_PLOT,
-    OPT_PLOT_METRIC,
-    OPT_READY_FD
+    OPT_PLOT_METRIC
 };
 
 static int cmd_run(int argc, char **argv, int check) {
@@ -374,63 +356,26 @@ static int cmd_report(int argc, char **argv) {
     return PB_EXIT_OK;
 }
 
-static int cmd_serve(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"port", required_argument, NULL, 'p'},
-        {"latency", required_argument, NULL, 'l'},
-        {"rate", required_argument, NULL, 'r'},
-        {"ready-fd", required_argument, NULL, OPT_READY_FD},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    struct server_options so = {8080, 0, 0};
-    int ready_fd = -1, c;
-    uint64_t v;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "p:l:r:hV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'p':
-            if (parse_uint(optarg, &v) < 0 || v > 65535)
-                return usage_error("serve", "--port '%s': expected 0..65535",
-                                   optarg);
-            so.port = (unsigned)v;
-            break;
-        case 'l':
-            if (parse_duration(optarg, &so.latency_ns) < 0)
-                return usage_error("serve",
-                                   "--latency '%s' is not a duration; write "
-                                   "e.g. 50ms",
-                                   optarg);
-            break;
-        case 'r':
-            if (parse_size(optarg, &so.rate) < 0)
-                return usage_error("serve",
-                                   "--rate '%s' is not a size; write bytes "
-                                   "per second such as 1MiB",
-                                   optarg);
-            break;
-        case OPT_READY_FD:
-            if (parse_uint(optarg, &v) < 0 || v > 1u << 20)
-                return usage_error("serve",
-                                   "--ready-fd '%s': expected a file "
-                                   "descriptor number",
-                                   optarg);
-            ready_fd = (int)v;
-            break;
-        case 'h':
-            fputs(serve_help, stdout);
-            return PB_EXIT_OK;
-        case 'V':
-            print_version();
-            return PB_EXIT_OK;
-        default:
-            return usage_error("serve", "unknown or incomplete option '%s'",
-                               argv[optind - 1]);
-        }
+/* `parbench serve ARGS` runs parbench-server, installed next to parbench:
+ * the HTTP server and its libraries stay out of this binary, which every
+ * cell process is forked from (fork copies the page tables of every
+ * mapped library). */
+static int cmd_serve(char **argv) {
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 32);
+    char *slash = n > 0 ? memchr(exe, '/', (size_t)n) : NULL;
+    if (!slash) {
+        fprintf(stderr, "parbench serve: cannot find the parbench program\n");
+        return PB_EXIT_INTERNAL;
     }
-    if (optind < argc)
-        return usage_error("serve", "unexpected argument '%s'", argv[optind]);
-    return server_serve(&so, ready_fd);
+    exe[n] = '\0';
+    strcpy(strrchr(exe, '/') + 1, "parbench-server");
+    char name[] = "parbench serve";
+    argv[0] = name;
+    execv(exe, argv);
+    fprintf(stderr, "parbench serve: cannot run %s: %s\n", exe,
+            strerror(errno));
+    return PB_EXIT_INTERNAL;
 }
 
 int main(int argc, char **argv) {
@@ -463,7 +408,7 @@ int main(int argc, char **argv) {
     if (!strcmp(verb, "report"))
         return cmd_report(argc, argv);
     if (!strcmp(verb, "serve"))
-        return cmd_serve(argc, argv);
+        return cmd_serve(argv);
     const char *s = suggest_closest(verb, verbs, 6);
     fprintf(stderr, "parbench: unknown verb '%s'%s%s%s\n%s", verb,
             s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "",

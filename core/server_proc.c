@@ -119,8 +119,8 @@ static long read_port(int fd) {
     return end != buf && *end == '\n' && port > 0 && port <= 65535 ? port : -1;
 }
 
-/* Forks and execs `parbench serve`; returns 0 with sp->pid and sp->port
- * set, or PB_EIO with err. */
+/* Forks and execs parbench-server (what `parbench serve` runs); returns 0 with
+ * sp->pid and sp->port set, or PB_EIO with err. */
 static int start(struct server_proc *sp, const struct cfg_server *cfg,
                  char *err, size_t errlen) {
     char exe[4096];
@@ -131,6 +131,13 @@ static int start(struct server_proc *sp, const struct cfg_server *cfg,
         return PB_EIO;
     }
     exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash ||
+        (size_t)(slash - exe) + sizeof "parbench-server" > sizeof exe) {
+        snprintf(err, errlen, "cannot find parbench-server next to %s", exe);
+        return PB_EIO;
+    }
+    strcpy(slash + 1, "parbench-server");
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -141,10 +148,10 @@ static int start(struct server_proc *sp, const struct cfg_server *cfg,
     snprintf(rate, sizeof rate, "%" PRIu64, cfg->rate);
     snprintf(fd, sizeof fd, "%d", p[1]);
     /* execv wants char *: writable copies of the fixed words. */
-    char a_serve[] = "serve", a_port[] = "--port", a_zero[] = "0",
-         a_lat[] = "--latency", a_rate[] = "--rate", a_fd[] = "--ready-fd";
-    char *const argv[] = {exe,    a_serve, a_port, a_zero, a_lat, latency,
-                          a_rate, rate,    a_fd,   fd,     NULL};
+    char a_port[] = "--port", a_zero[] = "0", a_lat[] = "--latency",
+         a_rate[] = "--rate", a_fd[] = "--ready-fd";
+    char *const argv[] = {exe,    a_port, a_zero, a_lat, latency,
+                          a_rate, rate,   a_fd,   fd,    NULL};
     fflush(NULL);
     pid_t parent = getpid();
     pid_t pid = fork();
