@@ -124,3 +124,17 @@ med_rps() { awk -v k="$1" '$1 == k { print $8 }' "$OUT/rps.txt" | sort -g |
 awk -v b="$(med_rps builtin)" -v n="$(med_rps nginx)" 'BEGIN {
     if (n > 0) printf "median rps: built-in %.0f   nginx %.0f   ratio %.2f (target >= 0.5)\n", b, n, b / n
     else printf "median rps: built-in %.0f   (nginx did not start)\n", b }'
+
+echo "== gil: prime-count (limit 4000000) 2 workers vs 1; http-download (20 ms latency, 64 x 64 KiB) 16 workers vs 1"
+"$PB" run config/bench-gil.ini -q -o "$OUT/gil.csv" --only workload=prime-count,workers=1,workers=2 > /dev/null
+"$PB" run config/bench-gil.ini -q -o "$OUT/gil.csv" --resume --only workload=http-download,workers=1,workers=16 > /dev/null
+for e in gil pthread; do
+    one=$(median "$OUT/gil.csv" prime-count "$e" 1 wall_s)
+    two=$(median "$OUT/gil.csv" prime-count "$e" 2 wall_s)
+    h1=$(median "$OUT/gil.csv" http-download "$e" 1 wall_s)
+    h16=$(median "$OUT/gil.csv" http-download "$e" 16 wall_s)
+    awk -v e="$e" -v a="$one" -v b="$two" -v c="$h1" -v d="$h16" 'BEGIN {
+        t = (e == "gil") ? "<= 1.15" : ">= 1.8"
+        printf "%-11s prime-count speedup 2 vs 1: %.2f (target %s)   http-download speedup 16 vs 1: %.1f%s\n",
+               e, a / b, t, c / d, (e == "gil") ? " (target >= 10)" : "" }'
+done

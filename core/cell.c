@@ -158,13 +158,13 @@ static int measure(const struct plan_instance *wl,
 }
 
 void cell_main(const struct cell_request *req) {
-    const struct plan *p = req->plan;
+    struct plan *p = req->plan;
     const struct plan_cell *c = req->cell;
     const struct plan_instance *wl = &p->workloads[c->workload];
     const struct plan_instance *ex = &p->executors[c->executor];
-    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
     struct cell_msg m;
     struct cell_env env;
+    char err[480] = "";
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -173,10 +173,19 @@ void cell_main(const struct cell_request *req) {
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
 
+    /* The runner unloaded every plugin after validation (plan_unload):
+     * this process loads its own two again. */
+    memset(&m, 0, sizeof m);
+    if (plan_load_cell(p, c, err, sizeof err) < 0) {
+        m.type = CELL_FATAL;
+        m.row.status = ROW_FAILED;
+        snprintf(m.row.error, sizeof m.row.error, "loading plugins: %.450s",
+                 err);
+        _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
+    }
+    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
     env_init(&env, wl);
     void *state = NULL;
-    char err[480] = "";
-    memset(&m, 0, sizeof m);
     if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;

@@ -46,7 +46,7 @@ struct cell_msg {
 };
 
 struct cell_request {
-    const struct plan *plan; /* borrowed                               */
+    struct plan *plan; /* borrowed; the cell process loads its plugins */
     const struct plan_cell *cell;
     int fd_go; /* read end: struct cell_go from runner    */
     int fd;    /* write end: struct cell_msg to runner    */

@@ -792,12 +792,75 @@ struct pb_params *params_new(const struct pb_param *table) {
     return ps;
 }
 
+static void table_free(struct pb_param *t, size_t count) {
+    if (!t)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        free((char *)t[i].name);
+        free((char *)t[i].def);
+        free((char *)t[i].min);
+        free((char *)t[i].max);
+        free((char *)t[i].help);
+        if (t[i].choices) {
+            for (size_t k = 0; t[i].choices[k]; k++)
+                free((char *)t[i].choices[k]);
+            free((char **)t[i].choices);
+        }
+    }
+    free(t);
+}
+
+/* strdup that keeps NULL; sets *bad on failure. */
+static char *dup_or_null(const char *s, int *bad) {
+    char *d = s ? strdup(s) : NULL;
+    if (s && !d)
+        *bad = 1;
+    return d;
+}
+
+int params_own_table(struct pb_params *ps) {
+    if (!ps->table || ps->owned_table)
+        return 0;
+    struct pb_param *t = calloc(ps->count + 1, sizeof *t);
+    if (!t)
+        return PB_ENOMEM;
+    int bad = 0;
+    for (size_t i = 0; i < ps->count; i++) {
+        const struct pb_param *p = &ps->table[i];
+        t[i].type = p->type;
+        t[i].name = dup_or_null(p->name, &bad);
+        t[i].def = dup_or_null(p->def, &bad);
+        t[i].min = dup_or_null(p->min, &bad);
+        t[i].max = dup_or_null(p->max, &bad);
+        t[i].help = dup_or_null(p->help, &bad);
+        if (p->choices) {
+            size_t n = 0;
+            while (p->choices[n])
+                n++;
+            char **c = calloc(n + 1, sizeof *c);
+            if (!c)
+                bad = 1;
+            for (size_t k = 0; c && k < n; k++)
+                c[k] = dup_or_null(p->choices[k], &bad);
+            t[i].choices = (const char *const *)c;
+        }
+    }
+    if (bad) {
+        table_free(t, ps->count);
+        return PB_ENOMEM;
+    }
+    ps->owned_table = t;
+    ps->table = t;
+    return 0;
+}
+
 void params_free(struct pb_params *ps) {
     if (!ps)
         return;
     for (size_t i = 0; i < ps->count; i++)
         free(ps->values[i].text);
     free(ps->values);
+    table_free(ps->owned_table, ps->count);
     free(ps);
 }
 

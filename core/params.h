@@ -65,14 +65,19 @@ int params_check_table(const struct pb_param *table, char *err, size_t errlen);
 /* The validated values for one plugin instance (struct pb_params of the
  * public header).  The table is borrowed from the plugin descriptor. */
 struct pb_params {
-    const struct pb_param *table; /* borrowed; may be NULL (no params)   */
+    const struct pb_param *table; /* borrowed, or = owned_table; may be
+                                     NULL (no params)                    */
     size_t count;
-    struct param_value *values; /* count entries, owned                */
+    struct param_value *values;   /* count entries, owned                */
+    struct pb_param *owned_table; /* params_own_table's copy, or NULL   */
 };
 
 /* New set holding the defaults of `table` (NULL table: empty set). */
 struct pb_params *params_new(const struct pb_param *table);
 void params_free(struct pb_params *ps);
+/* Replace the borrowed table by a deep copy owned by ps, so that the
+ * plugin it came from can be unloaded; values stay.  0 or PB_ENOMEM. */
+int params_own_table(struct pb_params *ps);
 /* Set key = text.  Unknown key: error with a did-you-mean suggestion. */
 int params_set(struct pb_params *ps, const char *key, const char *text,
                char *err, size_t errlen);

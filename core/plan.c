@@ -128,7 +128,12 @@ static int load_instance(struct plan *p, const struct config *cfg,
         snprintf(err, errlen, "%s: [%s.%s] %s", where, kname, sec->name, msg);
         return rc == PB_ENOENT ? PB_ECONFIG : rc;
     }
-    host_init(&inst->host, inst->plugin.desc->name);
+    inst->kind = kind;
+    inst->plugin_name = strdup(inst->plugin.desc->name);
+    inst->file = strdup(inst->plugin.path);
+    if (!inst->plugin_name || !inst->file)
+        return PB_ENOMEM;
+    host_init(&inst->host, inst->plugin_name);
     inst->params = params_new(inst->plugin.desc->params);
     if (!inst->params)
         return PB_ENOMEM;
@@ -166,6 +171,40 @@ static void free_instance(struct plan_instance *inst) {
     params_free(inst->params);
     if (inst->plugin.handle)
         loader_close(&inst->plugin);
+    free(inst->plugin_name);
+    free(inst->file);
+}
+
+static int unload_instance(struct plan_instance *inst) {
+    if (!inst->plugin.handle)
+        return 0;
+    if (params_own_table(inst->params) < 0)
+        return PB_ENOMEM;
+    loader_close(&inst->plugin);
+    memset(&inst->plugin, 0, sizeof inst->plugin);
+    return 0;
+}
+
+int plan_unload(struct plan *p) {
+    int rc = 0;
+    for (size_t i = 0; i < p->nworkloads && rc == 0; i++)
+        rc = unload_instance(&p->workloads[i]);
+    for (size_t i = 0; i < p->nexecutors && rc == 0; i++)
+        rc = unload_instance(&p->executors[i]);
+    return rc;
+}
+
+static int load_again(struct plan_instance *inst, char *err, size_t errlen) {
+    if (inst->plugin.handle)
+        return 0;
+    return loader_open(inst->file, inst->kind, inst->plugin_name, &inst->plugin,
+                       err, errlen);
+}
+
+int plan_load_cell(struct plan *p, const struct plan_cell *c, char *err,
+                   size_t errlen) {
+    int rc = load_again(&p->workloads[c->workload], err, errlen);
+    return rc < 0 ? rc : load_again(&p->executors[c->executor], err, errlen);
 }
 
 static int add_cell(struct plan *p, size_t w, size_t e, unsigned workers) {

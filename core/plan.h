@@ -15,11 +15,14 @@
 
 struct plan_instance {
     const char *name;            /* borrowed from the config section   */
-    struct loaded_plugin plugin; /* owned                              */
-    struct pb_params *params;    /* owned, validated                   */
-    char *canonical;             /* owned: params_canonical()          */
-    struct host_instance host;   /* the table this plugin is handed    */
-    enum pb_schedule schedule;   /* executors: `schedule` or [run]'s   */
+    struct loaded_plugin plugin; /* owned; unloaded by plan_unload     */
+    enum pb_kind kind;
+    char *plugin_name;         /* owned copy of the descriptor's name */
+    char *file;                /* owned copy of the plugin's path     */
+    struct pb_params *params;  /* owned, validated                   */
+    char *canonical;           /* owned: params_canonical()          */
+    struct host_instance host; /* the table this plugin is handed    */
+    enum pb_schedule schedule; /* executors: `schedule` or [run]'s   */
 };
 
 struct plan_cell {
@@ -58,5 +61,15 @@ struct plan {
 int plan_build(struct plan *plan, const struct config *cfg,
                const struct only_filter *only, char *err, size_t errlen);
 void plan_free(struct plan *plan);
+
+/* In the runner, once everything is validated: copy what the plan still
+ * needs out of the plugins (parameter tables, names) and unload them all,
+ * so that each cell process, forked from the runner, maps only the two
+ * plugins it loads again with plan_load_cell.  Returns 0 or PB_ENOMEM. */
+int plan_unload(struct plan *plan);
+/* In a cell process: load the workload and executor of cell c again.
+ * Returns 0, or negative with a sentence in err. */
+int plan_load_cell(struct plan *plan, const struct plan_cell *c, char *err,
+                   size_t errlen);
 
 #endif /* PARBENCH_PLAN_H */

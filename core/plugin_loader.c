@@ -308,10 +308,14 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
         return PB_ENOMEM;
     }
     dlerror();
-    /* RTLD_NODELETE: dlclose() never unmaps a plugin.  Libraries a plugin
-     * pulls in (libcurl and its TLS backend) register thread-specific keys
-     * and atexit handlers whose code must outlive the handle. */
-    void *h = dlopen(abs, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    /* No RTLD_NODELETE: the runner unloads every plugin after validating
+     * the config, so that cell processes forked from it map only their own
+     * two (fork copies the page tables of every mapping).  That is safe
+     * because none of a plugin's code has run there.  Processes that ran
+     * plugin code (cells, spawned workers) never dlclose: libraries such as
+     * libcurl register thread-specific keys whose code must outlive the
+     * handle. */
+    void *h = dlopen(abs, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         snprintf(err, errlen,
                  "%s: cannot be loaded as a shared object (%s); a plugin "

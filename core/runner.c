@@ -479,6 +479,13 @@ int runner_run(const struct run_options *o) {
         release(&r);
         return rc;
     }
+    /* Validated: unload every plugin, so that each cell process maps only
+     * its own two (see plan_unload). */
+    if (plan_unload(&r.plan) < 0) {
+        fprintf(stderr, "parbench: out of memory\n");
+        release(&r);
+        return PB_EXIT_INTERNAL;
+    }
     /* The metadata sidecar is checked before the output is touched. */
     struct meta meta;
     char merr[1024];
