@@ -18,6 +18,14 @@ plugin = prime-count
 limit = 1000000
 method = sieve
 tasks = 9
+[workload.matrix-mult]
+n = 97
+tasks = 5
+[server]
+latency = 5ms
+[workload.http-download]
+url = ${server}/bytes/4KiB?seed={task}
+files = 6
 [executor.gil]
 switch_interval = 1ms
 [executor.gil-static]
@@ -25,12 +33,18 @@ plugin = gil
 schedule = static
 INI
 run_pb 0 run g.ini -q
-[[ $(wc -l < g.csv) == 19 ]] || fail "expected 18 rows"
+[[ $(wc -l < g.csv) == 31 ]] || fail "expected 30 rows"
 [[ $(csv_col g.csv status | sort -u) == ok ]] || fail "rows not ok"
 paste -d' ' <(csv_col g.csv workload) <(csv_col g.csv checksum) |
     awk '$1 ~ /^prime-/ && $2 != "0x132a2" { bad++ } END { exit bad > 0 }' || fail "prime count"
-[[ $(csv_col g.csv schedule | sort | uniq -c | awk '{print $1 $2}' | tr '\n' ' ') == "9dynamic 9static " ]] || fail "schedules"
-pass "gil: 18 rows ok, prime counts verified"
+[[ $(csv_col g.csv schedule | sort | uniq -c | awk '{print $1 $2}' | tr '\n' ' ') == "15dynamic 15static " ]] || fail "schedules"
+for w in matrix-mult http-download; do
+    [[ $(paste -d' ' <(csv_col g.csv workload) <(csv_col g.csv checksum) | awk -v w=$w '$1 == w { print $2 }' | sort -u | wc -l) == 1 ]] ||
+        fail "$w answers differ between cells"
+done
+[[ $(paste -d' ' <(csv_col g.csv workload) <(csv_col g.csv items) | awk '$1 == "http-download" { print $2 }' | sort -u) == 24576 ]] ||
+    fail "http-download bytes"
+pass "gil: 30 rows ok under every workload, answers verified and equal"
 
 run_pb 0 describe gil
 assert_contains out "switch_interval"
