@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_common.h"
 #include "cli_info.h"
 #include "errors.h"
 #include "plot.h"
@@ -98,22 +99,6 @@ static const char *const report_help =
     "  -h, --help               this help\n"
     "  -V, --version            print the version\n";
 
-static void print_version(void) {
-    printf("parbench %s (commit %s, plugin ABI %d)\n", PB_VERSION,
-           PB_GIT_COMMIT, PB_ABI_VERSION);
-}
-
-__attribute__((format(printf, 2, 3))) static int
-usage_error(const char *verb, const char *fmt, ...) {
-    fprintf(stderr, "parbench %s: ", verb);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'parbench %s --help'.\n", verb);
-    return PB_EXIT_USAGE;
-}
-
 /* The default config: ./config/default.ini, else the installed copy. */
 static const char *default_config(void) {
     if (access("config/default.ini", R_OK) == 0)
@@ -170,10 +155,10 @@ static int cmd_run(int argc, char **argv, int check) {
             break;
         case OPT_FORMAT:
             if (report_format_parse(optarg, &o.format) < 0)
-                rc = usage_error(verb,
-                                 "--format '%s': expected table, markdown "
-                                 "or json",
-                                 optarg);
+                rc = cli_usage_error(verb,
+                                     "--format '%s': expected table, markdown "
+                                     "or json",
+                                     optarg);
             else
                 o.format_given = 1;
             break;
@@ -197,24 +182,25 @@ static int cmd_run(int argc, char **argv, int check) {
             rc = PB_EXIT_OK;
             break;
         case 'V':
-            print_version();
+            cli_print_version();
             rc = PB_EXIT_OK;
             break;
         default:
-            rc = usage_error(verb, "unknown or incomplete option '%s'",
-                             argv[optind - 1]);
+            rc = cli_usage_error(verb, "unknown or incomplete option '%s'",
+                                 argv[optind - 1]);
             break;
         }
     }
     if (rc < 0 && optind < argc - 1)
-        rc = usage_error(verb, "one CONFIG only; unexpected '%s'",
-                         argv[optind + 1]);
+        rc = cli_usage_error(verb, "one CONFIG only; unexpected '%s'",
+                             argv[optind + 1]);
     if (rc < 0 && o.resume && o.force)
-        rc = usage_error(verb, "%s", "--resume and --force exclude each other");
+        rc = cli_usage_error(verb, "%s",
+                             "--resume and --force exclude each other");
     if (rc < 0 && check &&
         (o.output || o.resume || o.force || o.summary || o.format_given))
-        rc = usage_error(verb, "%s",
-                         "check takes only CONFIG, --set and --only");
+        rc = cli_usage_error(verb, "%s",
+                             "check takes only CONFIG, --set and --only");
     if (rc < 0) {
         o.config_path = optind < argc ? argv[optind] : default_config();
         o.sets = sets;
@@ -242,11 +228,11 @@ static int simple_opts(int argc, char **argv, const char *verb,
             return PB_EXIT_OK;
         }
         if (c == 'V') {
-            print_version();
+            cli_print_version();
             return PB_EXIT_OK;
         }
-        return usage_error(verb, "unknown or incomplete option '%s'",
-                           argv[optind - 1]);
+        return cli_usage_error(verb, "unknown or incomplete option '%s'",
+                               argv[optind - 1]);
     }
     return -1;
 }
@@ -256,7 +242,8 @@ static int cmd_list(int argc, char **argv) {
     if (rc >= 0)
         return rc;
     if (optind < argc)
-        return usage_error("list", "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("list", "unexpected argument '%s'",
+                               argv[optind]);
     struct loader_path sp;
     if (loader_path_init(&sp, NULL) < 0)
         return PB_EXIT_INTERNAL;
@@ -270,7 +257,8 @@ static int cmd_describe(int argc, char **argv) {
     if (rc >= 0)
         return rc;
     if (optind != argc - 1)
-        return usage_error("describe", "%s", "expects exactly one plugin NAME");
+        return cli_usage_error("describe", "%s",
+                               "expects exactly one plugin NAME");
     struct loader_path sp;
     if (loader_path_init(&sp, NULL) < 0)
         return PB_EXIT_INTERNAL;
@@ -302,40 +290,43 @@ static int cmd_report(int argc, char **argv) {
             fputs(report_help, stdout);
             return PB_EXIT_OK;
         case 'V':
-            print_version();
+            cli_print_version();
             return PB_EXIT_OK;
         case OPT_SUMMARY:
             summary_path = optarg;
             break;
         case OPT_FORMAT:
             if (report_format_parse(optarg, &fmt) < 0)
-                return usage_error("report",
-                                   "--format '%s': expected table, markdown "
-                                   "or json",
-                                   optarg);
+                return cli_usage_error(
+                    "report",
+                    "--format '%s': expected table, markdown "
+                    "or json",
+                    optarg);
             break;
         case OPT_PLOT:
             plot_path = optarg;
             if (plot_check_path(plot_path, err, sizeof err) < 0)
-                return usage_error("report", "%s", err);
+                return cli_usage_error("report", "%s", err);
             break;
         case OPT_PLOT_METRIC:
             if (plot_metric_parse(optarg, &metric) < 0)
-                return usage_error("report",
-                                   "--plot-metric '%s': expected wall or "
-                                   "speedup",
-                                   optarg);
+                return cli_usage_error("report",
+                                       "--plot-metric '%s': expected wall or "
+                                       "speedup",
+                                       optarg);
             metric_given = 1;
             break;
         default:
-            return usage_error("report", "unknown or incomplete option '%s'",
-                               argv[optind - 1]);
+            return cli_usage_error("report",
+                                   "unknown or incomplete option '%s'",
+                                   argv[optind - 1]);
         }
     }
     if (optind != argc - 1)
-        return usage_error("report", "%s", "expects exactly one CSV file");
+        return cli_usage_error("report", "%s", "expects exactly one CSV file");
     if (metric_given && plot_path == NULL)
-        return usage_error("report", "%s", "--plot-metric needs --plot FILE");
+        return cli_usage_error("report", "%s",
+                               "--plot-metric needs --plot FILE");
 
     struct summary s;
     int rc = report_from_file(argv[optind], fmt, summary_path, stdout,
@@ -392,7 +383,7 @@ int main(int argc, char **argv) {
         return PB_EXIT_OK;
     }
     if (!strcmp(verb, "--version") || !strcmp(verb, "-V")) {
-        print_version();
+        cli_print_version();
         return PB_EXIT_OK;
     }
     argc--;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli_common.h"
 #include "errors.h"
 #include "params.h"
 #include "server.h"
@@ -33,22 +34,6 @@ static const char *const serve_help =
     "  -h, --help          this help\n"
     "  -V, --version       print the version\n";
 
-static void print_version(void) {
-    printf("parbench %s (commit %s, plugin ABI %d)\n", PB_VERSION,
-           PB_GIT_COMMIT, PB_ABI_VERSION);
-}
-
-__attribute__((format(printf, 2, 3))) static int
-usage_error(const char *verb, const char *fmt, ...) {
-    fprintf(stderr, "parbench %s: ", verb);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'parbench %s --help'.\n", verb);
-    return PB_EXIT_USAGE;
-}
-
 int main(int argc, char **argv) {
     static const struct option longopts[] = {
         {"port", required_argument, NULL, 'p'},
@@ -66,44 +51,46 @@ int main(int argc, char **argv) {
         switch (c) {
         case 'p':
             if (parse_uint(optarg, &v) < 0 || v > 65535)
-                return usage_error("serve", "--port '%s': expected 0..65535",
-                                   optarg);
+                return cli_usage_error(
+                    "serve", "--port '%s': expected 0..65535", optarg);
             so.port = (unsigned)v;
             break;
         case 'l':
             if (parse_duration(optarg, &so.latency_ns) < 0)
-                return usage_error("serve",
-                                   "--latency '%s' is not a duration; write "
-                                   "e.g. 50ms",
-                                   optarg);
+                return cli_usage_error(
+                    "serve",
+                    "--latency '%s' is not a duration; write "
+                    "e.g. 50ms",
+                    optarg);
             break;
         case 'r':
             if (parse_size(optarg, &so.rate) < 0)
-                return usage_error("serve",
-                                   "--rate '%s' is not a size; write bytes "
-                                   "per second such as 1MiB",
-                                   optarg);
+                return cli_usage_error("serve",
+                                       "--rate '%s' is not a size; write bytes "
+                                       "per second such as 1MiB",
+                                       optarg);
             break;
         case OPT_READY_FD:
             if (parse_uint(optarg, &v) < 0 || v > 1u << 20)
-                return usage_error("serve",
-                                   "--ready-fd '%s': expected a file "
-                                   "descriptor number",
-                                   optarg);
+                return cli_usage_error("serve",
+                                       "--ready-fd '%s': expected a file "
+                                       "descriptor number",
+                                       optarg);
             ready_fd = (int)v;
             break;
         case 'h':
             fputs(serve_help, stdout);
             return PB_EXIT_OK;
         case 'V':
-            print_version();
+            cli_print_version();
             return PB_EXIT_OK;
         default:
-            return usage_error("serve", "unknown or incomplete option '%s'",
-                               argv[optind - 1]);
+            return cli_usage_error("serve", "unknown or incomplete option '%s'",
+                                   argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return usage_error("serve", "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("serve", "unexpected argument '%s'",
+                               argv[optind]);
     return server_serve(&so, ready_fd);
 }

@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 enum mode { M_OK, M_SEGV, M_ABORT, M_HANG, M_EXIT, M_FAIL, M_WRONG };
