@@ -61,7 +61,7 @@ pass "each failure is a failed row, the run goes on"
 error_of notfound | grep -q 'HTTP status 404 (HTTP/1.1 404 Not Found): not found' || { error_of notfound; fail "404 message"; }
 error_of toolarge | grep -q "HTTP status 400.*limit of 1GiB" || { error_of toolarge; fail "400 message"; }
 error_of short | grep -Eq '/short: transfer closed with 900 bytes remaining' || { error_of short; fail "short body message"; }
-error_of silent | grep -Eq '/silent: Operation timed out after 1[0-9]{3} milliseconds' || { error_of silent; fail "timeout message"; }
+error_of silent | grep -Eq '/silent: Operation timed out after [0-9]+ milliseconds' || { error_of silent; fail "timeout message"; }
 error_of refused | grep -Eq "127.0.0.1:$refused/x: Failed to connect to 127.0.0.1 port $refused.*\(Connection refused\)" ||
     { error_of refused; fail "refused message"; }
 pass "errors name the URL and what went wrong"
