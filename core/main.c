@@ -100,9 +100,23 @@ static const char *const report_help =
     "  -V, --version            print the version\n";
 
 /* The default config: ./config/default.ini, else the installed copy. */
+/* The default config: ./config/default.ini, else the installed copy next
+ * to this binary (BINDIR/../share/parbench/config), else the one of the
+ * configured prefix. */
 static const char *default_config(void) {
+    static char installed[4096 + 64];
     if (access("config/default.ini", R_OK) == 0)
         return "config/default.ini";
+    ssize_t n = readlink("/proc/self/exe", installed, 4096);
+    if (n > 0) {
+        installed[n] = '\0';
+        char *slash = strrchr(installed, '/');
+        if (slash) {
+            strcpy(slash, "/../share/parbench/config/default.ini");
+            if (access(installed, R_OK) == 0)
+                return installed;
+        }
+    }
     if (access(PB_INSTALL_CONFIG_DIR "/default.ini", R_OK) == 0)
         return PB_INSTALL_CONFIG_DIR "/default.ini";
     return "config/default.ini";
