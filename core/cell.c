@@ -108,9 +108,13 @@ static int measure(const struct plan_instance *wl,
     /* Minus the time the core paused the clock to sample memory. */
     row->wall_s = (double)(t1 - t0 - job.paused_ns) / 1e9;
     row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
-                  tv_s(c0.ru_utime);
+                  tv_s(c0.ru_utime) - job.paused_user_s;
     row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
-                 tv_s(c0.ru_stime);
+                 tv_s(c0.ru_stime) - job.paused_sys_s;
+    if (row->user_s < 0) /* getrusage ticks are coarse */
+        row->user_s = 0;
+    if (row->sys_s < 0)
+        row->sys_s = 0;
     row->ctx_voluntary = (uint64_t)(s1.ru_nvcsw - s0.ru_nvcsw) +
                          (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +

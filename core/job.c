@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -423,13 +424,24 @@ static int merge_one(struct pb_job *job, uint64_t task,
  * proportional set size of the coordinator and of each worker now, while
  * the pages they share are still shared.  The clock is paused meanwhile:
  * sampling is parbench's work, not the executor's. */
+static double tv_seconds(struct timeval tv) {
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
 static void sample_memory(struct pb_job *job) {
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
     uint64_t t = host_now_ns();
     job->coord_pss_kib = job_read_pss_kib(0);
     for (unsigned i = 0; i < job->workers; i++)
         if (job->w[i].pid > 0)
             job->w[i].pss_kib = job_read_pss_kib(job->w[i].pid);
     job->paused_ns += host_now_ns() - t;
+    /* Reading smaps_rollup walks page tables: kernel time that is
+     * parbench's, not the executor's, and that threads never pay. */
+    getrusage(RUSAGE_SELF, &r1);
+    job->paused_user_s += tv_seconds(r1.ru_utime) - tv_seconds(r0.ru_utime);
+    job->paused_sys_s += tv_seconds(r1.ru_stime) - tv_seconds(r0.ru_stime);
 }
 
 int job_deliver(struct pb_job *job, const void *msg, size_t len) {

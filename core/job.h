@@ -62,8 +62,10 @@ struct pb_job {
     int failed;           /* 0, or 1 failed, 2 crashed    */
     char error[512];      /* first failure                */
     uint64_t ipc_bytes;
-    unsigned finals;        /* final reports delivered      */
-    uint64_t paused_ns;     /* clock paused for sampling    */
+    unsigned finals;      /* final reports delivered      */
+    uint64_t paused_ns;   /* clock paused for sampling    */
+    double paused_user_s; /* CPU time the sampling took   */
+    double paused_sys_s;
     uint64_t coord_pss_kib; /* coordinator's Pss when the last
                                final report arrived (0: not
                                read; threads read at the end) */

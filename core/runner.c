@@ -143,9 +143,12 @@ struct done_rows {
 static int row_matches(const struct result_row *row, const struct runner *r,
                        const struct plan_cell *c, unsigned rep) {
     const struct plan_instance *w = &r->plan.workloads[c->workload];
-    return row->repetition == rep && row->workers == c->workers &&
-           row->schedule == c->schedule && row->workload &&
-           strcmp(row->workload, w->name) == 0 && row->executor &&
+    /* An interrupted repetition was not measured: --resume runs it again
+     * (its row stays in the file; nothing written is lost). */
+    return row->status != ROW_INTERRUPTED && row->repetition == rep &&
+           row->workers == c->workers && row->schedule == c->schedule &&
+           row->workload && strcmp(row->workload, w->name) == 0 &&
+           row->executor &&
            strcmp(row->executor, r->plan.executors[c->executor].name) == 0 &&
            row->workload_params &&
            strcmp(row->workload_params, w->canonical) == 0;
@@ -361,7 +364,9 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
             return PB_EIO;
         int ready = 0, active = 0, status = 0, rc = 0;
         unsigned rep = 0;
-        uint64_t started_mono = 0;
+        /* Loading the plugins and creating the workload are timed out too:
+         * until READY the clock runs from the cell's start. */
+        uint64_t started_mono = host_now_ns();
         for (;;) {
             if (ready && !active) {
                 if (next >= ntodo)
@@ -377,7 +382,7 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 }
             }
             int wait_ms = 1000;
-            if (active) {
+            if (active || !ready) {
                 uint64_t now = host_now_ns(), end = started_mono + timeout;
                 uint64_t left = end > now ? (end - now) / 1000000 + 1 : 0;
                 if (left < (uint64_t)wait_ms)
@@ -395,13 +400,17 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                 break;
             }
             if (pr == 0 || (pr < 0 && errno == EINTR)) {
-                if (active && host_now_ns() >= started_mono + timeout) {
+                if ((active || !ready) &&
+                    host_now_ns() >= started_mono + timeout) {
                     char t[32], e[160];
                     format_duration(timeout, t, sizeof t);
                     snprintf(e, sizeof e,
                              "%s exceeded the timeout of %s (set [run] "
                              "timeout to allow more)",
-                             rep ? "repetition" : "warmup repetition", t);
+                             !ready ? "creating the workload"
+                             : rep  ? "repetition"
+                                    : "warmup repetition",
+                             t);
                     rc = emit_status(r, c, this_rep, tasks, 0, ROW_TIMEOUT,
                                      (double)timeout / 1e9, e);
                     next++;
@@ -532,6 +541,9 @@ int runner_run(const struct run_options *o) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* A cell that died between repetitions must cost a `crashed` row, not
+     * the runner: its GO write then fails with EPIPE instead of a signal. */
+    signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
 
     unsigned reps = r.cfg.run.repetitions;

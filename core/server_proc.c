@@ -164,7 +164,8 @@ static int start(struct server_proc *sp, const struct cfg_server *cfg,
         if (getppid() != parent)
             _exit(PB_EXIT_INTERNAL);
         close(p[0]);
-        fcntl(p[1], F_SETFD, 0); /* the ready fd survives exec */
+        fcntl(p[1], F_SETFD, 0);  /* the ready fd survives exec */
+        signal(SIGPIPE, SIG_DFL); /* the runner ignores it */
         execv(exe, argv);
         _exit(127);
     }

@@ -36,12 +36,15 @@ task = 3
 [workload.wrong]
 plugin = faulty
 mode = wrong
+[workload.hang-create]
+plugin = faulty
+mode = hang-create
 [workload.fine]
 plugin = faulty
 [executor.pthread]
 INI
 run_pb 1 run f.ini -q
-[[ $(wc -l < f.csv) == 15 ]] || { cat f.csv; fail "expected 14 rows"; }
+[[ $(wc -l < f.csv) == 17 ]] || { cat f.csv; fail "expected 16 rows"; }
 
 status_of() { paste -d' ' <(csv_col f.csv workload) <(csv_col f.csv status) | awk -v w="$1" '$1 == w { print $2 }' | sort -u; }
 [[ $(status_of segv) == crashed ]] || fail "segv: $(status_of segv)"
@@ -50,12 +53,14 @@ status_of() { paste -d' ' <(csv_col f.csv workload) <(csv_col f.csv status) | aw
 [[ $(status_of exit) == crashed ]] || fail "exit: $(status_of exit)"
 [[ $(status_of fail) == failed ]] || fail "fail: $(status_of fail)"
 [[ $(status_of wrong) == failed ]] || fail "wrong: $(status_of wrong)"
+[[ $(status_of hang-create) == timeout ]] || fail "hang-create: $(status_of hang-create)"
 [[ $(status_of fine) == ok ]] || fail "fine: $(status_of fine)"
 pass "statuses"
 
 assert_contains f.csv "SIGSEGV"
 assert_contains f.csv "SIGABRT"
 assert_contains f.csv "timeout of 1s"
+assert_contains f.csv "creating the workload exceeded the timeout of 1s"
 assert_contains f.csv "deliberate failure in task 3"
 assert_contains f.csv "verification failed"
 pass "errors are readable"

@@ -54,3 +54,10 @@ for c in $children; do
     ! pgrep -g "$c" >/dev/null || fail "process group $c outlived the run"
 done
 pass "no process left"
+
+# --resume runs the interrupted repetition again (here it hangs until a
+# short timeout); the interrupted row stays: nothing written is lost.
+run_pb 1 run i.ini -q --resume --set run.timeout=1s
+[[ $(csv_col i.csv status | tr '\n' ' ') == "ok interrupted timeout " ]] || { cat i.csv; fail "resume after Ctrl-C"; }
+[[ $(csv_col i.csv repetition | tr '\n' ' ') == "1 1 1 " ]] || fail "resume: repetitions"
+pass "--resume reruns the interrupted repetition"

@@ -2,11 +2,12 @@
  * workload-faulty.c - a test-only workload that misbehaves on cue, to show
  * that a plugin fault costs one row and never the run.
  *
- *   mode = ok | segv | abort | hang | exit | fail | wrong
+ *   mode = ok | segv | abort | hang | exit | fail | wrong | hang-create
  *   task = the task index that misbehaves (default 0)
  *
  * segv, abort, hang and exit happen inside run_task of that task; fail makes
- * that task return an error; wrong makes verify() reject the answer.
+ * that task return an error; wrong makes verify() reject the answer;
+ * hang-create makes create() hang, before any repetition starts.
  */
 #include <parbench/plugin.h>
 
@@ -18,10 +19,20 @@
 #include <time.h>
 #include <unistd.h>
 
-enum mode { M_OK, M_SEGV, M_ABORT, M_HANG, M_EXIT, M_FAIL, M_WRONG };
+enum mode {
+    M_OK,
+    M_SEGV,
+    M_ABORT,
+    M_HANG,
+    M_EXIT,
+    M_FAIL,
+    M_WRONG,
+    M_HANG_CREATE
+};
 
-static const char *const modes[] = {"ok",   "segv", "abort", "hang",
-                                    "exit", "fail", "wrong", NULL};
+static const char *const modes[] = {"ok",    "segv",        "abort",
+                                    "hang",  "exit",        "fail",
+                                    "wrong", "hang-create", NULL};
 
 struct faulty {
     enum mode mode;
@@ -45,6 +56,9 @@ static int faulty_create(const struct pb_host *host, const struct pb_params *ps,
     for (int i = 0; modes[i]; i++)
         if (strcmp(m, modes[i]) == 0)
             f->mode = (enum mode)i;
+    if (f->mode == M_HANG_CREATE)
+        for (;;)
+            pause();
     f->task = host->param_uint(ps, "task");
     f->tasks = host->param_uint(ps, "tasks");
     *state = f;
