@@ -7,6 +7,7 @@
 #include <parbench/plugin.h>
 
 #include "errors.h"
+#include "commit.h"
 #include "version.h"
 
 void cli_print_version(void) {

@@ -17,6 +17,7 @@
 #include "build_info.h"
 #include "errors.h"
 #include "json.h"
+#include "commit.h"
 #include "version.h"
 
 static const char meta_head[] = "{\n"
