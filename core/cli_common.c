@@ -6,8 +6,8 @@
 
 #include <parbench/plugin.h>
 
-#include "errors.h"
 #include "commit.h"
+#include "errors.h"
 #include "version.h"
 
 void cli_print_version(void) {

@@ -15,9 +15,9 @@
 #include <parbench/plugin.h>
 
 #include "build_info.h"
+#include "commit.h"
 #include "errors.h"
 #include "json.h"
-#include "commit.h"
 #include "version.h"
 
 static const char meta_head[] = "{\n"
