@@ -37,11 +37,12 @@ static const char *const schedule_choices[] = {"static", "dynamic", NULL};
 static const struct pb_param run_table[] = {
     {"workers", PB_PARAM_STRING, "1", NULL, NULL, NULL,
      "worker counts, e.g. 1, 2, ncpu"},
-    {"repetitions", PB_PARAM_UINT, "5", "1", "4294967295", NULL,
+    {"repetitions", PB_PARAM_UINT, "5", "1", "1000000", NULL,
      "measured repetitions per cell"},
-    {"warmup", PB_PARAM_UINT, "1", "0", "4294967295", NULL,
+    {"warmup", PB_PARAM_UINT, "1", "0", "1000000", NULL,
      "unmeasured repetitions before them"},
-    {"timeout", PB_PARAM_DURATION, "60s", "1ns", NULL, NULL, "per repetition"},
+    {"timeout", PB_PARAM_DURATION, "60s", "1ms", "720h", NULL,
+     "per repetition"},
     {"schedule", PB_PARAM_ENUM, "dynamic", NULL, NULL, schedule_choices,
      "how tasks reach workers"},
     {"output", PB_PARAM_STRING, "results.csv", NULL, NULL, NULL,
@@ -51,7 +52,7 @@ static const struct pb_param run_table[] = {
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static const struct pb_param server_table[] = {
-    {"latency", PB_PARAM_DURATION, "0", NULL, NULL, NULL, "per request"},
+    {"latency", PB_PARAM_DURATION, "0", NULL, "1h", NULL, "per request"},
     {"rate", PB_PARAM_SIZE, "0", NULL, NULL, NULL,
      "bytes per second per connection, 0 = unlimited"},
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};

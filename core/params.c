@@ -358,10 +358,10 @@ int parse_workers_list(const char *text, unsigned ncpu, unsigned **out,
                 rc = PB_EINVAL;
                 break;
             }
-            if (r == SCAN_RANGE || (r == SCAN_OK && v > UINT_MAX)) {
+            if (r == SCAN_RANGE || (r == SCAN_OK && v > PB_MAX_WORKERS)) {
                 snprintf(err, errlen,
                          "'%s' is too many workers; the largest count is %u", s,
-                         UINT_MAX);
+                         PB_MAX_WORKERS);
                 rc = PB_EINVAL;
                 break;
             }

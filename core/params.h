@@ -32,6 +32,10 @@ int parse_duration(const char *text, uint64_t *out_ns);
 void format_size(uint64_t bytes, char *buf, size_t len);
 void format_duration(uint64_t ns, char *buf, size_t len);
 
+/* The largest worker count a config may ask for: every worker is a thread
+ * or a process of this machine. */
+#define PB_MAX_WORKERS 4096u
+
 /* Comma-separated worker list "1, 2, ncpu": each item an integer >= 1 or
  * "ncpu" (replaced by `ncpu`).  *out is malloc'd (caller frees); duplicates
  * are kept in order of first appearance only once. */

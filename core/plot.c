@@ -68,7 +68,9 @@ static int has_point(const struct summary_cell *c, enum plot_metric m) {
 /* Index of the first cell of s with the same workload as cell i. */
 static size_t first_of_workload(const struct summary *s, size_t i) {
     for (size_t k = 0; k < i; k++)
-        if (strcmp(s->cells[k].workload, s->cells[i].workload) == 0)
+        if (strcmp(s->cells[k].workload, s->cells[i].workload) == 0 &&
+            strcmp(s->cells[k].workload_params, s->cells[i].workload_params) ==
+                0)
             return k;
     return i;
 }
@@ -79,6 +81,7 @@ static size_t first_of_line(const struct summary *s, size_t i) {
     for (size_t k = 0; k < i; k++) {
         const struct summary_cell *o = &s->cells[k];
         if (strcmp(o->workload, c->workload) == 0 &&
+            strcmp(o->workload_params, c->workload_params) == 0 &&
             strcmp(o->executor, c->executor) == 0 && o->schedule == c->schedule)
             return k;
     }

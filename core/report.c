@@ -24,15 +24,21 @@ static int same_text(const char *a, const char *b) {
 /* Summarising                                                               */
 /* ------------------------------------------------------------------------ */
 
+/* A cell is workload instance, its parameters, executor, workers and
+ * schedule (as --resume sees it). */
+static int row_in_cell(const struct summary_cell *c,
+                       const struct result_row *r) {
+    return c->workers == r->workers && c->schedule == r->schedule &&
+           same_text(c->workload, r->workload) &&
+           same_text(c->workload_params, r->workload_params) &&
+           same_text(c->executor, r->executor);
+}
+
 static struct summary_cell *find_cell(struct summary *s,
                                       const struct result_row *r) {
-    for (size_t i = 0; i < s->count; i++) {
-        struct summary_cell *c = &s->cells[i];
-        if (c->workers == r->workers && c->schedule == r->schedule &&
-            same_text(c->workload, r->workload) &&
-            same_text(c->executor, r->executor))
-            return c;
-    }
+    for (size_t i = 0; i < s->count; i++)
+        if (row_in_cell(&s->cells[i], r))
+            return &s->cells[i];
     return NULL;
 }
 
@@ -43,7 +49,8 @@ static const struct summary_cell *find_baseline(const struct summary *s,
     for (size_t i = 0; i < s->count; i++) {
         const struct summary_cell *b = &s->cells[i];
         if (b->workers == 1 && strcmp(b->executor, BASELINE_EXECUTOR) == 0 &&
-            strcmp(b->workload, c->workload) == 0) {
+            strcmp(b->workload, c->workload) == 0 &&
+            strcmp(b->workload_params, c->workload_params) == 0) {
             *label = "serial";
             return b;
         }
@@ -52,7 +59,8 @@ static const struct summary_cell *find_baseline(const struct summary *s,
         const struct summary_cell *b = &s->cells[i];
         if (b->workers == 1 && b->schedule == c->schedule &&
             strcmp(b->executor, c->executor) == 0 &&
-            strcmp(b->workload, c->workload) == 0) {
+            strcmp(b->workload, c->workload) == 0 &&
+            strcmp(b->workload_params, c->workload_params) == 0) {
             *label = "1 worker";
             return b;
         }
@@ -85,7 +93,9 @@ static int group_rows(const struct result_row *rows, size_t n,
             out->count++;
             c->workload = dup_text(r->workload);
             c->executor = dup_text(r->executor);
-            if (c->workload == NULL || c->executor == NULL)
+            c->workload_params = dup_text(r->workload_params);
+            if (c->workload == NULL || c->executor == NULL ||
+                c->workload_params == NULL)
                 return PB_ENOMEM;
             c->workers = r->workers;
             c->schedule = r->schedule;
@@ -114,10 +124,7 @@ static int cell_stats(const struct result_row *rows, size_t n,
         size_t k = 0, ks = 0;
         for (size_t i = 0; i < n; i++) {
             const struct result_row *r = &rows[i];
-            if (r->status == ROW_OK && r->workers == c->workers &&
-                r->schedule == c->schedule &&
-                same_text(r->workload, c->workload) &&
-                same_text(r->executor, c->executor)) {
+            if (r->status == ROW_OK && row_in_cell(c, r)) {
                 wall[k] = r->wall_s;
                 startup[k] = r->startup_s;
                 k++;
@@ -173,6 +180,7 @@ void report_free(struct summary *s) {
         return;
     for (size_t i = 0; i < s->count; i++) {
         free(s->cells[i].workload);
+        free(s->cells[i].workload_params);
         free(s->cells[i].executor);
     }
     free(s->cells);

@@ -17,6 +17,8 @@
 
 struct summary_cell {
     char *workload, *executor; /* owned */
+    char *workload_params;     /* owned: rows of other parameters are
+                                  another cell                           */
     unsigned workers;
     enum pb_schedule schedule;
     size_t rows, rows_ok;

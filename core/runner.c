@@ -193,12 +193,12 @@ static int open_output(struct runner *r, struct done_rows *done) {
 static size_t cell_todo(const struct runner *r, const struct plan_cell *c,
                         const struct done_rows *done, unsigned *todo) {
     size_t ntodo = 0;
-    for (unsigned k = 1; k <= r->cfg.run.repetitions; k++) {
+    for (unsigned k = 0; k < r->cfg.run.repetitions; k++) {
         int have = 0;
         for (size_t d = 0; d < done->count && !have; d++)
-            have = row_matches(&done->rows[d], r, c, k);
+            have = row_matches(&done->rows[d], r, c, k + 1);
         if (!have)
-            todo[ntodo++] = k;
+            todo[ntodo++] = k + 1;
     }
     return ntodo;
 }

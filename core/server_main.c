@@ -56,11 +56,12 @@ int main(int argc, char **argv) {
             so.port = (unsigned)v;
             break;
         case 'l':
-            if (parse_duration(optarg, &so.latency_ns) < 0)
+            if (parse_duration(optarg, &so.latency_ns) < 0 ||
+                so.latency_ns > 3600ull * 1000000000u)
                 return cli_usage_error(
                     "serve",
-                    "--latency '%s' is not a duration; write "
-                    "e.g. 50ms",
+                    "--latency '%s' is not a duration of at most 1h; "
+                    "write e.g. 50ms",
                     optarg);
             break;
         case 'r':

@@ -91,3 +91,12 @@ assert_contains err "--only"
 run_pb 2 run ok.ini --frobnicate
 [[ ! -e results.csv ]] || fail "results.csv written"
 pass "--set, --only and options"
+
+printf '[run]\nrepetitions = 4294967295\n[workload.noop]\n[executor.serial]\n' > big.ini
+run_pb 2 check big.ini
+assert_contains err "big.ini:2: [run] repetitions"
+printf '[run]\nworkers = 1, 100000\n[workload.noop]\n[executor.serial]\n' > big.ini
+run_pb 2 run big.ini
+assert_contains err "too many workers"
+[[ ! -e results.csv ]] || fail "results.csv written"
+pass "absurd repetitions and worker counts"

@@ -345,23 +345,23 @@ static void test_bad_values(void **state) {
                "[workload.noop]\n[executor.serial]\n[run]\nrepetitions = 0\n",
                NULL, 4,
                "[run] repetitions: '0' is below the minimum 1; use a value "
-               "from 1 to 4294967295");
+               "from 1 to 1000000");
     load_fails(f, "[run]\nschedule = dynamc\n[workload.noop]\n[executor.x]\n",
                NULL, 2,
                "[run] schedule: 'dynamc' is not one of static, dynamic; did "
                "you mean 'dynamic'?");
     load_fails(f, "[run]\ntimeout = 0\n[workload.noop]\n[executor.x]\n", NULL,
                2,
-               "[run] timeout: '0' is below the minimum 1ns; use 1ns or "
-               "more");
+               "[run] timeout: '0' is below the minimum 1ms; use a value "
+               "from 1ms to 720h");
     load_fails(f, "[run]\n\nworkers = 1, x\n[workload.noop]\n[executor.x]\n",
                NULL, 3,
                "[run] workers: 'x' is not a worker count; write whole "
                "numbers >= 1 or ncpu, e.g. 1, 2, ncpu");
-    load_fails(f, "[run]\nwarmup = 4294967296\n[workload.noop]\n[executor.x]\n",
+    load_fails(f, "[run]\nwarmup = 1000001\n[workload.noop]\n[executor.x]\n",
                NULL, 2,
-               "[run] warmup: '4294967296' is above the maximum 4294967295; "
-               "use a value from 0 to 4294967295");
+               "[run] warmup: '1000001' is above the maximum 1000000; use a "
+               "value from 0 to 1000000");
     load_fails(f, "[run]\noutput =\n[workload.noop]\n[executor.x]\n", NULL, 2,
                "[run] output: the file name is empty; write e.g. output = "
                "results.csv");
@@ -497,7 +497,7 @@ static void test_set_bad_values(void **state) {
     load_fails(f, "[run]\nrepetitions = 9\n[workload.noop]\n[executor.x]\n", a,
                2,
                "[run] repetitions: '0' is below the minimum 1; use a value "
-               "from 1 to 4294967295");
+               "from 1 to 1000000");
     /* A new entry names its --set. */
     const char *b[] = {"run.warmup=x", NULL};
     load_fails(f, minimal, b, -1,

@@ -342,7 +342,9 @@ static void test_workers_list_errors(void **state) {
     workers_bad("-1", "'-1' is not a worker count; write whole numbers >= 1 "
                       "or ncpu, e.g. 1, 2, ncpu");
     workers_bad("4294967296", "'4294967296' is too many workers; the largest "
-                              "count is 4294967295");
+                              "count is 4096");
+    workers_bad("4097", "'4097' is too many workers; the largest count is "
+                        "4096");
 }
 
 /* ------------------------------------------------------------------------ */

@@ -561,8 +561,37 @@ static void test_from_results_file(void **state) {
     results_free(rows, n);
 }
 
+/* Rows of the same instance name with other parameters (a --resume with a
+ * changed --set) are another cell, with their own baseline. */
+static void test_params_split_cells(void **state) {
+    (void)state;
+    struct fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    add(fx, "primes", "serial", 1, PB_SCHEDULE_DYNAMIC, ROW_OK, 1.0, 0.0);
+    add(fx, "primes", "pthread", 2, PB_SCHEDULE_DYNAMIC, ROW_OK, 0.5, 0.0);
+    add(fx, "primes", "serial", 1, PB_SCHEDULE_DYNAMIC, ROW_OK, 30.0, 0.0);
+    add(fx, "primes", "pthread", 2, PB_SCHEDULE_DYNAMIC, ROW_OK, 10.0, 0.0);
+    for (size_t i = 2; i < 4; i++) {
+        free(fx->rows[i].workload_params);
+        fx->rows[i].workload_params = strdup("limit=3000000");
+    }
+    struct summary sum;
+    assert_int_equal(report_summarise(fx->rows, fx->n, &sum), 0);
+    assert_int_equal(sum.count, 4);
+    assert_near(sum.cells[1].wall.median, 0.5);
+    assert_near(sum.cells[1].speedup, 2.0);
+    assert_near(sum.cells[3].wall.median, 10.0);
+    assert_near(sum.cells[3].speedup, 3.0);
+    assert_string_equal(sum.cells[3].workload_params, "limit=3000000");
+    report_free(&sum);
+    for (size_t i = 0; i < fx->n; i++)
+        results_row_free(&fx->rows[i]);
+    free(fx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_params_split_cells),
         cmocka_unit_test(test_cells_in_order),
         cmocka_unit_test(test_speedup_against_serial),
         cmocka_unit_test(test_failed_rows_excluded),
