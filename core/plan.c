@@ -139,7 +139,11 @@ static int load_instance(struct plan *p, const struct config *cfg,
         return PB_ENOMEM;
     for (size_t i = 0; i < sec->count; i++) {
         const struct cfg_entry *e = &sec->entries[i];
-        config_where(cfg, e->line, where, sizeof where);
+        if (e->line)
+            config_where(cfg, e->line, where, sizeof where);
+        else /* name the override that set it */
+            snprintf(where, sizeof where, "--set '%s.%s.%s=%s'", kname,
+                     sec->name, e->key, e->value);
         if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0 &&
             params_index(inst->params, "schedule") < 0) {
             if (schedule_parse(e->value, &inst->schedule) < 0) {

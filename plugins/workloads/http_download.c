@@ -50,11 +50,15 @@
 #define HD_SUM_HEADER "X-Parbench-Checksum:"
 #define HD_SUM_PREFIX "xxh64:"
 
+/* `files` unless given; it must stay the default when `urls` is used. */
+#define HD_DEFAULT_FILES 16
+#define HD_DEFAULT_FILES_TEXT "16"
+
 static const struct pb_param hd_params[] = {
     {"url", PB_PARAM_STRING, "", NULL, NULL, NULL,
      "URL template, {task} becomes the task index; e.g. "
      "${server}/bytes/64KiB?seed={task}"},
-    {"files", PB_PARAM_UINT, "16", "1", "1000000", NULL,
+    {"files", PB_PARAM_UINT, HD_DEFAULT_FILES_TEXT, "1", "1000000", NULL,
      "tasks (downloads) when url is given"},
     {"urls", PB_PARAM_STRING, "", NULL, NULL, NULL,
      "instead of url: a file with one URL per line, one task each"},
@@ -229,17 +233,31 @@ static int hd_check(const struct pb_host *host, const struct pb_params *params,
                  url);
         return -1;
     }
-    if (*urls && access(urls, R_OK) < 0) {
-        snprintf(err, errlen, "urls = %s: cannot be read (%s)", urls,
-                 strerror(errno));
-        return -1;
+    if (*urls) {
+        /* `files` counts the tasks of `url` only: with `urls` the file's
+         * lines are the tasks. */
+        if (host->param_uint(params, "files") != HD_DEFAULT_FILES) {
+            snprintf(err, errlen,
+                     "files applies to url only; with urls = %.120s every "
+                     "line of the file is a task: remove files",
+                     urls);
+            return -1;
+        }
+        /* Read the whole file now, so that a bad line is a config error
+         * before anything runs, not a failed row. */
+        uint64_t n = 0;
+        char **list = hd_read_urls(urls, &n, err, errlen);
+        if (!list)
+            return -1;
+        hd_free_urls(list);
     }
     return 0;
 }
 
 /* curl_global_init once per process, before any worker thread: create()
  * runs in the coordinator before workers exist, and in each fresh worker
- * process.  Never cleaned up: the plugin stays loaded (RTLD_NODELETE). */
+ * process.  Never cleaned up: a process that ran this plugin never unloads
+ * it (docs/architecture.md). */
 static pthread_once_t hd_once = PTHREAD_ONCE_INIT;
 static CURLcode hd_init_rc;
 static void hd_global_init(void) {

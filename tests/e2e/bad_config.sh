@@ -84,7 +84,7 @@ pass "missing file"
 
 printf '[run]\n[workload.noop]\n[executor.serial]\n' > ok.ini
 run_pb 2 run ok.ini --set workload.noop.taks=3
-assert_contains err "--set"
+assert_contains err "--set 'workload.noop.taks=3'"
 assert_contains err "tasks"
 run_pb 2 run ok.ini --only executor=fork
 assert_contains err "--only"
@@ -100,3 +100,10 @@ run_pb 2 run big.ini
 assert_contains err "too many workers"
 [[ ! -e results.csv ]] || fail "results.csv written"
 pass "absurd repetitions and worker counts"
+
+printf 'http://127.0.0.1:9/a\nftp://127.0.0.1/b\n' > urls.txt
+printf '[run]\noutput = out.csv\n[workload.http-download]\nurls = urls.txt\n[executor.serial]\n' > http.ini
+run_pb 2 run http.ini
+assert_contains err "urls.txt:2: 'ftp://127.0.0.1/b' is not an http:// or https:// URL"
+[[ ! -e out.csv ]] || fail "out.csv written"
+pass "a bad line of a urls file is a config error"
