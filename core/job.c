@@ -202,23 +202,14 @@ uint64_t job_current_task(const struct pb_job *job, unsigned worker) {
 /* Worker side                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* Parses "Pss:   1234 kB" out of smaps_rollup with open/read/close only, so
- * that a forked child may call it. */
+/* Parses "Pss:   1234 kB" out of /proc/PID/smaps_rollup (the coordinator
+ * reads its own and its parked workers', see sample_memory). */
 uint64_t job_read_pss_kib(pid_t pid) {
-    char path[64] = "/proc/self/smaps_rollup";
-    if (pid > 0) {
-        /* Built by hand: snprintf is not async-signal-safe. */
-        char digits[24];
-        int n = 0;
-        for (pid_t p = pid; p > 0 && n < (int)sizeof digits; p /= 10)
-            digits[n++] = (char)('0' + p % 10);
-        char *o = path;
-        memcpy(o, "/proc/", 6);
-        o += 6;
-        while (n > 0)
-            *o++ = digits[--n];
-        memcpy(o, "/smaps_rollup", sizeof "/smaps_rollup");
-    }
+    char path[64];
+    if (pid > 0)
+        snprintf(path, sizeof path, "/proc/%ld/smaps_rollup", (long)pid);
+    else
+        snprintf(path, sizeof path, "/proc/self/smaps_rollup");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;

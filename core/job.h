@@ -106,8 +106,8 @@ void job_blocking_end(struct pb_task_ctx *ctx);
 unsigned job_task_worker(const struct pb_task_ctx *ctx);
 uint64_t job_current_task(const struct pb_job *job, unsigned worker);
 
-/* Pss of a process in KiB from /proc/PID/smaps_rollup (0 for pid 0 =
- * self); 0 if unavailable.  Async-signal-safe (open/read/close only). */
+/* Pss of a process in KiB from /proc/PID/smaps_rollup (pid 0 = self); 0 if
+ * unavailable.  Coordinator only. */
 uint64_t job_read_pss_kib(pid_t pid);
 
 #endif /* PARBENCH_JOB_H */

@@ -101,12 +101,7 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
     }
     close(rel[0]);
     p.release_fd = rel[1];
-    if (rc < 0)
-        procs_kill_all(&p);
-    procs_serve(&p);
-    procs_reap(&p);
-    procs_free(&p);
-    return rc;
+    return procs_finish(&p, rc);
 }
 
 static const struct pb_executor_ops fork_ops = {

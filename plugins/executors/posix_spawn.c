@@ -148,12 +148,7 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
         rc = spawn_one(&p, i, prog, shared, &start, spec, err, errlen);
     if (shared >= 0)
         close(shared);
-    if (rc < 0)
-        procs_kill_all(&p);
-    procs_serve(&p);
-    procs_reap(&p);
-    procs_free(&p);
-    return rc;
+    return procs_finish(&p, rc);
 }
 
 static const struct pb_executor_ops spawn_ops = {

@@ -343,3 +343,12 @@ void procs_reap(struct procs *p) {
             report(p, i, status[i]);
     free(status);
 }
+
+int procs_finish(struct procs *p, int rc) {
+    if (rc < 0)
+        procs_kill_all(p);
+    procs_serve(p);
+    procs_reap(p);
+    procs_free(p);
+    return rc;
+}

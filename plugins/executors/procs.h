@@ -69,6 +69,11 @@ void procs_reap(struct procs *p);
 /* Free what procs_init allocated and close the descriptors left open. */
 void procs_free(struct procs *p);
 
+/* The end of every run(): if starting the workers failed (rc < 0), kill
+ * those already started; then serve, reap and free.  Returns rc, for run()
+ * to return. */
+int procs_finish(struct procs *p, int rc);
+
 /* Write one frame (type, then a and b joined) to fd, all of it.  Returns 0
  * or -1.  Async-signal-safe: a forked child may call it. */
 int procs_write_frame(int fd, uint32_t type, const void *a, size_t alen,
