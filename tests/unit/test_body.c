@@ -14,7 +14,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "body.h"
+#include "server/body.h"
 
 /* The documented format, written out independently of body.c: word k is
  * splitmix64's output k + 1 for the seed, bytes little-endian. */

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "errors.h"
+#include "config/config.h"
+#include "util/errors.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "errors.h"
+#include "results/csv.h"
+#include "util/errors.h"
 
 /* The bytes csv_write_row produces for `fields`, NUL-terminated; owned by
  * the caller. */

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "host.h"
-#include "job.h"
+#include "run/host.h"
+#include "run/job.h"
+#include "util/errors.h"
 
 /* A workload whose task t answers t * 10 and returns 4 payload bytes. */
 struct tw {

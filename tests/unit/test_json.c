@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "json.h"
+#include "util/json.h"
 
 /* What json_write_string or json_write_number (number: text NULL) wrote. */
 static char *written(const char *text, double number, int is_number) {

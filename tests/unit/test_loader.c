@@ -21,10 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli_info.h"
-#include "errors.h"
-#include "params.h"
-#include "plugin_loader.h"
+#include "cli/info.h"
+#include "config/loader.h"
+#include "config/params.h"
+#include "util/errors.h"
 
 static char tp_dir[PATH_MAX]; /* the test plugins                   */
 static char tmp_root[64];     /* made by the group setup            */

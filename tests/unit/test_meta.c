@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "meta.h"
+#include "results/meta.h"
+#include "util/errors.h"
 
 struct fixture {
     char dir[64];

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "params.h"
+#include "config/params.h"
+#include "util/errors.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */

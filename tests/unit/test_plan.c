@@ -15,10 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "errors.h"
-#include "plan.h"
-#include "results.h"
+#include "config/config.h"
+#include "config/plan.h"
+#include "results/results.h"
+#include "util/errors.h"
 
 static char ini_path[] = "/tmp/pb-test-plan-XXXXXX";
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "progress.h"
+#include "run/progress.h"
 
 #define SEC 1000000000ull
 

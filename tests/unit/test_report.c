@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csv.h"
-#include "errors.h"
-#include "report.h"
+#include "results/csv.h"
+#include "results/report.h"
+#include "util/errors.h"
 
 /* Doubles equal to 1e-9 relative (cmocka 1.1.5's assert_float_equal
  * compares as float). */

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "results.h"
+#include "results/results.h"
+#include "util/errors.h"
 
 #define HEADER_TEXT                                                            \
     "run_id,started_at,host,workload,workload_params,executor,workers,tasks,"  \

@@ -21,8 +21,8 @@
 #include <strings.h>
 #include <xxhash.h>
 
-#include "body.h"
-#include "server.h"
+#include "server/body.h"
+#include "server/server.h"
 
 /* What one request brought back. */
 struct reply {

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
-#include "params.h"
-#include "spec.h"
+#include "config/params.h"
+#include "config/spec.h"
+#include "util/errors.h"
 
 static const char *const colours[] = {"red", "green", NULL};
 

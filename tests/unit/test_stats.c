@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "stats.h"
+#include "results/stats.h"
 
 /* Doubles equal to 1e-9 relative (cmocka 1.1.5's assert_float_equal
  * compares as float). */

@@ -10,8 +10,8 @@
 
 #include <string.h>
 
-#include "errors.h"
-#include "suggest.h"
+#include "util/errors.h"
+#include "util/suggest.h"
 
 static void test_distance_basics(void **state) {
     (void)state;

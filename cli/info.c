@@ -1,0 +1,265 @@
+/*
+ * cli_info.c - `parbench list` and `parbench describe`: everything they
+ * print comes from the descriptors and parameter tables, no plugin code
+ * runs beyond the entry function.
+ */
+#include "cli/info.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/params.h"
+#include "util/errors.h"
+#include "util/suggest.h"
+
+static const char *kind_text(enum pb_kind kind) {
+    return kind == PB_KIND_WORKLOAD ? "workload" : "executor";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Aligned tables                                                           */
+/* ------------------------------------------------------------------------ */
+
+#define MAX_COLS 5
+
+/* A table of text cells; every cell is owned.  Columns but the last are
+ * padded to their widest cell. */
+struct text_table {
+    size_t cols;
+    char **cells; /* rows * cols, row-major */
+    size_t rows;
+};
+
+static int table_add(struct text_table *t, const char *const *row) {
+    char **cells = realloc(t->cells, (t->rows + 1) * t->cols * sizeof *cells);
+    if (!cells)
+        return PB_ENOMEM;
+    t->cells = cells;
+    char **dst = cells + t->rows * t->cols;
+    for (size_t c = 0; c < t->cols; c++)
+        dst[c] = NULL;
+    t->rows++;
+    for (size_t c = 0; c < t->cols; c++)
+        if (!(dst[c] = strdup(row[c] ? row[c] : "")))
+            return PB_ENOMEM;
+    return 0;
+}
+
+static void table_print(const struct text_table *t, const char *indent,
+                        FILE *out) {
+    size_t width[MAX_COLS] = {0};
+    for (size_t r = 0; r < t->rows; r++)
+        for (size_t c = 0; c < t->cols; c++) {
+            size_t len = strlen(t->cells[r * t->cols + c]);
+            if (len > width[c])
+                width[c] = len;
+        }
+    for (size_t r = 0; r < t->rows; r++) {
+        fputs(indent, out);
+        for (size_t c = 0; c < t->cols; c++) {
+            const char *cell = t->cells[r * t->cols + c];
+            if (c + 1 < t->cols)
+                fprintf(out, "%-*s  ", (int)width[c], cell);
+            else
+                fprintf(out, "%s\n", cell);
+        }
+    }
+}
+
+static void table_free(struct text_table *t) {
+    for (size_t i = 0; i < t->rows * t->cols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    t->cells = NULL;
+    t->rows = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* parbench list                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* loader_scan's warning callback has no context: the stream lives here for
+ * the duration of one cli_list call. */
+static FILE *list_errf;
+
+static void list_warn(const char *msg) {
+    if (list_errf)
+        fprintf(list_errf, "parbench list: warning: %s\n", msg);
+}
+
+int cli_list(const struct loader_path *sp, FILE *out, FILE *errf) {
+    struct loaded_plugin *lps = NULL;
+    size_t n = 0;
+    list_errf = errf;
+    int rc = loader_scan(sp, &lps, &n, list_warn);
+    list_errf = NULL;
+    if (rc < 0) {
+        fprintf(errf, "parbench list: %s while scanning the plugin path\n",
+                pb_strerror(rc));
+        return rc;
+    }
+    struct text_table t = {4, NULL, 0};
+    static const char *const head[] = {"KIND", "NAME", "SUMMARY", "FILE"};
+    rc = table_add(&t, head);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *row[] = {kind_text(lps[i].desc->kind), lps[i].desc->name,
+                             lps[i].desc->summary, lps[i].path};
+        rc = table_add(&t, row);
+    }
+    if (rc == 0)
+        table_print(&t, "", out);
+    table_free(&t);
+    if (rc == 0 && n == 0) {
+        fprintf(errf, "parbench list: no plugins found in");
+        for (size_t i = 0; i < sp->count; i++)
+            fprintf(errf, "%s %s", i ? "," : "", sp->dirs[i]);
+        fprintf(errf, "; set PARBENCH_PLUGIN_PATH to the directory holding "
+                      "the KIND-NAME.so files\n");
+    }
+    for (size_t i = 0; i < n; i++)
+        loader_close(&lps[i]);
+    free(lps);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* parbench describe                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Bounds or choices of `p` as text: "[1, 10]", ">= 1", "trial | sieve". */
+static void range_text(const struct pb_param *p, char *buf, size_t len) {
+    buf[0] = '\0';
+    if (p->type == PB_PARAM_ENUM && p->choices) {
+        size_t used = 0;
+        for (size_t i = 0; p->choices[i] && used < len; i++) {
+            int k = snprintf(buf + used, len - used, "%s%s", i ? " | " : "",
+                             p->choices[i]);
+            if (k < 0)
+                break;
+            used += (size_t)k;
+        }
+    } else if (p->min && p->max) {
+        snprintf(buf, len, "[%s, %s]", p->min, p->max);
+    } else if (p->min) {
+        snprintf(buf, len, ">= %s", p->min);
+    } else if (p->max) {
+        snprintf(buf, len, "<= %s", p->max);
+    }
+    if (!buf[0])
+        snprintf(buf, len, "-");
+}
+
+/* 1 if the plugin's own table has a parameter `name`. */
+static int has_param(const struct pb_plugin *d, const char *name) {
+    for (size_t i = 0; d->params && d->params[i].name; i++)
+        if (strcmp(d->params[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int describe_one(const struct loaded_plugin *lp, FILE *out) {
+    const struct pb_plugin *d = lp->desc;
+    fprintf(out, "%s (%s): %s\n", d->name, kind_text(d->kind), d->summary);
+    fprintf(out, "file: %s\n\nparameters:\n", lp->path);
+
+    struct text_table t = {5, NULL, 0};
+    static const char *const head[] = {"NAME", "TYPE", "DEFAULT", "RANGE",
+                                       "HELP"};
+    int rc = table_add(&t, head);
+    for (size_t i = 0; rc == 0 && d->params && d->params[i].name; i++) {
+        const struct pb_param *p = &d->params[i];
+        char range[512];
+        range_text(p, range, sizeof range);
+        const char *row[] = {p->name, param_type_name(p->type),
+                             p->def ? p->def : "required", range, p->help};
+        rc = table_add(&t, row);
+    }
+    /* Keys the core accepts in every section of this kind. */
+    if (rc == 0 && d->kind == PB_KIND_WORKLOAD && !has_param(d, "plugin")) {
+        const char *const row[] = {
+            "plugin", param_type_name(PB_PARAM_STRING), "section name", "-",
+            "plugin an instance runs, e.g. [workload.small] plugin = "
+            "prime-count (every workload)"};
+        rc = table_add(&t, row);
+    }
+    if (rc == 0 && d->kind == PB_KIND_EXECUTOR && !has_param(d, "schedule")) {
+        const char *const row[] = {
+            "schedule", param_type_name(PB_PARAM_ENUM), "[run] schedule",
+            "static | dynamic",
+            "static: task i on worker i mod W; dynamic: workers claim the "
+            "next free task (every executor)"};
+        rc = table_add(&t, row);
+    }
+    if (rc == 0)
+        table_print(&t, "  ", out);
+    table_free(&t);
+    return rc;
+}
+
+/* Did-you-mean among every loadable plugin of either kind, or NULL.  The
+ * result is copied into buf. */
+static const char *closest_plugin(const struct loader_path *sp,
+                                  const char *name, char *buf, size_t len) {
+    struct loaded_plugin *lps = NULL;
+    size_t n = 0;
+    if (loader_scan(sp, &lps, &n, NULL) < 0)
+        return NULL;
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    const char *best = NULL;
+    if (names) {
+        for (size_t i = 0; i < n; i++)
+            names[i] = lps[i].desc->name;
+        best = suggest_closest(name, names, n);
+        if (best)
+            snprintf(buf, len, "%s", best);
+        free(names);
+    }
+    for (size_t i = 0; i < n; i++)
+        loader_close(&lps[i]);
+    free(lps);
+    return best ? buf : NULL;
+}
+
+int cli_describe(const struct loader_path *sp, const char *name, FILE *out,
+                 FILE *errf) {
+    static const enum pb_kind kinds[] = {PB_KIND_WORKLOAD, PB_KIND_EXECUTOR};
+    int found = 0, failure = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        struct loaded_plugin lp;
+        char err[1024];
+        int rc = loader_find(sp, kinds[k], name, &lp, err, sizeof err);
+        if (rc == PB_ENOENT)
+            continue;
+        if (rc < 0) {
+            fprintf(errf, "parbench describe: %s\n", err);
+            failure = rc;
+            continue;
+        }
+        if (found)
+            fputc('\n', out);
+        rc = describe_one(&lp, out);
+        loader_close(&lp);
+        if (rc < 0) {
+            fprintf(errf, "parbench describe: %s\n", pb_strerror(rc));
+            return rc;
+        }
+        found++;
+    }
+    if (failure)
+        return failure;
+    if (found)
+        return 0;
+
+    char best[256];
+    const char *guess = closest_plugin(sp, name, best, sizeof best);
+    fprintf(errf,
+            "parbench describe: no workload or executor plugin named "
+            "'%s' in",
+            name);
+    for (size_t i = 0; i < sp->count; i++)
+        fprintf(errf, "%s %s", i ? "," : "", sp->dirs[i]);
+    if (guess)
+        fprintf(errf, "; did you mean '%s'?", guess);
+    fprintf(errf, "\n`parbench list` shows every plugin found.\n");
+    return PB_ENOENT;
+}

@@ -1,0 +1,231 @@
+/*
+ * worker_main.c - parbench-worker: one worker of a job in a fresh process.
+ * It reads a start record and the workload spec from its standard input,
+ * loads the workload plugin, re-creates the workload state with create()
+ * (the real cost of "spawn", which shows in startup_s), runs the core's
+ * worker loop and streams results back in frames.  The protocol is
+ * documented in include/parbench/plugin.h ("Worker processes") so that any
+ * executor that starts fresh processes can use this program.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "config/loader.h"
+#include "config/params.h"
+#include "config/spec.h"
+#include "run/host.h"
+#include "run/job.h"
+#include "util/errors.h"
+#include "version.h"
+
+/* A spec larger than this is refused rather than allocated. */
+#define SPEC_MAX (64u << 20)
+
+/* Writes every byte of iov[0..n-1] to fd, resuming after partial writes
+ * and EINTR.  Returns 0 or -1. */
+static int write_all(int fd, struct iovec *iov, int n) {
+    while (n > 0) {
+        ssize_t w = writev(fd, iov, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        size_t left = (size_t)w;
+        while (n > 0 && left >= iov->iov_len) {
+            left -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + left;
+            iov->iov_len -= left;
+        }
+    }
+    return 0;
+}
+
+static int send_frame(uint32_t type, const void *a, size_t alen, const void *b,
+                      size_t blen) {
+    if (alen + blen > UINT32_MAX)
+        return -1;
+    struct pb_frame f = {type, (uint32_t)(alen + blen)};
+    struct iovec iov[3] = {
+        {&f, sizeof f}, {(void *)a, alen}, {(void *)b, blen}};
+    return write_all(PB_WORKER_FD_OUT, iov, blen ? 3 : alen ? 2 : 1);
+}
+
+/* Reads exactly len bytes: 1, 0 at end-of-file, -1 on error. */
+static int read_full(int fd, void *buf, size_t len) {
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, (char *)buf + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return got ? -1 : 0;
+        got += (size_t)n;
+    }
+    return 1;
+}
+
+/* The worker could not start: tell the coordinator (and stderr if there
+ * is no coordinator to tell) and exit. */
+static void fail_start(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+static void fail_start(const char *fmt, ...) {
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    /* Descriptor 3 is the coordinator's pipe only if it is a pipe: run
+     * by hand, it may be anything. */
+    struct stat st;
+    if (fstat(PB_WORKER_FD_OUT, &st) < 0 || !S_ISFIFO(st.st_mode) ||
+        send_frame(PB_FRAME_ERROR, text, strlen(text), NULL, 0) < 0)
+        fprintf(stderr, "parbench-worker: %s\n", text);
+    _exit(PB_WORKER_EXIT_START);
+}
+
+/* io->send: one message of the worker loop as one PB_FRAME_MSG. */
+static int worker_send(void *ctx, const void *head, size_t head_len,
+                       const void *body, size_t body_len) {
+    (void)ctx;
+    return send_frame(PB_FRAME_MSG, head, head_len, body, body_len);
+}
+
+/* io->claim under PB_WORKER_CLAIM_PIPE: ask, then read the answer.  The
+ * coordinator closing our input means it hands out nothing more. */
+static int worker_claim(void *ctx, unsigned worker, uint64_t *task) {
+    struct pb_job *job = ctx;
+    (void)worker;
+    if (atomic_load_explicit(&job->shared->stop, memory_order_relaxed))
+        return 0;
+    uint64_t t;
+    if (send_frame(PB_FRAME_CLAIM, NULL, 0, NULL, 0) < 0)
+        return -1;
+    int r = read_full(PB_WORKER_FD_IN, &t, sizeof t);
+    if (r <= 0)
+        return r;
+    if (t == PB_NO_TASK)
+        return 0;
+    *task = t;
+    return 1;
+}
+
+static const char usage[] =
+    "Usage: parbench-worker (started by parbench, not by hand)\n"
+    "\n"
+    "Runs one worker of a parbench job in a fresh process: reads a start\n"
+    "record and a workload spec on standard input, writes result frames on\n"
+    "descriptor 3.  The protocol is described in <parbench/plugin.h>.\n";
+
+int main(int argc, char **argv) {
+    if (argc > 1) {
+        if (strcmp(argv[1], "--version") == 0) {
+            printf("parbench-worker %s\n", PB_VERSION);
+            return 0;
+        }
+        fputs(usage, strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+        return strcmp(argv[1], "--help") == 0 ? 0 : PB_EXIT_USAGE;
+    }
+    /* Die with the coordinator; checked against start.parent below, since
+     * the coordinator may have died before this line. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct pb_worker_start st;
+    if (read_full(PB_WORKER_FD_IN, &st, sizeof st) <= 0 ||
+        st.magic != PB_WORKER_MAGIC)
+        fail_start("no valid start record on standard input (this program "
+                   "is started by parbench)");
+    if (st.parent != getppid())
+        _exit(PB_WORKER_EXIT_START);
+    if (st.workers == 0 || st.worker >= st.workers || st.schedule > 1)
+        fail_start("start record: worker %u of %u, schedule %u", st.worker,
+                   st.workers, st.schedule);
+    if (st.spec_len == 0 || st.spec_len > SPEC_MAX)
+        fail_start("workload spec of %llu bytes (the coordinator could not "
+                   "build one?)",
+                   (unsigned long long)st.spec_len);
+    char *text = malloc(st.spec_len);
+    if (!text)
+        fail_start("out of memory for a spec of %llu bytes",
+                   (unsigned long long)st.spec_len);
+    if (read_full(PB_WORKER_FD_IN, text, st.spec_len) <= 0)
+        fail_start("the workload spec was cut off");
+
+    char err[512] = "";
+    struct worker_spec spec;
+    if (spec_parse(text, st.spec_len, &spec, err, sizeof err) < 0)
+        fail_start("%s", err);
+    free(text);
+    struct loaded_plugin lp;
+    if (loader_open(spec.plugin, PB_KIND_WORKLOAD, NULL, &lp, err, sizeof err) <
+        0)
+        fail_start("%s", err);
+    struct pb_params *ps = params_new(lp.desc->params);
+    if (!ps)
+        fail_start("out of memory");
+    for (size_t i = 0; i < spec.count; i++)
+        if (params_set(ps, spec.params[i].key, spec.params[i].value, err,
+                       sizeof err) < 0)
+            fail_start("%s: %s", lp.desc->name, err);
+    if (params_finish(ps, err, sizeof err) < 0)
+        fail_start("%s: %s", lp.desc->name, err);
+
+    /* The workload lives until _exit: its memory is part of what a
+     * worker process costs, and the kernel frees it faster than we would. */
+    static struct host_instance hi;
+    host_init(&hi, lp.desc->name);
+    const struct pb_workload_ops *ops = lp.desc->workload;
+    void *state = NULL;
+    err[0] = '\0';
+    if (ops->create(&hi.host, ps, &state, err, sizeof err) < 0)
+        fail_start("creating the workload: %s", err[0] ? err : "create failed");
+    static struct pb_job job;
+    if (job_init(&job, &hi.host, ops, state, st.workers,
+                 (enum pb_schedule)st.schedule) < 0)
+        fail_start("out of memory");
+    if (job.tasks != st.tasks)
+        fail_start("the workload has %llu tasks here but %llu in the "
+                   "coordinator: its create() is not deterministic",
+                   (unsigned long long)job.tasks, (unsigned long long)st.tasks);
+    job.coordinator = st.parent;
+    if ((st.flags & PB_WORKER_SHARED) &&
+        job_attach_shared(&job, PB_WORKER_FD_SHARED) < 0)
+        fail_start("cannot map the job's shared page from descriptor %d",
+                   PB_WORKER_FD_SHARED);
+    if (job.schedule == PB_SCHEDULE_DYNAMIC &&
+        !(st.flags & (PB_WORKER_CLAIM_PIPE | PB_WORKER_SHARED)))
+        fail_start("dynamic schedule without PB_WORKER_CLAIM_PIPE or "
+                   "PB_WORKER_SHARED: no way to claim a task");
+
+    struct pb_worker_io io = {
+        .ctx = &job,
+        .claim = (st.flags & PB_WORKER_CLAIM_PIPE) ? worker_claim : NULL,
+        .send = worker_send,
+    };
+    /* Failures travel in the messages; a broken pipe means the
+     * coordinator is gone and nobody is left to tell. */
+    (void)job_worker_loop(&job, st.worker, &io);
+    if (send_frame(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+        _exit(PB_EXIT_INTERNAL);
+    /* Wait for the release: end-of-file on our input. */
+    char sink[64];
+    ssize_t n;
+    while ((n = read(PB_WORKER_FD_IN, sink, sizeof sink)) > 0 ||
+           (n < 0 && errno == EINTR))
+        ;
+    _exit(0);
+}

@@ -1,0 +1,592 @@
+/*
+ * plugin_loader.c - finding, loading and checking plugins.
+ *
+ * Every check names the file and what was expected, so that a broken or
+ * misplaced plugin is fixed from the message alone.  The loader never
+ * writes into plugin memory: the handle and path live in struct
+ * loaded_plugin, the descriptor is only read.
+ */
+#include "config/loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/params.h"
+#include "util/errors.h"
+#include "util/names.h"
+#include "util/selfpath.h"
+#include "util/suggest.h"
+
+#define SO_SUFFIX ".so"
+
+static const char *kind_name(enum pb_kind kind) {
+    return kind == PB_KIND_WORKLOAD   ? "workload"
+           : kind == PB_KIND_EXECUTOR ? "executor"
+                                      : "unknown";
+}
+
+/* "a workload", "an executor". */
+static const char *article(enum pb_kind kind) {
+    return kind == PB_KIND_EXECUTOR ? "an" : "a";
+}
+
+/* Kind and name from a file name "KIND-NAME.so"; 0 if it has that form.
+ * The name is copied into buf. */
+static int parse_file_name(const char *file, enum pb_kind *kind, char *buf,
+                           size_t len) {
+    static const struct {
+        const char *prefix;
+        enum pb_kind kind;
+    } kinds[] = {{"workload-", PB_KIND_WORKLOAD},
+                 {"executor-", PB_KIND_EXECUTOR}};
+    size_t flen = strlen(file), slen = strlen(SO_SUFFIX);
+    if (flen <= slen || strcmp(file + flen - slen, SO_SUFFIX) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        size_t plen = strlen(kinds[i].prefix);
+        if (strncmp(file, kinds[i].prefix, plen) != 0 || flen <= plen + slen)
+            continue;
+        size_t nlen = flen - plen - slen;
+        if (nlen >= len)
+            return -1;
+        memcpy(buf, file + plen, nlen);
+        buf[nlen] = '\0';
+        *kind = kinds[i].kind;
+        return 0;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Search path                                                              */
+/* ------------------------------------------------------------------------ */
+
+static int path_add(struct loader_path *sp, const char *dir, size_t len) {
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < sp->count; i++)
+        if (strlen(sp->dirs[i]) == len && strncmp(sp->dirs[i], dir, len) == 0)
+            return 0;
+    char **dirs = realloc(sp->dirs, (sp->count + 1) * sizeof *dirs);
+    if (!dirs)
+        return PB_ENOMEM;
+    sp->dirs = dirs;
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return PB_ENOMEM;
+    memcpy(copy, dir, len);
+    copy[len] = '\0';
+    sp->dirs[sp->count++] = copy;
+    return 0;
+}
+
+/* Adds each non-empty component of a ':'-separated list. */
+static int path_add_list(struct loader_path *sp, const char *list) {
+    while (list && *list) {
+        const char *colon = strchr(list, ':');
+        size_t len = colon ? (size_t)(colon - list) : strlen(list);
+        int rc = path_add(sp, list, len);
+        if (rc < 0)
+            return rc;
+        list = colon ? colon + 1 : NULL;
+    }
+    return 0;
+}
+
+int loader_path_init(struct loader_path *sp, const char *config_path) {
+    sp->dirs = NULL;
+    sp->count = 0;
+    int rc = path_add_list(sp, config_path);
+    if (rc == 0)
+        rc = path_add_list(sp, getenv("PARBENCH_PLUGIN_PATH"));
+    char exe[PATH_MAX];
+    if (rc == 0 && selfpath_dir(exe, sizeof exe) == 0) {
+        /* DIR/plugins, then DIR/../lib/parbench/plugins written without
+         * the "..": the program's directory has no symbolic links left. */
+        char dir[PATH_MAX + 32];
+        int len = snprintf(dir, sizeof dir, "%s/plugins", exe);
+        if (len > 0 && (size_t)len < sizeof dir)
+            rc = path_add(sp, dir, (size_t)len);
+        char *slash = strrchr(exe, '/');
+        if (rc == 0 && slash) {
+            *slash = '\0';
+            len = snprintf(dir, sizeof dir, "%s/lib/parbench/plugins", exe);
+            if (len > 0 && (size_t)len < sizeof dir)
+                rc = path_add(sp, dir, (size_t)len);
+        }
+    }
+    if (rc < 0)
+        loader_path_free(sp);
+    return rc;
+}
+
+void loader_path_free(struct loader_path *sp) {
+    for (size_t i = 0; i < sp->count; i++)
+        free(sp->dirs[i]);
+    free(sp->dirs);
+    sp->dirs = NULL;
+    sp->count = 0;
+}
+
+void loader_file_name(enum pb_kind kind, const char *name, char *buf,
+                      size_t len) {
+    snprintf(buf, len, "%s-%s%s", kind_name(kind), name, SO_SUFFIX);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading and checking one file                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Malloc'd absolute form of `path` (symbolic links kept), or NULL. */
+static char *absolute_path(const char *path) {
+    if (path[0] == '/')
+        return strdup(path);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return strdup(path);
+    size_t len = strlen(cwd) + 1 + strlen(path) + 1;
+    char *abs = malloc(len);
+    if (abs)
+        snprintf(abs, len, "%s/%s", cwd, path);
+    return abs;
+}
+
+/* dlerror() text without a leading "PATH: " that would repeat the file. */
+static const char *dl_reason(const char *path) {
+    const char *msg = dlerror();
+    if (!msg)
+        return "unknown dynamic loader error";
+    size_t len = strlen(path);
+    if (strncmp(msg, path, len) == 0 && msg[len] == ':' && msg[len + 1] == ' ')
+        return msg + len + 2;
+    return msg;
+}
+
+/* Required operations: the names of those the descriptor lacks, or NULL. */
+static const char *missing_op(const struct pb_plugin *d) {
+    if (d->kind == PB_KIND_WORKLOAD) {
+        const struct pb_workload_ops *w = d->workload;
+        if (!w)
+            return "the operations table (.workload)";
+        return !w->create       ? "create"
+               : !w->task_count ? "task_count"
+               : !w->run_task   ? "run_task"
+               : !w->merge      ? "merge"
+               : !w->verify     ? "verify"
+               : !w->destroy    ? "destroy"
+                                : NULL;
+    }
+    if (!d->executor)
+        return "the operations table (.executor)";
+    return !d->executor->run ? "run" : NULL;
+}
+
+/* Checks the descriptor; 0 or PB_EPLUGIN with err. */
+static int check_desc(const char *path, const struct pb_plugin *d,
+                      enum pb_kind want_kind, const char *want_name, char *err,
+                      size_t errlen) {
+    if (d->abi_version != PB_ABI_VERSION) {
+        snprintf(err, errlen,
+                 "%s: ABI version %u, this parbench expects %d; rebuild the "
+                 "plugin against include/parbench/plugin.h",
+                 path, d->abi_version, PB_ABI_VERSION);
+        return PB_EPLUGIN;
+    }
+    if (d->kind != PB_KIND_WORKLOAD && d->kind != PB_KIND_EXECUTOR) {
+        snprintf(err, errlen,
+                 "%s: unknown plugin kind %d; the descriptor's kind must be "
+                 "PB_KIND_WORKLOAD or PB_KIND_EXECUTOR",
+                 path, (int)d->kind);
+        return PB_EPLUGIN;
+    }
+    if (want_kind && d->kind != want_kind) {
+        snprintf(err, errlen,
+                 "%s: declares %s %s plugin, expected %s %s (the file name "
+                 "must be KIND-NAME.so); fix the descriptor's kind or rename "
+                 "the file",
+                 path, article(d->kind), kind_name(d->kind), article(want_kind),
+                 kind_name(want_kind));
+        return PB_EPLUGIN;
+    }
+    if (!name_valid(d->name, NAME_DASH)) {
+        snprintf(err, errlen,
+                 "%s: plugin name '%s' is not valid; use only lowercase "
+                 "letters, digits, '_' and '-'",
+                 path, d->name ? d->name : "(null)");
+        return PB_EPLUGIN;
+    }
+    if (want_name && strcmp(d->name, want_name) != 0) {
+        snprintf(err, errlen,
+                 "%s: the descriptor names the plugin '%s', expected '%s' "
+                 "(the file name must be KIND-NAME.so); rename the file or "
+                 "fix the descriptor's name",
+                 path, d->name, want_name);
+        return PB_EPLUGIN;
+    }
+    if (!d->summary || !*d->summary) {
+        snprintf(err, errlen,
+                 "%s: %s '%s' has no summary; set the descriptor's summary "
+                 "to one line for `parbench list`",
+                 path, kind_name(d->kind), d->name);
+        return PB_EPLUGIN;
+    }
+    const char *op = missing_op(d);
+    if (op) {
+        snprintf(err, errlen,
+                 "%s: %s '%s' lacks the required operation %s; set it in its "
+                 "struct pb_%s_ops",
+                 path, kind_name(d->kind), d->name, op, kind_name(d->kind));
+        return PB_EPLUGIN;
+    }
+    if (d->params) {
+        char msg[512];
+        msg[0] = '\0';
+        if (params_check_table(d->params, msg, sizeof msg) < 0) {
+            snprintf(err, errlen,
+                     "%s: %s '%s' has a bad parameter table: %s; fix the "
+                     "table in the plugin's source",
+                     path, kind_name(d->kind), d->name, msg);
+            return PB_EPLUGIN;
+        }
+    }
+    return 0;
+}
+
+int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
+                struct loaded_plugin *out, char *err, size_t errlen) {
+    out->handle = NULL;
+    out->path = NULL;
+    out->desc = NULL;
+
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        int e = errno;
+        snprintf(err, errlen,
+                 "%s: %s; check the plugin name and the plugin path "
+                 "([run] plugin_path, PARBENCH_PLUGIN_PATH)",
+                 path, e == ENOENT ? "no such plugin file" : strerror(e));
+        return e == ENOENT || e == ENOTDIR ? PB_ENOENT : PB_EIO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen,
+                 "%s: not a regular file; a plugin is a shared object "
+                 "KIND-NAME.so",
+                 path);
+        return PB_EPLUGIN;
+    }
+    if (access(path, R_OK) < 0) {
+        snprintf(err, errlen, "%s: cannot be read (%s); fix its permissions",
+                 path, strerror(errno));
+        return PB_EIO;
+    }
+
+    char *abs = absolute_path(path);
+    if (!abs) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return PB_ENOMEM;
+    }
+    dlerror();
+    /* No RTLD_NODELETE: the runner unloads every plugin after validating
+     * the config, so that cell processes forked from it map only their own
+     * two (fork copies the page tables of every mapping).  That is safe
+     * because none of a plugin's code has run there.  Processes that ran
+     * plugin code (cells, spawned workers) never dlclose: libraries such as
+     * libcurl register thread-specific keys whose code must outlive the
+     * handle. */
+    void *h = dlopen(abs, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(err, errlen,
+                 "%s: cannot be loaded as a shared object (%s); a plugin "
+                 "must be built with -shared -fPIC against "
+                 "include/parbench/plugin.h and find all libraries it needs",
+                 abs, dl_reason(abs));
+        free(abs);
+        return PB_EPLUGIN;
+    }
+
+    pb_entry_fn entry = NULL;
+    dlerror();
+    *(void **)&entry = dlsym(h, PB_ENTRY_NAME);
+    int rc = 0;
+    const struct pb_plugin *desc = NULL;
+    if (!entry) {
+        snprintf(err, errlen,
+                 "no entry point '%s' in %s; a plugin must define it with "
+                 "PB_DEFINE_PLUGIN",
+                 PB_ENTRY_NAME, abs);
+        rc = PB_EPLUGIN;
+    } else if (!(desc = entry())) {
+        snprintf(err, errlen,
+                 "%s: %s() returned NULL; it must return the plugin's "
+                 "descriptor (use PB_DEFINE_PLUGIN)",
+                 abs, PB_ENTRY_NAME);
+        rc = PB_EPLUGIN;
+    } else {
+        rc = check_desc(abs, desc, want_kind, want_name, err, errlen);
+    }
+    if (rc < 0) {
+        dlclose(h);
+        free(abs);
+        return rc;
+    }
+    out->handle = h;
+    out->path = abs;
+    out->desc = desc;
+    return 0;
+}
+
+void loader_close(struct loaded_plugin *lp) {
+    if (lp->handle)
+        dlclose(lp->handle);
+    free(lp->path);
+    lp->handle = NULL;
+    lp->path = NULL;
+    lp->desc = NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Directory listing                                                        */
+/* ------------------------------------------------------------------------ */
+
+struct name_list {
+    char **items; /* owned */
+    size_t count;
+};
+
+static void names_free(struct name_list *nl) {
+    for (size_t i = 0; i < nl->count; i++)
+        free(nl->items[i]);
+    free(nl->items);
+    nl->items = NULL;
+    nl->count = 0;
+}
+
+static int names_add(struct name_list *nl, const char *s) {
+    char **items = realloc(nl->items, (nl->count + 1) * sizeof *items);
+    if (!items)
+        return PB_ENOMEM;
+    nl->items = items;
+    if (!(items[nl->count] = strdup(s)))
+        return PB_ENOMEM;
+    nl->count++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.so file names in `dir`, sorted.  A missing directory is empty;
+ * another failure to read it returns PB_EIO (names stay empty). */
+static int list_so_files(const char *dir, struct name_list *nl) {
+    nl->items = NULL;
+    nl->count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT || errno == ENOTDIR ? 0 : PB_EIO;
+    struct dirent *de;
+    int rc = 0;
+    size_t slen = strlen(SO_SUFFIX);
+    while (rc == 0 && (de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len > slen && strcmp(de->d_name + len - slen, SO_SUFFIX) == 0)
+            rc = names_add(nl, de->d_name);
+    }
+    closedir(d);
+    if (rc < 0)
+        names_free(nl);
+    else if (nl->count > 1)
+        qsort(nl->items, nl->count, sizeof *nl->items, cmp_str);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Finding one plugin                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* "d1, d2, d3" into buf. */
+static void join_dirs(const struct loader_path *sp, char *buf, size_t len) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sp->count && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                         sp->dirs[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    if (sp->count == 0)
+        snprintf(buf, len, "(no directories)");
+}
+
+int loader_find(const struct loader_path *sp, enum pb_kind kind,
+                const char *name, struct loaded_plugin *out, char *err,
+                size_t errlen) {
+    out->handle = NULL;
+    out->path = NULL;
+    out->desc = NULL;
+    char file[NAME_MAX + 1];
+    if (name_valid(name, NAME_DASH)) {
+        loader_file_name(kind, name, file, sizeof file);
+        for (size_t i = 0; i < sp->count; i++) {
+            size_t len = strlen(sp->dirs[i]) + 1 + strlen(file) + 1;
+            char *path = malloc(len);
+            if (!path)
+                return PB_ENOMEM;
+            snprintf(path, len, "%s/%s", sp->dirs[i], file);
+            struct stat st;
+            int rc = 1;
+            /* The first file of that name is the plugin: a broken one is
+             * reported, never silently skipped for a later one. */
+            if (stat(path, &st) == 0)
+                rc = loader_open(path, kind, name, out, err, errlen);
+            free(path);
+            if (rc <= 0)
+                return rc;
+        }
+    } else {
+        snprintf(file, sizeof file, "%s-%s%s", kind_name(kind),
+                 name ? name : "", SO_SUFFIX);
+    }
+
+    /* Not found: collect the names of this kind for a did-you-mean. */
+    struct name_list cand = {NULL, 0};
+    for (size_t i = 0; i < sp->count; i++) {
+        struct name_list files;
+        if (list_so_files(sp->dirs[i], &files) < 0)
+            continue;
+        for (size_t j = 0; j < files.count; j++) {
+            enum pb_kind k;
+            char n[NAME_MAX + 1];
+            if (parse_file_name(files.items[j], &k, n, sizeof n) == 0 &&
+                k == kind && names_add(&cand, n) < 0)
+                break;
+        }
+        names_free(&files);
+    }
+    const char *best = suggest_closest(
+        name ? name : "", (const char *const *)cand.items, cand.count);
+    char dirs[2048];
+    join_dirs(sp, dirs, sizeof dirs);
+    snprintf(err, errlen,
+             "no %s plugin '%s'%s%s%s (looked for %s in %s; `parbench list` "
+             "shows the plugins found, [run] plugin_path or "
+             "PARBENCH_PLUGIN_PATH adds directories)",
+             kind_name(kind), name ? name : "", best ? "; did you mean '" : "",
+             best ? best : "", best ? "'?" : "", file, dirs);
+    names_free(&cand);
+    return PB_ENOENT;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Scanning the whole path                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int cmp_plugin(const void *a, const void *b) {
+    const struct loaded_plugin *x = a, *y = b;
+    if (x->desc->kind != y->desc->kind)
+        return x->desc->kind < y->desc->kind ? -1 : 1;
+    return strcmp(x->desc->name, y->desc->name);
+}
+
+/* 1 if a plugin of that kind and name is already in the list. */
+static int already_found(const struct loaded_plugin *lps, size_t n,
+                         enum pb_kind kind, const char *name) {
+    for (size_t i = 0; i < n; i++)
+        if (lps[i].desc->kind == kind && strcmp(lps[i].desc->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Loads every plugin file of one directory into *lps. */
+static int scan_dir(const char *dir, struct loaded_plugin **lps, size_t *n,
+                    void (*warn)(const char *msg)) {
+    char msg[1024];
+    struct name_list files;
+    int lrc = list_so_files(dir, &files);
+    if (lrc == PB_ENOMEM)
+        return lrc;
+    if (lrc < 0) {
+        if (warn) {
+            snprintf(msg, sizeof msg,
+                     "%s: cannot read the plugin directory (%s); skipped", dir,
+                     strerror(errno));
+            warn(msg);
+        }
+        return 0;
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < files.count; i++) {
+        const char *file = files.items[i];
+        enum pb_kind kind;
+        char name[NAME_MAX + 1];
+        if (parse_file_name(file, &kind, name, sizeof name) < 0) {
+            if (warn) {
+                snprintf(msg, sizeof msg,
+                         "%s/%s: not a plugin file name (expected "
+                         "workload-NAME.so or executor-NAME.so); skipped",
+                         dir, file);
+                warn(msg);
+            }
+            continue;
+        }
+        if (already_found(*lps, *n, kind, name))
+            continue;
+        size_t len = strlen(dir) + 1 + strlen(file) + 1;
+        char *path = malloc(len);
+        struct loaded_plugin *grown = realloc(*lps, (*n + 1) * sizeof **lps);
+        if (grown)
+            *lps = grown;
+        if (!path || !grown) {
+            free(path);
+            rc = PB_ENOMEM;
+            break;
+        }
+        snprintf(path, len, "%s/%s", dir, file);
+        struct loaded_plugin lp;
+        int r = loader_open(path, kind, name, &lp, msg, sizeof msg);
+        free(path);
+        if (r == PB_ENOMEM) {
+            rc = r;
+        } else if (r < 0) {
+            if (warn) {
+                size_t used = strlen(msg);
+                snprintf(msg + used, sizeof msg - used, " (skipped)");
+                warn(msg);
+            }
+        } else {
+            (*lps)[(*n)++] = lp;
+        }
+    }
+    names_free(&files);
+    return rc;
+}
+
+int loader_scan(const struct loader_path *sp, struct loaded_plugin **out,
+                size_t *count, void (*warn)(const char *msg)) {
+    struct loaded_plugin *lps = NULL;
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sp->count; i++)
+        rc = scan_dir(sp->dirs[i], &lps, &n, warn);
+    if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            loader_close(&lps[i]);
+        free(lps);
+        *out = NULL;
+        *count = 0;
+        return rc;
+    }
+    if (n > 1)
+        qsort(lps, n, sizeof *lps, cmp_plugin);
+    *out = lps;
+    *count = n;
+    return 0;
+}

@@ -1,0 +1,334 @@
+/*
+ * plan.c - load the plugins a config names, validate their parameters and
+ * expand the cells.  Everything that can be wrong with a config is found
+ * here, before the first cell runs.
+ */
+#include "config/plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results/results.h"
+#include "util/errors.h"
+#include "util/suggest.h"
+
+/* ------------------------------------------------------------------------ */
+/* --only                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static const char *const only_keys[] = {"workload", "executor", "workers",
+                                        "schedule"};
+
+int only_parse(struct only_filter *f, const char *expr, char *err,
+               size_t errlen) {
+    char *copy = strdup(expr);
+    if (!copy)
+        return PB_ENOMEM;
+    int rc = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        char *eq = strchr(tok, '=');
+        if (!eq || eq == tok || !eq[1]) {
+            snprintf(err, errlen,
+                     "--only '%s': '%s' is not KEY=VALUE; write e.g. "
+                     "--only workload=prime-count,executor=pthread",
+                     expr, tok);
+            rc = PB_EINVAL;
+            break;
+        }
+        *eq = '\0';
+        size_t k;
+        for (k = 0; k < 4 && strcmp(tok, only_keys[k]) != 0; k++)
+            ;
+        if (k == 4) {
+            const char *s = suggest_closest(tok, only_keys, 4);
+            snprintf(err, errlen,
+                     "--only '%s': unknown key '%s'%s%s%s; keys are "
+                     "workload, executor, workers, schedule",
+                     expr, tok, s ? "; did you mean '" : "", s ? s : "",
+                     s ? "'" : "");
+            rc = PB_EINVAL;
+            break;
+        }
+        struct only_term *t =
+            realloc(f->terms, (f->count + 1) * sizeof *f->terms);
+        if (!t) {
+            rc = PB_ENOMEM;
+            break;
+        }
+        f->terms = t;
+        t[f->count].key = strdup(tok);
+        t[f->count].value = strdup(eq + 1);
+        f->count++;
+    }
+    free(copy);
+    return rc;
+}
+
+void only_free(struct only_filter *f) {
+    for (size_t i = 0; i < f->count; i++) {
+        free(f->terms[i].key);
+        free(f->terms[i].value);
+    }
+    free(f->terms);
+    f->terms = NULL;
+    f->count = 0;
+}
+
+/* Value of a cell for an --only key, as text. */
+static void cell_value(const struct plan *p, const struct plan_cell *c,
+                       const char *key, char *buf, size_t len) {
+    if (strcmp(key, "workload") == 0)
+        snprintf(buf, len, "%s", p->workloads[c->workload].name);
+    else if (strcmp(key, "executor") == 0)
+        snprintf(buf, len, "%s", p->executors[c->executor].name);
+    else if (strcmp(key, "workers") == 0)
+        snprintf(buf, len, "%u", c->workers);
+    else
+        snprintf(buf, len, "%s", schedule_name(c->schedule));
+}
+
+static int only_match(const struct only_filter *f, const struct plan *p,
+                      const struct plan_cell *c) {
+    for (size_t k = 0; k < 4; k++) {
+        int seen = 0, hit = 0;
+        char v[128];
+        cell_value(p, c, only_keys[k], v, sizeof v);
+        for (size_t i = 0; i < f->count; i++) {
+            if (strcmp(f->terms[i].key, only_keys[k]) != 0)
+                continue;
+            seen = 1;
+            hit |= strcmp(f->terms[i].value, v) == 0;
+        }
+        if (seen && !hit)
+            return 0;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Instances                                                                */
+/* ------------------------------------------------------------------------ */
+
+static int load_instance(struct plan *p, const struct config *cfg,
+                         const struct cfg_section *sec, enum pb_kind kind,
+                         struct plan_instance *inst, char *err, size_t errlen) {
+    const char *kname = kind == PB_KIND_WORKLOAD ? "workload" : "executor";
+    char where[512], msg[768];
+    config_where(cfg, sec->line, where, sizeof where);
+    inst->name = sec->name;
+    inst->schedule = cfg->run.schedule;
+    int rc = loader_find(&p->path, kind, sec->plugin, &inst->plugin, msg,
+                         sizeof msg);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: [%s.%s] %s", where, kname, sec->name, msg);
+        return rc == PB_ENOENT ? PB_ECONFIG : rc;
+    }
+    inst->kind = kind;
+    inst->plugin_name = strdup(inst->plugin.desc->name);
+    inst->file = strdup(inst->plugin.path);
+    if (!inst->plugin_name || !inst->file)
+        return PB_ENOMEM;
+    host_init(&inst->host, inst->plugin_name);
+    inst->params = params_new(inst->plugin.desc->params);
+    if (!inst->params)
+        return PB_ENOMEM;
+    for (size_t i = 0; i < sec->count; i++) {
+        const struct cfg_entry *e = &sec->entries[i];
+        if (e->line)
+            config_where(cfg, e->line, where, sizeof where);
+        else /* name the override that set it */
+            snprintf(where, sizeof where, "--set '%s.%s.%s=%s'", kname,
+                     sec->name, e->key, e->value);
+        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0 &&
+            params_index(inst->params, "schedule") < 0) {
+            if (schedule_parse(e->value, &inst->schedule) < 0) {
+                snprintf(err, errlen,
+                         "%s: [executor.%s] schedule: '%s' is not one of "
+                         "static, dynamic",
+                         where, sec->name, e->value);
+                return PB_ECONFIG;
+            }
+            continue;
+        }
+        if (params_set(inst->params, e->key, e->value, msg, sizeof msg) < 0) {
+            snprintf(err, errlen, "%s: [%s.%s] %s", where, kname, sec->name,
+                     msg);
+            return PB_ECONFIG;
+        }
+    }
+    if (params_finish(inst->params, msg, sizeof msg) < 0) {
+        config_where(cfg, sec->line, where, sizeof where);
+        snprintf(err, errlen, "%s: [%s.%s] %s", where, kname, sec->name, msg);
+        return PB_ECONFIG;
+    }
+    inst->canonical = params_canonical(inst->params);
+    return inst->canonical ? 0 : PB_ENOMEM;
+}
+
+static void free_instance(struct plan_instance *inst) {
+    free(inst->canonical);
+    params_free(inst->params);
+    if (inst->plugin.handle)
+        loader_close(&inst->plugin);
+    free(inst->plugin_name);
+    free(inst->file);
+}
+
+static int unload_instance(struct plan_instance *inst) {
+    if (!inst->plugin.handle)
+        return 0;
+    if (params_own_table(inst->params) < 0)
+        return PB_ENOMEM;
+    loader_close(&inst->plugin);
+    memset(&inst->plugin, 0, sizeof inst->plugin);
+    return 0;
+}
+
+int plan_unload(struct plan *p) {
+    int rc = 0;
+    for (size_t i = 0; i < p->nworkloads && rc == 0; i++)
+        rc = unload_instance(&p->workloads[i]);
+    for (size_t i = 0; i < p->nexecutors && rc == 0; i++)
+        rc = unload_instance(&p->executors[i]);
+    return rc;
+}
+
+static int load_again(struct plan_instance *inst, char *err, size_t errlen) {
+    if (inst->plugin.handle)
+        return 0;
+    return loader_open(inst->file, inst->kind, inst->plugin_name, &inst->plugin,
+                       err, errlen);
+}
+
+int plan_load_cell(struct plan *p, const struct plan_cell *c, char *err,
+                   size_t errlen) {
+    int rc = load_again(&p->workloads[c->workload], err, errlen);
+    return rc < 0 ? rc : load_again(&p->executors[c->executor], err, errlen);
+}
+
+static int add_cell(struct plan *p, size_t w, size_t e, unsigned workers) {
+    struct plan_cell *c = realloc(p->cells, (p->ncells + 1) * sizeof *c);
+    if (!c)
+        return PB_ENOMEM;
+    p->cells = c;
+    c[p->ncells].workload = w;
+    c[p->ncells].executor = e;
+    c[p->ncells].workers = workers;
+    c[p->ncells].schedule = p->executors[e].schedule;
+    p->ncells++;
+    return 0;
+}
+
+int plan_build(struct plan *p, const struct config *cfg,
+               const struct only_filter *only, char *err, size_t errlen) {
+    memset(p, 0, sizeof *p);
+    int rc = loader_path_init(&p->path, cfg->run.plugin_path);
+    if (rc < 0)
+        return rc;
+    size_t nw = 0, ne = 0;
+    for (size_t i = 0; i < cfg->count; i++) {
+        nw += cfg->sections[i].kind == CFG_WORKLOAD;
+        ne += cfg->sections[i].kind == CFG_EXECUTOR;
+    }
+    p->workloads = calloc(nw ? nw : 1, sizeof *p->workloads);
+    p->executors = calloc(ne ? ne : 1, sizeof *p->executors);
+    if (!p->workloads || !p->executors)
+        return PB_ENOMEM;
+
+    for (size_t i = 0; i < cfg->count; i++) {
+        const struct cfg_section *sec = &cfg->sections[i];
+        if (sec->kind == CFG_WORKLOAD)
+            rc = load_instance(p, cfg, sec, PB_KIND_WORKLOAD,
+                               &p->workloads[p->nworkloads++], err, errlen);
+        else if (sec->kind == CFG_EXECUTOR)
+            rc = load_instance(p, cfg, sec, PB_KIND_EXECUTOR,
+                               &p->executors[p->nexecutors++], err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+
+    /* Workloads check their parameters as a whole. */
+    for (size_t w = 0; w < p->nworkloads; w++) {
+        const struct plan_instance *x = &p->workloads[w];
+        const struct pb_workload_ops *ops = x->plugin.desc->workload;
+        char msg[512] = "";
+        if (ops->check &&
+            ops->check(&x->host.host, x->params, msg, sizeof msg) < 0) {
+            const struct cfg_section *sec =
+                config_find(cfg, CFG_WORKLOAD, x->name);
+            char where[512];
+            config_where(cfg, sec ? sec->line : 0, where, sizeof where);
+            snprintf(err, errlen, "%s: [workload.%s] %s", where, x->name,
+                     msg[0] ? msg : "parameters refused by the workload");
+            return PB_ECONFIG;
+        }
+    }
+
+    /* Executors check the worker counts they will be asked to serve. */
+    for (size_t e = 0; e < p->nexecutors; e++) {
+        const struct plan_instance *x = &p->executors[e];
+        const struct pb_executor_ops *ops = x->plugin.desc->executor;
+        int single = (x->plugin.desc->flags & PB_EXEC_SINGLE_WORKER) != 0;
+        for (size_t k = 0; k < cfg->run.nworkers && ops->check && !single;
+             k++) {
+            char msg[512] = "";
+            if (ops->check(&x->host.host, x->params, cfg->run.workers[k], msg,
+                           sizeof msg) < 0) {
+                const struct cfg_section *sec =
+                    config_find(cfg, CFG_EXECUTOR, x->name);
+                char where[512];
+                config_where(cfg, sec ? sec->line : 0, where, sizeof where);
+                snprintf(err, errlen, "%s: [executor.%s] %u workers: %s", where,
+                         x->name, cfg->run.workers[k],
+                         msg[0] ? msg : "refused by the executor");
+                return PB_ECONFIG;
+            }
+        }
+    }
+
+    for (size_t w = 0; w < p->nworkloads; w++) {
+        for (size_t e = 0; e < p->nexecutors; e++) {
+            if (p->executors[e].plugin.desc->flags & PB_EXEC_SINGLE_WORKER) {
+                rc = add_cell(p, w, e, 1);
+            } else {
+                for (size_t k = 0; k < cfg->run.nworkers && rc == 0; k++)
+                    rc = add_cell(p, w, e, cfg->run.workers[k]);
+            }
+            if (rc < 0)
+                return rc;
+        }
+    }
+
+    if (only && only->count) {
+        size_t kept = 0;
+        for (size_t i = 0; i < p->ncells; i++)
+            if (only_match(only, p, &p->cells[i]))
+                p->cells[kept++] = p->cells[i];
+        p->ncells = kept;
+        if (!kept) {
+            snprintf(err, errlen,
+                     "--only matches no cell of %s; `parbench check %s` "
+                     "lists the cells",
+                     cfg->path, cfg->path);
+            return PB_ECONFIG;
+        }
+    }
+    return 0;
+}
+
+void plan_free(struct plan *p) {
+    for (size_t i = 0; i < p->nworkloads; i++)
+        free_instance(&p->workloads[i]);
+    for (size_t i = 0; i < p->nexecutors; i++)
+        free_instance(&p->executors[i]);
+    free(p->workloads);
+    free(p->executors);
+    free(p->cells);
+    loader_path_free(&p->path);
+    memset(p, 0, sizeof *p);
+}

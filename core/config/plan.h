@@ -1,0 +1,75 @@
+/*
+ * plan.h - from a checked config to the list of cells to run: plugins
+ * loaded and every parameter validated against its table, before anything
+ * runs.  A cell is workload instance x executor instance x workers.
+ */
+#ifndef PARBENCH_PLAN_H
+#define PARBENCH_PLAN_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+#include "config/loader.h"
+#include "config/params.h"
+#include "run/host.h"
+
+struct plan_instance {
+    const char *name;            /* borrowed from the config section   */
+    struct loaded_plugin plugin; /* owned; unloaded by plan_unload     */
+    enum pb_kind kind;
+    char *plugin_name;         /* owned copy of the descriptor's name */
+    char *file;                /* owned copy of the plugin's path     */
+    struct pb_params *params;  /* owned, validated                   */
+    char *canonical;           /* owned: params_canonical()          */
+    struct host_instance host; /* the table this plugin is handed    */
+    enum pb_schedule schedule; /* executors: `schedule` or [run]'s   */
+};
+
+struct plan_cell {
+    size_t workload, executor; /* indexes into the instance arrays   */
+    unsigned workers;
+    enum pb_schedule schedule;
+};
+
+/* --only: terms KEY=VALUE separated by commas; KEY is workload, executor,
+ * workers or schedule.  Terms with the same key are alternatives (OR),
+ * different keys must all match (AND). */
+struct only_term {
+    char *key, *value; /* owned */
+};
+struct only_filter {
+    struct only_term *terms; /* owned */
+    size_t count;
+};
+
+int only_parse(struct only_filter *f, const char *expr, char *err,
+               size_t errlen);
+void only_free(struct only_filter *f);
+
+struct plan {
+    struct loader_path path;
+    struct plan_instance *workloads, *executors; /* owned */
+    size_t nworkloads, nexecutors;
+    struct plan_cell *cells; /* owned */
+    size_t ncells;
+};
+
+/* Load and validate everything `cfg` names, then expand the cells (serial
+ * executors only at 1 worker) and keep those `only` (may be NULL)
+ * matches.  Errors: "FILE:LINE: [section] ..." in err, PB_ECONFIG or
+ * PB_EPLUGIN; an --only matching no cell is an error too. */
+int plan_build(struct plan *plan, const struct config *cfg,
+               const struct only_filter *only, char *err, size_t errlen);
+void plan_free(struct plan *plan);
+
+/* In the runner, once everything is validated: copy what the plan still
+ * needs out of the plugins (parameter tables, names) and unload them all,
+ * so that each cell process, forked from the runner, maps only the two
+ * plugins it loads again with plan_load_cell.  Returns 0 or PB_ENOMEM. */
+int plan_unload(struct plan *plan);
+/* In a cell process: load the workload and executor of cell c again.
+ * Returns 0, or negative with a sentence in err. */
+int plan_load_cell(struct plan *plan, const struct plan_cell *c, char *err,
+                   size_t errlen);
+
+#endif /* PARBENCH_PLAN_H */

@@ -1,0 +1,324 @@
+/*
+ * meta.c - the run-metadata sidecar (see meta.h).
+ */
+#include "results/meta.h"
+
+#include <errno.h>
+#include <gnu/libc-version.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <parbench/plugin.h>
+
+#include "build_info.h"
+#include "commit.h"
+#include "util/errors.h"
+#include "util/json.h"
+#include "version.h"
+
+static const char meta_head[] = "{\n"
+                                "  \"format\": \"parbench-meta\",\n"
+                                "  \"format_version\": 1,\n"
+                                "  \"runs\": [\n";
+static const char meta_tail[] = "\n  ]\n}\n";
+
+/* ------------------------------------------------------------------------ */
+/* The machine and the build                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* The CPU model from /proc/cpuinfo ("model name" on x86, "Model" or
+ * "Hardware" elsewhere) into buf; "" when there is none. */
+static void cpu_model(char *buf, size_t len) {
+    static const char *const keys[] = {"model name", "Model", "Hardware",
+                                       "cpu model"};
+    buf[0] = '\0';
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL)
+        return;
+    char line[512];
+    while (buf[0] == '\0' && fgets(line, sizeof line, f) != NULL) {
+        char *colon = strchr(line, ':');
+        if (colon == NULL)
+            continue;
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            size_t kl = strlen(keys[k]);
+            if (strncmp(line, keys[k], kl) == 0 &&
+                strspn(line + kl, " \t") == (size_t)(colon - line) - kl) {
+                char *v = colon + 1 + strspn(colon + 1, " \t");
+                v[strcspn(v, "\n")] = '\0';
+                snprintf(buf, len, "%s", v);
+                break;
+            }
+        }
+    }
+    fclose(f);
+}
+
+/*
+ * Libraries whose version belongs in the metadata: name and version text.
+ * Add a row here when the core links a new library (libcurl:
+ * curl_version_info(CURLVERSION_NOW)->version; libmicrohttpd:
+ * MHD_get_version()), or capture a pkg-config version in build_info.h.in
+ * as for inih, which has no version API.
+ */
+static const char *glibc_version(void) { return gnu_get_libc_version(); }
+static const char *inih_version(void) {
+    return PB_INIH_VERSION[0] ? PB_INIH_VERSION : NULL;
+}
+static const struct {
+    const char *name;
+    const char *(*version)(void);
+} libraries[] = {
+    {"glibc", glibc_version},
+    {"inih", inih_version},
+};
+
+/* ------------------------------------------------------------------------ */
+/* The configuration after the overrides                                     */
+/* ------------------------------------------------------------------------ */
+
+char *meta_config_text(const struct config *cfg) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    for (size_t i = 0; i < cfg->count; i++) {
+        const struct cfg_section *sec = &cfg->sections[i];
+        const char *prefix = sec->kind == CFG_WORKLOAD   ? "workload."
+                             : sec->kind == CFG_EXECUTOR ? "executor."
+                                                         : "";
+        fprintf(f, "%s[%s%s]\n", i ? "\n" : "", prefix, sec->name);
+        if (sec->plugin != NULL && strcmp(sec->plugin, sec->name) != 0)
+            fprintf(f, "plugin = %s\n", sec->plugin);
+        for (size_t k = 0; k < sec->count; k++)
+            fprintf(f, "%s = %s\n", sec->entries[k].key, sec->entries[k].value);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The entry                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* `,\n<indent>"key": "value"` (value NULL: null); first: no comma. */
+static void kv_str(FILE *f, const char *indent, const char *key,
+                   const char *value, int first) {
+    fprintf(f, "%s\n%s\"%s\": ", first ? "" : ",", indent, key);
+    json_write_string(f, value);
+}
+
+static void kv_num(FILE *f, const char *indent, const char *key, double v) {
+    fprintf(f, ",\n%s\"%s\": ", indent, key);
+    json_write_number(f, v);
+}
+
+static void kv_bool(FILE *f, const char *indent, const char *key, int v) {
+    fprintf(f, ",\n%s\"%s\": %s", indent, key, v ? "true" : "false");
+}
+
+static void string_array(FILE *f, const char *const *items, size_t n) {
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", " : "", f);
+        json_write_string(f, items[i]);
+    }
+    fputc(']', f);
+}
+
+int meta_write_entry(FILE *f, const struct meta_run *run) {
+    const char *in = "      ", *in2 = "        ";
+    const struct run_options *o = run->o;
+
+    fputs("    {", f);
+    kv_str(f, in, "run_id", run->run_id, 1);
+    kv_str(f, in, "started_at", run->started_at, 0);
+    kv_str(f, in, "ended_at", run->ended_at, 0);
+    kv_num(f, in, "exit_status",
+           run->exit_status >= 0 ? run->exit_status : NAN);
+    kv_bool(f, in, "interrupted", run->interrupted);
+    kv_str(f, in, "output", run->output, 0);
+    kv_num(f, in, "cells", (double)run->cells);
+
+    fprintf(f, ",\n%s\"parbench\": {", in);
+    kv_str(f, in2, "version", PB_VERSION, 1);
+    kv_str(f, in2, "commit", PB_GIT_COMMIT, 0);
+    kv_num(f, in2, "plugin_abi", PB_ABI_VERSION);
+    fprintf(f, "\n%s}", in);
+
+    fprintf(f, ",\n%s\"invocation\": {", in);
+    kv_str(f, in2, "config", o ? o->config_path : NULL, 1);
+    kv_str(f, in2, "summary", o ? o->summary : NULL, 0);
+    fprintf(f, ",\n%s\"set\": ", in2);
+    const char **sets = NULL;
+    size_t nsets = o ? o->nsets : 0;
+    if (nsets > 0 && (sets = malloc(nsets * sizeof *sets)) == NULL)
+        nsets = 0;
+    for (size_t i = 0; i < nsets; i++)
+        sets[i] = o->sets[i].text;
+    string_array(f, sets, nsets);
+    free(sets);
+    fprintf(f, ",\n%s\"only\": ", in2);
+    string_array(f, o ? (const char *const *)o->only : NULL, o ? o->nonly : 0);
+    kv_bool(f, in2, "resume", o ? o->resume : 0);
+    kv_bool(f, in2, "force", o ? o->force : 0);
+    fprintf(f, "\n%s}", in);
+
+    fprintf(f, ",\n%s\"config\": {", in);
+    kv_str(f, in2, "path", run->cfg ? run->cfg->path : NULL, 1);
+    char *effective = run->cfg ? meta_config_text(run->cfg) : NULL;
+    kv_str(f, in2, "effective", effective, 0);
+    free(effective);
+    kv_str(f, in2, "file_text", run->cfg ? run->cfg->text : NULL, 0);
+    fprintf(f, "\n%s}", in);
+
+    char host[256] = "", cpu[256];
+    if (gethostname(host, sizeof host - 1) < 0)
+        host[0] = '\0';
+    cpu_model(cpu, sizeof cpu);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    long configured = sysconf(_SC_NPROCESSORS_CONF);
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    struct utsname u;
+    int have_uname = uname(&u) == 0;
+    fprintf(f, ",\n%s\"host\": {", in);
+    kv_str(f, in2, "hostname", host[0] ? host : NULL, 1);
+    kv_str(f, in2, "cpu_model", cpu[0] ? cpu : NULL, 0);
+    kv_num(f, in2, "cpus_online", online > 0 ? (double)online : NAN);
+    kv_num(f, in2, "cpus_configured",
+           configured > 0 ? (double)configured : NAN);
+    kv_num(f, in2, "memory_kib",
+           pages > 0 && page > 0 ? (double)pages * (double)page / 1024.0 : NAN);
+    kv_str(f, in2, "kernel_name", have_uname ? u.sysname : NULL, 0);
+    kv_str(f, in2, "kernel_release", have_uname ? u.release : NULL, 0);
+    kv_str(f, in2, "kernel_version", have_uname ? u.version : NULL, 0);
+    kv_str(f, in2, "machine", have_uname ? u.machine : NULL, 0);
+    fprintf(f, "\n%s}", in);
+
+    fprintf(f, ",\n%s\"build\": {", in);
+    char compiler[256];
+    snprintf(compiler, sizeof compiler, "%s %s", PB_C_COMPILER_ID, __VERSION__);
+    kv_str(f, in2, "compiler", compiler, 1);
+    kv_str(f, in2, "build_type", PB_BUILD_TYPE[0] ? PB_BUILD_TYPE : NULL, 0);
+    fprintf(f, ",\n%s\"libraries\": {", in2);
+    for (size_t i = 0; i < sizeof libraries / sizeof libraries[0]; i++)
+        kv_str(f, "          ", libraries[i].name, libraries[i].version(),
+               i == 0);
+    fprintf(f, "\n%s}\n%s}", in2, in);
+
+    fputs("\n    }", f);
+    return ferror(f) ? PB_EIO : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The sidecar file                                                          */
+/* ------------------------------------------------------------------------ */
+
+int meta_prepare(struct meta *m, const char *csv_path, int append, char *err,
+                 size_t errlen) {
+    memset(m, 0, sizeof *m);
+    m->entry_start = -1;
+    size_t len = strlen(csv_path) + sizeof ".meta.json";
+    m->path = malloc(len);
+    if (m->path == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return PB_ENOMEM;
+    }
+    snprintf(m->path, len, "%s.meta.json", csv_path);
+    if (!append || access(m->path, F_OK) != 0)
+        return 0;
+
+    /* Appending: the file must start and end the way we write it. */
+    FILE *f = fopen(m->path, "rb");
+    int ok = f != NULL;
+    char head[sizeof meta_head], tail[sizeof meta_tail];
+    long size = 0;
+    if (ok)
+        ok = fread(head, 1, sizeof head - 1, f) == sizeof head - 1 &&
+             memcmp(head, meta_head, sizeof head - 1) == 0;
+    if (ok)
+        ok = fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 &&
+             size >= (long)(sizeof meta_head + sizeof meta_tail) &&
+             fseek(f, size - (long)(sizeof tail - 1), SEEK_SET) == 0 &&
+             fread(tail, 1, sizeof tail - 1, f) == sizeof tail - 1 &&
+             memcmp(tail, meta_tail, sizeof tail - 1) == 0;
+    if (f != NULL)
+        fclose(f);
+    if (!ok) {
+        snprintf(err, errlen,
+                 "--resume: %s is not a run-metadata file as parbench "
+                 "writes it (edited or cut short?); move it away and run "
+                 "again to start a new one",
+                 m->path);
+        return PB_EINVAL;
+    }
+    m->append = 1;
+    m->head_end = size - (long)(sizeof meta_tail - 1);
+    return 0;
+}
+
+/* Writes the entry at its place and the tail, and cuts the file there. */
+static int write_at(struct meta *m, const struct meta_run *run, char *err,
+                    size_t errlen) {
+    FILE *f = fopen(m->path, m->entry_start < 0 && !m->append ? "w" : "r+");
+    int rc = f == NULL ? PB_EIO : 0;
+    if (rc == 0) {
+        if (m->entry_start < 0) {
+            if (m->append) {
+                m->entry_start = m->head_end;
+            } else {
+                fputs(meta_head, f);
+                m->entry_start = ftell(f);
+            }
+        }
+        if (fseek(f, m->entry_start, SEEK_SET) != 0)
+            rc = PB_EIO;
+    }
+    if (rc == 0) {
+        if (m->append)
+            fputs(",\n", f);
+        rc = meta_write_entry(f, run);
+        fputs(meta_tail, f);
+        fflush(f);
+        long end = ftell(f);
+        if (ferror(f) || end < 0 || ftruncate(fileno(f), end) != 0)
+            rc = PB_EIO;
+    }
+    int e = errno;
+    if (f != NULL && fclose(f) != 0 && rc == 0) {
+        e = errno;
+        rc = PB_EIO;
+    }
+    if (rc != 0)
+        snprintf(err, errlen, "cannot write the run metadata %s: %s", m->path,
+                 strerror(e));
+    return rc;
+}
+
+int meta_begin(struct meta *m, const struct meta_run *run, char *err,
+               size_t errlen) {
+    int rc = write_at(m, run, err, errlen);
+    if (rc != 0)
+        m->entry_start = -1;
+    return rc;
+}
+
+int meta_end(struct meta *m, const struct meta_run *run, char *err,
+             size_t errlen) {
+    if (m->entry_start < 0)
+        return 0;
+    return write_at(m, run, err, errlen);
+}
+
+void meta_free(struct meta *m) {
+    free(m->path);
+    m->path = NULL;
+}

@@ -1,0 +1,72 @@
+/*
+ * meta.h - the run-metadata sidecar FILE.meta.json next to a results file
+ * FILE: what ran, on what, built how, with which config.
+ *
+ * The file is one JSON object {"format": "parbench-meta", "format_version":
+ * 1, "runs": [...]} with one entry per `parbench run` that wrote to FILE.
+ * A fresh run (no --resume, or --force, or no FILE yet) starts a new
+ * sidecar; --resume appends an entry.  The entry is written before the
+ * first cell (ended_at null) and rewritten in place at the end, so a
+ * killed runner still leaves valid JSON.  Main thread only.
+ */
+#ifndef PARBENCH_META_H
+#define PARBENCH_META_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config/config.h"
+#include "run/runner.h"
+
+/* What a run entry records besides the machine and the build (all
+ * borrowed). */
+struct meta_run {
+    const char *run_id;
+    const char *started_at; /* ISO 8601 UTC                     */
+    const char *ended_at;   /* NULL until the run has ended     */
+    int exit_status;        /* -1 until the run has ended       */
+    int interrupted;
+    const char *output;          /* the results file                 */
+    size_t cells;                /* cells in the plan                */
+    const struct run_options *o; /* invocation: --set, --only, ...   */
+    const struct config *cfg;    /* after the overrides              */
+};
+
+struct meta {
+    char *path;       /* owned: "FILE.meta.json"                       */
+    int append;       /* 1: add an entry to the existing sidecar        */
+    long head_end;    /* append: offset where the old runs list ends    */
+    long entry_start; /* offset of this run's entry once begun, else -1 */
+};
+
+/*
+ * Decides where this run's metadata goes: the sidecar of `csv_path`,
+ * appended to when `append` is nonzero and the sidecar exists, else
+ * started afresh.  An existing sidecar to append to must look the way
+ * meta.c writes it (start and end); otherwise PB_EINVAL with a sentence
+ * in err saying how to fix it, and nothing is written.  PB_ENOMEM.
+ */
+int meta_prepare(struct meta *m, const char *csv_path, int append, char *err,
+                 size_t errlen);
+
+/* Writes this run's entry (the run not ended yet).  0 or PB_EIO. */
+int meta_begin(struct meta *m, const struct meta_run *run, char *err,
+               size_t errlen);
+
+/* Rewrites this run's entry with ended_at and exit_status.  0 or PB_EIO;
+ * does nothing when meta_begin did not succeed. */
+int meta_end(struct meta *m, const struct meta_run *run, char *err,
+             size_t errlen);
+
+void meta_free(struct meta *m);
+
+/* The configuration after the overrides as INI text, one section after
+ * another with its entries in order (comments are not kept; the file's
+ * own text is recorded separately).  Returns a malloc'd string or NULL. */
+char *meta_config_text(const struct config *cfg);
+
+/* The run entry (a JSON object, indented for the runs list) on f; for
+ * tests and for meta_begin/meta_end.  Returns 0 or PB_EIO. */
+int meta_write_entry(FILE *f, const struct meta_run *run);
+
+#endif /* PARBENCH_META_H */

@@ -1,0 +1,216 @@
+/*
+ * cell.c - the cell process: create the workload state, run and measure
+ * repetitions, report each one to the runner.  The clock, resource
+ * accounting and verification here are the same for every executor.
+ */
+#include "run/cell.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/spec.h"
+#include "run/host.h"
+#include "run/job.h"
+#include "util/clock.h"
+#include "util/errors.h"
+#include "util/fdio.h"
+#include "util/selfpath.h"
+
+/* The worker program and the serialised workload spec for executors that
+ * start fresh processes. */
+struct cell_env {
+    char worker_program[4096];
+    char *spec;
+    size_t spec_len;
+};
+
+static int write_msg(int fd, const struct cell_msg *m) {
+    return fdio_write_full(fd, m, sizeof *m);
+}
+
+/* Reads one GO; 1, or 0 at EOF or on error. */
+static int read_go(int fd, struct cell_go *go) {
+    return fdio_read_full(fd, go, sizeof *go) > 0;
+}
+
+static double tv_s(struct timeval tv) {
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void on_term(int sig) {
+    (void)sig;
+    host_cancel_flag = 1;
+}
+
+static void env_init(struct cell_env *env, const struct plan_instance *wl) {
+    /* Empty when it cannot be found: a spawned worker then fails its
+     * row with the exec error. */
+    selfpath_beside("parbench-worker", env->worker_program,
+                    sizeof env->worker_program);
+    /* The spec a fresh worker re-creates the workload from (spec.h).  A
+     * spec that cannot be built (out of memory) stays empty: a spawned
+     * worker then reports that it has no spec. */
+    env->spec = NULL;
+    env->spec_len = 0;
+    if (spec_build(wl->plugin.path, wl->params, &env->spec, &env->spec_len) <
+        0) {
+        env->spec = NULL;
+        env->spec_len = 0;
+    }
+}
+
+/* Runs one repetition and fills *row.  Returns 0 (the row says how it
+ * went) or PB_ENOMEM. */
+static int measure(const struct plan_instance *wl,
+                   const struct plan_instance *ex, const struct plan_cell *c,
+                   void *state, const struct cell_env *env,
+                   struct cell_row *row) {
+    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    struct pb_job job;
+    memset(row, 0, sizeof *row);
+    if (ops->begin)
+        ops->begin(state);
+    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) < 0)
+        return PB_ENOMEM;
+    job.worker_program = env->worker_program;
+    job.spec = env->spec;
+    job.spec_len = env->spec_len;
+
+    char err[512] = "";
+    struct rusage s0, s1, c0, c1;
+    getrusage(RUSAGE_SELF, &s0);
+    getrusage(RUSAGE_CHILDREN, &c0);
+    uint64_t t0 = clock_mono_ns();
+    int rc = ex->plugin.desc->executor->run(&ex->host.host, ex->params, &job,
+                                            err, sizeof err);
+    if (rc < 0)
+        job_failf(&job, 0, "executor: %s", err[0] ? err : "run failed");
+    job_finish(&job);
+    uint64_t t1 = clock_mono_ns();
+    getrusage(RUSAGE_SELF, &s1);
+    getrusage(RUSAGE_CHILDREN, &c1);
+
+    /* Minus the time the core paused the clock to sample memory. */
+    row->wall_s = (double)(t1 - t0 - job.paused_ns) / 1e9;
+    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
+                  tv_s(c0.ru_utime) - job.paused_user_s;
+    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
+                 tv_s(c0.ru_stime) - job.paused_sys_s;
+    if (row->user_s < 0) /* getrusage ticks are coarse */
+        row->user_s = 0;
+    if (row->sys_s < 0)
+        row->sys_s = 0;
+    row->ctx_voluntary = (uint64_t)(s1.ru_nvcsw - s0.ru_nvcsw) +
+                         (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
+    row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
+                           (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw);
+    row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
+    /* With worker processes, the coordinator's Pss was read when the last
+     * worker reported, while they all still lived (see job_deliver): read
+     * now, after they exited, the pages it shared with them would count
+     * twice.  With threads there is only this process. */
+    row->pss_kib = job.coord_pss_kib ? job.coord_pss_kib : job_read_pss_kib(0);
+    row->ipc_bytes = job.ipc_bytes;
+
+    uint64_t last_ready = t0;
+    for (unsigned w = 0; w < job.workers; w++) {
+        const struct job_worker *jw = &job.w[w];
+        if (!jw->reported && !job.failed)
+            job_failf(&job, 1, "worker %u never reported back", w);
+        if (jw->ready_ns > last_ready)
+            last_ready = jw->ready_ns;
+        if (jw->maxrss_kib > row->peak_rss_kib)
+            row->peak_rss_kib = jw->maxrss_kib;
+        row->pss_kib += jw->pss_kib;
+    }
+    row->startup_s = (double)(last_ready - t0) / 1e9;
+    for (uint64_t t = 0; t < job.tasks; t++)
+        row->items += job.slots[t].items;
+
+    if (!job.failed) {
+        uint64_t sum = 0;
+        err[0] = '\0';
+        if (ops->verify(state, &sum, err, sizeof err) < 0)
+            job_failf(&job, 0, "verification failed: %s",
+                      err[0] ? err : "wrong answer");
+        row->checksum = sum;
+        row->has_checksum = 1;
+    }
+    row->status = job.failed == 2   ? ROW_CRASHED
+                  : job.failed == 1 ? ROW_FAILED
+                                    : ROW_OK;
+    if (job.failed)
+        snprintf(row->error, sizeof row->error, "%.*s",
+                 (int)sizeof row->error - 1, job.error);
+    job_destroy(&job);
+    return 0;
+}
+
+void cell_main(const struct cell_request *req) {
+    struct plan *p = req->plan;
+    const struct plan_cell *c = req->cell;
+    const struct plan_instance *wl = &p->workloads[c->workload];
+    const struct plan_instance *ex = &p->executors[c->executor];
+    struct cell_msg m;
+    struct cell_env env;
+    char err[480] = "";
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+
+    /* The runner unloaded every plugin after validation (plan_unload):
+     * this process loads its own two again. */
+    memset(&m, 0, sizeof m);
+    if (plan_load_cell(p, c, err, sizeof err) < 0) {
+        m.type = CELL_FATAL;
+        m.row.status = ROW_FAILED;
+        snprintf(m.row.error, sizeof m.row.error, "loading plugins: %.450s",
+                 err);
+        _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
+    }
+    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    env_init(&env, wl);
+    void *state = NULL;
+    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
+        m.type = CELL_FATAL;
+        m.row.status = ROW_FAILED;
+        /* The precision keeps -Wformat-truncation quiet; a long message
+         * is cut, as the row's error column would cut it anyway. */
+        snprintf(m.row.error, sizeof m.row.error,
+                 "creating the workload: %.450s",
+                 err[0] ? err : "create failed");
+        _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
+    }
+    uint64_t tasks = ops->task_count(state);
+    m.type = CELL_READY;
+    m.tasks = tasks;
+    if (write_msg(req->fd, &m) < 0)
+        _exit(PB_EXIT_INTERNAL);
+
+    /* One repetition per GO, until the runner closes the pipe. */
+    struct cell_go go;
+    while (read_go(req->fd_go, &go) > 0) {
+        memset(&m, 0, sizeof m);
+        m.type = CELL_ROW;
+        m.repetition = go.repetition;
+        m.tasks = tasks;
+        m.started_unix_ns = clock_unix_ns();
+        if (measure(wl, ex, c, state, &env, &m.row) < 0 ||
+            write_msg(req->fd, &m) < 0)
+            _exit(PB_EXIT_INTERNAL);
+    }
+    ops->destroy(state);
+    free(env.spec);
+    _exit(0);
+}

@@ -1,0 +1,59 @@
+/*
+ * cell.h - one cell (workload x executor x workers) run in a supervised
+ * child process, the "cell process".  It creates the workload state, then
+ * runs one repetition each time the runner says GO, measures it and reports
+ * the row.  The runner paces the cell, so nothing of the runner runs while
+ * a repetition is being measured.  Messages are fixed-size and smaller than
+ * PIPE_BUF, so each write is atomic.
+ */
+#ifndef PARBENCH_CELL_H
+#define PARBENCH_CELL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/plan.h"
+#include "results/results.h"
+
+/* Cell process -> runner. */
+enum cell_msg_type {
+    CELL_READY = 1, /* state created; `tasks` set; waiting for GO       */
+    CELL_ROW,       /* a repetition (or warmup: repetition 0) ended     */
+    CELL_FATAL      /* the cell cannot run (create failed); `row.error` */
+};
+
+/* Runner -> cell process: run one repetition (0 = a warmup). */
+struct cell_go {
+    uint32_t repetition;
+};
+
+/* The measured part of a CSV row, as the cell process reports it. */
+struct cell_row {
+    int32_t status; /* enum row_status */
+    int32_t has_checksum;
+    double wall_s, startup_s, user_s, sys_s;
+    uint64_t peak_rss_kib, pss_kib, ctx_voluntary, ctx_involuntary;
+    uint64_t ipc_bytes, items, checksum;
+    char error[480];
+};
+
+struct cell_msg {
+    uint32_t type;       /* enum cell_msg_type                            */
+    uint32_t repetition; /* 1-based; 0 for a warmup                       */
+    uint64_t tasks;
+    int64_t started_unix_ns; /* CELL_ROW: wall-clock start               */
+    struct cell_row row;
+};
+
+struct cell_request {
+    struct plan *plan; /* borrowed; the cell process loads its plugins */
+    const struct plan_cell *cell;
+    int fd_go; /* read end: struct cell_go from runner    */
+    int fd;    /* write end: struct cell_msg to runner    */
+};
+
+/* Run in the cell process: never returns (exits with status 0 when every
+ * message was written, 3 on an internal error). */
+void cell_main(const struct cell_request *req) __attribute__((noreturn));
+
+#endif /* PARBENCH_CELL_H */

@@ -1,0 +1,614 @@
+/*
+ * runner.c - `parbench run` and `parbench check`.
+ *
+ * The runner never runs plugin code on the measured path itself: each cell
+ * runs in a child process (its own process group) that reports through a
+ * pipe.  The runner arms the per-repetition timeout, notices crashes, turns
+ * Ctrl-C into an `interrupted` row, and appends and flushes every row the
+ * moment it exists.
+ */
+#include "run/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/params.h"
+#include "config/plan.h"
+#include "results/meta.h"
+#include "results/report.h"
+#include "results/results.h"
+#include "run/cell.h"
+#include "run/progress.h"
+#include "run/server_proc.h"
+#include "util/clock.h"
+#include "util/errors.h"
+#include "util/fdio.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+struct runner {
+    const struct run_options *o;
+    struct config cfg;
+    struct plan plan;
+    const char *output;
+    FILE *csv;
+    char run_id[48];
+    char hostname[256];
+    struct progress progress; /* on stderr, between repetitions only */
+    int not_ok;               /* some row was not ok                 */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Set-up shared by run and check                                           */
+/* ------------------------------------------------------------------------ */
+
+static unsigned online_cpus(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+/* Loads the config and builds the plan; prints the error and returns
+ * PB_EXIT_USAGE on failure. */
+static int prepare(struct runner *r, const struct run_options *o) {
+    char err[2048] = "";
+    memset(r, 0, sizeof *r);
+    r->o = o;
+    if (config_load(&r->cfg, o->config_path, o->sets, o->nsets, online_cpus(),
+                    err, sizeof err) < 0) {
+        fprintf(stderr, "parbench: %s\n", err);
+        return PB_EXIT_USAGE;
+    }
+    struct only_filter only = {NULL, 0};
+    for (size_t i = 0; i < o->nonly; i++) {
+        if (only_parse(&only, o->only[i], err, sizeof err) < 0) {
+            fprintf(stderr, "parbench: %s\n", err);
+            only_free(&only);
+            return PB_EXIT_USAGE;
+        }
+    }
+    int rc = plan_build(&r->plan, &r->cfg, &only, err, sizeof err);
+    only_free(&only);
+    if (rc < 0) {
+        fprintf(stderr, "parbench: %s\n", err[0] ? err : pb_strerror(rc));
+        return PB_EXIT_USAGE;
+    }
+    r->output = o->output ? o->output : r->cfg.run.output;
+    return 0;
+}
+
+static void release(struct runner *r) {
+    plan_free(&r->plan);
+    config_free(&r->cfg);
+}
+
+static void cell_label(const struct runner *r, const struct plan_cell *c,
+                       char *buf, size_t len) {
+    snprintf(buf, len, "%s x %s x %u", r->plan.workloads[c->workload].name,
+             r->plan.executors[c->executor].name, c->workers);
+}
+
+int runner_check(const struct run_options *o) {
+    struct runner r;
+    int rc = prepare(&r, o);
+    if (rc) {
+        release(&r);
+        return rc;
+    }
+    const struct cfg_run *run = &r.cfg.run;
+    char t[32];
+    format_duration(run->timeout_ns, t, sizeof t);
+    printf("%s: ok\n", o->config_path);
+    printf("%zu cells, %u repetitions each after %u warmup, timeout %s per "
+           "repetition, output %s\n",
+           r.plan.ncells, run->repetitions, run->warmup, t, r.output);
+    printf("%-4s %-24s %-16s %7s %-8s %s\n", "cell", "workload", "executor",
+           "workers", "schedule", "parameters");
+    for (size_t i = 0; i < r.plan.ncells; i++) {
+        const struct plan_cell *c = &r.plan.cells[i];
+        const struct plan_instance *w = &r.plan.workloads[c->workload];
+        printf("%-4zu %-24s %-16s %7u %-8s %s\n", i + 1, w->name,
+               r.plan.executors[c->executor].name, c->workers,
+               schedule_name(c->schedule), w->canonical);
+    }
+    release(&r);
+    return PB_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output file                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Repetitions already in the file for --resume: rows keyed by cell. */
+struct done_rows {
+    struct result_row *rows;
+    size_t count;
+};
+
+static int row_matches(const struct result_row *row, const struct runner *r,
+                       const struct plan_cell *c, unsigned rep) {
+    const struct plan_instance *w = &r->plan.workloads[c->workload];
+    /* An interrupted repetition was not measured: --resume runs it again
+     * (its row stays in the file; nothing written is lost). */
+    return row->status != ROW_INTERRUPTED && row->repetition == rep &&
+           row->workers == c->workers && row->schedule == c->schedule &&
+           row->workload && strcmp(row->workload, w->name) == 0 &&
+           row->executor &&
+           strcmp(row->executor, r->plan.executors[c->executor].name) == 0 &&
+           row->workload_params &&
+           strcmp(row->workload_params, w->canonical) == 0;
+}
+
+static int open_output(struct runner *r, struct done_rows *done) {
+    const struct run_options *o = r->o;
+    char err[1024];
+    struct stat st;
+    int exists = stat(r->output, &st) == 0;
+    if (exists && !o->force && !o->resume) {
+        fprintf(stderr,
+                "parbench: %s already exists; use --resume to add the "
+                "missing rows to it, --force to replace it, or -o FILE\n",
+                r->output);
+        return PB_EXIT_USAGE;
+    }
+    if (exists && o->resume && !o->force) {
+        if (results_read(r->output, &done->rows, &done->count, err,
+                         sizeof err) < 0) {
+            fprintf(stderr, "parbench: --resume: %s\n", err);
+            return PB_EXIT_USAGE;
+        }
+        r->csv = fopen(r->output, "a");
+    } else {
+        r->csv = fopen(r->output, "w");
+        if (r->csv && results_write_header(r->csv) < 0) {
+            fclose(r->csv);
+            r->csv = NULL;
+        }
+    }
+    if (!r->csv) {
+        fprintf(stderr, "parbench: cannot write %s: %s\n", r->output,
+                strerror(errno));
+        return PB_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The repetitions (1-based) of cell c that `done` lacks, into todo
+ * (room for [run] repetitions); returns how many. */
+static size_t cell_todo(const struct runner *r, const struct plan_cell *c,
+                        const struct done_rows *done, unsigned *todo) {
+    size_t ntodo = 0;
+    for (unsigned k = 0; k < r->cfg.run.repetitions; k++) {
+        int have = 0;
+        for (size_t d = 0; d < done->count && !have; d++)
+            have = row_matches(&done->rows[d], r, c, k + 1);
+        if (!have)
+            todo[ntodo++] = k + 1;
+    }
+    return ntodo;
+}
+
+static void iso_time(int64_t unix_ns, char *buf, size_t len) {
+    time_t s = (time_t)(unix_ns / 1000000000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Appends one row; a write error is fatal (exit 3) since rows would be
+ * lost. */
+static int emit_row(struct runner *r, const struct plan_cell *c, unsigned rep,
+                    uint64_t tasks, int64_t started_ns,
+                    const struct cell_row *cr) {
+    const struct plan_instance *w = &r->plan.workloads[c->workload];
+    char started[32];
+    iso_time(started_ns ? started_ns : clock_unix_ns(), started,
+             sizeof started);
+    struct result_row row;
+    memset(&row, 0, sizeof row);
+    row.run_id = r->run_id;
+    row.started_at = started;
+    row.host = r->hostname;
+    row.workload = (char *)w->name;
+    row.workload_params = w->canonical;
+    row.executor = (char *)r->plan.executors[c->executor].name;
+    row.workers = c->workers;
+    row.tasks = tasks;
+    row.schedule = c->schedule;
+    row.repetition = rep;
+    row.status = (enum row_status)cr->status;
+    row.wall_s = cr->wall_s;
+    row.startup_s = cr->startup_s;
+    row.user_s = cr->user_s;
+    row.sys_s = cr->sys_s;
+    row.peak_rss_kib = cr->peak_rss_kib;
+    row.pss_kib = cr->pss_kib;
+    row.ctx_voluntary = cr->ctx_voluntary;
+    row.ctx_involuntary = cr->ctx_involuntary;
+    row.ipc_bytes = cr->ipc_bytes;
+    row.items = cr->items;
+    row.items_per_s = cr->wall_s > 0 ? (double)cr->items / cr->wall_s : 0;
+    row.has_checksum = cr->has_checksum;
+    row.checksum = cr->checksum;
+    row.error = (char *)(cr->status == ROW_OK ? "" : cr->error);
+    if (cr->status != ROW_OK)
+        r->not_ok = 1;
+    if (results_write_row(r->csv, &row) < 0) {
+        fprintf(stderr, "parbench: writing %s: %s\n", r->output,
+                strerror(errno));
+        return PB_EIO;
+    }
+    return 0;
+}
+
+/* A row the runner writes itself (timeout, crash, interruption). */
+static int emit_status(struct runner *r, const struct plan_cell *c,
+                       unsigned rep, uint64_t tasks, int64_t started_ns,
+                       enum row_status status, double wall_s,
+                       const char *error) {
+    struct cell_row cr;
+    memset(&cr, 0, sizeof cr);
+    cr.status = status;
+    cr.wall_s = wall_s;
+    snprintf(cr.error, sizeof cr.error, "%s", error);
+    return emit_row(r, c, rep, tasks, started_ns, &cr);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running one cell                                                         */
+/* ------------------------------------------------------------------------ */
+
+static void describe_exit(int st, char *buf, size_t len) {
+    if (WIFSIGNALED(st))
+        snprintf(buf, len, "killed by SIG%s (%s)",
+                 sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?",
+                 strsignal(WTERMSIG(st)));
+    else if (WIFEXITED(st))
+        snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
+    else
+        snprintf(buf, len, "ended (wait status %d)", st);
+}
+
+/* Kills the cell's process group and reaps what is ours of it: the cell
+ * and, since the runner is a child subreaper, orphaned workers. */
+static void kill_cell(pid_t pid, int *status) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+    while (waitpid(-pid, NULL, WNOHANG) > 0)
+        ;
+}
+
+/* Reads exactly one message; returns 1, 0 at EOF, negative on error. */
+static int read_msg(int fd, struct cell_msg *m) {
+    return fdio_read_full(fd, m, sizeof *m);
+}
+
+/* Starts a cell process for cell c; *up receives its messages, *down
+ * takes GO orders.  Returns the pid or -1. */
+static pid_t start_cell(struct runner *r, const struct plan_cell *c, int *up,
+                        int *down) {
+    int u[2], d[2];
+    if (pipe2(u, O_CLOEXEC) < 0)
+        return -1;
+    if (pipe2(d, O_CLOEXEC) < 0) {
+        close(u[0]);
+        close(u[1]);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(u[0]);
+        close(d[1]);
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(PB_EXIT_INTERNAL);
+        signal(SIGINT, SIG_IGN);
+        struct cell_request req = {&r->plan, c, d[0], u[1]};
+        cell_main(&req);
+    }
+    close(u[1]);
+    close(d[0]);
+    if (pid < 0) {
+        close(u[0]);
+        close(d[1]);
+        return -1;
+    }
+    setpgid(pid, pid);
+    *up = u[0];
+    *down = d[1];
+    return pid;
+}
+
+/* Runs the repetitions todo[0..ntodo-1] of cell c, restarting the cell
+ * process after a crash or a timeout.  The runner sends GO for each
+ * repetition and then sleeps until the row, the timeout or Ctrl-C: it does
+ * no work of its own while a repetition is measured.  Returns 0, or PB_EIO
+ * when the CSV cannot be written or no process can be started. */
+static int run_cell(struct runner *r, const struct plan_cell *c,
+                    const unsigned *todo, size_t ntodo) {
+    size_t next = 0; /* index into todo of the next row to write */
+    unsigned warmup = r->cfg.run.warmup;
+    size_t warmups_done = 0; /* for the progress line */
+    uint64_t tasks = 0;
+    const uint64_t timeout = r->cfg.run.timeout_ns;
+
+    while (next < ntodo && !interrupted) {
+        int up, down;
+        pid_t pid = start_cell(r, c, &up, &down);
+        if (pid < 0)
+            return PB_EIO;
+        int ready = 0, active = 0, status = 0, rc = 0;
+        unsigned rep = 0;
+        /* Loading the plugins and creating the workload are timed out too:
+         * until READY the clock runs from the cell's start. */
+        uint64_t started_mono = clock_mono_ns();
+        for (;;) {
+            if (ready && !active) {
+                if (next >= ntodo)
+                    break;
+                struct cell_go go = {warmup ? 0 : todo[next]};
+                rep = go.repetition;
+                progress_show(&r->progress, rep, r->cfg.run.repetitions,
+                              warmups_done + next);
+                active = 1;
+                started_mono = clock_mono_ns();
+                if (write(down, &go, sizeof go) != (ssize_t)sizeof go) {
+                    /* The cell is gone; its EOF below says how. */
+                }
+            }
+            int wait_ms = 1000;
+            if (active || !ready) {
+                uint64_t now = clock_mono_ns(), end = started_mono + timeout;
+                uint64_t left = end > now ? (end - now) / 1000000 + 1 : 0;
+                if (left < (uint64_t)wait_ms)
+                    wait_ms = (int)left;
+            }
+            struct pollfd pfd = {up, POLLIN, 0};
+            int pr = poll(&pfd, 1, wait_ms);
+            unsigned this_rep = active && rep ? rep : todo[next];
+            double elapsed =
+                active ? (double)(clock_mono_ns() - started_mono) / 1e9 : 0;
+            if (interrupted) {
+                if (active)
+                    rc = emit_status(r, c, this_rep, tasks, 0, ROW_INTERRUPTED,
+                                     elapsed, "interrupted by the user");
+                break;
+            }
+            if (pr == 0 || (pr < 0 && errno == EINTR)) {
+                if ((active || !ready) &&
+                    clock_mono_ns() >= started_mono + timeout) {
+                    char t[32], e[160];
+                    format_duration(timeout, t, sizeof t);
+                    snprintf(e, sizeof e,
+                             "%s exceeded the timeout of %s (set [run] "
+                             "timeout to allow more)",
+                             !ready ? "creating the workload"
+                             : rep  ? "repetition"
+                                    : "warmup repetition",
+                             t);
+                    rc = emit_status(r, c, this_rep, tasks, 0, ROW_TIMEOUT,
+                                     (double)timeout / 1e9, e);
+                    next++;
+                    break;
+                }
+                continue;
+            }
+            struct cell_msg m;
+            if (read_msg(up, &m) <= 0) {
+                /* The cell process died: a crash in a plugin. */
+                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                    ;
+                char how[160], e[400];
+                describe_exit(status, how, sizeof how);
+                snprintf(e, sizeof e, "cell process %s %s", how,
+                         !ready    ? "while creating the workload"
+                         : !active ? "between repetitions"
+                         : rep     ? "during the repetition"
+                                   : "during a warmup repetition");
+                rc = emit_status(r, c, this_rep, tasks, 0, ROW_CRASHED, elapsed,
+                                 e);
+                next++;
+                break;
+            }
+            if (m.type == CELL_READY) {
+                ready = 1;
+                tasks = m.tasks;
+            } else if (m.type == CELL_ROW) {
+                active = 0;
+                if (m.repetition == 0) {
+                    warmup--;
+                    warmups_done++;
+                } else {
+                    if ((rc = emit_row(r, c, m.repetition, m.tasks,
+                                       m.started_unix_ns, &m.row)) < 0)
+                        break;
+                    next++;
+                }
+            } else if (m.type == CELL_FATAL) {
+                for (; next < ntodo && rc == 0; next++)
+                    rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED, 0,
+                                     m.row.error);
+                break;
+            }
+        }
+        /* Done, crashed, timed out or interrupted: nothing of the cell may
+         * outlive this point. */
+        close(down);
+        close(up);
+        kill_cell(pid, &status);
+        warmup = 0; /* a restarted cell goes straight to its repetitions */
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* run                                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* The summary of the whole output file (rows of earlier runs included
+ * with --resume), through the same code as `parbench report`. */
+static void print_summary(struct runner *r) {
+    char err[1024];
+    if (report_from_file(r->output, r->o->format, r->o->summary, stdout, NULL,
+                         err, sizeof err) < 0)
+        fprintf(stderr, "parbench: summary: %s\n", err);
+}
+
+int runner_run(const struct run_options *o) {
+    struct runner r;
+    int rc = prepare(&r, o);
+    if (rc) {
+        release(&r);
+        return rc;
+    }
+    /* Validated: unload every plugin, so that each cell process maps only
+     * its own two (see plan_unload). */
+    if (plan_unload(&r.plan) < 0) {
+        fprintf(stderr, "parbench: out of memory\n");
+        release(&r);
+        return PB_EXIT_INTERNAL;
+    }
+    /* The metadata sidecar is checked before the output is touched. */
+    struct meta meta;
+    char merr[1024];
+    struct stat st;
+    int csv_exists = stat(r.output, &st) == 0;
+    if (meta_prepare(&meta, r.output, o->resume && !o->force && csv_exists,
+                     merr, sizeof merr) < 0) {
+        fprintf(stderr, "parbench: %s\n", merr);
+        meta_free(&meta);
+        release(&r);
+        return PB_EXIT_USAGE;
+    }
+    struct done_rows done = {NULL, 0};
+    rc = open_output(&r, &done);
+    if (rc) {
+        meta_free(&meta);
+        release(&r);
+        return rc;
+    }
+
+    if (gethostname(r.hostname, sizeof r.hostname - 1) < 0)
+        strcpy(r.hostname, "unknown");
+    char stamp[32];
+    iso_time(clock_unix_ns(), stamp, sizeof stamp);
+    snprintf(r.run_id, sizeof r.run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
+             stamp + 5, 2, stamp + 8, (int)getpid());
+    struct meta_run mr = {r.run_id, stamp,         NULL, -1,    0,
+                          r.output, r.plan.ncells, o,    &r.cfg};
+    if (meta_begin(&meta, &mr, merr, sizeof merr) < 0) {
+        fprintf(stderr, "parbench: %s\n", merr);
+        fclose(r.csv);
+        results_free(done.rows, done.count);
+        meta_free(&meta);
+        release(&r);
+        return PB_EXIT_INTERNAL;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    /* SA_RESTART keeps a CSV write from failing with EINTR; poll() is
+     * never restarted, so the cell loop still wakes up at once. */
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* A cell that died between repetitions must cost a `crashed` row, not
+     * the runner: its GO write then fails with EPIPE instead of a signal. */
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+    unsigned reps = r.cfg.run.repetitions;
+    unsigned *todo = calloc(reps, sizeof *todo);
+    int status = PB_EXIT_OK;
+    struct server_proc server; /* the built-in server, for ${server} */
+    server_proc_init(&server);
+    /* The progress estimate needs every repetition planned up front. */
+    size_t planned = 0;
+    for (size_t i = 0; todo && i < r.plan.ncells; i++) {
+        size_t ntodo = cell_todo(&r, &r.plan.cells[i], &done, todo);
+        planned += ntodo ? ntodo + r.cfg.run.warmup : 0;
+    }
+    progress_init(&r.progress, stderr, !o->quiet && isatty(STDERR_FILENO),
+                  r.plan.ncells, planned);
+    planned = 0;
+    for (size_t i = 0; todo && i < r.plan.ncells && !interrupted; i++) {
+        const struct plan_cell *c = &r.plan.cells[i];
+        size_t ntodo = cell_todo(&r, c, &done, todo);
+        char label[256];
+        cell_label(&r, c, label, sizeof label);
+        progress_cell(&r.progress, i + 1, label, planned);
+        planned += ntodo ? ntodo + r.cfg.run.warmup : 0;
+        char serr[400];
+        if (ntodo && server_proc_prepare(&server, &r.plan, c, &r.cfg.server,
+                                         o->quiet, serr, sizeof serr) < 0) {
+            /* The cell cannot run without its server: failed rows. */
+            int erc = 0;
+            for (size_t k = 0; k < ntodo && erc == 0; k++)
+                erc = emit_status(&r, c, todo[k], 0, 0, ROW_FAILED, 0, serr);
+            if (erc < 0) {
+                status = PB_EXIT_INTERNAL;
+                break;
+            }
+            continue;
+        }
+        if (ntodo && run_cell(&r, c, todo, ntodo) < 0) {
+            status = PB_EXIT_INTERNAL;
+            break;
+        }
+    }
+    server_proc_stop(&server);
+    if (!todo)
+        status = PB_EXIT_INTERNAL;
+    free(todo);
+    progress_finish(&r.progress);
+    if (fclose(r.csv) != 0) {
+        fprintf(stderr, "parbench: closing %s: %s\n", r.output,
+                strerror(errno));
+        status = PB_EXIT_INTERNAL;
+    }
+    results_free(done.rows, done.count);
+    if (interrupted)
+        fprintf(stderr,
+                "parbench: interrupted; %s holds every row written "
+                "so far (--resume continues it)\n",
+                r.output);
+    print_summary(&r);
+    if (status == PB_EXIT_OK && (r.not_ok || interrupted))
+        status = PB_EXIT_NOT_OK;
+    char ended[32];
+    iso_time(clock_unix_ns(), ended, sizeof ended);
+    mr.ended_at = ended;
+    mr.exit_status = status;
+    mr.interrupted = interrupted != 0;
+    if (meta_end(&meta, &mr, merr, sizeof merr) < 0) {
+        fprintf(stderr, "parbench: %s\n", merr);
+        status = PB_EXIT_INTERNAL;
+    }
+    meta_free(&meta);
+    release(&r);
+    return status;
+}

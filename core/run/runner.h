@@ -1,0 +1,32 @@
+/*
+ * runner.h - `parbench run` and `parbench check`: load the config, build
+ * and validate the plan, run every cell in a supervised cell process,
+ * stream the CSV, print the summary.
+ */
+#ifndef PARBENCH_RUNNER_H
+#define PARBENCH_RUNNER_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+#include "results/report.h"
+
+struct run_options {
+    const char *config_path;         /* borrowed                             */
+    const char *output;              /* -o FILE, or NULL for [run] output    */
+    const char *summary;             /* --summary FILE, or NULL              */
+    const struct cfg_override *sets; /* --set, in order                     */
+    size_t nsets;
+    const char *const *only; /* --only expressions (OR of ANDs ...)  */
+    size_t nonly;
+    int resume, force, quiet;
+    enum report_format format; /* --format of the summary on stdout   */
+    int format_given;          /* --format was given (check refuses)  */
+};
+
+/* Returns the process exit status of DESIGN.md (enum pb_exit). */
+int runner_run(const struct run_options *o);
+/* Validate everything and print the plan; exit status 0 or 2. */
+int runner_check(const struct run_options *o);
+
+#endif /* PARBENCH_RUNNER_H */
