@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/common.h"
 #include "cli/info.h"
 #include "config/loader.h"
 #include "results/plot.h"
@@ -18,6 +17,7 @@
 #include "util/errors.h"
 #include "util/selfpath.h"
 #include "util/suggest.h"
+#include "util/usage.h"
 #include "version.h"
 
 static const char *const usage_text =

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli/common.h"
 #include "server/server.h"
 #include "util/errors.h"
 #include "util/units.h"
+#include "util/usage.h"
 #include "version.h"
 
 enum { OPT_READY_FD = 256 };

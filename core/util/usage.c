@@ -1,5 +1,5 @@
-/* cli_common.c - what every parbench program says the same way. */
-#include "cli/common.h"
+/* usage.c - the version line and usage errors of every parbench program. */
+#include "util/usage.h"
 
 #include <stdarg.h>
 #include <stdio.h>

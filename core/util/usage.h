@@ -1,6 +1,7 @@
-/* cli_common.h - what every parbench program says the same way. */
-#ifndef PARBENCH_CLI_COMMON_H
-#define PARBENCH_CLI_COMMON_H
+/* usage.h - what every parbench program says the same way: the version
+ * line and usage errors. */
+#ifndef PARBENCH_USAGE_H
+#define PARBENCH_USAGE_H
 
 /* "parbench VERSION (commit C, plugin ABI N)" on stdout. */
 void cli_print_version(void);
@@ -10,4 +11,4 @@ void cli_print_version(void);
 int cli_usage_error(const char *verb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-#endif /* PARBENCH_CLI_COMMON_H */
+#endif /* PARBENCH_USAGE_H */
