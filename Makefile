@@ -1,16 +1,27 @@
 # Thin wrapper around CMake.  `make run` and `make test` do the whole set-up
-# on a fresh Debian 12 machine: missing packages, configure, build.
+# on a fresh Debian 12 machine: missing packages, configure, build; so do
+# `make test-asan`, `make test-tsan` and `make bench`.  Plain `make` and
+# `make build` only configure and build: they never install packages
+# (`make deps` does, and nothing else).
 BUILD_DIR  ?= build
 BUILD_TYPE ?= Release
 CONFIG     ?= config/default.ini
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
+# Extra cmake options, e.g. CMAKE_ARGS=-DPB_WERROR=OFF.
+CMAKE_ARGS ?=
 
 .PHONY: all deps configure build run test asan tsan test-asan test-tsan bench format clean help
+
+# One target at a time even under -j, so that `deps` is done before
+# `configure` starts (cmake --build runs its own jobs).
+.NOTPARALLEL:
 
 all: build
 
 help:
+	@echo "make            configure and build into $(BUILD_DIR)/ (installs nothing)"
+	@echo "make deps       install missing Debian packages (.ci/install-deps)"
 	@echo "make run        install deps, build, run $(CONFIG)"
 	@echo "make test       install deps, build, run the whole test suite"
 	@echo "make test-asan  the test suite under AddressSanitizer + UBSan (build-asan/)"
@@ -21,16 +32,16 @@ help:
 deps:
 	@sh .ci/install-deps
 
-configure: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+configure:
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+run: deps build
 	./$(BUILD_DIR)/parbench run $(CONFIG) --force
 
-test: build
+test: deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 test-asan:
@@ -39,7 +50,7 @@ test-asan:
 test-tsan:
 	@$(MAKE) --no-print-directory test BUILD_DIR=build-tsan BUILD_TYPE=Tsan
 
-bench: build
+bench: deps build
 	sh bench/run.sh $(BUILD_DIR)
 
 format:

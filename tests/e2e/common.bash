@@ -13,6 +13,11 @@ cd "$WORK"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok - $*"; }
+# skip REASON: what follows cannot run on this machine (a tool is missing,
+# the machine is too big or too small).  Exits 77, which CTest reports as
+# "Skipped" (SKIP_RETURN_CODE in tests/CMakeLists.txt), never as a pass;
+# checks made before the call have passed.
+skip() { echo "skip - $*"; exit 77; }
 
 # run_pb EXPECTED_STATUS ARGS...: runs parbench, keeps stdout/stderr in
 # $WORK/out and $WORK/err, and checks the exit status.

@@ -5,7 +5,10 @@
 # same answer; the urls-file form must too.
 source "$(dirname "$0")/common.bash"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[[ -x $NGINX ]] || fail "nginx is not installed; run .ci/install-deps"
+[[ -x $NGINX ]] || skip "nginx is not installed (.ci/install-deps installs nginx-light)"
+for tool in curl xxhsum; do
+    command -v $tool >/dev/null || skip "$tool is not installed (.ci/install-deps installs it)"
+done
 
 pids=()
 cleanup() {

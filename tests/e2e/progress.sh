@@ -9,10 +9,7 @@ run_pb 0 run "$CFG" -o a.csv "${ARGS[@]}"
 if grep -q 'elapsed' err || grep -q $'\r' err; then cat err; fail "progress without a terminal"; fi
 pass "silent when stderr is not a terminal"
 
-if ! command -v script >/dev/null; then
-    echo "skip - script(1) not installed (bsdutils)"
-    exit 0
-fi
+command -v script >/dev/null || skip "script(1) not installed (bsdutils)"
 # A terminal, through script(1): the line for every repetition.
 script -qec "'$PARBENCH' run '$CFG' -o b.csv ${ARGS[*]}" /dev/null > tty.txt 2>&1 ||
     { cat tty.txt; fail "parbench under script failed"; }

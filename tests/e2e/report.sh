@@ -44,18 +44,16 @@ assert_contains out "karp_flatt"
 [[ ! -e p.png ]] || fail "p.png exists without gnuplot"
 pass "missing gnuplot"
 
-if command -v gnuplot >/dev/null; then
-    run_pb 0 report "$FIX/report.csv" --plot wall.png
-    [[ -s wall.png ]] || fail "wall.png is empty"
-    [[ $(head -c 4 wall.png | od -An -tx1 | tr -d ' \n') == 89504e47 ]] || fail "wall.png is not a PNG"
-    run_pb 0 report "$FIX/report.csv" --plot speedup.svg --plot-metric speedup
-    [[ -s speedup.svg ]] || fail "speedup.svg is empty"
-    assert_contains speedup.svg "<svg"
-    assert_contains speedup.svg "ideal"
-    assert_contains speedup.svg "prime"
-    # No temporary directory is left behind.
-    ls "${TMPDIR:-/tmp}" | grep -q "^parbench-plot\.$" && fail "temporary directory left"
-    pass "plots drawn by gnuplot"
-else
-    echo "skip - gnuplot not installed (.ci/install-deps installs gnuplot-nox)"
-fi
+command -v gnuplot >/dev/null ||
+    skip "gnuplot not installed (.ci/install-deps installs gnuplot-nox)"
+run_pb 0 report "$FIX/report.csv" --plot wall.png
+[[ -s wall.png ]] || fail "wall.png is empty"
+[[ $(head -c 4 wall.png | od -An -tx1 | tr -d ' \n') == 89504e47 ]] || fail "wall.png is not a PNG"
+run_pb 0 report "$FIX/report.csv" --plot speedup.svg --plot-metric speedup
+[[ -s speedup.svg ]] || fail "speedup.svg is empty"
+assert_contains speedup.svg "<svg"
+assert_contains speedup.svg "ideal"
+assert_contains speedup.svg "prime"
+# No temporary directory is left behind.
+ls "${TMPDIR:-/tmp}" | grep -q "^parbench-plot\.$" && fail "temporary directory left"
+pass "plots drawn by gnuplot"
