@@ -1,5 +1,5 @@
 /*
- * cli_info.c - `parbench list` and `parbench describe`: everything they
+ * info.c - `parbench list` and `parbench describe`: everything they
  * print comes from the descriptors and parameter tables, no plugin code
  * runs beyond the entry function.
  */

@@ -1,4 +1,4 @@
-/* cli_info.h - `parbench list` and `parbench describe`. */
+/* info.h - `parbench list` and `parbench describe`. */
 #ifndef PARBENCH_CLI_INFO_H
 #define PARBENCH_CLI_INFO_H
 

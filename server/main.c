@@ -1,5 +1,5 @@
 /*
- * server_main.c - parbench-server, the built-in HTTP server as a program of
+ * main.c - parbench-server, the built-in HTTP server as a program of
  * its own: `parbench serve` and the runner (for ${server}) run it.  Keeping
  * libmicrohttpd out of the parbench binary keeps the cell processes, which
  * are forked from parbench and fork their workers in turn, small: fork

@@ -26,7 +26,7 @@ enum pb_error {
 /* Text of a code ("invalid value"); "unknown error" for others. */
 const char *pb_strerror(int code);
 
-/* Exit statuses of DESIGN.md. */
+/* Exit statuses of docs/design.md. */
 enum pb_exit {
     PB_EXIT_OK = 0,      /* every row ok                              */
     PB_EXIT_NOT_OK = 1,  /* some rows not ok; all rows still written  */
