@@ -1,5 +1,5 @@
 /*
- * plugin_loader.c - finding, loading and checking plugins.
+ * loader.c - finding, loading and checking plugins.
  *
  * Every check names the file and what was expected, so that a broken or
  * misplaced plugin is fixed from the message alone.  The loader never

@@ -1,5 +1,5 @@
 /*
- * plugin_loader.h - finding, loading and checking plugins.
+ * loader.h - finding, loading and checking plugins.
  *
  * Plugin files are named KIND-NAME.so (workload-prime-count.so,
  * executor-pthread.so).  The search path is, in order: [run] plugin_path,

@@ -1,6 +1,6 @@
 /*
  * test_body.c - the built-in server's deterministic bodies and their
- * checksum (core/body.c).
+ * checksum (server/body.c).
  */
 /* cmocka needs these first (clang-format keeps the two blocks apart). */
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 /*
- * test_loader.c - plugin loader (core/plugin_loader.c) and the `list` and
- * `describe` verbs built on it (core/cli_info.c).
+ * test_loader.c - plugin loader (core/config/loader.c) and the `list` and
+ * `describe` verbs built on it (cli/info.c).
  *
  * Needs PB_TEST_PLUGIN_DIR (tests/testplugins built, plus
  * workload-notelf.so) and optionally PB_PLUGIN_DIR (the real plugins; the

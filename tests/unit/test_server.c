@@ -1,5 +1,5 @@
 /*
- * test_server.c - the built-in HTTP server (core/server.c) in-process,
+ * test_server.c - the built-in HTTP server (server/server.c) in-process,
  * asked by libcurl over 127.0.0.1: bodies and their checksum header,
  * keep-alive, 404/400/405, the size bound, stopping while a request
  * waits out its latency.
