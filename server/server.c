@@ -26,6 +26,7 @@
 #include "server/body.h"
 #include "util/clock.h"
 #include "util/errors.h"
+#include "util/fdio.h"
 #include "util/units.h"
 
 /* Idle keep-alive connections are closed after this many seconds. */
@@ -281,19 +282,6 @@ void server_stop(struct server *s) {
 /* parbench serve                                                           */
 /* ------------------------------------------------------------------------ */
 
-static int write_all(int fd, const char *p, size_t n) {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return PB_EIO;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int server_serve(const struct server_options *o, int ready_fd) {
     /* Blocked before any thread exists, so that every server thread
      * inherits the mask and sigwait() below receives the signals. */
@@ -316,7 +304,7 @@ int server_serve(const struct server_options *o, int ready_fd) {
     char line[32];
     int n = snprintf(line, sizeof line, "%u\n", server_port(s));
     if (ready_fd >= 0) {
-        int wrc = write_all(ready_fd, line, (size_t)n);
+        int wrc = fdio_write_full(ready_fd, line, (size_t)n);
         close(ready_fd);
         if (wrc < 0) { /* nobody waits for us: the runner is gone */
             server_stop(s);
