@@ -109,7 +109,7 @@ static int worker_send(void *ctx, const void *head, size_t head_len,
 static int worker_claim(void *ctx, unsigned worker, uint64_t *task) {
     struct pb_job *job = ctx;
     (void)worker;
-    if (atomic_load_explicit(&job->shared->stop, memory_order_relaxed))
+    if (job_stopping(job))
         return 0;
     uint64_t t;
     if (send_frame(PB_FRAME_CLAIM, NULL, 0, NULL, 0) < 0)
@@ -193,32 +193,32 @@ int main(int argc, char **argv) {
     err[0] = '\0';
     if (ops->create(&hi.host, ps, &state, err, sizeof err) < 0)
         fail_start("creating the workload: %s", err[0] ? err : "create failed");
-    static struct pb_job job;
-    if (job_init(&job, &hi.host, ops, state, st.workers,
-                 (enum pb_schedule)st.schedule) < 0)
+    struct pb_job *job = job_new(&hi.host, ops, state, st.workers,
+                                 (enum pb_schedule)st.schedule);
+    if (!job)
         fail_start("out of memory");
-    if (job.tasks != st.tasks)
+    if (job_tasks(job) != st.tasks)
         fail_start("the workload has %llu tasks here but %llu in the "
                    "coordinator: its create() is not deterministic",
-                   (unsigned long long)job.tasks, (unsigned long long)st.tasks);
-    job.coordinator = st.parent;
+                   (unsigned long long)job_tasks(job),
+                   (unsigned long long)st.tasks);
     if ((st.flags & PB_WORKER_SHARED) &&
-        job_attach_shared(&job, PB_WORKER_FD_SHARED) < 0)
+        job_attach_shared(job, PB_WORKER_FD_SHARED) < 0)
         fail_start("cannot map the job's shared page from descriptor %d",
                    PB_WORKER_FD_SHARED);
-    if (job.schedule == PB_SCHEDULE_DYNAMIC &&
+    if (job_schedule(job) == PB_SCHEDULE_DYNAMIC &&
         !(st.flags & (PB_WORKER_CLAIM_PIPE | PB_WORKER_SHARED)))
         fail_start("dynamic schedule without PB_WORKER_CLAIM_PIPE or "
                    "PB_WORKER_SHARED: no way to claim a task");
 
     struct pb_worker_io io = {
-        .ctx = &job,
+        .ctx = job,
         .claim = (st.flags & PB_WORKER_CLAIM_PIPE) ? worker_claim : NULL,
         .send = worker_send,
     };
     /* Failures travel in the messages; a broken pipe means the
      * coordinator is gone and nobody is left to tell. */
-    (void)job_worker_loop(&job, st.worker, &io);
+    (void)job_worker_loop(job, st.worker, &io);
     if (send_frame(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
         _exit(PB_EXIT_INTERNAL);
     /* Wait for the release: end-of-file on our input. */
