@@ -4,9 +4,10 @@
  * and the memory check can be tested on their own.
  *
  * Payload paths: merging a task's own pointer is what threads do (C written
- * in place); the fake host's worker loop copies every payload into a buffer
- * of its own before merge, which is what the coordinator does with results
- * that crossed a process boundary.
+ * in place), and what the fake host's worker loop does too: like the core,
+ * it keeps each payload pointer until the merge at the end of the
+ * repetition.  verify_with_copied_payloads merges copies, which is what the
+ * coordinator does with results that crossed a process boundary.
  */
 /* cmocka needs these first (clang-format keeps the two blocks apart). */
 #include <setjmp.h>
@@ -70,8 +71,9 @@ static int run_all_in_place(struct matrix_mult *mm, uint64_t *checksum,
     return mm_ops.verify(mm, checksum, err, errlen);
 }
 
-/* Workers threads through the fake host (payloads copied, as between
- * processes); returns the checksum, failing the test if anything failed. */
+/* Worker threads through the fake host (payload pointers kept until the
+ * merge, as between threads in the core); returns the checksum, failing
+ * the test if anything failed. */
 static uint64_t run_threads(struct matrix_mult *mm, unsigned workers) {
     struct pb_job *job =
         fake_job_new(&mm_ops, mm, workers, PB_SCHEDULE_DYNAMIC);
@@ -128,8 +130,8 @@ static void assert_matches_oracle(const struct matrix_mult *mm) {
 
 /* ------------------------------------------------------------------------ */
 
-/* Odd sizes, both kernels, in place and through copied payloads: every
- * element matches the oracle and verify accepts. */
+/* Odd sizes, both kernels, task by task and on the fake host's worker
+ * threads: every element matches the oracle and verify accepts. */
 static void test_odd_sizes_match_naive(void **st) {
     (void)st;
     static const uint64_t sizes[] = {1, 7, 97, 130};
