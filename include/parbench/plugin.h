@@ -400,9 +400,14 @@ struct pb_workload_ops {
     int (*run_task)(void *state, void *wstate, struct pb_task_ctx *ctx,
                     uint64_t task, struct pb_task_result *out, char *err,
                     size_t errlen);
-    /* Coordinator only, never concurrently, once per task in no
-     * particular order: fold a task's result into the merged answer.
-     * Return 0, or negative with err (e.g. a payload of the wrong size). */
+    /* Coordinator only, never concurrently, in no particular order: fold
+     * a task's result into the merged answer.  The core guarantees that
+     * merge is called exactly once for every task 0 .. task_count-1
+     * before verify: a second result for a task (from threads or from
+     * worker processes alike) or a task without one fails the repetition
+     * in the core, before verify runs, so a workload needs no bookkeeping
+     * of its own for that.  Return 0, or negative with err (e.g. a payload
+     * of the wrong size). */
     int (*merge)(void *state, uint64_t task, const struct pb_task_result *res,
                  char *err, size_t errlen);
     /* Coordinator only, after every task merged: check the merged answer

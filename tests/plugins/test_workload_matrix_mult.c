@@ -310,8 +310,9 @@ static void test_wrong_product_fails_freivalds(void **st) {
     }
 }
 
-/* merge refuses sizes that do not match the task, duplicates and unknown
- * tasks; verify names a missing task. */
+/* merge refuses sizes that do not match the task and unknown tasks;
+ * verify sees a missing task in the operation count (the core merges every
+ * task exactly once, so this is only a second line). */
 static void test_merge_and_verify_bookkeeping(void **st) {
     (void)st;
     struct matrix_mult *mm = create(20, 4, 1);
@@ -325,20 +326,16 @@ static void test_merge_and_verify_bookkeeping(void **st) {
     bad.payload = NULL;
     assert_int_equal(mm_ops.merge(mm, 1, &bad, err, sizeof err), -1);
     assert_int_equal(mm_ops.merge(mm, 4, &r, err, sizeof err), -1);
-    assert_int_equal(mm_ops.merge(mm, 1, &r, err, sizeof err), 0);
-    assert_int_equal(mm_ops.merge(mm, 1, &r, err, sizeof err), -1);
-    assert_non_null(strstr(err, "merged twice"));
+    assert_non_null(strstr(err, "there are 4 tasks"));
     uint64_t sum;
-    assert_int_equal(mm_ops.verify(mm, &sum, err, sizeof err), -1);
-    assert_non_null(strstr(err, "duplicate"));
 
-    mm_ops.begin(mm); /* a new repetition forgets all that */
+    mm_ops.begin(mm);
     for (uint64_t t = 0; t < 3; t++) {
         struct pb_task_result x = run_one(mm, t);
         assert_int_equal(mm_ops.merge(mm, t, &x, err, sizeof err), 0);
     }
     assert_int_equal(mm_ops.verify(mm, &sum, err, sizeof err), -1);
-    assert_non_null(strstr(err, "task 3 is missing"));
+    assert_non_null(strstr(err, "12000 floating-point operations"));
     struct pb_task_result x = run_one(mm, 3);
     assert_int_equal(mm_ops.merge(mm, 3, &x, err, sizeof err), 0);
     assert_int_equal(mm_ops.verify(mm, &sum, err, sizeof err), 0);
