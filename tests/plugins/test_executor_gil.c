@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../plugins/executors/gil.c"
+#include "../../plugins/executors/threads.c"
 
 #include <unistd.h>
 
