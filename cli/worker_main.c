@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "config/loader.h"
@@ -24,58 +23,16 @@
 #include "run/host.h"
 #include "run/job.h"
 #include "util/errors.h"
+#include "util/fdio.h"
 #include "version.h"
 
 /* A spec larger than this is refused rather than allocated. */
 #define SPEC_MAX (64u << 20)
 
-/* Writes every byte of iov[0..n-1] to fd, resuming after partial writes
- * and EINTR.  Returns 0 or -1. */
-static int write_all(int fd, struct iovec *iov, int n) {
-    while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        size_t left = (size_t)w;
-        while (n > 0 && left >= iov->iov_len) {
-            left -= iov->iov_len;
-            iov++;
-            n--;
-        }
-        if (n > 0) {
-            iov->iov_base = (char *)iov->iov_base + left;
-            iov->iov_len -= left;
-        }
-    }
-    return 0;
-}
-
+/* One frame on the coordinator's pipe (PB_FRAME_MAX is checked there). */
 static int send_frame(uint32_t type, const void *a, size_t alen, const void *b,
                       size_t blen) {
-    if (alen + blen > UINT32_MAX)
-        return -1;
-    struct pb_frame f = {type, (uint32_t)(alen + blen)};
-    struct iovec iov[3] = {
-        {&f, sizeof f}, {(void *)a, alen}, {(void *)b, blen}};
-    return write_all(PB_WORKER_FD_OUT, iov, blen ? 3 : alen ? 2 : 1);
-}
-
-/* Reads exactly len bytes: 1, 0 at end-of-file, -1 on error. */
-static int read_full(int fd, void *buf, size_t len) {
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = read(fd, (char *)buf + got, len - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            return got ? -1 : 0;
-        got += (size_t)n;
-    }
-    return 1;
+    return fdio_write_frame(PB_WORKER_FD_OUT, type, a, alen, b, blen);
 }
 
 /* The worker could not start: tell the coordinator (and stderr if there
@@ -114,7 +71,7 @@ static int worker_claim(void *ctx, unsigned worker, uint64_t *task) {
     uint64_t t;
     if (send_frame(PB_FRAME_CLAIM, NULL, 0, NULL, 0) < 0)
         return -1;
-    int r = read_full(PB_WORKER_FD_IN, &t, sizeof t);
+    int r = fdio_read_full(PB_WORKER_FD_IN, &t, sizeof t);
     if (r <= 0)
         return r;
     if (t == PB_NO_TASK)
@@ -145,7 +102,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     struct pb_worker_start st;
-    if (read_full(PB_WORKER_FD_IN, &st, sizeof st) <= 0 ||
+    if (fdio_read_full(PB_WORKER_FD_IN, &st, sizeof st) <= 0 ||
         st.magic != PB_WORKER_MAGIC)
         fail_start("no valid start record on standard input (this program "
                    "is started by parbench)");
@@ -162,7 +119,7 @@ int main(int argc, char **argv) {
     if (!text)
         fail_start("out of memory for a spec of %llu bytes",
                    (unsigned long long)st.spec_len);
-    if (read_full(PB_WORKER_FD_IN, text, st.spec_len) <= 0)
+    if (fdio_read_full(PB_WORKER_FD_IN, text, st.spec_len) <= 0)
         fail_start("the workload spec was cut off");
 
     char err[512] = "";

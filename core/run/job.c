@@ -519,9 +519,14 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
                          (size_t)h.body_size) < 0) {
                 /* Too big for the transport (PB_FRAME_MAX), or the
                  * coordinator is gone: then this message is lost too. */
-                worker_fail(job, worker, io, task, 1,
-                            "its result could not be sent to the "
+                char why[128];
+                size_t n = put_str(why, sizeof why - 1, 0, "its result (");
+                n = put_u64(why, sizeof why - 1, n, h.body_size);
+                n = put_str(why, sizeof why - 1, n,
+                            " bytes of payload) could not be sent to the "
                             "coordinator");
+                why[n] = '\0';
+                worker_fail(job, worker, io, task, 1, why);
                 rc = PB_EIO;
                 break;
             }

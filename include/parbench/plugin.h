@@ -301,6 +301,12 @@ struct pb_frame {
 #define PB_FRAME_DONE 3u
 #define PB_FRAME_ERROR 4u
 
+/* The largest `len` of a frame, one limit for both ends: a sender refuses
+ * to send a longer frame (a task whose result does not fit fails, its
+ * payload unsent), and a receiver takes a longer one for a broken
+ * protocol.  Results bigger than this stay in-process (threads). */
+#define PB_FRAME_MAX (1u << 30)
+
 /*
  * The parbench-worker program (host->worker_program) is how an executor
  * gets a fresh process that runs one worker of a job.  Start it with no

@@ -362,6 +362,35 @@ static void test_failure_message_through_send(void **state) {
     job_free(job);
 }
 
+/* io->send of a transport that refuses the results (tw's payloads are 4
+ * bytes; failure texts are longer), as a frame writer refuses a frame over
+ * PB_FRAME_MAX. */
+static int picky_send(void *ctx, const void *head, size_t hl, const void *body,
+                      size_t bl) {
+    if (bl == 4)
+        return -1;
+    return wire_send(ctx, head, hl, body, bl);
+}
+
+/* A result that cannot be sent fails the task with a message that says
+ * so, not a bare "produced no result" at the end. */
+static void test_unsendable_result(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 2, .fail_task = -1};
+    struct wire wire = {.count = 0};
+    struct pb_worker_io io = {.ctx = &wire, .send = picky_send};
+    struct pb_job *job = job_new(&hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC);
+    assert_non_null(job);
+    assert_int_equal(job_worker_loop(job, 0, &io), PB_EIO);
+    for (size_t i = 0; i < wire.count; i++)
+        job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]);
+    assert_int_equal(job_finish(job), PB_ETASK);
+    assert_string_equal(job_error(job),
+                        "worker 0, task 0: its result (4 bytes of payload) "
+                        "could not be sent to the coordinator");
+    job_free(job);
+}
+
 static void test_read_pss(void **state) {
     (void)state;
     /* Our own process has a non-zero proportional set size. */
@@ -384,6 +413,7 @@ int main(void) {
         cmocka_unit_test(test_missing_result),
         cmocka_unit_test(test_task_failure_stops_workers),
         cmocka_unit_test(test_failure_message_through_send),
+        cmocka_unit_test(test_unsendable_result),
         cmocka_unit_test(test_read_pss),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
