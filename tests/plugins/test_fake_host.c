@@ -82,16 +82,30 @@ static const struct pb_workload_ops pw_ops = {
     .destroy = pw_destroy,
 };
 
+/* A job over w for `workers` workers; the test frees it. */
+static struct pb_job *pw_job(struct pw *w, unsigned workers) {
+    struct pb_job *job = fake_job_new(&pw_ops, w, workers, PB_SCHEDULE_STATIC);
+    assert_non_null(job);
+    return job;
+}
+
+/* fake_job_finish's result; its message in err ("" when it passed). */
+static int pw_finish(struct pb_job *job, uint64_t *sum, char *err,
+                     size_t errlen) {
+    err[0] = '\0';
+    *sum = 0;
+    return fake_job_finish(job, sum, err, errlen);
+}
+
 /* Each task has its own payload memory: every merge sees its task's. */
 static void test_payload_kept_until_merge(void **unused) {
     (void)unused;
     struct pw w = {.reuse = 0};
-    struct pb_job *job = fake_job_new(&pw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = pw_job(&w, 1);
     fake_drive_inline(job);
-    uint64_t sum = 0;
-    char err[256] = "";
-    assert_int_equal(fake_job_finish(job, &sum, err, sizeof err), 0);
+    uint64_t sum;
+    char err[256];
+    assert_int_equal(pw_finish(job, &sum, err, sizeof err), 0);
     assert_int_equal(sum, TASKS);
     /* The very pointer the workload gave, as between threads in the core. */
     assert_ptr_equal(job->slots[2].res.payload, &w.own[2]);
@@ -104,12 +118,11 @@ static void test_payload_kept_until_merge(void **unused) {
 static void test_reused_payload_fails(void **unused) {
     (void)unused;
     struct pw w = {.reuse = 1};
-    struct pb_job *job = fake_job_new(&pw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = pw_job(&w, 1);
     fake_drive_inline(job);
-    uint64_t sum = 0;
-    char err[256] = "";
-    assert_int_equal(fake_job_finish(job, &sum, err, sizeof err), -1);
+    uint64_t sum;
+    char err[256];
+    assert_int_equal(pw_finish(job, &sum, err, sizeof err), -1);
     /* Merged in reverse: task 3 still finds its value, task 2 does not. */
     assert_string_equal(err, "merge of task 2: payload 3 for task 2");
     fake_job_free(job);
@@ -129,16 +142,15 @@ static int dup_claim(void *ctx, unsigned worker, uint64_t *task) {
 static void test_two_results_fail(void **unused) {
     (void)unused;
     struct pw w = {.reuse = 0};
-    struct pb_job *job = fake_job_new(&pw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = pw_job(&w, 1);
     unsigned calls = 0;
     struct pb_worker_io io = {.ctx = &calls, .claim = dup_claim};
     assert_int_equal(fake_host.worker_loop(job, 0, &io), -1);
     assert_int_equal(job->failed, 1);
     assert_string_equal(job->error, "task 0 produced two results");
-    uint64_t sum = 0;
-    char err[256] = "";
-    assert_int_equal(fake_job_finish(job, &sum, err, sizeof err), -1);
+    uint64_t sum;
+    char err[256];
+    assert_int_equal(pw_finish(job, &sum, err, sizeof err), -1);
     assert_string_equal(err, "task 0 produced two results");
     assert_int_equal(w.merged, 0);
     fake_job_free(job);
@@ -148,14 +160,13 @@ static void test_two_results_fail(void **unused) {
 static void test_missing_result_fails(void **unused) {
     (void)unused;
     struct pw w = {.reuse = 0};
-    struct pb_job *job = fake_job_new(&pw_ops, &w, 2, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = pw_job(&w, 2);
     assert_int_equal(fake_host.worker_loop(job, 0, NULL), 0);
     /* worker 1 (tasks 1 and 3) never runs */
     atomic_store(&job->loop_calls[1], 1);
-    uint64_t sum = 0;
-    char err[256] = "";
-    assert_int_equal(fake_job_finish(job, &sum, err, sizeof err), -1);
+    uint64_t sum;
+    char err[256];
+    assert_int_equal(pw_finish(job, &sum, err, sizeof err), -1);
     assert_string_equal(err, "task 1 produced no result");
     assert_int_equal(w.merged, 0);
     fake_job_free(job);

@@ -101,12 +101,26 @@ static int setup(void **state) {
     return 0;
 }
 
+/* A job over w; the test frees it. */
+static struct pb_job *tw_job(struct tw *w, unsigned workers,
+                             enum pb_schedule schedule) {
+    struct pb_job *job = job_new(&hi.host, &tw_ops, w, workers, schedule);
+    assert_non_null(job);
+    return job;
+}
+
+/* job_finish fails the job with status `failed` (1 failed, 2 crashed) and
+ * the text `error`. */
+static void expect_failure(struct pb_job *job, int failed, const char *error) {
+    assert_int_equal(job_finish(job), PB_ETASK);
+    assert_int_equal(job_status(job, NULL), failed);
+    assert_string_equal(job_error(job), error);
+}
+
 static void test_static_in_process(void **state) {
     (void)state;
     struct tw w = {.tasks = 7, .fail_task = -1};
-    struct pb_job *job;
-    job = job_new(&hi.host, &tw_ops, &w, 3, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 3, PB_SCHEDULE_STATIC);
     for (unsigned k = 0; k < 3; k++)
         assert_int_equal(job_worker_loop(job, k, NULL), 0);
     assert_int_equal(job_finish(job), 0);
@@ -126,9 +140,7 @@ static void test_static_in_process(void **state) {
 static void test_dynamic_one_task_many_workers(void **state) {
     (void)state;
     struct tw w = {.tasks = 1, .fail_task = -1};
-    struct pb_job *job;
-    job = job_new(&hi.host, &tw_ops, &w, 8, PB_SCHEDULE_DYNAMIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 8, PB_SCHEDULE_DYNAMIC);
     for (unsigned k = 0; k < 8; k++)
         assert_int_equal(job_worker_loop(job, k, NULL), 0);
     assert_int_equal(job_finish(job), 0);
@@ -170,9 +182,7 @@ static void test_messages_round_trip(void **state) {
     struct tw w = {.tasks = 5, .fail_task = -1};
     struct wire wire = {.count = 0};
     struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job *job;
-    job = job_new(&hi.host, &tw_ops, &w, 2, PB_SCHEDULE_DYNAMIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_DYNAMIC);
     assert_int_equal(job_worker_loop(job, 0, &io), 0);
     assert_int_equal(job_worker_loop(job, 1, &io), 0);
     /* 5 results + 2 final reports */
@@ -196,9 +206,7 @@ static void test_malformed_and_duplicate(void **state) {
     struct tw w = {.tasks = 2, .fail_task = -1};
     struct wire wire = {.count = 0};
     struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job *job;
-    job = job_new(&hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
     assert_int_equal(job_worker_loop(job, 0, &io), 0);
     /* truncated message */
     assert_int_equal(job_deliver(job, wire.buf, 10), PB_EINVAL);
@@ -207,8 +215,7 @@ static void test_malformed_and_duplicate(void **state) {
     job_free(job);
 
     w.merged_count = 0;
-    job = job_new(&hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
     assert_int_equal(job_deliver(job, wire.buf, wire.lens[0]), 0);
     assert_int_equal(job_deliver(job, wire.buf, wire.lens[0]), 0);
     assert_int_equal(job_status(job, NULL), 1);
@@ -218,28 +225,33 @@ static void test_malformed_and_duplicate(void **state) {
 
 /* --- the exactly-once check on in-process results ---------------------- */
 
-/* io->claim of a broken executor: hands out task 0, then task 0 again,
+/* io->claim of a broken executor: hands out script[0 .. n-1] in turn,
  * then nothing.  No io->send: the results stay in-process. */
-static int dup_claim(void *ctx, unsigned worker, uint64_t *task) {
-    unsigned *calls = ctx;
+struct script {
+    const uint64_t *tasks;
+    unsigned n, next;
+};
+
+static int script_claim(void *ctx, unsigned worker, uint64_t *task) {
+    struct script *sc = ctx;
     (void)worker;
-    if (++*calls > 2)
+    if (sc->next == sc->n)
         return 0;
-    *task = 0;
+    *task = sc->tasks[sc->next++];
     return 1;
 }
 
+/* A claim that hands out task 0 twice: the second result fails the job
+ * instead of overwriting the first. */
 static void test_duplicate_in_process(void **state) {
     (void)state;
     struct tw w = {.tasks = 2, .fail_task = -1};
-    unsigned calls = 0;
-    struct pb_worker_io io = {.ctx = &calls, .claim = dup_claim};
-    struct pb_job *job = job_new(&hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    static const uint64_t twice[] = {0, 0};
+    struct script sc = {twice, 2, 0};
+    struct pb_worker_io io = {.ctx = &sc, .claim = script_claim};
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
     assert_int_equal(job_worker_loop(job, 0, &io), PB_ETASK);
-    assert_int_equal(job_finish(job), PB_ETASK);
-    assert_int_equal(job_status(job, NULL), 1);
-    assert_string_equal(job_error(job), "task 0 produced two results");
+    expect_failure(job, 1, "task 0 produced two results");
     assert_int_equal(w.merged_count, 0); /* nothing was merged */
     job_free(job);
 }
@@ -249,13 +261,11 @@ static void test_duplicate_in_process(void **state) {
 static void test_worker_loop_twice_in_process(void **state) {
     (void)state;
     struct tw w = {.tasks = 4, .fail_task = -1};
-    struct pb_job *job = job_new(&hi.host, &tw_ops, &w, 2, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
     assert_int_equal(job_worker_loop(job, 0, NULL), 0);
     assert_int_equal(job_worker_loop(job, 1, NULL), 0);
     assert_int_equal(job_worker_loop(job, 0, NULL), PB_ETASK);
-    assert_int_equal(job_finish(job), PB_ETASK);
-    assert_string_equal(job_error(job), "task 0 produced two results");
+    expect_failure(job, 1, "task 0 produced two results");
     job_free(job);
 }
 
@@ -266,11 +276,9 @@ static void test_duplicate_mixed(void **state) {
     struct tw w = {.tasks = 1, .fail_task = -1};
     struct wire wire = {.count = 0};
     struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job *job = job_new(&hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
     assert_int_equal(job_worker_loop(job, 0, &io), 0); /* on the wire */
-    struct pb_job *job2 = job_new(&hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job2);
+    struct pb_job *job2 = tw_job(&w, 1, PB_SCHEDULE_STATIC);
     assert_int_equal(job_worker_loop(job2, 0, NULL), 0); /* in-process */
     assert_int_equal(job_deliver(job2, wire.buf, wire.lens[0]), 0);
     assert_int_equal(job_status(job2, NULL), 1);
@@ -281,26 +289,17 @@ static void test_duplicate_mixed(void **state) {
 
 /* A claim hook that hands out a task past the end fails the job instead
  * of writing past the job's table. */
-static int far_claim(void *ctx, unsigned worker, uint64_t *task) {
-    unsigned *calls = ctx;
-    (void)worker;
-    if (++*calls > 1)
-        return 0;
-    *task = 1000;
-    return 1;
-}
-
 static void test_claim_out_of_range(void **state) {
     (void)state;
     struct tw w = {.tasks = 2, .fail_task = -1};
-    unsigned calls = 0;
-    struct pb_worker_io io = {.ctx = &calls, .claim = far_claim};
-    struct pb_job *job = job_new(&hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    static const uint64_t far[] = {1000};
+    struct script sc = {far, 1, 0};
+    struct pb_worker_io io = {.ctx = &sc, .claim = script_claim};
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
     assert_int_equal(job_worker_loop(job, 0, &io), PB_EINVAL);
-    assert_int_equal(job_finish(job), PB_ETASK);
-    assert_string_equal(job_error(job), "worker 0, task 1000: the claim "
-                                        "returned a task that does not exist");
+    expect_failure(job, 1,
+                   "worker 0, task 1000: the claim "
+                   "returned a task that does not exist");
     job_free(job);
 }
 
@@ -308,21 +307,16 @@ static void test_claim_out_of_range(void **state) {
 static void test_worker_never_reported(void **state) {
     (void)state;
     struct tw w = {.tasks = 1, .fail_task = -1};
-    struct pb_job *job = job_new(&hi.host, &tw_ops, &w, 2, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
     assert_int_equal(job_worker_loop(job, 0, NULL), 0);
-    assert_int_equal(job_finish(job), PB_ETASK);
-    assert_int_equal(job_status(job, NULL), 2);
-    assert_string_equal(job_error(job), "worker 1 never reported back");
+    expect_failure(job, 2, "worker 1 never reported back");
     job_free(job);
 }
 
 static void test_missing_result(void **state) {
     (void)state;
     struct tw w = {.tasks = 3, .fail_task = -1};
-    struct pb_job *job;
-    job = job_new(&hi.host, &tw_ops, &w, 2, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
     /* worker 1 never runs: task 1 has no result */
     assert_int_equal(job_worker_loop(job, 0, NULL), 0);
     assert_int_equal(job_finish(job), PB_ETASK);
@@ -333,9 +327,7 @@ static void test_missing_result(void **state) {
 static void test_task_failure_stops_workers(void **state) {
     (void)state;
     struct tw w = {.tasks = 6, .fail_task = 0};
-    struct pb_job *job;
-    job = job_new(&hi.host, &tw_ops, &w, 2, PB_SCHEDULE_DYNAMIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_DYNAMIC);
     assert_int_equal(job_worker_loop(job, 0, NULL), PB_ETASK);
     assert_int_equal(job_worker_loop(job, 1, NULL), 0);
     assert_int_equal(job_worker_info(job, 1)->tasks_run,
@@ -351,9 +343,7 @@ static void test_failure_message_through_send(void **state) {
     struct tw w = {.tasks = 2, .fail_task = 1};
     struct wire wire = {.count = 0};
     struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job *job;
-    job = job_new(&hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
     assert_int_equal(job_worker_loop(job, 0, &io), PB_ETASK);
     for (size_t i = 0; i < wire.count; i++)
         job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]);
@@ -379,15 +369,13 @@ static void test_unsendable_result(void **state) {
     struct tw w = {.tasks = 2, .fail_task = -1};
     struct wire wire = {.count = 0};
     struct pb_worker_io io = {.ctx = &wire, .send = picky_send};
-    struct pb_job *job = job_new(&hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC);
-    assert_non_null(job);
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
     assert_int_equal(job_worker_loop(job, 0, &io), PB_EIO);
     for (size_t i = 0; i < wire.count; i++)
         job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]);
-    assert_int_equal(job_finish(job), PB_ETASK);
-    assert_string_equal(job_error(job),
-                        "worker 0, task 0: its result (4 bytes of payload) "
-                        "could not be sent to the coordinator");
+    expect_failure(job, 1,
+                   "worker 0, task 0: its result (4 bytes of payload) "
+                   "could not be sent to the coordinator");
     job_free(job);
 }
 
