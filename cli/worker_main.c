@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "config/loader.h"
@@ -24,58 +23,16 @@
 #include "run/host.h"
 #include "run/job.h"
 #include "util/errors.h"
+#include "util/fdio.h"
 #include "version.h"
 
 /* A spec larger than this is refused rather than allocated. */
 #define SPEC_MAX (64u << 20)
 
-/* Writes every byte of iov[0..n-1] to fd, resuming after partial writes
- * and EINTR.  Returns 0 or -1. */
-static int write_all(int fd, struct iovec *iov, int n) {
-    while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        size_t left = (size_t)w;
-        while (n > 0 && left >= iov->iov_len) {
-            left -= iov->iov_len;
-            iov++;
-            n--;
-        }
-        if (n > 0) {
-            iov->iov_base = (char *)iov->iov_base + left;
-            iov->iov_len -= left;
-        }
-    }
-    return 0;
-}
-
+/* One frame on the coordinator's pipe (PB_FRAME_MAX is checked there). */
 static int send_frame(uint32_t type, const void *a, size_t alen, const void *b,
                       size_t blen) {
-    if (alen + blen > UINT32_MAX)
-        return -1;
-    struct pb_frame f = {type, (uint32_t)(alen + blen)};
-    struct iovec iov[3] = {
-        {&f, sizeof f}, {(void *)a, alen}, {(void *)b, blen}};
-    return write_all(PB_WORKER_FD_OUT, iov, blen ? 3 : alen ? 2 : 1);
-}
-
-/* Reads exactly len bytes: 1, 0 at end-of-file, -1 on error. */
-static int read_full(int fd, void *buf, size_t len) {
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = read(fd, (char *)buf + got, len - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            return got ? -1 : 0;
-        got += (size_t)n;
-    }
-    return 1;
+    return fdio_write_frame(PB_WORKER_FD_OUT, type, a, alen, b, blen);
 }
 
 /* The worker could not start: tell the coordinator (and stderr if there
@@ -109,12 +66,12 @@ static int worker_send(void *ctx, const void *head, size_t head_len,
 static int worker_claim(void *ctx, unsigned worker, uint64_t *task) {
     struct pb_job *job = ctx;
     (void)worker;
-    if (atomic_load_explicit(&job->shared->stop, memory_order_relaxed))
+    if (job_stopping(job))
         return 0;
     uint64_t t;
     if (send_frame(PB_FRAME_CLAIM, NULL, 0, NULL, 0) < 0)
         return -1;
-    int r = read_full(PB_WORKER_FD_IN, &t, sizeof t);
+    int r = fdio_read_full(PB_WORKER_FD_IN, &t, sizeof t);
     if (r <= 0)
         return r;
     if (t == PB_NO_TASK)
@@ -145,7 +102,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     struct pb_worker_start st;
-    if (read_full(PB_WORKER_FD_IN, &st, sizeof st) <= 0 ||
+    if (fdio_read_full(PB_WORKER_FD_IN, &st, sizeof st) <= 0 ||
         st.magic != PB_WORKER_MAGIC)
         fail_start("no valid start record on standard input (this program "
                    "is started by parbench)");
@@ -162,7 +119,7 @@ int main(int argc, char **argv) {
     if (!text)
         fail_start("out of memory for a spec of %llu bytes",
                    (unsigned long long)st.spec_len);
-    if (read_full(PB_WORKER_FD_IN, text, st.spec_len) <= 0)
+    if (fdio_read_full(PB_WORKER_FD_IN, text, st.spec_len) <= 0)
         fail_start("the workload spec was cut off");
 
     char err[512] = "";
@@ -193,32 +150,32 @@ int main(int argc, char **argv) {
     err[0] = '\0';
     if (ops->create(&hi.host, ps, &state, err, sizeof err) < 0)
         fail_start("creating the workload: %s", err[0] ? err : "create failed");
-    static struct pb_job job;
-    if (job_init(&job, &hi.host, ops, state, st.workers,
-                 (enum pb_schedule)st.schedule) < 0)
+    struct pb_job *job = job_new(&hi.host, ops, state, st.workers,
+                                 (enum pb_schedule)st.schedule);
+    if (!job)
         fail_start("out of memory");
-    if (job.tasks != st.tasks)
+    if (job_tasks(job) != st.tasks)
         fail_start("the workload has %llu tasks here but %llu in the "
                    "coordinator: its create() is not deterministic",
-                   (unsigned long long)job.tasks, (unsigned long long)st.tasks);
-    job.coordinator = st.parent;
+                   (unsigned long long)job_tasks(job),
+                   (unsigned long long)st.tasks);
     if ((st.flags & PB_WORKER_SHARED) &&
-        job_attach_shared(&job, PB_WORKER_FD_SHARED) < 0)
+        job_attach_shared(job, PB_WORKER_FD_SHARED) < 0)
         fail_start("cannot map the job's shared page from descriptor %d",
                    PB_WORKER_FD_SHARED);
-    if (job.schedule == PB_SCHEDULE_DYNAMIC &&
+    if (job_schedule(job) == PB_SCHEDULE_DYNAMIC &&
         !(st.flags & (PB_WORKER_CLAIM_PIPE | PB_WORKER_SHARED)))
         fail_start("dynamic schedule without PB_WORKER_CLAIM_PIPE or "
                    "PB_WORKER_SHARED: no way to claim a task");
 
     struct pb_worker_io io = {
-        .ctx = &job,
+        .ctx = job,
         .claim = (st.flags & PB_WORKER_CLAIM_PIPE) ? worker_claim : NULL,
         .send = worker_send,
     };
     /* Failures travel in the messages; a broken pipe means the
      * coordinator is gone and nobody is left to tell. */
-    (void)job_worker_loop(&job, st.worker, &io);
+    (void)job_worker_loop(job, st.worker, &io);
     if (send_frame(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
         _exit(PB_EXIT_INTERNAL);
     /* Wait for the release: end-of-file on our input. */

@@ -73,36 +73,37 @@ static int measure(const struct plan_instance *wl,
                    void *state, const struct cell_env *env,
                    struct cell_row *row) {
     const struct pb_workload_ops *ops = wl->plugin.desc->workload;
-    struct pb_job job;
     memset(row, 0, sizeof *row);
     if (ops->begin)
         ops->begin(state);
-    if (job_init(&job, &wl->host.host, ops, state, c->workers, c->schedule) < 0)
+    struct pb_job *job =
+        job_new(&wl->host.host, ops, state, c->workers, c->schedule);
+    if (!job)
         return PB_ENOMEM;
-    job.worker_program = env->worker_program;
-    job.spec = env->spec;
-    job.spec_len = env->spec_len;
+    job_set_worker_env(job, env->worker_program, env->spec, env->spec_len);
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     uint64_t t0 = clock_mono_ns();
-    int rc = ex->plugin.desc->executor->run(&ex->host.host, ex->params, &job,
+    int rc = ex->plugin.desc->executor->run(&ex->host.host, ex->params, job,
                                             err, sizeof err);
     if (rc < 0)
-        job_failf(&job, 0, "executor: %s", err[0] ? err : "run failed");
-    job_finish(&job);
+        job_failf(job, 0, "executor: %s", err[0] ? err : "run failed");
+    job_finish(job);
     uint64_t t1 = clock_mono_ns();
     getrusage(RUSAGE_SELF, &s1);
     getrusage(RUSAGE_CHILDREN, &c1);
 
+    struct job_totals jt;
+    job_totals(job, &jt);
     /* Minus the time the core paused the clock to sample memory. */
-    row->wall_s = (double)(t1 - t0 - job.paused_ns) / 1e9;
+    row->wall_s = (double)(t1 - t0 - jt.paused_ns) / 1e9;
     row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
-                  tv_s(c0.ru_utime) - job.paused_user_s;
+                  tv_s(c0.ru_utime) - jt.paused_user_s;
     row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
-                 tv_s(c0.ru_stime) - job.paused_sys_s;
+                 tv_s(c0.ru_stime) - jt.paused_sys_s;
     if (row->user_s < 0) /* getrusage ticks are coarse */
         row->user_s = 0;
     if (row->sys_s < 0)
@@ -112,44 +113,35 @@ static int measure(const struct plan_instance *wl,
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
                            (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw);
     row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
+    if (jt.max_worker_rss_kib > row->peak_rss_kib)
+        row->peak_rss_kib = jt.max_worker_rss_kib;
     /* With worker processes, the coordinator's Pss was read when the last
      * worker reported, while they all still lived (see job_deliver): read
      * now, after they exited, the pages it shared with them would count
      * twice.  With threads there is only this process. */
-    row->pss_kib = job.coord_pss_kib ? job.coord_pss_kib : job_read_pss_kib(0);
-    row->ipc_bytes = job.ipc_bytes;
+    row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : job_read_pss_kib(0)) +
+                   jt.workers_pss_kib;
+    row->ipc_bytes = jt.ipc_bytes;
+    row->startup_s =
+        (double)((jt.last_ready_ns > t0 ? jt.last_ready_ns : t0) - t0) / 1e9;
+    row->items = jt.items;
 
-    uint64_t last_ready = t0;
-    for (unsigned w = 0; w < job.workers; w++) {
-        const struct job_worker *jw = &job.w[w];
-        if (!jw->reported && !job.failed)
-            job_failf(&job, 1, "worker %u never reported back", w);
-        if (jw->ready_ns > last_ready)
-            last_ready = jw->ready_ns;
-        if (jw->maxrss_kib > row->peak_rss_kib)
-            row->peak_rss_kib = jw->maxrss_kib;
-        row->pss_kib += jw->pss_kib;
-    }
-    row->startup_s = (double)(last_ready - t0) / 1e9;
-    for (uint64_t t = 0; t < job.tasks; t++)
-        row->items += job.slots[t].items;
-
-    if (!job.failed) {
+    if (!job_status(job, NULL)) {
         uint64_t sum = 0;
         err[0] = '\0';
         if (ops->verify(state, &sum, err, sizeof err) < 0)
-            job_failf(&job, 0, "verification failed: %s",
+            job_failf(job, 0, "verification failed: %s",
                       err[0] ? err : "wrong answer");
         row->checksum = sum;
         row->has_checksum = 1;
     }
-    row->status = job.failed == 2   ? ROW_CRASHED
-                  : job.failed == 1 ? ROW_FAILED
-                                    : ROW_OK;
-    if (job.failed)
+    const char *why;
+    int failed = job_status(job, &why);
+    row->status = failed == 2 ? ROW_CRASHED : failed == 1 ? ROW_FAILED : ROW_OK;
+    if (failed)
         snprintf(row->error, sizeof row->error, "%.*s",
-                 (int)sizeof row->error - 1, job.error);
-    job_destroy(&job);
+                 (int)sizeof row->error - 1, why);
+    job_free(job);
     return 0;
 }
 

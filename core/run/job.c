@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,66 @@ struct pb_task_ctx {
     struct pb_job *job;
     unsigned worker;
     const struct pb_worker_io *io;
+};
+
+/* ------------------------------------------------------------------------ */
+/* The job                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The job's shared status page: counters shared by every worker, in a
+ * MAP_SHARED mapping of a memfd so that they stay shared across fork() and
+ * can be mapped by spawned parbench-worker processes (job_shared_fd). */
+struct job_shared {
+    _Atomic uint64_t next_task; /* dynamic schedule: next unclaimed task */
+    _Atomic int stop;           /* set on the first failure              */
+    uint32_t workers;           /* entries of current[]                  */
+    _Atomic uint64_t current[]; /* task each worker runs, or PB_NO_TASK  */
+};
+
+/* State of a task's slot.  A slot leaves SLOT_EMPTY exactly once, by
+ * claim_slot, whichever way the result came: that is the core's
+ * exactly-once check for threads and processes alike. */
+enum { SLOT_EMPTY = 0, SLOT_STORED = 1, SLOT_MERGED = 2 };
+
+/* What the coordinator knows of one task. */
+struct job_slot {
+    uint64_t checksum, items;
+    const void *payload; /* in-process results only: the workload's own
+                            pointer, borrowed until the merge          */
+    size_t payload_size;
+    _Atomic unsigned char state; /* SLOT_*                              */
+};
+
+struct pb_job {
+    const struct pb_host *host; /* the workload's host table    */
+    const struct pb_workload_ops *ops;
+    void *state;
+    unsigned workers;
+    uint64_t tasks;
+    enum pb_schedule schedule;
+    pid_t coordinator; /* getpid() of the coordinator  */
+
+    struct job_shared *shared; /* MAP_SHARED, owned            */
+    size_t shared_size;        /* bytes mapped                 */
+    int shared_fd;             /* memfd of *shared, owned      */
+    struct job_slot *slots;    /* tasks entries, owned         */
+    struct job_worker *w;      /* workers entries, owned       */
+
+    pthread_mutex_t lock; /* guards the failure fields    */
+    int failed;           /* 0, or 1 failed, 2 crashed    */
+    char error[512];      /* first failure                */
+    uint64_t ipc_bytes;
+    unsigned finals;      /* final reports delivered      */
+    uint64_t paused_ns;   /* clock paused for sampling    */
+    double paused_user_s; /* CPU time the sampling took   */
+    double paused_sys_s;
+    uint64_t coord_pss_kib; /* coordinator's Pss when the last
+                               final report arrived (0: not
+                               read; threads read at the end) */
+
+    const char *worker_program; /* borrowed                     */
+    const void *spec;           /* borrowed                     */
+    size_t spec_len;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -98,10 +160,12 @@ static int map_shared(struct pb_job *job, unsigned workers, int fd) {
     return 0;
 }
 
-int job_init(struct pb_job *job, const struct pb_host *host,
-             const struct pb_workload_ops *ops, void *state, unsigned workers,
-             enum pb_schedule schedule) {
-    memset(job, 0, sizeof *job);
+struct pb_job *job_new(const struct pb_host *host,
+                       const struct pb_workload_ops *ops, void *state,
+                       unsigned workers, enum pb_schedule schedule) {
+    struct pb_job *job = calloc(1, sizeof *job);
+    if (!job)
+        return NULL;
     job->shared_fd = -1;
     job->host = host;
     job->ops = ops;
@@ -110,16 +174,23 @@ int job_init(struct pb_job *job, const struct pb_host *host,
     job->tasks = ops->task_count(state);
     job->schedule = schedule;
     job->coordinator = getpid();
-    if (map_shared(job, workers, -1) < 0)
-        return PB_ENOMEM;
+    pthread_mutex_init(&job->lock, NULL);
     job->slots = calloc(job->tasks ? job->tasks : 1, sizeof *job->slots);
     job->w = calloc(workers ? workers : 1, sizeof *job->w);
-    if (!job->slots || !job->w) {
-        job_destroy(job);
-        return PB_ENOMEM;
+    if (!job->slots || !job->w || map_shared(job, workers, -1) < 0) {
+        job_free(job);
+        return NULL;
     }
-    pthread_mutex_init(&job->lock, NULL);
-    return 0;
+    for (uint64_t t = 0; t < job->tasks; t++)
+        atomic_init(&job->slots[t].state, SLOT_EMPTY);
+    return job;
+}
+
+void job_set_worker_env(struct pb_job *job, const char *program,
+                        const void *spec, size_t spec_len) {
+    job->worker_program = program;
+    job->spec = spec;
+    job->spec_len = spec_len;
 }
 
 int job_attach_shared(struct pb_job *job, int fd) {
@@ -135,17 +206,17 @@ int job_attach_shared(struct pb_job *job, int fd) {
     return 0;
 }
 
-void job_destroy(struct pb_job *job) {
+void job_free(struct pb_job *job) {
+    if (!job)
+        return;
     if (job->shared)
         munmap(job->shared, job->shared_size);
     if (job->shared_fd >= 0)
         close(job->shared_fd);
     free(job->slots);
     free(job->w);
-    if (job->slots && job->w)
-        pthread_mutex_destroy(&job->lock);
-    memset(job, 0, sizeof *job);
-    job->shared_fd = -1;
+    pthread_mutex_destroy(&job->lock);
+    free(job);
 }
 
 static void job_vfail(struct pb_job *job, int crashed, const char *fmt,
@@ -168,6 +239,73 @@ void job_failf(struct pb_job *job, int crashed, const char *fmt, ...) {
     va_start(ap, fmt);
     job_vfail(job, crashed, fmt, ap);
     va_end(ap);
+}
+
+int job_status(const struct pb_job *job, const char **error) {
+    if (error)
+        *error = job->error;
+    return job->failed;
+}
+
+int job_stopping(const struct pb_job *job) {
+    return atomic_load_explicit(&job->shared->stop, memory_order_relaxed);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Accessors: the host table's job services and the cell's measurements      */
+/* ------------------------------------------------------------------------ */
+
+unsigned job_workers(const struct pb_job *job) { return job->workers; }
+
+uint64_t job_tasks(const struct pb_job *job) { return job->tasks; }
+
+enum pb_schedule job_schedule(const struct pb_job *job) {
+    return job->schedule;
+}
+
+void job_add_ipc(struct pb_job *job, uint64_t bytes) {
+    job->ipc_bytes += bytes;
+}
+
+void job_worker_usage(struct pb_job *job, unsigned worker,
+                      const struct rusage *ru) {
+    if (worker < job->workers && ru->ru_maxrss > 0)
+        job->w[worker].maxrss_kib = (uint64_t)ru->ru_maxrss;
+}
+
+const char *job_worker_program(const struct pb_job *job) {
+    return job->worker_program;
+}
+
+const void *job_spec(const struct pb_job *job, size_t *len) {
+    *len = job->spec_len;
+    return job->spec;
+}
+
+int job_shared_fd(const struct pb_job *job) { return job->shared_fd; }
+
+const struct job_worker *job_worker_info(const struct pb_job *job,
+                                         unsigned worker) {
+    return worker < job->workers ? &job->w[worker] : NULL;
+}
+
+void job_totals(const struct pb_job *job, struct job_totals *out) {
+    memset(out, 0, sizeof *out);
+    out->paused_ns = job->paused_ns;
+    out->paused_user_s = job->paused_user_s;
+    out->paused_sys_s = job->paused_sys_s;
+    out->ipc_bytes = job->ipc_bytes;
+    out->coord_pss_kib = job->coord_pss_kib;
+    for (uint64_t t = 0; t < job->tasks; t++)
+        out->items += job->slots[t].items;
+    for (unsigned i = 0; i < job->workers; i++) {
+        const struct job_worker *jw = &job->w[i];
+        if (jw->ready_ns > out->last_ready_ns)
+            out->last_ready_ns = jw->ready_ns;
+        if (jw->maxrss_kib > out->max_worker_rss_kib)
+            out->max_worker_rss_kib = jw->maxrss_kib;
+        out->workers_pss_kib += jw->pss_kib;
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -304,6 +442,19 @@ static void worker_fail(struct pb_job *job, unsigned worker,
     }
 }
 
+/* The exactly-once check: moves task's slot out of SLOT_EMPTY into `to`.
+ * Returns 0, or PB_ETASK (and the job fails naming the task) when the task
+ * already had a result, whether that one came in-process or by message.
+ * Any thread: a compare-and-swap, so two results racing for one task
+ * cannot both win. */
+static int claim_slot(struct pb_job *job, uint64_t task, unsigned char to) {
+    unsigned char empty = SLOT_EMPTY;
+    if (atomic_compare_exchange_strong(&job->slots[task].state, &empty, to))
+        return 0;
+    job_failf(job, 0, "task %" PRIu64 " produced two results", task);
+    return PB_ETASK;
+}
+
 int job_worker_loop(struct pb_job *job, unsigned worker,
                     const struct pb_worker_io *io) {
     if (worker >= job->workers) {
@@ -330,6 +481,12 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
         if (c < 0) {
             worker_fail(job, worker, io, 0, 0, "claiming a task failed");
             rc = PB_EIO;
+            break;
+        }
+        if (task >= job->tasks) {
+            worker_fail(job, worker, io, task, 1,
+                        "the claim returned a task that does not exist");
+            rc = PB_EINVAL;
             break;
         }
         if (!ready)
@@ -360,16 +517,31 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
                                  .body_size = r.payload ? r.payload_size : 0};
             if (io->send(io->ctx, &h, sizeof h, r.payload,
                          (size_t)h.body_size) < 0) {
+                /* Too big for the transport (PB_FRAME_MAX), or the
+                 * coordinator is gone: then this message is lost too. */
+                char why[128];
+                size_t n = put_str(why, sizeof why - 1, 0, "its result (");
+                n = put_u64(why, sizeof why - 1, n, h.body_size);
+                n = put_str(why, sizeof why - 1, n,
+                            " bytes of payload) could not be sent to the "
+                            "coordinator");
+                why[n] = '\0';
+                worker_fail(job, worker, io, task, 1, why);
                 rc = PB_EIO;
                 break;
             }
         } else {
+            /* The payload stays the workload's until job_finish merges
+             * it (plugin.h, struct pb_task_result). */
+            if (claim_slot(job, task, SLOT_STORED) < 0) {
+                rc = PB_ETASK;
+                break;
+            }
             struct job_slot *s = &job->slots[task];
             s->checksum = r.checksum;
             s->items = r.items;
             s->payload = r.payload;
             s->payload_size = r.payload_size;
-            s->state = 1;
         }
     }
     if (!ready)
@@ -406,7 +578,7 @@ static int merge_one(struct pb_job *job, uint64_t task,
                   err[0] ? err : "the workload refused the result");
         return PB_ETASK;
     }
-    job->slots[task].state = 2;
+    atomic_store(&job->slots[task].state, SLOT_MERGED);
     return 0;
 }
 
@@ -472,10 +644,9 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len) {
                   h.worker, h.task, job->tasks);
         return PB_EINVAL;
     }
-    if (job->slots[h.task].state) {
-        job_failf(job, 0, "task %" PRIu64 " produced two results", h.task);
+    /* A duplicate fails the job but is not a broken protocol. */
+    if (claim_slot(job, h.task, SLOT_MERGED) < 0)
         return 0;
-    }
     struct pb_task_result r = {h.checksum, h.items, h.body_size ? body : NULL,
                                (size_t)h.body_size};
     job->slots[h.task].checksum = h.checksum;
@@ -486,13 +657,17 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len) {
 int job_finish(struct pb_job *job) {
     for (uint64_t t = 0; t < job->tasks && !job->failed; t++) {
         struct job_slot *s = &job->slots[t];
-        if (s->state == 1) {
+        unsigned char st = atomic_load(&s->state);
+        if (st == SLOT_STORED) {
             struct pb_task_result r = {s->checksum, s->items, s->payload,
                                        s->payload_size};
             merge_one(job, t, &r);
-        } else if (s->state == 0) {
+        } else if (st == SLOT_EMPTY) {
             job_failf(job, 0, "task %" PRIu64 " produced no result", t);
         }
     }
+    for (unsigned i = 0; i < job->workers && !job->failed; i++)
+        if (!job->w[i].reported)
+            job_failf(job, 1, "worker %u never reported back", i);
     return job->failed ? PB_ETASK : 0;
 }

@@ -2,37 +2,21 @@
  * job.h - one repetition of one cell as the executor sees it (struct
  * pb_job of the public header), the core's worker loop and the messages
  * that carry results from worker processes to the coordinator.
+ *
+ * struct pb_job is opaque outside job.c: job.c is its only writer, and
+ * every other part of the core (the host table, the cell process,
+ * parbench-worker) goes through the functions below.
  */
 #ifndef PARBENCH_JOB_H
 #define PARBENCH_JOB_H
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include <parbench/plugin.h>
 
-/* The job's shared status page: counters shared by every worker, in a
- * MAP_SHARED mapping of a memfd so that they stay shared across fork() and
- * can be mapped by spawned parbench-worker processes (job_shared_fd). */
-struct job_shared {
-    _Atomic uint64_t next_task; /* dynamic schedule: next unclaimed task */
-    _Atomic int stop;           /* set on the first failure              */
-    uint32_t workers;           /* entries of current[]                  */
-    _Atomic uint64_t current[]; /* task each worker runs, or PB_NO_TASK  */
-};
-
-/* What the coordinator knows of one task. */
-struct job_slot {
-    uint64_t checksum, items;
-    const void *payload; /* in-process results only                     */
-    size_t payload_size;
-    unsigned char state; /* 0 nothing, 1 stored (in-process), 2 merged  */
-};
-
-/* What the coordinator knows of one worker. */
+/* What the coordinator knows of one worker (see job_worker_info). */
 struct job_worker {
     uint64_t ready_ns; /* when its first task started (or its loop ended
                           without a task); 0 = never reported          */
@@ -43,43 +27,21 @@ struct job_worker {
     int reported;        /* final report received                        */
 };
 
-struct pb_job {
-    const struct pb_host *host; /* the workload's host table    */
-    const struct pb_workload_ops *ops;
-    void *state;
-    unsigned workers;
-    uint64_t tasks;
-    enum pb_schedule schedule;
-    pid_t coordinator; /* getpid() of the coordinator  */
+/* A job for one repetition of `ops` over `state` (both borrowed; they
+ * outlive the job).  Returns NULL when out of memory.  Free it with
+ * job_free(). */
+struct pb_job *job_new(const struct pb_host *host,
+                       const struct pb_workload_ops *ops, void *state,
+                       unsigned workers, enum pb_schedule schedule);
+/* Frees the job and its status page; NULL is ignored. */
+void job_free(struct pb_job *job);
 
-    struct job_shared *shared; /* MAP_SHARED, owned            */
-    size_t shared_size;        /* bytes mapped                 */
-    int shared_fd;             /* memfd of *shared, owned      */
-    struct job_slot *slots;    /* tasks entries, owned         */
-    struct job_worker *w;      /* workers entries, owned       */
-
-    pthread_mutex_t lock; /* guards the failure fields    */
-    int failed;           /* 0, or 1 failed, 2 crashed    */
-    char error[512];      /* first failure                */
-    uint64_t ipc_bytes;
-    unsigned finals;      /* final reports delivered      */
-    uint64_t paused_ns;   /* clock paused for sampling    */
-    double paused_user_s; /* CPU time the sampling took   */
-    double paused_sys_s;
-    uint64_t coord_pss_kib; /* coordinator's Pss when the last
-                               final report arrived (0: not
-                               read; threads read at the end) */
-
-    const char *worker_program; /* borrowed                     */
-    const void *spec;           /* borrowed                     */
-    size_t spec_len;
-};
-
-/* Set up a job for one repetition.  Returns 0 or PB_ENOMEM. */
-int job_init(struct pb_job *job, const struct pb_host *host,
-             const struct pb_workload_ops *ops, void *state, unsigned workers,
-             enum pb_schedule schedule);
-void job_destroy(struct pb_job *job);
+/* Coordinator, before the executor runs: the parbench-worker program and
+ * the serialised workload spec handed to executors that start fresh
+ * processes (host->worker_program, host->job_spec).  Borrowed: they must
+ * outlive the job. */
+void job_set_worker_env(struct pb_job *job, const char *program,
+                        const void *spec, size_t spec_len);
 
 /* In a spawned worker: replace the job's own status page by the
  * coordinator's, mapped from `fd` (PB_WORKER_FD_SHARED).  Returns 0, or
@@ -87,24 +49,66 @@ void job_destroy(struct pb_job *job);
  * when it cannot be mapped. */
 int job_attach_shared(struct pb_job *job, int fd);
 
-/* After the executor returned: merge in-process results in task order and
- * check that every task has exactly one result.  Returns 0, or negative
- * when the job has failed (job->error says why). */
+/* After the executor returned: merge in-process results in task order,
+ * check that every task has exactly one result and that every worker sent
+ * its final report.  Returns 0, or negative when the job has failed
+ * (job_status says why). */
 int job_finish(struct pb_job *job);
 
-/* Record a failure (first one wins); crashed selects `crashed`. */
+/* Record a failure (first one wins; a crash replaces a plain failure);
+ * crashed selects `crashed`.  Also host->job_fail. */
 void job_failf(struct pb_job *job, int crashed, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* 0 while the job has not failed, 1 failed, 2 crashed.  *error (when error
+ * is not NULL) is the first failure's text, "" if none: owned by the job,
+ * valid until job_free.  Coordinator, once the workers are done. */
+int job_status(const struct pb_job *job, const char **error);
+
+/* Nonzero once the job is being stopped (a failure anywhere): claims hand
+ * out no more tasks.  Any worker, any process that shares the page. */
+int job_stopping(const struct pb_job *job);
+
+/* What the cell process measures of a finished job (after job_finish). */
+struct job_totals {
+    uint64_t paused_ns;   /* clock paused while sampling memory       */
+    double paused_user_s; /* CPU time that sampling took              */
+    double paused_sys_s;
+    uint64_t ipc_bytes;          /* bytes moved across process boundaries   */
+    uint64_t items;              /* summed over every task's result         */
+    uint64_t last_ready_ns;      /* latest ready_ns of any worker; 0: none  */
+    uint64_t max_worker_rss_kib; /* largest peak RSS of a worker process,
+                                KiB (job_worker_usage); 0: none        */
+    uint64_t workers_pss_kib;    /* Pss of the worker processes, summed    */
+    uint64_t coord_pss_kib;      /* the coordinator's Pss, read while the
+                                    worker processes all lived; 0: not read
+                                    (threads: read it at the end)          */
+};
+void job_totals(const struct pb_job *job, struct job_totals *out);
+
+/* What the coordinator knows of worker `worker` (< job_workers), owned by
+ * the job and valid until job_free; NULL when out of range. */
+const struct job_worker *job_worker_info(const struct pb_job *job,
+                                         unsigned worker);
+
 /* Implementations behind struct pb_host (see plugin.h for contracts). */
+unsigned job_workers(const struct pb_job *job);
+uint64_t job_tasks(const struct pb_job *job);
+enum pb_schedule job_schedule(const struct pb_job *job);
 int job_worker_loop(struct pb_job *job, unsigned worker,
                     const struct pb_worker_io *io);
 int job_deliver(struct pb_job *job, const void *msg, size_t len);
+void job_add_ipc(struct pb_job *job, uint64_t bytes);
+void job_worker_usage(struct pb_job *job, unsigned worker,
+                      const struct rusage *ru);
+const char *job_worker_program(const struct pb_job *job);
+const void *job_spec(const struct pb_job *job, size_t *len);
+uint64_t job_current_task(const struct pb_job *job, unsigned worker);
+int job_shared_fd(const struct pb_job *job);
 void job_checkpoint(struct pb_task_ctx *ctx);
 void job_blocking_begin(struct pb_task_ctx *ctx);
 void job_blocking_end(struct pb_task_ctx *ctx);
 unsigned job_task_worker(const struct pb_task_ctx *ctx);
-uint64_t job_current_task(const struct pb_job *job, unsigned worker);
 
 /* Pss of a process in KiB from /proc/PID/smaps_rollup (pid 0 = self); 0 if
  * unavailable.  Coordinator only. */

@@ -1,13 +1,32 @@
-/* fdio.h - whole reads and writes on pipes, retried on EINTR. */
+/*
+ * fdio.h - whole reads and writes on pipes, retried on EINTR, and the
+ * frames of the worker protocol (<parbench/plugin.h>).  Depends on libc
+ * and the public header only, so that the process executor plugins compile
+ * it in (plugins/CMakeLists.txt) as well as the core.
+ */
 #ifndef PARBENCH_FDIO_H
 #define PARBENCH_FDIO_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+struct iovec;
 
 /* Read exactly len bytes.  Returns 1 when done, 0 at end of file before
  * the first byte, PB_EIO on an error or an end of file part-way. */
 int fdio_read_full(int fd, void *buf, size_t len);
 /* Write all len bytes.  Returns 0 or PB_EIO. */
 int fdio_write_full(int fd, const void *buf, size_t len);
+/* Write every byte of iov[0 .. n-1] (entries may be empty), resuming after
+ * partial writes and EINTR.  The array is borrowed and used as scratch:
+ * its entries are changed.  Returns 0 or PB_EIO.  Async-signal-safe
+ * (writev only): a forked child may call it. */
+int fdio_writev_full(int fd, struct iovec *iov, int n);
+/* Write one frame: a struct pb_frame of `type`, then alen bytes of a and
+ * blen bytes of b (either may be empty, then it may be NULL).  Returns 0,
+ * PB_EINVAL without writing anything when alen + blen > PB_FRAME_MAX, or
+ * PB_EIO.  The bytes are borrowed for the call.  Async-signal-safe. */
+int fdio_write_frame(int fd, uint32_t type, const void *a, size_t alen,
+                     const void *b, size_t blen);
 
 #endif /* PARBENCH_FDIO_H */

@@ -301,6 +301,12 @@ struct pb_frame {
 #define PB_FRAME_DONE 3u
 #define PB_FRAME_ERROR 4u
 
+/* The largest `len` of a frame, one limit for both ends: a sender refuses
+ * to send a longer frame (a task whose result does not fit fails, its
+ * payload unsent), and a receiver takes a longer one for a broken
+ * protocol.  Results bigger than this stay in-process (threads). */
+#define PB_FRAME_MAX (1u << 30)
+
 /*
  * The parbench-worker program (host->worker_program) is how an executor
  * gets a fresh process that runs one worker of a job.  Start it with no
@@ -400,9 +406,14 @@ struct pb_workload_ops {
     int (*run_task)(void *state, void *wstate, struct pb_task_ctx *ctx,
                     uint64_t task, struct pb_task_result *out, char *err,
                     size_t errlen);
-    /* Coordinator only, never concurrently, once per task in no
-     * particular order: fold a task's result into the merged answer.
-     * Return 0, or negative with err (e.g. a payload of the wrong size). */
+    /* Coordinator only, never concurrently, in no particular order: fold
+     * a task's result into the merged answer.  The core guarantees that
+     * merge is called exactly once for every task 0 .. task_count-1
+     * before verify: a second result for a task (from threads or from
+     * worker processes alike) or a task without one fails the repetition
+     * in the core, before verify runs, so a workload needs no bookkeeping
+     * of its own for that.  Return 0, or negative with err (e.g. a payload
+     * of the wrong size). */
     int (*merge)(void *state, uint64_t task, const struct pb_task_result *res,
                  char *err, size_t errlen);
     /* Coordinator only, after every task merged: check the merged answer

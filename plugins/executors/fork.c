@@ -23,12 +23,13 @@
 #include <unistd.h>
 
 #include "procs.h"
+#include "util/fdio.h"
 
 /* io->send in a child: the message as one PB_FRAME_MSG. */
 static int fork_send(void *ctx, const void *head, size_t head_len,
                      const void *body, size_t body_len) {
-    return procs_write_frame(*(const int *)ctx, PB_FRAME_MSG, head, head_len,
-                             body, body_len);
+    return fdio_write_frame(*(const int *)ctx, PB_FRAME_MSG, head, head_len,
+                            body, body_len);
 }
 
 /* The child's whole life.  Never returns. */
@@ -44,7 +45,7 @@ static void child_main(const struct pb_host *host, struct pb_job *job,
     struct pb_worker_io io = {.ctx = &out, .send = fork_send};
     /* Failures travel in the messages. */
     (void)host->worker_loop(job, worker, &io);
-    if (procs_write_frame(out, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+    if (fdio_write_frame(out, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
         _exit(3);
     char b;
     while (read(release, &b, 1) < 0 && errno == EINTR)

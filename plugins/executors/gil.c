@@ -15,10 +15,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "threads.h"
 
 /* The lock.  `mutex` guards every field but drop_request, which holders
  * poll without it at every checkpoint.  Threads get the lock in the order
@@ -133,22 +133,9 @@ static void gil_blocking_end(void *ctx, unsigned worker) {
 /* Executor                                                                 */
 /* ------------------------------------------------------------------------ */
 
-struct gil_worker {
-    pthread_t thread;
-    const struct pb_host *host;
-    struct pb_job *job;
-    const struct pb_worker_io *io;
-    unsigned index;
-};
-
-static void *gil_worker_main(void *arg) {
-    struct gil_worker *w = arg;
-    struct gil *g = w->io->ctx;
-    gil_take(g);
-    (void)w->host->worker_loop(w->job, w->index, w->io);
-    gil_drop(g, 0);
-    return NULL;
-}
+/* Each worker thread holds the lock while it runs (threads.c). */
+static void gil_enter(void *g) { gil_take(g); }
+static void gil_leave(void *g) { gil_drop(g, 0); }
 
 static const struct pb_param gil_params[] = {
     {"switch_interval", PB_PARAM_DURATION, "5ms", "1us", "10s", NULL,
@@ -158,40 +145,15 @@ static const struct pb_param gil_params[] = {
 
 static int gil_run(const struct pb_host *host, const struct pb_params *params,
                    struct pb_job *job, char *err, size_t errlen) {
-    unsigned n = host->job_workers(job);
     struct gil g;
     gil_init(&g, host->param_uint(params, "switch_interval"));
     struct pb_worker_io io = {.ctx = &g,
                               .checkpoint = gil_checkpoint,
                               .blocking_begin = gil_blocking_begin,
                               .blocking_end = gil_blocking_end};
-    struct gil_worker *w = calloc(n, sizeof *w);
-    if (!w) {
-        gil_destroy(&g);
-        snprintf(err, errlen, "out of memory for %u worker threads", n);
-        return -1;
-    }
-    unsigned started = 0;
-    int rc = 0;
-    for (; started < n; started++) {
-        w[started] = (struct gil_worker){0, host, job, &io, started};
-        rc = pthread_create(&w[started].thread, NULL, gil_worker_main,
-                            &w[started]);
-        if (rc != 0)
-            break;
-    }
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(w[i].thread, NULL);
-    free(w);
+    int rc = threads_run(host, job, &io, gil_enter, gil_leave, &g, err, errlen);
     gil_destroy(&g);
-    if (rc != 0) {
-        snprintf(err, errlen,
-                 "could not start worker thread %u of %u: %s; the %u "
-                 "already started were joined",
-                 started, n, strerror(rc), started);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 static const struct pb_executor_ops gil_ops = {.run = gil_run};

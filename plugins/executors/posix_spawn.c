@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "procs.h"
+#include "util/fdio.h"
 
 /* Descriptors handed to a worker are first moved at or above this, so
  * that the dup2s onto 0, 3 and 4 cannot overwrite one another. */
@@ -92,8 +93,8 @@ static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
     /* A worker that died already shows as end-of-file on its output. */
     struct pb_worker_start s = *start;
     s.worker = i;
-    if (procs_write_all(c->in, &s, sizeof s) == 0)
-        (void)procs_write_all(c->in, spec, (size_t)s.spec_len);
+    if (fdio_write_full(c->in, &s, sizeof s) == 0)
+        (void)fdio_write_full(c->in, spec, (size_t)s.spec_len);
     p->host->job_add_ipc(p->job, sizeof s + s.spec_len);
     return 0;
 }

@@ -10,12 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A frame longer than this is a broken protocol, not a big payload. */
-#define FRAME_MAX (1u << 30)
+#include "util/fdio.h"
 
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
                unsigned workers) {
@@ -48,50 +46,6 @@ void procs_free(struct procs *p) {
         close(p->release_fd);
     free(p->c);
     memset(p, 0, sizeof *p);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Writing                                                                  */
-/* ------------------------------------------------------------------------ */
-
-static int writev_all(int fd, struct iovec *iov, int n) {
-    while (n > 0 && iov->iov_len == 0) {
-        iov++;
-        n--;
-    }
-    while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        size_t left = (size_t)w;
-        while (n > 0 && left >= iov->iov_len) {
-            left -= iov->iov_len;
-            iov++;
-            n--;
-        }
-        if (n > 0) {
-            iov->iov_base = (char *)iov->iov_base + left;
-            iov->iov_len -= left;
-        }
-    }
-    return 0;
-}
-
-int procs_write_all(int fd, const void *buf, size_t len) {
-    struct iovec iov = {(void *)buf, len};
-    return writev_all(fd, &iov, 1);
-}
-
-int procs_write_frame(int fd, uint32_t type, const void *a, size_t alen,
-                      const void *b, size_t blen) {
-    if (alen + blen > FRAME_MAX)
-        return -1;
-    struct pb_frame f = {type, (uint32_t)(alen + blen)};
-    struct iovec iov[3] = {
-        {&f, sizeof f}, {(void *)a, alen}, {(void *)b, blen}};
-    return writev_all(fd, iov, 3);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -150,7 +104,7 @@ static int handle(struct procs *p, unsigned i, uint32_t type,
         if (!p->stopping && !h->cancelled() && p->next < p->tasks)
             t = p->next++;
         /* A worker that died meanwhile shows as end-of-file. */
-        (void)procs_write_all(c->in, &t, sizeof t);
+        (void)fdio_write_full(c->in, &t, sizeof t);
         h->job_add_ipc(p->job, sizeof t);
         return 0;
     }
@@ -199,7 +153,7 @@ static int pump(struct procs *p, unsigned i) {
     while (c->used - at >= sizeof(struct pb_frame)) {
         struct pb_frame f;
         memcpy(&f, c->buf + at, sizeof f);
-        if (f.len > FRAME_MAX) {
+        if (f.len > PB_FRAME_MAX) { /* a broken protocol, not a big payload */
             broken(p, i, "sent a malformed frame");
             return -1;
         }

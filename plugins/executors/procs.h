@@ -4,10 +4,11 @@
  * "Worker processes" in <parbench/plugin.h>), handing out tasks on
  * request, releasing the workers, reaping them with wait4 and turning a
  * death into a readable error.  Compiled into each such plugin; nothing
- * here is exported.
+ * here is exported.  Frames are written with fdio_write_frame of
+ * core/util/fdio.c, which these plugins compile in too (async-signal-safe:
+ * forked children call it).
  *
- * Everything runs on the coordinator's one thread, except
- * procs_write_frame, which forked children call: it uses writev only.
+ * Everything here runs on the coordinator's one thread.
  */
 #ifndef PARBENCH_PLUGINS_PROCS_H
 #define PARBENCH_PLUGINS_PROCS_H
@@ -73,13 +74,5 @@ void procs_free(struct procs *p);
  * those already started; then serve, reap and free.  Returns rc, for run()
  * to return. */
 int procs_finish(struct procs *p, int rc);
-
-/* Write one frame (type, then a and b joined) to fd, all of it.  Returns 0
- * or -1.  Async-signal-safe: a forked child may call it. */
-int procs_write_frame(int fd, uint32_t type, const void *a, size_t alen,
-                      const void *b, size_t blen);
-
-/* Write all of buf to fd (EINTR and partial writes resumed); 0 or -1. */
-int procs_write_all(int fd, const void *buf, size_t len);
 
 #endif /* PARBENCH_PLUGINS_PROCS_H */

@@ -98,9 +98,9 @@ struct matrix_mult {
     const char *kernel; /* "avx2+fma" or "generic", static */
     uint64_t checkpoint_flops;
 
-    /* The merged answer: written by merge and begin (coordinator only). */
-    uint64_t merged, duplicates, first_dup, items, hash;
-    unsigned char *seen; /* one bit per task */
+    /* The merged answer: written by merge and begin (coordinator only).
+     * The core merges every task exactly once. */
+    uint64_t items, hash;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -511,7 +511,6 @@ static void mm_destroy(void *state) {
         free(mm->a);
         free(mm->bp);
         free(mm->c);
-        free(mm->seen);
         free(mm);
     }
 }
@@ -572,8 +571,7 @@ static int mm_create(const struct pb_host *host, const struct pb_params *params,
     mm->npad = (n + MM_NR - 1) / MM_NR * MM_NR;
     mm->bp = mm_alloc((size_t)(n * mm->npad));
     mm->c = mm_alloc((size_t)(n * n)); /* pages touched by their writers */
-    mm->seen = calloc((size_t)((tasks + 7) / 8), 1);
-    if (!mm->a || !mm->bp || !mm->c || !mm->seen) {
+    if (!mm->a || !mm->bp || !mm->c) {
         mm_destroy(mm);
         char need[32];
         mm_format_bytes(3 * n * n * sizeof(double), need, sizeof need);
@@ -595,9 +593,7 @@ static uint64_t mm_task_count(const void *state) {
 
 static void mm_begin(void *state) {
     struct matrix_mult *mm = state;
-    if (mm->merged || mm->duplicates)
-        memset(mm->seen, 0, (size_t)((mm->tasks + 7) / 8));
-    mm->merged = mm->duplicates = mm->first_dup = mm->items = mm->hash = 0;
+    mm->items = mm->hash = 0;
 }
 
 /* The worker's buffer for packed blocks of A. */
@@ -667,13 +663,6 @@ static int mm_merge(void *state, uint64_t task,
                  task, mm->tasks);
         return -1;
     }
-    unsigned char bit = (unsigned char)(1u << (task % 8));
-    if (mm->seen[task / 8] & bit) {
-        if (mm->duplicates++ == 0)
-            mm->first_dup = task;
-        snprintf(err, errlen, "task %" PRIu64 " was merged twice", task);
-        return -1;
-    }
     uint64_t r0, r1;
     mm_task_rows(mm, task, &r0, &r1);
     size_t want = (size_t)((r1 - r0) * mm->n * sizeof(double));
@@ -687,8 +676,6 @@ static int mm_merge(void *state, uint64_t task,
     double *rows = mm->c + r0 * mm->n;
     if (want && res->payload != rows) /* it crossed a process boundary */
         memcpy(rows, res->payload, want);
-    mm->seen[task / 8] |= bit;
-    mm->merged++;
     mm->items += res->items;
     mm->hash += res->checksum;
     return 0;
@@ -699,23 +686,6 @@ static int mm_verify(void *state, uint64_t *checksum, char *err,
     const struct matrix_mult *mm = state;
     const uint64_t n = mm->n;
     *checksum = 0;
-    if (mm->duplicates) {
-        snprintf(err, errlen,
-                 "%" PRIu64 " duplicate merge(s), the first of task %" PRIu64,
-                 mm->duplicates, mm->first_dup);
-        return -1;
-    }
-    if (mm->merged != mm->tasks) {
-        uint64_t missing = 0;
-        while (missing < mm->tasks &&
-               (mm->seen[missing / 8] & (1u << (missing % 8))))
-            missing++;
-        snprintf(err, errlen,
-                 "%" PRIu64 " of %" PRIu64 " tasks merged; task %" PRIu64
-                 " is missing",
-                 mm->merged, mm->tasks, missing);
-        return -1;
-    }
     if (mm->items != 2 * n * n * n) {
         snprintf(err, errlen,
                  "%" PRIu64

@@ -388,10 +388,7 @@ struct pb_job *fake_job_new(const struct pb_workload_ops *ops, void *state,
 void fake_job_free(struct pb_job *job) {
     if (!job)
         return;
-    if (job->slots)
-        for (uint64_t t = 0; t < job->tasks; t++)
-            free((void *)job->slots[t].res.payload);
-    free(job->slots);
+    free(job->slots); /* payloads are the workload's */
     free(job->loop_calls);
     pthread_mutex_destroy(&job->lock);
     free(job);
@@ -481,18 +478,18 @@ static int fake_worker_loop(struct pb_job *job, unsigned worker,
             rc = -1;
             break;
         }
+        /* The first result wins the slot, as in the core (claim_slot);
+         * the payload pointer is kept as the workload gave it. */
         struct fake_slot *s = &job->slots[task];
-        if (atomic_fetch_add(&s->runs, 1) == 0) {
-            s->res = r;
-            if (r.payload && r.payload_size) {
-                void *copy = malloc(r.payload_size);
-                if (copy)
-                    memcpy(copy, r.payload, r.payload_size);
-                s->res.payload = copy;
-            } else {
-                s->res.payload = NULL;
-            }
+        unsigned char empty = FAKE_SLOT_EMPTY;
+        if (!atomic_compare_exchange_strong(&s->state, &empty,
+                                            FAKE_SLOT_STORED)) {
+            fake_job_fail(job, 0, "task %" PRIu64 " produced two results",
+                          task);
+            rc = -1;
+            break;
         }
+        s->res = r;
     }
     if (job->ops->worker_fini)
         job->ops->worker_fini(job->state, ws);
@@ -520,14 +517,17 @@ int fake_job_finish(struct pb_job *job, uint64_t *checksum, char *err,
         }
     }
     for (uint64_t t = 0; t < job->tasks; t++) {
-        unsigned n = atomic_load(&job->slots[t].runs);
-        if (n != 1) {
-            snprintf(err, errlen, "task %" PRIu64 " ran %u times", t, n);
+        unsigned char st = atomic_load(&job->slots[t].state);
+        if (st != FAKE_SLOT_STORED) {
+            snprintf(err, errlen, "task %" PRIu64 " %s", t,
+                     st == FAKE_SLOT_EMPTY ? "produced no result"
+                                           : "was merged already");
             return -1;
         }
     }
     char msg[256] = "";
     for (uint64_t t = job->tasks; t-- > 0;) {
+        atomic_store(&job->slots[t].state, FAKE_SLOT_MERGED);
         if (job->ops->merge(job->state, t, &job->slots[t].res, msg,
                             sizeof msg) < 0) {
             snprintf(err, errlen, "merge of task %" PRIu64 ": %s", t, msg);

@@ -96,11 +96,16 @@ struct pb_task_ctx {
     int blocking;         /* blocking_begin depth */
 };
 
-/* One task's record: how often it ran and its (first) result.  A payload
- * is copied, so it stays valid until fake_job_free(). */
+/* One task's record, as strict as the core's: a task's first result is
+ * stored, a second one fails the job ("task N produced two results"), and
+ * fake_job_finish merges each stored result exactly once.  res.payload is
+ * the workload's own pointer, kept (not copied) until the merge, as the
+ * core keeps in-process results: a workload that frees or reuses a
+ * payload's memory before its repetition ends merges wrong bytes here. */
+enum { FAKE_SLOT_EMPTY = 0, FAKE_SLOT_STORED = 1, FAKE_SLOT_MERGED = 2 };
 struct fake_slot {
-    _Atomic unsigned runs;
-    struct pb_task_result res;
+    _Atomic unsigned char state; /* FAKE_SLOT_*                         */
+    struct pb_task_result res;   /* payload borrowed from the workload  */
 };
 
 /* One repetition: a workload instance run by `workers` workers. */
@@ -132,9 +137,9 @@ struct pb_job *fake_job_new(const struct pb_workload_ops *ops, void *state,
 void fake_job_free(struct pb_job *job);
 
 /* After the workers are done (coordinator, as the core's job_finish):
- * check that every worker loop ran exactly once and every task exactly
- * once, merge the results in reverse task order, and verify.  Returns 0
- * and sets *checksum, or -1 with a sentence in err. */
+ * check that every worker loop ran exactly once and every task has its
+ * one result, merge the results in reverse task order (each once), and
+ * verify.  Returns 0 and sets *checksum, or -1 with a sentence in err. */
 int fake_job_finish(struct pb_job *job, uint64_t *checksum, char *err,
                     size_t errlen);
 

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../../plugins/executors/gil.c"
+#include "../../plugins/executors/threads.c"
 
 #include "fake_host.h"
 

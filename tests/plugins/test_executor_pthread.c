@@ -30,9 +30,11 @@ static int wrapped_pthread_create(pthread_t *t, const pthread_attr_t *attr,
     return pthread_create(t, attr, fn, arg);
 }
 
+/* The threads are started by threads.c, shared with the gil executor. */
 #define pthread_create wrapped_pthread_create
-#include "../../plugins/executors/pthread.c"
+#include "../../plugins/executors/threads.c"
 #undef pthread_create
+#include "../../plugins/executors/pthread.c"
 
 static const struct pb_plugin *noop, *prime;
 

@@ -82,49 +82,75 @@ static const struct pb_workload_ops tw_ops = {
 
 static struct host_instance hi;
 
+/* The job's first failure text, "" if none. */
+static const char *job_error(const struct pb_job *job) {
+    const char *e;
+    job_status(job, &e);
+    return e;
+}
+
+static uint64_t job_ipc(const struct pb_job *job) {
+    struct job_totals t;
+    job_totals(job, &t);
+    return t.ipc_bytes;
+}
+
 static int setup(void **state) {
     (void)state;
     host_init(&hi, "test");
     return 0;
 }
 
+/* A job over w; the test frees it. */
+static struct pb_job *tw_job(struct tw *w, unsigned workers,
+                             enum pb_schedule schedule) {
+    struct pb_job *job = job_new(&hi.host, &tw_ops, w, workers, schedule);
+    assert_non_null(job);
+    return job;
+}
+
+/* job_finish fails the job with status `failed` (1 failed, 2 crashed) and
+ * the text `error`. */
+static void expect_failure(struct pb_job *job, int failed, const char *error) {
+    assert_int_equal(job_finish(job), PB_ETASK);
+    assert_int_equal(job_status(job, NULL), failed);
+    assert_string_equal(job_error(job), error);
+}
+
 static void test_static_in_process(void **state) {
     (void)state;
     struct tw w = {.tasks = 7, .fail_task = -1};
-    struct pb_job job;
-    assert_int_equal(
-        job_init(&job, &hi.host, &tw_ops, &w, 3, PB_SCHEDULE_STATIC), 0);
+    struct pb_job *job = tw_job(&w, 3, PB_SCHEDULE_STATIC);
     for (unsigned k = 0; k < 3; k++)
-        assert_int_equal(job_worker_loop(&job, k, NULL), 0);
-    assert_int_equal(job_finish(&job), 0);
+        assert_int_equal(job_worker_loop(job, k, NULL), 0);
+    assert_int_equal(job_finish(job), 0);
     /* static: task t runs on worker t mod 3 */
     for (unsigned t = 0; t < 7; t++)
         assert_int_equal(w.ran_on[t], t % 3);
     assert_int_equal(w.merged_count, 7);
     assert_int_equal(w.merged_sum, 210);
-    assert_int_equal(job.w[0].tasks_run, 3);
-    assert_int_equal(job.w[2].tasks_run, 2);
-    assert_true(job.w[1].reported && job.w[1].ready_ns > 0);
-    assert_int_equal(job.ipc_bytes, 0);
-    job_destroy(&job);
+    assert_int_equal(job_worker_info(job, 0)->tasks_run, 3);
+    assert_int_equal(job_worker_info(job, 2)->tasks_run, 2);
+    assert_true(job_worker_info(job, 1)->reported &&
+                job_worker_info(job, 1)->ready_ns > 0);
+    assert_int_equal(job_ipc(job), 0);
+    job_free(job);
 }
 
 static void test_dynamic_one_task_many_workers(void **state) {
     (void)state;
     struct tw w = {.tasks = 1, .fail_task = -1};
-    struct pb_job job;
-    assert_int_equal(
-        job_init(&job, &hi.host, &tw_ops, &w, 8, PB_SCHEDULE_DYNAMIC), 0);
+    struct pb_job *job = tw_job(&w, 8, PB_SCHEDULE_DYNAMIC);
     for (unsigned k = 0; k < 8; k++)
-        assert_int_equal(job_worker_loop(&job, k, NULL), 0);
-    assert_int_equal(job_finish(&job), 0);
+        assert_int_equal(job_worker_loop(job, k, NULL), 0);
+    assert_int_equal(job_finish(job), 0);
     assert_int_equal(w.merged_count, 1);
-    assert_int_equal(job.w[0].tasks_run, 1);
+    assert_int_equal(job_worker_info(job, 0)->tasks_run, 1);
     for (unsigned k = 1; k < 8; k++) {
-        assert_int_equal(job.w[k].tasks_run, 0);
-        assert_true(job.w[k].reported);
+        assert_int_equal(job_worker_info(job, k)->tasks_run, 0);
+        assert_true(job_worker_info(job, k)->reported);
     }
-    job_destroy(&job);
+    job_free(job);
 }
 
 /* --- messages through io->send, as a process executor moves them ------ */
@@ -156,25 +182,23 @@ static void test_messages_round_trip(void **state) {
     struct tw w = {.tasks = 5, .fail_task = -1};
     struct wire wire = {.count = 0};
     struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job job;
-    assert_int_equal(
-        job_init(&job, &hi.host, &tw_ops, &w, 2, PB_SCHEDULE_DYNAMIC), 0);
-    assert_int_equal(job_worker_loop(&job, 0, &io), 0);
-    assert_int_equal(job_worker_loop(&job, 1, &io), 0);
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_DYNAMIC);
+    assert_int_equal(job_worker_loop(job, 0, &io), 0);
+    assert_int_equal(job_worker_loop(job, 1, &io), 0);
     /* 5 results + 2 final reports */
     assert_int_equal(wire.count, 7);
     for (size_t i = 0; i < wire.count; i++) {
         assert_int_equal(
-            job_deliver(&job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+            job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
         if (i < 5)
             assert_true(w.last_payload_ok);
     }
-    assert_int_equal(job_finish(&job), 0);
+    assert_int_equal(job_finish(job), 0);
     assert_int_equal(w.merged_sum, 100);
-    assert_int_equal(job.ipc_bytes, wire.used);
-    assert_int_equal(job.w[0].tasks_run, 5);
-    assert_true(job.w[1].reported);
-    job_destroy(&job);
+    assert_int_equal(job_ipc(job), wire.used);
+    assert_int_equal(job_worker_info(job, 0)->tasks_run, 5);
+    assert_true(job_worker_info(job, 1)->reported);
+    job_free(job);
 }
 
 static void test_malformed_and_duplicate(void **state) {
@@ -182,52 +206,136 @@ static void test_malformed_and_duplicate(void **state) {
     struct tw w = {.tasks = 2, .fail_task = -1};
     struct wire wire = {.count = 0};
     struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job job;
-    assert_int_equal(
-        job_init(&job, &hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC), 0);
-    assert_int_equal(job_worker_loop(&job, 0, &io), 0);
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job, 0, &io), 0);
     /* truncated message */
-    assert_int_equal(job_deliver(&job, wire.buf, 10), PB_EINVAL);
-    assert_int_equal(job.failed, 2);
-    assert_non_null(strstr(job.error, "malformed worker message"));
-    job_destroy(&job);
+    assert_int_equal(job_deliver(job, wire.buf, 10), PB_EINVAL);
+    assert_int_equal(job_status(job, NULL), 2);
+    assert_non_null(strstr(job_error(job), "malformed worker message"));
+    job_free(job);
 
     w.merged_count = 0;
-    assert_int_equal(
-        job_init(&job, &hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC), 0);
-    assert_int_equal(job_deliver(&job, wire.buf, wire.lens[0]), 0);
-    assert_int_equal(job_deliver(&job, wire.buf, wire.lens[0]), 0);
-    assert_int_equal(job.failed, 1);
-    assert_string_equal(job.error, "task 0 produced two results");
-    job_destroy(&job);
+    job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_deliver(job, wire.buf, wire.lens[0]), 0);
+    assert_int_equal(job_deliver(job, wire.buf, wire.lens[0]), 0);
+    assert_int_equal(job_status(job, NULL), 1);
+    assert_string_equal(job_error(job), "task 0 produced two results");
+    job_free(job);
+}
+
+/* --- the exactly-once check on in-process results ---------------------- */
+
+/* io->claim of a broken executor: hands out script[0 .. n-1] in turn,
+ * then nothing.  No io->send: the results stay in-process. */
+struct script {
+    const uint64_t *tasks;
+    unsigned n, next;
+};
+
+static int script_claim(void *ctx, unsigned worker, uint64_t *task) {
+    struct script *sc = ctx;
+    (void)worker;
+    if (sc->next == sc->n)
+        return 0;
+    *task = sc->tasks[sc->next++];
+    return 1;
+}
+
+/* A claim that hands out task 0 twice: the second result fails the job
+ * instead of overwriting the first. */
+static void test_duplicate_in_process(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 2, .fail_task = -1};
+    static const uint64_t twice[] = {0, 0};
+    struct script sc = {twice, 2, 0};
+    struct pb_worker_io io = {.ctx = &sc, .claim = script_claim};
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job, 0, &io), PB_ETASK);
+    expect_failure(job, 1, "task 0 produced two results");
+    assert_int_equal(w.merged_count, 0); /* nothing was merged */
+    job_free(job);
+}
+
+/* An executor that runs worker 0's loop twice under the default static
+ * claim delivers every one of its tasks twice, in-process. */
+static void test_worker_loop_twice_in_process(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 4, .fail_task = -1};
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job, 0, NULL), 0);
+    assert_int_equal(job_worker_loop(job, 1, NULL), 0);
+    assert_int_equal(job_worker_loop(job, 0, NULL), PB_ETASK);
+    expect_failure(job, 1, "task 0 produced two results");
+    job_free(job);
+}
+
+/* A result delivered by message for a task that already has an in-process
+ * result is a duplicate too: one check for both ways. */
+static void test_duplicate_mixed(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 1, .fail_task = -1};
+    struct wire wire = {.count = 0};
+    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job, 0, &io), 0); /* on the wire */
+    struct pb_job *job2 = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job2, 0, NULL), 0); /* in-process */
+    assert_int_equal(job_deliver(job2, wire.buf, wire.lens[0]), 0);
+    assert_int_equal(job_status(job2, NULL), 1);
+    assert_string_equal(job_error(job2), "task 0 produced two results");
+    job_free(job2);
+    job_free(job);
+}
+
+/* A claim hook that hands out a task past the end fails the job instead
+ * of writing past the job's table. */
+static void test_claim_out_of_range(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 2, .fail_task = -1};
+    static const uint64_t far[] = {1000};
+    struct script sc = {far, 1, 0};
+    struct pb_worker_io io = {.ctx = &sc, .claim = script_claim};
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job, 0, &io), PB_EINVAL);
+    expect_failure(job, 1,
+                   "worker 0, task 1000: the claim "
+                   "returned a task that does not exist");
+    job_free(job);
+}
+
+/* A worker whose final report never arrives fails the job as a crash. */
+static void test_worker_never_reported(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 1, .fail_task = -1};
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job, 0, NULL), 0);
+    expect_failure(job, 2, "worker 1 never reported back");
+    job_free(job);
 }
 
 static void test_missing_result(void **state) {
     (void)state;
     struct tw w = {.tasks = 3, .fail_task = -1};
-    struct pb_job job;
-    assert_int_equal(
-        job_init(&job, &hi.host, &tw_ops, &w, 2, PB_SCHEDULE_STATIC), 0);
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
     /* worker 1 never runs: task 1 has no result */
-    assert_int_equal(job_worker_loop(&job, 0, NULL), 0);
-    assert_int_equal(job_finish(&job), PB_ETASK);
-    assert_string_equal(job.error, "task 1 produced no result");
-    job_destroy(&job);
+    assert_int_equal(job_worker_loop(job, 0, NULL), 0);
+    assert_int_equal(job_finish(job), PB_ETASK);
+    assert_string_equal(job_error(job), "task 1 produced no result");
+    job_free(job);
 }
 
 static void test_task_failure_stops_workers(void **state) {
     (void)state;
     struct tw w = {.tasks = 6, .fail_task = 0};
-    struct pb_job job;
-    assert_int_equal(
-        job_init(&job, &hi.host, &tw_ops, &w, 2, PB_SCHEDULE_DYNAMIC), 0);
-    assert_int_equal(job_worker_loop(&job, 0, NULL), PB_ETASK);
-    assert_int_equal(job_worker_loop(&job, 1, NULL), 0);
-    assert_int_equal(job.w[1].tasks_run, 0); /* stopped by the failure */
-    assert_int_equal(job_finish(&job), PB_ETASK);
-    assert_int_equal(job.failed, 1);
-    assert_string_equal(job.error, "worker 0, task 0: boom");
-    job_destroy(&job);
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_DYNAMIC);
+    assert_int_equal(job_worker_loop(job, 0, NULL), PB_ETASK);
+    assert_int_equal(job_worker_loop(job, 1, NULL), 0);
+    assert_int_equal(job_worker_info(job, 1)->tasks_run,
+                     0); /* stopped by the failure */
+    assert_int_equal(job_finish(job), PB_ETASK);
+    assert_int_equal(job_status(job, NULL), 1);
+    assert_string_equal(job_error(job), "worker 0, task 0: boom");
+    job_free(job);
 }
 
 static void test_failure_message_through_send(void **state) {
@@ -235,15 +343,40 @@ static void test_failure_message_through_send(void **state) {
     struct tw w = {.tasks = 2, .fail_task = 1};
     struct wire wire = {.count = 0};
     struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job job;
-    assert_int_equal(
-        job_init(&job, &hi.host, &tw_ops, &w, 1, PB_SCHEDULE_STATIC), 0);
-    assert_int_equal(job_worker_loop(&job, 0, &io), PB_ETASK);
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job, 0, &io), PB_ETASK);
     for (size_t i = 0; i < wire.count; i++)
-        job_deliver(&job, wire.buf + wire.starts[i], wire.lens[i]);
-    assert_int_equal(job.failed, 1);
-    assert_string_equal(job.error, "worker 0, task 1: boom");
-    job_destroy(&job);
+        job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]);
+    assert_int_equal(job_status(job, NULL), 1);
+    assert_string_equal(job_error(job), "worker 0, task 1: boom");
+    job_free(job);
+}
+
+/* io->send of a transport that refuses the results (tw's payloads are 4
+ * bytes; failure texts are longer), as a frame writer refuses a frame over
+ * PB_FRAME_MAX. */
+static int picky_send(void *ctx, const void *head, size_t hl, const void *body,
+                      size_t bl) {
+    if (bl == 4)
+        return -1;
+    return wire_send(ctx, head, hl, body, bl);
+}
+
+/* A result that cannot be sent fails the task with a message that says
+ * so, not a bare "produced no result" at the end. */
+static void test_unsendable_result(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 2, .fail_task = -1};
+    struct wire wire = {.count = 0};
+    struct pb_worker_io io = {.ctx = &wire, .send = picky_send};
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job, 0, &io), PB_EIO);
+    for (size_t i = 0; i < wire.count; i++)
+        job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]);
+    expect_failure(job, 1,
+                   "worker 0, task 0: its result (4 bytes of payload) "
+                   "could not be sent to the coordinator");
+    job_free(job);
 }
 
 static void test_read_pss(void **state) {
@@ -260,9 +393,15 @@ int main(void) {
         cmocka_unit_test(test_dynamic_one_task_many_workers),
         cmocka_unit_test(test_messages_round_trip),
         cmocka_unit_test(test_malformed_and_duplicate),
+        cmocka_unit_test(test_duplicate_in_process),
+        cmocka_unit_test(test_worker_loop_twice_in_process),
+        cmocka_unit_test(test_duplicate_mixed),
+        cmocka_unit_test(test_claim_out_of_range),
+        cmocka_unit_test(test_worker_never_reported),
         cmocka_unit_test(test_missing_result),
         cmocka_unit_test(test_task_failure_stops_workers),
         cmocka_unit_test(test_failure_message_through_send),
+        cmocka_unit_test(test_unsendable_result),
         cmocka_unit_test(test_read_pss),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

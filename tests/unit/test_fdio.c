@@ -1,0 +1,157 @@
+/*
+ * test_fdio.c - whole reads and writes, and the worker protocol's frames:
+ * a frame is written whole (header, then both parts), and a frame longer
+ * than PB_FRAME_MAX is refused before anything is written, by the one
+ * writer that parbench-worker and the process executors share.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <parbench/plugin.h>
+
+#include "util/errors.h"
+#include "util/fdio.h"
+
+/* Reads the whole of a pipe in a thread, so that writers may write more
+ * than the pipe holds. */
+struct drain {
+    int fd;
+    unsigned char *buf;
+    size_t cap, used;
+};
+
+static void *drain_main(void *p) {
+    struct drain *d = p;
+    ssize_t n;
+    while (d->used < d->cap &&
+           (n = read(d->fd, d->buf + d->used, d->cap - d->used)) > 0)
+        d->used += (size_t)n;
+    return NULL;
+}
+
+static void test_read_full(void **state) {
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    char buf[8];
+    assert_int_equal(write(p[1], "abcdefgh", 8), 8);
+    assert_int_equal(fdio_read_full(p[0], buf, 8), 1);
+    assert_memory_equal(buf, "abcdefgh", 8);
+    assert_int_equal(write(p[1], "abc", 3), 3);
+    close(p[1]);
+    /* End of file part-way is an error; before the first byte, 0. */
+    assert_int_equal(fdio_read_full(p[0], buf, 8), PB_EIO);
+    assert_int_equal(fdio_read_full(p[0], buf, 8), 0);
+    close(p[0]);
+}
+
+/* More than a pipe holds, in parts of which some are empty: every byte
+ * arrives, in order. */
+static void test_writev_full(void **state) {
+    (void)state;
+    enum { BIG = 1 << 20 };
+    unsigned char *a = malloc(BIG), *b = malloc(BIG);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t i = 0; i < BIG; i++) {
+        a[i] = (unsigned char)i;
+        b[i] = (unsigned char)(i * 7 + 3);
+    }
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    struct drain d = {p[0], malloc(2 * BIG + 3), 2 * BIG + 3, 0};
+    assert_non_null(d.buf);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, drain_main, &d), 0);
+    struct iovec iov[5] = {
+        {NULL, 0}, {a, BIG}, {NULL, 0}, {(void *)"xyz", 3}, {b, BIG}};
+    assert_int_equal(fdio_writev_full(p[1], iov, 5), 0);
+    close(p[1]);
+    pthread_join(t, NULL);
+    assert_int_equal(d.used, 2 * BIG + 3);
+    assert_memory_equal(d.buf, a, BIG);
+    assert_memory_equal(d.buf + BIG, "xyz", 3);
+    assert_memory_equal(d.buf + BIG + 3, b, BIG);
+    close(p[0]);
+    free(d.buf);
+    free(a);
+    free(b);
+}
+
+static void test_write_frame(void **state) {
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(fdio_write_frame(p[1], PB_FRAME_MSG, "head", 4, "body", 4),
+                     0);
+    assert_int_equal(fdio_write_frame(p[1], PB_FRAME_DONE, NULL, 0, NULL, 0),
+                     0);
+    struct pb_frame f;
+    char bytes[8];
+    assert_int_equal(fdio_read_full(p[0], &f, sizeof f), 1);
+    assert_int_equal(f.type, PB_FRAME_MSG);
+    assert_int_equal(f.len, 8);
+    assert_int_equal(fdio_read_full(p[0], bytes, 8), 1);
+    assert_memory_equal(bytes, "headbody", 8);
+    assert_int_equal(fdio_read_full(p[0], &f, sizeof f), 1);
+    assert_int_equal(f.type, PB_FRAME_DONE);
+    assert_int_equal(f.len, 0);
+    close(p[0]);
+    close(p[1]);
+}
+
+/*
+ * A frame one byte over PB_FRAME_MAX is refused, and nothing is written:
+ * the coordinator would take it for a broken protocol.  The lengths are
+ * larger than the buffers on purpose: a refused frame is never read.  It
+ * goes to /dev/null, which takes any length without reading the bytes, so
+ * a writer with a larger limit would "succeed" here and fail the test.
+ */
+static void test_frame_over_the_cap_is_refused(void **state) {
+    (void)state;
+    static const char small[16];
+    int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(fdio_write_frame(fd, PB_FRAME_MSG, small, sizeof small,
+                                      small, PB_FRAME_MAX - sizeof small + 1),
+                     PB_EINVAL);
+    assert_int_equal(fdio_write_frame(fd, PB_FRAME_MSG, small,
+                                      (size_t)PB_FRAME_MAX + 1, NULL, 0),
+                     PB_EINVAL);
+    /* Lengths whose sum wraps around are refused too. */
+    assert_int_equal(
+        fdio_write_frame(fd, PB_FRAME_MSG, small, 8, small, SIZE_MAX - 3),
+        PB_EINVAL);
+    close(fd);
+
+    int p[2];
+    assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+    assert_int_equal(fdio_write_frame(p[1], PB_FRAME_MSG, small, sizeof small,
+                                      small, PB_FRAME_MAX),
+                     PB_EINVAL);
+    char c;
+    assert_int_equal(read(p[0], &c, 1), -1); /* empty: nothing was written */
+    close(p[0]);
+    close(p[1]);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_full),
+        cmocka_unit_test(test_writev_full),
+        cmocka_unit_test(test_write_frame),
+        cmocka_unit_test(test_frame_over_the_cap_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
