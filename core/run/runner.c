@@ -69,14 +69,14 @@ static int prepare(struct runner *r, const struct run_options *o) {
     char err[2048] = "";
     memset(r, 0, sizeof *r);
     r->o = o;
-    if (config_load(&r->cfg, o->config_path, o->sets, o->nsets, online_cpus(),
-                    err, sizeof err) < 0) {
+    if (config_load(&r->cfg, o->inv.config_path, o->inv.sets, o->inv.nsets,
+                    online_cpus(), err, sizeof err) < 0) {
         fprintf(stderr, "parbench: %s\n", err);
         return PB_EXIT_USAGE;
     }
     struct only_filter only = {NULL, 0};
-    for (size_t i = 0; i < o->nonly; i++) {
-        if (only_parse(&only, o->only[i], err, sizeof err) < 0) {
+    for (size_t i = 0; i < o->inv.nonly; i++) {
+        if (only_parse(&only, o->inv.only[i], err, sizeof err) < 0) {
             fprintf(stderr, "parbench: %s\n", err);
             only_free(&only);
             return PB_EXIT_USAGE;
@@ -113,7 +113,7 @@ int runner_check(const struct run_options *o) {
     const struct cfg_run *run = &r.cfg.run;
     char t[32];
     format_duration(run->timeout_ns, t, sizeof t);
-    printf("%s: ok\n", o->config_path);
+    printf("%s: ok\n", o->inv.config_path);
     printf("%zu cells, %u repetitions each after %u warmup, timeout %s per "
            "repetition, output %s\n",
            r.plan.ncells, run->repetitions, run->warmup, t, r.output);
@@ -159,14 +159,14 @@ static int open_output(struct runner *r, struct done_rows *done) {
     char err[1024];
     struct stat st;
     int exists = stat(r->output, &st) == 0;
-    if (exists && !o->force && !o->resume) {
+    if (exists && !o->inv.force && !o->inv.resume) {
         fprintf(stderr,
                 "parbench: %s already exists; use --resume to add the "
                 "missing rows to it, --force to replace it, or -o FILE\n",
                 r->output);
         return PB_EXIT_USAGE;
     }
-    if (exists && o->resume && !o->force) {
+    if (exists && o->inv.resume && !o->inv.force) {
         if (results_read(r->output, &done->rows, &done->count, err,
                          sizeof err) < 0) {
             fprintf(stderr, "parbench: --resume: %s\n", err);
@@ -471,8 +471,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
  * with --resume), through the same code as `parbench report`. */
 static void print_summary(struct runner *r) {
     char err[1024];
-    if (report_from_file(r->output, r->o->format, r->o->summary, stdout, NULL,
-                         err, sizeof err) < 0)
+    if (report_from_file(r->output, r->o->format, r->o->inv.summary, stdout,
+                         NULL, err, sizeof err) < 0)
         fprintf(stderr, "parbench: summary: %s\n", err);
 }
 
@@ -495,8 +495,9 @@ int runner_run(const struct run_options *o) {
     char merr[1024];
     struct stat st;
     int csv_exists = stat(r.output, &st) == 0;
-    if (meta_prepare(&meta, r.output, o->resume && !o->force && csv_exists,
-                     merr, sizeof merr) < 0) {
+    if (meta_prepare(&meta, r.output,
+                     o->inv.resume && !o->inv.force && csv_exists, merr,
+                     sizeof merr) < 0) {
         fprintf(stderr, "parbench: %s\n", merr);
         meta_free(&meta);
         release(&r);
@@ -516,8 +517,8 @@ int runner_run(const struct run_options *o) {
     iso_time(clock_unix_ns(), stamp, sizeof stamp);
     snprintf(r.run_id, sizeof r.run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
-    struct meta_run mr = {r.run_id, stamp,         NULL, -1,    0,
-                          r.output, r.plan.ncells, o,    &r.cfg};
+    struct meta_run mr = {r.run_id, stamp,         NULL,   -1,     0,
+                          r.output, r.plan.ncells, &r.cfg, &o->inv};
     if (meta_begin(&meta, &mr, merr, sizeof merr) < 0) {
         fprintf(stderr, "parbench: %s\n", merr);
         fclose(r.csv);
