@@ -33,7 +33,9 @@
 /* [run] and [server]                                                       */
 /* ------------------------------------------------------------------------ */
 
+/* Indexed by enum pb_schedule; NULL-terminated for run_table. */
 static const char *const schedule_choices[] = {"static", "dynamic", NULL};
+#define SCHEDULES 2
 
 static const struct pb_param run_table[] = {
     {"workers", PB_PARAM_STRING, "1", NULL, NULL, NULL,
@@ -805,6 +807,21 @@ void config_where(const struct config *cfg, int line, char *buf, size_t len) {
         snprintf(buf, len, "%s:%d", cfg->path ? cfg->path : "config", line);
     else
         snprintf(buf, len, "--set");
+}
+
+const char *schedule_name(enum pb_schedule s) {
+    if ((unsigned)s < SCHEDULES)
+        return schedule_choices[s];
+    return "unknown";
+}
+
+int schedule_parse(const char *text, enum pb_schedule *out) {
+    for (size_t i = 0; text != NULL && i < SCHEDULES; i++)
+        if (strcmp(text, schedule_choices[i]) == 0) {
+            *out = (enum pb_schedule)i;
+            return 0;
+        }
+    return PB_EINVAL;
 }
 
 /* A NULL name finds the first section of the kind. */

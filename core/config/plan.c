@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "results/results.h"
 #include "util/errors.h"
 #include "util/suggest.h"
 

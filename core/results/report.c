@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "results/csv.h"
 #include "util/errors.h"
 #include "util/json.h"

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "results/csv.h"
 #include "util/errors.h"
 
@@ -58,7 +59,6 @@ enum col {
 
 static const char *const status_names[] = {"ok", "failed", "crashed", "timeout",
                                            "interrupted"};
-static const char *const schedule_names[] = {"static", "dynamic"};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -76,21 +76,6 @@ int row_status_parse(const char *text, enum row_status *out) {
     for (size_t i = 0; text != NULL && i < COUNT_OF(status_names); i++)
         if (strcmp(text, status_names[i]) == 0) {
             *out = (enum row_status)i;
-            return 0;
-        }
-    return PB_EINVAL;
-}
-
-const char *schedule_name(enum pb_schedule s) {
-    if ((unsigned)s < COUNT_OF(schedule_names))
-        return schedule_names[s];
-    return "unknown";
-}
-
-int schedule_parse(const char *text, enum pb_schedule *out) {
-    for (size_t i = 0; text != NULL && i < COUNT_OF(schedule_names); i++)
-        if (strcmp(text, schedule_names[i]) == 0) {
-            *out = (enum pb_schedule)i;
             return 0;
         }
     return PB_EINVAL;

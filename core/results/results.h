@@ -47,9 +47,7 @@ struct result_row {
 
 const char *row_status_name(enum row_status s); /* "ok", "failed", ... */
 int row_status_parse(const char *text,
-                     enum row_status *out);    /* 0 / PB_EINVAL */
-const char *schedule_name(enum pb_schedule s); /* "static", "dynamic" */
-int schedule_parse(const char *text, enum pb_schedule *out);
+                     enum row_status *out); /* 0 / PB_EINVAL */
 
 /* Write the header line.  Returns 0 or PB_EIO. */
 int results_write_header(FILE *f);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "config/params.h"
 #include "config/plan.h"
 #include "results/meta.h"

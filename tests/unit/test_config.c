@@ -545,6 +545,18 @@ static void test_set_malformed(void **state) {
                "run.repetitions=1 or --set workload.prime-count.limit=1000");
 }
 
+static void test_schedule_names(void **state) {
+    (void)state;
+    enum pb_schedule sc = PB_SCHEDULE_DYNAMIC;
+    assert_string_equal(schedule_name(PB_SCHEDULE_STATIC), "static");
+    assert_string_equal(schedule_name(PB_SCHEDULE_DYNAMIC), "dynamic");
+    assert_int_equal(schedule_parse("static", &sc), 0);
+    assert_int_equal(sc, PB_SCHEDULE_STATIC);
+    assert_int_equal(schedule_parse("dynamic", &sc), 0);
+    assert_int_equal(sc, PB_SCHEDULE_DYNAMIC);
+    assert_int_equal(schedule_parse("guided", &sc), PB_EINVAL);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
@@ -566,6 +578,7 @@ int main(void) {
         T(test_set_adds_missing_executor),
         T(test_set_bad_values),
         T(test_set_malformed),
+        T(test_schedule_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -158,15 +158,6 @@ static void test_names(void **state) {
     assert_int_equal(row_status_parse("OK", &s), PB_EINVAL);
     assert_int_equal(row_status_parse("", &s), PB_EINVAL);
     assert_int_equal(s, ROW_FAILED);
-
-    enum pb_schedule sc = PB_SCHEDULE_DYNAMIC;
-    assert_string_equal(schedule_name(PB_SCHEDULE_STATIC), "static");
-    assert_string_equal(schedule_name(PB_SCHEDULE_DYNAMIC), "dynamic");
-    assert_int_equal(schedule_parse("static", &sc), 0);
-    assert_int_equal(sc, PB_SCHEDULE_STATIC);
-    assert_int_equal(schedule_parse("dynamic", &sc), 0);
-    assert_int_equal(sc, PB_SCHEDULE_DYNAMIC);
-    assert_int_equal(schedule_parse("guided", &sc), PB_EINVAL);
 }
 
 static void test_row_text(void **state) {
