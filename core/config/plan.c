@@ -115,7 +115,8 @@ static int only_match(const struct only_filter *f, const struct plan *p,
 
 static int load_instance(struct plan *p, const struct config *cfg,
                          const struct cfg_section *sec, enum pb_kind kind,
-                         struct plan_instance *inst, char *err, size_t errlen) {
+                         host_init_fn *host_init, struct plan_instance *inst,
+                         char *err, size_t errlen) {
     const char *kname = kind == PB_KIND_WORKLOAD ? "workload" : "executor";
     char where[512], msg[768];
     config_where(cfg, sec->line, where, sizeof where);
@@ -224,7 +225,8 @@ static int add_cell(struct plan *p, size_t w, size_t e, unsigned workers) {
 }
 
 int plan_build(struct plan *p, const struct config *cfg,
-               const struct only_filter *only, char *err, size_t errlen) {
+               const struct only_filter *only, host_init_fn *host_init,
+               char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
     int rc = loader_path_init(&p->path, cfg->run.plugin_path);
     if (rc < 0)
@@ -242,10 +244,10 @@ int plan_build(struct plan *p, const struct config *cfg,
     for (size_t i = 0; i < cfg->count; i++) {
         const struct cfg_section *sec = &cfg->sections[i];
         if (sec->kind == CFG_WORKLOAD)
-            rc = load_instance(p, cfg, sec, PB_KIND_WORKLOAD,
+            rc = load_instance(p, cfg, sec, PB_KIND_WORKLOAD, host_init,
                                &p->workloads[p->nworkloads++], err, errlen);
         else if (sec->kind == CFG_EXECUTOR)
-            rc = load_instance(p, cfg, sec, PB_KIND_EXECUTOR,
+            rc = load_instance(p, cfg, sec, PB_KIND_EXECUTOR, host_init,
                                &p->executors[p->nexecutors++], err, errlen);
         if (rc < 0)
             return rc;

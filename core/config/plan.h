@@ -11,7 +11,7 @@
 #include "config/config.h"
 #include "config/loader.h"
 #include "config/params.h"
-#include "run/host.h"
+#include "config/plugin_host.h"
 
 struct plan_instance {
     const char *name;            /* borrowed from the config section   */
@@ -56,10 +56,13 @@ struct plan {
 
 /* Load and validate everything `cfg` names, then expand the cells (serial
  * executors only at 1 worker) and keep those `only` (may be NULL)
- * matches.  Errors: "FILE:LINE: [section] ..." in err, PB_ECONFIG or
- * PB_EPLUGIN; an --only matching no cell is an error too. */
+ * matches.  `host_init` fills each instance's host table (run/host.h's
+ * host_init) before the plugins' checks see it.  Errors: "FILE:LINE:
+ * [section] ..." in err, PB_ECONFIG or PB_EPLUGIN; an --only matching no
+ * cell is an error too. */
 int plan_build(struct plan *plan, const struct config *cfg,
-               const struct only_filter *only, char *err, size_t errlen);
+               const struct only_filter *only, host_init_fn *host_init,
+               char *err, size_t errlen);
 void plan_free(struct plan *plan);
 
 /* In the runner, once everything is validated: copy what the plan still

@@ -30,6 +30,7 @@
 #include "results/report.h"
 #include "results/results.h"
 #include "run/cell.h"
+#include "run/host.h"
 #include "run/progress.h"
 #include "run/server_proc.h"
 #include "util/clock.h"
@@ -83,7 +84,7 @@ static int prepare(struct runner *r, const struct run_options *o) {
             return PB_EXIT_USAGE;
         }
     }
-    int rc = plan_build(&r->plan, &r->cfg, &only, err, sizeof err);
+    int rc = plan_build(&r->plan, &r->cfg, &only, host_init, err, sizeof err);
     only_free(&only);
     if (rc < 0) {
         fprintf(stderr, "parbench: %s\n", err[0] ? err : pb_strerror(rc));

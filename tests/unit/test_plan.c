@@ -17,7 +17,7 @@
 
 #include "config/config.h"
 #include "config/plan.h"
-#include "results/results.h"
+#include "run/host.h"
 #include "util/errors.h"
 
 static char ini_path[] = "/tmp/pb-test-plan-XXXXXX";
@@ -56,7 +56,7 @@ static int build(struct config *cfg, struct plan *p, const char *only,
     struct only_filter f = {NULL, 0};
     if (only && (rc = only_parse(&f, only, err, errlen)) < 0)
         return rc;
-    rc = plan_build(p, cfg, &f, err, errlen);
+    rc = plan_build(p, cfg, &f, host_init, err, errlen);
     only_free(&f);
     return rc;
 }
