@@ -211,6 +211,91 @@ int plan_load_cell(struct plan *p, const struct plan_cell *c, char *err,
     return rc < 0 ? rc : load_again(&p->executors[c->executor], err, errlen);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Plan variables                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* The first "${var}" in text, or NULL. */
+static const char *find_var(const char *text, const char *var) {
+    size_t vl = strlen(var);
+    for (const char *q = text; (q = strstr(q, "${")); q += 2)
+        if (strncmp(q + 2, var, vl) == 0 && q[2 + vl] == '}')
+            return q;
+    return NULL;
+}
+
+/* 1 if a string parameter value of inst contains ${var}. */
+static int instance_uses(const struct plan_instance *inst, const char *var) {
+    const struct pb_params *ps = inst->params;
+    for (size_t i = 0; ps && i < ps->count; i++)
+        if (ps->table[i].type == PB_PARAM_STRING && ps->values[i].set &&
+            find_var(ps->values[i].text, var))
+            return 1;
+    return 0;
+}
+
+int plan_cell_uses(const struct plan *p, const struct plan_cell *c,
+                   const char *var) {
+    return instance_uses(&p->workloads[c->workload], var) ||
+           instance_uses(&p->executors[c->executor], var);
+}
+
+/* text with every ${var} replaced by value (malloc'd), or NULL. */
+static char *replace_var(const char *text, const char *var, const char *value) {
+    size_t pl = strlen(var) + 3, vl = strlen(value), n = 0;
+    for (const char *q = text; (q = find_var(q, var)); q += pl)
+        n++;
+    char *out = malloc(strlen(text) + n * vl + 1), *w = out;
+    if (!out)
+        return NULL;
+    const char *q = text;
+    for (const char *hit; (hit = find_var(q, var)); q = hit + pl) {
+        memcpy(w, q, (size_t)(hit - q));
+        w += hit - q;
+        memcpy(w, value, vl);
+        w += vl;
+    }
+    strcpy(w, q);
+    return out;
+}
+
+/* Substitutes ${var} in every string value of inst. */
+static int substitute_instance(struct plan_instance *inst, const char *var,
+                               const char *value, char *err, size_t errlen) {
+    struct pb_params *ps = inst->params;
+    for (size_t i = 0; ps && i < ps->count; i++) {
+        if (ps->table[i].type != PB_PARAM_STRING || !ps->values[i].set ||
+            !find_var(ps->values[i].text, var))
+            continue;
+        char *v = replace_var(ps->values[i].text, var, value);
+        char msg[256] = "";
+        int rc = v ? params_set(ps, ps->table[i].name, v, msg, sizeof msg)
+                   : PB_ENOMEM;
+        free(v);
+        if (rc < 0) {
+            snprintf(err, errlen, "substituting ${%s} in %s.%s: %s", var,
+                     inst->name, ps->table[i].name,
+                     msg[0] ? msg : pb_strerror(rc));
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int plan_substitute(struct plan *p, const char *var, const char *value,
+                    char *err, size_t errlen) {
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < p->nworkloads; i++)
+        rc = substitute_instance(&p->workloads[i], var, value, err, errlen);
+    for (size_t i = 0; rc == 0 && i < p->nexecutors; i++)
+        rc = substitute_instance(&p->executors[i], var, value, err, errlen);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cells                                                                    */
+/* ------------------------------------------------------------------------ */
+
 static int add_cell(struct plan *p, size_t w, size_t e, unsigned workers) {
     struct plan_cell *c = realloc(p->cells, (p->ncells + 1) * sizeof *c);
     if (!c)

@@ -65,6 +65,24 @@ int plan_build(struct plan *plan, const struct config *cfg,
                char *err, size_t errlen);
 void plan_free(struct plan *plan);
 
+/*
+ * Plan variables: "${NAME}" in a string parameter value, replaced once the
+ * value is known (the runner's built-in server: ${server}, see
+ * run/server_proc.h).  `var` is NAME, without "${" and "}".
+ */
+/* 1 if a string parameter value of cell c's workload or executor holds
+ * ${var}, else 0. */
+int plan_cell_uses(const struct plan *plan, const struct plan_cell *c,
+                   const char *var);
+/* Replaces ${var} by `value` (borrowed) in every string parameter value of
+ * every instance, workloads first.  The canonical text (the CSV's
+ * workload_params, what --resume matches) keeps the literal ${var}.
+ * Returns 0, or PB_ENOMEM / a params_set error with "substituting ${var}
+ * in INSTANCE.KEY: ..." in err; the instances before that one stay
+ * substituted. */
+int plan_substitute(struct plan *plan, const char *var, const char *value,
+                    char *err, size_t errlen);
+
 /* In the runner, once everything is validated: copy what the plan still
  * needs out of the plugins (parameter tables, names) and unload them all,
  * so that each cell process, forked from the runner, maps only the two
