@@ -132,22 +132,23 @@ int results_write_row(FILE *f, const struct result_row *row) {
     snprintf(num[COL_WORKERS], sizeof num[0], "%u", row->workers);
     snprintf(num[COL_TASKS], sizeof num[0], "%" PRIu64, row->tasks);
     snprintf(num[COL_REPETITION], sizeof num[0], "%u", row->repetition);
-    fmt_double(num[COL_WALL_S], sizeof num[0], row->wall_s, 9);
-    fmt_double(num[COL_STARTUP_S], sizeof num[0], row->startup_s, 9);
-    fmt_double(num[COL_USER_S], sizeof num[0], row->user_s, 6);
-    fmt_double(num[COL_SYS_S], sizeof num[0], row->sys_s, 6);
+    fmt_double(num[COL_WALL_S], sizeof num[0], row->m.wall_s, 9);
+    fmt_double(num[COL_STARTUP_S], sizeof num[0], row->m.startup_s, 9);
+    fmt_double(num[COL_USER_S], sizeof num[0], row->m.user_s, 6);
+    fmt_double(num[COL_SYS_S], sizeof num[0], row->m.sys_s, 6);
     snprintf(num[COL_PEAK_RSS_KIB], sizeof num[0], "%" PRIu64,
-             row->peak_rss_kib);
-    snprintf(num[COL_PSS_KIB], sizeof num[0], "%" PRIu64, row->pss_kib);
+             row->m.peak_rss_kib);
+    snprintf(num[COL_PSS_KIB], sizeof num[0], "%" PRIu64, row->m.pss_kib);
     snprintf(num[COL_CTX_VOLUNTARY], sizeof num[0], "%" PRIu64,
-             row->ctx_voluntary);
+             row->m.ctx_voluntary);
     snprintf(num[COL_CTX_INVOLUNTARY], sizeof num[0], "%" PRIu64,
-             row->ctx_involuntary);
-    snprintf(num[COL_IPC_BYTES], sizeof num[0], "%" PRIu64, row->ipc_bytes);
-    snprintf(num[COL_ITEMS], sizeof num[0], "%" PRIu64, row->items);
+             row->m.ctx_involuntary);
+    snprintf(num[COL_IPC_BYTES], sizeof num[0], "%" PRIu64, row->m.ipc_bytes);
+    snprintf(num[COL_ITEMS], sizeof num[0], "%" PRIu64, row->m.items);
     fmt_double(num[COL_ITEMS_PER_S], sizeof num[0], row->items_per_s, 3);
-    if (row->has_checksum)
-        snprintf(num[COL_CHECKSUM], sizeof num[0], "0x%" PRIx64, row->checksum);
+    if (row->m.has_checksum)
+        snprintf(num[COL_CHECKSUM], sizeof num[0], "0x%" PRIx64,
+                 row->m.checksum);
     else
         num[COL_CHECKSUM][0] = '\0';
     c_locale_leave(&loc);
@@ -161,7 +162,7 @@ int results_write_row(FILE *f, const struct result_row *row) {
     cells[COL_WORKLOAD_PARAMS] = row->workload_params;
     cells[COL_EXECUTOR] = row->executor;
     cells[COL_SCHEDULE] = schedule_name(row->schedule);
-    cells[COL_STATUS] = row_status_name(row->status);
+    cells[COL_STATUS] = row_status_name(row->m.status);
     cells[COL_ERROR] = row->error;
 
     if (csv_write_row(f, cells, RESULTS_COLUMNS) != 0 || fflush(f) != 0)
@@ -234,8 +235,8 @@ static int parse_double(const struct cell_at *at, enum col col,
 static int parse_checksum(const struct cell_at *at, const char *text,
                           struct result_row *row) {
     if (text[0] == '\0') {
-        row->has_checksum = 0;
-        row->checksum = 0;
+        row->m.has_checksum = 0;
+        row->m.checksum = 0;
         return 0;
     }
     const char *hex = text + 2;
@@ -247,8 +248,8 @@ static int parse_checksum(const struct cell_at *at, const char *text,
     unsigned long long v = strtoull(hex, NULL, 16);
     if (errno == ERANGE)
         return bad_cell(at, COL_CHECKSUM, text, "out of range");
-    row->has_checksum = 1;
-    row->checksum = (uint64_t)v;
+    row->m.has_checksum = 1;
+    row->m.checksum = (uint64_t)v;
     return 0;
 }
 
@@ -293,16 +294,18 @@ static int row_from_cells(const struct cell_at *at, char *const *c,
     if (schedule_parse(c[COL_SCHEDULE], &row->schedule) != 0)
         return bad_cell(at, COL_SCHEDULE, c[COL_SCHEDULE],
                         "not a schedule (static, dynamic)");
-    if (row_status_parse(c[COL_STATUS], &row->status) != 0)
+    if (row_status_parse(c[COL_STATUS], &row->m.status) != 0)
         return bad_cell(at, COL_STATUS, c[COL_STATUS],
                         "not a status (ok, failed, crashed, timeout, "
                         "interrupted)");
 
-    if ((rc = parse_double(at, COL_WALL_S, c[COL_WALL_S], &row->wall_s)) != 0 ||
+    if ((rc = parse_double(at, COL_WALL_S, c[COL_WALL_S], &row->m.wall_s)) !=
+            0 ||
         (rc = parse_double(at, COL_STARTUP_S, c[COL_STARTUP_S],
-                           &row->startup_s)) != 0 ||
-        (rc = parse_double(at, COL_USER_S, c[COL_USER_S], &row->user_s)) != 0 ||
-        (rc = parse_double(at, COL_SYS_S, c[COL_SYS_S], &row->sys_s)) != 0 ||
+                           &row->m.startup_s)) != 0 ||
+        (rc = parse_double(at, COL_USER_S, c[COL_USER_S], &row->m.user_s)) !=
+            0 ||
+        (rc = parse_double(at, COL_SYS_S, c[COL_SYS_S], &row->m.sys_s)) != 0 ||
         (rc = parse_double(at, COL_ITEMS_PER_S, c[COL_ITEMS_PER_S],
                            &row->items_per_s)) != 0)
         return rc;
@@ -310,9 +313,9 @@ static int row_from_cells(const struct cell_at *at, char *const *c,
     static const enum col u64_cols[] = {COL_PEAK_RSS_KIB,  COL_PSS_KIB,
                                         COL_CTX_VOLUNTARY, COL_CTX_INVOLUNTARY,
                                         COL_IPC_BYTES,     COL_ITEMS};
-    uint64_t *u64_out[] = {&row->peak_rss_kib,  &row->pss_kib,
-                           &row->ctx_voluntary, &row->ctx_involuntary,
-                           &row->ipc_bytes,     &row->items};
+    uint64_t *u64_out[] = {&row->m.peak_rss_kib,  &row->m.pss_kib,
+                           &row->m.ctx_voluntary, &row->m.ctx_involuntary,
+                           &row->m.ipc_bytes,     &row->m.items};
     for (size_t i = 0; i < COUNT_OF(u64_cols); i++) {
         if ((rc = parse_u64(at, u64_cols[i], c[u64_cols[i]], UINT64_MAX, &u)) !=
             0)

@@ -23,6 +23,21 @@ enum row_status {
 /* The header, exactly as DESIGN.md fixes it, in order. */
 extern const char *const results_header[RESULTS_COLUMNS];
 
+/*
+ * The measured part of a row: what the cell process reports for one
+ * repetition (run/cell.h), or what the runner sets for a row it writes
+ * itself (timeout, crash, interruption).
+ */
+struct row_measure {
+    enum row_status status;
+    double wall_s, startup_s, user_s, sys_s;
+    uint64_t peak_rss_kib, pss_kib;
+    uint64_t ctx_voluntary, ctx_involuntary;
+    uint64_t ipc_bytes, items;
+    int has_checksum;  /* 0: the checksum cell is empty              */
+    uint64_t checksum; /* written as 0x%llx                          */
+};
+
 struct result_row {
     char *run_id;     /* owned strings; NULL reads as empty        */
     char *started_at; /* ISO 8601 UTC, e.g. 2026-11-25T08:17:57Z   */
@@ -33,16 +48,10 @@ struct result_row {
     unsigned workers;
     uint64_t tasks;
     enum pb_schedule schedule;
-    unsigned repetition; /* 1-based                                   */
-    enum row_status status;
-    double wall_s, startup_s, user_s, sys_s;
-    uint64_t peak_rss_kib, pss_kib;
-    uint64_t ctx_voluntary, ctx_involuntary;
-    uint64_t ipc_bytes, items;
-    double items_per_s;
-    int has_checksum;  /* 0: the checksum cell is empty             */
-    uint64_t checksum; /* written as 0x%llx                          */
-    char *error;       /* empty when status is ok                   */
+    unsigned repetition;  /* 1-based                                   */
+    struct row_measure m; /* status, times, memory, counters, checksum */
+    double items_per_s;   /* m.items / m.wall_s; 0 when wall_s is 0    */
+    char *error;          /* empty when status is ok                   */
 };
 
 const char *row_status_name(enum row_status s); /* "ok", "failed", ... */

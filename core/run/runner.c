@@ -147,7 +147,7 @@ static int row_matches(const struct result_row *row, const struct runner *r,
     const struct plan_instance *w = &r->plan.workloads[c->workload];
     /* An interrupted repetition was not measured: --resume runs it again
      * (its row stays in the file; nothing written is lost). */
-    return row->status != ROW_INTERRUPTED && row->repetition == rep &&
+    return row->m.status != ROW_INTERRUPTED && row->repetition == rep &&
            row->workers == c->workers && row->schedule == c->schedule &&
            row->workload && strcmp(row->workload, w->name) == 0 &&
            row->executor &&
@@ -212,11 +212,12 @@ static void iso_time(int64_t unix_ns, char *buf, size_t len) {
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Appends one row; a write error is fatal (exit 3) since rows would be
- * lost. */
+/* Appends the row of repetition rep of cell c: measured `m` (borrowed)
+ * and, unless it is ok, `error`.  A write error is fatal (exit 3) since
+ * rows would be lost. */
 static int emit_row(struct runner *r, const struct plan_cell *c, unsigned rep,
                     uint64_t tasks, int64_t started_ns,
-                    const struct cell_row *cr) {
+                    const struct row_measure *m, const char *error) {
     const struct plan_instance *w = &r->plan.workloads[c->workload];
     char started[32];
     iso_time(started_ns ? started_ns : clock_unix_ns(), started,
@@ -233,22 +234,10 @@ static int emit_row(struct runner *r, const struct plan_cell *c, unsigned rep,
     row.tasks = tasks;
     row.schedule = c->schedule;
     row.repetition = rep;
-    row.status = (enum row_status)cr->status;
-    row.wall_s = cr->wall_s;
-    row.startup_s = cr->startup_s;
-    row.user_s = cr->user_s;
-    row.sys_s = cr->sys_s;
-    row.peak_rss_kib = cr->peak_rss_kib;
-    row.pss_kib = cr->pss_kib;
-    row.ctx_voluntary = cr->ctx_voluntary;
-    row.ctx_involuntary = cr->ctx_involuntary;
-    row.ipc_bytes = cr->ipc_bytes;
-    row.items = cr->items;
-    row.items_per_s = cr->wall_s > 0 ? (double)cr->items / cr->wall_s : 0;
-    row.has_checksum = cr->has_checksum;
-    row.checksum = cr->checksum;
-    row.error = (char *)(cr->status == ROW_OK ? "" : cr->error);
-    if (cr->status != ROW_OK)
+    row.m = *m;
+    row.items_per_s = m->wall_s > 0 ? (double)m->items / m->wall_s : 0;
+    row.error = (char *)(m->status == ROW_OK ? "" : error);
+    if (m->status != ROW_OK)
         r->not_ok = 1;
     if (results_write_row(r->csv, &row) < 0) {
         fprintf(stderr, "parbench: writing %s: %s\n", r->output,
@@ -263,12 +252,11 @@ static int emit_status(struct runner *r, const struct plan_cell *c,
                        unsigned rep, uint64_t tasks, int64_t started_ns,
                        enum row_status status, double wall_s,
                        const char *error) {
-    struct cell_row cr;
-    memset(&cr, 0, sizeof cr);
-    cr.status = status;
-    cr.wall_s = wall_s;
-    snprintf(cr.error, sizeof cr.error, "%s", error);
-    return emit_row(r, c, rep, tasks, started_ns, &cr);
+    struct row_measure m;
+    memset(&m, 0, sizeof m);
+    m.status = status;
+    m.wall_s = wall_s;
+    return emit_row(r, c, rep, tasks, started_ns, &m, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -442,14 +430,14 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
                     warmups_done++;
                 } else {
                     if ((rc = emit_row(r, c, m.repetition, m.tasks,
-                                       m.started_unix_ns, &m.row)) < 0)
+                                       m.started_unix_ns, &m.row, m.error)) < 0)
                         break;
                     next++;
                 }
             } else if (m.type == CELL_FATAL) {
                 for (; next < ntodo && rc == 0; next++)
                     rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED, 0,
-                                     m.row.error);
+                                     m.error);
                 break;
             }
         }
