@@ -364,6 +364,15 @@ static void test_bad_cells(void **state) {
         {"r,t,h,w,p,e,4294967296,8,static,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,"
          "7.0,0x1,\r\n",
          "column workers: \"4294967296\" is out of range"},
+        /* Several bad cells: the one the reader has always named first
+         * (the cell's numbers before the schedule, the times before the
+         * counters), not the leftmost. */
+        {"r,t,h,w,p,e,2,8,guided,one,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,"
+         "\r\n",
+         "column repetition: \"one\" is not a non-negative integer"},
+        {"r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,-1,2,3,4,5,6,x,0x1,"
+         "\r\n",
+         "column items_per_s: \"x\" is not a number"},
         {"r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,"
          "\"never closed\r\n",
          "unterminated quoted field opened on line 4 (a closing \" is "
