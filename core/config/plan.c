@@ -309,13 +309,9 @@ static int add_cell(struct plan *p, size_t w, size_t e, unsigned workers) {
     return 0;
 }
 
-int plan_build(struct plan *p, const struct config *cfg,
-               const struct only_filter *only, host_init_fn *host_init,
-               char *err, size_t errlen) {
-    memset(p, 0, sizeof *p);
-    int rc = loader_path_init(&p->path, cfg->run.plugin_path);
-    if (rc < 0)
-        return rc;
+/* Loads every workload and executor section into an instance. */
+static int load_instances(struct plan *p, const struct config *cfg,
+                          host_init_fn *host_init, char *err, size_t errlen) {
     size_t nw = 0, ne = 0;
     for (size_t i = 0; i < cfg->count; i++) {
         nw += cfg->sections[i].kind == CFG_WORKLOAD;
@@ -325,9 +321,9 @@ int plan_build(struct plan *p, const struct config *cfg,
     p->executors = calloc(ne ? ne : 1, sizeof *p->executors);
     if (!p->workloads || !p->executors)
         return PB_ENOMEM;
-
     for (size_t i = 0; i < cfg->count; i++) {
         const struct cfg_section *sec = &cfg->sections[i];
+        int rc = 0;
         if (sec->kind == CFG_WORKLOAD)
             rc = load_instance(p, cfg, sec, PB_KIND_WORKLOAD, host_init,
                                &p->workloads[p->nworkloads++], err, errlen);
@@ -337,25 +333,38 @@ int plan_build(struct plan *p, const struct config *cfg,
         if (rc < 0)
             return rc;
     }
+    return 0;
+}
 
-    /* Workloads check their parameters as a whole. */
+/* "FILE:LINE" of instance `name`'s section header, into where. */
+static void section_where(const struct config *cfg, enum cfg_section_kind kind,
+                          const char *name, char *where, size_t len) {
+    const struct cfg_section *sec = config_find(cfg, kind, name);
+    config_where(cfg, sec ? sec->line : 0, where, len);
+}
+
+/* Workloads check their parameters as a whole. */
+static int check_workloads(const struct plan *p, const struct config *cfg,
+                           char *err, size_t errlen) {
     for (size_t w = 0; w < p->nworkloads; w++) {
         const struct plan_instance *x = &p->workloads[w];
         const struct pb_workload_ops *ops = x->plugin.desc->workload;
         char msg[512] = "";
         if (ops->check &&
             ops->check(&x->host.host, x->params, msg, sizeof msg) < 0) {
-            const struct cfg_section *sec =
-                config_find(cfg, CFG_WORKLOAD, x->name);
             char where[512];
-            config_where(cfg, sec ? sec->line : 0, where, sizeof where);
+            section_where(cfg, CFG_WORKLOAD, x->name, where, sizeof where);
             snprintf(err, errlen, "%s: [workload.%s] %s", where, x->name,
                      msg[0] ? msg : "parameters refused by the workload");
             return PB_ECONFIG;
         }
     }
+    return 0;
+}
 
-    /* Executors check the worker counts they will be asked to serve. */
+/* Executors check the worker counts they will be asked to serve. */
+static int check_executors(const struct plan *p, const struct config *cfg,
+                           char *err, size_t errlen) {
     for (size_t e = 0; e < p->nexecutors; e++) {
         const struct plan_instance *x = &p->executors[e];
         const struct pb_executor_ops *ops = x->plugin.desc->executor;
@@ -365,10 +374,8 @@ int plan_build(struct plan *p, const struct config *cfg,
             char msg[512] = "";
             if (ops->check(&x->host.host, x->params, cfg->run.workers[k], msg,
                            sizeof msg) < 0) {
-                const struct cfg_section *sec =
-                    config_find(cfg, CFG_EXECUTOR, x->name);
                 char where[512];
-                config_where(cfg, sec ? sec->line : 0, where, sizeof where);
+                section_where(cfg, CFG_EXECUTOR, x->name, where, sizeof where);
                 snprintf(err, errlen, "%s: [executor.%s] %u workers: %s", where,
                          x->name, cfg->run.workers[k],
                          msg[0] ? msg : "refused by the executor");
@@ -376,35 +383,62 @@ int plan_build(struct plan *p, const struct config *cfg,
             }
         }
     }
+    return 0;
+}
 
-    for (size_t w = 0; w < p->nworkloads; w++) {
-        for (size_t e = 0; e < p->nexecutors; e++) {
+/* Every workload x executor x [run] workers; serial executors at 1 only. */
+static int expand_cells(struct plan *p, const struct config *cfg) {
+    int rc = 0;
+    for (size_t w = 0; w < p->nworkloads && rc == 0; w++) {
+        for (size_t e = 0; e < p->nexecutors && rc == 0; e++) {
             if (p->executors[e].plugin.desc->flags & PB_EXEC_SINGLE_WORKER) {
                 rc = add_cell(p, w, e, 1);
             } else {
                 for (size_t k = 0; k < cfg->run.nworkers && rc == 0; k++)
                     rc = add_cell(p, w, e, cfg->run.workers[k]);
             }
-            if (rc < 0)
-                return rc;
         }
     }
+    return rc;
+}
 
-    if (only && only->count) {
-        size_t kept = 0;
-        for (size_t i = 0; i < p->ncells; i++)
-            if (only_match(only, p, &p->cells[i]))
-                p->cells[kept++] = p->cells[i];
-        p->ncells = kept;
-        if (!kept) {
-            snprintf(err, errlen,
-                     "--only matches no cell of %s; `parbench check %s` "
-                     "lists the cells",
-                     cfg->path, cfg->path);
-            return PB_ECONFIG;
-        }
+/* Keeps the cells `only` (may be NULL or empty: all) matches; none is an
+ * error. */
+static int keep_only(struct plan *p, const struct config *cfg,
+                     const struct only_filter *only, char *err, size_t errlen) {
+    if (!only || !only->count)
+        return 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < p->ncells; i++)
+        if (only_match(only, p, &p->cells[i]))
+            p->cells[kept++] = p->cells[i];
+    p->ncells = kept;
+    if (!kept) {
+        snprintf(err, errlen,
+                 "--only matches no cell of %s; `parbench check %s` "
+                 "lists the cells",
+                 cfg->path, cfg->path);
+        return PB_ECONFIG;
     }
     return 0;
+}
+
+int plan_build(struct plan *p, const struct config *cfg,
+               const struct only_filter *only, host_init_fn *host_init,
+               char *err, size_t errlen) {
+    memset(p, 0, sizeof *p);
+    int rc = loader_path_init(&p->path, cfg->run.plugin_path);
+    if (rc == 0)
+        rc = load_instances(p, cfg, host_init, err, errlen);
+    if (rc == 0)
+        rc = check_workloads(p, cfg, err, errlen);
+    if (rc == 0)
+        rc = check_executors(p, cfg, err, errlen);
+    if (rc == 0)
+        rc = expand_cells(p, cfg);
+    if (rc == 0)
+        rc = keep_only(p, cfg, only, err, errlen);
+    return rc;
 }
 
 void plan_free(struct plan *p) {

@@ -59,7 +59,8 @@ struct plan {
  * matches.  `host_init` fills each instance's host table (run/host.h's
  * host_init) before the plugins' checks see it.  Errors: "FILE:LINE:
  * [section] ..." in err, PB_ECONFIG or PB_EPLUGIN; an --only matching no
- * cell is an error too. */
+ * cell is an error too.  On success and on failure alike, plan_free
+ * frees what was built. */
 int plan_build(struct plan *plan, const struct config *cfg,
                const struct only_filter *only, host_init_fn *host_init,
                char *err, size_t errlen);
