@@ -159,7 +159,7 @@ static int cmd_run(int argc, char **argv, int check) {
             o.output = optarg;
             break;
         case OPT_SUMMARY:
-            o.summary = optarg;
+            o.inv.summary = optarg;
             break;
         case OPT_FORMAT:
             if (report_format_parse(optarg, &o.format) < 0)
@@ -171,16 +171,16 @@ static int cmd_run(int argc, char **argv, int check) {
                 o.format_given = 1;
             break;
         case OPT_SET:
-            sets[o.nsets++].text = optarg;
+            sets[o.inv.nsets++].text = optarg;
             break;
         case OPT_ONLY:
-            only[o.nonly++] = optarg;
+            only[o.inv.nonly++] = optarg;
             break;
         case OPT_RESUME:
-            o.resume = 1;
+            o.inv.resume = 1;
             break;
         case OPT_FORCE:
-            o.force = 1;
+            o.inv.force = 1;
             break;
         case 'q':
             o.quiet = 1;
@@ -202,17 +202,18 @@ static int cmd_run(int argc, char **argv, int check) {
     if (rc < 0 && optind < argc - 1)
         rc = cli_usage_error(verb, "one CONFIG only; unexpected '%s'",
                              argv[optind + 1]);
-    if (rc < 0 && o.resume && o.force)
+    if (rc < 0 && o.inv.resume && o.inv.force)
         rc = cli_usage_error(verb, "%s",
                              "--resume and --force exclude each other");
     if (rc < 0 && check &&
-        (o.output || o.resume || o.force || o.summary || o.format_given))
+        (o.output || o.inv.resume || o.inv.force || o.inv.summary ||
+         o.format_given))
         rc = cli_usage_error(verb, "%s",
                              "check takes only CONFIG, --set and --only");
     if (rc < 0) {
-        o.config_path = optind < argc ? argv[optind] : default_config();
-        o.sets = sets;
-        o.only = only;
+        o.inv.config_path = optind < argc ? argv[optind] : default_config();
+        o.inv.sets = sets;
+        o.inv.only = only;
         rc = check ? runner_check(&o) : runner_run(&o);
     }
     free(sets);

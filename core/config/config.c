@@ -33,7 +33,9 @@
 /* [run] and [server]                                                       */
 /* ------------------------------------------------------------------------ */
 
+/* Indexed by enum pb_schedule; NULL-terminated for run_table. */
 static const char *const schedule_choices[] = {"static", "dynamic", NULL};
+#define SCHEDULES 2
 
 static const struct pb_param run_table[] = {
     {"workers", PB_PARAM_STRING, "1", NULL, NULL, NULL,
@@ -249,23 +251,15 @@ static int classify(const char *name, enum cfg_section_kind *kind,
     return -1;
 }
 
-/* "unknown key 'x'; did you mean 'y'?" or "...; valid keys are ...". */
-static void unknown_key(const char *key, enum cfg_section_kind kind, char *buf,
-                        size_t len) {
-    const struct pb_param *t = table_of(kind);
-    const char *names[8];
-    size_t n = 0;
-    for (; t[n].name && n < 8; n++)
-        names[n] = t[n].name;
-    const char *sug = suggest_closest(key, names, n);
-    if (sug) {
-        snprintf(buf, len, "unknown key '%s'; did you mean '%s'?", key, sug);
-        return;
-    }
-    int w = snprintf(buf, len, "unknown key '%s'; valid keys are", key);
-    for (size_t i = 0; i < n && w > 0 && (size_t)w < len; i++)
-        w +=
-            snprintf(buf + w, len - (size_t)w, "%s %s", i ? "," : "", names[i]);
+/* Records "[label] unknown key 'x'; did you mean 'y'?" (or "...; valid
+ * keys are ..." naming every key of the section) at `where`. */
+static void unknown_key(struct loader *ld, const char *where, const char *label,
+                        enum cfg_section_kind kind, const char *key) {
+    char why[1024];
+    if (params_unknown_key(table_of(kind), key, why, sizeof why) == PB_ENOMEM)
+        nomem(ld);
+    else
+        fail_at(ld, where, "[%s] %s", label, why);
 }
 
 static int known_key(enum cfg_section_kind kind, const char *key) {
@@ -423,7 +417,7 @@ static int handler(void *user, const char *section, const char *name,
                    const char *value) {
     (void)section; /* the reader tracks sections itself */
     struct loader *ld = user;
-    char where[4096], label[100], why[512];
+    char where[4096], label[100];
     if (ld->rc)
         return 1;
     where_line(ld, ld->line, where, sizeof where);
@@ -450,8 +444,7 @@ static int handler(void *user, const char *section, const char *name,
     }
     if ((sec->kind == CFG_RUN || sec->kind == CFG_SERVER) &&
         !known_key(sec->kind, name)) {
-        unknown_key(name, sec->kind, why, sizeof why);
-        fail_at(ld, where, "[%s] %s", label, why);
+        unknown_key(ld, where, label, sec->kind, name);
         return 1;
     }
     if (add_entry(sec, name, value ? value : "", ld->line) < 0)
@@ -547,8 +540,7 @@ static void apply_override(struct loader *ld, const char *text) {
         goto out;
     }
     if ((kind == CFG_RUN || kind == CFG_SERVER) && !known_key(kind, key)) {
-        unknown_key(key, kind, why, sizeof why);
-        fail_at(ld, where, "[%s] %s", left, why);
+        unknown_key(ld, where, left, kind, key);
         goto out;
     }
     struct cfg_section *sec = find_section(ld->cfg, kind, inst);
@@ -683,8 +675,7 @@ static void check_values(struct loader *ld, enum cfg_section_kind kind) {
             p++;
         entry_where(ld->cfg, sec, e, where, sizeof where);
         if (!p->name) { /* checked when read; kept for safety */
-            unknown_key(e->key, kind, why, sizeof why);
-            fail_at(ld, where, "[%s] %s", label, why);
+            unknown_key(ld, where, label, kind, e->key);
             return;
         }
         struct param_value v;
@@ -805,6 +796,21 @@ void config_where(const struct config *cfg, int line, char *buf, size_t len) {
         snprintf(buf, len, "%s:%d", cfg->path ? cfg->path : "config", line);
     else
         snprintf(buf, len, "--set");
+}
+
+const char *schedule_name(enum pb_schedule s) {
+    if ((unsigned)s < SCHEDULES)
+        return schedule_choices[s];
+    return "unknown";
+}
+
+int schedule_parse(const char *text, enum pb_schedule *out) {
+    for (size_t i = 0; text != NULL && i < SCHEDULES; i++)
+        if (strcmp(text, schedule_choices[i]) == 0) {
+            *out = (enum pb_schedule)i;
+            return 0;
+        }
+    return PB_EINVAL;
 }
 
 /* A NULL name finds the first section of the kind. */

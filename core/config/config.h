@@ -82,6 +82,13 @@ void config_free(struct config *cfg);
 /* "FILE:LINE" or "--set" for an entry (into buf). */
 void config_where(const struct config *cfg, int line, char *buf, size_t len);
 
+/* "static" or "dynamic" ("unknown" for any other value): the names that
+ * [run] schedule, an executor's `schedule` and the CSV's schedule column
+ * use. */
+const char *schedule_name(enum pb_schedule s);
+/* The schedule named `text` into *out; 0, or PB_EINVAL for another name. */
+int schedule_parse(const char *text, enum pb_schedule *out);
+
 /* Section lookup by kind and instance name, or NULL. */
 const struct cfg_section *config_find(const struct config *cfg,
                                       enum cfg_section_kind kind,

@@ -587,31 +587,38 @@ int params_index(const struct pb_params *ps, const char *key) {
     return -1;
 }
 
+int params_unknown_key(const struct pb_param *table, const char *key, char *err,
+                       size_t errlen) {
+    size_t count = 0;
+    while (table && table[count].name)
+        count++;
+    const char **names = malloc((count + 1) * sizeof *names);
+    if (!names) {
+        snprintf(err, errlen, "out of memory");
+        return PB_ENOMEM;
+    }
+    for (size_t k = 0; k < count; k++)
+        names[k] = table[k].name;
+    names[count] = NULL;
+    const char *sug = suggest_closest(key, names, count);
+    snprintf(err, errlen, "unknown key '%s'; ", key);
+    if (sug)
+        append(err, errlen, "did you mean '%s'?", sug);
+    else if (count == 0)
+        append(err, errlen, "this plugin takes no parameters");
+    else {
+        append(err, errlen, "valid keys are ");
+        append_list(err, errlen, names);
+    }
+    free(names);
+    return PB_EINVAL;
+}
+
 int params_set(struct pb_params *ps, const char *key, const char *text,
                char *err, size_t errlen) {
     int i = params_index(ps, key);
-    if (i < 0) {
-        const char **names = malloc((ps->count + 1) * sizeof *names);
-        if (!names) {
-            snprintf(err, errlen, "out of memory");
-            return PB_ENOMEM;
-        }
-        for (size_t k = 0; k < ps->count; k++)
-            names[k] = ps->table[k].name;
-        names[ps->count] = NULL;
-        const char *sug = suggest_closest(key, names, ps->count);
-        snprintf(err, errlen, "unknown key '%s'; ", key);
-        if (sug)
-            append(err, errlen, "did you mean '%s'?", sug);
-        else if (ps->count == 0)
-            append(err, errlen, "this plugin takes no parameters");
-        else {
-            append(err, errlen, "valid keys are ");
-            append_list(err, errlen, names);
-        }
-        free(names);
-        return PB_EINVAL;
-    }
+    if (i < 0)
+        return params_unknown_key(ps->table, key, err, errlen);
     struct param_value v;
     int rc = param_parse(&ps->table[i], text, &v, err, errlen);
     if (rc < 0)

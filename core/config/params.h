@@ -47,6 +47,13 @@ struct param_value {
 int param_parse(const struct pb_param *p, const char *text,
                 struct param_value *out, char *err, size_t errlen);
 
+/* The sentence for a key `table` (NULL-terminated; NULL: no keys) lacks:
+ * "unknown key 'KEY'; did you mean 'K'?", else "...; valid keys are A, B"
+ * naming every key, or "...; this plugin takes no parameters".  Returns
+ * PB_EINVAL, or PB_ENOMEM with "out of memory" in err. */
+int params_unknown_key(const struct pb_param *table, const char *key, char *err,
+                       size_t errlen);
+
 /* Check a plugin's table: names [a-z0-9_]+ and unique, known types, enum
  * choices present, defaults and bounds parse and defaults within bounds. */
 int params_check_table(const struct pb_param *table, char *err, size_t errlen);

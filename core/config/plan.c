@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "results/results.h"
 #include "util/errors.h"
 #include "util/suggest.h"
 
@@ -116,7 +115,8 @@ static int only_match(const struct only_filter *f, const struct plan *p,
 
 static int load_instance(struct plan *p, const struct config *cfg,
                          const struct cfg_section *sec, enum pb_kind kind,
-                         struct plan_instance *inst, char *err, size_t errlen) {
+                         host_init_fn *host_init, struct plan_instance *inst,
+                         char *err, size_t errlen) {
     const char *kname = kind == PB_KIND_WORKLOAD ? "workload" : "executor";
     char where[512], msg[768];
     config_where(cfg, sec->line, where, sizeof where);
@@ -211,6 +211,91 @@ int plan_load_cell(struct plan *p, const struct plan_cell *c, char *err,
     return rc < 0 ? rc : load_again(&p->executors[c->executor], err, errlen);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Plan variables                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* The first "${var}" in text, or NULL. */
+static const char *find_var(const char *text, const char *var) {
+    size_t vl = strlen(var);
+    for (const char *q = text; (q = strstr(q, "${")); q += 2)
+        if (strncmp(q + 2, var, vl) == 0 && q[2 + vl] == '}')
+            return q;
+    return NULL;
+}
+
+/* 1 if a string parameter value of inst contains ${var}. */
+static int instance_uses(const struct plan_instance *inst, const char *var) {
+    const struct pb_params *ps = inst->params;
+    for (size_t i = 0; ps && i < ps->count; i++)
+        if (ps->table[i].type == PB_PARAM_STRING && ps->values[i].set &&
+            find_var(ps->values[i].text, var))
+            return 1;
+    return 0;
+}
+
+int plan_cell_uses(const struct plan *p, const struct plan_cell *c,
+                   const char *var) {
+    return instance_uses(&p->workloads[c->workload], var) ||
+           instance_uses(&p->executors[c->executor], var);
+}
+
+/* text with every ${var} replaced by value (malloc'd), or NULL. */
+static char *replace_var(const char *text, const char *var, const char *value) {
+    size_t pl = strlen(var) + 3, vl = strlen(value), n = 0;
+    for (const char *q = text; (q = find_var(q, var)); q += pl)
+        n++;
+    char *out = malloc(strlen(text) + n * vl + 1), *w = out;
+    if (!out)
+        return NULL;
+    const char *q = text;
+    for (const char *hit; (hit = find_var(q, var)); q = hit + pl) {
+        memcpy(w, q, (size_t)(hit - q));
+        w += hit - q;
+        memcpy(w, value, vl);
+        w += vl;
+    }
+    strcpy(w, q);
+    return out;
+}
+
+/* Substitutes ${var} in every string value of inst. */
+static int substitute_instance(struct plan_instance *inst, const char *var,
+                               const char *value, char *err, size_t errlen) {
+    struct pb_params *ps = inst->params;
+    for (size_t i = 0; ps && i < ps->count; i++) {
+        if (ps->table[i].type != PB_PARAM_STRING || !ps->values[i].set ||
+            !find_var(ps->values[i].text, var))
+            continue;
+        char *v = replace_var(ps->values[i].text, var, value);
+        char msg[256] = "";
+        int rc = v ? params_set(ps, ps->table[i].name, v, msg, sizeof msg)
+                   : PB_ENOMEM;
+        free(v);
+        if (rc < 0) {
+            snprintf(err, errlen, "substituting ${%s} in %s.%s: %s", var,
+                     inst->name, ps->table[i].name,
+                     msg[0] ? msg : pb_strerror(rc));
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int plan_substitute(struct plan *p, const char *var, const char *value,
+                    char *err, size_t errlen) {
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < p->nworkloads; i++)
+        rc = substitute_instance(&p->workloads[i], var, value, err, errlen);
+    for (size_t i = 0; rc == 0 && i < p->nexecutors; i++)
+        rc = substitute_instance(&p->executors[i], var, value, err, errlen);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cells                                                                    */
+/* ------------------------------------------------------------------------ */
+
 static int add_cell(struct plan *p, size_t w, size_t e, unsigned workers) {
     struct plan_cell *c = realloc(p->cells, (p->ncells + 1) * sizeof *c);
     if (!c)
@@ -224,12 +309,9 @@ static int add_cell(struct plan *p, size_t w, size_t e, unsigned workers) {
     return 0;
 }
 
-int plan_build(struct plan *p, const struct config *cfg,
-               const struct only_filter *only, char *err, size_t errlen) {
-    memset(p, 0, sizeof *p);
-    int rc = loader_path_init(&p->path, cfg->run.plugin_path);
-    if (rc < 0)
-        return rc;
+/* Loads every workload and executor section into an instance. */
+static int load_instances(struct plan *p, const struct config *cfg,
+                          host_init_fn *host_init, char *err, size_t errlen) {
     size_t nw = 0, ne = 0;
     for (size_t i = 0; i < cfg->count; i++) {
         nw += cfg->sections[i].kind == CFG_WORKLOAD;
@@ -239,37 +321,50 @@ int plan_build(struct plan *p, const struct config *cfg,
     p->executors = calloc(ne ? ne : 1, sizeof *p->executors);
     if (!p->workloads || !p->executors)
         return PB_ENOMEM;
-
     for (size_t i = 0; i < cfg->count; i++) {
         const struct cfg_section *sec = &cfg->sections[i];
+        int rc = 0;
         if (sec->kind == CFG_WORKLOAD)
-            rc = load_instance(p, cfg, sec, PB_KIND_WORKLOAD,
+            rc = load_instance(p, cfg, sec, PB_KIND_WORKLOAD, host_init,
                                &p->workloads[p->nworkloads++], err, errlen);
         else if (sec->kind == CFG_EXECUTOR)
-            rc = load_instance(p, cfg, sec, PB_KIND_EXECUTOR,
+            rc = load_instance(p, cfg, sec, PB_KIND_EXECUTOR, host_init,
                                &p->executors[p->nexecutors++], err, errlen);
         if (rc < 0)
             return rc;
     }
+    return 0;
+}
 
-    /* Workloads check their parameters as a whole. */
+/* "FILE:LINE" of instance `name`'s section header, into where. */
+static void section_where(const struct config *cfg, enum cfg_section_kind kind,
+                          const char *name, char *where, size_t len) {
+    const struct cfg_section *sec = config_find(cfg, kind, name);
+    config_where(cfg, sec ? sec->line : 0, where, len);
+}
+
+/* Workloads check their parameters as a whole. */
+static int check_workloads(const struct plan *p, const struct config *cfg,
+                           char *err, size_t errlen) {
     for (size_t w = 0; w < p->nworkloads; w++) {
         const struct plan_instance *x = &p->workloads[w];
         const struct pb_workload_ops *ops = x->plugin.desc->workload;
         char msg[512] = "";
         if (ops->check &&
             ops->check(&x->host.host, x->params, msg, sizeof msg) < 0) {
-            const struct cfg_section *sec =
-                config_find(cfg, CFG_WORKLOAD, x->name);
             char where[512];
-            config_where(cfg, sec ? sec->line : 0, where, sizeof where);
+            section_where(cfg, CFG_WORKLOAD, x->name, where, sizeof where);
             snprintf(err, errlen, "%s: [workload.%s] %s", where, x->name,
                      msg[0] ? msg : "parameters refused by the workload");
             return PB_ECONFIG;
         }
     }
+    return 0;
+}
 
-    /* Executors check the worker counts they will be asked to serve. */
+/* Executors check the worker counts they will be asked to serve. */
+static int check_executors(const struct plan *p, const struct config *cfg,
+                           char *err, size_t errlen) {
     for (size_t e = 0; e < p->nexecutors; e++) {
         const struct plan_instance *x = &p->executors[e];
         const struct pb_executor_ops *ops = x->plugin.desc->executor;
@@ -279,10 +374,8 @@ int plan_build(struct plan *p, const struct config *cfg,
             char msg[512] = "";
             if (ops->check(&x->host.host, x->params, cfg->run.workers[k], msg,
                            sizeof msg) < 0) {
-                const struct cfg_section *sec =
-                    config_find(cfg, CFG_EXECUTOR, x->name);
                 char where[512];
-                config_where(cfg, sec ? sec->line : 0, where, sizeof where);
+                section_where(cfg, CFG_EXECUTOR, x->name, where, sizeof where);
                 snprintf(err, errlen, "%s: [executor.%s] %u workers: %s", where,
                          x->name, cfg->run.workers[k],
                          msg[0] ? msg : "refused by the executor");
@@ -290,35 +383,62 @@ int plan_build(struct plan *p, const struct config *cfg,
             }
         }
     }
+    return 0;
+}
 
-    for (size_t w = 0; w < p->nworkloads; w++) {
-        for (size_t e = 0; e < p->nexecutors; e++) {
+/* Every workload x executor x [run] workers; serial executors at 1 only. */
+static int expand_cells(struct plan *p, const struct config *cfg) {
+    int rc = 0;
+    for (size_t w = 0; w < p->nworkloads && rc == 0; w++) {
+        for (size_t e = 0; e < p->nexecutors && rc == 0; e++) {
             if (p->executors[e].plugin.desc->flags & PB_EXEC_SINGLE_WORKER) {
                 rc = add_cell(p, w, e, 1);
             } else {
                 for (size_t k = 0; k < cfg->run.nworkers && rc == 0; k++)
                     rc = add_cell(p, w, e, cfg->run.workers[k]);
             }
-            if (rc < 0)
-                return rc;
         }
     }
+    return rc;
+}
 
-    if (only && only->count) {
-        size_t kept = 0;
-        for (size_t i = 0; i < p->ncells; i++)
-            if (only_match(only, p, &p->cells[i]))
-                p->cells[kept++] = p->cells[i];
-        p->ncells = kept;
-        if (!kept) {
-            snprintf(err, errlen,
-                     "--only matches no cell of %s; `parbench check %s` "
-                     "lists the cells",
-                     cfg->path, cfg->path);
-            return PB_ECONFIG;
-        }
+/* Keeps the cells `only` (may be NULL or empty: all) matches; none is an
+ * error. */
+static int keep_only(struct plan *p, const struct config *cfg,
+                     const struct only_filter *only, char *err, size_t errlen) {
+    if (!only || !only->count)
+        return 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < p->ncells; i++)
+        if (only_match(only, p, &p->cells[i]))
+            p->cells[kept++] = p->cells[i];
+    p->ncells = kept;
+    if (!kept) {
+        snprintf(err, errlen,
+                 "--only matches no cell of %s; `parbench check %s` "
+                 "lists the cells",
+                 cfg->path, cfg->path);
+        return PB_ECONFIG;
     }
     return 0;
+}
+
+int plan_build(struct plan *p, const struct config *cfg,
+               const struct only_filter *only, host_init_fn *host_init,
+               char *err, size_t errlen) {
+    memset(p, 0, sizeof *p);
+    int rc = loader_path_init(&p->path, cfg->run.plugin_path);
+    if (rc == 0)
+        rc = load_instances(p, cfg, host_init, err, errlen);
+    if (rc == 0)
+        rc = check_workloads(p, cfg, err, errlen);
+    if (rc == 0)
+        rc = check_executors(p, cfg, err, errlen);
+    if (rc == 0)
+        rc = expand_cells(p, cfg);
+    if (rc == 0)
+        rc = keep_only(p, cfg, only, err, errlen);
+    return rc;
 }
 
 void plan_free(struct plan *p) {

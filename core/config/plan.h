@@ -11,7 +11,7 @@
 #include "config/config.h"
 #include "config/loader.h"
 #include "config/params.h"
-#include "run/host.h"
+#include "config/plugin_host.h"
 
 struct plan_instance {
     const char *name;            /* borrowed from the config section   */
@@ -56,11 +56,33 @@ struct plan {
 
 /* Load and validate everything `cfg` names, then expand the cells (serial
  * executors only at 1 worker) and keep those `only` (may be NULL)
- * matches.  Errors: "FILE:LINE: [section] ..." in err, PB_ECONFIG or
- * PB_EPLUGIN; an --only matching no cell is an error too. */
+ * matches.  `host_init` fills each instance's host table (run/host.h's
+ * host_init) before the plugins' checks see it.  Errors: "FILE:LINE:
+ * [section] ..." in err, PB_ECONFIG or PB_EPLUGIN; an --only matching no
+ * cell is an error too.  On success and on failure alike, plan_free
+ * frees what was built. */
 int plan_build(struct plan *plan, const struct config *cfg,
-               const struct only_filter *only, char *err, size_t errlen);
+               const struct only_filter *only, host_init_fn *host_init,
+               char *err, size_t errlen);
 void plan_free(struct plan *plan);
+
+/*
+ * Plan variables: "${NAME}" in a string parameter value, replaced once the
+ * value is known (the runner's built-in server: ${server}, see
+ * run/server_proc.h).  `var` is NAME, without "${" and "}".
+ */
+/* 1 if a string parameter value of cell c's workload or executor holds
+ * ${var}, else 0. */
+int plan_cell_uses(const struct plan *plan, const struct plan_cell *c,
+                   const char *var);
+/* Replaces ${var} by `value` (borrowed) in every string parameter value of
+ * every instance, workloads first.  The canonical text (the CSV's
+ * workload_params, what --resume matches) keeps the literal ${var}.
+ * Returns 0, or PB_ENOMEM / a params_set error with "substituting ${var}
+ * in INSTANCE.KEY: ..." in err; the instances before that one stay
+ * substituted. */
+int plan_substitute(struct plan *plan, const char *var, const char *value,
+                    char *err, size_t errlen);
 
 /* In the runner, once everything is validated: copy what the plan still
  * needs out of the plugins (parameter tables, names) and unload them all,

@@ -136,7 +136,7 @@ static void string_array(FILE *f, const char *const *items, size_t n) {
 
 int meta_write_entry(FILE *f, const struct meta_run *run) {
     const char *in = "      ", *in2 = "        ";
-    const struct run_options *o = run->o;
+    const struct meta_invocation *o = run->invocation;
 
     fputs("    {", f);
     kv_str(f, in, "run_id", run->run_id, 1);
@@ -167,7 +167,7 @@ int meta_write_entry(FILE *f, const struct meta_run *run) {
     string_array(f, sets, nsets);
     free(sets);
     fprintf(f, ",\n%s\"only\": ", in2);
-    string_array(f, o ? (const char *const *)o->only : NULL, o ? o->nonly : 0);
+    string_array(f, o ? o->only : NULL, o ? o->nonly : 0);
     kv_bool(f, in2, "resume", o ? o->resume : 0);
     kv_bool(f, in2, "force", o ? o->force : 0);
     fprintf(f, "\n%s}", in);

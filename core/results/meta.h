@@ -16,7 +16,18 @@
 #include <stdio.h>
 
 #include "config/config.h"
-#include "run/runner.h"
+
+/* The command line of a run as the entry records it (all borrowed).  The
+ * runner's options embed it (run/runner.h). */
+struct meta_invocation {
+    const char *config_path;         /* CONFIG                            */
+    const char *summary;             /* --summary FILE, or NULL           */
+    const struct cfg_override *sets; /* --set, in order                   */
+    size_t nsets;
+    const char *const *only; /* --only expressions (OR of ANDs ...)      */
+    size_t nonly;
+    int resume, force; /* --resume, --force                             */
+};
 
 /* What a run entry records besides the machine and the build (all
  * borrowed). */
@@ -26,10 +37,11 @@ struct meta_run {
     const char *ended_at;   /* NULL until the run has ended     */
     int exit_status;        /* -1 until the run has ended       */
     int interrupted;
-    const char *output;          /* the results file                 */
-    size_t cells;                /* cells in the plan                */
-    const struct run_options *o; /* invocation: --set, --only, ...   */
-    const struct config *cfg;    /* after the overrides              */
+    const char *output;       /* the results file                 */
+    size_t cells;             /* cells in the plan                */
+    const struct config *cfg; /* after the overrides              */
+    /* The command line; NULL records none. */
+    const struct meta_invocation *invocation;
 };
 
 struct meta {

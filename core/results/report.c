@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "results/csv.h"
 #include "util/errors.h"
 #include "util/json.h"
@@ -101,7 +102,7 @@ static int group_rows(const struct result_row *rows, size_t n,
             c->schedule = r->schedule;
         }
         c->rows++;
-        if (r->status == ROW_OK)
+        if (r->m.status == ROW_OK)
             c->rows_ok++;
     }
     return 0;
@@ -124,12 +125,12 @@ static int cell_stats(const struct result_row *rows, size_t n,
         size_t k = 0, ks = 0;
         for (size_t i = 0; i < n; i++) {
             const struct result_row *r = &rows[i];
-            if (r->status == ROW_OK && row_in_cell(c, r)) {
-                wall[k] = r->wall_s;
-                startup[k] = r->startup_s;
+            if (r->m.status == ROW_OK && row_in_cell(c, r)) {
+                wall[k] = r->m.wall_s;
+                startup[k] = r->m.startup_s;
                 k++;
-                if (r->wall_s > 0.0)
-                    share[ks++] = r->startup_s / r->wall_s;
+                if (r->m.wall_s > 0.0)
+                    share[ks++] = r->m.startup_s / r->m.wall_s;
             }
         }
         stats_compute(wall, k, &c->wall);

@@ -1,5 +1,5 @@
 /*
- * results.c - the results CSV of DESIGN.md: header, row formatting and
+ * results.c - the results CSV of docs/design.md: header, row formatting and
  * reading rows back (see results.h).
  *
  * Numbers are formatted and parsed under the "C" numeric locale, so a
@@ -16,49 +16,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "results/csv.h"
 #include "util/errors.h"
 
 const char *const results_header[RESULTS_COLUMNS] = {
-    "run_id",          "started_at",      "host",
-    "workload",        "workload_params", "executor",
-    "workers",         "tasks",           "schedule",
-    "repetition",      "status",          "wall_s",
-    "startup_s",       "user_s",          "sys_s",
-    "peak_rss_kib",    "pss_kib",         "ctx_voluntary",
-    "ctx_involuntary", "ipc_bytes",       "items",
-    "items_per_s",     "checksum",        "error"};
+#define RESULTS_COL_NAME(name, kind, member, decimals) #name,
+    RESULTS_COLUMN_MAP(RESULTS_COL_NAME)
+#undef RESULTS_COL_NAME
+};
 
-enum col {
-    COL_RUN_ID,
-    COL_STARTED_AT,
-    COL_HOST,
-    COL_WORKLOAD,
-    COL_WORKLOAD_PARAMS,
-    COL_EXECUTOR,
-    COL_WORKERS,
-    COL_TASKS,
-    COL_SCHEDULE,
-    COL_REPETITION,
-    COL_STATUS,
-    COL_WALL_S,
-    COL_STARTUP_S,
-    COL_USER_S,
-    COL_SYS_S,
-    COL_PEAK_RSS_KIB,
-    COL_PSS_KIB,
-    COL_CTX_VOLUNTARY,
-    COL_CTX_INVOLUNTARY,
-    COL_IPC_BYTES,
-    COL_ITEMS,
-    COL_ITEMS_PER_S,
-    COL_CHECKSUM,
-    COL_ERROR
+/* How a column's member is typed, written and read (results.h). */
+enum kind {
+    K_TEXT,
+    K_UINT,
+    K_U64,
+    K_SCHEDULE,
+    K_STATUS,
+    K_REAL,
+    K_COUNTER,
+    K_CHECKSUM
+};
+
+struct column {
+    enum kind kind;
+    size_t offset; /* of the member in struct result_row */
+    int decimals;  /* K_REAL                             */
+};
+
+static const struct column columns[RESULTS_COLUMNS] = {
+#define RESULTS_COL_DESC(name, kind, member, decimals)                         \
+    {K_##kind, offsetof(struct result_row, member), decimals},
+    RESULTS_COLUMN_MAP(RESULTS_COL_DESC)
+#undef RESULTS_COL_DESC
 };
 
 static const char *const status_names[] = {"ok", "failed", "crashed", "timeout",
                                            "interrupted"};
-static const char *const schedule_names[] = {"static", "dynamic"};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -76,21 +70,6 @@ int row_status_parse(const char *text, enum row_status *out) {
     for (size_t i = 0; text != NULL && i < COUNT_OF(status_names); i++)
         if (strcmp(text, status_names[i]) == 0) {
             *out = (enum row_status)i;
-            return 0;
-        }
-    return PB_EINVAL;
-}
-
-const char *schedule_name(enum pb_schedule s) {
-    if ((unsigned)s < COUNT_OF(schedule_names))
-        return schedule_names[s];
-    return "unknown";
-}
-
-int schedule_parse(const char *text, enum pb_schedule *out) {
-    for (size_t i = 0; text != NULL && i < COUNT_OF(schedule_names); i++)
-        if (strcmp(text, schedule_names[i]) == 0) {
-            *out = (enum pb_schedule)i;
             return 0;
         }
     return PB_EINVAL;
@@ -137,6 +116,39 @@ static void fmt_double(char *buf, size_t len, double v, int decimals) {
         buf[0] = '\0';
 }
 
+/* The text of column `col` of row: the row's own string for a text column,
+ * else formatted into buf (len bytes). */
+static const char *cell_text(const struct result_row *row,
+                             enum results_column col, char *buf, size_t len) {
+    const struct column *c = &columns[col];
+    const void *p = (const char *)row + c->offset;
+    switch (c->kind) {
+    case K_TEXT:
+        return *(char *const *)p;
+    case K_UINT:
+        snprintf(buf, len, "%u", *(const unsigned *)p);
+        return buf;
+    case K_U64:
+    case K_COUNTER:
+        snprintf(buf, len, "%" PRIu64, *(const uint64_t *)p);
+        return buf;
+    case K_SCHEDULE:
+        return schedule_name(*(const enum pb_schedule *)p);
+    case K_STATUS:
+        return row_status_name(*(const enum row_status *)p);
+    case K_REAL:
+        fmt_double(buf, len, *(const double *)p, c->decimals);
+        return buf;
+    case K_CHECKSUM:
+        if (row->m.has_checksum)
+            snprintf(buf, len, "0x%" PRIx64, *(const uint64_t *)p);
+        else
+            buf[0] = '\0';
+        return buf;
+    }
+    return "";
+}
+
 int results_write_row(FILE *f, const struct result_row *row) {
     /* Room for any double in %.9f: DBL_MAX has 309 digits. */
     char num[RESULTS_COLUMNS][328];
@@ -144,40 +156,10 @@ int results_write_row(FILE *f, const struct result_row *row) {
     struct c_locale loc;
 
     c_locale_enter(&loc);
-    snprintf(num[COL_WORKERS], sizeof num[0], "%u", row->workers);
-    snprintf(num[COL_TASKS], sizeof num[0], "%" PRIu64, row->tasks);
-    snprintf(num[COL_REPETITION], sizeof num[0], "%u", row->repetition);
-    fmt_double(num[COL_WALL_S], sizeof num[0], row->wall_s, 9);
-    fmt_double(num[COL_STARTUP_S], sizeof num[0], row->startup_s, 9);
-    fmt_double(num[COL_USER_S], sizeof num[0], row->user_s, 6);
-    fmt_double(num[COL_SYS_S], sizeof num[0], row->sys_s, 6);
-    snprintf(num[COL_PEAK_RSS_KIB], sizeof num[0], "%" PRIu64,
-             row->peak_rss_kib);
-    snprintf(num[COL_PSS_KIB], sizeof num[0], "%" PRIu64, row->pss_kib);
-    snprintf(num[COL_CTX_VOLUNTARY], sizeof num[0], "%" PRIu64,
-             row->ctx_voluntary);
-    snprintf(num[COL_CTX_INVOLUNTARY], sizeof num[0], "%" PRIu64,
-             row->ctx_involuntary);
-    snprintf(num[COL_IPC_BYTES], sizeof num[0], "%" PRIu64, row->ipc_bytes);
-    snprintf(num[COL_ITEMS], sizeof num[0], "%" PRIu64, row->items);
-    fmt_double(num[COL_ITEMS_PER_S], sizeof num[0], row->items_per_s, 3);
-    if (row->has_checksum)
-        snprintf(num[COL_CHECKSUM], sizeof num[0], "0x%" PRIx64, row->checksum);
-    else
-        num[COL_CHECKSUM][0] = '\0';
-    c_locale_leave(&loc);
-
     for (size_t i = 0; i < RESULTS_COLUMNS; i++)
-        cells[i] = num[i];
-    cells[COL_RUN_ID] = row->run_id;
-    cells[COL_STARTED_AT] = row->started_at;
-    cells[COL_HOST] = row->host;
-    cells[COL_WORKLOAD] = row->workload;
-    cells[COL_WORKLOAD_PARAMS] = row->workload_params;
-    cells[COL_EXECUTOR] = row->executor;
-    cells[COL_SCHEDULE] = schedule_name(row->schedule);
-    cells[COL_STATUS] = row_status_name(row->status);
-    cells[COL_ERROR] = row->error;
+        cells[i] =
+            cell_text(row, (enum results_column)i, num[i], sizeof num[i]);
+    c_locale_leave(&loc);
 
     if (csv_write_row(f, cells, RESULTS_COLUMNS) != 0 || fflush(f) != 0)
         return PB_EIO;
@@ -196,8 +178,8 @@ struct cell_at {
     size_t errlen;
 };
 
-static int bad_cell(const struct cell_at *at, enum col col, const char *text,
-                    const char *what) {
+static int bad_cell(const struct cell_at *at, enum results_column col,
+                    const char *text, const char *what) {
     if (at->err != NULL && at->errlen > 0)
         snprintf(at->err, at->errlen, "%s:%d: column %s: \"%s\" is %s",
                  at->path, at->line, results_header[col], text, what);
@@ -205,8 +187,8 @@ static int bad_cell(const struct cell_at *at, enum col col, const char *text,
 }
 
 /* Decimal digits only, at most `max`. */
-static int parse_u64(const struct cell_at *at, enum col col, const char *text,
-                     uint64_t max, uint64_t *out) {
+static int parse_u64(const struct cell_at *at, enum results_column col,
+                     const char *text, uint64_t max, uint64_t *out) {
     if (text[0] < '0' || text[0] > '9')
         return bad_cell(at, col, text, "not a non-negative integer");
     char *end = NULL;
@@ -220,7 +202,7 @@ static int parse_u64(const struct cell_at *at, enum col col, const char *text,
     return 0;
 }
 
-static int parse_unsigned(const struct cell_at *at, enum col col,
+static int parse_unsigned(const struct cell_at *at, enum results_column col,
                           const char *text, unsigned *out) {
     uint64_t v = 0;
     int rc = parse_u64(at, col, text, UINT_MAX, &v);
@@ -230,7 +212,7 @@ static int parse_unsigned(const struct cell_at *at, enum col col,
 }
 
 /* A number in plain notation; an empty cell is NAN. */
-static int parse_double(const struct cell_at *at, enum col col,
+static int parse_double(const struct cell_at *at, enum results_column col,
                         const char *text, double *out) {
     if (text[0] == '\0') {
         *out = NAN;
@@ -246,24 +228,23 @@ static int parse_double(const struct cell_at *at, enum col col,
     return 0;
 }
 
-static int parse_checksum(const struct cell_at *at, const char *text,
-                          struct result_row *row) {
+static int parse_checksum(const struct cell_at *at, enum results_column col,
+                          const char *text, struct row_measure *m) {
     if (text[0] == '\0') {
-        row->has_checksum = 0;
-        row->checksum = 0;
+        m->has_checksum = 0;
+        m->checksum = 0;
         return 0;
     }
     const char *hex = text + 2;
     if (strncmp(text, "0x", 2) != 0 || hex[0] == '\0' ||
         strspn(hex, "0123456789abcdefABCDEF") != strlen(hex))
-        return bad_cell(at, COL_CHECKSUM, text,
-                        "not a hexadecimal checksum (0x...)");
+        return bad_cell(at, col, text, "not a hexadecimal checksum (0x...)");
     errno = 0;
     unsigned long long v = strtoull(hex, NULL, 16);
     if (errno == ERANGE)
-        return bad_cell(at, COL_CHECKSUM, text, "out of range");
-    row->has_checksum = 1;
-    row->checksum = (uint64_t)v;
+        return bad_cell(at, col, text, "out of range");
+    m->has_checksum = 1;
+    m->checksum = (uint64_t)v;
     return 0;
 }
 
@@ -281,60 +262,55 @@ static int take_text(const struct cell_at *at, const char *text, char **out) {
     return 0;
 }
 
-/* Converts every cell of a row with RESULTS_COLUMNS fields. */
-static int row_from_cells(const struct cell_at *at, char *const *c,
-                          struct result_row *row) {
-    int rc = 0;
-    uint64_t u = 0;
-
-    memset(row, 0, sizeof *row);
-    if ((rc = take_text(at, c[COL_RUN_ID], &row->run_id)) != 0 ||
-        (rc = take_text(at, c[COL_STARTED_AT], &row->started_at)) != 0 ||
-        (rc = take_text(at, c[COL_HOST], &row->host)) != 0 ||
-        (rc = take_text(at, c[COL_WORKLOAD], &row->workload)) != 0 ||
-        (rc = take_text(at, c[COL_WORKLOAD_PARAMS], &row->workload_params)) !=
-            0 ||
-        (rc = take_text(at, c[COL_EXECUTOR], &row->executor)) != 0 ||
-        (rc = take_text(at, c[COL_ERROR], &row->error)) != 0)
-        return rc;
-
-    if ((rc = parse_unsigned(at, COL_WORKERS, c[COL_WORKERS], &row->workers)) !=
-            0 ||
-        (rc = parse_u64(at, COL_TASKS, c[COL_TASKS], UINT64_MAX,
-                        &row->tasks)) != 0 ||
-        (rc = parse_unsigned(at, COL_REPETITION, c[COL_REPETITION],
-                             &row->repetition)) != 0)
-        return rc;
-    if (schedule_parse(c[COL_SCHEDULE], &row->schedule) != 0)
-        return bad_cell(at, COL_SCHEDULE, c[COL_SCHEDULE],
-                        "not a schedule (static, dynamic)");
-    if (row_status_parse(c[COL_STATUS], &row->status) != 0)
-        return bad_cell(at, COL_STATUS, c[COL_STATUS],
-                        "not a status (ok, failed, crashed, timeout, "
-                        "interrupted)");
-
-    if ((rc = parse_double(at, COL_WALL_S, c[COL_WALL_S], &row->wall_s)) != 0 ||
-        (rc = parse_double(at, COL_STARTUP_S, c[COL_STARTUP_S],
-                           &row->startup_s)) != 0 ||
-        (rc = parse_double(at, COL_USER_S, c[COL_USER_S], &row->user_s)) != 0 ||
-        (rc = parse_double(at, COL_SYS_S, c[COL_SYS_S], &row->sys_s)) != 0 ||
-        (rc = parse_double(at, COL_ITEMS_PER_S, c[COL_ITEMS_PER_S],
-                           &row->items_per_s)) != 0)
-        return rc;
-
-    static const enum col u64_cols[] = {COL_PEAK_RSS_KIB,  COL_PSS_KIB,
-                                        COL_CTX_VOLUNTARY, COL_CTX_INVOLUNTARY,
-                                        COL_IPC_BYTES,     COL_ITEMS};
-    uint64_t *u64_out[] = {&row->peak_rss_kib,  &row->pss_kib,
-                           &row->ctx_voluntary, &row->ctx_involuntary,
-                           &row->ipc_bytes,     &row->items};
-    for (size_t i = 0; i < COUNT_OF(u64_cols); i++) {
-        if ((rc = parse_u64(at, u64_cols[i], c[u64_cols[i]], UINT64_MAX, &u)) !=
-            0)
-            return rc;
-        *u64_out[i] = u;
+/* Reads cell `text` of column `col` into its member of row. */
+static int parse_cell(const struct cell_at *at, enum results_column col,
+                      const char *text, struct result_row *row) {
+    const struct column *c = &columns[col];
+    void *p = (char *)row + c->offset;
+    switch (c->kind) {
+    case K_TEXT:
+        return take_text(at, text, (char **)p);
+    case K_UINT:
+        return parse_unsigned(at, col, text, (unsigned *)p);
+    case K_U64:
+    case K_COUNTER:
+        return parse_u64(at, col, text, UINT64_MAX, (uint64_t *)p);
+    case K_SCHEDULE:
+        if (schedule_parse(text, (enum pb_schedule *)p) != 0)
+            return bad_cell(at, col, text, "not a schedule (static, dynamic)");
+        return 0;
+    case K_STATUS:
+        if (row_status_parse(text, (enum row_status *)p) != 0)
+            return bad_cell(at, col, text,
+                            "not a status (ok, failed, crashed, timeout, "
+                            "interrupted)");
+        return 0;
+    case K_REAL:
+        return parse_double(at, col, text, (double *)p);
+    case K_CHECKSUM:
+        return parse_checksum(at, col, text, &row->m);
     }
-    return parse_checksum(at, c[COL_CHECKSUM], row);
+    return 0;
+}
+
+/* When a kind's cells are checked: the first bad cell is the one reported,
+ * in the order the reader has always checked them (texts, the cell's
+ * numbers, schedule, status, times, counters, checksum). */
+static int check_stage(enum kind k) { return k == K_U64 ? K_UINT : (int)k; }
+
+/* Converts every cell of a row with RESULTS_COLUMNS fields. */
+static int row_from_cells(const struct cell_at *at, char *const *cells,
+                          struct result_row *row) {
+    memset(row, 0, sizeof *row);
+    for (int stage = 0; stage <= K_CHECKSUM; stage++)
+        for (size_t i = 0; i < RESULTS_COLUMNS; i++) {
+            if (check_stage(columns[i].kind) != stage)
+                continue;
+            int rc = parse_cell(at, (enum results_column)i, cells[i], row);
+            if (rc != 0)
+                return rc;
+        }
+    return 0;
 }
 
 static int check_header(const char *path, const struct csv_row *h, char *err,

@@ -1,5 +1,5 @@
 /*
- * results.h - the CSV contract of DESIGN.md: one row per measured
+ * results.h - the CSV contract of docs/design.md: one row per measured
  * repetition, the header, formatting and reading rows back.
  */
 #ifndef PARBENCH_RESULTS_H
@@ -19,9 +19,20 @@ enum row_status {
     ROW_INTERRUPTED /* Ctrl-C                                         */
 };
 
-#define RESULTS_COLUMNS 24
-/* The header, exactly as DESIGN.md fixes it, in order. */
-extern const char *const results_header[RESULTS_COLUMNS];
+/*
+ * The measured part of a row: what the cell process reports for one
+ * repetition (run/cell.h), or what the runner sets for a row it writes
+ * itself (timeout, crash, interruption).
+ */
+struct row_measure {
+    enum row_status status;
+    double wall_s, startup_s, user_s, sys_s;
+    uint64_t peak_rss_kib, pss_kib;
+    uint64_t ctx_voluntary, ctx_involuntary;
+    uint64_t ipc_bytes, items;
+    int has_checksum;  /* 0: the checksum cell is empty              */
+    uint64_t checksum; /* written as 0x%llx                          */
+};
 
 struct result_row {
     char *run_id;     /* owned strings; NULL reads as empty        */
@@ -33,28 +44,68 @@ struct result_row {
     unsigned workers;
     uint64_t tasks;
     enum pb_schedule schedule;
-    unsigned repetition; /* 1-based                                   */
-    enum row_status status;
-    double wall_s, startup_s, user_s, sys_s;
-    uint64_t peak_rss_kib, pss_kib;
-    uint64_t ctx_voluntary, ctx_involuntary;
-    uint64_t ipc_bytes, items;
-    double items_per_s;
-    int has_checksum;  /* 0: the checksum cell is empty             */
-    uint64_t checksum; /* written as 0x%llx                          */
-    char *error;       /* empty when status is ok                   */
+    unsigned repetition;  /* 1-based                                   */
+    struct row_measure m; /* status, times, memory, counters, checksum */
+    double items_per_s;   /* m.items / m.wall_s; 0 when wall_s is 0    */
+    char *error;          /* empty when status is ok                   */
 };
+
+/*
+ * The columns of the results CSV, in order, each once:
+ * X(name, kind, member, decimals).  `name` is the header text (fixed by
+ * docs/design.md: add columns last, rename none), `member` the field of
+ * struct result_row the cell is written from and read into, `kind` its
+ * type: TEXT (char *), UINT (unsigned), U64 (uint64_t of the cell's
+ * identity), SCHEDULE, STATUS, REAL (double, `decimals` after the point,
+ * empty when not finite), COUNTER (measured uint64_t) or CHECKSUM (the
+ * member with m.has_checksum).
+ */
+#define RESULTS_COLUMN_MAP(X)                                                  \
+    X(run_id, TEXT, run_id, 0)                                                 \
+    X(started_at, TEXT, started_at, 0)                                         \
+    X(host, TEXT, host, 0)                                                     \
+    X(workload, TEXT, workload, 0)                                             \
+    X(workload_params, TEXT, workload_params, 0)                               \
+    X(executor, TEXT, executor, 0)                                             \
+    X(workers, UINT, workers, 0)                                               \
+    X(tasks, U64, tasks, 0)                                                    \
+    X(schedule, SCHEDULE, schedule, 0)                                         \
+    X(repetition, UINT, repetition, 0)                                         \
+    X(status, STATUS, m.status, 0)                                             \
+    X(wall_s, REAL, m.wall_s, 9)                                               \
+    X(startup_s, REAL, m.startup_s, 9)                                         \
+    X(user_s, REAL, m.user_s, 6)                                               \
+    X(sys_s, REAL, m.sys_s, 6)                                                 \
+    X(peak_rss_kib, COUNTER, m.peak_rss_kib, 0)                                \
+    X(pss_kib, COUNTER, m.pss_kib, 0)                                          \
+    X(ctx_voluntary, COUNTER, m.ctx_voluntary, 0)                              \
+    X(ctx_involuntary, COUNTER, m.ctx_involuntary, 0)                          \
+    X(ipc_bytes, COUNTER, m.ipc_bytes, 0)                                      \
+    X(items, COUNTER, m.items, 0)                                              \
+    X(items_per_s, REAL, items_per_s, 3)                                       \
+    X(checksum, CHECKSUM, m.checksum, 0)                                       \
+    X(error, TEXT, error, 0)
+
+/* RESULTS_COL_run_id ... RESULTS_COL_error, then their count. */
+enum results_column {
+#define RESULTS_COL_ENUM(name, kind, member, decimals) RESULTS_COL_##name,
+    RESULTS_COLUMN_MAP(RESULTS_COL_ENUM)
+#undef RESULTS_COL_ENUM
+        RESULTS_COLUMNS
+};
+
+/* The header: the names of RESULTS_COLUMN_MAP, in order. */
+extern const char *const results_header[RESULTS_COLUMNS];
 
 const char *row_status_name(enum row_status s); /* "ok", "failed", ... */
 int row_status_parse(const char *text,
-                     enum row_status *out);    /* 0 / PB_EINVAL */
-const char *schedule_name(enum pb_schedule s); /* "static", "dynamic" */
-int schedule_parse(const char *text, enum pb_schedule *out);
+                     enum row_status *out); /* 0 / PB_EINVAL */
 
 /* Write the header line.  Returns 0 or PB_EIO. */
 int results_write_header(FILE *f);
 /* Write one row (numbers plain, '.' decimal point whatever the locale,
- * 6 decimals for seconds) and fflush it.  Returns 0 or PB_EIO. */
+ * decimals as RESULTS_COLUMN_MAP says) and fflush it.  Returns 0 or
+ * PB_EIO. */
 int results_write_row(FILE *f, const struct result_row *row);
 
 /* Read every row of a results file; the header must match exactly.

@@ -66,12 +66,12 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     }
 }
 
-/* Runs one repetition and fills *row.  Returns 0 (the row says how it
- * went) or PB_ENOMEM. */
+/* Runs one repetition and fills *row, and error (errlen bytes) when it is
+ * not ok.  Returns 0 (the row says how it went) or PB_ENOMEM. */
 static int measure(const struct plan_instance *wl,
                    const struct plan_instance *ex, const struct plan_cell *c,
                    void *state, const struct cell_env *env,
-                   struct cell_row *row) {
+                   struct row_measure *row, char *error, size_t errlen) {
     const struct pb_workload_ops *ops = wl->plugin.desc->workload;
     memset(row, 0, sizeof *row);
     if (ops->begin)
@@ -139,8 +139,7 @@ static int measure(const struct plan_instance *wl,
     int failed = job_status(job, &why);
     row->status = failed == 2 ? ROW_CRASHED : failed == 1 ? ROW_FAILED : ROW_OK;
     if (failed)
-        snprintf(row->error, sizeof row->error, "%.*s",
-                 (int)sizeof row->error - 1, why);
+        snprintf(error, errlen, "%s", why);
     job_free(job);
     return 0;
 }
@@ -167,8 +166,7 @@ void cell_main(const struct cell_request *req) {
     if (plan_load_cell(p, c, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
-        snprintf(m.row.error, sizeof m.row.error, "loading plugins: %.450s",
-                 err);
+        snprintf(m.error, sizeof m.error, "loading plugins: %.450s", err);
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
     const struct pb_workload_ops *ops = wl->plugin.desc->workload;
@@ -177,10 +175,8 @@ void cell_main(const struct cell_request *req) {
     if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
-        /* The precision keeps -Wformat-truncation quiet; a long message
-         * is cut, as the row's error column would cut it anyway. */
-        snprintf(m.row.error, sizeof m.row.error,
-                 "creating the workload: %.450s",
+        /* A long message is cut to its first 450 characters. */
+        snprintf(m.error, sizeof m.error, "creating the workload: %.450s",
                  err[0] ? err : "create failed");
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
@@ -198,8 +194,9 @@ void cell_main(const struct cell_request *req) {
         m.repetition = go.repetition;
         m.tasks = tasks;
         m.started_unix_ns = clock_unix_ns();
-        if (measure(wl, ex, c, state, &env, &m.row) < 0 ||
-            write_msg(req->fd, &m) < 0)
+        int rc =
+            measure(wl, ex, c, state, &env, &m.row, m.error, sizeof m.error);
+        if (rc < 0 || write_msg(req->fd, &m) < 0)
             _exit(PB_EXIT_INTERNAL);
     }
     ops->destroy(state);

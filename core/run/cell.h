@@ -9,6 +9,7 @@
 #ifndef PARBENCH_CELL_H
 #define PARBENCH_CELL_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,7 +20,7 @@
 enum cell_msg_type {
     CELL_READY = 1, /* state created; `tasks` set; waiting for GO       */
     CELL_ROW,       /* a repetition (or warmup: repetition 0) ended     */
-    CELL_FATAL      /* the cell cannot run (create failed); `row.error` */
+    CELL_FATAL      /* the cell cannot run (create failed); `error`     */
 };
 
 /* Runner -> cell process: run one repetition (0 = a warmup). */
@@ -27,23 +28,19 @@ struct cell_go {
     uint32_t repetition;
 };
 
-/* The measured part of a CSV row, as the cell process reports it. */
-struct cell_row {
-    int32_t status; /* enum row_status */
-    int32_t has_checksum;
-    double wall_s, startup_s, user_s, sys_s;
-    uint64_t peak_rss_kib, pss_kib, ctx_voluntary, ctx_involuntary;
-    uint64_t ipc_bytes, items, checksum;
-    char error[480];
-};
-
+/* Cell process -> runner.  Both ends are the same program (the cell is
+ * forked, not exec'd), so the layout is the native one. */
 struct cell_msg {
     uint32_t type;       /* enum cell_msg_type                            */
     uint32_t repetition; /* 1-based; 0 for a warmup                       */
     uint64_t tasks;
     int64_t started_unix_ns; /* CELL_ROW: wall-clock start               */
-    struct cell_row row;
+    struct row_measure row;  /* CELL_ROW; CELL_FATAL: the status only     */
+    char error[480];         /* why row.status is not ok; NUL-terminated     */
 };
+/* One write() of a message is atomic (see above). */
+_Static_assert(sizeof(struct cell_msg) <= PIPE_BUF,
+               "struct cell_msg must fit in PIPE_BUF");
 
 struct cell_request {
     struct plan *plan; /* borrowed; the cell process loads its plugins */

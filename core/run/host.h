@@ -8,11 +8,7 @@
 
 #include <parbench/plugin.h>
 
-/* One host table per plugin, so that log lines carry the plugin's name. */
-struct host_instance {
-    struct pb_host host; /* first member: plugins see only this          */
-    const char *name;    /* borrowed plugin name                         */
-};
+#include "config/plugin_host.h" /* struct host_instance */
 
 /* Fill `hi` for plugin `name` (borrowed; must outlive the table). */
 void host_init(struct host_instance *hi, const char *name);

@@ -23,12 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "config/params.h"
 #include "config/plan.h"
 #include "results/meta.h"
 #include "results/report.h"
 #include "results/results.h"
 #include "run/cell.h"
+#include "run/host.h"
 #include "run/progress.h"
 #include "run/server_proc.h"
 #include "util/clock.h"
@@ -42,13 +44,25 @@ static void on_interrupt(int sig) {
     interrupted = 1;
 }
 
+/* Repetitions already in the file for --resume: rows keyed by cell. */
+struct done_rows {
+    struct result_row *rows; /* owned */
+    size_t count;
+};
+
+/* One `parbench run` or `check`.  release() frees whatever of it is set,
+ * on every way out. */
 struct runner {
     const struct run_options *o;
     struct config cfg;
     struct plan plan;
     const char *output;
-    FILE *csv;
+    FILE *csv;             /* the output, open from open_output on     */
+    struct done_rows done; /* --resume: the rows already there         */
+    struct meta meta;      /* the metadata sidecar                     */
+    struct meta_run mr;    /* this run's entry: borrows the fields below */
     char run_id[48];
+    char started_at[32], ended_at[32];
     char hostname[256];
     struct progress progress; /* on stderr, between repetitions only */
     int not_ok;               /* some row was not ok                 */
@@ -69,20 +83,20 @@ static int prepare(struct runner *r, const struct run_options *o) {
     char err[2048] = "";
     memset(r, 0, sizeof *r);
     r->o = o;
-    if (config_load(&r->cfg, o->config_path, o->sets, o->nsets, online_cpus(),
-                    err, sizeof err) < 0) {
+    if (config_load(&r->cfg, o->inv.config_path, o->inv.sets, o->inv.nsets,
+                    online_cpus(), err, sizeof err) < 0) {
         fprintf(stderr, "parbench: %s\n", err);
         return PB_EXIT_USAGE;
     }
     struct only_filter only = {NULL, 0};
-    for (size_t i = 0; i < o->nonly; i++) {
-        if (only_parse(&only, o->only[i], err, sizeof err) < 0) {
+    for (size_t i = 0; i < o->inv.nonly; i++) {
+        if (only_parse(&only, o->inv.only[i], err, sizeof err) < 0) {
             fprintf(stderr, "parbench: %s\n", err);
             only_free(&only);
             return PB_EXIT_USAGE;
         }
     }
-    int rc = plan_build(&r->plan, &r->cfg, &only, err, sizeof err);
+    int rc = plan_build(&r->plan, &r->cfg, &only, host_init, err, sizeof err);
     only_free(&only);
     if (rc < 0) {
         fprintf(stderr, "parbench: %s\n", err[0] ? err : pb_strerror(rc));
@@ -93,6 +107,10 @@ static int prepare(struct runner *r, const struct run_options *o) {
 }
 
 static void release(struct runner *r) {
+    if (r->csv)
+        fclose(r->csv);
+    results_free(r->done.rows, r->done.count);
+    meta_free(&r->meta);
     plan_free(&r->plan);
     config_free(&r->cfg);
 }
@@ -113,7 +131,7 @@ int runner_check(const struct run_options *o) {
     const struct cfg_run *run = &r.cfg.run;
     char t[32];
     format_duration(run->timeout_ns, t, sizeof t);
-    printf("%s: ok\n", o->config_path);
+    printf("%s: ok\n", o->inv.config_path);
     printf("%zu cells, %u repetitions each after %u warmup, timeout %s per "
            "repetition, output %s\n",
            r.plan.ncells, run->repetitions, run->warmup, t, r.output);
@@ -134,18 +152,12 @@ int runner_check(const struct run_options *o) {
 /* Output file                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* Repetitions already in the file for --resume: rows keyed by cell. */
-struct done_rows {
-    struct result_row *rows;
-    size_t count;
-};
-
 static int row_matches(const struct result_row *row, const struct runner *r,
                        const struct plan_cell *c, unsigned rep) {
     const struct plan_instance *w = &r->plan.workloads[c->workload];
     /* An interrupted repetition was not measured: --resume runs it again
      * (its row stays in the file; nothing written is lost). */
-    return row->status != ROW_INTERRUPTED && row->repetition == rep &&
+    return row->m.status != ROW_INTERRUPTED && row->repetition == rep &&
            row->workers == c->workers && row->schedule == c->schedule &&
            row->workload && strcmp(row->workload, w->name) == 0 &&
            row->executor &&
@@ -154,20 +166,20 @@ static int row_matches(const struct result_row *row, const struct runner *r,
            strcmp(row->workload_params, w->canonical) == 0;
 }
 
-static int open_output(struct runner *r, struct done_rows *done) {
+static int open_output(struct runner *r) {
     const struct run_options *o = r->o;
     char err[1024];
     struct stat st;
     int exists = stat(r->output, &st) == 0;
-    if (exists && !o->force && !o->resume) {
+    if (exists && !o->inv.force && !o->inv.resume) {
         fprintf(stderr,
                 "parbench: %s already exists; use --resume to add the "
                 "missing rows to it, --force to replace it, or -o FILE\n",
                 r->output);
         return PB_EXIT_USAGE;
     }
-    if (exists && o->resume && !o->force) {
-        if (results_read(r->output, &done->rows, &done->count, err,
+    if (exists && o->inv.resume && !o->inv.force) {
+        if (results_read(r->output, &r->done.rows, &r->done.count, err,
                          sizeof err) < 0) {
             fprintf(stderr, "parbench: --resume: %s\n", err);
             return PB_EXIT_USAGE;
@@ -210,11 +222,12 @@ static void iso_time(int64_t unix_ns, char *buf, size_t len) {
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Appends one row; a write error is fatal (exit 3) since rows would be
- * lost. */
+/* Appends the row of repetition rep of cell c: measured `m` (borrowed)
+ * and, unless it is ok, `error`.  A write error is fatal (exit 3) since
+ * rows would be lost. */
 static int emit_row(struct runner *r, const struct plan_cell *c, unsigned rep,
                     uint64_t tasks, int64_t started_ns,
-                    const struct cell_row *cr) {
+                    const struct row_measure *m, const char *error) {
     const struct plan_instance *w = &r->plan.workloads[c->workload];
     char started[32];
     iso_time(started_ns ? started_ns : clock_unix_ns(), started,
@@ -231,22 +244,10 @@ static int emit_row(struct runner *r, const struct plan_cell *c, unsigned rep,
     row.tasks = tasks;
     row.schedule = c->schedule;
     row.repetition = rep;
-    row.status = (enum row_status)cr->status;
-    row.wall_s = cr->wall_s;
-    row.startup_s = cr->startup_s;
-    row.user_s = cr->user_s;
-    row.sys_s = cr->sys_s;
-    row.peak_rss_kib = cr->peak_rss_kib;
-    row.pss_kib = cr->pss_kib;
-    row.ctx_voluntary = cr->ctx_voluntary;
-    row.ctx_involuntary = cr->ctx_involuntary;
-    row.ipc_bytes = cr->ipc_bytes;
-    row.items = cr->items;
-    row.items_per_s = cr->wall_s > 0 ? (double)cr->items / cr->wall_s : 0;
-    row.has_checksum = cr->has_checksum;
-    row.checksum = cr->checksum;
-    row.error = (char *)(cr->status == ROW_OK ? "" : cr->error);
-    if (cr->status != ROW_OK)
+    row.m = *m;
+    row.items_per_s = m->wall_s > 0 ? (double)m->items / m->wall_s : 0;
+    row.error = (char *)(m->status == ROW_OK ? "" : error);
+    if (m->status != ROW_OK)
         r->not_ok = 1;
     if (results_write_row(r->csv, &row) < 0) {
         fprintf(stderr, "parbench: writing %s: %s\n", r->output,
@@ -261,12 +262,11 @@ static int emit_status(struct runner *r, const struct plan_cell *c,
                        unsigned rep, uint64_t tasks, int64_t started_ns,
                        enum row_status status, double wall_s,
                        const char *error) {
-    struct cell_row cr;
-    memset(&cr, 0, sizeof cr);
-    cr.status = status;
-    cr.wall_s = wall_s;
-    snprintf(cr.error, sizeof cr.error, "%s", error);
-    return emit_row(r, c, rep, tasks, started_ns, &cr);
+    struct row_measure m;
+    memset(&m, 0, sizeof m);
+    m.status = status;
+    m.wall_s = wall_s;
+    return emit_row(r, c, rep, tasks, started_ns, &m, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -286,10 +286,10 @@ static void describe_exit(int st, char *buf, size_t len) {
 
 /* Kills the cell's process group and reaps what is ours of it: the cell
  * and, since the runner is a child subreaper, orphaned workers. */
-static void kill_cell(pid_t pid, int *status) {
+static void kill_cell(pid_t pid) {
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
-    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
     while (waitpid(-pid, NULL, WNOHANG) > 0)
         ;
@@ -300,10 +300,34 @@ static int read_msg(int fd, struct cell_msg *m) {
     return fdio_read_full(fd, m, sizeof *m);
 }
 
-/* Starts a cell process for cell c; *up receives its messages, *down
- * takes GO orders.  Returns the pid or -1. */
-static pid_t start_cell(struct runner *r, const struct plan_cell *c, int *up,
-                        int *down) {
+/* One cell process, as the runner sees it. */
+struct cell_proc {
+    pid_t pid;
+    int up, down; /* its messages; the GO orders to it               */
+    int ready;    /* it said READY: the workload state exists         */
+    int active;   /* a GO was sent and its row has not come yet       */
+    unsigned rep; /* the last GO's repetition (0: a warmup)           */
+    /* When the repetition started, or the process while not ready:
+     * loading the plugins and creating the workload are timed out too. */
+    uint64_t started_mono;
+};
+
+/* One cell across the processes it may take (a crash or a timeout ends
+ * one).  `todo` is borrowed. */
+struct cell_run {
+    const struct plan_cell *c;
+    const unsigned *todo; /* the repetitions (1-based) to run         */
+    size_t ntodo;
+    size_t next;         /* index into todo of the next row to write */
+    unsigned warmup;     /* warmup repetitions still to run          */
+    size_t warmups_done; /* for the progress line                    */
+    uint64_t tasks;      /* as the cell said when READY              */
+};
+
+/* Starts a cell process for cell c into *p (not ready, nothing active).
+ * Returns 0 or -1. */
+static int start_cell(struct runner *r, const struct plan_cell *c,
+                      struct cell_proc *p) {
     int u[2], d[2];
     if (pipe2(u, O_CLOEXEC) < 0)
         return -1;
@@ -334,9 +358,153 @@ static pid_t start_cell(struct runner *r, const struct plan_cell *c, int *up,
         return -1;
     }
     setpgid(pid, pid);
-    *up = u[0];
-    *down = d[1];
-    return pid;
+    memset(p, 0, sizeof *p);
+    p->pid = pid;
+    p->up = u[0];
+    p->down = d[1];
+    p->started_mono = clock_mono_ns();
+    return 0;
+}
+
+/* Done, crashed, timed out or interrupted: nothing of the cell may
+ * outlive this. */
+static void end_cell(struct cell_proc *p) {
+    close(p->down);
+    close(p->up);
+    kill_cell(p->pid);
+}
+
+/* Orders the next repetition: a warmup while some are left. */
+static void send_go(struct runner *r, struct cell_run *cr,
+                    struct cell_proc *p) {
+    struct cell_go go = {cr->warmup ? 0 : cr->todo[cr->next]};
+    p->rep = go.repetition;
+    progress_show(&r->progress, p->rep, r->cfg.run.repetitions,
+                  cr->warmups_done + cr->next);
+    p->active = 1;
+    p->started_mono = clock_mono_ns();
+    if (write(p->down, &go, sizeof go) != (ssize_t)sizeof go) {
+        /* The cell is gone; its EOF says how. */
+    }
+}
+
+/* 1 while p's clock runs: a repetition, or the start before READY. */
+static int timed(const struct cell_proc *p) { return p->active || !p->ready; }
+
+/* How long to sleep in poll(): up to the timeout of what runs. */
+static int poll_ms(const struct cell_proc *p, uint64_t timeout) {
+    int wait_ms = 1000;
+    if (timed(p)) {
+        uint64_t now = clock_mono_ns(), end = p->started_mono + timeout;
+        uint64_t left = end > now ? (end - now) / 1000000 + 1 : 0;
+        if (left < (uint64_t)wait_ms)
+            wait_ms = (int)left;
+    }
+    return wait_ms;
+}
+
+/* The timeout row of what ran too long. */
+static int emit_timeout(struct runner *r, struct cell_run *cr,
+                        const struct cell_proc *p, unsigned rep) {
+    uint64_t timeout = r->cfg.run.timeout_ns;
+    char t[32], e[160];
+    format_duration(timeout, t, sizeof t);
+    snprintf(e, sizeof e,
+             "%s exceeded the timeout of %s (set [run] "
+             "timeout to allow more)",
+             !p->ready ? "creating the workload"
+             : p->rep  ? "repetition"
+                       : "warmup repetition",
+             t);
+    cr->next++;
+    return emit_status(r, cr->c, rep, cr->tasks, 0, ROW_TIMEOUT,
+                       (double)timeout / 1e9, e);
+}
+
+/* The crash row of a cell process that ended without a word: a crash in
+ * a plugin.  Reaps it. */
+static int emit_crash(struct runner *r, struct cell_run *cr,
+                      const struct cell_proc *p, unsigned rep, double elapsed) {
+    int status = 0;
+    while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    char how[160], e[400];
+    describe_exit(status, how, sizeof how);
+    snprintf(e, sizeof e, "cell process %s %s", how,
+             !p->ready    ? "while creating the workload"
+             : !p->active ? "between repetitions"
+             : p->rep     ? "during the repetition"
+                          : "during a warmup repetition");
+    cr->next++;
+    return emit_status(r, cr->c, rep, cr->tasks, 0, ROW_CRASHED, elapsed, e);
+}
+
+/* Acts on message m of p.  Returns 0 to go on with this process, 1 when
+ * it is done with, or PB_EIO. */
+static int on_message(struct runner *r, struct cell_run *cr,
+                      struct cell_proc *p, const struct cell_msg *m) {
+    if (m->type == CELL_READY) {
+        p->ready = 1;
+        cr->tasks = m->tasks;
+    } else if (m->type == CELL_ROW) {
+        p->active = 0;
+        if (m->repetition == 0) {
+            cr->warmup--;
+            cr->warmups_done++;
+            return 0;
+        }
+        int rc = emit_row(r, cr->c, m->repetition, m->tasks, m->started_unix_ns,
+                          &m->row, m->error);
+        if (rc < 0)
+            return rc;
+        cr->next++;
+    } else if (m->type == CELL_FATAL) {
+        /* The cell cannot run: every repetition left fails. */
+        int rc = 0;
+        for (; cr->next < cr->ntodo && rc == 0; cr->next++)
+            rc = emit_status(r, cr->c, cr->todo[cr->next], cr->tasks, 0,
+                             ROW_FAILED, 0, m->error);
+        return rc < 0 ? rc : 1;
+    }
+    return 0;
+}
+
+/* Drives process p until the cell is done or p has to go (a crash, a
+ * timeout, Ctrl-C, a fatal message).  Returns 0, or PB_EIO when the CSV
+ * cannot be written. */
+static int supervise(struct runner *r, struct cell_run *cr,
+                     struct cell_proc *p) {
+    for (;;) {
+        if (p->ready && !p->active) {
+            if (cr->next >= cr->ntodo)
+                return 0;
+            send_go(r, cr, p);
+        }
+        struct pollfd pfd = {p->up, POLLIN, 0};
+        int pr = poll(&pfd, 1, poll_ms(p, r->cfg.run.timeout_ns));
+        /* The repetition a row written now is for: the one running, or
+         * (a warmup, or none yet) the next one due. */
+        unsigned rep = p->active && p->rep ? p->rep : cr->todo[cr->next];
+        double elapsed =
+            p->active ? (double)(clock_mono_ns() - p->started_mono) / 1e9 : 0;
+        if (interrupted)
+            return p->active ? emit_status(r, cr->c, rep, cr->tasks, 0,
+                                           ROW_INTERRUPTED, elapsed,
+                                           "interrupted by the user")
+                             : 0;
+        if (pr == 0 || (pr < 0 && errno == EINTR)) {
+            if (timed(p) &&
+                clock_mono_ns() >= p->started_mono + r->cfg.run.timeout_ns)
+                return emit_timeout(r, cr, p, rep);
+            continue;
+        }
+        struct cell_msg m;
+        if (read_msg(p->up, &m) <= 0)
+            return emit_crash(r, cr, p, rep, elapsed);
+        int rc = on_message(r, cr, p, &m);
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
+    }
 }
 
 /* Runs the repetitions todo[0..ntodo-1] of cell c, restarting the cell
@@ -346,117 +514,14 @@ static pid_t start_cell(struct runner *r, const struct plan_cell *c, int *up,
  * when the CSV cannot be written or no process can be started. */
 static int run_cell(struct runner *r, const struct plan_cell *c,
                     const unsigned *todo, size_t ntodo) {
-    size_t next = 0; /* index into todo of the next row to write */
-    unsigned warmup = r->cfg.run.warmup;
-    size_t warmups_done = 0; /* for the progress line */
-    uint64_t tasks = 0;
-    const uint64_t timeout = r->cfg.run.timeout_ns;
-
-    while (next < ntodo && !interrupted) {
-        int up, down;
-        pid_t pid = start_cell(r, c, &up, &down);
-        if (pid < 0)
+    struct cell_run cr = {c, todo, ntodo, 0, r->cfg.run.warmup, 0, 0};
+    while (cr.next < ntodo && !interrupted) {
+        struct cell_proc p;
+        if (start_cell(r, c, &p) < 0)
             return PB_EIO;
-        int ready = 0, active = 0, status = 0, rc = 0;
-        unsigned rep = 0;
-        /* Loading the plugins and creating the workload are timed out too:
-         * until READY the clock runs from the cell's start. */
-        uint64_t started_mono = clock_mono_ns();
-        for (;;) {
-            if (ready && !active) {
-                if (next >= ntodo)
-                    break;
-                struct cell_go go = {warmup ? 0 : todo[next]};
-                rep = go.repetition;
-                progress_show(&r->progress, rep, r->cfg.run.repetitions,
-                              warmups_done + next);
-                active = 1;
-                started_mono = clock_mono_ns();
-                if (write(down, &go, sizeof go) != (ssize_t)sizeof go) {
-                    /* The cell is gone; its EOF below says how. */
-                }
-            }
-            int wait_ms = 1000;
-            if (active || !ready) {
-                uint64_t now = clock_mono_ns(), end = started_mono + timeout;
-                uint64_t left = end > now ? (end - now) / 1000000 + 1 : 0;
-                if (left < (uint64_t)wait_ms)
-                    wait_ms = (int)left;
-            }
-            struct pollfd pfd = {up, POLLIN, 0};
-            int pr = poll(&pfd, 1, wait_ms);
-            unsigned this_rep = active && rep ? rep : todo[next];
-            double elapsed =
-                active ? (double)(clock_mono_ns() - started_mono) / 1e9 : 0;
-            if (interrupted) {
-                if (active)
-                    rc = emit_status(r, c, this_rep, tasks, 0, ROW_INTERRUPTED,
-                                     elapsed, "interrupted by the user");
-                break;
-            }
-            if (pr == 0 || (pr < 0 && errno == EINTR)) {
-                if ((active || !ready) &&
-                    clock_mono_ns() >= started_mono + timeout) {
-                    char t[32], e[160];
-                    format_duration(timeout, t, sizeof t);
-                    snprintf(e, sizeof e,
-                             "%s exceeded the timeout of %s (set [run] "
-                             "timeout to allow more)",
-                             !ready ? "creating the workload"
-                             : rep  ? "repetition"
-                                    : "warmup repetition",
-                             t);
-                    rc = emit_status(r, c, this_rep, tasks, 0, ROW_TIMEOUT,
-                                     (double)timeout / 1e9, e);
-                    next++;
-                    break;
-                }
-                continue;
-            }
-            struct cell_msg m;
-            if (read_msg(up, &m) <= 0) {
-                /* The cell process died: a crash in a plugin. */
-                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                    ;
-                char how[160], e[400];
-                describe_exit(status, how, sizeof how);
-                snprintf(e, sizeof e, "cell process %s %s", how,
-                         !ready    ? "while creating the workload"
-                         : !active ? "between repetitions"
-                         : rep     ? "during the repetition"
-                                   : "during a warmup repetition");
-                rc = emit_status(r, c, this_rep, tasks, 0, ROW_CRASHED, elapsed,
-                                 e);
-                next++;
-                break;
-            }
-            if (m.type == CELL_READY) {
-                ready = 1;
-                tasks = m.tasks;
-            } else if (m.type == CELL_ROW) {
-                active = 0;
-                if (m.repetition == 0) {
-                    warmup--;
-                    warmups_done++;
-                } else {
-                    if ((rc = emit_row(r, c, m.repetition, m.tasks,
-                                       m.started_unix_ns, &m.row)) < 0)
-                        break;
-                    next++;
-                }
-            } else if (m.type == CELL_FATAL) {
-                for (; next < ntodo && rc == 0; next++)
-                    rc = emit_status(r, c, todo[next], tasks, 0, ROW_FAILED, 0,
-                                     m.row.error);
-                break;
-            }
-        }
-        /* Done, crashed, timed out or interrupted: nothing of the cell may
-         * outlive this point. */
-        close(down);
-        close(up);
-        kill_cell(pid, &status);
-        warmup = 0; /* a restarted cell goes straight to its repetitions */
+        int rc = supervise(r, &cr, &p);
+        end_cell(&p);
+        cr.warmup = 0; /* a restarted cell goes straight to its repetitions */
         if (rc < 0)
             return rc;
     }
@@ -471,62 +536,59 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
  * with --resume), through the same code as `parbench report`. */
 static void print_summary(struct runner *r) {
     char err[1024];
-    if (report_from_file(r->output, r->o->format, r->o->summary, stdout, NULL,
-                         err, sizeof err) < 0)
+    if (report_from_file(r->output, r->o->format, r->o->inv.summary, stdout,
+                         NULL, err, sizeof err) < 0)
         fprintf(stderr, "parbench: summary: %s\n", err);
 }
 
-int runner_run(const struct run_options *o) {
-    struct runner r;
-    int rc = prepare(&r, o);
-    if (rc) {
-        release(&r);
+/* The run's id (date and pid), host and start time, into r->mr. */
+static void name_run(struct runner *r) {
+    if (gethostname(r->hostname, sizeof r->hostname - 1) < 0)
+        strcpy(r->hostname, "unknown");
+    char *stamp = r->started_at;
+    iso_time(clock_unix_ns(), stamp, sizeof r->started_at);
+    snprintf(r->run_id, sizeof r->run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
+             stamp + 5, 2, stamp + 8, (int)getpid());
+    struct meta_run mr = {r->run_id, stamp,          NULL,    -1,        0,
+                          r->output, r->plan.ncells, &r->cfg, &r->o->inv};
+    r->mr = mr;
+}
+
+/* Everything before the first cell: the config and the plan, the
+ * metadata sidecar, the output file, this run's metadata entry.  Prints
+ * what is wrong and returns an exit status, or 0. */
+static int start_run(struct runner *r, const struct run_options *o) {
+    int rc = prepare(r, o);
+    if (rc)
         return rc;
-    }
     /* Validated: unload every plugin, so that each cell process maps only
      * its own two (see plan_unload). */
-    if (plan_unload(&r.plan) < 0) {
+    if (plan_unload(&r->plan) < 0) {
         fprintf(stderr, "parbench: out of memory\n");
-        release(&r);
         return PB_EXIT_INTERNAL;
     }
     /* The metadata sidecar is checked before the output is touched. */
-    struct meta meta;
     char merr[1024];
     struct stat st;
-    int csv_exists = stat(r.output, &st) == 0;
-    if (meta_prepare(&meta, r.output, o->resume && !o->force && csv_exists,
-                     merr, sizeof merr) < 0) {
+    int csv_exists = stat(r->output, &st) == 0;
+    if (meta_prepare(&r->meta, r->output,
+                     o->inv.resume && !o->inv.force && csv_exists, merr,
+                     sizeof merr) < 0) {
         fprintf(stderr, "parbench: %s\n", merr);
-        meta_free(&meta);
-        release(&r);
         return PB_EXIT_USAGE;
     }
-    struct done_rows done = {NULL, 0};
-    rc = open_output(&r, &done);
-    if (rc) {
-        meta_free(&meta);
-        release(&r);
+    rc = open_output(r);
+    if (rc)
         return rc;
-    }
-
-    if (gethostname(r.hostname, sizeof r.hostname - 1) < 0)
-        strcpy(r.hostname, "unknown");
-    char stamp[32];
-    iso_time(clock_unix_ns(), stamp, sizeof stamp);
-    snprintf(r.run_id, sizeof r.run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
-             stamp + 5, 2, stamp + 8, (int)getpid());
-    struct meta_run mr = {r.run_id, stamp,         NULL, -1,    0,
-                          r.output, r.plan.ncells, o,    &r.cfg};
-    if (meta_begin(&meta, &mr, merr, sizeof merr) < 0) {
+    name_run(r);
+    if (meta_begin(&r->meta, &r->mr, merr, sizeof merr) < 0) {
         fprintf(stderr, "parbench: %s\n", merr);
-        fclose(r.csv);
-        results_free(done.rows, done.count);
-        meta_free(&meta);
-        release(&r);
         return PB_EXIT_INTERNAL;
     }
+    return 0;
+}
 
+static void catch_signals(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     /* SA_RESTART keeps a CSV write from failing with EINTR; poll() is
@@ -539,76 +601,107 @@ int runner_run(const struct run_options *o) {
     /* A cell that died between repetitions must cost a `crashed` row, not
      * the runner: its GO write then fails with EPIPE instead of a signal. */
     signal(SIGPIPE, SIG_IGN);
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
 
-    unsigned reps = r.cfg.run.repetitions;
-    unsigned *todo = calloc(reps, sizeof *todo);
-    int status = PB_EXIT_OK;
+/* The repetitions, warmups included, that running `ntodo` of a cell
+ * takes: what the progress estimate counts. */
+static size_t planned_of(const struct runner *r, size_t ntodo) {
+    return ntodo ? ntodo + r->cfg.run.warmup : 0;
+}
+
+/* Runs the repetitions of cell i that the output lacks (todo: room for
+ * [run] repetitions), starting the built-in server first if the cell
+ * needs it; *planned counts the repetitions of the cells so far.  Returns
+ * 0, or PB_EIO when the CSV cannot be written or no process started. */
+static int run_planned_cell(struct runner *r, size_t i, unsigned *todo,
+                            struct server_proc *server, size_t *planned) {
+    const struct plan_cell *c = &r->plan.cells[i];
+    size_t ntodo = cell_todo(r, c, &r->done, todo);
+    char label[256];
+    cell_label(r, c, label, sizeof label);
+    progress_cell(&r->progress, i + 1, label, *planned);
+    *planned += planned_of(r, ntodo);
+    if (!ntodo)
+        return 0;
+    char serr[400];
+    if (server_proc_prepare(server, &r->plan, c, &r->cfg.server, r->o->quiet,
+                            serr, sizeof serr) < 0) {
+        /* The cell cannot run without its server: failed rows. */
+        int rc = 0;
+        for (size_t k = 0; k < ntodo && rc == 0; k++)
+            rc = emit_status(r, c, todo[k], 0, 0, ROW_FAILED, 0, serr);
+        return rc;
+    }
+    return run_cell(r, c, todo, ntodo);
+}
+
+/* Runs every cell until the end or Ctrl-C; stops the built-in server.
+ * Returns PB_EXIT_OK, or PB_EXIT_INTERNAL when rows could not be
+ * written. */
+static int run_cells(struct runner *r) {
+    /* Workers a killed cell leaves behind become ours to reap (kill_cell). */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    unsigned *todo = calloc(r->cfg.run.repetitions, sizeof *todo);
     struct server_proc server; /* the built-in server, for ${server} */
     server_proc_init(&server);
     /* The progress estimate needs every repetition planned up front. */
     size_t planned = 0;
-    for (size_t i = 0; todo && i < r.plan.ncells; i++) {
-        size_t ntodo = cell_todo(&r, &r.plan.cells[i], &done, todo);
-        planned += ntodo ? ntodo + r.cfg.run.warmup : 0;
-    }
-    progress_init(&r.progress, stderr, !o->quiet && isatty(STDERR_FILENO),
-                  r.plan.ncells, planned);
+    for (size_t i = 0; todo && i < r->plan.ncells; i++)
+        planned +=
+            planned_of(r, cell_todo(r, &r->plan.cells[i], &r->done, todo));
+    progress_init(&r->progress, stderr, !r->o->quiet && isatty(STDERR_FILENO),
+                  r->plan.ncells, planned);
+    int status = todo ? PB_EXIT_OK : PB_EXIT_INTERNAL;
     planned = 0;
-    for (size_t i = 0; todo && i < r.plan.ncells && !interrupted; i++) {
-        const struct plan_cell *c = &r.plan.cells[i];
-        size_t ntodo = cell_todo(&r, c, &done, todo);
-        char label[256];
-        cell_label(&r, c, label, sizeof label);
-        progress_cell(&r.progress, i + 1, label, planned);
-        planned += ntodo ? ntodo + r.cfg.run.warmup : 0;
-        char serr[400];
-        if (ntodo && server_proc_prepare(&server, &r.plan, c, &r.cfg.server,
-                                         o->quiet, serr, sizeof serr) < 0) {
-            /* The cell cannot run without its server: failed rows. */
-            int erc = 0;
-            for (size_t k = 0; k < ntodo && erc == 0; k++)
-                erc = emit_status(&r, c, todo[k], 0, 0, ROW_FAILED, 0, serr);
-            if (erc < 0) {
-                status = PB_EXIT_INTERNAL;
-                break;
-            }
-            continue;
-        }
-        if (ntodo && run_cell(&r, c, todo, ntodo) < 0) {
+    for (size_t i = 0;
+         status == PB_EXIT_OK && i < r->plan.ncells && !interrupted; i++)
+        if (run_planned_cell(r, i, todo, &server, &planned) < 0)
             status = PB_EXIT_INTERNAL;
-            break;
-        }
-    }
     server_proc_stop(&server);
-    if (!todo)
-        status = PB_EXIT_INTERNAL;
     free(todo);
-    progress_finish(&r.progress);
-    if (fclose(r.csv) != 0) {
-        fprintf(stderr, "parbench: closing %s: %s\n", r.output,
+    progress_finish(&r->progress);
+    return status;
+}
+
+/* After the last cell: close the output, print the summary, end the
+ * metadata entry.  Returns the exit status, from the cells' `status`. */
+static int end_run(struct runner *r, int status) {
+    int rc = fclose(r->csv);
+    r->csv = NULL;
+    if (rc != 0) {
+        fprintf(stderr, "parbench: closing %s: %s\n", r->output,
                 strerror(errno));
         status = PB_EXIT_INTERNAL;
     }
-    results_free(done.rows, done.count);
+    results_free(r->done.rows, r->done.count);
+    memset(&r->done, 0, sizeof r->done);
     if (interrupted)
         fprintf(stderr,
                 "parbench: interrupted; %s holds every row written "
                 "so far (--resume continues it)\n",
-                r.output);
-    print_summary(&r);
-    if (status == PB_EXIT_OK && (r.not_ok || interrupted))
+                r->output);
+    print_summary(r);
+    if (status == PB_EXIT_OK && (r->not_ok || interrupted))
         status = PB_EXIT_NOT_OK;
-    char ended[32];
-    iso_time(clock_unix_ns(), ended, sizeof ended);
-    mr.ended_at = ended;
-    mr.exit_status = status;
-    mr.interrupted = interrupted != 0;
-    if (meta_end(&meta, &mr, merr, sizeof merr) < 0) {
+    iso_time(clock_unix_ns(), r->ended_at, sizeof r->ended_at);
+    r->mr.ended_at = r->ended_at;
+    r->mr.exit_status = status;
+    r->mr.interrupted = interrupted != 0;
+    char merr[1024];
+    if (meta_end(&r->meta, &r->mr, merr, sizeof merr) < 0) {
         fprintf(stderr, "parbench: %s\n", merr);
         status = PB_EXIT_INTERNAL;
     }
-    meta_free(&meta);
+    return status;
+}
+
+int runner_run(const struct run_options *o) {
+    struct runner r;
+    int status = start_run(&r, o);
+    if (status == 0) {
+        catch_signals();
+        status = end_run(&r, run_cells(&r));
+    }
     release(&r);
     return status;
 }

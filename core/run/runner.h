@@ -9,22 +9,21 @@
 #include <stddef.h>
 
 #include "config/config.h"
+#include "results/meta.h"
 #include "results/report.h"
 
+/* Everything borrowed. */
 struct run_options {
-    const char *config_path;         /* borrowed                             */
-    const char *output;              /* -o FILE, or NULL for [run] output    */
-    const char *summary;             /* --summary FILE, or NULL              */
-    const struct cfg_override *sets; /* --set, in order                     */
-    size_t nsets;
-    const char *const *only; /* --only expressions (OR of ANDs ...)  */
-    size_t nonly;
-    int resume, force, quiet;
+    /* CONFIG, --summary, --set, --only, --resume, --force: what the
+     * metadata sidecar records of the command line. */
+    struct meta_invocation inv;
+    const char *output;        /* -o FILE, or NULL for [run] output   */
+    int quiet;                 /* -q                                  */
     enum report_format format; /* --format of the summary on stdout   */
     int format_given;          /* --format was given (check refuses)  */
 };
 
-/* Returns the process exit status of DESIGN.md (enum pb_exit). */
+/* Returns the process exit status of docs/design.md (enum pb_exit). */
 int runner_run(const struct run_options *o);
 /* Validate everything and print the plan; exit status 0 or 2. */
 int runner_check(const struct run_options *o);

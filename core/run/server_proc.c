@@ -17,7 +17,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config/params.h"
 #include "util/clock.h"
 #include "util/errors.h"
 #include "util/selfpath.h"
@@ -29,60 +28,6 @@
 void server_proc_init(struct server_proc *sp) {
     memset(sp, 0, sizeof *sp);
     sp->pidfd = -1;
-}
-
-int server_proc_uses(const struct plan_instance *inst) {
-    const struct pb_params *ps = inst->params;
-    for (size_t i = 0; ps && i < ps->count; i++)
-        if (ps->table[i].type == PB_PARAM_STRING && ps->values[i].set &&
-            strstr(ps->values[i].text, SERVER_PROC_VAR))
-            return 1;
-    return 0;
-}
-
-/* text with every ${server} replaced by url (malloc'd), or NULL. */
-static char *substitute(const char *text, const char *url) {
-    size_t vl = strlen(SERVER_PROC_VAR), ul = strlen(url), n = 0;
-    for (const char *p = text; (p = strstr(p, SERVER_PROC_VAR)); p += vl)
-        n++;
-    char *out = malloc(strlen(text) + n * ul + 1), *w = out;
-    if (!out)
-        return NULL;
-    for (const char *p = text, *q; *p; p = q + vl) {
-        if (!(q = strstr(p, SERVER_PROC_VAR))) {
-            strcpy(w, p);
-            return out;
-        }
-        memcpy(w, p, (size_t)(q - p));
-        w += q - p;
-        memcpy(w, url, ul);
-        w += ul;
-    }
-    *w = '\0';
-    return out;
-}
-
-/* Substitutes ${server} in every string value of inst. */
-static int substitute_instance(struct plan_instance *inst, const char *url,
-                               char *err, size_t errlen) {
-    struct pb_params *ps = inst->params;
-    for (size_t i = 0; ps && i < ps->count; i++) {
-        if (ps->table[i].type != PB_PARAM_STRING || !ps->values[i].set ||
-            !strstr(ps->values[i].text, SERVER_PROC_VAR))
-            continue;
-        char *v = substitute(ps->values[i].text, url);
-        char msg[256] = "";
-        int rc = v ? params_set(ps, ps->table[i].name, v, msg, sizeof msg)
-                   : PB_ENOMEM;
-        free(v);
-        if (rc < 0) {
-            snprintf(err, errlen, "substituting ${server} in %s.%s: %s",
-                     inst->name, ps->table[i].name,
-                     msg[0] ? msg : pb_strerror(rc));
-            return rc;
-        }
-    }
-    return 0;
 }
 
 /* Reads "PORT\n" from fd within SERVER_PROC_READY_MS.  Returns the port,
@@ -213,8 +158,7 @@ static int start(struct server_proc *sp, const struct cfg_server *cfg,
 int server_proc_prepare(struct server_proc *sp, struct plan *plan,
                         const struct plan_cell *c, const struct cfg_server *cfg,
                         int quiet, char *err, size_t errlen) {
-    if (!server_proc_uses(&plan->workloads[c->workload]) &&
-        !server_proc_uses(&plan->executors[c->executor]))
+    if (!plan_cell_uses(plan, c, SERVER_PROC_VAR))
         return 0;
     if (sp->pid)
         return 0;
@@ -223,12 +167,9 @@ int server_proc_prepare(struct server_proc *sp, struct plan *plan,
         return PB_EIO;
     }
     int rc = start(sp, cfg, sp->error, sizeof sp->error);
-    for (size_t i = 0; rc == 0 && i < plan->nworkloads; i++)
-        rc = substitute_instance(&plan->workloads[i], sp->url, sp->error,
-                                 sizeof sp->error);
-    for (size_t i = 0; rc == 0 && i < plan->nexecutors; i++)
-        rc = substitute_instance(&plan->executors[i], sp->url, sp->error,
-                                 sizeof sp->error);
+    if (rc == 0)
+        rc = plan_substitute(plan, SERVER_PROC_VAR, sp->url, sp->error,
+                             sizeof sp->error);
     if (rc < 0) {
         server_proc_stop(sp);
         sp->failed = 1;

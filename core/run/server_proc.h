@@ -4,13 +4,15 @@
  *
  * The runner calls server_proc_prepare() before each cell: the first cell
  * whose workload or executor has a string parameter containing ${server}
- * starts `parbench serve --port 0 --ready-fd FD` (its own process group,
- * killed with the runner by PR_SET_PDEATHSIG), reads the bound port from
- * the pipe FD (no sleeps, no guessed ports), and replaces ${server} by
- * http://127.0.0.1:PORT in the parameter values of every instance.  The
- * canonical parameter text (the CSV's workload_params, what --resume
- * matches) keeps the literal ${server}.  server_proc_stop() ends the
- * server; the runner calls it on every way out of a run.
+ * starts the parbench-server program (the one `parbench serve` runs) with
+ * --port 0 --ready-fd FD, in its own process group, killed with the
+ * runner by PR_SET_PDEATHSIG; reads the bound port from the pipe FD (no
+ * sleeps, no guessed ports), and has the plan replace ${server} by
+ * http://127.0.0.1:PORT in the parameter values of every instance
+ * (plan_substitute; the canonical parameter text, the CSV's
+ * workload_params and what --resume matches, keeps the literal
+ * ${server}).  server_proc_stop() ends the server; the runner calls it on
+ * every way out of a run.
  *
  * Runner only, single-threaded.  Cell processes are forked after the
  * substitution, so they see the substituted values.
@@ -24,8 +26,8 @@
 #include "config/config.h"
 #include "config/plan.h"
 
-/* The text replaced in string parameter values. */
-#define SERVER_PROC_VAR "${server}"
+/* The plan variable replaced by the server's URL: ${server}. */
+#define SERVER_PROC_VAR "server"
 
 struct server_proc {
     pid_t pid;     /* the server, 0 when none is running            */
@@ -38,16 +40,13 @@ struct server_proc {
 
 void server_proc_init(struct server_proc *sp);
 
-/* 1 if a string parameter of `inst` (borrowed) contains ${server}. */
-int server_proc_uses(const struct plan_instance *inst);
-
 /*
  * Make sure the server runs if cell `c` of `plan` needs it: start it on
- * the first call that needs it (with cfg's latency and rate) and
- * substitute ${server} in every instance of the plan.  A failed start is
- * not retried.  Unless quiet, one line on stderr names the URL and pid.
- * Returns 0 (running, or not needed), or PB_EIO with the reason in err:
- * the cell cannot run.
+ * the first call that needs it (with cfg's latency and rate) and have
+ * the plan substitute ${server} in every instance (plan_substitute).  A
+ * failed start is not retried.  Unless quiet, one line on stderr names the URL
+ * and pid. Returns 0 (running, or not needed), or PB_EIO with the reason in
+ * err: the cell cannot run.
  */
 int server_proc_prepare(struct server_proc *sp, struct plan *plan,
                         const struct plan_cell *c, const struct cfg_server *cfg,

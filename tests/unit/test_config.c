@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/params.h"
 #include "util/errors.h"
 
 /* ------------------------------------------------------------------------ */
@@ -319,6 +320,33 @@ static void test_unknown_key(void **state) {
                "plugin_path");
 }
 
+/* The unknown-key sentence of a section with more than eight keys: the
+ * ninth is suggested and every key listed (config.c once collected only
+ * the first eight names, and the others vanished from both). */
+static void test_unknown_key_many_keys(void **state) {
+    (void)state;
+#define K(n)                                                                   \
+    { .name = n, .type = PB_PARAM_STRING, .def = "" }
+    static const struct pb_param table[] = {
+        K("alpha"), K("bravo"),   K("charlie"),  K("delta"),
+        K("echo"),  K("foxtrot"), K("golf"),     K("hotel"),
+        K("india"), K("juliett"), {.name = NULL}};
+#undef K
+    char err[512];
+    assert_int_equal(params_unknown_key(table, "indai", err, sizeof err),
+                     PB_EINVAL);
+    assert_string_equal(err, "unknown key 'indai'; did you mean 'india'?");
+    assert_int_equal(params_unknown_key(table, "zzz", err, sizeof err),
+                     PB_EINVAL);
+    assert_string_equal(err, "unknown key 'zzz'; valid keys are alpha, bravo, "
+                             "charlie, delta, echo, foxtrot, golf, hotel, "
+                             "india, juliett");
+    assert_int_equal(params_unknown_key(NULL, "zzz", err, sizeof err),
+                     PB_EINVAL);
+    assert_string_equal(err,
+                        "unknown key 'zzz'; this plugin takes no parameters");
+}
+
 static void test_unknown_section(void **state) {
     struct fixture *f = *state;
     load_fails(f, "[workload.noop]\n\n[runn]\n", NULL, 3,
@@ -545,6 +573,18 @@ static void test_set_malformed(void **state) {
                "run.repetitions=1 or --set workload.prime-count.limit=1000");
 }
 
+static void test_schedule_names(void **state) {
+    (void)state;
+    enum pb_schedule sc = PB_SCHEDULE_DYNAMIC;
+    assert_string_equal(schedule_name(PB_SCHEDULE_STATIC), "static");
+    assert_string_equal(schedule_name(PB_SCHEDULE_DYNAMIC), "dynamic");
+    assert_int_equal(schedule_parse("static", &sc), 0);
+    assert_int_equal(sc, PB_SCHEDULE_STATIC);
+    assert_int_equal(schedule_parse("dynamic", &sc), 0);
+    assert_int_equal(sc, PB_SCHEDULE_DYNAMIC);
+    assert_int_equal(schedule_parse("guided", &sc), PB_EINVAL);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
@@ -556,6 +596,7 @@ int main(void) {
         T(test_long_line),
         T(test_long_section_name),
         T(test_unknown_key),
+        T(test_unknown_key_many_keys),
         T(test_unknown_section),
         T(test_bad_values),
         T(test_duplicates),
@@ -566,6 +607,7 @@ int main(void) {
         T(test_set_adds_missing_executor),
         T(test_set_bad_values),
         T(test_set_malformed),
+        T(test_schedule_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@ struct fixture {
     char dir[64];
     char ini[128], csv[128], side[160];
     struct config cfg;
-    struct run_options o;
+    struct meta_invocation o;
     struct cfg_override sets[2];
 };
 
@@ -89,7 +89,7 @@ static int teardown(void **state) {
 
 static struct meta_run run_of(struct fixture *fx, const char *id) {
     struct meta_run r = {
-        id, "2026-11-25T08:00:00Z", NULL, -1, 0, fx->csv, 2, &fx->o, &fx->cfg};
+        id, "2026-11-25T08:00:00Z", NULL, -1, 0, fx->csv, 2, &fx->cfg, &fx->o};
     return r;
 }
 

@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/params.h"
 #include "config/plan.h"
-#include "results/results.h"
+#include "run/host.h"
 #include "util/errors.h"
 
 static char ini_path[] = "/tmp/pb-test-plan-XXXXXX";
@@ -56,7 +57,7 @@ static int build(struct config *cfg, struct plan *p, const char *only,
     struct only_filter f = {NULL, 0};
     if (only && (rc = only_parse(&f, only, err, errlen)) < 0)
         return rc;
-    rc = plan_build(p, cfg, &f, err, errlen);
+    rc = plan_build(p, cfg, &f, host_init, err, errlen);
     only_free(&f);
     return rc;
 }
@@ -221,6 +222,41 @@ static void test_second_instance(void **state) {
     config_free(&cfg);
 }
 
+/* ${server} in a string parameter: which cells use it, and the values
+ * replaced while the canonical text keeps the literal. */
+static void test_substitute(void **state) {
+    (void)state;
+    write_ini("workers = 1",
+              "[workload.http-download]\n"
+              "url = ${server}/bytes/1KiB?seed={task}&again=${server}\n"
+              "files = 2\n"
+              "[workload.noop]\n[executor.serial]\n");
+    struct config cfg;
+    struct plan p;
+    char err[1024] = "";
+    assert_int_equal(build(&cfg, &p, NULL, err, sizeof err), 0);
+    assert_int_equal(p.ncells, 2);
+    assert_int_equal(plan_cell_uses(&p, &p.cells[0], "server"), 1);
+    assert_int_equal(plan_cell_uses(&p, &p.cells[0], "serve"), 0);
+    assert_int_equal(plan_cell_uses(&p, &p.cells[0], "server2"), 0);
+    assert_int_equal(plan_cell_uses(&p, &p.cells[1], "server"), 0);
+
+    assert_int_equal(
+        plan_substitute(&p, "server", "http://127.0.0.1:8080", err, sizeof err),
+        0);
+    assert_string_equal(params_get_string(p.workloads[0].params, "url"),
+                        "http://127.0.0.1:8080/bytes/1KiB?seed={task}"
+                        "&again=http://127.0.0.1:8080");
+    assert_non_null(strstr(p.workloads[0].canonical,
+                           "url=${server}/bytes/1KiB?seed={task}"
+                           "&again=${server};"));
+    assert_int_equal(plan_cell_uses(&p, &p.cells[0], "server"), 0);
+    /* Other strings are left alone. */
+    assert_string_equal(params_get_string(p.workloads[0].params, "urls"), "");
+    plan_free(&p);
+    config_free(&cfg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expansion),
@@ -231,6 +267,7 @@ int main(void) {
         cmocka_unit_test(test_param_errors_have_lines),
         cmocka_unit_test(test_unknown_plugin),
         cmocka_unit_test(test_second_instance),
+        cmocka_unit_test(test_substitute),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

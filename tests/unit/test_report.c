@@ -56,10 +56,10 @@ static void add(struct fixture *fx, const char *workload, const char *executor,
     r->tasks = 8;
     r->schedule = schedule;
     r->repetition = 1;
-    r->status = status;
-    r->wall_s = wall;
-    r->startup_s = startup;
-    r->has_checksum = 1;
+    r->m.status = status;
+    r->m.wall_s = wall;
+    r->m.startup_s = startup;
+    r->m.has_checksum = 1;
 }
 
 enum {
