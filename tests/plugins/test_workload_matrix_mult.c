@@ -406,7 +406,7 @@ static void test_checkpoints_and_cancel(void **st) {
     }
 }
 
-/* The plugin as the core loads it: one name, the parameters of DESIGN.md,
+/* The plugin as the core loads it: one name, the parameters of docs/design.md,
  * and a run through the serial and pthread executors. */
 static void test_built_plugin_with_executors(void **st) {
     (void)st;
