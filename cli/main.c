@@ -163,10 +163,10 @@ static int cmd_run(int argc, char **argv, int check) {
             break;
         case OPT_FORMAT:
             if (report_format_parse(optarg, &o.format) < 0)
-                rc = cli_usage_error(verb,
-                                     "--format '%s': expected table, markdown "
-                                     "or json",
-                                     optarg);
+                rc = usage_error(verb,
+                                 "--format '%s': expected table, markdown "
+                                 "or json",
+                                 optarg);
             else
                 o.format_given = 1;
             break;
@@ -190,26 +190,25 @@ static int cmd_run(int argc, char **argv, int check) {
             rc = PB_EXIT_OK;
             break;
         case 'V':
-            cli_print_version();
+            usage_print_version();
             rc = PB_EXIT_OK;
             break;
         default:
-            rc = cli_usage_error(verb, "unknown or incomplete option '%s'",
-                                 argv[optind - 1]);
+            rc = usage_error(verb, "unknown or incomplete option '%s'",
+                             argv[optind - 1]);
             break;
         }
     }
     if (rc < 0 && optind < argc - 1)
-        rc = cli_usage_error(verb, "one CONFIG only; unexpected '%s'",
-                             argv[optind + 1]);
+        rc = usage_error(verb, "one CONFIG only; unexpected '%s'",
+                         argv[optind + 1]);
     if (rc < 0 && o.inv.resume && o.inv.force)
-        rc = cli_usage_error(verb, "%s",
-                             "--resume and --force exclude each other");
+        rc = usage_error(verb, "%s", "--resume and --force exclude each other");
     if (rc < 0 && check &&
         (o.output || o.inv.resume || o.inv.force || o.inv.summary ||
          o.format_given))
-        rc = cli_usage_error(verb, "%s",
-                             "check takes only CONFIG, --set and --only");
+        rc = usage_error(verb, "%s",
+                         "check takes only CONFIG, --set and --only");
     if (rc < 0) {
         o.inv.config_path = optind < argc ? argv[optind] : default_config();
         o.inv.sets = sets;
@@ -237,11 +236,11 @@ static int simple_opts(int argc, char **argv, const char *verb,
             return PB_EXIT_OK;
         }
         if (c == 'V') {
-            cli_print_version();
+            usage_print_version();
             return PB_EXIT_OK;
         }
-        return cli_usage_error(verb, "unknown or incomplete option '%s'",
-                               argv[optind - 1]);
+        return usage_error(verb, "unknown or incomplete option '%s'",
+                           argv[optind - 1]);
     }
     return -1;
 }
@@ -251,8 +250,7 @@ static int cmd_list(int argc, char **argv) {
     if (rc >= 0)
         return rc;
     if (optind < argc)
-        return cli_usage_error("list", "unexpected argument '%s'",
-                               argv[optind]);
+        return usage_error("list", "unexpected argument '%s'", argv[optind]);
     struct loader_path sp;
     if (loader_path_init(&sp, NULL) < 0)
         return PB_EXIT_INTERNAL;
@@ -266,8 +264,7 @@ static int cmd_describe(int argc, char **argv) {
     if (rc >= 0)
         return rc;
     if (optind != argc - 1)
-        return cli_usage_error("describe", "%s",
-                               "expects exactly one plugin NAME");
+        return usage_error("describe", "%s", "expects exactly one plugin NAME");
     struct loader_path sp;
     if (loader_path_init(&sp, NULL) < 0)
         return PB_EXIT_INTERNAL;
@@ -299,43 +296,40 @@ static int cmd_report(int argc, char **argv) {
             fputs(report_help, stdout);
             return PB_EXIT_OK;
         case 'V':
-            cli_print_version();
+            usage_print_version();
             return PB_EXIT_OK;
         case OPT_SUMMARY:
             summary_path = optarg;
             break;
         case OPT_FORMAT:
             if (report_format_parse(optarg, &fmt) < 0)
-                return cli_usage_error(
-                    "report",
-                    "--format '%s': expected table, markdown "
-                    "or json",
-                    optarg);
+                return usage_error("report",
+                                   "--format '%s': expected table, markdown "
+                                   "or json",
+                                   optarg);
             break;
         case OPT_PLOT:
             plot_path = optarg;
             if (plot_check_path(plot_path, err, sizeof err) < 0)
-                return cli_usage_error("report", "%s", err);
+                return usage_error("report", "%s", err);
             break;
         case OPT_PLOT_METRIC:
             if (plot_metric_parse(optarg, &metric) < 0)
-                return cli_usage_error("report",
-                                       "--plot-metric '%s': expected wall or "
-                                       "speedup",
-                                       optarg);
+                return usage_error("report",
+                                   "--plot-metric '%s': expected wall or "
+                                   "speedup",
+                                   optarg);
             metric_given = 1;
             break;
         default:
-            return cli_usage_error("report",
-                                   "unknown or incomplete option '%s'",
-                                   argv[optind - 1]);
+            return usage_error("report", "unknown or incomplete option '%s'",
+                               argv[optind - 1]);
         }
     }
     if (optind != argc - 1)
-        return cli_usage_error("report", "%s", "expects exactly one CSV file");
+        return usage_error("report", "%s", "expects exactly one CSV file");
     if (metric_given && plot_path == NULL)
-        return cli_usage_error("report", "%s",
-                               "--plot-metric needs --plot FILE");
+        return usage_error("report", "%s", "--plot-metric needs --plot FILE");
 
     struct summary s;
     int rc = report_from_file(argv[optind], fmt, summary_path, stdout,
@@ -388,7 +382,7 @@ int main(int argc, char **argv) {
         return PB_EXIT_OK;
     }
     if (!strcmp(verb, "--version") || !strcmp(verb, "-V")) {
-        cli_print_version();
+        usage_print_version();
         return PB_EXIT_OK;
     }
     argc--;

@@ -51,14 +51,14 @@ int main(int argc, char **argv) {
         switch (c) {
         case 'p':
             if (parse_uint(optarg, &v) < 0 || v > 65535)
-                return cli_usage_error(
-                    "serve", "--port '%s': expected 0..65535", optarg);
+                return usage_error("serve", "--port '%s': expected 0..65535",
+                                   optarg);
             so.port = (unsigned)v;
             break;
         case 'l':
             if (parse_duration(optarg, &so.latency_ns) < 0 ||
                 so.latency_ns > 3600ull * 1000000000u)
-                return cli_usage_error(
+                return usage_error(
                     "serve",
                     "--latency '%s' is not a duration of at most 1h; "
                     "write e.g. 50ms",
@@ -66,32 +66,31 @@ int main(int argc, char **argv) {
             break;
         case 'r':
             if (parse_size(optarg, &so.rate) < 0)
-                return cli_usage_error("serve",
-                                       "--rate '%s' is not a size; write bytes "
-                                       "per second such as 1MiB",
-                                       optarg);
+                return usage_error("serve",
+                                   "--rate '%s' is not a size; write bytes "
+                                   "per second such as 1MiB",
+                                   optarg);
             break;
         case OPT_READY_FD:
             if (parse_uint(optarg, &v) < 0 || v > 1u << 20)
-                return cli_usage_error("serve",
-                                       "--ready-fd '%s': expected a file "
-                                       "descriptor number",
-                                       optarg);
+                return usage_error("serve",
+                                   "--ready-fd '%s': expected a file "
+                                   "descriptor number",
+                                   optarg);
             ready_fd = (int)v;
             break;
         case 'h':
             fputs(serve_help, stdout);
             return PB_EXIT_OK;
         case 'V':
-            cli_print_version();
+            usage_print_version();
             return PB_EXIT_OK;
         default:
-            return cli_usage_error("serve", "unknown or incomplete option '%s'",
-                                   argv[optind - 1]);
+            return usage_error("serve", "unknown or incomplete option '%s'",
+                               argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return cli_usage_error("serve", "unexpected argument '%s'",
-                               argv[optind]);
+        return usage_error("serve", "unexpected argument '%s'", argv[optind]);
     return server_serve(&so, ready_fd);
 }

@@ -10,12 +10,12 @@
 #include "util/errors.h"
 #include "version.h"
 
-void cli_print_version(void) {
+void usage_print_version(void) {
     printf("parbench %s (commit %s, plugin ABI %d)\n", PB_VERSION,
            PB_GIT_COMMIT, PB_ABI_VERSION);
 }
 
-int cli_usage_error(const char *verb, const char *fmt, ...) {
+int usage_error(const char *verb, const char *fmt, ...) {
     fprintf(stderr, "parbench %s: ", verb);
     va_list ap;
     va_start(ap, fmt);

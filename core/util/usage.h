@@ -4,11 +4,11 @@
 #define PARBENCH_USAGE_H
 
 /* "parbench VERSION (commit C, plugin ABI N)" on stdout. */
-void cli_print_version(void);
+void usage_print_version(void);
 
 /* "parbench VERB: <message>" and a pointer to VERB --help on stderr;
  * returns PB_EXIT_USAGE for the caller to return. */
-int cli_usage_error(const char *verb, const char *fmt, ...)
+int usage_error(const char *verb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 #endif /* PARBENCH_USAGE_H */
