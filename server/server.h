@@ -2,10 +2,14 @@
  * server.h - the built-in HTTP server (`parbench serve`, libmicrohttpd).
  *
  * It listens on 127.0.0.1 only and answers
- *   GET|HEAD /bytes/SIZE[?seed=S]  200, a deterministic body (body.h) of
+ *   GET /bytes/SIZE[?seed=S]       200, a deterministic body (body.h) of
  *                                  SIZE bytes ("4096", "64KiB", ...; at
  *                                  most BODY_MAX_SIZE), with its checksum
  *                                  in the X-Parbench-Checksum header
+ *   HEAD /bytes/SIZE[?seed=S]      the GET's headers but the checksum,
+ *                                  which would cost the whole body
+ *   a control character in the     400 "malformed request"
+ *   request line (%00 included)
  *   anything else under /bytes/    400 with a sentence saying why
  *   any other path                 404; other methods 405
  * Every response waits `latency` before its headers go out; a body is
