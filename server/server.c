@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,8 +31,17 @@
 #include "util/fdio.h"
 #include "util/units.h"
 
-/* Idle keep-alive connections are closed after this many seconds. */
-#define SERVER_IDLE_TIMEOUT_S 120u
+/* A connection that has sent nothing (or nothing since its last answer)
+ * for this many seconds beyond the latency is closed, so that idle
+ * connections cannot hold the server's places for long. */
+#define SERVER_IDLE_GRACE_S 5u
+/* Connections at once, and from one client address: the runner's largest
+ * job has 4096 workers (PB_MAX_WORKERS), one keep-alive connection each,
+ * all from 127.0.0.1.  Both are lowered to fit the descriptors the
+ * process may open, less SERVER_FD_RESERVE for everything else. */
+#define SERVER_MAX_CONNECTIONS 8192u
+#define SERVER_MAX_PER_IP 5120u
+#define SERVER_FD_RESERVE 64u
 /* Bytes of a request line, at most: libmicrohttpd's whole read buffer. */
 #define SERVER_MAX_REQUEST_LINE (64u * 1024u)
 /* A paced body is handed over in slices of this many milliseconds. */
@@ -273,6 +283,24 @@ static void srv_log(void *cls, const char *fmt, va_list ap) {
 /* Life cycle                                                               */
 /* ------------------------------------------------------------------------ */
 
+/* The idle timeout for o: the grace beyond the latency, in whole seconds
+ * (what libmicrohttpd takes), the latency rounded up. */
+static unsigned srv_idle_timeout_s(const struct server_options *o) {
+    uint64_t lat_s = (o->latency_ns + 999999999u) / 1000000000u;
+    return (unsigned)(lat_s + SERVER_IDLE_GRACE_S);
+}
+
+/* SERVER_MAX_CONNECTIONS, or fewer when the descriptors run out first. */
+static unsigned srv_max_connections(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= SERVER_MAX_CONNECTIONS + SERVER_FD_RESERVE)
+        return SERVER_MAX_CONNECTIONS;
+    if (rl.rlim_cur < 2 * SERVER_FD_RESERVE)
+        return (unsigned)rl.rlim_cur / 2;
+    return (unsigned)rl.rlim_cur - SERVER_FD_RESERVE;
+}
+
 int server_start(const struct server_options *o, struct server **out, char *err,
                  size_t errlen) {
     if (o->port > 65535) {
@@ -299,6 +327,9 @@ int server_start(const struct server_options *o, struct server **out, char *err,
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     /* The handler of SIGPIPE does not matter: libmicrohttpd sends with
      * MSG_NOSIGNAL. */
+    unsigned max_conn = srv_max_connections();
+    unsigned per_ip =
+        max_conn < SERVER_MAX_PER_IP ? max_conn : SERVER_MAX_PER_IP;
     errno = 0;
     s->daemon = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
@@ -306,7 +337,9 @@ int server_start(const struct server_options *o, struct server **out, char *err,
         (uint16_t)o->port, NULL, NULL, srv_handle, s,
         MHD_OPTION_EXTERNAL_LOGGER, srv_log, NULL, MHD_OPTION_URI_LOG_CALLBACK,
         srv_uri, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_TIMEOUT, SERVER_IDLE_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv_idle_timeout_s(o),
+        MHD_OPTION_CONNECTION_LIMIT, max_conn,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u, MHD_OPTION_END);
     if (!s->daemon) {
         int e = errno;
@@ -354,6 +387,16 @@ int server_serve(const struct server_options *o, int ready_fd) {
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Room for SERVER_MAX_CONNECTIONS where the hard limit allows it. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < SERVER_MAX_CONNECTIONS + SERVER_FD_RESERVE) {
+        rlim_t want = SERVER_MAX_CONNECTIONS + SERVER_FD_RESERVE;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want
+                          ? want
+                          : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     struct server *s = NULL;
     char err[256];

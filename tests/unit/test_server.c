@@ -15,8 +15,10 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 
 #include "server/body.h"
 #include "server/server.h"
+#include "util/clock.h"
 
 /* What one request brought back. */
 struct reply {
@@ -199,19 +202,25 @@ static void test_head(void **unused) {
     server_stop(s);
 }
 
-/* Sends `len` raw bytes to 127.0.0.1:port and reads the answer until the
- * server closes the connection (at most 30 s), into resp. */
-static void raw_request(unsigned port, const char *req, size_t len, char *resp,
-                        size_t cap) {
+/* Connects to 127.0.0.1:port; the descriptor. */
+static int connect_to(unsigned port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
-    struct timeval tv = {30, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     struct sockaddr_in sa = {0};
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+/* Sends `len` raw bytes to 127.0.0.1:port and reads the answer until the
+ * server closes the connection (at most 30 s), into resp. */
+static void raw_request(unsigned port, const char *req, size_t len, char *resp,
+                        size_t cap) {
+    int fd = connect_to(port);
+    struct timeval tv = {30, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     assert_int_equal(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
     size_t got = 0;
     ssize_t n;
@@ -278,6 +287,50 @@ static void test_malformed(void **unused) {
     server_stop(s);
 }
 
+/* Idle connections (nothing sent, or half a request line) hold no place
+ * for long: the server closes them after its idle timeout (5 s beyond the
+ * latency; it was 120 s, long enough for ~1000 of them to lock every
+ * client out), and a fresh client is served meanwhile and afterwards.
+ * The wait for the closes is a bound, not a measurement. */
+static void test_idle_connections_closed(void **unused) {
+    (void)unused;
+    enum { IDLE = 200, BOUND_S = 60 };
+    struct server *s = start(0);
+    int fds[IDLE];
+    static const char half[] = "GET /bytes/1 HTTP/1.1\r\nHost:";
+    for (int i = 0; i < IDLE; i++) {
+        fds[i] = connect_to(server_port(s));
+        if (i % 2)
+            assert_int_equal(send(fds[i], half, sizeof half - 1, MSG_NOSIGNAL),
+                             (ssize_t)(sizeof half - 1));
+    }
+    CURL *c = curl_easy_init();
+    struct reply r;
+    fetch(c, server_port(s), "GET", "/bytes/10", &r);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    uint64_t deadline = clock_mono_ns() + BOUND_S * 1000000000ull;
+    for (int i = 0; i < IDLE; i++) {
+        uint64_t now = clock_mono_ns();
+        struct pollfd p = {fds[i], POLLIN, 0};
+        int pr = now < deadline
+                     ? poll(&p, 1, (int)((deadline - now) / 1000000u) + 1)
+                     : 0;
+        if (pr <= 0)
+            fail_msg("idle connection %d still open after %d s", i, BOUND_S);
+        char b[512];
+        ssize_t n = recv(fds[i], b, sizeof b, 0);
+        assert_true(n == 0 || (n < 0 && errno == ECONNRESET));
+        close(fds[i]);
+    }
+    fetch(c, server_port(s), "GET", "/bytes/10", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.len, 10);
+    free(r.body);
+    curl_easy_cleanup(c);
+    server_stop(s);
+}
+
 static void test_port_in_use(void **unused) {
     (void)unused;
     struct server *s = start(0);
@@ -338,6 +391,7 @@ int main(void) {
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_head),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_idle_connections_closed),
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_stop_during_latency),
     };
