@@ -268,9 +268,13 @@ static enum MHD_Result srv_handle(void *cls, struct MHD_Connection *conn,
                      url + sizeof prefix - 1);
 }
 
-/* libmicrohttpd's own messages, tagged like the rest of parbench's. */
+/* libmicrohttpd's own messages (a client that went away, a connection
+ * beyond a limit...), tagged like the server's other messages, or dropped
+ * when the server is quiet. */
 static void srv_log(void *cls, const char *fmt, va_list ap) {
-    (void)cls;
+    const struct server *s = cls;
+    if (s->o.quiet)
+        return;
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
     size_t n = strlen(line);
@@ -335,7 +339,7 @@ int server_start(const struct server_options *o, struct server **out, char *err,
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
             MHD_USE_POLL | MHD_USE_ERROR_LOG,
         (uint16_t)o->port, NULL, NULL, srv_handle, s,
-        MHD_OPTION_EXTERNAL_LOGGER, srv_log, NULL, MHD_OPTION_URI_LOG_CALLBACK,
+        MHD_OPTION_EXTERNAL_LOGGER, srv_log, s, MHD_OPTION_URI_LOG_CALLBACK,
         srv_uri, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_CONNECTION_TIMEOUT, srv_idle_timeout_s(o),
         MHD_OPTION_CONNECTION_LIMIT, max_conn,
@@ -377,7 +381,13 @@ void server_stop(struct server *s) {
 /* parbench serve                                                           */
 /* ------------------------------------------------------------------------ */
 
-int server_serve(const struct server_options *o, int ready_fd) {
+int server_serve(const struct server_options *opts, int ready_fd) {
+    /* The runner's server (ready_fd) shares the runner's stderr: a worker
+     * killed in the middle of a body must not print there, not even
+     * without -q (the row says what happened). */
+    struct server_options quiet = *opts;
+    quiet.quiet = opts->quiet || ready_fd >= 0;
+    const struct server_options *o = &quiet;
     /* Blocked before any thread exists, so that every server thread
      * inherits the mask and sigwait() below receives the signals. */
     sigset_t set;

@@ -28,6 +28,8 @@ struct server_options {
     unsigned port;       /* 0: any free port (see server_port)           */
     uint64_t latency_ns; /* per request, before the response             */
     uint64_t rate;       /* bytes/s per connection; 0 = unlimited        */
+    int quiet;           /* drop libmicrohttpd's own messages; otherwise
+                            they go to stderr as "parbench serve: ..."   */
 };
 
 struct server; /* opaque, owned by the caller of server_start */
@@ -49,9 +51,11 @@ void server_stop(struct server *s);
  * `parbench serve` in the foreground: start, announce, serve until
  * SIGTERM, SIGINT or SIGHUP, stop.  ready_fd >= 0: write the bound port as
  * decimal text and a newline to it once the server accepts connections,
- * then close it (the runner's readiness handshake); < 0: print
- * "listening on http://127.0.0.1:PORT" on stdout.  Returns an exit status
- * (enum pb_exit).
+ * then close it (the runner's readiness handshake), and keep quiet but
+ * for an error that stops the server from starting: the runner's stderr
+ * is the server's; < 0: print "listening on http://127.0.0.1:PORT" on
+ * stdout, and libmicrohttpd's messages unless o->quiet.  Returns an exit
+ * status (enum pb_exit).
  */
 int server_serve(const struct server_options *o, int ready_fd);
 

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The bounds of the HTTP workload and server (docs/http.md): a urls file
-# that is not a regular file is a config error at once, never a hang.
+# that is not a regular file is a config error at once, never a hang; a
+# worker killed in the middle of a body leaves nothing of the server's on
+# the runner's stderr; a thousand idle connections do not lock a new
+# client out of `parbench serve`, which still prints libmicrohttpd's
+# messages.
 source "$(dirname "$0")/common.bash"
 
 # urls naming something other than a regular file: exit 2, the config's
@@ -28,6 +32,32 @@ INI
     assert_contains err "u.ini:3: [workload.list] urls = $u: is $what, not a regular file; name a text file with one URL per line"
 done
 pass "urls = /dev/zero, a FIFO, a directory: exit 2 with what is wrong"
+
+# The cell is killed (timeout) while the server paces a 1MiB body at
+# 64KiB/s: the server's libmicrohttpd then complains about the connection
+# (an error generating data, a failed send); none of that reaches the
+# runner's stderr.
+cat > k.ini <<'INI'
+[run]
+workers = 1
+repetitions = 1
+warmup = 0
+timeout = 1s
+output = k.csv
+[server]
+rate = 64KiB
+[workload.http-download]
+url = ${server}/bytes/1MiB
+files = 1
+[executor.serial]
+INI
+for q in -q ''; do
+    rm -f k.csv
+    run_pb 1 run k.ini $q
+    [[ $(csv_col k.csv status) == timeout ]] || { cat k.csv; fail "status: $(csv_col k.csv status)"; }
+    if grep -F 'parbench serve' err; then fail "the server's messages on the runner's stderr (run ${q:-without -q})"; fi
+done
+pass "a killed worker leaves nothing of the server's on stderr, with and without -q"
 
 # About a thousand idle connections (libmicrohttpd takes 1020 by default,
 # and idle ones were kept 120 s) do not lock a new client out: the server
@@ -62,3 +92,16 @@ status=$(ask /bytes/10)
     fail "a new client with $IDLE idle connections open got '$status'"
 for fd in "${idle[@]}"; do exec {fd}>&-; done
 pass "$IDLE idle connections do not lock a new client out"
+
+# `parbench serve` keeps libmicrohttpd's messages, tagged as its own: a
+# request line without an HTTP version is refused by libmicrohttpd, which
+# says so.
+exec {c}<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /bytes/10\r\n\r\n' >&"$c" || true
+read -r -t 30 line <&"$c" || true
+exec {c}>&-
+kill -TERM $srv
+wait $srv || fail "parbench serve exited $? after SIGTERM"
+grep -v '^parbench serve: stopped by SIGTERM$' serve.err | grep -q '^parbench serve: ' ||
+    { cat serve.err; fail "no message of libmicrohttpd from parbench serve"; }
+pass "parbench serve prints libmicrohttpd's messages as its own"
