@@ -171,37 +171,24 @@ static const char *hd_file_kind(mode_t mode) {
  * cannot block the open, and refused after fstat unless it is a regular
  * file; a file that grows past the bound while it is read is refused too. */
 static char *hd_slurp(const char *path, size_t *len, char *err, size_t errlen) {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "urls = %s: cannot be read (%s)", path,
-                 strerror(errno));
-        return NULL;
-    }
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        snprintf(err, errlen, "urls = %s: cannot be read (%s)", path,
-                 strerror(errno));
-        close(fd);
-        return NULL;
-    }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0)
+        goto unreadable;
     if (!S_ISREG(st.st_mode)) {
         snprintf(err, errlen,
                  "urls = %s: is %s, not a regular file; name a text file "
                  "with one URL per line",
                  path, hd_file_kind(st.st_mode));
-        close(fd);
-        return NULL;
+        goto fail;
     }
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
+    if (st.st_size > (off_t)HD_URLS_MAX_BYTES)
+        goto too_big;
     for (;;) {
-        if (n > HD_URLS_MAX_BYTES || st.st_size > (off_t)HD_URLS_MAX_BYTES) {
-            snprintf(err, errlen,
-                     "urls = %s: more than %s, the limit of a urls file; "
-                     "split its URLs over several workload sections",
-                     path, HD_URLS_MAX_BYTES_TEXT);
-            break;
-        }
+        if (n > HD_URLS_MAX_BYTES)
+            goto too_big;
         if (n + 1 >= cap) { /* room for a byte past the bound, and a NUL */
             size_t ncap = cap ? 2 * cap : 64 * 1024;
             if (ncap > HD_URLS_MAX_BYTES + 2)
@@ -209,7 +196,7 @@ static char *hd_slurp(const char *path, size_t *len, char *err, size_t errlen) {
             char *nb = realloc(buf, ncap);
             if (!nb) {
                 snprintf(err, errlen, "out of memory reading %s", path);
-                break;
+                goto fail;
             }
             buf = nb;
             cap = ncap;
@@ -217,20 +204,28 @@ static char *hd_slurp(const char *path, size_t *len, char *err, size_t errlen) {
         ssize_t got = read(fd, buf + n, cap - 1 - n);
         if (got < 0 && errno == EINTR)
             continue;
-        if (got < 0) {
-            snprintf(err, errlen, "urls = %s: cannot be read (%s)", path,
-                     strerror(errno));
+        if (got < 0)
+            goto unreadable;
+        if (got == 0)
             break;
-        }
-        if (got == 0) {
-            close(fd);
-            buf[n] = '\0';
-            *len = n;
-            return buf;
-        }
         n += (size_t)got;
     }
     close(fd);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+unreadable:
+    snprintf(err, errlen, "urls = %s: cannot be read (%s)", path,
+             strerror(errno));
+    goto fail;
+too_big:
+    snprintf(err, errlen,
+             "urls = %s: more than %s, the limit of a urls file; split its "
+             "URLs over several workload sections",
+             path, HD_URLS_MAX_BYTES_TEXT);
+fail:
+    if (fd >= 0)
+        close(fd);
     free(buf);
     return NULL;
 }

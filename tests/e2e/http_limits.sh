@@ -73,11 +73,12 @@ trap 'kill $srv 2>/dev/null || true; wait $srv 2>/dev/null || true; rm -rf "$WOR
 for _ in $(seq 100); do grep -q 'listening on' serve.out && break; sleep 0.1; done
 port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\) .*|\1|p' serve.out)
 [[ $port =~ ^[0-9]+$ ]] || { cat serve.out serve.err; fail "parbench serve did not start"; }
-# ask PATH: the status line of GET PATH on a fresh connection.
+# ask REQUEST: the first line of the answer to REQUEST (with \r\n escapes)
+# on a fresh connection, read for at most 30 s.
 ask() {
     local c line=''
     exec {c}<>"/dev/tcp/127.0.0.1/$port"
-    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$1" >&"$c" || true
+    printf '%b' "$1" >&"$c" || true
     read -r -t 30 line <&"$c" || true
     exec {c}>&-
     echo "${line%$'\r'}"
@@ -87,7 +88,7 @@ for ((i = 0; i < IDLE; i++)); do
     exec {fd}<>"/dev/tcp/127.0.0.1/$port"
     idle+=("$fd")
 done
-status=$(ask /bytes/10)
+status=$(ask 'GET /bytes/10 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
 [[ $status == 'HTTP/1.1 200 OK' ]] ||
     fail "a new client with $IDLE idle connections open got '$status'"
 for fd in "${idle[@]}"; do exec {fd}>&-; done
@@ -96,10 +97,8 @@ pass "$IDLE idle connections do not lock a new client out"
 # `parbench serve` keeps libmicrohttpd's messages, tagged as its own: a
 # request line without an HTTP version is refused by libmicrohttpd, which
 # says so.
-exec {c}<>"/dev/tcp/127.0.0.1/$port"
-printf 'GET /bytes/10\r\n\r\n' >&"$c" || true
-read -r -t 30 line <&"$c" || true
-exec {c}>&-
+status=$(ask 'GET /bytes/10\r\n\r\n')
+[[ $status == 'HTTP/1.1 400 '* ]] || fail "a request line without a version got '$status'"
 kill -TERM $srv
 wait $srv || fail "parbench serve exited $? after SIGTERM"
 grep -v '^parbench serve: stopped by SIGTERM$' serve.err | grep -q '^parbench serve: ' ||
