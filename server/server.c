@@ -329,11 +329,11 @@ int server_start(const struct server_options *o, struct server **out, char *err,
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)o->port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    /* The handler of SIGPIPE does not matter: libmicrohttpd sends with
-     * MSG_NOSIGNAL. */
     unsigned max_conn = srv_max_connections();
     unsigned per_ip =
         max_conn < SERVER_MAX_PER_IP ? max_conn : SERVER_MAX_PER_IP;
+    /* The handler of SIGPIPE does not matter: libmicrohttpd sends with
+     * MSG_NOSIGNAL. */
     errno = 0;
     s->daemon = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
@@ -385,9 +385,9 @@ int server_serve(const struct server_options *opts, int ready_fd) {
     /* The runner's server (ready_fd) shares the runner's stderr: a worker
      * killed in the middle of a body must not print there, not even
      * without -q (the row says what happened). */
-    struct server_options quiet = *opts;
-    quiet.quiet = opts->quiet || ready_fd >= 0;
-    const struct server_options *o = &quiet;
+    struct server_options so = *opts;
+    so.quiet = opts->quiet || ready_fd >= 0;
+    const struct server_options *o = &so;
     /* Blocked before any thread exists, so that every server thread
      * inherits the mask and sigwait() below receives the signals. */
     sigset_t set;
