@@ -183,3 +183,11 @@ orphans=$(perl -e '
 [[ $orphans == 0 ]] || fail "$orphans killed processes outlived parbench unreaped"
 [[ $(csv_col z.csv status) == interrupted ]] || { cat z.csv; fail "no interrupted row"; }
 pass "every killed worker reaped before exit"
+
+# --- 9: an empty --only term is refused, not read as "no filter" ---------------
+for expr in '' ',' 'workload=noop,' ',,workers=1'; do
+    run_pb 2 check h.ini --only "$expr"
+    assert_contains err "--only '$expr': an empty term"
+done
+run_pb 0 check h.ini --only workload=noop
+pass "--only with an empty term is refused"
