@@ -48,7 +48,8 @@ static const char *const run_help =
     "config/default.ini) and appends one CSV row per measured repetition.\n"
     "\n"
     "  -o, --output FILE        write rows to FILE instead of [run] output\n"
-    "      --summary FILE       also write the summary table as CSV\n"
+    "      --summary FILE       also write the summary table as CSV (a new\n"
+    "                           file, or an existing one with --force)\n"
     "      --format FMT         summary on stdout as table (default),\n"
     "                           markdown or json\n"
     "      --set SEC.KEY=VALUE  override a config value (repeatable), e.g.\n"
@@ -60,7 +61,8 @@ static const char *const run_help =
     "                           a key given twice matches either value)\n"
     "      --resume             keep an existing output file and run only the\n"
     "                           repetitions it lacks\n"
-    "      --force              replace an existing output file\n"
+    "      --force              replace an existing output file (and\n"
+    "                           --summary FILE)\n"
     "  -q, --quiet              no progress on stderr\n"
     "  -h, --help               this help\n"
     "  -V, --version            print the version\n";
@@ -92,7 +94,8 @@ static const char *const report_help =
     "serial fraction and start-up share.\n"
     "\n"
     "      --format FMT         table (default), markdown or json\n"
-    "      --summary FILE       also write the summary as CSV\n"
+    "      --summary FILE       also write the summary as CSV, to a new file\n"
+    "      --force              replace an existing --summary FILE\n"
     "      --plot FILE          draw FILE.svg or FILE.png with gnuplot: one\n"
     "                           panel per workload, one line per executor\n"
     "      --plot-metric M      wall (default: median wall time with its\n"
@@ -174,7 +177,17 @@ static int cmd_run(int argc, char **argv, int check) {
             sets[o.inv.nsets++].text = optarg;
             break;
         case OPT_ONLY:
-            only[o.inv.nonly++] = optarg;
+            /* An empty term would filter nothing, which is never what a
+             * filter on the command line meant. */
+            if (optarg[strspn(optarg, " \t")] == '\0' || strstr(optarg, ",,") ||
+                optarg[0] == ',' || optarg[strlen(optarg) - 1] == ',')
+                rc = usage_error(verb,
+                                 "--only '%s': an empty term; write "
+                                 "KEY=VALUE terms separated by commas, e.g. "
+                                 "--only workload=noop,workers=2",
+                                 optarg);
+            else
+                only[o.inv.nonly++] = optarg;
             break;
         case OPT_RESUME:
             o.inv.resume = 1;
@@ -283,8 +296,10 @@ static int cmd_report(int argc, char **argv) {
         {"format", required_argument, NULL, OPT_FORMAT},
         {"plot", required_argument, NULL, OPT_PLOT},
         {"plot-metric", required_argument, NULL, OPT_PLOT_METRIC},
+        {"force", no_argument, NULL, OPT_FORCE},
         {NULL, 0, NULL, 0}};
     const char *summary_path = NULL, *plot_path = NULL;
+    int force = 0;
     enum report_format fmt = REPORT_TABLE;
     enum plot_metric metric = PLOT_WALL;
     int c, metric_given = 0;
@@ -300,6 +315,9 @@ static int cmd_report(int argc, char **argv) {
             return PB_EXIT_OK;
         case OPT_SUMMARY:
             summary_path = optarg;
+            break;
+        case OPT_FORCE:
+            force = 1;
             break;
         case OPT_FORMAT:
             if (report_format_parse(optarg, &fmt) < 0)
@@ -330,14 +348,25 @@ static int cmd_report(int argc, char **argv) {
         return usage_error("report", "%s", "expects exactly one CSV file");
     if (metric_given && plot_path == NULL)
         return usage_error("report", "%s", "--plot-metric needs --plot FILE");
+    if (force && summary_path == NULL)
+        return usage_error("report", "%s", "--force needs --summary FILE");
+    if (summary_path != NULL) {
+        const char *const taken[] = {argv[optind], plot_path};
+        static const char *const what[] = {"the results file it summarises",
+                                           "the --plot file"};
+        if (runner_summary_check(summary_path, force, taken, what, 2, err,
+                                 sizeof err) < 0)
+            return usage_error("report", "%s", err);
+    }
 
     struct summary s;
     int rc = report_from_file(argv[optind], fmt, summary_path, stdout,
                               plot_path ? &s : NULL, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "parbench report: %s\n", err);
-        return rc == PB_EINVAL || rc == PB_EIO ? PB_EXIT_USAGE
-                                               : PB_EXIT_INTERNAL;
+        /* PB_EINVAL: the results file cannot be read (nothing written);
+         * PB_EIO: printing or writing the summary failed. */
+        return rc == PB_EINVAL ? PB_EXIT_USAGE : PB_EXIT_INTERNAL;
     }
     if (plot_path != NULL) {
         rc = plot_write(&s, plot_path, metric, err, sizeof err);

@@ -194,6 +194,9 @@ void cell_main(const struct cell_request *req) {
         m.repetition = go.repetition;
         m.tasks = tasks;
         m.started_unix_ns = clock_unix_ns();
+        /* A SIGTERM cancels the repetition it arrives in, not the ones
+         * after it: each starts uncancelled. */
+        host_cancel_flag = 0;
         int rc =
             measure(wl, ex, c, state, &env, &m.row, m.error, sizeof m.error);
         if (rc < 0 || write_msg(req->fd, &m) < 0)

@@ -25,6 +25,13 @@ struct run_options {
 
 /* Returns the process exit status of docs/design.md (enum pb_exit). */
 int runner_run(const struct run_options *o);
+/* The rules for --summary FILE (run and report): never one of the n
+ * files taken[i] (NULL entries skipped; what[i] names each in the
+ * message), never a directory, and never an existing file unless force.
+ * Returns 0, or PB_EINVAL / PB_EEXIST with the sentence in err. */
+int runner_summary_check(const char *summary, int force,
+                         const char *const *taken, const char *const *what,
+                         size_t n, char *err, size_t errlen);
 /* Validate everything and print the plan; exit status 0 or 2. */
 int runner_check(const struct run_options *o);
 

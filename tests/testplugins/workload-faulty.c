@@ -2,12 +2,15 @@
  * workload-faulty.c - a test-only workload that misbehaves on cue, to show
  * that a plugin fault costs one row and never the run.
  *
- *   mode = ok | segv | abort | hang | exit | fail | wrong | hang-create
+ *   mode = ok | segv | abort | hang | exit | fail | wrong | hang-create | term
  *   task = the task index that misbehaves (default 0)
  *
  * segv, abort, hang and exit happen inside run_task of that task; fail makes
  * that task return an error; wrong makes verify() reject the answer;
- * hang-create makes create() hang, before any repetition starts.
+ * hang-create makes create() hang, before any repetition starts; term
+ * makes that task of the first repetition send SIGTERM to its own process
+ * (as someone stopping the cell would).  In every mode a task fails with
+ * "cancelled" while host->cancelled() says so.
  */
 #include <parbench/plugin.h>
 
@@ -27,14 +30,17 @@ enum mode {
     M_EXIT,
     M_FAIL,
     M_WRONG,
-    M_HANG_CREATE
+    M_HANG_CREATE,
+    M_TERM
 };
 
-static const char *const modes[] = {"ok",    "segv",        "abort",
-                                    "hang",  "exit",        "fail",
-                                    "wrong", "hang-create", NULL};
+static const char *const modes[] = {"ok",   "segv", "abort", "hang",
+                                    "exit", "fail", "wrong", "hang-create",
+                                    "term", NULL};
 
 struct faulty {
+    const struct pb_host *host;
+    unsigned reps; /* begin() calls so far */
     enum mode mode;
     uint64_t task, tasks, merged;
 };
@@ -59,6 +65,7 @@ static int faulty_create(const struct pb_host *host, const struct pb_params *ps,
     if (f->mode == M_HANG_CREATE)
         for (;;)
             pause();
+    f->host = host;
     f->task = host->param_uint(ps, "task");
     f->tasks = host->param_uint(ps, "tasks");
     *state = f;
@@ -69,7 +76,11 @@ static uint64_t faulty_task_count(const void *state) {
     return ((const struct faulty *)state)->tasks;
 }
 
-static void faulty_begin(void *state) { ((struct faulty *)state)->merged = 0; }
+static void faulty_begin(void *state) {
+    struct faulty *f = state;
+    f->merged = 0;
+    f->reps++;
+}
 
 static int faulty_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
                            uint64_t task, struct pb_task_result *out, char *err,
@@ -97,9 +108,17 @@ static int faulty_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
             snprintf(err, errlen, "deliberate failure in task %llu",
                      (unsigned long long)task);
             return -1;
+        case M_TERM:
+            if (f->reps == 1)
+                raise(SIGTERM); /* delivered before it returns */
+            break;
         default:
             break;
         }
+    }
+    if (f->host->cancelled()) {
+        snprintf(err, errlen, "task %llu cancelled", (unsigned long long)task);
+        return -1;
     }
     out->checksum = task + 1;
     out->items = 1;
