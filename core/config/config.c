@@ -804,6 +804,19 @@ const char *schedule_name(enum pb_schedule s) {
     return "unknown";
 }
 
+int config_schedule_parse(const char *text, enum pb_schedule *out, char *err,
+                          size_t errlen) {
+    const struct pb_param *p = run_table;
+    while (strcmp(p->name, "schedule") != 0)
+        p++;
+    struct param_value v;
+    if (param_parse(p, text, &v, err, errlen) < 0)
+        return PB_EINVAL;
+    free(v.text);
+    *out = (enum pb_schedule)v.u;
+    return 0;
+}
+
 int schedule_parse(const char *text, enum pb_schedule *out) {
     for (size_t i = 0; text != NULL && i < SCHEDULES; i++)
         if (strcmp(text, schedule_choices[i]) == 0) {

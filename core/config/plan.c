@@ -146,11 +146,10 @@ static int load_instance(struct plan *p, const struct config *cfg,
                      sec->name, e->key, e->value);
         if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0 &&
             params_index(inst->params, "schedule") < 0) {
-            if (schedule_parse(e->value, &inst->schedule) < 0) {
-                snprintf(err, errlen,
-                         "%s: [executor.%s] schedule: '%s' is not one of "
-                         "static, dynamic",
-                         where, sec->name, e->value);
+            if (config_schedule_parse(e->value, &inst->schedule, msg,
+                                      sizeof msg) < 0) {
+                snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
+                         msg);
                 return PB_ECONFIG;
             }
             continue;

@@ -170,6 +170,16 @@ static void test_schedule_per_executor(void **state) {
     assert_non_null(strstr(err, ":6: [executor.pthread] schedule: 'stat'"));
     plan_free(&p);
     config_free(&cfg);
+
+    /* One rule for [run] schedule and an executor's: case and blanks as
+     * for every choice. */
+    write_ini("workers = 2\nschedule = STATIC",
+              "[workload.noop]\n[executor.pthread]\nschedule = Dynamic \n");
+    assert_int_equal(build(&cfg, &p, NULL, err, sizeof err), 0);
+    assert_int_equal(p.ncells, 1);
+    assert_int_equal(p.cells[0].schedule, PB_SCHEDULE_DYNAMIC);
+    plan_free(&p);
+    config_free(&cfg);
 }
 
 static void test_param_errors_have_lines(void **state) {
