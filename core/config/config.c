@@ -552,8 +552,11 @@ static void apply_override(struct loader *ld, const char *text) {
     }
     long i = find_entry(sec, key);
     if (i >= 0) {
+        /* The value is the override's now: messages about it name the
+         * --set, not the file line of the value it replaced. */
         free(sec->entries[i].value);
         sec->entries[i].value = value;
+        sec->entries[i].line = 0;
         value = NULL;
     } else if (add_entry(sec, key, value, 0) < 0) {
         nomem(ld);
