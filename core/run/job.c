@@ -633,8 +633,14 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len) {
         return 0;
     }
     if (h.status != 0) {
-        int n = h.body_size > 400 ? 400 : (int)h.body_size;
-        job_failf(job, 0, "%.*s", n, (const char *)body);
+        /* The worker's sentence; a failure always has one. */
+        size_t n = strnlen((const char *)body,
+                           h.body_size > 400 ? 400 : (size_t)h.body_size);
+        if (n)
+            job_failf(job, 0, "%.*s", (int)n, (const char *)body);
+        else
+            job_failf(job, 0, "worker %" PRIu32 " failed without a message",
+                      h.worker);
         return 0;
     }
     if (h.task >= job->tasks) {

@@ -158,19 +158,10 @@ static int pump(struct procs *p, unsigned i) {
             return -1;
         }
         size_t whole = sizeof f + (size_t)f.len;
-        if (c->used - at < whole) {
-            /* Make room for a frame larger than the buffer. */
-            if (whole > c->cap) {
-                unsigned char *nb = realloc(c->buf, whole + 4096);
-                if (!nb) {
-                    broken(p, i, "out of memory for its messages");
-                    return -1;
-                }
-                c->buf = nb;
-                c->cap = whole + 4096;
-            }
+        /* Not whole yet: the buffer grows (above) with the bytes that
+         * arrive, never ahead of them on the header's word alone. */
+        if (c->used - at < whole)
             break;
-        }
         if (handle(p, i, f.type, c->buf + at + sizeof f, f.len) < 0)
             return -1;
         at += whole;
