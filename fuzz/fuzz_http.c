@@ -60,10 +60,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     memset(&fz_srv, 0, sizeof fz_srv);
     pthread_mutex_init(&fz_srv.lock, NULL);
     pthread_cond_init(&fz_srv.wake, NULL);
-    fz_daemon = MHD_start_daemon(
-        MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL, NULL, srv_handle,
-        &fz_srv, MHD_OPTION_EXTERNAL_LOGGER, fz_quiet, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, SERVER_IDLE_TIMEOUT_S, MHD_OPTION_END);
+    fz_daemon =
+        MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL,
+                         NULL, srv_handle, &fz_srv, MHD_OPTION_EXTERNAL_LOGGER,
+                         fz_quiet, NULL, MHD_OPTION_URI_LOG_CALLBACK, srv_uri,
+                         NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+                         srv_idle_timeout_s(&fz_srv.o), MHD_OPTION_END);
     if (!fz_daemon)
         fuzz_fail("MHD_start_daemon failed");
     return 0;
