@@ -113,6 +113,28 @@ static int only_match(const struct only_filter *f, const struct plan *p,
 /* Instances                                                                */
 /* ------------------------------------------------------------------------ */
 
+/* The first ${var} in text, or NULL. */
+static const char *find_var(const char *text, const char *var) {
+    size_t vl = strlen(var);
+    for (const char *q = text; (q = strstr(q, "${")); q += 2)
+        if (strncmp(q + 2, var, vl) == 0 && q[2 + vl] == '}')
+            return q;
+    return NULL;
+}
+
+/* 1 if a ${server} of value runs into more text: it stands for the
+ * server's address, "http://127.0.0.1:PORT", which only a path, a query, a
+ * fragment or the end of the value may follow.  "${server}${server}"
+ * would otherwise only fail when the cell runs. */
+static int server_misplaced(const char *value) {
+    for (const char *hit = value; (hit = find_var(hit, "server"));) {
+        hit += sizeof "${server}" - 1;
+        if (*hit && !strchr("/?#&;", *hit))
+            return 1;
+    }
+    return 0;
+}
+
 static int load_instance(struct plan *p, const struct config *cfg,
                          const struct cfg_section *sec, enum pb_kind kind,
                          host_init_fn *host_init, struct plan_instance *inst,
@@ -157,6 +179,15 @@ static int load_instance(struct plan *p, const struct config *cfg,
         if (params_set(inst->params, e->key, e->value, msg, sizeof msg) < 0) {
             snprintf(err, errlen, "%s: [%s.%s] %s", where, kname, sec->name,
                      msg);
+            return PB_ECONFIG;
+        }
+        if (server_misplaced(e->value)) {
+            snprintf(err, errlen,
+                     "%s: [%s.%s] %s: ${server} stands for the built-in "
+                     "server's address (http://127.0.0.1:PORT): only '/', "
+                     "'?', '#' or the end of the value may follow it; "
+                     "write e.g. %s = ${server}/bytes/64KiB",
+                     where, kname, sec->name, e->key, e->key);
             return PB_ECONFIG;
         }
     }
@@ -215,13 +246,6 @@ int plan_load_cell(struct plan *p, const struct plan_cell *c, char *err,
 /* ------------------------------------------------------------------------ */
 
 /* The first "${var}" in text, or NULL. */
-static const char *find_var(const char *text, const char *var) {
-    size_t vl = strlen(var);
-    for (const char *q = text; (q = strstr(q, "${")); q += 2)
-        if (strncmp(q + 2, var, vl) == 0 && q[2 + vl] == '}')
-            return q;
-    return NULL;
-}
 
 /* 1 if a string parameter value of inst contains ${var}. */
 static int instance_uses(const struct plan_instance *inst, const char *var) {

@@ -265,6 +265,16 @@ static void test_substitute(void **state) {
     assert_string_equal(params_get_string(p.workloads[0].params, "urls"), "");
     plan_free(&p);
     config_free(&cfg);
+
+    /* ${server} is an address: text running into it is refused at check
+     * time, not left to fail when the cell runs. */
+    write_ini("", "[workload.http-download]\n"
+                  "url = ${server}${server}/bytes/1\n[executor.serial]\n");
+    assert_int_equal(build(&cfg, &p, NULL, err, sizeof err), PB_ECONFIG);
+    assert_non_null(strstr(err, ":5: [workload.http-download] url: ${server} "
+                                "stands for the built-in server's address"));
+    plan_free(&p);
+    config_free(&cfg);
 }
 
 int main(void) {
