@@ -370,6 +370,15 @@ static char *reader(char *str, int num, void *stream) {
                 "the line contains a NUL byte; save the config as text");
         return NULL;
     }
+    if (memchr(start, '\r', len)) {
+        /* A line end of classic Mac OS ("\r" alone) would otherwise run
+         * every line into this one. */
+        fail_at(ld, where,
+                "the line contains a carriage return (CR) that does not end "
+                "it; save the config with LF or CRLF line ends (e.g. "
+                "tr '\\r' '\\n')");
+        return NULL;
+    }
     if (len > CFG_MAX_LINE || len + 1 > (size_t)num) {
         fail_at(ld, where,
                 "the line is %zu characters long; the limit is %d: shorten "

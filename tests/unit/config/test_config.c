@@ -255,6 +255,12 @@ static void test_crlf_bom_and_colon(void **state) {
     assert_int_equal(f->cfg.run.repetitions, 2);
     assert_int_equal(f->cfg.server.rate, 1000);
     assert_int_equal(f->cfg.sections[3].line, 6);
+    /* CR alone does not end a line: it is named, not read as text after
+     * the first header. */
+    load_fails(f, "[run]\rrepetitions = 2\r[workload.noop]\r", NULL, 1,
+               "the line contains a carriage return (CR) that does not end "
+               "it; save the config with LF or CRLF line ends (e.g. tr '\\r' "
+               "'\\n')");
 }
 
 static void test_line_limits_accepted(void **state) {
