@@ -50,7 +50,10 @@ test-asan:
 test-tsan:
 	@$(MAKE) --no-print-directory test BUILD_DIR=build-tsan BUILD_TYPE=Tsan
 
+# The bench's reference programs (primesieve) are optional: without root,
+# install-deps names them and bench/run.sh prints a skip line.
 bench: deps build
+	@sh .ci/install-deps bench
 	sh bench/run.sh $(BUILD_DIR)
 
 format:

@@ -9,8 +9,9 @@
  *
  * Usage: bench-matmul [N [REPETITIONS [generic]]]   (default 1024 5)
  * "generic" forces the portable tile instead of the one the CPU selects.
- * Prints "parbench-serial GFLOPS", "openblas-1-thread GFLOPS" (medians of
- * alternating runs) and their ratio.  OPENBLAS_CORETYPE, when set, is left
+ * Prints "parbench-serial GFLOPS min GFLOPS max GFLOPS", the same for
+ * "openblas-1-thread" (medians and extremes of alternating runs) and the
+ * ratio of the medians.  OPENBLAS_CORETYPE, when set, is left
  * to OpenBLAS.
  */
 #include <cblas.h>
@@ -134,8 +135,10 @@ int main(int argc, char **argv) {
         maxdiff = fmax(maxdiff, fabs(mm->c[i] - ref[i]));
     double o = median(ours, reps), r = median(blas, reps);
     printf("kernel %s\n", mm->kernel);
-    printf("parbench-serial %.2f\n", o);
-    printf("openblas-1-thread %.2f\n", r);
+    printf("parbench-serial %.2f min %.2f max %.2f\n", o, ours[0],
+           ours[reps - 1]);
+    printf("openblas-1-thread %.2f min %.2f max %.2f\n", r, blas[0],
+           blas[reps - 1]);
     printf("ratio %.2f\n", o / r);
     printf("max-abs-difference %.3g\n", maxdiff);
     printf("checkpoints-per-run %.0f\n", (double)ctx.checkpoints / (reps + 1));
