@@ -66,7 +66,8 @@ fi
 echo "== kernels: matrix-mult serial kernel against single-thread OpenBLAS dgemm (7 alternating runs)"
 if [ -x "$BUILD/bench/bench-matmul" ]; then
     for n in 1024 2048; do
-        "$BUILD/bench/bench-matmul" "$n" 7 > "$OUT/matmul.txt"
+        # OpenBLAS on one thread, without its idle helper threads
+        OPENBLAS_NUM_THREADS=1 "$BUILD/bench/bench-matmul" "$n" 7 > "$OUT/matmul.txt"
         awk -v n="$n" '{ v[$1] = $2; lo[$1] = $4; hi[$1] = $6 } END {
             printf "n = %d   kernel %s   parbench %.1f GFLOP/s (%.1f-%.1f)   OpenBLAS %.1f GFLOP/s (%.1f-%.1f)   ratio %.2f (target >= 0.9)\n",
                    n, v["kernel"], v["parbench-serial"], lo["parbench-serial"], hi["parbench-serial"],
