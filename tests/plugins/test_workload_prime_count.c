@@ -246,14 +246,14 @@ static void test_sieve_segment_edges(void **unused) {
 /* Every number as a task boundary: one- and two-number tasks, so every
  * first- and last-byte mask of the wheel, every pre-sieving prime (7..53)
  * and 59 (the first sieving prime) at a range's edge; and every limit up
- * to 700 (the wheel's byte boundaries, 59^2 = 3481 is beyond). */
+ * to 250 (eight of the wheel's byte boundaries). */
 static void test_sieve_wheel_boundaries(void **unused) {
     (void)unused;
     uint32_t *prefix = oracle_prefix(20000);
     check_sieve_tasks(prefix, 3000, 2998, 0, NULL);
     check_sieve_tasks(prefix, 3001, 1499, 0, NULL);
     check_sieve_tasks(prefix, 12000, 3999, 3, pc_popcount_generic);
-    for (uint64_t limit = 2; limit <= 700; limit++) {
+    for (uint64_t limit = 2; limit <= 250; limit++) {
         check_sieve_tasks(prefix, limit, 1, 0, NULL);
         check_sieve_tasks(prefix, limit, 3, 1, NULL);
     }
