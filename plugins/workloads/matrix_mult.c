@@ -362,13 +362,11 @@ static int mm_has_avx2(void) {
  * are prefetched towards L2 (_MM_HINT_T2: the 24 rows, ldc apart, share
  * one L1 set) while this one computes; at n = 2048 C lies in memory.
  */
+/* clang-format off */
 #define MM_ROWS24(X)                                                           \
-    X(0)                                                                       \
-    X(1)                                                                       \
-    X(2)                                                                       \
-    X(3)                                                                       \
-    X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)    \
-        X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)             \
+    X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+/* clang-format on */
 #if MM_MR_AVX512 != 24
 #error "the AVX-512 tile is written out for 24 rows"
 #endif
