@@ -52,7 +52,10 @@ test-asan:
 test-tsan:
 	@$(MAKE) --no-print-directory test BUILD_DIR=build-tsan BUILD_TYPE=Tsan
 
+# The bench's reference programs (primesieve) are optional: without root,
+# install-deps names them and bench/run.sh prints a skip line.
 bench: deps build
+	@sh .ci/install-deps bench
 	sh bench/run.sh $(BUILD_DIR)
 
 # Fuzzing (docs/design.md, "Fuzzing"): clang, ASan + UBSan, libFuzzer.
@@ -61,6 +64,7 @@ FUZZ_SECONDS ?= 25
 FUZZ_TARGETS ?= config spec frames csv http
 
 fuzz: deps
+	@sh .ci/install-deps fuzz
 	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DPB_FUZZ=ON \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF $(CMAKE_ARGS)
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz-all
