@@ -12,10 +12,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -37,11 +39,23 @@
 static const char *const schedule_choices[] = {"static", "dynamic", NULL};
 #define SCHEDULES 2
 
+/* Indexed by enum run_order. */
+static const char *const order_choices[] = {"interleaved", "grouped", "random",
+                                            NULL};
+
+/* `repetitions = N` as a number (its bounds and messages); the key itself
+ * is text because it also takes `auto`. */
+static const struct pb_param repetitions_number = {
+    "repetitions", PB_PARAM_UINT, "5", "1", "1000000", NULL, NULL};
+/* `seed = N` as a number. */
+static const struct pb_param seed_number = {"seed", PB_PARAM_UINT, "0", NULL,
+                                            NULL,   NULL,          NULL};
+
 static const struct pb_param run_table[] = {
     {"workers", PB_PARAM_STRING, "1", NULL, NULL, NULL,
      "worker counts, e.g. 1, 2, ncpu"},
-    {"repetitions", PB_PARAM_UINT, "5", "1", "1000000", NULL,
-     "measured repetitions per cell"},
+    {"repetitions", PB_PARAM_STRING, "5", NULL, NULL, NULL,
+     "measured repetitions per cell, or auto"},
     {"warmup", PB_PARAM_UINT, "1", "0", "1000000", NULL,
      "unmeasured repetitions before them"},
     {"timeout", PB_PARAM_DURATION, "60s", "1ms", "720h", NULL,
@@ -52,6 +66,18 @@ static const struct pb_param run_table[] = {
      "the results CSV"},
     {"plugin_path", PB_PARAM_STRING, "", NULL, NULL, NULL,
      "':'-separated plugin directories"},
+    {"order", PB_PARAM_ENUM, "interleaved", NULL, NULL, order_choices,
+     "how the repetitions of the cells follow each other"},
+    {"seed", PB_PARAM_STRING, "auto", NULL, NULL, NULL,
+     "the seed of the order's shuffles, or auto"},
+    {"precision", PB_PARAM_STRING, "1%", NULL, NULL, NULL,
+     "repetitions = auto: the 95% CI half-width of the median to reach"},
+    {"min_repetitions", PB_PARAM_UINT, "5", "1", "1000000", NULL,
+     "repetitions = auto: at least this many per cell"},
+    {"max_repetitions", PB_PARAM_UINT, "30", "1", "1000000", NULL,
+     "repetitions = auto: at most this many per cell"},
+    {"budget", PB_PARAM_DURATION, "0", NULL, "720h", NULL,
+     "repetitions = auto: wall time of the run after which no round starts"},
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static const struct pb_param server_table[] = {
@@ -611,6 +637,39 @@ static void take_plugins(struct loader *ld) {
     }
 }
 
+int config_precision_parse(const char *text, double *out, char *err,
+                           size_t errlen) {
+    char buf[64];
+    size_t n = strlen(text);
+    int percent = n > 0 && text[n - 1] == '%';
+    double v;
+    if (n == 0 || n >= sizeof buf) {
+        v = NAN;
+    } else {
+        memcpy(buf, text, n + 1);
+        if (percent)
+            buf[n - 1] = '\0';
+        size_t m = strlen(buf);
+        while (m > 0 && (buf[m - 1] == ' ' || buf[m - 1] == '\t'))
+            buf[--m] = '\0';
+        if (parse_float(buf, &v) < 0)
+            v = NAN;
+        else if (percent)
+            v /= 100.0;
+    }
+    if (!(v > 0.0) || v > 0.5) {
+        snprintf(err, errlen,
+                 "precision: '%s' is not a precision between 0 and 50%%; "
+                 "write e.g. precision = 1%% (or 0.01): the half-width of "
+                 "the 95%% confidence interval of the median, relative to "
+                 "the median",
+                 text);
+        return PB_EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
 /* Stores one validated [run]/[server] value. */
 static int store_value(struct loader *ld, enum cfg_section_kind kind,
                        const char *key, const struct param_value *v, char *why,
@@ -637,7 +696,47 @@ static int store_value(struct loader *ld, enum cfg_section_kind kind,
         cfg->run.workers = list;
         cfg->run.nworkers = n;
     } else if (strcmp(key, "repetitions") == 0) {
-        cfg->run.repetitions = (unsigned)v->u;
+        if (strcasecmp(v->text, "auto") == 0) {
+            cfg->run.auto_repetitions = 1;
+            return 0;
+        }
+        struct param_value n;
+        char msg[512];
+        if (param_parse(&repetitions_number, v->text, &n, msg, sizeof msg) <
+            0) {
+            snprintf(why, len, "%s; or write repetitions = auto", msg);
+            return PB_EINVAL;
+        }
+        free(n.text);
+        cfg->run.auto_repetitions = 0;
+        cfg->run.repetitions = (unsigned)n.u;
+    } else if (strcmp(key, "order") == 0) {
+        cfg->run.order = (enum run_order)v->u;
+    } else if (strcmp(key, "seed") == 0) {
+        if (strcasecmp(v->text, "auto") == 0) {
+            cfg->run.seed_given = 0;
+            return 0;
+        }
+        struct param_value n;
+        char msg[512];
+        if (param_parse(&seed_number, v->text, &n, msg, sizeof msg) < 0) {
+            snprintf(why, len,
+                     "%s; write an unsigned integer (the seed a run's "
+                     "metadata records) or auto",
+                     msg);
+            return PB_EINVAL;
+        }
+        free(n.text);
+        cfg->run.seed_given = 1;
+        cfg->run.seed = n.u;
+    } else if (strcmp(key, "precision") == 0) {
+        return config_precision_parse(v->text, &cfg->run.precision, why, len);
+    } else if (strcmp(key, "min_repetitions") == 0) {
+        cfg->run.min_repetitions = (unsigned)v->u;
+    } else if (strcmp(key, "max_repetitions") == 0) {
+        cfg->run.max_repetitions = (unsigned)v->u;
+    } else if (strcmp(key, "budget") == 0) {
+        cfg->run.budget_ns = v->u;
     } else if (strcmp(key, "warmup") == 0) {
         cfg->run.warmup = (unsigned)v->u;
     } else if (strcmp(key, "timeout") == 0) {
@@ -701,6 +800,31 @@ static void check_values(struct loader *ld, enum cfg_section_kind kind) {
         else if (rc < 0)
             fail_at(ld, where, "[%s] %s", label, why);
     }
+}
+
+/* What the [run] keys say together: min_repetitions <= max_repetitions
+ * (under repetitions = auto), and repetitions = the most a cell runs. */
+static void check_run_together(struct loader *ld) {
+    struct cfg_run *run = &ld->cfg->run;
+    if (!run->auto_repetitions)
+        return;
+    if (run->min_repetitions > run->max_repetitions) {
+        const struct cfg_section *sec = find_section(ld->cfg, CFG_RUN, "run");
+        char where[4096] = "";
+        for (size_t i = 0; sec && i < sec->count; i++)
+            if (strcmp(sec->entries[i].key, "min_repetitions") == 0 ||
+                strcmp(sec->entries[i].key, "max_repetitions") == 0)
+                entry_where(ld->cfg, sec, &sec->entries[i], where,
+                            sizeof where);
+        if (!where[0])
+            config_where(ld->cfg, sec ? sec->line : 1, where, sizeof where);
+        fail_at(ld, where,
+                "[run] min_repetitions %u is above max_repetitions %u; raise "
+                "max_repetitions or lower min_repetitions",
+                run->min_repetitions, run->max_repetitions);
+        return;
+    }
+    run->repetitions = run->max_repetitions;
 }
 
 static void check_presence(struct loader *ld) {
@@ -771,6 +895,8 @@ int config_load(struct config *cfg, const char *path,
     if (!ld.rc)
         check_values(&ld, CFG_RUN);
     if (!ld.rc)
+        check_run_together(&ld);
+    if (!ld.rc)
         check_values(&ld, CFG_SERVER);
     if (!ld.rc)
         check_presence(&ld);
@@ -808,6 +934,10 @@ void config_where(const struct config *cfg, int line, char *buf, size_t len) {
         snprintf(buf, len, "%s:%d", cfg->path ? cfg->path : "config", line);
     else
         snprintf(buf, len, "--set");
+}
+
+const char *order_name(enum run_order o) {
+    return (unsigned)o < 3 ? order_choices[o] : "unknown";
 }
 
 const char *schedule_name(enum pb_schedule s) {

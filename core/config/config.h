@@ -34,10 +34,29 @@ struct cfg_section {
     size_t count;
 };
 
+/* [run] order: how the repetitions of the cells follow each other
+ * (docs/reporting.md "Order"). */
+enum run_order {
+    ORDER_INTERLEAVED = 0, /* rounds: repetition k of every cell, shuffled */
+    ORDER_GROUPED,         /* every repetition of a cell, then the next    */
+    ORDER_RANDOM           /* each repetition from a random cell           */
+};
+
 struct cfg_run {
     unsigned *workers; /* owned; "ncpu" resolved                      */
     size_t nworkers;
-    unsigned repetitions;      /* >= 1, default 5                            */
+    /* Measured repetitions per cell: `repetitions = N` (default 5), or
+     * with `repetitions = auto` the most a cell may take (max_repetitions). */
+    unsigned repetitions;
+    int auto_repetitions;      /* repetitions = auto                      */
+    double precision;          /* auto: relative half-width of the 95% CI of
+                                  the median to reach; default 0.01        */
+    unsigned min_repetitions;  /* auto: default 5                         */
+    unsigned max_repetitions;  /* auto: default 30, >= min_repetitions     */
+    uint64_t budget_ns;        /* auto: the run's wall time; 0 = none      */
+    enum run_order order;      /* default interleaved                     */
+    int seed_given;            /* seed = N was written; else seed is drawn */
+    uint64_t seed;             /* the order's seed when seed_given        */
     unsigned warmup;           /* default 1                                  */
     uint64_t timeout_ns;       /* per repetition, default 60s; > 0           */
     enum pb_schedule schedule; /* default dynamic                       */
@@ -86,6 +105,8 @@ void config_where(const struct config *cfg, int line, char *buf, size_t len);
  * [run] schedule, an executor's `schedule` and the CSV's schedule column
  * use. */
 const char *schedule_name(enum pb_schedule s);
+/* "interleaved", "grouped" or "random" ("unknown" for another value). */
+const char *order_name(enum run_order o);
 /* The schedule named `text` into *out; 0, or PB_EINVAL for another name. */
 int schedule_parse(const char *text, enum pb_schedule *out);
 /* A schedule as the INI spells it, by the one rule of [run] schedule and
@@ -94,6 +115,11 @@ int schedule_parse(const char *text, enum pb_schedule *out);
  * not one of static, dynamic; did you mean ...?" in err. */
 int config_schedule_parse(const char *text, enum pb_schedule *out, char *err,
                           size_t errlen);
+
+/* [run] precision: "1%" or "0.01" (a fraction in (0, 0.5]) into *out; 0,
+ * or PB_EINVAL with "precision: ..." and the fix in err. */
+int config_precision_parse(const char *text, double *out, char *err,
+                           size_t errlen);
 
 /* Section lookup by kind and instance name, or NULL. */
 const struct cfg_section *config_find(const struct config *cfg,

@@ -134,6 +134,97 @@ static void string_array(FILE *f, const char *const *items, size_t n) {
     fputc(']', f);
 }
 
+/* "measurement": how the repetitions were ordered and how many: enough
+ * to replay the order (docs/reporting.md "Order"). */
+static void write_measurement(FILE *f, const struct meta_run *run,
+                              const char *in, const char *in2) {
+    const struct cfg_run *c = run->cfg ? &run->cfg->run : NULL;
+    fprintf(f, ",\n%s\"measurement\": {", in);
+    kv_str(f, in2, "order", c ? order_name(c->order) : NULL, 1);
+    kv_num(f, in2, "seed", c ? (double)run->seed : NAN);
+    kv_bool(f, in2, "seed_given", c ? c->seed_given : 0);
+    if (c && c->auto_repetitions) {
+        kv_str(f, in2, "repetitions", "auto", 0);
+        kv_num(f, in2, "precision", c->precision);
+        kv_num(f, in2, "min_repetitions", c->min_repetitions);
+        kv_num(f, in2, "max_repetitions", c->max_repetitions);
+        kv_num(f, in2, "budget_s",
+               c->budget_ns ? (double)c->budget_ns / 1e9 : NAN);
+    } else {
+        kv_num(f, in2, "repetitions", c ? c->repetitions : NAN);
+    }
+    kv_num(f, in2, "warmup", c ? c->warmup : NAN);
+    fprintf(f, "\n%s}", in);
+}
+
+static void kv_tri(FILE *f, const char *indent, const char *key, int v) {
+    fprintf(f, ",\n%s\"%s\": %s", indent, key,
+            v < 0 ? "null"
+            : v   ? "true"
+                  : "false");
+}
+
+static void write_load(FILE *f, const char *key, const struct machine_load *l,
+                       const char *in2) {
+    fprintf(f, ",\n%s\"%s\": ", in2, key);
+    if (!l->valid && isnan(l->load1)) {
+        fputs("null", f);
+        return;
+    }
+    fputs("{\"load1\": ", f);
+    json_write_number(f, l->load1);
+    fputs(", \"load5\": ", f);
+    json_write_number(f, l->load5);
+    fputs(", \"load15\": ", f);
+    json_write_number(f, l->load15);
+    fputs(", \"others_cpu\": ", f);
+    json_write_number(f, l->valid ? l->others_cpu : NAN);
+    fputs(", \"busiest\": [", f);
+    for (size_t i = 0; i < l->nbusiest; i++) {
+        fprintf(f, "%s{\"pid\": %ld, \"comm\": ", i ? ", " : "",
+                l->busiest[i].pid);
+        json_write_string(f, l->busiest[i].comm);
+        fputs(", \"cpu\": ", f);
+        json_write_number(f, l->busiest[i].cpu);
+        fputc('}', f);
+    }
+    fputs("]}", f);
+}
+
+/* "machine": the state machine_read and machine_sample_load found, and
+ * the warnings it gave (docs/reporting.md "The machine's state"). */
+static void write_machine(FILE *f, const struct machine *m, const char *in,
+                          const char *in2) {
+    fprintf(f, ",\n%s\"machine\": ", in);
+    if (!m) {
+        fputs("null", f);
+        return;
+    }
+    fputc('{', f);
+    fprintf(f, "\n%s\"governors\": [", in2);
+    for (unsigned i = 0; i < m->ncpu; i++) {
+        fputs(i ? ", " : "", f);
+        json_write_string(f, m->governor[i][0] ? m->governor[i] : NULL);
+    }
+    fputc(']', f);
+    kv_tri(f, in2, "turbo", m->turbo);
+    kv_tri(f, in2, "smt", m->smt);
+    kv_tri(f, in2, "virtual_machine", m->vm);
+    kv_num(f, in2, "perf_event_paranoid",
+           m->perf_event_paranoid == -1000 ? NAN : m->perf_event_paranoid);
+    kv_num(f, in2, "aslr", m->aslr < 0 ? NAN : m->aslr);
+    write_load(f, "at_start", &m->start, in2);
+    write_load(f, "at_end", &m->end, in2);
+    char w[8][MACHINE_WARN_LEN];
+    size_t nw = machine_warnings(m, w, 8);
+    const char *wp[8];
+    for (size_t i = 0; i < nw; i++)
+        wp[i] = w[i];
+    fprintf(f, ",\n%s\"warnings\": ", in2);
+    string_array(f, wp, nw);
+    fprintf(f, "\n%s}", in);
+}
+
 int meta_write_entry(FILE *f, const struct meta_run *run) {
     const char *in = "      ", *in2 = "        ";
     const struct meta_invocation *o = run->invocation;
@@ -213,6 +304,9 @@ int meta_write_entry(FILE *f, const struct meta_run *run) {
         kv_str(f, "          ", libraries[i].name, libraries[i].version(),
                i == 0);
     fprintf(f, "\n%s}\n%s}", in2, in);
+
+    write_measurement(f, run, in, in2);
+    write_machine(f, run->machine, in, in2);
 
     fputs("\n    }", f);
     return ferror(f) ? PB_EIO : 0;

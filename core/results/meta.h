@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "util/machine.h"
 
 /* The command line of a run as the entry records it (all borrowed).  The
  * runner's options embed it (run/runner.h). */
@@ -42,6 +43,11 @@ struct meta_run {
     const struct config *cfg; /* after the overrides              */
     /* The command line; NULL records none. */
     const struct meta_invocation *invocation;
+    /* The order's seed as used (drawn for `seed = auto`); recorded with
+     * [run] order, repetitions and, under auto, precision. */
+    unsigned long long seed;
+    /* The machine's state; NULL records none. */
+    const struct machine *machine;
 };
 
 struct meta {

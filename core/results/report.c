@@ -108,6 +108,61 @@ static int group_rows(const struct result_row *rows, size_t n,
     return 0;
 }
 
+/* The sort key of a cell (order_cells). */
+struct cell_key {
+    size_t workload, executor, schedule, workers, first;
+};
+
+static int cmp_key(const void *a, const void *b) {
+    const struct cell_key *x = a, *y = b;
+    const size_t kx[] = {x->workload, x->executor, x->schedule, x->workers,
+                         x->first};
+    const size_t ky[] = {y->workload, y->executor, y->schedule, y->workers,
+                         y->first};
+    for (size_t i = 0; i < 5; i++)
+        if (kx[i] != ky[i])
+            return kx[i] < ky[i] ? -1 : 1;
+    return 0;
+}
+
+/*
+ * Puts the cells, found in order of first appearance, in a readable
+ * order that does not depend on the order the repetitions ran in ([run]
+ * order interleaves and shuffles the cells): by workload (name and
+ * parameters), then executor,
+ * each in the order its name first appeared, then schedule (static,
+ * dynamic), then worker count, ascending.  0 or PB_ENOMEM.
+ */
+static int order_cells(struct summary *s) {
+    size_t n = s->count;
+    struct cell_key *k = malloc((n ? n : 1) * sizeof *k);
+    struct summary_cell *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (k == NULL || sorted == NULL) {
+        free(k);
+        free(sorted);
+        return PB_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct summary_cell *c = &s->cells[i];
+        k[i] = (struct cell_key){i, i, (size_t)c->schedule, c->workers, i};
+        for (size_t j = i; j-- > 0;) {
+            const struct summary_cell *o = &s->cells[j];
+            if (strcmp(o->workload, c->workload) == 0 &&
+                strcmp(o->workload_params, c->workload_params) == 0)
+                k[i].workload = j;
+            if (strcmp(o->executor, c->executor) == 0)
+                k[i].executor = j;
+        }
+    }
+    qsort(k, n, sizeof *k, cmp_key);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = s->cells[k[i].first];
+    memcpy(s->cells, sorted, n * sizeof *sorted);
+    free(k);
+    free(sorted);
+    return 0;
+}
+
 /* Wall and start-up statistics of each cell over its ok rows. */
 static int cell_stats(const struct result_row *rows, size_t n,
                       struct summary *s) {
@@ -152,6 +207,8 @@ int report_summarise(const struct result_row *rows, size_t n,
     out->count = 0;
 
     int rc = group_rows(rows, n, out);
+    if (rc == 0)
+        rc = order_cells(out);
     if (rc == 0)
         rc = cell_stats(rows, n, out);
     if (rc != 0) {

@@ -355,12 +355,14 @@ static int parse_cell(const struct cell_at *at, enum results_column col,
  * numbers, schedule, status, times, counters, checksum). */
 static int check_stage(enum kind k) { return k == K_U64 ? K_UINT : (int)k; }
 
-/* Converts every cell of a row with RESULTS_COLUMNS fields. */
+/* Converts every cell of a row with ncols fields (RESULTS_COLUMNS, or
+ * RESULTS_LEGACY_COLUMNS: the interference columns then read as NAN). */
 static int row_from_cells(const struct cell_at *at, char *const *cells,
-                          struct result_row *row) {
+                          size_t ncols, struct result_row *row) {
     memset(row, 0, sizeof *row);
+    row->m.other_cpu_s = row->m.steal_s = NAN;
     for (int stage = 0; stage <= K_CHECKSUM; stage++)
-        for (size_t i = 0; i < RESULTS_COLUMNS; i++) {
+        for (size_t i = 0; i < ncols; i++) {
             if (check_stage(columns[i].kind) != stage)
                 continue;
             int rc = parse_cell(at, (enum results_column)i, cells[i], row);
@@ -372,14 +374,14 @@ static int row_from_cells(const struct cell_at *at, char *const *cells,
 
 static int check_header(const char *path, const struct csv_row *h, char *err,
                         size_t errlen) {
-    if (h->count != RESULTS_COLUMNS) {
+    if (h->count != RESULTS_COLUMNS && h->count != RESULTS_LEGACY_COLUMNS) {
         snprintf(err, errlen,
                  "%s: not a parbench results file: header has %zu column%s, "
                  "expected %d starting with run_id,started_at,host",
                  path, h->count, h->count == 1 ? "" : "s", RESULTS_COLUMNS);
         return PB_EINVAL;
     }
-    for (size_t i = 0; i < RESULTS_COLUMNS; i++)
+    for (size_t i = 0; i < h->count; i++)
         if (strcmp(h->fields[i], results_header[i]) != 0) {
             snprintf(err, errlen,
                      "%s: not a parbench results file: header column %zu is "
@@ -400,12 +402,12 @@ static int last_line(const char *path, int first, struct csv_row *row,
     tail->line = first;
     if (row == NULL) {
         snprintf(why, sizeof why, "%s", cerr);
-    } else if (row->count != RESULTS_COLUMNS) {
-        snprintf(why, sizeof why, "%zu of %d fields", row->count,
-                 RESULTS_COLUMNS);
+    } else if (row->count != tail->columns) {
+        snprintf(why, sizeof why, "%zu of %zu fields", row->count,
+                 tail->columns);
     } else {
         struct cell_at at = {path, first, why, sizeof why};
-        if (row_from_cells(&at, row->fields, out) == 0) {
+        if (row_from_cells(&at, row->fields, tail->columns, out) == 0) {
             tail->state = RESULTS_TAIL_UNENDED;
             snprintf(tail->warning, sizeof tail->warning,
                      "%s:%d: the last row has no line end", path, first);
@@ -463,6 +465,7 @@ int results_read_tail(const char *path, struct result_row **rows, size_t *count,
         goto done;
     }
     rc = check_header(path, &row, err, errlen);
+    tail->columns = row.count;
     csv_row_free(&row);
     if (rc != 0)
         goto done;
@@ -506,15 +509,16 @@ int results_read_tail(const char *path, struct result_row **rows, size_t *count,
             tail->keep = ftello(f);
             continue;
         }
-        if (row.count != RESULTS_COLUMNS) {
-            snprintf(err, errlen, "%s:%d: the row has %zu field%s, expected %d",
-                     path, first, row.count, row.count == 1 ? "" : "s",
-                     RESULTS_COLUMNS);
+        if (row.count != tail->columns) {
+            snprintf(err, errlen,
+                     "%s:%d: the row has %zu field%s, expected %zu", path,
+                     first, row.count, row.count == 1 ? "" : "s",
+                     tail->columns);
             rc = PB_EINVAL;
             goto done;
         }
         struct cell_at at = {path, first, err, errlen};
-        rc = row_from_cells(&at, row.fields, &out[n]);
+        rc = row_from_cells(&at, row.fields, tail->columns, &out[n]);
         if (rc != 0) {
             results_row_free(&out[n]);
             goto done;

@@ -32,6 +32,10 @@ struct row_measure {
     uint64_t ipc_bytes, items;
     int has_checksum;  /* 0: the checksum cell is empty              */
     uint64_t checksum; /* written as 0x%llx                          */
+    /* Interference (util/procstat.h): CPU time the rest of the machine
+     * used during the repetition, and the time a hypervisor stole; NAN
+     * (an empty cell) when /proc/stat could not be read. */
+    double other_cpu_s, steal_s;
 };
 
 struct result_row {
@@ -84,7 +88,9 @@ struct result_row {
     X(items, COUNTER, m.items, 0)                                              \
     X(items_per_s, REAL, items_per_s, 3)                                       \
     X(checksum, CHECKSUM, m.checksum, 0)                                       \
-    X(error, TEXT, error, 0)
+    X(error, TEXT, error, 0)                                                   \
+    X(other_cpu_s, REAL, m.other_cpu_s, 2)                                     \
+    X(steal_s, REAL, m.steal_s, 2)
 
 /* RESULTS_COL_run_id ... RESULTS_COL_error, then their count. */
 enum results_column {
@@ -93,6 +99,11 @@ enum results_column {
 #undef RESULTS_COL_ENUM
         RESULTS_COLUMNS
 };
+
+/* A file whose header is the first RESULTS_LEGACY_COLUMNS names (written
+ * before other_cpu_s and steal_s were appended) is read too: `report`
+ * shows it; --resume refuses to append to it. */
+#define RESULTS_LEGACY_COLUMNS 24
 
 /* The header: the names of RESULTS_COLUMN_MAP, in order. */
 extern const char *const results_header[RESULTS_COLUMNS];
@@ -119,6 +130,9 @@ enum results_tail_state {
 
 struct results_tail {
     enum results_tail_state state;
+    size_t columns;    /* the header's: RESULTS_COLUMNS, or
+                          RESULTS_LEGACY_COLUMNS for a file written before
+                          other_cpu_s and steal_s (read as NAN)           */
     long long keep;    /* bytes up to the end of the last row read (the header
                           when there is none): where a torn line starts  */
     int line;          /* the last line's number unless WHOLE             */

@@ -21,6 +21,7 @@
 #include "util/clock.h"
 #include "util/errors.h"
 #include "util/fdio.h"
+#include "util/procstat.h"
 #include "util/selfpath.h"
 
 /* The worker program and the serialised workload spec for executors that
@@ -42,6 +43,17 @@ static int read_go(int fd, struct cell_go *go) {
 
 static double tv_s(struct timeval tv) {
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* This process's resident set now (VmRSS), in KiB; 0 when unknown. */
+static uint64_t resident_kib(void) {
+    FILE *f = fopen("/proc/self/statm", "re");
+    unsigned long long size = 0, resident = 0;
+    int ok = f && fscanf(f, "%llu %llu", &size, &resident) == 2;
+    if (f)
+        fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return ok && page > 0 ? (uint64_t)resident * (uint64_t)page / 1024u : 0;
 }
 
 static void on_term(int sig) {
@@ -84,6 +96,9 @@ static int measure(const struct plan_instance *wl,
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;
+    /* The machine's CPU time around the timed region, outside it. */
+    struct procstat ps0, ps1;
+    procstat_read(NULL, &ps0);
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     uint64_t t0 = clock_mono_ns();
@@ -95,6 +110,7 @@ static int measure(const struct plan_instance *wl,
     uint64_t t1 = clock_mono_ns();
     getrusage(RUSAGE_SELF, &s1);
     getrusage(RUSAGE_CHILDREN, &c1);
+    procstat_read(NULL, &ps1);
 
     struct job_totals jt;
     job_totals(job, &jt);
@@ -104,6 +120,13 @@ static int measure(const struct plan_instance *wl,
                   tv_s(c0.ru_utime) - jt.paused_user_s;
     row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
                  tv_s(c0.ru_stime) - jt.paused_sys_s;
+    /* Everything the cell's processes used counts as their own here, the
+     * memory sampling included: it is not the rest of the machine. */
+    double own = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
+                 tv_s(c0.ru_utime) + tv_s(s1.ru_stime) - tv_s(s0.ru_stime) +
+                 tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
+    procstat_interference(&ps0, &ps1, sysconf(_SC_CLK_TCK), own,
+                          &row->other_cpu_s, &row->steal_s);
     if (row->user_s < 0) /* getrusage ticks are coarse */
         row->user_s = 0;
     if (row->sys_s < 0)
@@ -183,6 +206,7 @@ void cell_main(const struct cell_request *req) {
     uint64_t tasks = ops->task_count(state);
     m.type = CELL_READY;
     m.tasks = tasks;
+    m.rss_kib = resident_kib();
     if (write_msg(req->fd, &m) < 0)
         _exit(PB_EXIT_INTERNAL);
 
@@ -199,6 +223,7 @@ void cell_main(const struct cell_request *req) {
         host_cancel_flag = 0;
         int rc =
             measure(wl, ex, c, state, &env, &m.row, m.error, sizeof m.error);
+        m.rss_kib = resident_kib();
         if (rc < 0 || write_msg(req->fd, &m) < 0)
             _exit(PB_EXIT_INTERNAL);
     }

@@ -35,8 +35,10 @@ struct cell_msg {
     uint32_t repetition; /* 1-based; 0 for a warmup                       */
     uint64_t tasks;
     int64_t started_unix_ns; /* CELL_ROW: wall-clock start               */
-    struct row_measure row;  /* CELL_ROW; CELL_FATAL: the status only     */
-    char error[480];         /* why row.status is not ok; NUL-terminated     */
+    uint64_t rss_kib; /* READY, ROW: the cell process's resident set when it
+                         sent the message (what staying alive costs)     */
+    struct row_measure row; /* CELL_ROW; CELL_FATAL: the status only     */
+    char error[480];        /* why row.status is not ok; NUL-terminated     */
 };
 /* One write() of a message is atomic (see above). */
 _Static_assert(sizeof(struct cell_msg) <= PIPE_BUF,

@@ -30,13 +30,16 @@
 #include "results/meta.h"
 #include "results/report.h"
 #include "results/results.h"
+#include "results/stats.h"
 #include "run/cell.h"
 #include "run/host.h"
 #include "run/progress.h"
+#include "run/rounds.h"
 #include "run/server_proc.h"
 #include "util/clock.h"
 #include "util/errors.h"
 #include "util/fdio.h"
+#include "util/machine.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -68,8 +71,16 @@ struct runner {
     char run_id[48];
     char started_at[32], ended_at[32];
     char hostname[256];
-    struct progress progress; /* on stderr, between repetitions only */
-    int not_ok;               /* some row was not ok                 */
+    struct progress progress;   /* on stderr, between repetitions only */
+    int not_ok;                 /* some row was not ok                 */
+    struct server_proc *server; /* the built-in server, for ${server} */
+    size_t steps_done;          /* repetitions finished, warmups included */
+    struct cell_run *cells;     /* run_cells: one per plan cell        */
+    size_t ncells;
+    uint64_t seed;          /* the order's seed, recorded          */
+    uint64_t mem_avail_kib; /* MemAvailable when the run started   */
+    size_t per_round;       /* cells recreated for each repetition */
+    struct machine machine; /* its state at the start and the end   */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -110,7 +121,10 @@ static int prepare(struct runner *r, const struct run_options *o) {
     return 0;
 }
 
+static void free_cells(struct runner *r);
+
 static void release(struct runner *r) {
+    free_cells(r);
     if (r->csv)
         fclose(r->csv);
     results_free(r->done.rows, r->done.count);
@@ -156,18 +170,23 @@ int runner_check(const struct run_options *o) {
 /* Output file                                                              */
 /* ------------------------------------------------------------------------ */
 
-static int row_matches(const struct result_row *row, const struct runner *r,
-                       const struct plan_cell *c, unsigned rep) {
+/* 1 when row is a result of cell c: any repetition, any status but
+ * interrupted (an interrupted repetition was not measured: --resume runs
+ * it again; its row stays in the file, nothing written is lost). */
+static int row_of_cell(const struct result_row *row, const struct runner *r,
+                       const struct plan_cell *c) {
     const struct plan_instance *w = &r->plan.workloads[c->workload];
-    /* An interrupted repetition was not measured: --resume runs it again
-     * (its row stays in the file; nothing written is lost). */
-    return row->m.status != ROW_INTERRUPTED && row->repetition == rep &&
-           row->workers == c->workers && row->schedule == c->schedule &&
-           row->workload && strcmp(row->workload, w->name) == 0 &&
-           row->executor &&
+    return row->m.status != ROW_INTERRUPTED && row->workers == c->workers &&
+           row->schedule == c->schedule && row->workload &&
+           strcmp(row->workload, w->name) == 0 && row->executor &&
            strcmp(row->executor, r->plan.executors[c->executor].name) == 0 &&
            row->workload_params &&
            strcmp(row->workload_params, w->canonical) == 0;
+}
+
+static int row_matches(const struct result_row *row, const struct runner *r,
+                       const struct plan_cell *c, unsigned rep) {
+    return row->repetition == rep && row_of_cell(row, r, c);
 }
 
 /* Opens the output without changing it, locks it for the run's length
@@ -231,6 +250,15 @@ static int open_output(struct runner *r) {
         if (results_read_tail(r->output, &r->done.rows, &r->done.count,
                               &r->tail, err, sizeof err) < 0) {
             fprintf(stderr, "parbench: --resume: %s\n", err);
+            return PB_EXIT_USAGE;
+        }
+        if (r->tail.columns != RESULTS_COLUMNS) {
+            fprintf(stderr,
+                    "parbench: --resume: %s was written by an older parbench "
+                    "(%zu columns, without other_cpu_s and steal_s); rows of "
+                    "both kinds cannot share one file: write to a new file "
+                    "with -o FILE (parbench report still reads this one)\n",
+                    r->output, r->tail.columns);
             return PB_EXIT_USAGE;
         }
     }
@@ -389,18 +417,33 @@ struct cell_proc {
     /* When the repetition started, or the process while not ready:
      * loading the plugins and creating the workload are timed out too. */
     uint64_t started_mono;
+    uint64_t rss_kib; /* its resident set, as it last said              */
 };
 
-/* One cell across the processes it may take (a crash or a timeout ends
- * one).  `todo` is borrowed. */
+/* One cell of the run across its repetitions and the processes they take
+ * (a crash or a timeout ends one; a cell too big to stay alive between
+ * its repetitions takes one per repetition). */
 struct cell_run {
     const struct plan_cell *c;
-    const unsigned *todo; /* the repetitions (1-based) to run         */
+    size_t index;   /* the cell's place in the plan, 0-based             */
+    unsigned *todo; /* owned: the repetitions (1-based) to run          */
     size_t ntodo;
-    size_t next;         /* index into todo of the next row to write */
-    unsigned warmup;     /* warmup repetitions still to run          */
-    size_t warmups_done; /* for the progress line                    */
-    uint64_t tasks;      /* as the cell said when READY              */
+    size_t next;        /* index into todo of the next row to write  */
+    unsigned warmup;    /* warmups still to run in the live process  */
+    int started;        /* a process of this cell was started        */
+    uint64_t tasks;     /* as the cell said when READY               */
+    struct cell_proc p; /* the cell process while `alive`            */
+    int alive;
+    int per_round; /* recreated for each repetition (memory)    */
+    int prepared;  /* its server runs (or it needs none)        */
+    /* What repetitions = auto decides on: this run's rows and, under
+     * --resume, the file's (interrupted rows excluded). */
+    double *ok_wall; /* owned: wall times of the ok rows              */
+    size_t nok, rows;
+    int stopped;                 /* it runs no more repetitions     */
+    enum rounds_verdict verdict; /* why, under repetitions = auto   */
+    int by_budget;               /* the budget stopped it            */
+    double achieved;             /* relative CI half-width reached   */
 };
 
 /* Starts a cell process for cell c into *p (not ready, nothing active).
@@ -461,8 +504,10 @@ static void send_go(struct runner *r, struct cell_run *cr,
                     struct cell_proc *p) {
     struct cell_go go = {cr->warmup ? 0 : cr->todo[cr->next]};
     p->rep = go.repetition;
-    progress_show(&r->progress, p->rep, r->cfg.run.repetitions,
-                  cr->warmups_done + cr->next);
+    char label[256];
+    cell_label(r, cr->c, label, sizeof label);
+    progress_cell(&r->progress, cr->index + 1, label, r->steps_done);
+    progress_show(&r->progress, p->rep, r->cfg.run.repetitions, 0);
     p->active = 1;
     p->started_mono = clock_mono_ns();
     if (write(p->down, &go, sizeof go) != (ssize_t)sizeof go) {
@@ -521,44 +566,66 @@ static int emit_crash(struct runner *r, struct cell_run *cr,
     return emit_status(r, cr->c, rep, cr->tasks, 0, ROW_CRASHED, elapsed, e);
 }
 
+/* The rows of every repetition cell cr has left, `failed` with `error`,
+ * when it cannot run at all (its plugins, its workload or its server);
+ * under repetitions = auto, until it has min_repetitions rows (one at
+ * least).  The cell is stopped.  Returns 0 or PB_EIO. */
+static int fail_rest(struct runner *r, struct cell_run *cr, const char *error) {
+    int rc = 0;
+    size_t want = cr->ntodo;
+    if (r->cfg.run.auto_repetitions) {
+        size_t rows = cr->rows;
+        want = cr->next + 1;
+        while (want < cr->ntodo &&
+               rows + (want - cr->next) < r->cfg.run.min_repetitions)
+            want++;
+    }
+    for (; cr->next < want && cr->next < cr->ntodo && rc == 0; cr->next++)
+        rc = emit_status(r, cr->c, cr->todo[cr->next], cr->tasks, 0, ROW_FAILED,
+                         0, error);
+    cr->stopped = 1;
+    cr->verdict = ROUNDS_NO_OK;
+    return rc;
+}
+
 /* Acts on message m of p.  Returns 0 to go on with this process, 1 when
  * it is done with, or PB_EIO. */
 static int on_message(struct runner *r, struct cell_run *cr,
                       struct cell_proc *p, const struct cell_msg *m) {
+    p->rss_kib = m->rss_kib;
     if (m->type == CELL_READY) {
         p->ready = 1;
         cr->tasks = m->tasks;
     } else if (m->type == CELL_ROW) {
         p->active = 0;
+        r->steps_done++;
         if (m->repetition == 0) {
             cr->warmup--;
-            cr->warmups_done++;
             return 0;
         }
         int rc = emit_row(r, cr->c, m->repetition, m->tasks, m->started_unix_ns,
                           &m->row, m->error);
         if (rc < 0)
             return rc;
+        if (m->row.status == ROW_OK)
+            cr->ok_wall[cr->nok++] = m->row.wall_s;
         cr->next++;
     } else if (m->type == CELL_FATAL) {
         /* The cell cannot run: every repetition left fails. */
-        int rc = 0;
-        for (; cr->next < cr->ntodo && rc == 0; cr->next++)
-            rc = emit_status(r, cr->c, cr->todo[cr->next], cr->tasks, 0,
-                             ROW_FAILED, 0, m->error);
+        int rc = fail_rest(r, cr, m->error);
         return rc < 0 ? rc : 1;
     }
     return 0;
 }
 
-/* Drives process p until the cell is done or p has to go (a crash, a
- * timeout, Ctrl-C, a fatal message).  Returns 0, or PB_EIO when the CSV
- * cannot be written. */
-static int supervise(struct runner *r, struct cell_run *cr,
-                     struct cell_proc *p) {
+/* Drives cr's process until the row of todo[before] is written (0: the
+ * process may go on), or the process has to go (1: a crash, a timeout,
+ * Ctrl-C, a fatal message), or PB_EIO when the CSV cannot be written. */
+static int supervise(struct runner *r, struct cell_run *cr, size_t before) {
+    struct cell_proc *p = &cr->p;
     for (;;) {
         if (p->ready && !p->active) {
-            if (cr->next >= cr->ntodo)
+            if (cr->next != before || cr->next >= cr->ntodo)
                 return 0;
             send_go(r, cr, p);
         }
@@ -569,41 +636,64 @@ static int supervise(struct runner *r, struct cell_run *cr,
         unsigned rep = p->active && p->rep ? p->rep : cr->todo[cr->next];
         double elapsed =
             p->active ? (double)(clock_mono_ns() - p->started_mono) / 1e9 : 0;
-        if (interrupted)
-            return p->active ? emit_status(r, cr->c, rep, cr->tasks, 0,
-                                           ROW_INTERRUPTED, elapsed,
-                                           "interrupted by the user")
-                             : 0;
+        int rc;
+        if (interrupted) {
+            rc = p->active
+                     ? emit_status(r, cr->c, rep, cr->tasks, 0, ROW_INTERRUPTED,
+                                   elapsed, "interrupted by the user")
+                     : 0;
+            return rc < 0 ? rc : 1;
+        }
         if (pr == 0 || (pr < 0 && errno == EINTR)) {
             if (timed(p) &&
-                clock_mono_ns() >= p->started_mono + r->cfg.run.timeout_ns)
-                return emit_timeout(r, cr, p, rep);
+                clock_mono_ns() >= p->started_mono + r->cfg.run.timeout_ns) {
+                rc = emit_timeout(r, cr, p, rep);
+                return rc < 0 ? rc : 1;
+            }
             continue;
         }
         struct cell_msg m;
-        if (read_msg(p->up, &m) <= 0)
-            return emit_crash(r, cr, p, rep, elapsed);
-        int rc = on_message(r, cr, p, &m);
+        if (read_msg(p->up, &m) <= 0) {
+            rc = emit_crash(r, cr, p, rep, elapsed);
+            return rc < 0 ? rc : 1;
+        }
+        rc = on_message(r, cr, p, &m);
         if (rc != 0)
-            return rc < 0 ? rc : 0;
+            return rc;
     }
 }
 
-/* Runs the repetitions todo[0..ntodo-1] of cell c, restarting the cell
- * process after a crash or a timeout.  The runner sends GO for each
- * repetition and then sleeps until the row, the timeout or Ctrl-C: it does
- * no work of its own while a repetition is measured.  Returns 0, or PB_EIO
- * when the CSV cannot be written or no process can be started. */
-static int run_cell(struct runner *r, const struct plan_cell *c,
-                    const unsigned *todo, size_t ntodo) {
-    struct cell_run cr = {c, todo, ntodo, 0, r->cfg.run.warmup, 0, 0};
-    while (cr.next < ntodo && !interrupted) {
-        struct cell_proc p;
-        if (start_cell(r, c, &p) < 0)
-            return PB_EIO;
-        int rc = supervise(r, &cr, &p);
-        end_cell(&p);
-        cr.warmup = 0; /* a restarted cell goes straight to its repetitions */
+/* Runs one repetition of cell cr, todo[cr->next]: starts its server and
+ * its process when it has none (the first process of a cell, and one
+ * recreated for each repetition, run the warmup first; one restarted
+ * after a crash or a timeout does not), then sends GO and sleeps until
+ * the row, the timeout or Ctrl-C: the runner does no work of its own
+ * while a repetition is measured.  A crash or a timeout costs the row of
+ * the repetition and ends the process.  Returns 0, or PB_EIO when the
+ * CSV cannot be written or no process can be started. */
+static int run_step(struct runner *r, struct cell_run *cr) {
+    size_t before = cr->next;
+    if (!cr->prepared) {
+        char serr[400];
+        if (server_proc_prepare(r->server, &r->plan, cr->c, &r->cfg.server,
+                                r->o->quiet, serr, sizeof serr) < 0)
+            /* The cell cannot run without its server: failed rows. */
+            return fail_rest(r, cr, serr);
+        cr->prepared = 1;
+    }
+    while (cr->next == before && !cr->stopped && !interrupted) {
+        if (!cr->alive) {
+            if (start_cell(r, cr->c, &cr->p) < 0)
+                return PB_EIO;
+            cr->alive = 1;
+            cr->warmup = !cr->started || cr->per_round ? r->cfg.run.warmup : 0;
+            cr->started = 1;
+        }
+        int rc = supervise(r, cr, before);
+        if (rc != 0) {
+            end_cell(&cr->p);
+            cr->alive = 0;
+        }
         if (rc < 0)
             return rc;
     }
@@ -695,9 +785,31 @@ static void name_run(struct runner *r) {
     iso_time(clock_unix_ns(), stamp, sizeof r->started_at);
     snprintf(r->run_id, sizeof r->run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
-    struct meta_run mr = {r->run_id, stamp,          NULL,    -1,        0,
-                          r->output, r->plan.ncells, &r->cfg, &r->o->inv};
+    struct meta_run mr = {r->run_id, stamp,          NULL,    -1,         0,
+                          r->output, r->plan.ncells, &r->cfg, &r->o->inv, 0,
+                          NULL};
     r->mr = mr;
+    r->seed = r->cfg.run.seed_given
+                  ? r->cfg.run.seed
+                  : rounds_seed(clock_unix_ns() ^ ((uint64_t)getpid() << 32));
+    r->mr.seed = r->seed;
+    r->mr.machine = &r->machine;
+}
+
+/* How long the busiest other processes are watched, at the start and at
+ * the end of a run. */
+#define MACHINE_SAMPLE_NS 100000000u
+
+/* Reads the machine's state and prints one warning per problem before
+ * the first cell (docs/reporting.md "The machine's state"). */
+static void check_machine(struct runner *r) {
+    machine_read("", &r->machine);
+    machine_sample_load("", NULL, getpid(), MACHINE_SAMPLE_NS,
+                        sysconf(_SC_CLK_TCK), &r->machine.start);
+    char w[8][MACHINE_WARN_LEN];
+    size_t nw = machine_warnings(&r->machine, w, 8);
+    for (size_t i = 0; i < nw; i++)
+        fprintf(stderr, "parbench: warning: %s\n", w[i]);
 }
 
 /* Everything before the first cell: the config and the plan, the
@@ -764,6 +876,7 @@ static int start_run(struct runner *r, const struct run_options *o) {
     }
     if (rc == 0) {
         name_run(r);
+        check_machine(r);
         if (meta_begin(&r->meta, &r->mr, merr, sizeof merr) < 0) {
             fprintf(stderr, "parbench: %s\n", merr);
             rc = PB_EXIT_INTERNAL;
@@ -800,62 +913,204 @@ static void catch_signals(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* The repetitions, warmups included, that running `ntodo` of a cell
- * takes: what the progress estimate counts. */
-static size_t planned_of(const struct runner *r, size_t ntodo) {
-    return ntodo ? ntodo + r->cfg.run.warmup : 0;
+/* MemAvailable of /proc/meminfo in KiB; "unlimited" when unknown. */
+static uint64_t mem_available_kib(void) {
+    FILE *f = fopen("/proc/meminfo", "re");
+    char line[256];
+    unsigned long long kib = 0;
+    int found = 0;
+    while (f && !found && fgets(line, sizeof line, f))
+        found = sscanf(line, "MemAvailable: %llu kB", &kib) == 1;
+    if (f)
+        fclose(f);
+    return found ? (uint64_t)kib : UINT64_MAX / 4;
 }
 
-/* Runs the repetitions of cell i that the output lacks (todo: room for
- * [run] repetitions), starting the built-in server first if the cell
- * needs it; *planned counts the repetitions of the cells so far.  Returns
- * 0, or PB_EIO when the CSV cannot be written or no process started. */
-static int run_planned_cell(struct runner *r, size_t i, unsigned *todo,
-                            struct server_proc *server, size_t *planned) {
-    const struct plan_cell *c = &r->plan.cells[i];
-    size_t ntodo = cell_todo(r, c, &r->done, todo);
-    char label[256];
-    cell_label(r, c, label, sizeof label);
-    progress_cell(&r->progress, i + 1, label, *planned);
-    *planned += planned_of(r, ntodo);
-    if (!ntodo)
-        return 0;
-    char serr[400];
-    if (server_proc_prepare(server, &r->plan, c, &r->cfg.server, r->o->quiet,
-                            serr, sizeof serr) < 0) {
-        /* The cell cannot run without its server: failed rows. */
-        int rc = 0;
-        for (size_t k = 0; k < ntodo && rc == 0; k++)
-            rc = emit_status(r, c, todo[k], 0, 0, ROW_FAILED, 0, serr);
-        return rc;
+/* Applies the stopping rule of repetitions = auto to cr (no other
+ * stopping with fixed repetitions: the cell runs its todo list). */
+static void judge(struct runner *r, struct cell_run *cr) {
+    const struct cfg_run *run = &r->cfg.run;
+    if (cr->next >= cr->ntodo)
+        cr->stopped = 1;
+    if (!run->auto_repetitions || (cr->stopped && cr->verdict))
+        return;
+    enum rounds_verdict v = rounds_verdict(cr->ok_wall, cr->nok, cr->rows,
+                                           run->precision, run->min_repetitions,
+                                           run->max_repetitions, &cr->achieved);
+    if (v != ROUNDS_GO_ON) {
+        cr->stopped = 1;
+        cr->verdict = v;
+    } else if (cr->stopped) {
+        cr->verdict = ROUNDS_MAX; /* no repetition number left */
     }
-    return run_cell(r, c, todo, ntodo);
 }
 
-/* Runs every cell until the end or Ctrl-C; stops the built-in server.
- * Returns PB_EXIT_OK, or PB_EXIT_INTERNAL when rows could not be
- * written. */
+/* Sets up the cells of the run: what each lacks in the output (--resume)
+ * and, under repetitions = auto, what its earlier rows say.  Returns 0 or
+ * PB_ENOMEM. */
+static int plan_cells(struct runner *r) {
+    size_t n = r->plan.ncells, reps = r->cfg.run.repetitions;
+    r->cells = calloc(n ? n : 1, sizeof *r->cells);
+    if (!r->cells)
+        return PB_ENOMEM;
+    r->ncells = n;
+    for (size_t i = 0; i < n; i++) {
+        struct cell_run *cr = &r->cells[i];
+        cr->c = &r->plan.cells[i];
+        cr->index = i;
+        size_t earlier = 0;
+        for (size_t d = 0; d < r->done.count; d++)
+            earlier += row_of_cell(&r->done.rows[d], r, cr->c);
+        cr->todo = calloc(reps, sizeof *cr->todo);
+        cr->ok_wall = calloc(earlier + reps, sizeof *cr->ok_wall);
+        if (!cr->todo || !cr->ok_wall)
+            return PB_ENOMEM;
+        cr->ntodo = cell_todo(r, cr->c, &r->done, cr->todo);
+        for (size_t d = 0; d < r->done.count; d++) {
+            const struct result_row *row = &r->done.rows[d];
+            if (!row_of_cell(row, r, cr->c))
+                continue;
+            cr->rows++;
+            if (row->m.status == ROW_OK)
+                cr->ok_wall[cr->nok++] = row->m.wall_s;
+        }
+        judge(r, cr);
+    }
+    return 0;
+}
+
+static void free_cells(struct runner *r) {
+    for (size_t i = 0; r->cells && i < r->ncells; i++) {
+        if (r->cells[i].alive)
+            end_cell(&r->cells[i].p);
+        free(r->cells[i].todo);
+        free(r->cells[i].ok_wall);
+    }
+    free(r->cells);
+    r->cells = NULL;
+    r->ncells = 0;
+}
+
+/* Clears the progress line so that a message can be printed. */
+static void note_begin(struct runner *r) {
+    if (r->progress.enabled)
+        fputs("\r\033[K", stderr);
+}
+
+/* After a repetition of cr: the rows it added, the stopping rule, and
+ * whether its process stays alive until its next repetition (it does
+ * while the processes kept alive fit in half the memory available; a cell
+ * that does not fit is recreated for each repetition, and said so). */
+static void after_step(struct runner *r, struct cell_run *cr, size_t before) {
+    cr->rows += cr->next - before;
+    judge(r, cr);
+    if (!cr->alive)
+        return;
+    if (cr->stopped || cr->per_round) {
+        end_cell(&cr->p);
+        cr->alive = 0;
+        return;
+    }
+    uint64_t kept = 0;
+    for (size_t i = 0; i < r->ncells; i++)
+        if (r->cells[i].alive && &r->cells[i] != cr)
+            kept += r->cells[i].p.rss_kib;
+    if (rounds_keep_alive(kept, cr->p.rss_kib, r->mem_avail_kib))
+        return;
+    cr->per_round = 1;
+    r->per_round++;
+    end_cell(&cr->p);
+    cr->alive = 0;
+    char label[256];
+    cell_label(r, cr->c, label, sizeof label);
+    note_begin(r);
+    fprintf(stderr,
+            "parbench: note: %s: its cell process (%llu MiB) does not fit "
+            "beside the %llu MiB kept alive in half the available memory "
+            "(%llu MiB); it is recreated, with its warmup, for each "
+            "repetition\n",
+            label, (unsigned long long)(cr->p.rss_kib / 1024),
+            (unsigned long long)(kept / 1024),
+            (unsigned long long)(r->mem_avail_kib / 1024));
+}
+
+/* Repetitions = auto: 1 when the budget leaves no room for another
+ * repetition of cr (the median of its ok rows so far) and cr has its
+ * min_repetitions rows. */
+static int over_budget(const struct runner *r, const struct cell_run *cr,
+                       uint64_t start_ns) {
+    const struct cfg_run *run = &r->cfg.run;
+    if (!run->auto_repetitions || !run->budget_ns ||
+        cr->rows < run->min_repetitions)
+        return 0;
+    struct stats st;
+    stats_compute(cr->ok_wall, cr->nok, &st);
+    double expected = cr->nok ? st.median : 0;
+    double elapsed = (double)(clock_mono_ns() - start_ns) / 1e9;
+    return elapsed + expected > (double)run->budget_ns / 1e9;
+}
+
+/* Runs every cell's repetitions in the order of [run] order until the end
+ * or Ctrl-C; stops the built-in server and every cell process.  Returns
+ * PB_EXIT_OK, or PB_EXIT_INTERNAL when rows could not be written. */
 static int run_cells(struct runner *r) {
     /* Workers a killed cell leaves behind become ours to reap (kill_cell). */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    unsigned *todo = calloc(r->cfg.run.repetitions, sizeof *todo);
+    uint64_t start_ns = clock_mono_ns();
     struct server_proc server; /* the built-in server, for ${server} */
     server_proc_init(&server);
-    /* The progress estimate needs every repetition planned up front. */
+    r->server = &server;
+    r->mem_avail_kib = mem_available_kib();
+    int status = PB_EXIT_OK;
+    size_t *left = NULL;
+    struct rounds rp;
+    memset(&rp, 0, sizeof rp);
+    if (plan_cells(r) < 0 ||
+        !(left = calloc(r->ncells ? r->ncells : 1, sizeof *left)))
+        status = PB_EXIT_INTERNAL;
+    /* The progress estimate needs every repetition planned up front: under
+     * repetitions = auto, as many as the cells may take. */
     size_t planned = 0;
-    for (size_t i = 0; todo && i < r->plan.ncells; i++)
-        planned +=
-            planned_of(r, cell_todo(r, &r->plan.cells[i], &r->done, todo));
+    for (size_t i = 0; status == PB_EXIT_OK && i < r->ncells; i++) {
+        struct cell_run *cr = &r->cells[i];
+        left[i] = cr->stopped ? 0 : cr->ntodo;
+        planned += left[i] ? left[i] + r->cfg.run.warmup : 0;
+    }
     progress_init(&r->progress, stderr, !r->o->quiet && isatty(STDERR_FILENO),
                   r->plan.ncells, planned);
-    int status = todo ? PB_EXIT_OK : PB_EXIT_INTERNAL;
-    planned = 0;
-    for (size_t i = 0;
-         status == PB_EXIT_OK && i < r->plan.ncells && !interrupted; i++)
-        if (run_planned_cell(r, i, todo, &server, &planned) < 0)
+    if (status == PB_EXIT_OK &&
+        rounds_init(&rp, r->cfg.run.order, r->seed, left, r->ncells) < 0)
+        status = PB_EXIT_INTERNAL;
+    size_t i;
+    while (status == PB_EXIT_OK && !interrupted && rounds_next(&rp, &i)) {
+        struct cell_run *cr = &r->cells[i];
+        if (cr->stopped)
+            continue;
+        if (over_budget(r, cr, start_ns)) {
+            cr->stopped = cr->by_budget = 1;
+            rounds_stop(&rp, i);
+            if (cr->alive) {
+                end_cell(&cr->p);
+                cr->alive = 0;
+            }
+            continue;
+        }
+        size_t before = cr->next;
+        if (run_step(r, cr) < 0)
             status = PB_EXIT_INTERNAL;
+        after_step(r, cr, before);
+        if (cr->stopped)
+            rounds_stop(&rp, i);
+    }
+    for (size_t k = 0; k < r->ncells; k++)
+        if (r->cells && r->cells[k].alive) {
+            end_cell(&r->cells[k].p);
+            r->cells[k].alive = 0;
+        }
+    rounds_free(&rp);
+    free(left);
     server_proc_stop(&server);
-    free(todo);
+    r->server = NULL;
     progress_finish(&r->progress);
     return status;
 }
@@ -883,6 +1138,8 @@ static int end_run(struct runner *r, int status) {
         status = PB_EXIT_INTERNAL;
     if (status == PB_EXIT_OK && (r->not_ok || interrupted))
         status = PB_EXIT_NOT_OK;
+    machine_sample_load("", NULL, getpid(), MACHINE_SAMPLE_NS,
+                        sysconf(_SC_CLK_TCK), &r->machine.end);
     iso_time(clock_unix_ns(), r->ended_at, sizeof r->ended_at);
     r->mr.ended_at = r->ended_at;
     r->mr.exit_status = status;

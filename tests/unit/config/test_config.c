@@ -323,7 +323,8 @@ static void test_unknown_key(void **state) {
     load_fails(f, "[run]\nbanana = 1\n", NULL, 2,
                "[run] unknown key 'banana'; valid keys are workers, "
                "repetitions, warmup, timeout, schedule, output, "
-               "plugin_path");
+               "plugin_path, order, seed, precision, min_repetitions, "
+               "max_repetitions, budget");
 }
 
 /* The unknown-key sentence of a section with more than eight keys: the
@@ -379,7 +380,7 @@ static void test_bad_values(void **state) {
                "[workload.noop]\n[executor.serial]\n[run]\nrepetitions = 0\n",
                NULL, 4,
                "[run] repetitions: '0' is below the minimum 1; use a value "
-               "from 1 to 1000000");
+               "from 1 to 1000000; or write repetitions = auto");
     load_fails(f, "[run]\nschedule = dynamc\n[workload.noop]\n[executor.x]\n",
                NULL, 2,
                "[run] schedule: 'dynamc' is not one of static, dynamic; did "
@@ -533,7 +534,8 @@ static void test_set_bad_values(void **state) {
     load_fails(f, "[run]\nrepetitions = 9\n[workload.noop]\n[executor.x]\n", a,
                -1,
                "--set 'run.repetitions=0': [run] repetitions: '0' is below "
-               "the minimum 1; use a value from 1 to 1000000");
+               "the minimum 1; use a value from 1 to 1000000; or write "
+               "repetitions = auto");
     /* A new entry names its --set. */
     const char *b[] = {"run.warmup=x", NULL};
     load_fails(f, minimal, b, -1,

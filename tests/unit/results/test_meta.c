@@ -88,8 +88,12 @@ static int teardown(void **state) {
 }
 
 static struct meta_run run_of(struct fixture *fx, const char *id) {
-    struct meta_run r = {
-        id, "2026-11-25T08:00:00Z", NULL, -1, 0, fx->csv, 2, &fx->cfg, &fx->o};
+    struct meta_run r = {id,     "2026-11-25T08:00:00Z",
+                         NULL,   -1,
+                         0,      fx->csv,
+                         2,      &fx->cfg,
+                         &fx->o, 0,
+                         NULL};
     return r;
 }
 

@@ -62,13 +62,15 @@ static void add(struct fixture *fx, const char *workload, const char *executor,
     r->m.has_checksum = 1;
 }
 
+/* The summary's order: workload and executor by first appearance, then
+ * schedule (static, dynamic), then workers ascending. */
 enum {
     C_PRIME_SERIAL,
-    C_PRIME_PTHREAD2,
-    C_MM_FORK1S,
-    C_PRIME_PTHREAD4,
-    C_MM_FORK2S,
     C_PRIME_PTHREAD1,
+    C_PRIME_PTHREAD2,
+    C_PRIME_PTHREAD4,
+    C_MM_FORK1S,
+    C_MM_FORK2S,
     C_MM_FORK1D,
     C_MM_FORK2D,
     C_MM_FORK4D,
@@ -141,11 +143,11 @@ static void test_cells_in_order(void **state) {
         size_t rows, ok;
     } want[C_COUNT] = {
         {"prime", "serial", 1, PB_SCHEDULE_DYNAMIC, 3, 3},
-        {"prime", "pthread", 2, PB_SCHEDULE_DYNAMIC, 3, 3},
-        {"mm", "fork", 1, PB_SCHEDULE_STATIC, 1, 1},
-        {"prime", "pthread", 4, PB_SCHEDULE_DYNAMIC, 4, 3},
-        {"mm", "fork", 2, PB_SCHEDULE_STATIC, 1, 1},
         {"prime", "pthread", 1, PB_SCHEDULE_DYNAMIC, 1, 1},
+        {"prime", "pthread", 2, PB_SCHEDULE_DYNAMIC, 3, 3},
+        {"prime", "pthread", 4, PB_SCHEDULE_DYNAMIC, 4, 3},
+        {"mm", "fork", 1, PB_SCHEDULE_STATIC, 1, 1},
+        {"mm", "fork", 2, PB_SCHEDULE_STATIC, 1, 1},
         {"mm", "fork", 1, PB_SCHEDULE_DYNAMIC, 1, 1},
         {"mm", "fork", 2, PB_SCHEDULE_DYNAMIC, 1, 1},
         {"mm", "fork", 4, PB_SCHEDULE_DYNAMIC, 2, 0},
@@ -242,8 +244,10 @@ static void test_no_baseline(void **state) {
     struct summary s;
     assert_int_equal(report_summarise(fx.rows, fx.n, &s), 0);
     assert_int_equal(s.count, 3);
-    assert_true(isnan(s.cells[0].speedup));
-    assert_null(s.cells[0].baseline);
+    /* Static before dynamic: cells[1] is noop x pthread x 2 (dynamic). */
+    assert_int_equal(s.cells[1].workers, 2);
+    assert_true(isnan(s.cells[1].speedup));
+    assert_null(s.cells[1].baseline);
     report_free(&s);
     for (size_t i = 0; i < fx.n; i++)
         results_row_free(&fx.rows[i]);

@@ -22,7 +22,7 @@
     "run_id,started_at,host,workload,workload_params,executor,workers,tasks,"  \
     "schedule,repetition,status,wall_s,startup_s,user_s,sys_s,peak_rss_kib,"   \
     "pss_kib,ctx_voluntary,ctx_involuntary,ipc_bytes,items,items_per_s,"       \
-    "checksum,error"
+    "checksum,error,other_cpu_s,steal_s"
 
 /* Group state: a scratch file path, recreated empty by each test. */
 struct scratch {
@@ -172,7 +172,7 @@ static void test_row_text(void **state) {
                         "method=trial;tasks=32,fork,4,32,dynamic,"
                         "3,ok,1.250000000,0.001500000,4.500000,0.125000,"
                         "10240,30000,17,5,123456789012,99998,"
-                        "79998.400,0x132a2,\r\n");
+                        "79998.400,0x132a2,,0.00,0.00\r\n");
     free(text);
 }
 
@@ -271,8 +271,8 @@ static void test_neutralised_text(void **state) {
     char *text = read_file(path);
     assert_non_null(strstr(text, "\r\n''=sum,"));
     assert_non_null(strstr(text, ",-3,'@attack,'+x=1;y=2,'plain,"));
-    assert_non_null(
-        strstr(text, ",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"\r\n"));
+    assert_non_null(strstr(
+        text, ",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",0.00,0.00\r\n"));
     free(text);
 
     struct result_row *rows = NULL;
@@ -325,7 +325,7 @@ static void test_torn_last_line(void **state) {
     assert_int_equal(n, 2);
     assert_int_equal(tail.state, RESULTS_TAIL_TORN);
     snprintf(want, sizeof want,
-             "%s:4: the last line is cut short (2 of 24 fields, no line end)",
+             "%s:4: the last line is cut short (2 of 26 fields, no line end)",
              path);
     assert_memory_equal(tail.warning, want, strlen(want));
     results_free(got, n);
@@ -360,7 +360,7 @@ static void test_bad_header(void **state) {
     assert_int_equal(results_read(path, &rows, &n, err, sizeof err), PB_EINVAL);
     snprintf(want, sizeof want,
              "%s: not a parbench results file: header has 3 columns, "
-             "expected 24 starting with run_id,started_at,host",
+             "expected 26 starting with run_id,started_at,host",
              path);
     assert_string_equal(err, want);
     assert_null(rows);
@@ -370,7 +370,7 @@ static void test_bad_header(void **state) {
                      "executor,workers,tasks,schedule,repetition,status,"
                      "wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,"
                      "ctx_voluntary,ctx_involuntary,ipc_bytes,items,"
-                     "items_per_s,checksum,error\r\n");
+                     "items_per_s,checksum,error,other_cpu_s,steal_s\r\n");
     assert_int_equal(results_read(path, &rows, &n, err, sizeof err), PB_EINVAL);
     snprintf(want, sizeof want,
              "%s: not a parbench results file: header column 3 is "
@@ -394,43 +394,43 @@ static void test_bad_cells(void **state) {
     char err[512] = "";
     char want[512];
     const char *good = "r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,"
-                       "5,6,7.000,0x1,\r\n";
+                       "5,6,7.000,0x1,,,\r\n";
     const struct {
         const char *row;
         const char *message;
     } cases[] = {
-        {"r,t,h,w,p,e,two,8,static,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,"
+        {"r,t,h,w,p,e,two,8,static,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,,,"
          "\r\n",
          "column workers: \"two\" is not a non-negative integer"},
-        {"r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,-1,2,3,4,5,6,7.0,0x1,"
+        {"r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,-1,2,3,4,5,6,7.0,0x1,,,"
          "\r\n",
          "column peak_rss_kib: \"-1\" is not a non-negative integer"},
-        {"r,t,h,w,p,e,2,8,static,1,ok,0,5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,"
+        {"r,t,h,w,p,e,2,8,static,1,ok,0,5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,,,"
          "\r\n",
-         "the row has 25 fields, expected 24"},
-        {"r,t,h,w,p,e,2,8,static,1,ok,0.5s,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,"
+         "the row has 27 fields, expected 26"},
+        {"r,t,h,w,p,e,2,8,static,1,ok,0.5s,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,,,"
          "\r\n",
          "column wall_s: \"0.5s\" is not a number"},
-        {"r,t,h,w,p,e,2,8,guided,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,"
+        {"r,t,h,w,p,e,2,8,guided,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,,,"
          "\r\n",
          "column schedule: \"guided\" is not a schedule (static, dynamic)"},
-        {"r,t,h,w,p,e,2,8,static,1,fine,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,"
+        {"r,t,h,w,p,e,2,8,static,1,fine,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,,,"
          "\r\n",
          "column status: \"fine\" is not a status (ok, failed, crashed, "
          "timeout, interrupted)"},
-        {"r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,12,"
+        {"r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,12,,,"
          "\r\n",
          "column checksum: \"12\" is not a hexadecimal checksum (0x...)"},
         {"r,t,h,w,p,e,4294967296,8,static,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,"
-         "7.0,0x1,\r\n",
+         "7.0,0x1,,,\r\n",
          "column workers: \"4294967296\" is out of range"},
         /* Several bad cells: the one the reader has always named first
          * (the cell's numbers before the schedule, the times before the
          * counters), not the leftmost. */
-        {"r,t,h,w,p,e,2,8,guided,one,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,"
+        {"r,t,h,w,p,e,2,8,guided,one,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,,,"
          "\r\n",
          "column repetition: \"one\" is not a non-negative integer"},
-        {"r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,-1,2,3,4,5,6,x,0x1,"
+        {"r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,-1,2,3,4,5,6,x,0x1,,,"
          "\r\n",
          "column items_per_s: \"x\" is not a number"},
         {"r,t,h,w,p,e,2,8,static,1,ok,0.5,0.1,0.2,0.3,1,2,3,4,5,6,7.0,0x1,"
