@@ -141,7 +141,11 @@ static void write_measurement(FILE *f, const struct meta_run *run,
     const struct cfg_run *c = run->cfg ? &run->cfg->run : NULL;
     fprintf(f, ",\n%s\"measurement\": {", in);
     kv_str(f, in2, "order", c ? order_name(c->order) : NULL, 1);
-    kv_num(f, in2, "seed", c ? (double)run->seed : NAN);
+    /* Exactly, as an integer (below 2^53, so a JSON reader keeps it). */
+    if (c)
+        fprintf(f, ",\n%s\"seed\": %llu", in2, run->seed);
+    else
+        fprintf(f, ",\n%s\"seed\": null", in2);
     kv_bool(f, in2, "seed_given", c ? c->seed_given : 0);
     if (c && c->auto_repetitions) {
         kv_str(f, in2, "repetitions", "auto", 0);

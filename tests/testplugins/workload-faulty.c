@@ -4,6 +4,8 @@
  *
  *   mode = ok | segv | abort | hang | exit | fail | wrong | hang-create | term
  *   task = the task index that misbehaves (default 0)
+ *   on   = the repetition of its cell process (begin() calls, warmups
+ *          included, 1-based) in which it misbehaves; 0 (default): every one
  *
  * segv, abort, hang and exit happen inside run_task of that task; fail makes
  * that task return an error; wrong makes verify() reject the answer;
@@ -41,6 +43,7 @@ static const char *const modes[] = {"ok",   "segv", "abort", "hang",
 struct faulty {
     const struct pb_host *host;
     unsigned reps; /* begin() calls so far */
+    uint64_t on;   /* misbehave in that begin() call only; 0: every one */
     enum mode mode;
     uint64_t task, tasks, merged;
 };
@@ -49,6 +52,8 @@ static const struct pb_param params[] = {
     {"mode", PB_PARAM_ENUM, "ok", NULL, NULL, modes, "how to misbehave"},
     {"task", PB_PARAM_UINT, "0", NULL, NULL, NULL, "the task that misbehaves"},
     {"tasks", PB_PARAM_UINT, "4", "1", "100000", NULL, "number of tasks"},
+    {"on", PB_PARAM_UINT, "0", NULL, NULL, NULL,
+     "the repetition of the cell process that misbehaves; 0: every one"},
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static int faulty_create(const struct pb_host *host, const struct pb_params *ps,
@@ -68,6 +73,7 @@ static int faulty_create(const struct pb_host *host, const struct pb_params *ps,
     f->host = host;
     f->task = host->param_uint(ps, "task");
     f->tasks = host->param_uint(ps, "tasks");
+    f->on = host->param_uint(ps, "on");
     *state = f;
     return 0;
 }
@@ -88,7 +94,7 @@ static int faulty_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
     const struct faulty *f = state;
     (void)wstate;
     (void)ctx;
-    if (task == f->task) {
+    if (task == f->task && (f->on == 0 || f->on == f->reps)) {
         switch (f->mode) {
         case M_SEGV:
             raise(SIGSEGV);
