@@ -721,8 +721,8 @@ static int store_value(struct loader *ld, enum cfg_section_kind kind,
         char msg[512];
         if (param_parse(&seed_number, v->text, &n, msg, sizeof msg) < 0) {
             snprintf(why, len,
-                     "%s; write an unsigned integer (the seed a run's "
-                     "metadata records) or auto",
+                     "%s; or write seed = auto to draw one (the run "
+                     "metadata records it)",
                      msg);
             return PB_EINVAL;
         }

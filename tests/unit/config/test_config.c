@@ -2,6 +2,7 @@
  * test_config.c - reading INI configs: defaults, plugin sections, --set,
  * and every error with its "FILE:LINE: " prefix.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -374,6 +375,77 @@ static void test_unknown_section(void **state) {
                "only a-z, 0-9, '_' and '-'");
 }
 
+/* [run] order, seed and repetitions = auto with its keys. */
+static void test_order_and_auto(void **state) {
+    struct fixture *f = *state;
+    assert_int_equal(load(f, minimal, NULL), 0);
+    const struct cfg_run *r = &f->cfg.run;
+    assert_int_equal(r->order, ORDER_INTERLEAVED);
+    assert_false(r->seed_given);
+    assert_false(r->auto_repetitions);
+    assert_int_equal(r->repetitions, 5);
+    assert_true(r->precision == 0.01);
+    assert_int_equal(r->min_repetitions, 5);
+    assert_int_equal(r->max_repetitions, 30);
+    assert_int_equal(r->budget_ns, 0);
+    assert_string_equal(order_name(r->order), "interleaved");
+
+    assert_int_equal(load(f,
+                          "[run]\nrepetitions = AUTO\norder = grouped\n"
+                          "seed = 18446744073709551615\nprecision = 2.5%\n"
+                          "min_repetitions = 6\nmax_repetitions = 12\n"
+                          "budget = 2m\n[workload.noop]\n[executor.serial]\n",
+                          NULL),
+                     0);
+    r = &f->cfg.run;
+    assert_true(r->auto_repetitions);
+    assert_int_equal(r->repetitions, 12); /* the most a cell takes */
+    assert_int_equal(r->order, ORDER_GROUPED);
+    assert_true(r->seed_given);
+    assert_true(r->seed == UINT64_MAX);
+    assert_true(fabs(r->precision - 0.025) < 1e-12);
+    assert_int_equal(r->min_repetitions, 6);
+    assert_int_equal(r->budget_ns, 120000000000ull);
+    /* A fixed count after auto (a --set) is fixed again. */
+    const char *fixed[] = {"run.repetitions=3", "run.precision=0.05", NULL};
+    assert_int_equal(load(f,
+                          "[run]\nrepetitions = auto\n[workload.noop]\n"
+                          "[executor.serial]\n",
+                          fixed),
+                     0);
+    assert_false(f->cfg.run.auto_repetitions);
+    assert_int_equal(f->cfg.run.repetitions, 3);
+    assert_true(f->cfg.run.precision == 0.05);
+
+    load_fails(f, "[run]\norder = interleave\n", NULL, 2,
+               "[run] order: 'interleave' is not one of interleaved, "
+               "grouped, random; did you mean 'interleaved'?");
+    load_fails(f, "[run]\nseed = -3\n", NULL, 2,
+               "[run] seed: '-3' is not an unsigned integer; write a whole "
+               "number such as 42; or write seed = auto to draw one (the "
+               "run metadata records it)");
+    load_fails(f, "[run]\nprecision = 0%\n", NULL, 2,
+               "[run] precision: '0%' is not a precision between 0 and 50%; "
+               "write e.g. precision = 1% (or 0.01): the half-width of the "
+               "95% confidence interval of the median, relative to the "
+               "median");
+    load_fails(f, "[run]\nprecision = 1 percent\n", NULL, 2,
+               "[run] precision: '1 percent' is not a precision between 0 "
+               "and 50%; write e.g. precision = 1% (or 0.01): the "
+               "half-width of the 95% confidence interval of the median, "
+               "relative to the median");
+    load_fails(f, "[run]\nrepetitions = sometimes\n", NULL, 2,
+               "[run] repetitions: 'sometimes' is not an unsigned integer; "
+               "write a whole number such as 42; or write repetitions = "
+               "auto");
+    load_fails(f,
+               "[run]\nrepetitions = auto\nmin_repetitions = 8\n"
+               "max_repetitions = 4\n[workload.noop]\n[executor.serial]\n",
+               NULL, 4,
+               "[run] min_repetitions 8 is above max_repetitions 4; raise "
+               "max_repetitions or lower min_repetitions");
+}
+
 static void test_bad_values(void **state) {
     struct fixture *f = *state;
     load_fails(f,
@@ -598,25 +670,16 @@ static void test_schedule_names(void **state) {
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_defaults),
-        T(test_full_config),
-        T(test_inline_comments),
-        T(test_crlf_bom_and_colon),
-        T(test_line_limits_accepted),
-        T(test_long_line),
-        T(test_long_section_name),
-        T(test_unknown_key),
-        T(test_unknown_key_many_keys),
-        T(test_unknown_section),
-        T(test_bad_values),
-        T(test_duplicates),
-        T(test_syntax_errors),
-        T(test_missing_sections),
-        T(test_missing_file),
-        T(test_set_overrides),
-        T(test_set_adds_missing_executor),
-        T(test_set_bad_values),
-        T(test_set_malformed),
+        T(test_order_and_auto),     T(test_defaults),
+        T(test_full_config),        T(test_inline_comments),
+        T(test_crlf_bom_and_colon), T(test_line_limits_accepted),
+        T(test_long_line),          T(test_long_section_name),
+        T(test_unknown_key),        T(test_unknown_key_many_keys),
+        T(test_unknown_section),    T(test_bad_values),
+        T(test_duplicates),         T(test_syntax_errors),
+        T(test_missing_sections),   T(test_missing_file),
+        T(test_set_overrides),      T(test_set_adds_missing_executor),
+        T(test_set_bad_values),     T(test_set_malformed),
         T(test_schedule_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
