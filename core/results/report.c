@@ -163,6 +163,43 @@ static int order_cells(struct summary *s) {
     return 0;
 }
 
+/* The interference fields of cell c (report.h) from its ok rows: the
+ * disturbed ones, and the outliers among them (outliers as stats.c counts
+ * them: beyond 3 scaled MADs of the median). */
+static void cell_interference(const struct result_row *rows, size_t n,
+                              struct summary_cell *c) {
+    c->disturbed = c->outliers_disturbed = 0;
+    c->foreign_max = c->outliers_foreign = NAN;
+    double *dev = malloc((c->wall.n ? c->wall.n : 1) * sizeof *dev);
+    size_t k = 0;
+    for (size_t i = 0; dev && i < n; i++)
+        if (rows[i].m.status == ROW_OK && row_in_cell(c, &rows[i]) &&
+            k < c->wall.n)
+            dev[k++] = fabs(rows[i].m.wall_s - c->wall.median);
+    struct stats ds;
+    stats_compute(dev, dev ? k : 0, &ds);
+    double limit = 3.0 * 1.4826 * ds.median;
+    free(dev);
+    for (size_t i = 0; i < n; i++) {
+        const struct result_row *r = &rows[i];
+        if (r->m.status != ROW_OK || !row_in_cell(c, r) ||
+            !isfinite(r->m.other_cpu_s) || !(r->m.wall_s > 0))
+            continue;
+        double share = r->m.other_cpu_s / r->m.wall_s;
+        if (!(c->foreign_max >= share))
+            c->foreign_max = share;
+        if (share < REPORT_FOREIGN_WARN ||
+            r->m.other_cpu_s < REPORT_FOREIGN_MIN_S)
+            continue;
+        c->disturbed++;
+        if (limit > 0 && fabs(r->m.wall_s - c->wall.median) > limit) {
+            c->outliers_disturbed++;
+            if (!(c->outliers_foreign <= share))
+                c->outliers_foreign = share;
+        }
+    }
+}
+
 /* Wall and start-up statistics of each cell over its ok rows. */
 static int cell_stats(const struct result_row *rows, size_t n,
                       struct summary *s) {
@@ -189,6 +226,7 @@ static int cell_stats(const struct result_row *rows, size_t n,
             }
         }
         stats_compute(wall, k, &c->wall);
+        cell_interference(rows, n, c);
         struct stats st;
         stats_compute(startup, k, &st);
         c->startup_median = k > 0 ? st.median : NAN;
@@ -271,12 +309,28 @@ size_t report_cell_warnings(const struct summary_cell *c,
         snprintf(out[n++], REPORT_WARN_LEN,
                  "coefficient of variation %.1f%% is above %.0f%%",
                  c->wall.cv * 100.0, REPORT_CV_WARN * 100.0);
-    if (n < max && c->wall.outliers > 0)
+    if (n < max && c->wall.outliers > 0) {
+        char why[120] = "";
+        if (c->outliers_disturbed == c->wall.outliers)
+            snprintf(why, sizeof why, ", %s during %.0f%% foreign CPU",
+                     c->wall.outliers == 1 ? "it ran" : "all ran",
+                     c->outliers_foreign * 100.0);
+        else if (c->outliers_disturbed > 0)
+            snprintf(why, sizeof why,
+                     ", %zu of them during %.0f%% foreign "
+                     "CPU",
+                     c->outliers_disturbed, c->outliers_foreign * 100.0);
         snprintf(out[n++], REPORT_WARN_LEN,
                  "%zu of %zu ok repetitions %s (beyond 3 scaled MADs of the "
-                 "median)",
+                 "median)%s",
                  c->wall.outliers, c->wall.n,
-                 c->wall.outliers == 1 ? "is an outlier" : "are outliers");
+                 c->wall.outliers == 1 ? "is an outlier" : "are outliers", why);
+    }
+    if (n < max && c->disturbed > 0)
+        snprintf(out[n++], REPORT_WARN_LEN,
+                 "%zu of %zu ok repetitions ran while other processes used "
+                 "up to %.0f%% of a CPU",
+                 c->disturbed, c->wall.n, c->foreign_max * 100.0);
     return n;
 }
 
@@ -407,33 +461,90 @@ static void print_table_line(FILE *f, const size_t width[TABLE_COLUMNS],
     fputc('\n', f);
 }
 
-/* One line per cell with warnings: prefix, the cell's name, ": " and its
- * warnings joined by "; ". */
-static void print_warnings(FILE *f, const struct summary *s,
-                           const char *prefix) {
-    for (size_t i = 0; i < s->count; i++) {
-        char w[2][REPORT_WARN_LEN], name[256];
-        size_t nw = report_cell_warnings(&s->cells[i], w, 2);
-        if (nw == 0)
-            continue;
-        cell_name(&s->cells[i], name, sizeof name);
-        fprintf(f, "%s%s: ", prefix, name);
-        for (size_t k = 0; k < nw; k++)
-            fprintf(f, "%s%s", k ? "; " : "", w[k]);
-        fputc('\n', f);
+/* The kinds of problem the grouped warnings name, in print order. */
+enum warn_kind { W_CV, W_OUTLIERS, W_DISTURBED, W_KINDS };
+
+/* 1 when cell c has a problem of kind k (the per-cell warnings above). */
+static int has_kind(const struct summary_cell *c, enum warn_kind k) {
+    switch (k) {
+    case W_CV:
+        return c->wall.n >= 2 &&
+               floor(c->wall.cv * 1000.0 + 0.5) > REPORT_CV_WARN * 1000.0;
+    case W_OUTLIERS:
+        return c->wall.outliers > 0;
+    default:
+        return c->disturbed > 0;
     }
 }
 
-/* Said once after the warnings of the table and Markdown formats. */
-static const char warn_hint[] =
-    "Noisy cells: more repetitions or a quieter machine help.";
+/* Cells named in one grouped line; the rest are counted. */
+#define WARN_NAMED 4
+
+/* One line per kind of problem: how many cells, the worst first ones with
+ * their figure, and a hint that works for that kind (docs/reporting.md
+ * "Warnings").  The per-cell sentences stay in the JSON format. */
+static void print_warnings(FILE *f, const struct summary *s,
+                           const char *prefix) {
+    static const char *const what[W_KINDS] = {
+        "coefficient of variation above 5%",
+        "outliers (beyond 3 scaled MADs of the median)",
+        "repetitions while other processes used at least 10% of a CPU"};
+    static const char *const hint[W_KINDS] = {
+        "repetitions = auto (or more repetitions), longer tasks, or a "
+        "quieter machine narrow them",
+        "outliers that ran beside foreign CPU are the machine's, not the "
+        "executor's; repetitions = auto runs more rounds",
+        "other_cpu_s says how much per row; a quieter machine, or order = "
+        "interleaved, spreads the disturbance over every cell"};
+    for (int k = 0; k < W_KINDS; k++) {
+        size_t count = 0, all_disturbed = 0;
+        for (size_t i = 0; i < s->count; i++)
+            if (has_kind(&s->cells[i], (enum warn_kind)k)) {
+                count++;
+                all_disturbed +=
+                    k == W_OUTLIERS &&
+                    s->cells[i].outliers_disturbed == s->cells[i].wall.outliers;
+            }
+        if (count == 0)
+            continue;
+        fprintf(f, "%s%s in %zu cell%s: ", prefix, what[k], count,
+                count == 1 ? "" : "s");
+        size_t named = 0;
+        for (size_t i = 0; i < s->count && named < WARN_NAMED; i++) {
+            const struct summary_cell *c = &s->cells[i];
+            if (!has_kind(c, (enum warn_kind)k))
+                continue;
+            char name[256];
+            cell_name(c, name, sizeof name);
+            fprintf(f, "%s%s", named ? ", " : "", name);
+            if (k == W_CV)
+                fprintf(f, " %.1f%%", c->wall.cv * 100.0);
+            else if (k == W_OUTLIERS)
+                fprintf(f, " %zu of %zu%s", c->wall.outliers, c->wall.n,
+                        c->outliers_disturbed == c->wall.outliers
+                            ? " (during foreign CPU)"
+                            : "");
+            else
+                fprintf(f, " %zu of %zu, up to %.0f%%", c->disturbed, c->wall.n,
+                        c->foreign_max * 100.0);
+            named++;
+        }
+        if (count > named)
+            fprintf(f, " and %zu more", count - named);
+        if (k == W_OUTLIERS && all_disturbed > 0)
+            fprintf(f,
+                    "; %zu of these cells had every outlier during "
+                    "foreign CPU",
+                    all_disturbed);
+        fprintf(f, ". Hint: %s.\n", hint[k]);
+    }
+}
 
 static size_t count_warnings(const struct summary *s) {
     size_t total = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        char w[2][REPORT_WARN_LEN];
-        total += report_cell_warnings(&s->cells[i], w, 2);
-    }
+    for (size_t i = 0; i < s->count; i++)
+        for (int k = 0; k < W_KINDS; k++)
+            total += (size_t)has_kind(&s->cells[i], (enum warn_kind)k);
     return total;
 }
 
@@ -465,7 +576,6 @@ int report_print_table(FILE *f, const struct summary *s) {
     if (count_warnings(s) > 0) {
         fputc('\n', f);
         print_warnings(f, s, "warning: ");
-        fprintf(f, "%s\n", warn_hint);
     }
     free(cells);
     c_numeric_end(&cn);
@@ -509,7 +619,6 @@ int report_print_markdown(FILE *f, const struct summary *s) {
     if (count_warnings(s) > 0) {
         fputs("\nWarnings:\n\n", f);
         print_warnings(f, s, "- ");
-        fprintf(f, "\n%s\n", warn_hint);
     }
     free(cells);
     c_numeric_end(&cn);
@@ -555,8 +664,8 @@ static void json_cell(FILE *f, const struct summary_cell *c) {
     fprintf(f, ",\n%s\"baseline\": ", in);
     json_write_string(f, c->baseline);
     fprintf(f, ",\n%s\"warnings\": [", in);
-    char w[2][REPORT_WARN_LEN];
-    size_t nw = report_cell_warnings(c, w, 2);
+    char w[3][REPORT_WARN_LEN];
+    size_t nw = report_cell_warnings(c, w, 3);
     for (size_t k = 0; k < nw; k++) {
         fputs(k ? ", " : "", f);
         json_write_string(f, w[k]);

@@ -31,6 +31,13 @@ struct summary_cell {
     double efficiency;     /* speedup / workers                         */
     double karp_flatt;     /* NAN when workers < 2                      */
     const char *baseline;  /* "serial", "1 worker" or NULL (static str) */
+    /* Interference (other_cpu_s of the ok rows, docs/reporting.md): */
+    size_t disturbed;          /* ok rows during which other processes used at
+                                  least REPORT_FOREIGN_WARN of a CPU          */
+    double foreign_max;        /* the largest other_cpu_s / wall_s of them;
+                                  NAN when no row has other_cpu_s             */
+    size_t outliers_disturbed; /* outliers among the disturbed rows      */
+    double outliers_foreign;   /* the least other_cpu_s / wall_s of those */
 };
 
 struct summary {
@@ -43,6 +50,11 @@ struct summary {
  * any outlier (beyond 3 scaled
  * MADs of the median, see stats.h). */
 #define REPORT_CV_WARN 0.05
+/* A repetition is disturbed when other processes used at least this much
+ * of a CPU on average while it ran (other_cpu_s / wall_s), and at least
+ * REPORT_FOREIGN_MIN_S seconds in all (/proc/stat counts in 10 ms ticks). */
+#define REPORT_FOREIGN_WARN 0.10
+#define REPORT_FOREIGN_MIN_S 0.03
 
 /* How a summary is printed: `--format table|markdown|json`. */
 enum report_format { REPORT_TABLE, REPORT_MARKDOWN, REPORT_JSON };
@@ -64,8 +76,9 @@ size_t report_cell_warnings(const struct summary_cell *c,
                             char out[][REPORT_WARN_LEN], size_t max);
 
 /* Human table: aligned columns, times in seconds with 4 significant
- * digits, "-" where a value is undefined, then one "warning:" line per
- * warning.  Returns 0 or PB_EIO. */
+ * digits, "-" where a value is undefined, then the warnings grouped: one
+ * "warning:" line per kind of problem naming the cells it concerns and a
+ * hint that helps.  Returns 0 or PB_EIO. */
 int report_print_table(FILE *f, const struct summary *s);
 /* The same columns as a GitHub-flavoured Markdown table, then the
  * warnings as a list.  Returns 0 or PB_EIO. */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -777,6 +778,63 @@ static int print_summary(struct runner *r) {
     return 0;
 }
 
+/* Under repetitions = auto: which cells reached the precision and which
+ * did not (and why), after the summary: on stdout with the table and
+ * Markdown, on stderr with JSON (whose stdout is the document alone). */
+static void print_precision(struct runner *r) {
+    const struct cfg_run *run = &r->cfg.run;
+    if (!run->auto_repetitions || !r->cells)
+        return;
+    FILE *f = r->o->format == REPORT_JSON ? stderr : stdout;
+    size_t reached = 0, planned = 0;
+    for (size_t i = 0; i < r->ncells; i++) {
+        const struct cell_run *cr = &r->cells[i];
+        planned += cr->rows > 0;
+        reached += cr->verdict == ROUNDS_PRECISE;
+    }
+    fprintf(f,
+            "\nprecision %.3g%% (95%% CI of the median): reached by %zu of "
+            "%zu cells",
+            run->precision * 100.0, reached, planned);
+    if (reached == planned) {
+        fputs(".\n", f);
+        return;
+    }
+    fputs(".\n", f);
+    /* One line per reason, naming each cell with the precision it got. */
+    static const char *const reasons[] = {"max_repetitions reached",
+                                          "the budget ended them",
+                                          "interrupted", "no ok repetition"};
+    for (int k = 0; k < 4; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < r->ncells; i++) {
+            const struct cell_run *cr = &r->cells[i];
+            if (cr->rows == 0 || cr->verdict == ROUNDS_PRECISE)
+                continue;
+            int why = cr->verdict == ROUNDS_NO_OK ? 3
+                      : cr->by_budget             ? 1
+                      : !cr->stopped              ? 2
+                                                  : 0;
+            if (why != k)
+                continue;
+            char label[256];
+            cell_label(r, cr->c, label, sizeof label);
+            fprintf(f, "%s%s", n++ ? ", " : "not reached, ", "");
+            if (n == 1)
+                fprintf(f, "%s: ", reasons[k]);
+            if (isfinite(cr->achieved))
+                fprintf(f, "%s +-%.1f%% (%zu)", label, cr->achieved * 100.0,
+                        cr->rows);
+            else
+                fprintf(f, "%s (%zu)", label, cr->rows);
+        }
+        if (n)
+            fputs("\n", f);
+    }
+    fprintf(f, "(+-: the half-width reached; in parentheses: repetitions. A "
+               "noisy machine needs more of them: see other_cpu_s.)\n");
+}
+
 /* The run's id (date and pid), host and start time, into r->mr. */
 static void name_run(struct runner *r) {
     if (gethostname(r->hostname, sizeof r->hostname - 1) < 0)
@@ -1136,6 +1194,7 @@ static int end_run(struct runner *r, int status) {
      * internal error (a full disk, an unwritable --summary). */
     if (print_summary(r) < 0)
         status = PB_EXIT_INTERNAL;
+    print_precision(r);
     if (status == PB_EXIT_OK && (r->not_ok || interrupted))
         status = PB_EXIT_NOT_OK;
     machine_sample_load("", NULL, getpid(), MACHINE_SAMPLE_NS,

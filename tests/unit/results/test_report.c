@@ -352,6 +352,57 @@ static void test_table(void **state) {
 /* Warnings, formats                                                         */
 /* ------------------------------------------------------------------------ */
 
+/* Many noisy cells: one line per kind, not per cell; outliers that ran
+ * beside foreign CPU say so. */
+static void test_grouped_warnings(void **state) {
+    (void)state;
+    struct fixture fx = {0};
+    const enum pb_schedule D = PB_SCHEDULE_DYNAMIC;
+    const double noisy[] = {1.0, 1.1, 0.9, 1.0, 5.0};
+    for (unsigned w = 1; w <= 6; w++)
+        for (size_t i = 0; i < 5; i++) {
+            add(&fx, "w", "e", w, D, ROW_OK, noisy[i], 0.0);
+            /* The outlier (5.0 s) ran beside 2 s of other processes'
+             * CPU: 40% of a CPU; the others beside 0.01 s. */
+            fx.rows[fx.n - 1].m.other_cpu_s = i == 4 ? 2.0 : 0.01;
+        }
+    struct summary s;
+    assert_int_equal(report_summarise(fx.rows, fx.n, &s), 0);
+    assert_int_equal(s.count, 6);
+    assert_int_equal(s.cells[0].disturbed, 1);
+    assert_int_equal(s.cells[0].outliers_disturbed, 1);
+    char w[3][REPORT_WARN_LEN];
+    assert_int_equal(report_cell_warnings(&s.cells[0], w, 3), 3);
+    assert_string_equal(w[1], "1 of 5 ok repetitions is an outlier (beyond "
+                              "3 scaled MADs of the median), it ran during "
+                              "40% foreign CPU");
+    assert_string_equal(w[2], "1 of 5 ok repetitions ran while other "
+                              "processes used up to 40% of a CPU");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(report_print_table(f, &s), 0);
+    fclose(f);
+    size_t lines = 0;
+    for (char *p = strstr(buf, "\nwarning: "); p;
+         p = strstr(p + 1, "\nwarning: "))
+        lines++;
+    assert_int_equal(lines, 3); /* 6 cells, 3 kinds of problem */
+    assert_non_null(strstr(buf, "in 6 cells: w x e x 1 (dynamic) 99.5%, w x e "
+                                "x 2 (dynamic) 99.5%, w x e x 3 (dynamic) "
+                                "99.5%, w x e x 4 (dynamic) 99.5% and 2 more. "
+                                "Hint: "));
+    assert_non_null(strstr(buf, "w x e x 1 (dynamic) 1 of 5 (during foreign "
+                                "CPU)"));
+    assert_non_null(strstr(buf, "; 6 of these cells had every outlier during "
+                                "foreign CPU"));
+    free(buf);
+    report_free(&s);
+    for (size_t i = 0; i < fx.n; i++)
+        results_row_free(&fx.rows[i]);
+}
+
 static void test_warnings(void **state) {
     (void)state;
     struct fixture fx = {0};
@@ -381,7 +432,8 @@ static void test_warnings(void **state) {
     assert_int_equal(report_cell_warnings(&s.cells[1], w, 2), 0);
     assert_int_equal(report_cell_warnings(&s.cells[2], w, 2), 0);
 
-    /* The table says it after a blank line, once per noisy cell. */
+    /* The table says it after a blank line, one line per kind of
+     * problem. */
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -389,8 +441,11 @@ static void test_warnings(void **state) {
     assert_int_equal(report_print_table(f, &s), 0);
     fclose(f);
     assert_non_null(strstr(
-        buf, "\n\nwarning: w x e x 1 (dynamic): coefficient of variation "
-             "99.5% is above 5%; 1 of 5 ok repetitions is an outlier"));
+        buf, "\n\nwarning: coefficient of variation above 5% in 1 cell: w x "
+             "e x 1 (dynamic) 99.5%. Hint: repetitions = auto"));
+    assert_non_null(strstr(buf, "\nwarning: outliers (beyond 3 scaled MADs "
+                                "of the median) in 1 cell: w x e x 1 "
+                                "(dynamic) 1 of 5. Hint: "));
     assert_null(strstr(buf, "w x e x 2"));
     free(buf);
 
@@ -604,6 +659,7 @@ int main(void) {
         cmocka_unit_test(test_no_baseline),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_grouped_warnings),
         cmocka_unit_test(test_format_parse),
         cmocka_unit_test(test_markdown_and_json),
         cmocka_unit_test(test_summary_csv),
