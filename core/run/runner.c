@@ -151,9 +151,25 @@ int runner_check(const struct run_options *o) {
     char t[32];
     format_duration(run->timeout_ns, t, sizeof t);
     printf("%s: ok\n", o->inv.config_path);
-    printf("%zu cells, %u repetitions each after %u warmup, timeout %s per "
-           "repetition, output %s\n",
-           r.plan.ncells, run->repetitions, run->warmup, t, r.output);
+    char reps[160], seed[40];
+    if (run->auto_repetitions) {
+        char b[32];
+        format_duration(run->budget_ns, b, sizeof b);
+        snprintf(reps, sizeof reps,
+                 "repetitions auto (precision %g%%, %u to %u, budget %s)",
+                 run->precision * 100.0, run->min_repetitions,
+                 run->max_repetitions, run->budget_ns ? b : "none");
+    } else {
+        snprintf(reps, sizeof reps, "%u repetitions each", run->repetitions);
+    }
+    if (run->seed_given)
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)run->seed);
+    else
+        snprintf(seed, sizeof seed, "auto");
+    printf("%zu cells, %s after %u warmup, order %s (seed %s), timeout %s "
+           "per repetition, output %s\n",
+           r.plan.ncells, reps, run->warmup, order_name(run->order), seed, t,
+           r.output);
     printf("%-4s %-24s %-16s %7s %-8s %s\n", "cell", "workload", "executor",
            "workers", "schedule", "parameters");
     for (size_t i = 0; i < r.plan.ncells; i++) {
