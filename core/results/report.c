@@ -135,6 +135,8 @@ static int cmp_key(const void *a, const void *b) {
  */
 static int order_cells(struct summary *s) {
     size_t n = s->count;
+    if (n < 2)
+        return 0;
     struct cell_key *k = malloc((n ? n : 1) * sizeof *k);
     struct summary_cell *sorted = malloc((n ? n : 1) * sizeof *sorted);
     if (k == NULL || sorted == NULL) {

@@ -652,10 +652,13 @@ static int supervise(struct runner *r, struct cell_run *cr, size_t before) {
          * (a warmup, or none yet) the next one due. */
         unsigned rep = p->active && p->rep ? p->rep : cr->todo[cr->next];
         double elapsed =
-            p->active ? (double)(clock_mono_ns() - p->started_mono) / 1e9 : 0;
+            timed(p) ? (double)(clock_mono_ns() - p->started_mono) / 1e9 : 0;
         int rc;
+        /* Ctrl-C during a repetition, or while the cell process is still
+         * creating the workload for the next one (timed like it), costs
+         * that repetition an `interrupted` row (--resume runs it again). */
         if (interrupted) {
-            rc = p->active
+            rc = timed(p)
                      ? emit_status(r, cr->c, rep, cr->tasks, 0, ROW_INTERRUPTED,
                                    elapsed, "interrupted by the user")
                      : 0;
