@@ -11,6 +11,7 @@ repetitions = 1
 warmup = 0
 timeout = 60s
 output = i.csv
+order = grouped                 ; the fine cell first, then the hanging one
 [workload.fine]
 plugin = faulty
 [workload.hang]
