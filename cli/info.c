@@ -149,14 +149,6 @@ static void range_text(const struct pb_param *p, char *buf, size_t len) {
         snprintf(buf, len, "-");
 }
 
-/* 1 if the plugin's own table has a parameter `name`. */
-static int has_param(const struct pb_plugin *d, const char *name) {
-    for (size_t i = 0; d->params && d->params[i].name; i++)
-        if (strcmp(d->params[i].name, name) == 0)
-            return 1;
-    return 0;
-}
-
 static int describe_one(const struct loaded_plugin *lp, FILE *out) {
     const struct pb_plugin *d = lp->desc;
     fprintf(out, "%s (%s): %s\n", d->name, kind_text(d->kind), d->summary);
@@ -174,15 +166,16 @@ static int describe_one(const struct loaded_plugin *lp, FILE *out) {
                              p->def ? p->def : "required", range, p->help};
         rc = table_add(&t, row);
     }
-    /* Keys the core accepts in every section of this kind. */
-    if (rc == 0 && d->kind == PB_KIND_WORKLOAD && !has_param(d, "plugin")) {
+    /* Keys the core accepts in every section of this kind (no table may
+     * use them: PB_RESERVED_PARAMS). */
+    if (rc == 0 && d->kind == PB_KIND_WORKLOAD) {
         const char *const row[] = {
             "plugin", param_type_name(PB_PARAM_STRING), "section name", "-",
             "plugin an instance runs, e.g. [workload.small] plugin = "
             "prime-count (every workload)"};
         rc = table_add(&t, row);
     }
-    if (rc == 0 && d->kind == PB_KIND_EXECUTOR && !has_param(d, "schedule")) {
+    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
         const char *const row[] = {
             "schedule", param_type_name(PB_PARAM_ENUM), "[run] schedule",
             "static | dynamic",

@@ -169,12 +169,55 @@ static const char *dl_reason(const char *path) {
     return msg;
 }
 
-/* Required operations: the names of those the descriptor lacks, or NULL. */
-static const char *missing_op(const struct pb_plugin *d) {
-    if (d->kind == PB_KIND_WORKLOAD) {
-        const struct pb_workload_ops *w = d->workload;
-        if (!w)
-            return "the operations table (.workload)";
+/* The bytes of each operations table in ABI version 2.0: a plugin's
+ * table is at least this long (its .size), whatever 2.x it was built for. */
+#define WORKLOAD_OPS_SIZE_2_0                                                  \
+    (offsetof(struct pb_workload_ops, check) +                                 \
+     sizeof(((struct pb_workload_ops *)0)->check))
+#define EXECUTOR_OPS_SIZE_2_0                                                  \
+    (offsetof(struct pb_executor_ops, destroy) +                               \
+     sizeof(((struct pb_executor_ops *)0)->destroy))
+
+/* Copies the plugin's operations table of its kind into lp (zero-filled
+ * past the table's .size; a longer table's extra operations, optional by
+ * the ABI rules, are left out).  0, or PB_EPLUGIN with err when the table
+ * is missing or its size is not an ABI 2 size. */
+static int copy_ops(const char *path, const struct pb_plugin *d,
+                    struct loaded_plugin *lp, char *err, size_t errlen) {
+    int wl = d->kind == PB_KIND_WORKLOAD;
+    const char *kind = kind_name(d->kind);
+    const void *table =
+        wl ? (const void *)d->workload : (const void *)d->executor;
+    size_t have = wl ? sizeof lp->workload : sizeof lp->executor;
+    size_t base = wl ? WORKLOAD_OPS_SIZE_2_0 : EXECUTOR_OPS_SIZE_2_0;
+    if (!table) {
+        snprintf(err, errlen,
+                 "%s: %s '%s' has no operations table; point the "
+                 "descriptor's .%s at its struct pb_%s_ops",
+                 path, kind, d->name, kind, kind);
+        return PB_EPLUGIN;
+    }
+    size_t size = *(const size_t *)table; /* .size comes first */
+    if (size < base) {
+        snprintf(err, errlen,
+                 "%s: %s '%s': its struct pb_%s_ops has .size %zu, the "
+                 "table of ABI 2 has at least %zu bytes; set .size = "
+                 "sizeof(struct pb_%s_ops) in the table and rebuild (see the "
+                 "migration note in <parbench/plugin.h>)",
+                 path, kind, d->name, kind, size, base, kind);
+        return PB_EPLUGIN;
+    }
+    void *dst = wl ? (void *)&lp->workload : (void *)&lp->executor;
+    memset(dst, 0, have);
+    memcpy(dst, table, size < have ? size : have);
+    return 0;
+}
+
+/* Required operations (plugin.h lists them): the name of one the copied
+ * table lacks, or NULL. */
+static const char *missing_op(const struct loaded_plugin *lp) {
+    if (lp->desc->kind == PB_KIND_WORKLOAD) {
+        const struct pb_workload_ops *w = &lp->workload;
         return !w->create       ? "create"
                : !w->task_count ? "task_count"
                : !w->run_task   ? "run_task"
@@ -183,19 +226,41 @@ static const char *missing_op(const struct pb_plugin *d) {
                : !w->destroy    ? "destroy"
                                 : NULL;
     }
-    if (!d->executor)
-        return "the operations table (.executor)";
-    return !d->executor->run ? "run" : NULL;
+    return !lp->executor.run ? "run" : NULL;
 }
 
-/* Checks the descriptor; 0 or PB_EPLUGIN with err. */
-static int check_desc(const char *path, const struct pb_plugin *d,
+/* The first parameter of the table named as a key of the core, or NULL. */
+static const char *reserved_param(const struct pb_param *params) {
+    static const char *const reserved[] = {PB_RESERVED_PARAMS};
+    for (size_t i = 0; params && params[i].name; i++)
+        for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
+            if (strcmp(params[i].name, reserved[r]) == 0)
+                return reserved[r];
+    return NULL;
+}
+
+/* Checks the descriptor and copies its operations into lp; 0 or
+ * PB_EPLUGIN with err. */
+static int check_desc(const char *path, struct loaded_plugin *lp,
                       enum pb_kind want_kind, const char *want_name, char *err,
                       size_t errlen) {
+    const struct pb_plugin *d = lp->desc;
+    if (d->abi_version == 1) {
+        snprintf(err, errlen,
+                 "%s: built for plugin ABI 1, this parbench expects %d; "
+                 "rebuild the plugin against this parbench's "
+                 "<parbench/plugin.h> (cc $(pkg-config --cflags parbench), or "
+                 "find_package(parbench) in CMake) after the migration note "
+                 "at the top of that header: set .size in each operations "
+                 "table, include <parbench/worker.h> for the worker protocol",
+                 path, PB_ABI_VERSION);
+        return PB_EPLUGIN;
+    }
     if (d->abi_version != PB_ABI_VERSION) {
         snprintf(err, errlen,
                  "%s: ABI version %u, this parbench expects %d; rebuild the "
-                 "plugin against include/parbench/plugin.h",
+                 "plugin against this parbench's <parbench/plugin.h> "
+                 "(pkg-config --cflags parbench)",
                  path, d->abi_version, PB_ABI_VERSION);
         return PB_EPLUGIN;
     }
@@ -237,7 +302,10 @@ static int check_desc(const char *path, const struct pb_plugin *d,
                  path, kind_name(d->kind), d->name);
         return PB_EPLUGIN;
     }
-    const char *op = missing_op(d);
+    int rc = copy_ops(path, d, lp, err, errlen);
+    if (rc < 0)
+        return rc;
+    const char *op = missing_op(lp);
     if (op) {
         snprintf(err, errlen,
                  "%s: %s '%s' lacks the required operation %s; set it in its "
@@ -255,6 +323,15 @@ static int check_desc(const char *path, const struct pb_plugin *d,
                      path, kind_name(d->kind), d->name, msg);
             return PB_EPLUGIN;
         }
+    }
+    const char *key = reserved_param(d->params);
+    if (key) {
+        snprintf(err, errlen,
+                 "%s: %s '%s' has a parameter named '%s', a key the core "
+                 "reads in every section of its kind (PB_RESERVED_PARAMS); "
+                 "rename the parameter in the plugin's source",
+                 path, kind_name(d->kind), d->name, key);
+        return PB_EPLUGIN;
     }
     return 0;
 }
@@ -311,6 +388,7 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
         return PB_EPLUGIN;
     }
 
+    memset(out, 0, sizeof *out);
     pb_entry_fn entry = NULL;
     dlerror();
     *(void **)&entry = dlsym(h, PB_ENTRY_NAME);
@@ -329,16 +407,17 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
                  abs, PB_ENTRY_NAME);
         rc = PB_EPLUGIN;
     } else {
-        rc = check_desc(abs, desc, want_kind, want_name, err, errlen);
+        out->desc = desc;
+        rc = check_desc(abs, out, want_kind, want_name, err, errlen);
     }
     if (rc < 0) {
         dlclose(h);
         free(abs);
+        memset(out, 0, sizeof *out);
         return rc;
     }
     out->handle = h;
     out->path = abs;
-    out->desc = desc;
     return 0;
 }
 
@@ -346,9 +425,7 @@ void loader_close(struct loaded_plugin *lp) {
     if (lp->handle)
         dlclose(lp->handle);
     free(lp->path);
-    lp->handle = NULL;
-    lp->path = NULL;
-    lp->desc = NULL;
+    memset(lp, 0, sizeof *lp);
 }
 
 /* ------------------------------------------------------------------------ */

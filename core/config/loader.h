@@ -20,6 +20,12 @@ struct loaded_plugin {
     void *handle;                 /* dlopen handle, owned               */
     char *path;                   /* owned, absolute when possible      */
     const struct pb_plugin *desc; /* borrowed from the plugin           */
+    /* The operations table of the plugin's kind, copied: the core calls
+     * these, never desc->workload or desc->executor.  An operation past
+     * the table's .size (a plugin built against an older 2.x header) is
+     * NULL here, i.e. absent. */
+    struct pb_workload_ops workload;
+    struct pb_executor_ops executor;
 };
 
 struct loader_path {
@@ -38,10 +44,12 @@ void loader_file_name(enum pb_kind kind, const char *name, char *buf,
 
 /*
  * dlopen `path` with RTLD_NOW | RTLD_LOCAL, find PB_ENTRY_NAME, call it and
- * check: ABI version, kind (1 or 2, and `want_kind` unless 0), name syntax
- * (and equal to `want_name` unless NULL), summary present, required
- * operations present for the kind, parameter table valid
- * (params_check_table).  On failure err names the file and what was
+ * check: ABI version (PB_ABI_VERSION; an ABI 1 plugin gets the migration
+ * hint), kind (1 or 2, and `want_kind` unless 0), name syntax (and equal
+ * to `want_name` unless NULL), summary present, the operations table's
+ * size, required operations present for the kind, parameter table valid
+ * (params_check_table) and free of the reserved names
+ * (PB_RESERVED_PARAMS).  On failure err names the file and what was
  * expected, e.g. "plugins/x.so: ABI version 7, this parbench expects 1;
  * rebuild the plugin against include/parbench/plugin.h".
  */

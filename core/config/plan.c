@@ -144,8 +144,8 @@ static int load_instance(struct plan *p, const struct config *cfg,
         else /* name the override that set it */
             snprintf(where, sizeof where, "--set '%s.%s.%s=%s'", kname,
                      sec->name, e->key, e->value);
-        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0 &&
-            params_index(inst->params, "schedule") < 0) {
+        /* The loader refused tables that name a core key themselves. */
+        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0) {
             if (schedule_parse(e->value, &inst->schedule) < 0) {
                 snprintf(err, errlen,
                          "%s: [executor.%s] schedule: '%s' is not one of "
@@ -348,7 +348,7 @@ static int check_workloads(const struct plan *p, const struct config *cfg,
                            char *err, size_t errlen) {
     for (size_t w = 0; w < p->nworkloads; w++) {
         const struct plan_instance *x = &p->workloads[w];
-        const struct pb_workload_ops *ops = x->plugin.desc->workload;
+        const struct pb_workload_ops *ops = &x->plugin.workload;
         char msg[512] = "";
         if (ops->check &&
             ops->check(&x->host.host, x->params, msg, sizeof msg) < 0) {
@@ -367,7 +367,7 @@ static int check_executors(const struct plan *p, const struct config *cfg,
                            char *err, size_t errlen) {
     for (size_t e = 0; e < p->nexecutors; e++) {
         const struct plan_instance *x = &p->executors[e];
-        const struct pb_executor_ops *ops = x->plugin.desc->executor;
+        const struct pb_executor_ops *ops = &x->plugin.executor;
         int single = (x->plugin.desc->flags & PB_EXEC_SINGLE_WORKER) != 0;
         for (size_t k = 0; k < cfg->run.nworkers && ops->check && !single;
              k++) {

@@ -70,9 +70,9 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
  * not ok.  Returns 0 (the row says how it went) or PB_ENOMEM. */
 static int measure(const struct plan_instance *wl,
                    const struct plan_instance *ex, const struct plan_cell *c,
-                   void *state, const struct cell_env *env,
+                   void *state, void *xstate, const struct cell_env *env,
                    struct row_measure *row, char *error, size_t errlen) {
-    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    const struct pb_workload_ops *ops = &wl->plugin.workload;
     memset(row, 0, sizeof *row);
     if (ops->begin)
         ops->begin(state);
@@ -81,14 +81,15 @@ static int measure(const struct plan_instance *wl,
     if (!job)
         return PB_ENOMEM;
     job_set_worker_env(job, env->worker_program, env->spec, env->spec_len);
+    job_set_executor(job, ex->name, xstate);
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     uint64_t t0 = clock_mono_ns();
-    int rc = ex->plugin.desc->executor->run(&ex->host.host, ex->params, job,
-                                            err, sizeof err);
+    int rc = ex->plugin.executor.run(&ex->host.host, ex->params, job, err,
+                                     sizeof err);
     if (rc < 0)
         job_failf(job, 0, "executor: %s", err[0] ? err : "run failed");
     job_finish(job);
@@ -147,8 +148,8 @@ static int measure(const struct plan_instance *wl,
 void cell_main(const struct cell_request *req) {
     struct plan *p = req->plan;
     const struct plan_cell *c = req->cell;
-    const struct plan_instance *wl = &p->workloads[c->workload];
-    const struct plan_instance *ex = &p->executors[c->executor];
+    struct plan_instance *wl = &p->workloads[c->workload];
+    struct plan_instance *ex = &p->executors[c->executor];
     struct cell_msg m;
     struct cell_env env;
     char err[480] = "";
@@ -169,14 +170,24 @@ void cell_main(const struct cell_request *req) {
         snprintf(m.error, sizeof m.error, "loading plugins: %.450s", err);
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
-    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    const struct pb_workload_ops *ops = &wl->plugin.workload;
+    const struct pb_executor_ops *xops = &ex->plugin.executor;
+    host_set_role(&wl->host, PB_ROLE_COORDINATOR);
+    host_set_role(&ex->host, PB_ROLE_COORDINATOR);
     env_init(&env, wl);
-    void *state = NULL;
-    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
+    void *state = NULL, *xstate = NULL;
+    const char *what = "creating the workload";
+    int crc = ops->create(&wl->host.host, wl->params, &state, err, sizeof err);
+    if (crc == 0 && xops->create) {
+        what = "creating the executor";
+        crc = xops->create(&ex->host.host, ex->params, c->workers, &xstate, err,
+                           sizeof err);
+    }
+    if (crc < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
-        /* A long message is cut to its first 450 characters. */
-        snprintf(m.error, sizeof m.error, "creating the workload: %.450s",
+        /* A long message is cut to its first 440 characters. */
+        snprintf(m.error, sizeof m.error, "%s: %.440s", what,
                  err[0] ? err : "create failed");
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
@@ -194,11 +205,13 @@ void cell_main(const struct cell_request *req) {
         m.repetition = go.repetition;
         m.tasks = tasks;
         m.started_unix_ns = clock_unix_ns();
-        int rc =
-            measure(wl, ex, c, state, &env, &m.row, m.error, sizeof m.error);
+        int rc = measure(wl, ex, c, state, xstate, &env, &m.row, m.error,
+                         sizeof m.error);
         if (rc < 0 || write_msg(req->fd, &m) < 0)
             _exit(PB_EXIT_INTERNAL);
     }
+    if (xops->destroy)
+        xops->destroy(xstate);
     ops->destroy(state);
     free(env.spec);
     _exit(0);

@@ -63,9 +63,17 @@ struct pb_task_ctx {
 struct job_shared {
     _Atomic uint64_t next_task; /* dynamic schedule: next unclaimed task */
     _Atomic int stop;           /* set on the first failure              */
-    uint32_t workers;           /* entries of current[]                  */
-    _Atomic uint64_t current[]; /* task each worker runs, or PB_NO_TASK  */
+    uint32_t workers;           /* W                                     */
+    /* 2 W entries: [0, W) the task each worker runs, or PB_NO_TASK;
+     * [W, 2W) nonzero once that worker's loop was entered (the check
+     * that worker_loop runs once per worker, across processes too). */
+    _Atomic uint64_t current[];
 };
+
+/* The "loop entered" flag of worker w. */
+static _Atomic uint64_t *entered_flag(struct job_shared *sh, unsigned w) {
+    return &sh->current[sh->workers + w];
+}
 
 /* State of a task's slot.  A slot leaves SLOT_EMPTY exactly once, by
  * claim_slot, whichever way the result came: that is the core's
@@ -108,6 +116,8 @@ struct pb_job {
                                final report arrived (0: not
                                read; threads read at the end) */
 
+    void *executor_state;       /* borrowed: executor's create() */
+    const char *executor;       /* borrowed name, or NULL        */
     const char *worker_program; /* borrowed                     */
     const void *spec;           /* borrowed                     */
     size_t spec_len;
@@ -120,7 +130,7 @@ struct pb_job {
 /* Maps a status page for `workers` workers: from `fd` when fd >= 0 (the
  * coordinator's), else from a new memfd whose descriptor is kept. */
 static int map_shared(struct pb_job *job, unsigned workers, int fd) {
-    size_t need = sizeof *job->shared + (size_t)workers * sizeof(uint64_t);
+    size_t need = sizeof *job->shared + 2 * (size_t)workers * sizeof(uint64_t);
     long page = sysconf(_SC_PAGESIZE);
     size_t size = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
     int own = fd < 0;
@@ -148,8 +158,10 @@ static int map_shared(struct pb_job *job, unsigned workers, int fd) {
         atomic_init(&sh->next_task, 0);
         atomic_init(&sh->stop, 0);
         sh->workers = workers;
-        for (unsigned w = 0; w < workers; w++)
+        for (unsigned w = 0; w < workers; w++) {
             atomic_init(&sh->current[w], PB_NO_TASK);
+            atomic_init(entered_flag(sh, w), 0);
+        }
         job->shared_fd = fd;
     } else if (sh->workers != workers) {
         munmap(p, size);
@@ -191,6 +203,15 @@ void job_set_worker_env(struct pb_job *job, const char *program,
     job->worker_program = program;
     job->spec = spec;
     job->spec_len = spec_len;
+}
+
+void job_set_executor(struct pb_job *job, const char *name, void *state) {
+    job->executor = name;
+    job->executor_state = state;
+}
+
+void *job_executor_state(const struct pb_job *job) {
+    return job->executor_state;
 }
 
 int job_attach_shared(struct pb_job *job, int fd) {
@@ -459,6 +480,19 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
                     const struct pb_worker_io *io) {
     if (worker >= job->workers) {
         worker_fail(job, worker, io, 0, 0, "worker index out of range");
+        return PB_EINVAL;
+    }
+    if (atomic_exchange(entered_flag(job->shared, worker), 1) != 0) {
+        /* An executor bug; the first call for this worker goes on. */
+        char what[200];
+        size_t n = put_str(what, sizeof what - 1, 0, "executor ");
+        n = put_str(what, sizeof what - 1, n,
+                    job->executor ? job->executor : "(unknown)");
+        n = put_str(what, sizeof what - 1, n,
+                    " called worker_loop a second time for this worker; an "
+                    "executor calls it once per worker and repetition");
+        what[n] = '\0';
+        worker_fail(job, worker, io, 0, 0, what);
         return PB_EINVAL;
     }
     struct pb_task_ctx ctx = {job, worker, io};

@@ -43,6 +43,11 @@ void job_free(struct pb_job *job);
 void job_set_worker_env(struct pb_job *job, const char *program,
                         const void *spec, size_t spec_len);
 
+/* Coordinator, before the executor runs: the executor instance's name
+ * (for the failures it causes) and what its create() built for the cell
+ * (host->executor_state); both borrowed, either may be NULL. */
+void job_set_executor(struct pb_job *job, const char *name, void *state);
+
 /* In a spawned worker: replace the job's own status page by the
  * coordinator's, mapped from `fd` (PB_WORKER_FD_SHARED).  Returns 0, or
  * PB_EINVAL when the page does not fit the job's worker count, PB_EIO
@@ -105,6 +110,7 @@ const char *job_worker_program(const struct pb_job *job);
 const void *job_spec(const struct pb_job *job, size_t *len);
 uint64_t job_current_task(const struct pb_job *job, unsigned worker);
 int job_shared_fd(const struct pb_job *job);
+void *job_executor_state(const struct pb_job *job);
 void job_checkpoint(struct pb_task_ctx *ctx);
 void job_blocking_begin(struct pb_task_ctx *ctx);
 void job_blocking_end(struct pb_task_ctx *ctx);

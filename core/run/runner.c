@@ -286,11 +286,13 @@ static void describe_exit(int st, char *buf, size_t len) {
 
 /* Kills the cell's process group and reaps what is ours of it: the cell
  * and, since the runner is a child subreaper, orphaned workers. */
-static void kill_cell(pid_t pid) {
+static void kill_cell(pid_t pid, int reaped) {
     kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
+    if (!reaped) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
     while (waitpid(-pid, NULL, WNOHANG) > 0)
         ;
 }
@@ -305,6 +307,7 @@ struct cell_proc {
     pid_t pid;
     int up, down; /* its messages; the GO orders to it               */
     int ready;    /* it said READY: the workload state exists         */
+    int reaped;   /* it exited by itself and was reaped               */
     int active;   /* a GO was sent and its row has not come yet       */
     unsigned rep; /* the last GO's repetition (0: a warmup)           */
     /* When the repetition started, or the process while not ready:
@@ -369,9 +372,30 @@ static int start_cell(struct runner *r, const struct plan_cell *c,
 /* Done, crashed, timed out or interrupted: nothing of the cell may
  * outlive this. */
 static void end_cell(struct cell_proc *p) {
-    close(p->down);
+    if (p->down >= 0)
+        close(p->down);
     close(p->up);
-    kill_cell(p->pid);
+    kill_cell(p->pid, p->reaped);
+}
+
+/* A cell process whose repetitions are all done: end of file on its GO
+ * pipe lets it destroy its executor and workload state (a pool's workers,
+ * say) and exit; it gets up to `timeout_ns` before end_cell kills it. */
+static void let_cell_finish(struct cell_proc *p, uint64_t timeout_ns) {
+    close(p->down);
+    p->down = -1;
+    uint64_t end = clock_mono_ns() + timeout_ns;
+    int st;
+    while (clock_mono_ns() < end && !interrupted) {
+        pid_t w = waitpid(p->pid, &st, WNOHANG);
+        if (w == p->pid) {
+            p->reaped = 1;
+            return;
+        }
+        if (w < 0 && errno != EINTR)
+            return;
+        poll(NULL, 0, 2);
+    }
 }
 
 /* Orders the next repetition: a warmup while some are left. */
@@ -520,6 +544,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
         if (start_cell(r, c, &p) < 0)
             return PB_EIO;
         int rc = supervise(r, &cr, &p);
+        if (rc == 0 && p.ready && !p.active && cr.next >= ntodo && !interrupted)
+            let_cell_finish(&p, r->cfg.run.timeout_ns);
         end_cell(&p);
         cr.warmup = 0; /* a restarted cell goes straight to its repetitions */
         if (rc < 0)

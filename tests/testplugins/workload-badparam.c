@@ -57,6 +57,7 @@ static int tp_verify(void *state, uint64_t *checksum, char *err,
 static void tp_destroy(void *state) { (void)state; }
 
 static const struct pb_workload_ops tp_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = tp_create,
     .task_count = tp_task_count,
     .run_task = tp_run_task,

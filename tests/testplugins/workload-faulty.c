@@ -136,6 +136,7 @@ static int faulty_verify(void *state, uint64_t *checksum, char *err,
 static void faulty_destroy(void *state) { free(state); }
 
 static const struct pb_workload_ops ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = faulty_create,
     .task_count = faulty_task_count,
     .begin = faulty_begin,

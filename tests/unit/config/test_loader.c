@@ -198,8 +198,57 @@ static void test_open_bad_abi(void **state) {
     assert_int_equal(open_tp("workload-badabi.so", PB_KIND_WORKLOAD, NULL),
                      PB_EPLUGIN);
     assert_contains(err, "/workload-badabi.so: ABI version 999, this "
-                         "parbench expects 1; rebuild the plugin against "
-                         "include/parbench/plugin.h");
+                         "parbench expects 2; rebuild the plugin against "
+                         "this parbench's <parbench/plugin.h>");
+}
+
+/* A plugin built against the ABI 1 header is refused before anything
+ * else of it is read, with the way to rebuild it. */
+static void test_open_abi1_says_how_to_rebuild(void **state) {
+    (void)state;
+    assert_int_equal(open_tp("workload-abi1.so", PB_KIND_WORKLOAD, NULL),
+                     PB_EPLUGIN);
+    assert_contains(err, "/workload-abi1.so: built for plugin ABI 1, this "
+                         "parbench expects 2; rebuild the plugin against "
+                         "this parbench's <parbench/plugin.h>");
+    assert_contains(err, "pkg-config --cflags parbench");
+    assert_contains(err, "migration note");
+    assert_contains(err, "set .size in each operations table");
+}
+
+static void test_open_ops_without_size(void **state) {
+    (void)state;
+    assert_int_equal(open_tp("workload-nosize.so", PB_KIND_WORKLOAD, NULL),
+                     PB_EPLUGIN);
+    assert_contains(err, "/workload-nosize.so: workload 'nosize': its struct "
+                         "pb_workload_ops has .size 0, the table of ABI 2 "
+                         "has at least ");
+    assert_contains(err, "set .size = sizeof(struct pb_workload_ops)");
+}
+
+static void test_open_reserved_param(void **state) {
+    (void)state;
+    assert_int_equal(open_tp("workload-reserved.so", PB_KIND_WORKLOAD, NULL),
+                     PB_EPLUGIN);
+    assert_contains(err, "/workload-reserved.so: workload 'reserved' has a "
+                         "parameter named 'plugin', a key the core reads");
+    assert_contains(err, "rename the parameter");
+}
+
+/* The operations the core calls are its own copy of the plugin's table. */
+static void test_open_copies_ops(void **state) {
+    (void)state;
+    char path[PATH_MAX + 64];
+    struct loaded_plugin lp;
+    tp_path(path, sizeof path, "executor-tp-pool.so");
+    assert_int_equal(
+        loader_open(path, PB_KIND_EXECUTOR, "tp-pool", &lp, err, sizeof err),
+        0);
+    assert_ptr_equal(lp.executor.run, lp.desc->executor->run);
+    assert_ptr_equal(lp.executor.create, lp.desc->executor->create);
+    assert_ptr_not_equal(&lp.executor, lp.desc->executor);
+    assert_int_equal(lp.executor.size, sizeof(struct pb_executor_ops));
+    loader_close(&lp);
 }
 
 static void test_open_wrong_kind(void **state) {
@@ -443,7 +492,8 @@ static void test_scan_warns_and_skips(void **state) {
 
     assert_non_null(find_in(lps, n, PB_KIND_WORKLOAD, "tp-sum"));
     const char *broken[] = {"badabi",   "wrongkind", "noops",
-                            "badparam", "other",     "misnamed"};
+                            "badparam", "other",     "misnamed",
+                            "abi1",     "nosize",    "reserved"};
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
         assert_null(find_in(lps, n, PB_KIND_WORKLOAD, broken[i]));
         assert_null(find_in(lps, n, PB_KIND_EXECUTOR, broken[i]));
@@ -461,6 +511,10 @@ static void test_scan_warns_and_skips(void **state) {
                               "the plugin 'other', expected 'misnamed'");
     assert_contains(warnings, "lacks the required operation run_task");
     assert_contains(warnings, "'badparam' has a bad parameter table");
+    assert_contains(warnings, "/workload-abi1.so: built for plugin ABI 1");
+    assert_contains(warnings, "/workload-nosize.so: workload 'nosize': its "
+                              "struct pb_workload_ops has .size 0");
+    assert_contains(warnings, "has a parameter named 'plugin'");
     assert_contains(warnings, "(skipped)");
     assert_null(strstr(warnings, "workload-tp-sum.so"));
 
@@ -737,6 +791,10 @@ int main(void) {
         cmocka_unit_test(test_open_not_elf),
         cmocka_unit_test(test_open_no_symbol),
         cmocka_unit_test(test_open_bad_abi),
+        cmocka_unit_test(test_open_abi1_says_how_to_rebuild),
+        cmocka_unit_test(test_open_ops_without_size),
+        cmocka_unit_test(test_open_reserved_param),
+        cmocka_unit_test(test_open_copies_ops),
         cmocka_unit_test(test_open_wrong_kind),
         cmocka_unit_test(test_open_misnamed),
         cmocka_unit_test(test_open_missing_ops),
