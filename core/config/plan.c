@@ -425,9 +425,18 @@ static int keep_only(struct plan *p, const struct config *cfg,
 
 int plan_build(struct plan *p, const struct config *cfg,
                const struct only_filter *only, host_init_fn *host_init,
-               char *err, size_t errlen) {
+               loader_warn_fn *warn, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
-    int rc = loader_path_init(&p->path, cfg->run.plugin_path);
+    /* The config file's directory: "." for a bare file name. */
+    char dir[4096];
+    const char *slash = strrchr(cfg->path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == cfg->path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - cfg->path), cfg->path);
+    int rc = loader_path_init(&p->path, cfg->run.plugin_path, dir, warn);
     if (rc == 0)
         rc = load_instances(p, cfg, host_init, err, errlen);
     if (rc == 0)

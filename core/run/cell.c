@@ -52,7 +52,7 @@ static void on_term(int sig) {
 static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     /* Empty when it cannot be found: a spawned worker then fails its
      * row with the exec error. */
-    selfpath_beside("parbench-worker", env->worker_program,
+    selfpath_helper("parbench-worker", env->worker_program,
                     sizeof env->worker_program);
     /* The spec a fresh worker re-creates the workload from (spec.h).  A
      * spec that cannot be built (out of memory) stays empty: a spawned

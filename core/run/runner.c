@@ -77,6 +77,11 @@ static unsigned online_cpus(void) {
     return n > 0 ? (unsigned)n : 1;
 }
 
+/* The loader's warnings (missing plugin directories, shadowed plugins). */
+static void runner_warn(const char *msg) {
+    fprintf(stderr, "parbench: warning: %s\n", msg);
+}
+
 /* Loads the config and builds the plan; prints the error and returns
  * PB_EXIT_USAGE on failure. */
 static int prepare(struct runner *r, const struct run_options *o) {
@@ -96,7 +101,8 @@ static int prepare(struct runner *r, const struct run_options *o) {
             return PB_EXIT_USAGE;
         }
     }
-    int rc = plan_build(&r->plan, &r->cfg, &only, host_init, err, sizeof err);
+    int rc = plan_build(&r->plan, &r->cfg, &only, host_init, runner_warn, err,
+                        sizeof err);
     only_free(&only);
     if (rc < 0) {
         fprintf(stderr, "parbench: %s\n", err[0] ? err : pb_strerror(rc));
