@@ -110,10 +110,21 @@ static int path_add_list(struct loader_path *sp, const char *list,
     while (list && *list) {
         const char *colon = strchr(list, ':');
         size_t len = colon ? (size_t)(colon - list) : strlen(list);
-        char dir[PATH_MAX * 2];
-        int n = base && len && list[0] != '/'
-                    ? snprintf(dir, sizeof dir, "%s/%.*s", base, (int)len, list)
-                    : snprintf(dir, sizeof dir, "%.*s", (int)len, list);
+        /* Absolute, so that warnings and the run metadata say which
+         * directory was meant wherever parbench was started. */
+        char prefix[PATH_MAX * 2] = "", cwd[PATH_MAX], dir[PATH_MAX * 3];
+        if (list[0] != '/') {
+            size_t bl = base ? strlen(base) : 0;
+            const char *sep = bl && base[bl - 1] != '/' ? "/" : "";
+            if (base && base[0] == '/')
+                snprintf(prefix, sizeof prefix, "%s%s", base, sep);
+            else if (getcwd(cwd, sizeof cwd))
+                snprintf(prefix, sizeof prefix, "%s/%s%s", cwd,
+                         base ? base : "", sep);
+            else if (base)
+                snprintf(prefix, sizeof prefix, "%s%s", base, sep);
+        }
+        int n = snprintf(dir, sizeof dir, "%s%.*s", prefix, (int)len, list);
         if (len && n > 0 && (size_t)n < sizeof dir) {
             struct stat st;
             if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))

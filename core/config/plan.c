@@ -427,16 +427,14 @@ int plan_build(struct plan *p, const struct config *cfg,
                const struct only_filter *only, host_init_fn *host_init,
                loader_warn_fn *warn, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
-    /* The config file's directory: "." for a bare file name. */
+    /* The config file's directory (NULL: the current one). */
     char dir[4096];
     const char *slash = strrchr(cfg->path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == cfg->path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - cfg->path), cfg->path);
-    int rc = loader_path_init(&p->path, cfg->run.plugin_path, dir, warn);
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - cfg->path + 1),
+                 cfg->path);
+    int rc = loader_path_init(&p->path, cfg->run.plugin_path,
+                              slash ? dir : NULL, warn);
     if (rc == 0)
         rc = load_instances(p, cfg, host_init, err, errlen);
     if (rc == 0)

@@ -150,6 +150,16 @@ int runner_check(const struct run_options *o) {
                r.plan.executors[c->executor].name, c->workers,
                schedule_name(c->schedule), w->canonical);
     }
+    /* Which file each instance loads: what `run` will run. */
+    printf("\n%-8s %-24s %-16s %s\n", "kind", "instance", "plugin", "file");
+    for (size_t i = 0; i < r.plan.nworkloads + r.plan.nexecutors; i++) {
+        const struct plan_instance *x =
+            i < r.plan.nworkloads ? &r.plan.workloads[i]
+                                  : &r.plan.executors[i - r.plan.nworkloads];
+        printf("%-8s %-24s %-16s %s\n",
+               x->kind == PB_KIND_WORKLOAD ? "workload" : "executor", x->name,
+               x->plugin_name, x->file);
+    }
     release(&r);
     return PB_EXIT_OK;
 }
@@ -581,8 +591,9 @@ static void name_run(struct runner *r) {
     iso_time(clock_unix_ns(), stamp, sizeof r->started_at);
     snprintf(r->run_id, sizeof r->run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
-    struct meta_run mr = {r->run_id, stamp,          NULL,    -1,        0,
-                          r->output, r->plan.ncells, &r->cfg, &r->o->inv};
+    struct meta_run mr = {r->run_id,  stamp,     NULL,           -1,
+                          0,          r->output, r->plan.ncells, &r->cfg,
+                          &r->o->inv, &r->plan};
     r->mr = mr;
 }
 
