@@ -96,6 +96,11 @@ void job_totals(const struct pb_job *job, struct job_totals *out);
 const struct job_worker *job_worker_info(const struct pb_job *job,
                                          unsigned worker);
 
+/* The worker loop the calling thread is in: 1 with its worker and task
+ * (PB_NO_TASK between tasks), or 0 when the thread runs none.  Async-
+ * signal-safe: the cell process's crash handler calls it. */
+int job_thread_task(unsigned *worker, uint64_t *task);
+
 /* Implementations behind struct pb_host (see plugin.h for contracts). */
 unsigned job_workers(const struct pb_job *job);
 uint64_t job_tasks(const struct pb_job *job);

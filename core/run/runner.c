@@ -77,6 +77,25 @@ static unsigned online_cpus(void) {
     return n > 0 ? (unsigned)n : 1;
 }
 
+/* A plugin's check() asked for a parameter wrongly: a plugin error, named,
+ * before any cell runs. */
+static const struct plan *bug_plan;
+static void runner_plugin_bug(const struct pb_params *ps, const char *msg) {
+    const struct plan *p = bug_plan;
+    for (size_t i = 0; p && i < p->nworkloads + p->nexecutors; i++) {
+        const struct plan_instance *x = i < p->nworkloads
+                                            ? &p->workloads[i]
+                                            : &p->executors[i - p->nworkloads];
+        if (x->params == ps)
+            fprintf(stderr,
+                    "parbench: %s '%s' (plugin %s, %s): plugin bug in its "
+                    "check(): %s; fix the plugin\n",
+                    x->kind == PB_KIND_WORKLOAD ? "workload" : "executor",
+                    x->name, x->plugin_name, x->file, msg);
+    }
+    _exit(PB_EXIT_USAGE);
+}
+
 /* The loader's warnings (missing plugin directories, shadowed plugins). */
 static void runner_warn(const char *msg) {
     fprintf(stderr, "parbench: warning: %s\n", msg);
@@ -101,8 +120,11 @@ static int prepare(struct runner *r, const struct run_options *o) {
             return PB_EXIT_USAGE;
         }
     }
+    bug_plan = &r->plan;
+    params_on_bug(runner_plugin_bug);
     int rc = plan_build(&r->plan, &r->cfg, &only, host_init, runner_warn, err,
                         sizeof err);
+    params_on_bug(NULL);
     only_free(&only);
     if (rc < 0) {
         fprintf(stderr, "parbench: %s\n", err[0] ? err : pb_strerror(rc));
@@ -321,11 +343,12 @@ static int read_msg(int fd, struct cell_msg *m) {
 /* One cell process, as the runner sees it. */
 struct cell_proc {
     pid_t pid;
-    int up, down; /* its messages; the GO orders to it               */
-    int ready;    /* it said READY: the workload state exists         */
-    int reaped;   /* it exited by itself and was reaped               */
-    int active;   /* a GO was sent and its row has not come yet       */
-    unsigned rep; /* the last GO's repetition (0: a warmup)           */
+    int up, down;   /* its messages; the GO orders to it               */
+    int ready;      /* it said READY: the workload state exists         */
+    int reaped;     /* it exited by itself and was reaped               */
+    char note[480]; /* CELL_NOTE: where it is dying, "" if it did not say */
+    int active;     /* a GO was sent and its row has not come yet       */
+    unsigned rep;   /* the last GO's repetition (0: a warmup)           */
     /* When the repetition started, or the process while not ready:
      * loading the plugins and creating the workload are timed out too. */
     uint64_t started_mono;
@@ -468,13 +491,14 @@ static int emit_crash(struct runner *r, struct cell_run *cr,
     int status = 0;
     while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
         ;
-    char how[160], e[400];
+    char how[160], e[1024];
     describe_exit(status, how, sizeof how);
-    snprintf(e, sizeof e, "cell process %s %s", how,
+    snprintf(e, sizeof e, "cell process %s %s%s%s", how,
              !p->ready    ? "while creating the workload"
              : !p->active ? "between repetitions"
              : p->rep     ? "during the repetition"
-                          : "during a warmup repetition");
+                          : "during a warmup repetition",
+             p->note[0] ? ": " : "", p->note);
     cr->next++;
     return emit_status(r, cr->c, rep, cr->tasks, 0, ROW_CRASHED, elapsed, e);
 }
@@ -498,6 +522,9 @@ static int on_message(struct runner *r, struct cell_run *cr,
         if (rc < 0)
             return rc;
         cr->next++;
+    } else if (m->type == CELL_NOTE) {
+        /* The crash that follows is explained by it (emit_crash). */
+        snprintf(p->note, sizeof p->note, "%s", m->error);
     } else if (m->type == CELL_FATAL) {
         /* The cell cannot run: every repetition left fails. */
         int rc = 0;
