@@ -31,6 +31,17 @@ cfgfile=$(find "$P" -name parbenchConfig.cmake | head -1)
 [[ -n $cfgfile ]] || fail "no parbenchConfig.cmake installed"
 pass "install layout"
 
+if command -v man >/dev/null; then
+    for page in 1/parbench 7/parbench-plugin; do
+        got=$(MANPATH=$P/share/man man -w "${page#*/}" 2>&1) || fail "man -w ${page#*/}: $got"
+        [[ $got == "$P/share/man/man${page%%/*}/${page#*/}.${page%%/*}"* ]] ||
+            fail "man finds ${page#*/} at $got"
+    done
+    MANPATH=$P/share/man MANWIDTH=80 man parbench 2>&1 | grep -q "EXIT STATUS" ||
+        fail "man parbench does not render"
+    pass "man parbench works after install"
+fi
+
 export PKG_CONFIG_PATH=$(dirname "$pc")
 [[ $(pkg-config --variable=abi_version parbench) == 2 ]] || fail "abi_version"
 [[ -f $(pkg-config --variable=includedir parbench)/parbench/plugin.h ]] ||
