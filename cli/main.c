@@ -69,19 +69,23 @@ static const char *const check_help =
     "Usage: parbench check [CONFIG] [--set SEC.KEY=VALUE]... [--only EXPR]\n"
     "\n"
     "Loads every plugin CONFIG names, validates every value and prints the\n"
-    "cells that `parbench run` would run.  Exit status 0 when all is well,\n"
-    "2 with FILE:LINE and the problem otherwise.\n";
+    "cells that `parbench run` would run and the plugin file each instance\n"
+    "loads.  Exit status 0 when all is well, 2 with FILE:LINE and the\n"
+    "problem otherwise.\n";
 
 static const char *const list_help =
     "Usage: parbench list\n"
     "\n"
     "Lists the plugins on the plugin path ($PARBENCH_PLUGIN_PATH, then the\n"
-    "plugins next to the parbench binary): kind, name, summary, file.\n";
+    "plugins installed with parbench): kind, name, summary, file.  The first\n"
+    "file of a name is the plugin, as for `run`; broken, misnamed and\n"
+    "shadowed files are warnings on stderr.\n";
 
 static const char *const describe_help =
     "Usage: parbench describe NAME\n"
     "\n"
-    "Prints a plugin's parameters: type, default, bounds or choices, help.\n";
+    "Prints a plugin's parameters: type, default, bounds or choices, help.\n"
+    "Exit status 0; 2 for an unknown or broken plugin (as `check`).\n";
 
 static const char *const report_help =
     "Usage: parbench report CSV [OPTIONS]\n"
