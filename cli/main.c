@@ -71,19 +71,23 @@ static const char *const check_help =
     "Usage: parbench check [CONFIG] [--set SEC.KEY=VALUE]... [--only EXPR]\n"
     "\n"
     "Loads every plugin CONFIG names, validates every value and prints the\n"
-    "cells that `parbench run` would run.  Exit status 0 when all is well,\n"
-    "2 with FILE:LINE and the problem otherwise.\n";
+    "cells that `parbench run` would run and the plugin file each instance\n"
+    "loads.  Exit status 0 when all is well, 2 with FILE:LINE and the\n"
+    "problem otherwise.\n";
 
 static const char *const list_help =
     "Usage: parbench list\n"
     "\n"
     "Lists the plugins on the plugin path ($PARBENCH_PLUGIN_PATH, then the\n"
-    "plugins next to the parbench binary): kind, name, summary, file.\n";
+    "plugins installed with parbench): kind, name, summary, file.  The first\n"
+    "file of a name is the plugin, as for `run`; broken, misnamed and\n"
+    "shadowed files are warnings on stderr.\n";
 
 static const char *const describe_help =
     "Usage: parbench describe NAME\n"
     "\n"
-    "Prints a plugin's parameters: type, default, bounds or choices, help.\n";
+    "Prints a plugin's parameters: type, default, bounds or choices, help.\n"
+    "Exit status 0; 2 for an unknown or broken plugin (as `check`).\n";
 
 static const char *const report_help =
     "Usage: parbench report CSV [OPTIONS]\n"
@@ -110,7 +114,7 @@ static const char *default_config(void) {
     static char installed[4096 + 64];
     if (access("config/default.ini", R_OK) == 0)
         return "config/default.ini";
-    if (selfpath_beside("../share/parbench/config/default.ini", installed,
+    if (selfpath_beside(PB_REL_CONFIG_DIR "/default.ini", installed,
                         sizeof installed) == 0 &&
         access(installed, R_OK) == 0)
         return installed;
@@ -265,7 +269,7 @@ static int cmd_list(int argc, char **argv) {
     if (optind < argc)
         return usage_error("list", "unexpected argument '%s'", argv[optind]);
     struct loader_path sp;
-    if (loader_path_init(&sp, NULL) < 0)
+    if (cli_path_init(&sp, "list", stderr) < 0)
         return PB_EXIT_INTERNAL;
     rc = cli_list(&sp, stdout, stderr);
     loader_path_free(&sp);
@@ -279,13 +283,14 @@ static int cmd_describe(int argc, char **argv) {
     if (optind != argc - 1)
         return usage_error("describe", "%s", "expects exactly one plugin NAME");
     struct loader_path sp;
-    if (loader_path_init(&sp, NULL) < 0)
+    if (cli_path_init(&sp, "describe", stderr) < 0)
         return PB_EXIT_INTERNAL;
     rc = cli_describe(&sp, argv[optind], stdout, stderr);
     loader_path_free(&sp);
-    return rc == PB_ENOENT ? PB_EXIT_USAGE
-           : rc < 0        ? PB_EXIT_INTERNAL
-                           : PB_EXIT_OK;
+    /* An unknown or broken plugin is the user's to fix, as in `check`. */
+    return rc == PB_ENOENT || rc == PB_EPLUGIN ? PB_EXIT_USAGE
+           : rc < 0                            ? PB_EXIT_INTERNAL
+                                               : PB_EXIT_OK;
 }
 
 static int cmd_report(int argc, char **argv) {
@@ -385,7 +390,7 @@ static int cmd_report(int argc, char **argv) {
  * mapped library). */
 static int cmd_serve(char **argv) {
     char exe[4096];
-    if (selfpath_beside("parbench-server", exe, sizeof exe) < 0) {
+    if (selfpath_helper("parbench-server", exe, sizeof exe) < 0) {
         fprintf(stderr, "parbench serve: cannot find the parbench program\n");
         return PB_EXIT_INTERNAL;
     }

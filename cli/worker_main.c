@@ -4,7 +4,7 @@
  * loads the workload plugin, re-creates the workload state with create()
  * (the real cost of "spawn", which shows in startup_s), runs the core's
  * worker loop and streams results back in frames.  The protocol is
- * documented in include/parbench/plugin.h ("Worker processes") so that any
+ * documented in include/parbench/worker.h so that any
  * executor that starts fresh processes can use this program.
  */
 #include <errno.h>
@@ -21,6 +21,8 @@
 #include "config/params.h"
 #include "config/spec.h"
 #include "run/host.h"
+#include <parbench/worker.h>
+
 #include "run/job.h"
 #include "util/errors.h"
 #include "util/fdio.h"
@@ -85,7 +87,7 @@ static const char usage[] =
     "\n"
     "Runs one worker of a parbench job in a fresh process: reads a start\n"
     "record and a workload spec on standard input, writes result frames on\n"
-    "descriptor 3.  The protocol is described in <parbench/plugin.h>.\n";
+    "descriptor 3.  The protocol is described in <parbench/worker.h>.\n";
 
 int main(int argc, char **argv) {
     if (argc > 1) {
@@ -145,7 +147,8 @@ int main(int argc, char **argv) {
      * worker process costs, and the kernel frees it faster than we would. */
     static struct host_instance hi;
     host_init(&hi, lp.desc->name);
-    const struct pb_workload_ops *ops = lp.desc->workload;
+    host_set_role(&hi, PB_ROLE_WORKER);
+    const struct pb_workload_ops *ops = &lp.workload;
     void *state = NULL;
     err[0] = '\0';
     if (ops->create(&hi.host, ps, &state, err, sizeof err) < 0)
