@@ -393,9 +393,16 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
     out->path = NULL;
     out->desc = NULL;
 
-    struct stat st;
+    struct stat st, lst;
     if (stat(path, &st) < 0) {
         int e = errno;
+        if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+            snprintf(err, errlen,
+                     "%s: a symbolic link that leads to no file (%s); fix "
+                     "or remove the link",
+                     path, strerror(e));
+            return PB_EPLUGIN;
+        }
         snprintf(err, errlen,
                  "%s: %s; check the plugin name and the plugin path "
                  "([run] plugin_path, PARBENCH_PLUGIN_PATH)",
@@ -608,9 +615,10 @@ int loader_find(const struct loader_path *sp, enum pb_kind kind,
                 return PB_ENOMEM;
             snprintf(path, len, "%s/%s", sp->dirs[i], file);
             struct stat st;
-            /* The first file of that name is the plugin: a broken one is
-             * reported, never silently skipped for a later one. */
-            if (stat(path, &st) == 0) {
+            /* The first file of that name is the plugin: a broken one (a
+             * dangling or looping link too) is reported, never silently
+             * skipped for a later one. */
+            if (lstat(path, &st) == 0) {
                 int rc = loader_open(path, kind, name, out, err, errlen);
                 warn_shadowed(sp, i, file, path);
                 free(path);
@@ -640,6 +648,8 @@ int loader_find(const struct loader_path *sp, enum pb_kind kind,
     }
     const char *best = suggest_closest(
         name ? name : "", (const char *const *)cand.items, cand.count);
+    if (best && name && strcmp(best, name) == 0)
+        best = NULL; /* a file of that very name that is not a plugin */
     char dirs[2048], skipped[1024] = "";
     join_dirs(sp, dirs, sizeof dirs);
     if (name && *name)

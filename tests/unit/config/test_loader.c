@@ -415,6 +415,37 @@ static void test_find_broken_reports_error(void **state) {
     assert_contains(err, "workload-badabi.so: ABI version 999");
 }
 
+/* A link that loops or leads nowhere is the plugin of its name, reported
+ * as what it is: never "not found; did you mean <the same name>?". */
+static void test_find_bad_link(void **state) {
+    (void)state;
+    char dir[PATH_MAX], a[PATH_MAX + 32], b[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/links", tmp_root);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(a, sizeof a, "%s/workload-loop.so", dir);
+    snprintf(b, sizeof b, "%s/loop", dir);
+    assert_int_equal(symlink("loop", a), 0);
+    assert_int_equal(symlink("workload-loop.so", b), 0);
+    snprintf(b, sizeof b, "%s/workload-gone.so", dir);
+    assert_int_equal(symlink("nowhere.so", b), 0);
+    char *dirs[] = {dir, tp_dir};
+    struct loader_path sp;
+    struct loaded_plugin lp;
+    path_of(&sp, dirs, 2);
+    assert_int_equal(
+        loader_find(&sp, PB_KIND_WORKLOAD, "loop", &lp, err, sizeof err),
+        PB_EPLUGIN);
+    assert_contains(err, "workload-loop.so: a symbolic link that leads to no "
+                         "file (Too many levels of symbolic links)");
+    assert_null(strstr(err, "did you mean"));
+    assert_int_equal(
+        loader_find(&sp, PB_KIND_WORKLOAD, "gone", &lp, err, sizeof err),
+        PB_EPLUGIN);
+    assert_contains(err, "workload-gone.so: a symbolic link that leads to no "
+                         "file (No such file or directory); fix or remove "
+                         "the link");
+}
+
 static void test_find_real_plugins(void **state) {
     (void)state;
     const char *dir = getenv("PB_PLUGIN_DIR");
@@ -911,6 +942,7 @@ int main(void) {
         cmocka_unit_test(test_find_config_before_environment),
         cmocka_unit_test(test_find_not_found_suggests),
         cmocka_unit_test(test_find_broken_reports_error),
+        cmocka_unit_test(test_find_bad_link),
         cmocka_unit_test(test_find_real_plugins),
         cmocka_unit_test(test_scan_warns_and_skips),
         cmocka_unit_test(test_scan_first_wins_sorted),
