@@ -387,6 +387,44 @@ static int check_desc(const char *path, struct loaded_plugin *lp,
     return 0;
 }
 
+/*
+ * 1 (with the sentence in err) if users other than the owner could change
+ * the code a plugin file holds: the file is writable by others, or it
+ * lies in a directory they can write without the sticky bit (they could
+ * put another file in its place).  parbench runs a plugin with the
+ * rights of whoever runs parbench (docs/design.md, "Trust").
+ */
+static int others_can_replace(const char *path, const struct stat *st,
+                              char *err, size_t errlen) {
+    if (st->st_mode & S_IWOTH) {
+        snprintf(err, errlen,
+                 "%s: every user can write this plugin file (mode %04o), so "
+                 "anyone could change the code parbench runs; refused: "
+                 "chmod o-w it",
+                 path, (unsigned)(st->st_mode & 07777));
+        return 1;
+    }
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return 0; /* the stat above succeeded: nothing better to say */
+    char *slash = strrchr(real, '/');
+    if (slash == real)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    struct stat dst;
+    if (stat(real, &dst) == 0 && (dst.st_mode & S_IWOTH) &&
+        !(dst.st_mode & S_ISVTX)) {
+        snprintf(err, errlen,
+                 "%s: its directory %s can be written by every user (mode "
+                 "%04o), so anyone could put another file in its place; "
+                 "refused: chmod o-w the directory, or move the plugin",
+                 path, real, (unsigned)(dst.st_mode & 07777));
+        return 1;
+    }
+    return 0;
+}
+
 int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
                 struct loaded_plugin *out, char *err, size_t errlen) {
     out->handle = NULL;
@@ -421,6 +459,8 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
                  path, strerror(errno));
         return PB_EIO;
     }
+    if (others_can_replace(path, &st, err, errlen))
+        return PB_EPLUGIN;
 
     char *abs = absolute_path(path);
     if (!abs) {

@@ -446,6 +446,48 @@ static void test_find_bad_link(void **state) {
                          "the link");
 }
 
+/* A plugin others could change is refused: trust is the file's and its
+ * directory's (docs/design.md, "Trust"). */
+static void test_open_writable_by_others(void **state) {
+    (void)state;
+    char dir[PATH_MAX], file[PATH_MAX + 32], src[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/open", tmp_root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(file, sizeof file, "%s/workload-tp-sum.so", dir);
+    tp_path(src, sizeof src, "workload-tp-sum.so");
+    FILE *in = fopen(src, "rb"), *out = fopen(file, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+    struct loaded_plugin lp;
+    assert_int_equal(chmod(file, 0644), 0);
+    assert_int_equal(
+        loader_open(file, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err), 0);
+    loader_close(&lp);
+    assert_int_equal(chmod(file, 0666), 0);
+    assert_int_equal(
+        loader_open(file, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err),
+        PB_EPLUGIN);
+    assert_contains(err, "every user can write this plugin file (mode 0666)");
+    assert_int_equal(chmod(file, 0644), 0);
+    assert_int_equal(chmod(dir, 0777), 0);
+    assert_int_equal(
+        loader_open(file, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err),
+        PB_EPLUGIN);
+    assert_contains(err, "can be written by every user (mode 0777)");
+    /* With the sticky bit (as /tmp) others cannot replace the file. */
+    assert_int_equal(chmod(dir, 01777), 0);
+    assert_int_equal(
+        loader_open(file, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err), 0);
+    loader_close(&lp);
+    assert_int_equal(chmod(dir, 0755), 0);
+}
+
 static void test_find_real_plugins(void **state) {
     (void)state;
     const char *dir = getenv("PB_PLUGIN_DIR");
@@ -943,6 +985,7 @@ int main(void) {
         cmocka_unit_test(test_find_not_found_suggests),
         cmocka_unit_test(test_find_broken_reports_error),
         cmocka_unit_test(test_find_bad_link),
+        cmocka_unit_test(test_open_writable_by_others),
         cmocka_unit_test(test_find_real_plugins),
         cmocka_unit_test(test_scan_warns_and_skips),
         cmocka_unit_test(test_scan_first_wins_sorted),
