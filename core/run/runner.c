@@ -536,7 +536,7 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
  * with --resume), through the same code as `parbench report`. */
 static void print_summary(struct runner *r) {
     char err[1024];
-    if (report_from_file(r->output, r->o->format, r->o->inv.summary, stdout,
+    if (report_from_file(r->output, &r->o->report, r->o->inv.summary, stdout,
                          NULL, err, sizeof err) < 0)
         fprintf(stderr, "parbench: summary: %s\n", err);
 }
