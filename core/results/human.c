@@ -133,12 +133,16 @@ void human_percent(char *buf, double fraction) {
         snprintf(buf, HUMAN_LEN, "%.1f%%", fraction * 100.0);
 }
 
-size_t human_width(const char *text) {
+/* Columns of the first n bytes of text. */
+static size_t human_width_n(const char *text, size_t n) {
     size_t w = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        w += (*p & 0xc0) != 0x80; /* continuation bytes take no column */
+    for (size_t i = 0; i < n && text[i]; i++)
+        w += ((unsigned char)text[i] & 0xc0) != 0x80; /* continuation bytes
+                                                         take no column */
     return w;
 }
+
+size_t human_width(const char *text) { return human_width_n(text, (size_t)-1); }
 
 void human_pad(FILE *f, const char *text, size_t width, int right) {
     size_t w = human_width(text);
@@ -168,11 +172,7 @@ void human_wrap(FILE *f, const char *text, size_t width, const char *first,
         while (p[len] == ' ' && (p[len + 1] == '=' || p[len + 1] == '<') &&
                p[len + 2] == ' ' && p[len + 3] != '\0' && p[len + 3] != ' ')
             len += 3 + strcspn(p + len + 3, " ");
-        char word[1024];
-        size_t cut = len < sizeof word - 1 ? len : sizeof word - 1;
-        memcpy(word, p, cut);
-        word[cut] = '\0';
-        size_t w = human_width(word);
+        size_t w = human_width_n(p, len);
         if (line_has_word && col + 1 + w > width) {
             fputc('\n', f);
             fputs(rest, f);
@@ -183,8 +183,23 @@ void human_wrap(FILE *f, const char *text, size_t width, const char *first,
             fputc(' ', f);
             col++;
         }
-        fwrite(p, 1, len, f);
-        col += w;
+        /* A word wider than a whole line is cut where lines end. */
+        const char *q = p, *end = p + len;
+        while (col + human_width_n(q, (size_t)(end - q)) > width &&
+               col < width) {
+            const char *cut_at = q;
+            for (size_t c = col; c < width && cut_at < end; c++)
+                do
+                    cut_at++;
+                while (cut_at < end && ((unsigned char)*cut_at & 0xc0) == 0x80);
+            fwrite(q, 1, (size_t)(cut_at - q), f);
+            fputc('\n', f);
+            fputs(rest, f);
+            col = human_width(rest);
+            q = cut_at;
+        }
+        fwrite(q, 1, (size_t)(end - q), f);
+        col += human_width_n(q, (size_t)(end - q));
         line_has_word = 1;
         p += len;
     }

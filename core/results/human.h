@@ -50,9 +50,9 @@ size_t human_width(const char *text);
  * right-aligned (text wider than width is written whole). */
 void human_pad(FILE *f, const char *text, size_t width, int right);
 /* Writes text word-wrapped to `width` columns: the first line starts
- * with `first`, the others with `rest` (both count towards the width).
- * A word longer than a line is written whole on its own line.  Ends with
- * a newline. */
+ * with `first`, the others with `rest` (both count towards the width);
+ * "x = y" and "x < y" are not broken, and a word longer than a line is
+ * cut into pieces that fill lines.  Ends with a newline. */
 void human_wrap(FILE *f, const char *text, size_t width, const char *first,
                 const char *rest);
 

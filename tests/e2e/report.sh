@@ -42,7 +42,9 @@ pass "readable tables: 100 columns by default, --columns"
 run_pb 0 report "$FIX/report.csv"
 assert_contains out "=> mm, 1 worker: fork (dynamic) is fastest; fork (static) is 1.33× slower (p = 0.011)."
 run_pb 0 report "$FIX/report.csv" --versus pthread
-assert_contains out "prime, 1 worker: serial and pthread tie"
+assert_contains out "=> prime, 1 worker: against pthread, serial looks 1.10× faster, but not significantly"
+assert_contains out "(pthread did
+"
 run_pb 2 report "$FIX/report.csv" --versus nosuch
 assert_contains err "--versus 'nosuch': $FIX/report.csv has no executor of that name; it has serial, pthread, fork"
 run_pb 2 report "$FIX/report.csv" --alpha 2
