@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,7 +192,7 @@ static int parse_alpha(const char *text, double *out) {
     return 0;
 }
 
-/* --threshold: "2%" or 0.02, in [0, 1).  0 or PB_EINVAL. */
+/* --threshold: "2%" or 0.02, at least 0.  0 or PB_EINVAL. */
 static int parse_threshold(const char *text, double *out) {
     char *end;
     errno = 0;
@@ -202,7 +203,7 @@ static int parse_threshold(const char *text, double *out) {
         v /= 100.0;
         end++;
     }
-    if (*end || !(v >= 0.0 && v < 1.0))
+    if (*end || !(v >= 0.0 && isfinite(v)))
         return PB_EINVAL;
     *out = v;
     return 0;
@@ -220,7 +221,7 @@ static int significance_opt(int c, const char *verb, double *alpha,
     if (c == OPT_THRESHOLD && parse_threshold(optarg, threshold) < 0)
         return usage_error(verb,
                            "--threshold '%s': expected a percentage or a "
-                           "fraction below 1, e.g. 2%% or 0.02",
+                           "fraction of at least 0, e.g. 2%% or 0.02",
                            optarg);
     return c == OPT_ALPHA || c == OPT_THRESHOLD ? 0 : -1;
 }

@@ -178,7 +178,7 @@ static void counts_text(const struct compare *c,
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof order / sizeof *order && used < len; i++) {
         size_t k = c->counts[order[i]];
-        if (k == 0 && order[i] > COMPARE_SAME)
+        if (k == 0 && i >= 3) /* faster, slower, no change always */
             continue;
         used += (size_t)snprintf(buf + used, len - used, "%s%zu %s",
                                  used ? ", " : "", k,
@@ -245,8 +245,7 @@ static int print_table(FILE *f, const struct compare *c,
             n++;
         }
         char head[2300];
-        snprintf(head, sizeof head, "%s (%s)", first->workload,
-                 first->workload_params);
+        summary_workload_heading(first, head, sizeof head);
         fputc('\n', f);
         human_wrap(f, head, REPORT_WIDTH, "", "    ");
         human_grid(f, "  ", headers, right, COLS, ptr, n, 0, REPORT_WIDTH);
@@ -283,7 +282,8 @@ static int print_markdown(FILE *f, const struct compare *c,
     return 0;
 }
 
-/* The ok values of one side as a JSON array ([] when absent). */
+/* Every row of one side, its status and value, as a JSON array ([] when
+ * the cell is absent). */
 static void json_values(FILE *f, const struct summary_cell *cell,
                         enum results_column col) {
     fputc('[', f);

@@ -362,20 +362,6 @@ static void print_workload_table(FILE *f, const struct summary *s,
     free(ptr);
 }
 
-/* "limit=1000000, method=trial, tasks=8" from canonical parameters. */
-static void params_text(const char *params, char *buf, size_t len) {
-    size_t o = 0;
-    for (const char *p = params; *p && o + 3 < len; p++) {
-        if (*p == ';') {
-            buf[o++] = ',';
-            buf[o++] = ' ';
-        } else {
-            buf[o++] = *p;
-        }
-    }
-    buf[o] = '\0';
-}
-
 /* Index of the first cell of the workload of cell i. */
 static size_t first_of_workload(const struct summary *s, size_t i) {
     for (size_t k = 0; k < i; k++)
@@ -478,10 +464,8 @@ int report_print_table(FILE *f, const struct summary *s,
         for (size_t j = i; j < s->count; j++)
             if (summary_same_workload(&s->cells[j], &s->cells[i]))
                 cells[n++] = j;
-        char params[2048], head[2300];
-        params_text(s->cells[i].workload_params, params, sizeof params);
-        snprintf(head, sizeof head, "%s%s%s%s", s->cells[i].workload,
-                 params[0] ? " (" : "", params, params[0] ? ")" : "");
+        char head[2300];
+        summary_workload_heading(&s->cells[i], head, sizeof head);
         if (i > 0)
             fputc('\n', f);
         human_wrap(f, head, REPORT_WIDTH, "", "    ");

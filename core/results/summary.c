@@ -41,6 +41,26 @@ void summary_cell_name(const struct summary_cell *c, char *buf, size_t len) {
              c->workers, schedule_name(c->schedule));
 }
 
+void summary_workload_heading(const struct summary_cell *c, char *buf,
+                              size_t len) {
+    size_t o = (size_t)snprintf(buf, len, "%s", c->workload);
+    const char *p = c->workload_params;
+    if (p == NULL || *p == '\0' || o + 2 >= len)
+        return;
+    buf[o++] = ' ';
+    buf[o++] = '(';
+    for (; *p && o + 3 < len; p++) {
+        if (*p == ';') {
+            buf[o++] = ',';
+            buf[o++] = ' ';
+        } else {
+            buf[o++] = *p;
+        }
+    }
+    buf[o++] = ')';
+    buf[o] = '\0';
+}
+
 /* ------------------------------------------------------------------------ */
 /* Metrics                                                                   */
 /* ------------------------------------------------------------------------ */

@@ -89,6 +89,11 @@ int summary_same_cell(const struct summary_cell *a,
 /* "prime x pthread x 4 (dynamic)": a cell's name in warnings. */
 void summary_cell_name(const struct summary_cell *c, char *buf, size_t len);
 
+/* "prime (limit=1000000, method=trial, tasks=8)": a workload instance and
+ * its parameters as a heading, into buf. */
+void summary_workload_heading(const struct summary_cell *c, char *buf,
+                              size_t len);
+
 /* A measured column as `compare --metric` and the verdicts use it. */
 struct summary_metric {
     enum results_column col;

@@ -362,12 +362,17 @@ static int all_zero(const struct verdict_ranking *r) {
     return 1;
 }
 
-static const char *entry_word(const struct verdict_ranking *r, size_t i) {
+/* The table's word for entry i: "reference", "tie" (within the
+ * threshold), "not significant" (beyond it, but p >= alpha), "slower" or
+ * "faster". */
+static const char *entry_word(const struct verdict *v,
+                              const struct verdict_ranking *r, size_t i) {
     const struct verdict_entry *e = &r->e[i];
     if (i == r->ref)
         return "reference";
     if (!e->differs)
-        return "tie";
+        return fabs(e->vs.ratio - 1.0) >= v->o.threshold ? "not significant"
+                                                         : "tie";
     return e->vs.ratio > 1.0 ? "slower" : "faster";
 }
 
@@ -423,7 +428,7 @@ int verdict_print_table(FILE *f, const struct summary *s,
                 snprintf(t[i][4], sizeof t[i][4], "-");
             else
                 human_p(t[i][4], e->vs.mwu.p);
-            snprintf(t[i][5], sizeof t[i][5], "%s", entry_word(r, i));
+            snprintf(t[i][5], sizeof t[i][5], "%s", entry_word(v, r, i));
             for (size_t j = 0; j < 6; j++)
                 ptr[i * 6 + j] = t[i][j];
         }
@@ -488,7 +493,7 @@ int verdict_print_markdown(FILE *f, const struct summary *s,
             else
                 human_p(p, e->vs.mwu.p);
             fprintf(f, "| %s | %s | %s | %s | %s | %s |\n", name, med, ratio,
-                    ci, p, entry_word(r, i));
+                    ci, p, entry_word(v, r, i));
         }
         if (g->pss.n > 1 && !all_zero(&g->pss)) {
             ranking_line(s, g, &g->pss, HUMAN_KIB, line, sizeof line);
@@ -508,6 +513,7 @@ int verdict_print_markdown(FILE *f, const struct summary *s,
 /* ------------------------------------------------------------------------ */
 
 static void json_ranking(FILE *f, const struct summary *s,
+                         const struct verdict *v,
                          const struct verdict_ranking *r, const char *unit_key,
                          const char *in) {
     fputc('[', f);
@@ -529,7 +535,7 @@ static void json_ranking(FILE *f, const struct summary *s,
         json_write_number(f, e->vs.mwu.p);
         fprintf(f, ", \"p_exact\": %s, \"verdict\": \"%s\"}",
                 i != r->ref && e->vs.mwu.exact ? "true" : "false",
-                entry_word(r, i));
+                entry_word(v, r, i));
     }
     if (r->n)
         fprintf(f, "\n%s", in);
@@ -559,11 +565,11 @@ int verdict_print_json(FILE *f, const struct summary *s,
         verdict_sentence(s, v, g, line, sizeof line);
         json_write_string(f, line);
         fprintf(f, ",\n%s \"wall\": ", in);
-        json_ranking(f, s, &g->wall, "s", in2);
+        json_ranking(f, s, v, &g->wall, "s", in2);
         fprintf(f, ",\n%s \"pss\": ", in);
-        json_ranking(f, s, &g->pss, "kib", in2);
+        json_ranking(f, s, v, &g->pss, "kib", in2);
         fprintf(f, ",\n%s \"startup\": ", in);
-        json_ranking(f, s, &g->startup, "s", in2);
+        json_ranking(f, s, v, &g->startup, "s", in2);
         fprintf(f, ",\n%s \"no_ok_rows\": [", in);
         for (size_t k = 0; k < g->nno_data; k++) {
             fputs(k ? ", " : "", f);

@@ -49,8 +49,8 @@ run_pb 2 report "$FIX/report.csv" --versus nosuch
 assert_contains err "--versus 'nosuch': $FIX/report.csv has no executor of that name; it has serial, pthread, fork"
 run_pb 2 report "$FIX/report.csv" --alpha 2
 assert_contains err "--alpha '2': expected a number between 0 and 1"
-run_pb 2 report "$FIX/report.csv" --threshold 150%
-assert_contains err "--threshold '150%': expected a percentage or a fraction below 1"
+run_pb 2 report "$FIX/report.csv" --threshold -5%
+assert_contains err "--threshold '-5%': expected a percentage or a fraction of at least 0"
 pass "verdicts, --versus, --alpha, --threshold"
 
 run_pb 2 report "$FIX/report.csv" --format yaml

@@ -113,10 +113,8 @@ static void test_too_few_points(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_amdahl_exact),
-        cmocka_unit_test(test_usl_exact),
-        cmocka_unit_test(test_amdahl_noisy),
-        cmocka_unit_test(test_bounds),
+        cmocka_unit_test(test_amdahl_exact),   cmocka_unit_test(test_usl_exact),
+        cmocka_unit_test(test_amdahl_noisy),   cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_too_few_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -298,8 +298,8 @@ static void test_bootstrap_known_interval(void **state) {
     const double cell[] = {1.3, 1.25, 1.2}, base[] = {4.2, 3.8, 4.0};
     for (unsigned long long seed = 1; seed <= 3; seed++) {
         double lo, hi;
-        stats_bootstrap_ratio(cell, 3, base, 3, STATS_BOOTSTRAP_RESAMPLES,
-                              seed, 0.95, &lo, &hi);
+        stats_bootstrap_ratio(cell, 3, base, 3, STATS_BOOTSTRAP_RESAMPLES, seed,
+                              0.95, &lo, &hi);
         assert_near(lo, 3.8 / 1.3);
         assert_near(hi, 4.2 / 1.2);
     }
