@@ -437,6 +437,18 @@ static int cmd_describe(int argc, char **argv) {
                            : PB_EXIT_OK;
 }
 
+/* -h prints `help`, -V the version: returns PB_EXIT_OK; -1 for any
+ * other option. */
+static int help_version(int c, const char *help) {
+    if (c == 'h')
+        fputs(help, stdout);
+    else if (c == 'V')
+        usage_print_version();
+    else
+        return -1;
+    return PB_EXIT_OK;
+}
+
 static int cmd_report(int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
@@ -459,13 +471,9 @@ static int cmd_report(int argc, char **argv) {
             return taken;
         if (taken == 0)
             continue;
+        if (help_version(c, report_help) >= 0)
+            return PB_EXIT_OK;
         switch (c) {
-        case 'h':
-            fputs(report_help, stdout);
-            return PB_EXIT_OK;
-        case 'V':
-            usage_print_version();
-            return PB_EXIT_OK;
         case OPT_SUMMARY:
             summary_path = optarg;
             break;
@@ -530,13 +538,9 @@ static int cmd_compare(int argc, char **argv) {
             return taken;
         if (taken == 0)
             continue;
+        if (help_version(c, compare_help) >= 0)
+            return PB_EXIT_OK;
         switch (c) {
-        case 'h':
-            fputs(compare_help, stdout);
-            return PB_EXIT_OK;
-        case 'V':
-            usage_print_version();
-            return PB_EXIT_OK;
         case OPT_FORMAT:
             if (report_format_parse(optarg, &co.format) < 0)
                 return usage_error("compare",

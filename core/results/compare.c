@@ -307,8 +307,7 @@ static int print_json(FILE *f, const struct compare *c,
     json_write_string(f, results_header[o->metric.col]);
     fputs(",\n  \"alpha\": ", f);
     json_write_number(f, o->alpha);
-    fputs(",\n  \"threshold\": ", f);
-    json_write_number(f, o->threshold);
+    json_write_member(f, ",\n  \"threshold\": ", o->threshold);
     fputs(",\n  \"base\": ", f);
     json_write_string(f, base_name);
     fputs(",\n  \"new\": ", f);
@@ -318,26 +317,17 @@ static int print_json(FILE *f, const struct compare *c,
         const struct compare_pair *p = &c->pairs[i];
         const struct summary_cell *cell = pair_cell(p);
         int data = p->verdict <= COMPARE_WORSE;
-        fprintf(f, "%s\n    {\"workload\": ", i ? "," : "");
-        json_write_string(f, cell->workload);
-        fputs(", \"workload_params\": ", f);
-        json_write_string(f, cell->workload_params);
-        fputs(", \"executor\": ", f);
-        json_write_string(f, cell->executor);
+        fprintf(f, "%s\n    {", i ? "," : "");
+        summary_json_names(f, cell);
         fprintf(f, ", \"workers\": %u, \"schedule\": \"%s\",\n     ",
                 cell->workers, schedule_name(cell->schedule));
-        fputs("\"base_median\": ", f);
-        json_write_number(f, p->base && p->new ? p->st.median_x : NAN);
-        fputs(", \"new_median\": ", f);
-        json_write_number(f, p->base && p->new ? p->st.median_y : NAN);
-        fputs(", \"ratio\": ", f);
-        json_write_number(f, data ? p->st.ratio : NAN);
-        fputs(", \"ci95_lo\": ", f);
-        json_write_number(f, data ? p->st.ci_lo : NAN);
-        fputs(", \"ci95_hi\": ", f);
-        json_write_number(f, data ? p->st.ci_hi : NAN);
-        fputs(", \"p\": ", f);
-        json_write_number(f, data ? p->st.mwu.p : NAN);
+        int both = p->base != NULL && p->new != NULL;
+        json_write_member(f, "\"base_median\": ", both ? p->st.median_x : NAN);
+        json_write_member(f, ", \"new_median\": ", both ? p->st.median_y : NAN);
+        json_write_member(f, ", \"ratio\": ", data ? p->st.ratio : NAN);
+        json_write_member(f, ", \"ci95_lo\": ", data ? p->st.ci_lo : NAN);
+        json_write_member(f, ", \"ci95_hi\": ", data ? p->st.ci_hi : NAN);
+        json_write_member(f, ", \"p\": ", data ? p->st.mwu.p : NAN);
         fprintf(f, ", \"p_exact\": %s,\n     \"verdict\": ",
                 data && p->st.mwu.exact ? "true" : "false");
         json_write_string(f, compare_verdict_word(p->verdict, &o->metric));

@@ -104,13 +104,9 @@ void human_sig3(char *buf, double v) {
 }
 
 void human_ratio(char *buf, double ratio) {
-    if (!isfinite(ratio)) {
-        snprintf(buf, HUMAN_LEN, "-");
-        return;
-    }
-    char num[HUMAN_LEN];
-    sig3(num, sizeof num, fabs(ratio));
-    snprintf(buf, HUMAN_LEN, "%s×", num);
+    human_sig3(buf, ratio);
+    if (isfinite(ratio))
+        strcat(buf, "×");
 }
 
 void human_p(char *buf, double p) {

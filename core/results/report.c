@@ -658,12 +658,8 @@ static void json_cell(FILE *f, const struct summary_cell *c) {
 static void json_fit(FILE *f, const struct summary *s,
                      const struct summary_fit *fit) {
     const struct summary_cell *c = &s->cells[fit->cell];
-    fputs("    {\"workload\": ", f);
-    json_write_string(f, c->workload);
-    fputs(", \"workload_params\": ", f);
-    json_write_string(f, c->workload_params);
-    fputs(", \"executor\": ", f);
-    json_write_string(f, c->executor);
+    fputs("    {", f);
+    summary_json_names(f, c);
     fprintf(f, ", \"schedule\": \"%s\",\n     \"workers\": [",
             schedule_name(c->schedule));
     int any = 0;
@@ -673,18 +669,13 @@ static void json_fit(FILE *f, const struct summary *s,
             fprintf(f, "%s%u", any ? ", " : "", s->cells[k].workers);
             any = 1;
         }
-    fputs("],\n     \"amdahl\": {\"serial_fraction\": ", f);
-    json_write_number(f, fit->amdahl.serial);
-    fputs(", \"r2\": ", f);
-    json_write_number(f, fit->amdahl.r2);
-    fputs("},\n     \"usl\": {\"sigma\": ", f);
-    json_write_number(f, fit->usl.sigma);
-    fputs(", \"kappa\": ", f);
-    json_write_number(f, fit->usl.kappa);
-    fputs(", \"peak_workers\": ", f);
-    json_write_number(f, fit->usl.peak);
-    fputs(", \"r2\": ", f);
-    json_write_number(f, fit->usl.r2);
+    json_write_member(
+        f, "],\n     \"amdahl\": {\"serial_fraction\": ", fit->amdahl.serial);
+    json_write_member(f, ", \"r2\": ", fit->amdahl.r2);
+    json_write_member(f, "},\n     \"usl\": {\"sigma\": ", fit->usl.sigma);
+    json_write_member(f, ", \"kappa\": ", fit->usl.kappa);
+    json_write_member(f, ", \"peak_workers\": ", fit->usl.peak);
+    json_write_member(f, ", \"r2\": ", fit->usl.r2);
     fputs("}}", f);
 }
 
@@ -697,8 +688,7 @@ int report_print_json(FILE *f, const struct summary *s,
             "%d,\n  \"alpha\": ",
             REPORT_JSON_VERSION);
     json_write_number(f, o->verdict.alpha);
-    fputs(",\n  \"threshold\": ", f);
-    json_write_number(f, o->verdict.threshold);
+    json_write_member(f, ",\n  \"threshold\": ", o->verdict.threshold);
     fputs(",\n  \"versus\": ", f);
     json_write_string(f, o->verdict.versus);
     fputs(",\n  \"cells\": [", f);

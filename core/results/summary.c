@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "util/errors.h"
+#include "util/json.h"
 
 /* The executor instance every other executor is compared with. */
 #define BASELINE_EXECUTOR "serial"
@@ -59,6 +60,15 @@ void summary_workload_heading(const struct summary_cell *c, char *buf,
     }
     buf[o++] = ')';
     buf[o] = '\0';
+}
+
+void summary_json_names(FILE *f, const struct summary_cell *c) {
+    fputs("\"workload\": ", f);
+    json_write_string(f, c->workload);
+    fputs(", \"workload_params\": ", f);
+    json_write_string(f, c->workload_params);
+    fputs(", \"executor\": ", f);
+    json_write_string(f, c->executor);
 }
 
 /* ------------------------------------------------------------------------ */

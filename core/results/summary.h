@@ -11,6 +11,7 @@
 #define PARBENCH_SUMMARY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "results/fit.h"
 #include "results/human.h"
@@ -93,6 +94,10 @@ void summary_cell_name(const struct summary_cell *c, char *buf, size_t len);
  * its parameters as a heading, into buf. */
 void summary_workload_heading(const struct summary_cell *c, char *buf,
                               size_t len);
+
+/* `"workload": ..., "workload_params": ..., "executor": ...` of c as JSON
+ * members (no braces) on f. */
+void summary_json_names(FILE *f, const struct summary_cell *c);
 
 /* A measured column as `compare --metric` and the verdicts use it. */
 struct summary_metric {

@@ -525,14 +525,12 @@ static void json_ranking(FILE *f, const struct summary *s,
         fprintf(f, ", \"schedule\": \"%s\", \"median_%s\": ",
                 schedule_name(c->schedule), unit_key);
         json_write_number(f, e->vs.median_y);
-        fputs(", \"ratio\": ", f);
-        json_write_number(f, e->vs.ratio);
-        fputs(", \"ci95_lo\": ", f);
-        json_write_number(f, i == r->ref ? NAN : e->vs.ci_lo);
-        fputs(", \"ci95_hi\": ", f);
-        json_write_number(f, i == r->ref ? NAN : e->vs.ci_hi);
-        fputs(", \"p\": ", f);
-        json_write_number(f, e->vs.mwu.p);
+        json_write_member(f, ", \"ratio\": ", e->vs.ratio);
+        json_write_member(f,
+                          ", \"ci95_lo\": ", i == r->ref ? NAN : e->vs.ci_lo);
+        json_write_member(f,
+                          ", \"ci95_hi\": ", i == r->ref ? NAN : e->vs.ci_hi);
+        json_write_member(f, ", \"p\": ", e->vs.mwu.p);
         fprintf(f, ", \"p_exact\": %s, \"verdict\": \"%s\"}",
                 i != r->ref && e->vs.mwu.exact ? "true" : "false",
                 entry_word(v, r, i));
