@@ -145,6 +145,21 @@ static void test_too_few(void **state) {
     rows_free(&rs);
 }
 
+/* Significant but within the threshold: a tie, said as such. */
+static void test_below_threshold(void **state) {
+    (void)state;
+    struct rows rs = {0};
+    const double a[] = {1.000, 1.001, 1.002, 1.003, 1.004};
+    const double b[] = {1.010, 1.011, 1.012, 1.013, 1.014};
+    rows_add_all(&rs, "w", "pthread", 2, a, 5, 0);
+    rows_add_all(&rs, "w", "fork", 2, b, 5, 0);
+    char buf[1024];
+    sentence_of(&rs, NULL, buf, sizeof buf);
+    assert_string_equal(buf, "w, 2 workers: pthread and fork tie (within "
+                             "1.0%, below the threshold).");
+    rows_free(&rs);
+}
+
 /* A cell without ok rows is named; a workload run by one executor per
  * worker count has no group. */
 static void test_no_data_and_single(void **state) {
@@ -168,6 +183,7 @@ int main(void) {
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_versus),
         cmocka_unit_test(test_too_few),
+        cmocka_unit_test(test_below_threshold),
         cmocka_unit_test(test_no_data_and_single),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
