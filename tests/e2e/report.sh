@@ -51,6 +51,10 @@ run_pb 2 report "$FIX/report.csv" --alpha 2
 assert_contains err "--alpha '2': expected a number between 0 and 1"
 run_pb 2 report "$FIX/report.csv" --threshold -5%
 assert_contains err "--threshold '-5%': expected a percentage or a fraction of at least 0"
+# run checks --versus against the config before anything runs.
+run_pb 2 run "$PB_SOURCE_DIR/config/quick.ini" -o never.csv --versus nosuch
+assert_contains err "--versus 'nosuch': $PB_SOURCE_DIR/config/quick.ini has no [executor.nosuch] section; its executors are serial, pthread, fork, posix_spawn"
+[[ ! -e never.csv ]] || fail "run wrote a file despite a bad --versus"
 pass "verdicts, --versus, --alpha, --threshold"
 
 run_pb 2 report "$FIX/report.csv" --format yaml
