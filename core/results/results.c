@@ -59,6 +59,31 @@ static const char *const status_names[] = {"ok", "failed", "crashed", "timeout",
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+int results_column_is_measure(enum results_column col) {
+    return col < RESULTS_COLUMNS &&
+           (columns[col].kind == K_REAL || columns[col].kind == K_COUNTER);
+}
+
+double results_column_number(const struct result_row *row,
+                             enum results_column col) {
+    if (!results_column_is_measure(col))
+        return NAN;
+    const void *p = (const char *)row + columns[col].offset;
+    if (columns[col].kind == K_REAL)
+        return *(const double *)p;
+    return (double)*(const uint64_t *)p;
+}
+
+int results_column_find(const char *name, enum results_column *out) {
+    for (size_t i = 0; name != NULL && i < RESULTS_COLUMNS; i++) {
+        if (strcmp(results_header[i], name) == 0) {
+            *out = (enum results_column)i;
+            return 0;
+        }
+    }
+    return PB_EINVAL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Names                                                                     */
 /* ------------------------------------------------------------------------ */

@@ -97,6 +97,16 @@ enum results_column {
 /* The header: the names of RESULTS_COLUMN_MAP, in order. */
 extern const char *const results_header[RESULTS_COLUMNS];
 
+/* Nonzero for the measured numeric columns (REAL and COUNTER kinds:
+ * wall_s ... items_per_s), the ones a summary can compare. */
+int results_column_is_measure(enum results_column col);
+/* The value of measured column `col` of `row` (borrowed) as a double;
+ * NAN for a column that is not a measure. */
+double results_column_number(const struct result_row *row,
+                             enum results_column col);
+/* The column whose header text is `name` into *out; 0 or PB_EINVAL. */
+int results_column_find(const char *name, enum results_column *out);
+
 const char *row_status_name(enum row_status s); /* "ok", "failed", ... */
 int row_status_parse(const char *text,
                      enum row_status *out); /* 0 / PB_EINVAL */

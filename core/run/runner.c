@@ -748,7 +748,7 @@ int runner_summary_check(const char *summary, int force,
  * with --resume), through the same code as `parbench report`. */
 static int print_summary(struct runner *r) {
     char err[1024];
-    if (report_from_file(r->output, r->o->format, r->o->inv.summary, stdout,
+    if (report_from_file(r->output, &r->o->report, r->o->inv.summary, stdout,
                          NULL, err, sizeof err) < 0) {
         fprintf(stderr, "parbench: summary: %s\n", err);
         return PB_EIO;
