@@ -317,8 +317,8 @@ static int write_script(struct plot_dir *d, const struct summary *s,
     gp_string(gp, path);
     static const char *const titles[] = {
         "'median wall time, error bars: 95% interval of the median'",
-        "'speedup against the baseline (serial, else 1 worker), error bars: "
-        "95% bootstrap interval; dashed: Amdahl fit, dotted: USL fit'",
+        ("'speedup against the baseline (serial, else 1 worker), error bars: "
+         "95% bootstrap interval; dashed: Amdahl fit, dotted: USL fit'"),
         "'median PSS of the cell, error bars: 95% interval of the median'",
         "'median start-up time, error bars: 95% interval of the median'"};
     static const char *const ylabels[] = {"wall time (s)", "speedup",
