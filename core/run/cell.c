@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/perf_event.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "config/spec.h"
 #include "run/host.h"
 #include "run/job.h"
+#include "run/perfctr.h"
 #include "util/clock.h"
 #include "util/errors.h"
 #include "util/fdio.h"
@@ -31,6 +33,7 @@ struct cell_env {
     char worker_program[4096];
     char *spec;
     size_t spec_len;
+    int migrations_fd; /* perfctr of CPU migrations; -1: none (empty cells) */
 };
 
 static int write_msg(int fd, const struct cell_msg *m) {
@@ -165,6 +168,7 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
      * worker then reports that it has no spec. */
     env->spec = NULL;
     env->spec_len = 0;
+    env->migrations_fd = -1;
     if (spec_build(wl->plugin.path, wl->params, &env->spec, &env->spec_len) <
         0) {
         env->spec = NULL;
@@ -197,6 +201,8 @@ static int measure(const struct plan_instance *wl,
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;
+    uint64_t mig0 = 0, mig1 = 0;
+    int mig_ok0 = perfctr_read(env->migrations_fd, &mig0) == 0;
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     uint64_t t0 = clock_mono_ns();
@@ -210,6 +216,7 @@ static int measure(const struct plan_instance *wl,
     uint64_t t1 = clock_mono_ns();
     getrusage(RUSAGE_SELF, &s1);
     getrusage(RUSAGE_CHILDREN, &c1);
+    int mig_ok1 = perfctr_read(env->migrations_fd, &mig1) == 0;
 
     struct job_totals jt;
     job_totals(job, &jt);
@@ -227,6 +234,15 @@ static int measure(const struct plan_instance *wl,
                          (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
                            (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw);
+    /* Faults of the coordinator and its threads, and of every worker
+     * process reaped meanwhile: fork's copy-on-write made countable. */
+    row->minflt = (uint64_t)(s1.ru_minflt - s0.ru_minflt) +
+                  (uint64_t)(c1.ru_minflt - c0.ru_minflt);
+    row->majflt = (uint64_t)(s1.ru_majflt - s0.ru_majflt) +
+                  (uint64_t)(c1.ru_majflt - c0.ru_majflt);
+    /* Inherited counter: threads and worker processes count once they
+     * have exited (every executor joins or reaps its workers in run()). */
+    row->cpu_migrations = perfctr_delta(mig_ok0, mig0, mig_ok1, mig1);
     row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
     if (jt.max_worker_rss_kib > row->peak_rss_kib)
         row->peak_rss_kib = jt.max_worker_rss_kib;
@@ -234,8 +250,13 @@ static int measure(const struct plan_instance *wl,
      * worker reported, while they all still lived (see job_deliver): read
      * now, after they exited, the pages it shared with them would count
      * twice.  With threads there is only this process. */
-    row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : job_read_pss_kib(0)) +
+    struct job_smaps self = {0, 0};
+    if (!jt.coord_pss_kib)
+        (void)job_read_smaps(0, &self);
+    row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : self.pss_kib) +
                    jt.workers_pss_kib;
+    row->uss_kib = (jt.coord_pss_kib ? jt.coord_uss_kib : self.uss_kib) +
+                   jt.workers_uss_kib;
     row->ipc_bytes = jt.ipc_bytes;
     row->startup_s =
         (double)((jt.last_ready_ns > t0 ? jt.last_ready_ns : t0) - t0) / 1e9;
@@ -309,6 +330,11 @@ void cell_main(const struct cell_request *req) {
                  err[0] ? err : "create failed");
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
+    /* Opened once, before the first repetition: the clock never includes
+     * it.  Absent (empty cells) where the kernel refuses. */
+    char why[200];
+    env.migrations_fd =
+        perfctr_open_sw(PERF_COUNT_SW_CPU_MIGRATIONS, why, sizeof why);
     uint64_t tasks = ops->task_count(state);
     m.type = CELL_READY;
     m.tasks = tasks;
