@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -281,6 +282,27 @@ static int measure(const struct plan_instance *wl,
     return 0;
 }
 
+/* The executor's `ballast`: `bytes` of private anonymous memory, every
+ * page written, held until the cell process exits, as a big parent
+ * process holds its heap.  Small pages (MADV_NOHUGEPAGE), as most of a
+ * real heap is: fork then copies one page-table entry per 4 KiB.  Not
+ * timed (before READY).  0, or -1 with a sentence in err. */
+static int hold_ballast(uint64_t bytes, char *err, size_t errlen) {
+    void *b = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED) {
+        snprintf(err, errlen, "cannot map %" PRIu64 " bytes: %s", bytes,
+                 strerror(errno));
+        return -1;
+    }
+    (void)madvise(b, (size_t)bytes, MADV_NOHUGEPAGE);
+    long page = sysconf(_SC_PAGESIZE);
+    size_t step = page > 0 ? (size_t)page : 4096;
+    for (size_t i = 0; i < (size_t)bytes; i += step)
+        ((volatile unsigned char *)b)[i] = (unsigned char)(i / step);
+    return 0; /* never unmapped: the process exits with it */
+}
+
 void cell_main(const struct cell_request *req) {
     struct plan *p = req->plan;
     const struct plan_cell *c = req->cell;
@@ -335,6 +357,12 @@ void cell_main(const struct cell_request *req) {
     char why[200];
     env.migrations_fd =
         perfctr_open_sw(PERF_COUNT_SW_CPU_MIGRATIONS, why, sizeof why);
+    if (ex->ballast && hold_ballast(ex->ballast, err, sizeof err) < 0) {
+        m.type = CELL_FATAL;
+        m.row.status = ROW_FAILED;
+        snprintf(m.error, sizeof m.error, "ballast: %.440s", err);
+        _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
+    }
     uint64_t tasks = ops->task_count(state);
     m.type = CELL_READY;
     m.tasks = tasks;

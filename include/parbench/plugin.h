@@ -155,10 +155,11 @@ struct pb_param {
 /*
  * Keys the core reads in every [workload.NAME] and [executor.NAME] section
  * (`plugin`: which plugin the instance runs; `schedule`: the executor's
- * schedule, static or dynamic).  No parameter table may use them: the
+ * schedule, static or dynamic; `ballast`: memory the coordinator holds,
+ * touched, while the executor runs).  No parameter table may use them: the
  * loader refuses it, since the core's key would hide the plugin's.
  */
-#define PB_RESERVED_PARAMS "plugin", "schedule"
+#define PB_RESERVED_PARAMS "plugin", "schedule", "ballast"
 
 /* Opaque set of validated parameter values, owned by the core. */
 struct pb_params;
