@@ -73,7 +73,7 @@
  *     include it where you use them.
  *  3. job_current_task and job_shared_fd are part of version 2: drop the
  *     host->size tests around them.
- *  4. A parameter may no longer be named `plugin` or `schedule`
+ *  4. A parameter may no longer be named `plugin`, `schedule` or `ballast`
  *     (PB_RESERVED_PARAMS): rename it.
  *  Nothing else changed for existing source; new in version 2 are
  *  host->role, the executor's create/destroy and host->executor_state.
