@@ -408,6 +408,29 @@ static void test_unsendable_result(void **state) {
     job_free(job);
 }
 
+/* USS is Private_Clean + Private_Dirty; Pss is not confused with
+ * Pss_Anon and friends; a missing field counts 0. */
+static void test_parse_smaps(void **state) {
+    (void)state;
+    struct job_smaps sm;
+    job_parse_smaps("55a0-7ffd ---p 00000000 00:00 0 [rollup]\n"
+                    "Rss:                2000 kB\n"
+                    "Pss:                1500 kB\n"
+                    "Pss_Anon:            900 kB\n"
+                    "Shared_Clean:        400 kB\n"
+                    "Private_Clean:       300 kB\n"
+                    "Private_Dirty:       700 kB\n",
+                    &sm);
+    assert_int_equal(sm.pss_kib, 1500);
+    assert_int_equal(sm.uss_kib, 1000);
+    job_parse_smaps("Rss: 5 kB\n", &sm);
+    assert_int_equal(sm.pss_kib, 0);
+    assert_int_equal(sm.uss_kib, 0);
+    assert_int_equal(job_read_smaps(0, &sm), 0);
+    assert_true(sm.uss_kib > 0 && sm.pss_kib > 0);
+    assert_int_equal(job_read_smaps(999999999, &sm), -1);
+}
+
 static void test_read_pss(void **state) {
     (void)state;
     /* Our own process has a non-zero proportional set size. */
@@ -433,6 +456,7 @@ int main(void) {
         cmocka_unit_test(test_failure_message_through_send),
         cmocka_unit_test(test_unsendable_result),
         cmocka_unit_test(test_read_pss),
+        cmocka_unit_test(test_parse_smaps),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
