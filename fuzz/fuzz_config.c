@@ -168,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.run.plugin_path = strdup(plugin_dir);
     struct plan plan;
     err[0] = '\0';
-    rc = plan_build(&plan, &cfg, &only, host_init, err, sizeof err);
+    rc = plan_build(&plan, &cfg, &only, host_init, NULL, err, sizeof err);
     if (rc < 0)
         fuzz_note("plan_build: %s", err);
     else

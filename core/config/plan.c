@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/errors.h"
 #include "util/suggest.h"
+#include "util/units.h"
 
 /* ------------------------------------------------------------------------ */
 /* --only                                                                   */
@@ -135,6 +137,32 @@ static int server_misplaced(const char *value) {
     return 0;
 }
 
+/* An executor's `ballast = SIZE`: a size the machine can hold (at most
+ * half its memory, so that the cell cannot push the system into swap).
+ * 0, or -1 with a sentence in msg. */
+static int parse_ballast(const char *text, uint64_t *out, char *msg,
+                         size_t len) {
+    if (units_scan_size(text, out) != UNITS_OK) {
+        snprintf(msg, len,
+                 "ballast: '%s' is not a size; write e.g. ballast = 256MiB "
+                 "(0 for none)",
+                 text);
+        return -1;
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && *out > (uint64_t)pages * (uint64_t)page / 2) {
+        char have[32], want[32];
+        format_size((uint64_t)pages * (uint64_t)page, have, sizeof have);
+        format_size(*out, want, sizeof want);
+        snprintf(msg, len,
+                 "ballast: %s is more than half of this machine's memory "
+                 "(%s); choose a smaller size",
+                 want, have);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_instance(struct plan *p, const struct config *cfg,
                          const struct cfg_section *sec, enum pb_kind kind,
                          host_init_fn *host_init, struct plan_instance *inst,
@@ -166,10 +194,18 @@ static int load_instance(struct plan *p, const struct config *cfg,
         else /* name the override that set it */
             snprintf(where, sizeof where, "--set '%s.%s.%s=%s'", kname,
                      sec->name, e->key, e->value);
-        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0 &&
-            params_index(inst->params, "schedule") < 0) {
+        /* The loader refused tables that name a core key themselves. */
+        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0) {
             if (config_schedule_parse(e->value, &inst->schedule, msg,
                                       sizeof msg) < 0) {
+                snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
+                         msg);
+                return PB_ECONFIG;
+            }
+            continue;
+        }
+        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "ballast") == 0) {
+            if (parse_ballast(e->value, &inst->ballast, msg, sizeof msg) < 0) {
                 snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
                          msg);
                 return PB_ECONFIG;
@@ -371,7 +407,7 @@ static int check_workloads(const struct plan *p, const struct config *cfg,
                            char *err, size_t errlen) {
     for (size_t w = 0; w < p->nworkloads; w++) {
         const struct plan_instance *x = &p->workloads[w];
-        const struct pb_workload_ops *ops = x->plugin.desc->workload;
+        const struct pb_workload_ops *ops = &x->plugin.workload;
         char msg[512] = "";
         if (ops->check &&
             ops->check(&x->host.host, x->params, msg, sizeof msg) < 0) {
@@ -390,7 +426,7 @@ static int check_executors(const struct plan *p, const struct config *cfg,
                            char *err, size_t errlen) {
     for (size_t e = 0; e < p->nexecutors; e++) {
         const struct plan_instance *x = &p->executors[e];
-        const struct pb_executor_ops *ops = x->plugin.desc->executor;
+        const struct pb_executor_ops *ops = &x->plugin.executor;
         int single = (x->plugin.desc->flags & PB_EXEC_SINGLE_WORKER) != 0;
         for (size_t k = 0; k < cfg->run.nworkers && ops->check && !single;
              k++) {
@@ -448,9 +484,16 @@ static int keep_only(struct plan *p, const struct config *cfg,
 
 int plan_build(struct plan *p, const struct config *cfg,
                const struct only_filter *only, host_init_fn *host_init,
-               char *err, size_t errlen) {
+               loader_warn_fn *warn, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
-    int rc = loader_path_init(&p->path, cfg->run.plugin_path);
+    /* The config file's directory (NULL: the current one). */
+    char dir[4096];
+    const char *slash = strrchr(cfg->path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - cfg->path + 1),
+                 cfg->path);
+    int rc = loader_path_init(&p->path, cfg->run.plugin_path,
+                              slash ? dir : NULL, warn);
     if (rc == 0)
         rc = load_instances(p, cfg, host_init, err, errlen);
     if (rc == 0)

@@ -7,22 +7,27 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/perf_event.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "config/params.h"
 #include "config/spec.h"
 #include "run/host.h"
 #include "run/job.h"
+#include "run/perfctr.h"
 #include "util/clock.h"
 #include "util/errors.h"
 #include "util/fdio.h"
 #include "util/procstat.h"
 #include "util/selfpath.h"
+#include "util/sigsafe.h"
 
 /* The worker program and the serialised workload spec for executors that
  * start fresh processes. */
@@ -30,6 +35,7 @@ struct cell_env {
     char worker_program[4096];
     char *spec;
     size_t spec_len;
+    int migrations_fd; /* perfctr of CPU migrations; -1: none (empty cells) */
 };
 
 static int write_msg(int fd, const struct cell_msg *m) {
@@ -61,16 +67,121 @@ static void on_term(int sig) {
     host_cancel_flag = 1;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Crash notes                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* What the crash handler needs, set before any plugin code runs.  The
+ * handler only reads it. */
+static struct {
+    pid_t pid;                      /* the cell process (not a fork)  */
+    int fd;                         /* the message pipe to the runner */
+    const struct plan_instance *wl; /* the cell's workload            */
+    const struct plan_instance *ex; /* and executor                   */
+    const char *volatile phase;     /* what the main thread is doing  */
+    const struct plan_instance *volatile phase_of; /* in which plugin */
+    char bug[400];                   /* a plugin bug the host found    */
+    const char *volatile bug_plugin; /* whose: an instance name        */
+} crash;
+
+/* "workload 'NAME' (plugin P)" of instance x. */
+static size_t put_instance(char *b, size_t cap, size_t n,
+                           const struct plan_instance *x) {
+    n = sigsafe_str(b, cap, n,
+                    x->kind == PB_KIND_WORKLOAD ? "workload '" : "executor '");
+    n = sigsafe_str(b, cap, n, x->name);
+    n = sigsafe_str(b, cap, n, "' (plugin ");
+    n = sigsafe_str(b, cap, n, x->plugin_name);
+    return sigsafe_str(b, cap, n, ")");
+}
+
+/* A crash signal in the cell process: tell the runner where it happened
+ * (one atomic write), then die of the signal (SA_RESETHAND restored the
+ * default action; the re-raised signal is delivered on return).  Forked
+ * workers inherit the handler but are not the cell process: they only
+ * die, and their executor reports them. */
+static void on_crash(int sig) {
+    if (getpid() == crash.pid) {
+        struct cell_msg m;
+        memset(&m, 0, sizeof m);
+        m.type = CELL_NOTE;
+        char *b = m.error;
+        size_t cap = sizeof m.error - 1, n = sigsafe_signal(b, cap, 0, sig);
+        unsigned worker;
+        uint64_t task;
+        if (job_thread_task(&worker, &task)) {
+            n = sigsafe_str(b, cap, n, " in worker ");
+            n = sigsafe_u64(b, cap, n, worker);
+            if (task != PB_NO_TASK) {
+                n = sigsafe_str(b, cap, n, ", task ");
+                n = sigsafe_u64(b, cap, n, task);
+            }
+            n = sigsafe_str(b, cap, n, ", running ");
+            n = put_instance(b, cap, n, crash.wl);
+        } else {
+            n = sigsafe_str(b, cap, n, " in ");
+            n = sigsafe_str(b, cap, n, crash.phase);
+            if (crash.phase_of) {
+                n = sigsafe_str(b, cap, n, " of ");
+                n = put_instance(b, cap, n, crash.phase_of);
+            }
+        }
+        if (crash.bug_plugin) {
+            n = sigsafe_str(b, cap, n, ": plugin bug in ");
+            n = sigsafe_str(b, cap, n, crash.bug_plugin);
+            n = sigsafe_str(b, cap, n, ": ");
+            n = sigsafe_str(b, cap, n, crash.bug);
+        }
+        b[n] = '\0';
+        ssize_t w = write(crash.fd, &m, sizeof m);
+        (void)w;
+    }
+    raise(sig);
+}
+
+/* params_on_bug: keep which plugin asked wrongly for on_crash (abort()
+ * follows).  Any thread of the cell process, or a forked worker. */
+static void on_plugin_bug(const struct pb_params *ps, const char *msg) {
+    static char who[160];
+    const struct plan_instance *x =
+        ps == crash.ex->params ? crash.ex : crash.wl;
+    size_t n = put_instance(who, sizeof who - 1, 0, x);
+    who[n] = '\0';
+    n = sigsafe_str(crash.bug, sizeof crash.bug - 1, 0, msg);
+    crash.bug[n] = '\0';
+    crash.bug_plugin = who;
+}
+
+static void crash_notes_init(int fd, const struct plan_instance *wl,
+                             const struct plan_instance *ex) {
+    static const int sigs[] = {SIGSEGV, SIGBUS,  SIGILL, SIGFPE,
+                               SIGABRT, SIGTRAP, SIGSYS};
+    crash.pid = getpid();
+    crash.fd = fd;
+    crash.wl = wl;
+    crash.ex = ex;
+    crash.phase = "loading the plugins";
+    crash.phase_of = NULL;
+    params_on_bug(on_plugin_bug);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_crash;
+    sa.sa_flags = (int)SA_RESETHAND;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
 static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     /* Empty when it cannot be found: a spawned worker then fails its
      * row with the exec error. */
-    selfpath_beside("parbench-worker", env->worker_program,
+    selfpath_helper("parbench-worker", env->worker_program,
                     sizeof env->worker_program);
     /* The spec a fresh worker re-creates the workload from (spec.h).  A
      * spec that cannot be built (out of memory) stays empty: a spawned
      * worker then reports that it has no spec. */
     env->spec = NULL;
     env->spec_len = 0;
+    env->migrations_fd = -1;
     if (spec_build(wl->plugin.path, wl->params, &env->spec, &env->spec_len) <
         0) {
         env->spec = NULL;
@@ -78,14 +189,20 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     }
 }
 
+static void set_phase(const char *phase, const struct plan_instance *of) {
+    crash.phase = phase;
+    crash.phase_of = of;
+}
+
 /* Runs one repetition and fills *row, and error (errlen bytes) when it is
  * not ok.  Returns 0 (the row says how it went) or PB_ENOMEM. */
 static int measure(const struct plan_instance *wl,
                    const struct plan_instance *ex, const struct plan_cell *c,
-                   void *state, const struct cell_env *env,
+                   void *state, void *xstate, const struct cell_env *env,
                    struct row_measure *row, char *error, size_t errlen) {
-    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    const struct pb_workload_ops *ops = &wl->plugin.workload;
     memset(row, 0, sizeof *row);
+    set_phase("begin()", wl);
     if (ops->begin)
         ops->begin(state);
     struct pb_job *job =
@@ -93,23 +210,29 @@ static int measure(const struct plan_instance *wl,
     if (!job)
         return PB_ENOMEM;
     job_set_worker_env(job, env->worker_program, env->spec, env->spec_len);
+    job_set_executor(job, ex->name, xstate);
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;
     /* The machine's CPU time around the timed region, outside it. */
     struct procstat ps0, ps1;
     procstat_read(NULL, &ps0);
+    uint64_t mig0 = 0, mig1 = 0;
+    int mig_ok0 = perfctr_read(env->migrations_fd, &mig0) == 0;
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     uint64_t t0 = clock_mono_ns();
-    int rc = ex->plugin.desc->executor->run(&ex->host.host, ex->params, job,
-                                            err, sizeof err);
+    set_phase("run()", ex);
+    int rc = ex->plugin.executor.run(&ex->host.host, ex->params, job, err,
+                                     sizeof err);
     if (rc < 0)
         job_failf(job, 0, "executor: %s", err[0] ? err : "run failed");
+    set_phase("merge()", wl);
     job_finish(job);
     uint64_t t1 = clock_mono_ns();
     getrusage(RUSAGE_SELF, &s1);
     getrusage(RUSAGE_CHILDREN, &c1);
+    int mig_ok1 = perfctr_read(env->migrations_fd, &mig1) == 0;
     procstat_read(NULL, &ps1);
 
     struct job_totals jt;
@@ -135,6 +258,15 @@ static int measure(const struct plan_instance *wl,
                          (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
                            (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw);
+    /* Faults of the coordinator and its threads, and of every worker
+     * process reaped meanwhile: fork's copy-on-write made countable. */
+    row->minflt = (uint64_t)(s1.ru_minflt - s0.ru_minflt) +
+                  (uint64_t)(c1.ru_minflt - c0.ru_minflt);
+    row->majflt = (uint64_t)(s1.ru_majflt - s0.ru_majflt) +
+                  (uint64_t)(c1.ru_majflt - c0.ru_majflt);
+    /* Inherited counter: threads and worker processes count once they
+     * have exited (every executor joins or reaps its workers in run()). */
+    row->cpu_migrations = perfctr_delta(mig_ok0, mig0, mig_ok1, mig1);
     row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
     if (jt.max_worker_rss_kib > row->peak_rss_kib)
         row->peak_rss_kib = jt.max_worker_rss_kib;
@@ -142,8 +274,13 @@ static int measure(const struct plan_instance *wl,
      * worker reported, while they all still lived (see job_deliver): read
      * now, after they exited, the pages it shared with them would count
      * twice.  With threads there is only this process. */
-    row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : job_read_pss_kib(0)) +
+    struct job_smaps self = {0, 0};
+    if (!jt.coord_pss_kib)
+        (void)job_read_smaps(0, &self);
+    row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : self.pss_kib) +
                    jt.workers_pss_kib;
+    row->uss_kib = (jt.coord_pss_kib ? jt.coord_uss_kib : self.uss_kib) +
+                   jt.workers_uss_kib;
     row->ipc_bytes = jt.ipc_bytes;
     row->startup_s =
         (double)((jt.last_ready_ns > t0 ? jt.last_ready_ns : t0) - t0) / 1e9;
@@ -152,6 +289,7 @@ static int measure(const struct plan_instance *wl,
     if (!job_status(job, NULL)) {
         uint64_t sum = 0;
         err[0] = '\0';
+        set_phase("verify()", wl);
         if (ops->verify(state, &sum, err, sizeof err) < 0)
             job_failf(job, 0, "verification failed: %s",
                       err[0] ? err : "wrong answer");
@@ -167,11 +305,32 @@ static int measure(const struct plan_instance *wl,
     return 0;
 }
 
+/* The executor's `ballast`: `bytes` of private anonymous memory, every
+ * page written, held until the cell process exits, as a big parent
+ * process holds its heap.  Small pages (MADV_NOHUGEPAGE), as most of a
+ * real heap is: fork then copies one page-table entry per 4 KiB.  Not
+ * timed (before READY).  0, or -1 with a sentence in err. */
+static int hold_ballast(uint64_t bytes, char *err, size_t errlen) {
+    void *b = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED) {
+        snprintf(err, errlen, "cannot map %" PRIu64 " bytes: %s", bytes,
+                 strerror(errno));
+        return -1;
+    }
+    (void)madvise(b, (size_t)bytes, MADV_NOHUGEPAGE);
+    long page = sysconf(_SC_PAGESIZE);
+    size_t step = page > 0 ? (size_t)page : 4096;
+    for (size_t i = 0; i < (size_t)bytes; i += step)
+        ((volatile unsigned char *)b)[i] = (unsigned char)(i / step);
+    return 0; /* never unmapped: the process exits with it */
+}
+
 void cell_main(const struct cell_request *req) {
     struct plan *p = req->plan;
     const struct plan_cell *c = req->cell;
-    const struct plan_instance *wl = &p->workloads[c->workload];
-    const struct plan_instance *ex = &p->executors[c->executor];
+    struct plan_instance *wl = &p->workloads[c->workload];
+    struct plan_instance *ex = &p->executors[c->executor];
     struct cell_msg m;
     struct cell_env env;
     char err[480] = "";
@@ -183,6 +342,7 @@ void cell_main(const struct cell_request *req) {
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
 
+    crash_notes_init(req->fd, wl, ex);
     /* The runner unloaded every plugin after validation (plan_unload):
      * this process loads its own two again. */
     memset(&m, 0, sizeof m);
@@ -192,15 +352,38 @@ void cell_main(const struct cell_request *req) {
         snprintf(m.error, sizeof m.error, "loading plugins: %.450s", err);
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
-    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    const struct pb_workload_ops *ops = &wl->plugin.workload;
+    const struct pb_executor_ops *xops = &ex->plugin.executor;
+    host_set_role(&wl->host, PB_ROLE_COORDINATOR);
+    host_set_role(&ex->host, PB_ROLE_COORDINATOR);
     env_init(&env, wl);
-    void *state = NULL;
-    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
+    void *state = NULL, *xstate = NULL;
+    const char *what = "creating the workload";
+    set_phase("create()", wl);
+    int crc = ops->create(&wl->host.host, wl->params, &state, err, sizeof err);
+    if (crc == 0 && xops->create) {
+        what = "creating the executor";
+        set_phase("create()", ex);
+        crc = xops->create(&ex->host.host, ex->params, c->workers, &xstate, err,
+                           sizeof err);
+    }
+    if (crc < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
-        /* A long message is cut to its first 450 characters. */
-        snprintf(m.error, sizeof m.error, "creating the workload: %.450s",
+        /* A long message is cut to its first 440 characters. */
+        snprintf(m.error, sizeof m.error, "%s: %.440s", what,
                  err[0] ? err : "create failed");
+        _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
+    }
+    /* Opened once, before the first repetition: the clock never includes
+     * it.  Absent (empty cells) where the kernel refuses. */
+    char why[200];
+    env.migrations_fd =
+        perfctr_open_sw(PERF_COUNT_SW_CPU_MIGRATIONS, why, sizeof why);
+    if (ex->ballast && hold_ballast(ex->ballast, err, sizeof err) < 0) {
+        m.type = CELL_FATAL;
+        m.row.status = ROW_FAILED;
+        snprintf(m.error, sizeof m.error, "ballast: %.440s", err);
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
     uint64_t tasks = ops->task_count(state);
@@ -221,12 +404,16 @@ void cell_main(const struct cell_request *req) {
         /* A SIGTERM cancels the repetition it arrives in, not the ones
          * after it: each starts uncancelled. */
         host_cancel_flag = 0;
-        int rc =
-            measure(wl, ex, c, state, &env, &m.row, m.error, sizeof m.error);
+        int rc = measure(wl, ex, c, state, xstate, &env, &m.row, m.error,
+                         sizeof m.error);
         m.rss_kib = resident_kib();
         if (rc < 0 || write_msg(req->fd, &m) < 0)
             _exit(PB_EXIT_INTERNAL);
     }
+    set_phase("destroy()", ex);
+    if (xops->destroy)
+        xops->destroy(xstate);
+    set_phase("destroy()", wl);
     ops->destroy(state);
     free(env.spec);
     _exit(0);

@@ -35,6 +35,7 @@ void host_init(struct host_instance *hi, const char *name) {
     struct pb_host *h = &hi->host;
     h->size = sizeof *h;
     h->abi_version = PB_ABI_VERSION;
+    h->role = PB_ROLE_RUNNER;
     h->log = host_log;
     h->now_ns = clock_mono_ns;
     h->cancelled = host_cancelled;
@@ -59,5 +60,10 @@ void host_init(struct host_instance *hi, const char *name) {
     h->job_spec = job_spec;
     h->job_current_task = job_current_task;
     h->job_shared_fd = job_shared_fd;
+    h->executor_state = job_executor_state;
     hi->name = name;
+}
+
+void host_set_role(struct host_instance *hi, enum pb_role role) {
+    hi->host.role = role;
 }

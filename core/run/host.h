@@ -10,8 +10,11 @@
 
 #include "config/plugin_host.h" /* struct host_instance */
 
-/* Fill `hi` for plugin `name` (borrowed; must outlive the table). */
+/* Fill `hi` for plugin `name` (borrowed; must outlive the table), with
+ * the role PB_ROLE_RUNNER; a cell process or parbench-worker sets its own
+ * role (host_set_role) before the plugin's create(). */
 void host_init(struct host_instance *hi, const char *name);
+void host_set_role(struct host_instance *hi, enum pb_role role);
 
 /* Set by the cell's SIGTERM handler; read by host->cancelled(). */
 extern volatile sig_atomic_t host_cancel_flag;

@@ -21,6 +21,7 @@
 
 #include "util/clock.h"
 #include "util/errors.h"
+#include "util/sigsafe.h"
 
 /* ------------------------------------------------------------------------ */
 /* Messages from worker processes                                           */
@@ -46,6 +47,11 @@ struct msg_head {
     int64_t pid;                  /* MSG_FINAL: the worker process      */
 };
 
+/* The worker loop this thread runs, if any: what a crash handler of the
+ * cell process reads (job_thread_task). */
+static _Thread_local struct pb_job *tls_job;
+static _Thread_local unsigned tls_worker;
+
 /* The context a workload sees while running one task. */
 struct pb_task_ctx {
     struct pb_job *job;
@@ -63,9 +69,17 @@ struct pb_task_ctx {
 struct job_shared {
     _Atomic uint64_t next_task; /* dynamic schedule: next unclaimed task */
     _Atomic int stop;           /* set on the first failure              */
-    uint32_t workers;           /* entries of current[]                  */
-    _Atomic uint64_t current[]; /* task each worker runs, or PB_NO_TASK  */
+    uint32_t workers;           /* W                                     */
+    /* 2 W entries: [0, W) the task each worker runs, or PB_NO_TASK;
+     * [W, 2W) nonzero once that worker's loop was entered (the check
+     * that worker_loop runs once per worker, across processes too). */
+    _Atomic uint64_t current[];
 };
+
+/* The "loop entered" flag of worker w. */
+static _Atomic uint64_t *entered_flag(struct job_shared *sh, unsigned w) {
+    return &sh->current[sh->workers + w];
+}
 
 /* State of a task's slot.  A slot leaves SLOT_EMPTY exactly once, by
  * claim_slot, whichever way the result came: that is the core's
@@ -107,7 +121,10 @@ struct pb_job {
     uint64_t coord_pss_kib; /* coordinator's Pss when the last
                                final report arrived (0: not
                                read; threads read at the end) */
+    uint64_t coord_uss_kib; /* and its USS, read with it    */
 
+    void *executor_state;       /* borrowed: executor's create() */
+    const char *executor;       /* borrowed name, or NULL        */
     const char *worker_program; /* borrowed                     */
     const void *spec;           /* borrowed                     */
     size_t spec_len;
@@ -120,7 +137,7 @@ struct pb_job {
 /* Maps a status page for `workers` workers: from `fd` when fd >= 0 (the
  * coordinator's), else from a new memfd whose descriptor is kept. */
 static int map_shared(struct pb_job *job, unsigned workers, int fd) {
-    size_t need = sizeof *job->shared + (size_t)workers * sizeof(uint64_t);
+    size_t need = sizeof *job->shared + 2 * (size_t)workers * sizeof(uint64_t);
     long page = sysconf(_SC_PAGESIZE);
     size_t size = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
     int own = fd < 0;
@@ -148,8 +165,10 @@ static int map_shared(struct pb_job *job, unsigned workers, int fd) {
         atomic_init(&sh->next_task, 0);
         atomic_init(&sh->stop, 0);
         sh->workers = workers;
-        for (unsigned w = 0; w < workers; w++)
+        for (unsigned w = 0; w < workers; w++) {
             atomic_init(&sh->current[w], PB_NO_TASK);
+            atomic_init(entered_flag(sh, w), 0);
+        }
         job->shared_fd = fd;
     } else if (sh->workers != workers) {
         munmap(p, size);
@@ -191,6 +210,15 @@ void job_set_worker_env(struct pb_job *job, const char *program,
     job->worker_program = program;
     job->spec = spec;
     job->spec_len = spec_len;
+}
+
+void job_set_executor(struct pb_job *job, const char *name, void *state) {
+    job->executor = name;
+    job->executor_state = state;
+}
+
+void *job_executor_state(const struct pb_job *job) {
+    return job->executor_state;
 }
 
 int job_attach_shared(struct pb_job *job, int fd) {
@@ -296,6 +324,7 @@ void job_totals(const struct pb_job *job, struct job_totals *out) {
     out->paused_sys_s = job->paused_sys_s;
     out->ipc_bytes = job->ipc_bytes;
     out->coord_pss_kib = job->coord_pss_kib;
+    out->coord_uss_kib = job->coord_uss_kib;
     for (uint64_t t = 0; t < job->tasks; t++)
         out->items += job->slots[t].items;
     for (unsigned i = 0; i < job->workers; i++) {
@@ -305,6 +334,7 @@ void job_totals(const struct pb_job *job, struct job_totals *out) {
         if (jw->maxrss_kib > out->max_worker_rss_kib)
             out->max_worker_rss_kib = jw->maxrss_kib;
         out->workers_pss_kib += jw->pss_kib;
+        out->workers_uss_kib += jw->uss_kib;
     }
 }
 
@@ -329,6 +359,14 @@ void job_blocking_end(struct pb_task_ctx *ctx) {
 
 unsigned job_task_worker(const struct pb_task_ctx *ctx) { return ctx->worker; }
 
+int job_thread_task(unsigned *worker, uint64_t *task) {
+    if (!tls_job)
+        return 0;
+    *worker = tls_worker;
+    *task = job_current_task(tls_job, tls_worker);
+    return 1;
+}
+
 uint64_t job_current_task(const struct pb_job *job, unsigned worker) {
     if (!job->shared || worker >= job->shared->workers)
         return PB_NO_TASK;
@@ -340,17 +378,39 @@ uint64_t job_current_task(const struct pb_job *job, unsigned worker) {
 /* Worker side                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* Parses "Pss:   1234 kB" out of /proc/PID/smaps_rollup (the coordinator
- * reads its own and its parked workers', see sample_memory). */
-uint64_t job_read_pss_kib(pid_t pid) {
+/* The value of field `name` ("\nPss:") in smaps_rollup text, in KiB; 0
+ * when absent. */
+static uint64_t smaps_field(const char *buf, const char *name) {
+    const char *p = strstr(buf, name);
+    if (!p)
+        return 0;
+    p += strlen(name);
+    while (*p == ' ' || *p == '\t')
+        p++;
+    uint64_t kib = 0;
+    while (*p >= '0' && *p <= '9')
+        kib = kib * 10 + (uint64_t)(*p++ - '0');
+    return kib;
+}
+
+void job_parse_smaps(const char *text, struct job_smaps *out) {
+    out->pss_kib = smaps_field(text, "\nPss:");
+    out->uss_kib = smaps_field(text, "\nPrivate_Clean:") +
+                   smaps_field(text, "\nPrivate_Dirty:");
+}
+
+/* Reads /proc/PID/smaps_rollup (the coordinator reads its own and its
+ * parked workers', see sample_memory). */
+int job_read_smaps(pid_t pid, struct job_smaps *out) {
     char path[64];
+    memset(out, 0, sizeof *out);
     if (pid > 0)
         snprintf(path, sizeof path, "/proc/%ld/smaps_rollup", (long)pid);
     else
         snprintf(path, sizeof path, "/proc/self/smaps_rollup");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return 0;
+        return -1;
     char buf[4096];
     size_t used = 0;
     ssize_t got;
@@ -359,16 +419,14 @@ uint64_t job_read_pss_kib(pid_t pid) {
         used += (size_t)got;
     close(fd);
     buf[used] = '\0';
-    const char *p = strstr(buf, "\nPss:");
-    if (!p)
-        return 0;
-    p += 5;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    uint64_t kib = 0;
-    while (*p >= '0' && *p <= '9')
-        kib = kib * 10 + (uint64_t)(*p++ - '0');
-    return kib;
+    job_parse_smaps(buf, out);
+    return 0;
+}
+
+uint64_t job_read_pss_kib(pid_t pid) {
+    struct job_smaps sm;
+    (void)job_read_smaps(pid, &sm);
+    return sm.pss_kib;
 }
 
 /* The core's claim: static by index (task = worker + k * workers), or the
@@ -392,25 +450,6 @@ static int default_claim(struct pb_job *job, unsigned worker, uint64_t *cursor,
     return 1;
 }
 
-/* Copies at most `cap` bytes of the string s into dst without stdio. */
-static size_t put_str(char *dst, size_t cap, size_t at, const char *s) {
-    while (*s && at < cap)
-        dst[at++] = *s++;
-    return at;
-}
-
-static size_t put_u64(char *dst, size_t cap, size_t at, uint64_t v) {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n > 0 && at < cap)
-        dst[at++] = tmp[--n];
-    return at;
-}
-
 /* Reports a failed task (or a failed hook) from the worker.  In a process
  * that is not the coordinator this uses only async-signal-safe calls. */
 static void worker_fail(struct pb_job *job, unsigned worker,
@@ -418,14 +457,14 @@ static void worker_fail(struct pb_job *job, unsigned worker,
                         int has_task, const char *what) {
     if (io && io->send) {
         char text[400];
-        size_t n = put_str(text, sizeof text, 0, "worker ");
-        n = put_u64(text, sizeof text, n, worker);
+        size_t n = sigsafe_str(text, sizeof text, 0, "worker ");
+        n = sigsafe_u64(text, sizeof text, n, worker);
         if (has_task) {
-            n = put_str(text, sizeof text, n, ", task ");
-            n = put_u64(text, sizeof text, n, task);
+            n = sigsafe_str(text, sizeof text, n, ", task ");
+            n = sigsafe_u64(text, sizeof text, n, task);
         }
-        n = put_str(text, sizeof text, n, ": ");
-        n = put_str(text, sizeof text, n, what);
+        n = sigsafe_str(text, sizeof text, n, ": ");
+        n = sigsafe_str(text, sizeof text, n, what);
         struct msg_head h = {.magic = MSG_MAGIC,
                              .type = MSG_RESULT,
                              .worker = worker,
@@ -461,14 +500,30 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
         worker_fail(job, worker, io, 0, 0, "worker index out of range");
         return PB_EINVAL;
     }
+    if (atomic_exchange(entered_flag(job->shared, worker), 1) != 0) {
+        /* An executor bug; the first call for this worker goes on. */
+        char what[200];
+        size_t n = sigsafe_str(what, sizeof what - 1, 0, "executor ");
+        n = sigsafe_str(what, sizeof what - 1, n,
+                        job->executor ? job->executor : "(unknown)");
+        n = sigsafe_str(what, sizeof what - 1, n,
+                        " called worker_loop a second time for this worker; an "
+                        "executor calls it once per worker and repetition");
+        what[n] = '\0';
+        worker_fail(job, worker, io, 0, 0, what);
+        return PB_EINVAL;
+    }
     struct pb_task_ctx ctx = {job, worker, io};
     char err[256] = "";
+    tls_job = job;
+    tls_worker = worker;
     void *ws = NULL;
     int rc = 0;
 
     if (job->ops->worker_init &&
         job->ops->worker_init(job->state, worker, &ws, err, sizeof err) < 0) {
         worker_fail(job, worker, io, 0, 0, err[0] ? err : "worker_init failed");
+        tls_job = NULL;
         return PB_ETASK;
     }
 
@@ -520,11 +575,11 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
                 /* Too big for the transport (PB_FRAME_MAX), or the
                  * coordinator is gone: then this message is lost too. */
                 char why[128];
-                size_t n = put_str(why, sizeof why - 1, 0, "its result (");
-                n = put_u64(why, sizeof why - 1, n, h.body_size);
-                n = put_str(why, sizeof why - 1, n,
-                            " bytes of payload) could not be sent to the "
-                            "coordinator");
+                size_t n = sigsafe_str(why, sizeof why - 1, 0, "its result (");
+                n = sigsafe_u64(why, sizeof why - 1, n, h.body_size);
+                n = sigsafe_str(why, sizeof why - 1, n,
+                                " bytes of payload) could not be sent to the "
+                                "coordinator");
                 why[n] = '\0';
                 worker_fail(job, worker, io, task, 1, why);
                 rc = PB_EIO;
@@ -548,6 +603,7 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
         ready = clock_mono_ns();
     if (job->ops->worker_fini)
         job->ops->worker_fini(job->state, ws);
+    tls_job = NULL;
 
     if (io && io->send) {
         struct msg_head h = {.magic = MSG_MAGIC,
@@ -595,10 +651,16 @@ static void sample_memory(struct pb_job *job) {
     struct rusage r0, r1;
     getrusage(RUSAGE_SELF, &r0);
     uint64_t t = clock_mono_ns();
-    job->coord_pss_kib = job_read_pss_kib(0);
+    struct job_smaps sm;
+    (void)job_read_smaps(0, &sm);
+    job->coord_pss_kib = sm.pss_kib;
+    job->coord_uss_kib = sm.uss_kib;
     for (unsigned i = 0; i < job->workers; i++)
-        if (job->w[i].pid > 0)
-            job->w[i].pss_kib = job_read_pss_kib(job->w[i].pid);
+        if (job->w[i].pid > 0) {
+            (void)job_read_smaps(job->w[i].pid, &sm);
+            job->w[i].pss_kib = sm.pss_kib;
+            job->w[i].uss_kib = sm.uss_kib;
+        }
     job->paused_ns += clock_mono_ns() - t;
     /* Reading smaps_rollup walks page tables: kernel time that is
      * parbench's, not the executor's, and that threads never pay. */

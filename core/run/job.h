@@ -22,6 +22,7 @@ struct job_worker {
                           without a task); 0 = never reported          */
     uint64_t tasks_run;
     uint64_t pss_kib;    /* worker processes only                        */
+    uint64_t uss_kib;    /* worker processes only: Private_Clean + _Dirty */
     pid_t pid;           /* worker processes only: from the final report */
     uint64_t maxrss_kib; /* from job_worker_usage                        */
     int reported;        /* final report received                        */
@@ -42,6 +43,11 @@ void job_free(struct pb_job *job);
  * outlive the job. */
 void job_set_worker_env(struct pb_job *job, const char *program,
                         const void *spec, size_t spec_len);
+
+/* Coordinator, before the executor runs: the executor instance's name
+ * (for the failures it causes) and what its create() built for the cell
+ * (host->executor_state); both borrowed, either may be NULL. */
+void job_set_executor(struct pb_job *job, const char *name, void *state);
 
 /* In a spawned worker: replace the job's own status page by the
  * coordinator's, mapped from `fd` (PB_WORKER_FD_SHARED).  Returns 0, or
@@ -83,6 +89,9 @@ struct job_totals {
     uint64_t coord_pss_kib;      /* the coordinator's Pss, read while the
                                     worker processes all lived; 0: not read
                                     (threads: read it at the end)          */
+    uint64_t workers_uss_kib;    /* USS of the worker processes, summed    */
+    uint64_t coord_uss_kib;      /* the coordinator's USS, read with its Pss;
+                                    0: not read                            */
 };
 void job_totals(const struct pb_job *job, struct job_totals *out);
 
@@ -90,6 +99,11 @@ void job_totals(const struct pb_job *job, struct job_totals *out);
  * the job and valid until job_free; NULL when out of range. */
 const struct job_worker *job_worker_info(const struct pb_job *job,
                                          unsigned worker);
+
+/* The worker loop the calling thread is in: 1 with its worker and task
+ * (PB_NO_TASK between tasks), or 0 when the thread runs none.  Async-
+ * signal-safe: the cell process's crash handler calls it. */
+int job_thread_task(unsigned *worker, uint64_t *task);
 
 /* Implementations behind struct pb_host (see plugin.h for contracts). */
 unsigned job_workers(const struct pb_job *job);
@@ -105,11 +119,22 @@ const char *job_worker_program(const struct pb_job *job);
 const void *job_spec(const struct pb_job *job, size_t *len);
 uint64_t job_current_task(const struct pb_job *job, unsigned worker);
 int job_shared_fd(const struct pb_job *job);
+void *job_executor_state(const struct pb_job *job);
 void job_checkpoint(struct pb_task_ctx *ctx);
 void job_blocking_begin(struct pb_task_ctx *ctx);
 void job_blocking_end(struct pb_task_ctx *ctx);
 unsigned job_task_worker(const struct pb_task_ctx *ctx);
 
+/* What smaps_rollup says of one process, in KiB: Pss, and USS (memory
+ * private to it: Private_Clean + Private_Dirty). */
+struct job_smaps {
+    uint64_t pss_kib, uss_kib;
+};
+/* Parses smaps_rollup text (NUL-terminated); a missing field counts 0. */
+void job_parse_smaps(const char *text, struct job_smaps *out);
+/* Reads /proc/PID/smaps_rollup (pid 0 = self) into *out: 0, or -1 (and
+ * zeros) when it cannot be read.  Coordinator only. */
+int job_read_smaps(pid_t pid, struct job_smaps *out);
 /* Pss of a process in KiB from /proc/PID/smaps_rollup (pid 0 = self); 0 if
  * unavailable.  Coordinator only. */
 uint64_t job_read_pss_kib(pid_t pid);

@@ -93,6 +93,30 @@ static unsigned online_cpus(void) {
     return n > 0 ? (unsigned)n : 1;
 }
 
+/* A plugin's check() asked for a parameter wrongly: a plugin error, named,
+ * before any cell runs. */
+static const struct plan *bug_plan;
+static void runner_plugin_bug(const struct pb_params *ps, const char *msg) {
+    const struct plan *p = bug_plan;
+    for (size_t i = 0; p && i < p->nworkloads + p->nexecutors; i++) {
+        const struct plan_instance *x = i < p->nworkloads
+                                            ? &p->workloads[i]
+                                            : &p->executors[i - p->nworkloads];
+        if (x->params == ps)
+            fprintf(stderr,
+                    "parbench: %s '%s' (plugin %s, %s): plugin bug in its "
+                    "check(): %s; fix the plugin\n",
+                    x->kind == PB_KIND_WORKLOAD ? "workload" : "executor",
+                    x->name, x->plugin_name, x->file, msg);
+    }
+    _exit(PB_EXIT_USAGE);
+}
+
+/* The loader's warnings (missing plugin directories, shadowed plugins). */
+static void runner_warn(const char *msg) {
+    fprintf(stderr, "parbench: warning: %s\n", msg);
+}
+
 /* Loads the config and builds the plan; prints the error and returns
  * PB_EXIT_USAGE on failure. */
 static int prepare(struct runner *r, const struct run_options *o) {
@@ -112,7 +136,11 @@ static int prepare(struct runner *r, const struct run_options *o) {
             return PB_EXIT_USAGE;
         }
     }
-    int rc = plan_build(&r->plan, &r->cfg, &only, host_init, err, sizeof err);
+    bug_plan = &r->plan;
+    params_on_bug(runner_plugin_bug);
+    int rc = plan_build(&r->plan, &r->cfg, &only, host_init, runner_warn, err,
+                        sizeof err);
+    params_on_bug(NULL);
     only_free(&only);
     if (rc < 0) {
         fprintf(stderr, "parbench: %s\n", err[0] ? err : pb_strerror(rc));
@@ -178,6 +206,16 @@ int runner_check(const struct run_options *o) {
         printf("%-4zu %-24s %-16s %7u %-8s %s\n", i + 1, w->name,
                r.plan.executors[c->executor].name, c->workers,
                schedule_name(c->schedule), w->canonical);
+    }
+    /* Which file each instance loads: what `run` will run. */
+    printf("\n%-8s %-24s %-16s %s\n", "kind", "instance", "plugin", "file");
+    for (size_t i = 0; i < r.plan.nworkloads + r.plan.nexecutors; i++) {
+        const struct plan_instance *x =
+            i < r.plan.nworkloads ? &r.plan.workloads[i]
+                                  : &r.plan.executors[i - r.plan.nworkloads];
+        printf("%-8s %-24s %-16s %s\n",
+               x->kind == PB_KIND_WORKLOAD ? "workload" : "executor", x->name,
+               x->plugin_name, x->file);
     }
     release(&r);
     return PB_EXIT_OK;
@@ -271,11 +309,11 @@ static int open_output(struct runner *r) {
         }
         if (r->tail.columns != RESULTS_COLUMNS) {
             fprintf(stderr,
-                    "parbench: --resume: %s was written by an older parbench "
-                    "(%zu columns, without other_cpu_s and steal_s); rows of "
-                    "both kinds cannot share one file: write to a new file "
-                    "with -o FILE (parbench report still reads this one)\n",
-                    r->output, r->tail.columns);
+                    "parbench: --resume: %s: written by an older parbench "
+                    "(%d columns, now %d): rows of both kinds cannot share "
+                    "one file; resume into a new file (-o) or run again "
+                    "with --force\n",
+                    r->output, r->tail.columns, RESULTS_COLUMNS);
             return PB_EXIT_USAGE;
         }
     }
@@ -382,6 +420,8 @@ static int emit_status(struct runner *r, const struct plan_cell *c,
     memset(&m, 0, sizeof m);
     m.status = status;
     m.wall_s = wall_s;
+    /* Not measured: empty cells. */
+    m.minflt = m.majflt = m.cpu_migrations = m.uss_kib = RESULTS_NO_VALUE;
     return emit_row(r, c, rep, tasks, started_ns, &m, error);
 }
 
@@ -404,12 +444,14 @@ static void describe_exit(int st, char *buf, size_t len) {
  * and, since the runner is a child subreaper, its workers, which are
  * ours once the cell is gone.  Waits for each of them: a killed process
  * may take a while to die, and one not reaped here would outlive the
- * runner as a zombie. */
-static void kill_cell(pid_t pid) {
+ * runner as a zombie.  `reaped`: the cell itself was already waited for. */
+static void kill_cell(pid_t pid, int reaped) {
     kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
+    if (!reaped) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
     /* Every member of the group got SIGKILL: this ends when the last of
      * them was reaped (ECHILD). */
     for (;;) {
@@ -427,10 +469,12 @@ static int read_msg(int fd, struct cell_msg *m) {
 /* One cell process, as the runner sees it. */
 struct cell_proc {
     pid_t pid;
-    int up, down; /* its messages; the GO orders to it               */
-    int ready;    /* it said READY: the workload state exists         */
-    int active;   /* a GO was sent and its row has not come yet       */
-    unsigned rep; /* the last GO's repetition (0: a warmup)           */
+    int up, down;   /* its messages; the GO orders to it               */
+    int ready;      /* it said READY: the workload state exists         */
+    int reaped;     /* it exited by itself and was reaped               */
+    char note[480]; /* CELL_NOTE: where it is dying, "" if it did not say */
+    int active;     /* a GO was sent and its row has not come yet       */
+    unsigned rep;   /* the last GO's repetition (0: a warmup)           */
     /* When the repetition started, or the process while not ready:
      * loading the plugins and creating the workload are timed out too. */
     uint64_t started_mono;
@@ -486,6 +530,15 @@ static int start_cell(struct runner *r, const struct plan_cell *c,
         if (getppid() != parent)
             _exit(PB_EXIT_INTERNAL);
         signal(SIGINT, SIG_IGN);
+        /* The pipes of the other cells kept alive are theirs: a copy of a
+         * GO pipe's write end here would keep that cell from seeing the end
+         * of file that lets it finish (let_cell_finish). */
+        for (size_t i = 0; r->cells && i < r->ncells; i++)
+            if (r->cells[i].alive) {
+                if (r->cells[i].p.down >= 0)
+                    close(r->cells[i].p.down);
+                close(r->cells[i].p.up);
+            }
         /* The output and its lock are the runner's alone. */
         if (r->csv)
             close(fileno(r->csv));
@@ -511,9 +564,30 @@ static int start_cell(struct runner *r, const struct plan_cell *c,
 /* Done, crashed, timed out or interrupted: nothing of the cell may
  * outlive this. */
 static void end_cell(struct cell_proc *p) {
-    close(p->down);
+    if (p->down >= 0)
+        close(p->down);
     close(p->up);
-    kill_cell(p->pid);
+    kill_cell(p->pid, p->reaped);
+}
+
+/* A cell process whose repetitions are all done: end of file on its GO
+ * pipe lets it destroy its executor and workload state (a pool's workers,
+ * say) and exit; it gets up to `timeout_ns` before end_cell kills it. */
+static void let_cell_finish(struct cell_proc *p, uint64_t timeout_ns) {
+    close(p->down);
+    p->down = -1;
+    uint64_t end = clock_mono_ns() + timeout_ns;
+    int st;
+    while (clock_mono_ns() < end && !interrupted) {
+        pid_t w = waitpid(p->pid, &st, WNOHANG);
+        if (w == p->pid) {
+            p->reaped = 1;
+            return;
+        }
+        if (w < 0 && errno != EINTR)
+            return;
+        poll(NULL, 0, 2);
+    }
 }
 
 /* Orders the next repetition: a warmup while some are left. */
@@ -572,13 +646,14 @@ static int emit_crash(struct runner *r, struct cell_run *cr,
     int status = 0;
     while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
         ;
-    char how[160], e[400];
+    char how[160], e[1024];
     describe_exit(status, how, sizeof how);
-    snprintf(e, sizeof e, "cell process %s %s", how,
+    snprintf(e, sizeof e, "cell process %s %s%s%s", how,
              !p->ready    ? "while creating the workload"
              : !p->active ? "between repetitions"
              : p->rep     ? "during the repetition"
-                          : "during a warmup repetition");
+                          : "during a warmup repetition",
+             p->note[0] ? ": " : "", p->note);
     cr->next++;
     return emit_status(r, cr->c, rep, cr->tasks, 0, ROW_CRASHED, elapsed, e);
 }
@@ -627,6 +702,9 @@ static int on_message(struct runner *r, struct cell_run *cr,
         if (m->row.status == ROW_OK)
             cr->ok_wall[cr->nok++] = m->row.wall_s;
         cr->next++;
+    } else if (m->type == CELL_NOTE) {
+        /* The crash that follows is explained by it (emit_crash). */
+        snprintf(p->note, sizeof p->note, "%s", m->error);
     } else if (m->type == CELL_FATAL) {
         /* The cell cannot run: every repetition left fails. */
         int rc = fail_rest(r, cr, m->error);
@@ -789,7 +867,7 @@ int runner_summary_check(const char *summary, int force,
  * with --resume), through the same code as `parbench report`. */
 static int print_summary(struct runner *r) {
     char err[1024];
-    if (report_from_file(r->output, r->o->format, r->o->inv.summary, stdout,
+    if (report_from_file(r->output, &r->o->report, r->o->inv.summary, stdout,
                          NULL, err, sizeof err) < 0) {
         fprintf(stderr, "parbench: summary: %s\n", err);
         return PB_EIO;
@@ -804,7 +882,7 @@ static void print_precision(struct runner *r) {
     const struct cfg_run *run = &r->cfg.run;
     if (!run->auto_repetitions || !r->cells)
         return;
-    FILE *f = r->o->format == REPORT_JSON ? stderr : stdout;
+    FILE *f = r->o->report.format == REPORT_JSON ? stderr : stdout;
     size_t reached = 0, planned = 0;
     for (size_t i = 0; i < r->ncells; i++) {
         const struct cell_run *cr = &r->cells[i];
@@ -862,9 +940,9 @@ static void name_run(struct runner *r) {
     iso_time(clock_unix_ns(), stamp, sizeof r->started_at);
     snprintf(r->run_id, sizeof r->run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
-    struct meta_run mr = {r->run_id, stamp,          NULL,    -1,         0,
-                          r->output, r->plan.ncells, &r->cfg, &r->o->inv, 0,
-                          NULL};
+    struct meta_run mr = {r->run_id,  stamp,     NULL,           -1,
+                          0,          r->output, r->plan.ncells, &r->cfg,
+                          &r->o->inv, &r->plan,  0,              NULL};
     r->mr = mr;
     r->seed = r->cfg.run.seed_given
                   ? r->cfg.run.seed
@@ -1068,6 +1146,17 @@ static void free_cells(struct runner *r) {
     r->ncells = 0;
 }
 
+/* Ends cr's live process after its last repetition in it (the cell's last
+ * round, or one it is not kept alive beyond): a process between
+ * repetitions is let finish, so that it destroys its executor and
+ * workload state, before end_cell; one interrupted is killed. */
+static void finish_cell(struct runner *r, struct cell_run *cr) {
+    if (cr->p.ready && !cr->p.active && !interrupted)
+        let_cell_finish(&cr->p, r->cfg.run.timeout_ns);
+    end_cell(&cr->p);
+    cr->alive = 0;
+}
+
 /* Clears the progress line so that a message can be printed. */
 static void note_begin(struct runner *r) {
     if (r->progress.enabled)
@@ -1084,8 +1173,7 @@ static void after_step(struct runner *r, struct cell_run *cr, size_t before) {
     if (!cr->alive)
         return;
     if (cr->stopped || cr->per_round) {
-        end_cell(&cr->p);
-        cr->alive = 0;
+        finish_cell(r, cr);
         return;
     }
     uint64_t kept = 0;
@@ -1096,8 +1184,7 @@ static void after_step(struct runner *r, struct cell_run *cr, size_t before) {
         return;
     cr->per_round = 1;
     r->per_round++;
-    end_cell(&cr->p);
-    cr->alive = 0;
+    finish_cell(r, cr);
     char label[256];
     cell_label(r, cr->c, label, sizeof label);
     note_begin(r);
@@ -1166,10 +1253,8 @@ static int run_cells(struct runner *r) {
         if (over_budget(r, cr, start_ns)) {
             cr->stopped = cr->by_budget = 1;
             rounds_stop(&rp, i);
-            if (cr->alive) {
-                end_cell(&cr->p);
-                cr->alive = 0;
-            }
+            if (cr->alive)
+                finish_cell(r, cr);
             continue;
         }
         size_t before = cr->next;

@@ -17,10 +17,11 @@ struct run_options {
     /* CONFIG, --summary, --set, --only, --resume, --force: what the
      * metadata sidecar records of the command line. */
     struct meta_invocation inv;
-    const char *output;        /* -o FILE, or NULL for [run] output   */
-    int quiet;                 /* -q                                  */
-    enum report_format format; /* --format of the summary on stdout   */
-    int format_given;          /* --format was given (check refuses)  */
+    const char *output;           /* -o FILE, or NULL for [run] output   */
+    int quiet;                    /* -q                                  */
+    struct report_options report; /* --format, --columns, --versus...:
+                                     how the summary is printed      */
+    int format_given;             /* --format was given (check refuses)  */
 };
 
 /* Returns the process exit status of docs/design.md (enum pb_exit). */

@@ -227,12 +227,7 @@ void procs_serve(struct procs *p) {
 
 /* " in task 17", or where the worker was when no task was running. */
 static void where(const struct procs *p, unsigned i, char *buf, size_t len) {
-    const struct pb_host *h = p->host;
-    uint64_t t = PB_NO_TASK;
-    if (h->size >= offsetof(struct pb_host, job_current_task) +
-                       sizeof h->job_current_task &&
-        h->job_current_task)
-        t = h->job_current_task(p->job, i);
+    uint64_t t = p->host->job_current_task(p->job, i);
     if (t != PB_NO_TASK)
         snprintf(buf, len, " in task %llu", (unsigned long long)t);
     else

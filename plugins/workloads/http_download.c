@@ -731,6 +731,7 @@ static int hd_verify(void *state, uint64_t *checksum, char *err,
 }
 
 static const struct pb_workload_ops hd_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = hd_create,
     .task_count = hd_task_count,
     .begin = hd_begin,

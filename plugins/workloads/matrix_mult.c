@@ -868,6 +868,7 @@ static int mm_verify(void *state, uint64_t *checksum, char *err,
 }
 
 static const struct pb_workload_ops mm_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = mm_create,
     .task_count = mm_task_count,
     .begin = mm_begin,

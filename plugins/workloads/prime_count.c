@@ -710,6 +710,7 @@ static int pc_verify(void *state, uint64_t *checksum, char *err,
 }
 
 static const struct pb_workload_ops pc_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = pc_create,
     .task_count = pc_task_count,
     .begin = pc_begin,

@@ -40,6 +40,15 @@ csv_col() {
                           { print $c }' "$1"
 }
 
+# csv_errors FILE: the error column, one per line, for rows whose other
+# fields are plain (the error alone may hold commas): the fields before and
+# after it are counted from the header, so appended columns do not matter.
+csv_errors() {
+    awk -F, '{ sub(/\r$/, "") }
+             NR == 1 { for (i = 1; i <= NF; i++) if ($i == "error") c = i; after = NF - c; next }
+             { s = ""; for (i = c; i <= NF - after; i++) s = s (i > c ? "," : "") $i; print s }' "$1"
+}
+
 assert_contains() { grep -qF -- "$2" "$1" || { cat "$1"; fail "$1 lacks: $2"; }; }
 
 # Every process started by a test inherits PB_E2E_MARK (forked and spawned
@@ -56,4 +65,17 @@ left_behind() {
         [[ $p != "$$" && $p != "$BASHPID" && -e /proc/$p ]] && echo "$p"
     done
     return 0
+}
+
+# start_badserver: starts the misbehaving test server (tests/tools/
+# badserver.c) for at most 120 s, stopped when the test ends; sets
+# BAD_PORT (its port) and BAD_REFUSED (a port nothing listens on).
+start_badserver() {
+    local bad_bin=${PB_BUILD_DIR:?}/tests/pb-test-badserver
+    [[ -x $bad_bin ]] || fail "$bad_bin is not built"
+    "$bad_bin" 120 > "$WORK/bad.out" &
+    BAD_PID=$!
+    trap 'kill $BAD_PID 2>/dev/null || true; wait $BAD_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+    for _ in $(seq 100); do [[ -s $WORK/bad.out ]] && break; sleep 0.1; done
+    read -r BAD_PORT BAD_REFUSED < "$WORK/bad.out" || fail "badserver did not start"
 }

@@ -354,6 +354,7 @@ static void meet_destroy(void *state) {
 }
 
 static const struct pb_workload_ops meet_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = meet_create,
     .task_count = meet_tasks,
     .run_task = meet_task,

@@ -2,7 +2,8 @@
  * workload-faulty.c - a test-only workload that misbehaves on cue, to show
  * that a plugin fault costs one row and never the run.
  *
- *   mode = ok | segv | abort | hang | exit | fail | wrong | hang-create | term
+ *   mode = ok | segv | abort | hang | exit | fail | wrong | hang-create |
+ *          term | bad-param | bad-param-task | bad-param-check
  *   task = the task index that misbehaves (default 0)
  *   on   = the repetition of its cell process (begin() calls, warmups
  *          included, 1-based) in which it misbehaves; 0 (default): every one
@@ -11,8 +12,10 @@
  * that task return an error; wrong makes verify() reject the answer;
  * hang-create makes create() hang, before any repetition starts; term
  * makes that task of the first repetition send SIGTERM to its own process
- * (as someone stopping the cell would).  In every mode a task fails with
- * "cancelled" while host->cancelled() says so.
+ * (as someone stopping the cell would); the bad-param modes ask the host
+ * for a parameter the table lacks ("sead"), in create(), in run_task of
+ * that task, or in check().  In every mode a task fails with "cancelled"
+ * while host->cancelled() says so.
  */
 #include <parbench/plugin.h>
 
@@ -33,15 +36,21 @@ enum mode {
     M_FAIL,
     M_WRONG,
     M_HANG_CREATE,
-    M_TERM
+    M_TERM,
+    M_BAD_PARAM,
+    M_BAD_PARAM_TASK,
+    M_BAD_PARAM_CHECK
 };
 
-static const char *const modes[] = {"ok",   "segv", "abort", "hang",
-                                    "exit", "fail", "wrong", "hang-create",
-                                    "term", NULL};
+static const char *const modes[] = {
+    "ok",   "segv",      "abort",          "hang",
+    "exit", "fail",      "wrong",          "hang-create",
+    "term", "bad-param", "bad-param-task", "bad-param-check",
+    NULL};
 
 struct faulty {
     const struct pb_host *host;
+    const struct pb_params *params;
     unsigned reps; /* begin() calls so far */
     uint64_t on;   /* misbehave in that begin() call only; 0: every one */
     enum mode mode;
@@ -70,7 +79,10 @@ static int faulty_create(const struct pb_host *host, const struct pb_params *ps,
     if (f->mode == M_HANG_CREATE)
         for (;;)
             pause();
+    if (f->mode == M_BAD_PARAM)
+        host->param_uint(ps, "sead");
     f->host = host;
+    f->params = ps;
     f->task = host->param_uint(ps, "task");
     f->tasks = host->param_uint(ps, "tasks");
     f->on = host->param_uint(ps, "on");
@@ -109,6 +121,9 @@ static int faulty_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
              * and may wait for other threads, which a real _exit never
              * does. */
             syscall(SYS_exit_group, 7);
+            break;
+        case M_BAD_PARAM_TASK:
+            f->host->param_uint(f->params, "sead");
             break;
         case M_FAIL:
             snprintf(err, errlen, "deliberate failure in task %llu",
@@ -160,7 +175,17 @@ static int faulty_verify(void *state, uint64_t *checksum, char *err,
 
 static void faulty_destroy(void *state) { free(state); }
 
+static int faulty_check(const struct pb_host *host, const struct pb_params *ps,
+                        char *err, size_t errlen) {
+    (void)err;
+    (void)errlen;
+    if (strcmp(host->param_string(ps, "mode"), "bad-param-check") == 0)
+        host->param_uint(ps, "sead");
+    return 0;
+}
+
 static const struct pb_workload_ops ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = faulty_create,
     .task_count = faulty_task_count,
     .begin = faulty_begin,
@@ -168,6 +193,7 @@ static const struct pb_workload_ops ops = {
     .merge = faulty_merge,
     .verify = faulty_verify,
     .destroy = faulty_destroy,
+    .check = faulty_check,
 };
 
 static const struct pb_plugin plugin = {

@@ -57,7 +57,7 @@ static int build(struct config *cfg, struct plan *p, const char *only,
     struct only_filter f = {NULL, 0};
     if (only && (rc = only_parse(&f, only, err, errlen)) < 0)
         return rc;
-    rc = plan_build(p, cfg, &f, host_init, err, errlen);
+    rc = plan_build(p, cfg, &f, host_init, NULL, err, errlen);
     only_free(&f);
     return rc;
 }

@@ -92,8 +92,8 @@ static struct meta_run run_of(struct fixture *fx, const char *id) {
                          NULL,   -1,
                          0,      fx->csv,
                          2,      &fx->cfg,
-                         &fx->o, 0,
-                         NULL};
+                         &fx->o, NULL,
+                         0,      NULL};
     return r;
 }
 

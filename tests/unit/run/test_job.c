@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "run/host.h"
@@ -73,6 +74,7 @@ static int tw_verify(void *s, uint64_t *sum, char *err, size_t errlen) {
 static void tw_destroy(void *s) { (void)s; }
 
 static const struct pb_workload_ops tw_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .task_count = tw_count,
     .run_task = tw_run,
     .merge = tw_merge,
@@ -256,16 +258,43 @@ static void test_duplicate_in_process(void **state) {
     job_free(job);
 }
 
-/* An executor that runs worker 0's loop twice under the default static
- * claim delivers every one of its tasks twice, in-process. */
+/* An executor that runs worker 0's loop twice: the second call is refused
+ * as the executor's bug, runs no task, and the first call's results
+ * stand. */
 static void test_worker_loop_twice_in_process(void **state) {
     (void)state;
     struct tw w = {.tasks = 4, .fail_task = -1};
     struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
+    job_set_executor(job, "buggy", NULL);
     assert_int_equal(job_worker_loop(job, 0, NULL), 0);
     assert_int_equal(job_worker_loop(job, 1, NULL), 0);
-    assert_int_equal(job_worker_loop(job, 0, NULL), PB_ETASK);
-    expect_failure(job, 1, "task 0 produced two results");
+    assert_int_equal(job_worker_loop(job, 0, NULL), PB_EINVAL);
+    expect_failure(job, 1,
+                   "worker 0: executor buggy called worker_loop a second "
+                   "time for this worker; an executor calls it once per "
+                   "worker and repetition");
+    assert_int_equal(job_worker_info(job, 0)->tasks_run, 2);
+    job_free(job);
+}
+
+/* The check holds across processes: a forked child that ran worker 0's
+ * loop marks it in the job's shared page. */
+static void test_worker_loop_twice_across_fork(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 2, .fail_task = -1};
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(job_worker_loop(job, 0, NULL) == 0 ? 0 : 1);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(job_worker_loop(job, 0, NULL), PB_EINVAL);
+    expect_failure(job, 1,
+                   "worker 0: executor (unknown) called worker_loop a second "
+                   "time for this worker; an executor calls it once per "
+                   "worker and repetition");
     job_free(job);
 }
 
@@ -379,6 +408,29 @@ static void test_unsendable_result(void **state) {
     job_free(job);
 }
 
+/* USS is Private_Clean + Private_Dirty; Pss is not confused with
+ * Pss_Anon and friends; a missing field counts 0. */
+static void test_parse_smaps(void **state) {
+    (void)state;
+    struct job_smaps sm;
+    job_parse_smaps("55a0-7ffd ---p 00000000 00:00 0 [rollup]\n"
+                    "Rss:                2000 kB\n"
+                    "Pss:                1500 kB\n"
+                    "Pss_Anon:            900 kB\n"
+                    "Shared_Clean:        400 kB\n"
+                    "Private_Clean:       300 kB\n"
+                    "Private_Dirty:       700 kB\n",
+                    &sm);
+    assert_int_equal(sm.pss_kib, 1500);
+    assert_int_equal(sm.uss_kib, 1000);
+    job_parse_smaps("Rss: 5 kB\n", &sm);
+    assert_int_equal(sm.pss_kib, 0);
+    assert_int_equal(sm.uss_kib, 0);
+    assert_int_equal(job_read_smaps(0, &sm), 0);
+    assert_true(sm.uss_kib > 0 && sm.pss_kib > 0);
+    assert_int_equal(job_read_smaps(999999999, &sm), -1);
+}
+
 static void test_read_pss(void **state) {
     (void)state;
     /* Our own process has a non-zero proportional set size. */
@@ -395,6 +447,7 @@ int main(void) {
         cmocka_unit_test(test_malformed_and_duplicate),
         cmocka_unit_test(test_duplicate_in_process),
         cmocka_unit_test(test_worker_loop_twice_in_process),
+        cmocka_unit_test(test_worker_loop_twice_across_fork),
         cmocka_unit_test(test_duplicate_mixed),
         cmocka_unit_test(test_claim_out_of_range),
         cmocka_unit_test(test_worker_never_reported),
@@ -403,6 +456,7 @@ int main(void) {
         cmocka_unit_test(test_failure_message_through_send),
         cmocka_unit_test(test_unsendable_result),
         cmocka_unit_test(test_read_pss),
+        cmocka_unit_test(test_parse_smaps),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
