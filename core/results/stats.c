@@ -215,8 +215,8 @@ double stats_karp_flatt(double speedup, unsigned p) {
 
 /* U of x by comparing every pair: what mwu_u falls back on when memory
  * runs out. */
-static double mwu_u_pairs(const double *x, size_t m, const double *y,
-                          size_t n, int *ties) {
+static double mwu_u_pairs(const double *x, size_t m, const double *y, size_t n,
+                          int *ties) {
     double u = 0.0;
     *ties = 0;
     for (size_t i = 0; i < m; i++)

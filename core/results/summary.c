@@ -207,8 +207,8 @@ static int add_sample(struct summary_cell *c, const struct result_row *r) {
 
 /* FNV-1a of text (NULL as "") into h. */
 static unsigned long long hash_text(unsigned long long h, const char *text) {
-    for (const unsigned char *p = (const unsigned char *)(text ? text : "");
-         *p; p++)
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p;
+         p++)
         h = (h ^ *p) * 0x100000001b3ull;
     return (h ^ 0xff) * 0x100000001b3ull; /* ends the field */
 }
