@@ -38,15 +38,20 @@ int summary_same_cell(const struct summary_cell *a,
 }
 
 void summary_cell_name(const struct summary_cell *c, char *buf, size_t len) {
-    snprintf(buf, len, "%s x %s x %u (%s)", c->workload, c->executor,
-             c->workers, schedule_name(c->schedule));
+    char w[HUMAN_NAME_LEN], e[HUMAN_NAME_LEN];
+    snprintf(buf, len, "%s x %s x %u (%s)",
+             human_escape(w, sizeof w, c->workload),
+             human_escape(e, sizeof e, c->executor), c->workers,
+             schedule_name(c->schedule));
 }
 
 void summary_workload_heading(const struct summary_cell *c, char *buf,
                               size_t len) {
-    size_t o = (size_t)snprintf(buf, len, "%s", c->workload);
-    const char *p = c->workload_params;
-    if (p == NULL || *p == '\0' || o + 2 >= len)
+    char w[HUMAN_NAME_LEN], params[2 * HUMAN_NAME_LEN];
+    size_t o = (size_t)snprintf(buf, len, "%s",
+                                human_escape(w, sizeof w, c->workload));
+    const char *p = human_escape(params, sizeof params, c->workload_params);
+    if (*p == '\0' || o + 2 >= len)
         return;
     buf[o++] = ' ';
     buf[o++] = '(';
