@@ -140,10 +140,10 @@ static void cell_notes(const struct summary_cell *c, char *buf) {
 }
 
 static void col_workload(const struct summary_cell *c, char *b) {
-    snprintf(b, CELL_LEN, "%s", c->workload);
+    human_escape(b, CELL_LEN, c->workload);
 }
 static void col_executor(const struct summary_cell *c, char *b) {
-    snprintf(b, CELL_LEN, "%s", c->executor);
+    human_escape(b, CELL_LEN, c->executor);
 }
 static void col_workers(const struct summary_cell *c, char *b) {
     snprintf(b, CELL_LEN, "%u", c->workers);
@@ -437,7 +437,9 @@ static void fit_text(const struct summary *s, const struct summary_fit *fit,
 static void fit_name(const struct summary *s, const struct summary_fit *fit,
                      char *buf, size_t len) {
     const struct summary_cell *c = &s->cells[fit->cell];
-    snprintf(buf, len, "%s x %s (%s)", c->workload, c->executor,
+    char w[HUMAN_NAME_LEN], e[HUMAN_NAME_LEN];
+    snprintf(buf, len, "%s x %s (%s)", human_escape(w, sizeof w, c->workload),
+             human_escape(e, sizeof e, c->executor),
              schedule_name(c->schedule));
 }
 
@@ -871,8 +873,10 @@ int report_from_file(const char *csv, const struct report_options *o,
                 seen = strcmp(s.cells[k].executor, s.cells[i].executor) == 0;
             if (seen)
                 continue;
-            used += (size_t)snprintf(err + used, errlen - used, "%s%s", sep,
-                                     s.cells[i].executor);
+            char e[HUMAN_NAME_LEN];
+            used += (size_t)snprintf(
+                err + used, errlen - used, "%s%s", sep,
+                human_escape(e, sizeof e, s.cells[i].executor));
             sep = ", ";
         }
         summary_free(&s);
