@@ -104,14 +104,18 @@ static int measure(const struct plan_instance *wl,
                   tv_s(c0.ru_utime) - jt.paused_user_s;
     row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
                  tv_s(c0.ru_stime) - jt.paused_sys_s;
+    /* Processes the coordinator could not reap (job_self_usage). */
+    row->user_s += jt.self_user_s;
+    row->sys_s += jt.self_sys_s;
     if (row->user_s < 0) /* getrusage ticks are coarse */
         row->user_s = 0;
     if (row->sys_s < 0)
         row->sys_s = 0;
     row->ctx_voluntary = (uint64_t)(s1.ru_nvcsw - s0.ru_nvcsw) +
-                         (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
+                         (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw) + jt.self_nvcsw;
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
-                           (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw);
+                           (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw) +
+                           jt.self_nivcsw;
     row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
     if (jt.max_worker_rss_kib > row->peak_rss_kib)
         row->peak_rss_kib = jt.max_worker_rss_kib;
@@ -120,7 +124,7 @@ static int measure(const struct plan_instance *wl,
      * now, after they exited, the pages it shared with them would count
      * twice.  With threads there is only this process. */
     row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : job_read_pss_kib(0)) +
-                   jt.workers_pss_kib;
+                   jt.workers_pss_kib + jt.helpers_pss_kib;
     row->ipc_bytes = jt.ipc_bytes;
     row->startup_s =
         (double)((jt.last_ready_ns > t0 ? jt.last_ready_ns : t0) - t0) / 1e9;

@@ -59,5 +59,6 @@ void host_init(struct host_instance *hi, const char *name) {
     h->job_spec = job_spec;
     h->job_current_task = job_current_task;
     h->job_shared_fd = job_shared_fd;
+    h->job_self_usage = job_self_usage;
     hi->name = name;
 }

@@ -255,10 +255,28 @@ struct pb_host {
      * executors hand it to parbench-worker as PB_WORKER_FD_SHARED.
      */
     int (*job_shared_fd)(const struct pb_job *job);
+    /*
+     * Coordinator only: resource usage that a process of the executor
+     * measured of itself, for a process the coordinator can neither reap
+     * within the repetition nor read in /proc (it runs on another host, or
+     * lives for the whole cell): an MPI rank.  `worker` is the worker the
+     * process ran, or PB_NO_WORKER for a helper of the executor (say a root
+     * rank that hands out tasks).  From `ru` the core adds ru_utime,
+     * ru_stime, ru_nvcsw and ru_nivcsw to the row (so pass zeros for what
+     * RUSAGE_CHILDREN counts already) and takes ru_maxrss (KiB) as a peak.
+     * `pss_kib` is its proportional set size, read by the process itself
+     * while every worker was alive: for a worker the core uses it instead
+     * of reading /proc/PID/smaps_rollup of the pid in the final report; a
+     * helper's is added.  `ru` is borrowed.
+     */
+    void (*job_self_usage)(struct pb_job *job, unsigned worker,
+                           const struct rusage *ru, uint64_t pss_kib);
 };
 
 /* Value of job_current_task() when a worker runs no task. */
 #define PB_NO_TASK UINT64_MAX
+/* job_self_usage(): the process is a helper of the executor, no worker. */
+#define PB_NO_WORKER UINT32_MAX
 
 /* ------------------------------------------------------------------------ */
 /* Worker processes: frames and the parbench-worker protocol                 */
