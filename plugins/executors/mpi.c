@@ -645,6 +645,24 @@ static void mpi_explain(const struct mpi_rep *r, int st, const char *text) {
         h->job_fail(r->job, 1, "%s exited with status %d%s", who, code, at);
         return;
     }
+    if (strstr(text, "not enough slots available")) {
+        h->job_fail(r->job, 0,
+                    "mpirun: not enough slots available for %u ranks (%u "
+                    "workers and the root); set oversubscribe = true, or "
+                    "give the hosts more slots",
+                    L->workers + 1, L->workers);
+        return;
+    }
+    if (strstr(text, "unable to reliably start one or more daemons")) {
+        /* The launch agent's own complaint is the first line. */
+        const char *first = text + strspn(text, "-\n ");
+        h->job_fail(r->job, 0,
+                    "mpirun could not start Open MPI on a host (unreachable, "
+                    "no passwordless ssh, or parbench-mpi-worker not at the "
+                    "same path there): %.*s",
+                    (int)strcspn(first, "\n"), first);
+        return;
+    }
     if (strstr(text, "attempt to run as root")) {
         h->log(h, PB_LOG_ERROR, "%s", mpi_root_hint);
         h->job_fail(r->job, 0, "%s", mpi_root_hint);
