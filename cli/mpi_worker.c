@@ -29,9 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config/loader.h"
-#include "config/params.h"
-#include "config/spec.h"
 #include "results/meta.h"
 #include "run/host.h"
 #include "run/job.h"
@@ -318,39 +315,7 @@ static int mw_claim(void *ctx, unsigned worker, uint64_t *task) {
     return 1;
 }
 
-/* The workload, re-created here from the spec. */
-struct mw_workload {
-    struct host_instance hi;
-    const struct pb_workload_ops *ops;
-    void *state;
-};
-
-static void mw_create(const char *text, size_t len, struct mw_workload *wl) {
-    char err[512] = "";
-    struct worker_spec spec;
-    if (spec_parse(text, len, &spec, err, sizeof err) < 0)
-        mw_die("%s", err);
-    struct loaded_plugin lp;
-    if (loader_open(spec.plugin, PB_KIND_WORKLOAD, NULL, &lp, err, sizeof err) <
-        0)
-        mw_die("%s", err);
-    struct pb_params *ps = params_new(lp.desc->params);
-    if (!ps)
-        mw_die("out of memory");
-    for (size_t i = 0; i < spec.count; i++)
-        if (params_set(ps, spec.params[i].key, spec.params[i].value, err,
-                       sizeof err) < 0)
-            mw_die("%s: %s", lp.desc->name, err);
-    if (params_finish(ps, err, sizeof err) < 0)
-        mw_die("%s: %s", lp.desc->name, err);
-    host_init(&wl->hi, lp.desc->name);
-    wl->ops = lp.desc->workload;
-    err[0] = '\0';
-    if (wl->ops->create(&wl->hi.host, ps, &wl->state, err, sizeof err) < 0)
-        mw_die("creating the workload: %s", err[0] ? err : "create failed");
-}
-
-static void worker_main(const struct mpiwire_start *s, struct mw_workload *wl,
+static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
                         int local) {
     unsigned worker = (unsigned)mw_rank - 1;
     struct mw_worker mw = {0};
@@ -454,10 +419,11 @@ int main(int argc, char **argv) {
         mw_die("the workload spec was cut off");
     MPI_Bcast(spec, (int)s.spec_len, MPI_BYTE, 0, MPI_COMM_WORLD);
 
-    struct mw_workload wl;
-    memset(&wl, 0, sizeof wl);
+    static struct host_workload wl;
+    char err[512] = "";
     if (mw_rank > 0) {
-        mw_create(spec, s.spec_len, &wl);
+        if (host_workload_from_spec(spec, s.spec_len, &wl, err, sizeof err) < 0)
+            mw_die("%s", err);
         uint64_t n = wl.ops->task_count(wl.state);
         if (n != s.tasks)
             mw_die("the workload has %llu tasks here but %llu in the cell "

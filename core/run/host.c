@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "config/loader.h"
 #include "config/params.h"
+#include "config/spec.h"
 #include "run/job.h"
 #include "util/clock.h"
 
@@ -61,4 +63,41 @@ void host_init(struct host_instance *hi, const char *name) {
     h->job_shared_fd = job_shared_fd;
     h->job_self_usage = job_self_usage;
     hi->name = name;
+}
+
+int host_workload_from_spec(const char *text, size_t len,
+                            struct host_workload *out, char *err,
+                            size_t errlen) {
+    struct worker_spec spec;
+    if (spec_parse(text, len, &spec, err, errlen) < 0)
+        return -1;
+    struct loaded_plugin lp;
+    if (loader_open(spec.plugin, PB_KIND_WORKLOAD, NULL, &lp, err, errlen) < 0)
+        return -1;
+    struct pb_params *ps = params_new(lp.desc->params);
+    if (!ps) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char why[512] = "";
+    for (size_t i = 0; i < spec.count; i++)
+        if (params_set(ps, spec.params[i].key, spec.params[i].value, why,
+                       sizeof why) < 0) {
+            snprintf(err, errlen, "%s: %s", lp.desc->name, why);
+            return -1;
+        }
+    if (params_finish(ps, why, sizeof why) < 0) {
+        snprintf(err, errlen, "%s: %s", lp.desc->name, why);
+        return -1;
+    }
+    host_init(&out->hi, lp.desc->name);
+    out->ops = lp.desc->workload;
+    out->state = NULL;
+    why[0] = '\0';
+    if (out->ops->create(&out->hi.host, ps, &out->state, why, sizeof why) < 0) {
+        snprintf(err, errlen, "creating the workload: %s",
+                 why[0] ? why : "create failed");
+        return -1;
+    }
+    return 0;
 }
