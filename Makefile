@@ -11,7 +11,7 @@ CTEST_ARGS ?=
 # Extra cmake options, e.g. CMAKE_ARGS=-DPB_WERROR=OFF.
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test asan tsan test-asan test-tsan bench format clean help
+.PHONY: all deps configure build run test asan tsan test-asan test-tsan bench format clean help fuzz fuzz-run
 
 # One target at a time even under -j, so that `deps` is done before
 # `configure` starts (cmake --build runs its own jobs).
@@ -27,6 +27,8 @@ help:
 	@echo "make test-asan  the test suite under AddressSanitizer + UBSan (build-asan/)"
 	@echo "make test-tsan  the test suite under ThreadSanitizer (build-tsan/)"
 	@echo "make bench      overhead benchmarks (bench/)"
+	@echo "make fuzz       build the libFuzzer targets with clang (build-fuzz/)"
+	@echo "make fuzz-run   run each fuzz target FUZZ_SECONDS (default 25) seconds"
 	@echo "make format     clang-format every C file"
 
 deps:
@@ -50,11 +52,29 @@ test-asan:
 test-tsan:
 	@$(MAKE) --no-print-directory test BUILD_DIR=build-tsan BUILD_TYPE=Tsan
 
+# The bench's reference programs (primesieve) are optional: without root,
+# install-deps names them and bench/run.sh prints a skip line.
 bench: deps build
+	@sh .ci/install-deps bench
 	sh bench/run.sh $(BUILD_DIR)
+
+# Fuzzing (docs/design.md, "Fuzzing"): clang, ASan + UBSan, libFuzzer.
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 25
+FUZZ_TARGETS ?= config spec frames csv http
+
+fuzz: deps
+	@sh .ci/install-deps fuzz
+	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DPB_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF $(CMAKE_ARGS)
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz-all
+
+fuzz-run: fuzz
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+		sh fuzz/run.sh $$t $(FUZZ_SECONDS) $(FUZZ_DIR) || rc=1; done; exit $$rc
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz

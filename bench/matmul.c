@@ -7,10 +7,12 @@
  * row-major B inside the call, so each timed parbench run here first packs
  * B from the same row-major copy (bench_pack_b), to compare like with like.
  *
- * Usage: bench-matmul [N [REPETITIONS [generic]]]   (default 1024 5)
- * "generic" forces the portable tile instead of the one the CPU selects.
- * Prints "parbench-serial GFLOPS", "openblas-1-thread GFLOPS" (medians of
- * alternating runs) and their ratio.  OPENBLAS_CORETYPE, when set, is left
+ * Usage: bench-matmul [N [REPETITIONS [KERNEL]]]   (default 1024 5)
+ * KERNEL (avx512, avx2+fma, generic) forces that tile instead of the one
+ * the CPU selects.
+ * Prints "parbench-serial GFLOPS min GFLOPS max GFLOPS", the same for
+ * "openblas-1-thread" (medians and extremes of alternating runs) and the
+ * ratio of the medians.  OPENBLAS_CORETYPE, when set, is left
  * to OpenBLAS.
  */
 #include <cblas.h>
@@ -39,19 +41,22 @@ static uint64_t b_param_uint(const struct pb_params *p, const char *name) {
 static void b_checkpoint(struct pb_task_ctx *ctx) { ctx->checkpoints++; }
 static int b_cancelled(void) { return 0; }
 
-/* Repack row-major B (n x n) into the workload's layout (mm_b_block). */
+/* Repack row-major B (n x n) into the workload's layout (mm_b_block),
+ * reading B row by row. */
 static void bench_pack_b(struct matrix_mult *mm, const double *b) {
     const uint64_t n = mm->n;
     for (uint64_t jc = 0; jc < n; jc += MM_NC)
         for (uint64_t pc = 0; pc < n; pc += MM_KC) {
             uint64_t kc, nc;
             double *blk = (double *)mm_b_block(mm, jc, pc, &kc, &nc);
-            for (uint64_t jr = 0; jr < nc; jr += MM_NR) {
-                uint64_t nr = nc - jr < MM_NR ? nc - jr : MM_NR;
-                for (uint64_t k = 0; k < kc; k++)
+            for (uint64_t k = 0; k < kc; k++) {
+                const double *row = b + (pc + k) * n + jc;
+                for (uint64_t jr = 0; jr < nc; jr += MM_NR) {
+                    uint64_t nr = nc - jr < MM_NR ? nc - jr : MM_NR;
+                    double *dst = blk + jr * kc + k * MM_NR;
                     for (uint64_t j = 0; j < nr; j++)
-                        blk[jr * kc + k * MM_NR + j] =
-                            b[(pc + k) * n + jc + jr + j];
+                        dst[j] = row[jr + j];
+                }
             }
         }
 }
@@ -77,7 +82,7 @@ int main(int argc, char **argv) {
     int reps = argc > 2 ? atoi(argv[2]) : 5;
     if (n < 1 || n > 16384 || reps < 1 || reps > 100) {
         fprintf(stderr,
-                "usage: bench-matmul [N (1..16384) [REPETITIONS [generic]]]\n");
+                "usage: bench-matmul [N (1..16384) [REPETITIONS [KERNEL]]]\n");
         return 2;
     }
     openblas_set_num_threads(1);
@@ -97,10 +102,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     struct matrix_mult *mm = state;
-    if (argc > 3 && strcmp(argv[3], "generic") == 0) {
-        mm->tile = mm_tile_generic;
-        mm->kernel = "generic";
-        mm->checkpoint_flops = MM_CHECKPOINT_FLOPS_GENERIC;
+    if (argc > 3 && mm_use_kernel(mm, argv[3]) < 0) {
+        fprintf(stderr, "bench-matmul: no kernel %s on this CPU\n", argv[3]);
+        return 2;
     }
     double *ref = mm_alloc((size_t)(n * n)), *b = mm_alloc((size_t)(n * n));
     if (!ref || !b) {
@@ -134,8 +138,10 @@ int main(int argc, char **argv) {
         maxdiff = fmax(maxdiff, fabs(mm->c[i] - ref[i]));
     double o = median(ours, reps), r = median(blas, reps);
     printf("kernel %s\n", mm->kernel);
-    printf("parbench-serial %.2f\n", o);
-    printf("openblas-1-thread %.2f\n", r);
+    printf("parbench-serial %.2f min %.2f max %.2f\n", o, ours[0],
+           ours[reps - 1]);
+    printf("openblas-1-thread %.2f min %.2f max %.2f\n", r, blas[0],
+           blas[reps - 1]);
     printf("ratio %.2f\n", o / r);
     printf("max-abs-difference %.3g\n", maxdiff);
     printf("checkpoints-per-run %.0f\n", (double)ctx.checkpoints / (reps + 1));

@@ -41,12 +41,38 @@ for e in pthread fork posix_spawn; do
         printf "%-11s 1 worker %.3f s   2 workers %.3f s   speedup %.2f (target >= 1.8)\n", e, a, b, a / b }'
 done
 
-echo "== matrix-mult: serial kernel against single-thread OpenBLAS, n = 1024 (medians)"
+# "median M min A max B" of the numbers on standard input
+stats() { sort -g | awk '{ v[NR] = $1 } END {
+    if (!NR) { print "median nan min nan max nan"; exit }
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    print "median", m, "min", v[1], "max", v[NR] }'; }
+
+echo "== kernels: prime-count sieve against primesieve, limit 10^9, one core (7 alternating runs)"
+if command -v primesieve > /dev/null 2>&1; then
+    : > "$OUT/ours.txt"
+    : > "$OUT/ps.txt"
+    for _ in 1 2 3 4 5 6 7; do
+        "$BUILD/bench/bench-primes" 1000000000 32 1 | awk '$1 == "seconds" { print $2 }' >> "$OUT/ours.txt"
+        primesieve 1000000000 -t1 --time -q | awk '$1 == "Seconds:" { print $2 }' >> "$OUT/ps.txt"
+    done
+    set -- $(stats < "$OUT/ours.txt") $(stats < "$OUT/ps.txt")
+    awk -v o="$2" -v olo="$4" -v ohi="$6" -v p="$8" -v plo="${10}" -v phi="${12}" 'BEGIN {
+        printf "parbench sieve %.3f s (%.3f-%.3f)   primesieve -t1 %.3f s (%.3f-%.3f)   ratio %.2f (target >= 0.33)\n",
+               o, olo, ohi, p, plo, phi, p / o }'
+else
+    echo "skipped: primesieve is not installed (Debian: apt-get install primesieve; make bench installs it as root)"
+fi
+
+echo "== kernels: matrix-mult serial kernel against single-thread OpenBLAS dgemm (7 alternating runs)"
 if [ -x "$BUILD/bench/bench-matmul" ]; then
-    "$BUILD/bench/bench-matmul" 1024 7 > "$OUT/matmul.txt"
-    awk '{ v[$1] = $2 } END {
-        printf "kernel %s   parbench %.1f GFLOP/s   OpenBLAS %.1f GFLOP/s   ratio %.2f (target >= 0.5)\n",
-               v["kernel"], v["parbench-serial"], v["openblas-1-thread"], v["ratio"] }' "$OUT/matmul.txt"
+    for n in 1024 2048; do
+        # OpenBLAS on one thread, without its idle helper threads
+        OPENBLAS_NUM_THREADS=1 "$BUILD/bench/bench-matmul" "$n" 7 > "$OUT/matmul.txt"
+        awk -v n="$n" '{ v[$1] = $2; lo[$1] = $4; hi[$1] = $6 } END {
+            printf "n = %d   kernel %s   parbench %.1f GFLOP/s (%.1f-%.1f)   OpenBLAS %.1f GFLOP/s (%.1f-%.1f)   ratio %.2f (target >= 0.9)\n",
+                   n, v["kernel"], v["parbench-serial"], lo["parbench-serial"], hi["parbench-serial"],
+                   v["openblas-1-thread"], lo["openblas-1-thread"], hi["openblas-1-thread"], v["ratio"] }' "$OUT/matmul.txt"
+    done
 else
     echo "skipped: bench-matmul was not built (OpenBLAS not found)"
 fi

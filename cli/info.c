@@ -83,21 +83,37 @@ static void table_free(struct text_table *t) {
 /* parbench list                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* loader_scan's warning callback has no context: the stream lives here for
- * the duration of one cli_list call. */
-static FILE *list_errf;
+/* The loader's warnings carry no context: the verb and stream live here
+ * for the duration of one call of the functions below. */
+static const char *warn_verb = "list";
+static FILE *warn_errf;
 
-static void list_warn(const char *msg) {
-    if (list_errf)
-        fprintf(list_errf, "parbench list: warning: %s\n", msg);
+static void cli_warn(const char *msg) {
+    if (warn_errf)
+        fprintf(warn_errf, "parbench %s: warning: %s\n", warn_verb, msg);
+}
+
+/* A copy of sp whose warnings go to errf under `verb`. */
+static struct loader_path warn_to(const struct loader_path *sp,
+                                  const char *verb, FILE *errf) {
+    struct loader_path local = *sp;
+    warn_verb = verb;
+    warn_errf = errf;
+    local.warn = cli_warn;
+    return local;
+}
+
+int cli_path_init(struct loader_path *sp, const char *verb, FILE *errf) {
+    struct loader_path none = {NULL, 0, 0, NULL};
+    warn_to(&none, verb, errf);
+    return loader_path_init(sp, NULL, NULL, cli_warn);
 }
 
 int cli_list(const struct loader_path *sp, FILE *out, FILE *errf) {
     struct loaded_plugin *lps = NULL;
     size_t n = 0;
-    list_errf = errf;
-    int rc = loader_scan(sp, &lps, &n, list_warn);
-    list_errf = NULL;
+    struct loader_path local = warn_to(sp, "list", errf);
+    int rc = loader_scan(&local, &lps, &n);
     if (rc < 0) {
         fprintf(errf, "parbench list: %s while scanning the plugin path\n",
                 pb_strerror(rc));
@@ -163,14 +179,6 @@ static void range_text(const struct pb_param *p, char *buf, size_t len) {
         snprintf(buf, len, "-");
 }
 
-/* 1 if the plugin's own table has a parameter `name`. */
-static int has_param(const struct pb_plugin *d, const char *name) {
-    for (size_t i = 0; d->params && d->params[i].name; i++)
-        if (strcmp(d->params[i].name, name) == 0)
-            return 1;
-    return 0;
-}
-
 static int describe_one(const struct loaded_plugin *lp, FILE *out) {
     const struct pb_plugin *d = lp->desc;
     fprintf(out, "%s (%s): %s\n", d->name, kind_text(d->kind), d->summary);
@@ -188,15 +196,16 @@ static int describe_one(const struct loaded_plugin *lp, FILE *out) {
                              p->def ? p->def : "required", range, p->help};
         rc = table_add(&t, row);
     }
-    /* Keys the core accepts in every section of this kind. */
-    if (rc == 0 && d->kind == PB_KIND_WORKLOAD && !has_param(d, "plugin")) {
+    /* Keys the core accepts in every section of this kind (no table may
+     * use them: PB_RESERVED_PARAMS). */
+    if (rc == 0 && d->kind == PB_KIND_WORKLOAD) {
         const char *const row[] = {
             "plugin", param_type_name(PB_PARAM_STRING), "section name", "-",
             "plugin an instance runs, e.g. [workload.small] plugin = "
             "prime-count (every workload)"};
         rc = table_add(&t, row);
     }
-    if (rc == 0 && d->kind == PB_KIND_EXECUTOR && !has_param(d, "schedule")) {
+    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
         const char *const row[] = {
             "schedule", param_type_name(PB_PARAM_ENUM), "[run] schedule",
             "static | dynamic",
@@ -216,7 +225,9 @@ static const char *closest_plugin(const struct loader_path *sp,
                                   const char *name, char *buf, size_t len) {
     struct loaded_plugin *lps = NULL;
     size_t n = 0;
-    if (loader_scan(sp, &lps, &n, NULL) < 0)
+    struct loader_path quiet = *sp;
+    quiet.warn = NULL;
+    if (loader_scan(&quiet, &lps, &n) < 0)
         return NULL;
     const char **names = calloc(n ? n : 1, sizeof *names);
     const char *best = NULL;
@@ -238,10 +249,11 @@ int cli_describe(const struct loader_path *sp, const char *name, FILE *out,
                  FILE *errf) {
     static const enum pb_kind kinds[] = {PB_KIND_WORKLOAD, PB_KIND_EXECUTOR};
     int found = 0, failure = 0;
+    struct loader_path local = warn_to(sp, "describe", errf);
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         struct loaded_plugin lp;
-        char err[1024];
-        int rc = loader_find(sp, kinds[k], name, &lp, err, sizeof err);
+        char err[2048];
+        int rc = loader_find(&local, kinds[k], name, &lp, err, sizeof err);
         if (rc == PB_ENOENT)
             continue;
         if (rc < 0) {
@@ -274,6 +286,13 @@ int cli_describe(const struct loader_path *sp, const char *name, FILE *out,
         fprintf(errf, "%s %s", i ? "," : "", sp->dirs[i]);
     if (guess)
         fprintf(errf, "; did you mean '%s'?", guess);
+    char skipped[1024];
+    loader_misnamed(sp, name, skipped, sizeof skipped);
+    if (skipped[0])
+        fprintf(errf,
+                "; skipped, not named workload-%s.so or executor-%s.so: %s "
+                "(rename the file)",
+                name, name, skipped);
     fprintf(errf, "\n`parbench list` shows every plugin found.\n");
     return PB_ENOENT;
 }

@@ -6,11 +6,20 @@
 
 #include "config/loader.h"
 
-/* Table of every plugin on the path: kind, name, summary, file. */
+/* The plugin path of `list` and `describe` (no config): warnings about its
+ * directories go to errf as "parbench VERB: warning: ...".  Returns 0 or
+ * PB_ENOMEM. */
+int cli_path_init(struct loader_path *sp, const char *verb, FILE *errf);
+
+/* Table of every plugin on the path, resolved as `run` resolves them:
+ * kind, name, summary, file.  Broken, misnamed and shadowed files are
+ * warnings on errf. */
 int cli_list(const struct loader_path *sp, FILE *out, FILE *errf);
 /* A plugin's parameters: name, type, default, bounds or choices, help.
  * NAME may be a workload or an executor name (both are shown if both
- * exist).  Unknown: message on errf with did-you-mean, PB_ENOENT. */
+ * exist).  Unknown: message on errf with did-you-mean and the misnamed
+ * files skipped, PB_ENOENT.  A broken plugin: the loader's message,
+ * PB_EPLUGIN (`parbench describe` exits 2 for both, like `check`). */
 int cli_describe(const struct loader_path *sp, const char *name, FILE *out,
                  FILE *errf);
 

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <mpi.h>
+#include <parbench/worker.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * loads the workload plugin, re-creates the workload state with create()
  * (the real cost of "spawn", which shows in startup_s), runs the core's
  * worker loop and streams results back in frames.  The protocol is
- * documented in include/parbench/plugin.h ("Worker processes") so that any
+ * documented in include/parbench/worker.h so that any
  * executor that starts fresh processes can use this program.
  */
 #include <errno.h>
@@ -16,6 +16,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <parbench/worker.h>
 
 #include "run/host.h"
 #include "run/job.h"
@@ -82,7 +84,7 @@ static const char usage[] =
     "\n"
     "Runs one worker of a parbench job in a fresh process: reads a start\n"
     "record and a workload spec on standard input, writes result frames on\n"
-    "descriptor 3.  The protocol is described in <parbench/plugin.h>.\n";
+    "descriptor 3.  The protocol is described in <parbench/worker.h>.\n";
 
 int main(int argc, char **argv) {
     if (argc > 1) {

@@ -43,7 +43,7 @@ int main(int argc, char **argv) {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    struct server_options so = {8080, 0, 0};
+    struct server_options so = {8080, 0, 0, 0};
     int ready_fd = -1, c;
     uint64_t v;
     opterr = 0;

@@ -10,6 +10,7 @@
 #include "server/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <microhttpd.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,8 +31,19 @@
 #include "util/fdio.h"
 #include "util/units.h"
 
-/* Idle keep-alive connections are closed after this many seconds. */
-#define SERVER_IDLE_TIMEOUT_S 120u
+/* A connection that has sent nothing (or nothing since its last answer)
+ * for this many seconds beyond the latency is closed, so that idle
+ * connections cannot hold the server's places for long. */
+#define SERVER_IDLE_GRACE_S 5u
+/* Connections at once, and from one client address: the runner's largest
+ * job has 4096 workers (PB_MAX_WORKERS), one keep-alive connection each,
+ * all from 127.0.0.1.  Both are lowered to fit the descriptors the
+ * process may open, less SERVER_FD_RESERVE for everything else. */
+#define SERVER_MAX_CONNECTIONS 8192u
+#define SERVER_MAX_PER_IP 5120u
+#define SERVER_FD_RESERVE 64u
+/* Bytes of a request line, at most: libmicrohttpd's whole read buffer. */
+#define SERVER_MAX_REQUEST_LINE (64u * 1024u)
 /* A paced body is handed over in slices of this many milliseconds. */
 #define SERVER_PACE_SLICE_MS 10u
 
@@ -109,9 +122,12 @@ static enum MHD_Result srv_queue_text(struct MHD_Connection *conn,
     return rc;
 }
 
-/* GET /bytes/SIZE?seed=S: the body, or a 400 saying what is wrong. */
+/* GET or HEAD /bytes/SIZE?seed=S: the body, or a 400 saying what is
+ * wrong.  HEAD gets the headers of the GET but the checksum: computing it
+ * means generating the whole body (0.4 s of CPU for 1GiB), which HEAD
+ * never sends. */
 static enum MHD_Result srv_bytes(struct server *s, struct MHD_Connection *conn,
-                                 const char *size_text) {
+                                 int head, const char *size_text) {
     char msg[256];
     uint64_t size, seed = 0;
     if (parse_size(size_text, &size) < 0) {
@@ -135,9 +151,9 @@ static enum MHD_Result srv_bytes(struct server *s, struct MHD_Connection *conn,
                  "seed '%.64s' is not an unsigned 64-bit integer\n", seed_text);
         return srv_queue_text(conn, MHD_HTTP_BAD_REQUEST, msg);
     }
-    uint64_t sum;
+    uint64_t sum = 0;
     struct body_reader *r = malloc(sizeof *r);
-    if (!r || body_checksum(seed, size, &sum) < 0) {
+    if (!r || (!head && body_checksum(seed, size, &sum) < 0)) {
         free(r);
         return MHD_NO;
     }
@@ -151,9 +167,11 @@ static enum MHD_Result srv_bytes(struct server *s, struct MHD_Connection *conn,
         free(r);
         return MHD_NO;
     }
-    char value[40];
-    snprintf(value, sizeof value, BODY_CHECKSUM_PREFIX "%016" PRIx64, sum);
-    MHD_add_response_header(resp, BODY_CHECKSUM_HEADER, value);
+    if (!head) {
+        char value[40];
+        snprintf(value, sizeof value, BODY_CHECKSUM_PREFIX "%016" PRIx64, sum);
+        MHD_add_response_header(resp, BODY_CHECKSUM_HEADER, value);
+    }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "application/octet-stream");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -162,19 +180,67 @@ static enum MHD_Result srv_bytes(struct server *s, struct MHD_Connection *conn,
     return rc;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Malformed requests                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* A request's context (*req_cls): until the handler's first call, what
+ * srv_uri returned; from then on one of the two verdicts. */
+static char srv_uri_bad, srv_rq_ok, srv_rq_bad;
+
+static unsigned srv_hex(unsigned char c) {
+    return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a') + 10u;
+}
+
+/* libmicrohttpd calls this with the raw URI of each request, before it
+ * splits off the query and decodes it.  A control character (bytes 0-31
+ * and 127), raw or %-encoded (%00 would end the decoded path where the
+ * client did not: /bytes/1%00abc asked for /bytes/1), makes the request
+ * malformed.  Otherwise the URI's end is returned, for srv_raw_nul. */
+static void *srv_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+    (void)cls;
+    (void)conn;
+    if (!uri)
+        return &srv_uri_bad;
+    const unsigned char *p = (const unsigned char *)uri;
+    for (; *p; p++) {
+        unsigned c = *p;
+        if (c == '%' && isxdigit(p[1]) && isxdigit(p[2])) {
+            c = srv_hex(p[1]) << 4 | srv_hex(p[2]);
+            p += 2;
+        }
+        if (c < 0x20 || c == 0x7f)
+            return &srv_uri_bad;
+    }
+    return (void *)(uintptr_t)p;
+}
+
+/* 1 if the request line held a raw NUL inside its URI.  libmicrohttpd
+ * (0.9.75) cuts the line at its spaces by length and hands the URI on as
+ * a C string, so "GET /bytes/1<NUL>abc HTTP/1.1" would ask for /bytes/1.
+ * The URI srv_uri saw is NUL-terminated where the space before the
+ * version was, and the version follows it: a version that starts further
+ * on within the line has bytes the URI's strlen never reached before it.
+ * (A version anywhere else is not judged.) */
+static int srv_raw_nul(const void *uri_end, const char *version) {
+    uintptr_t e = (uintptr_t)uri_end, v = (uintptr_t)version;
+    return v > e + 1 && v - e <= SERVER_MAX_REQUEST_LINE;
+}
+
 static enum MHD_Result srv_handle(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload,
                                   size_t *upload_size, void **req_cls) {
     struct server *s = cls;
-    static int seen; /* its address marks a request as seen */
-    (void)version;
     (void)upload;
     /* The first call comes with the headers: answering then would make
      * libmicrohttpd close the connection (the request might have a body),
-     * so answer on the call after the whole request has arrived. */
-    if (*req_cls == NULL) {
-        *req_cls = &seen;
+     * so judge the request now and answer on the call after the whole
+     * request has arrived. */
+    if (*req_cls != &srv_rq_ok && *req_cls != &srv_rq_bad) {
+        int bad = *req_cls == &srv_uri_bad ||
+                  (*req_cls && srv_raw_nul(*req_cls, version));
+        *req_cls = bad ? &srv_rq_bad : &srv_rq_ok;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -184,6 +250,11 @@ static enum MHD_Result srv_handle(void *cls, struct MHD_Connection *conn,
     if (s->o.latency_ns &&
         !srv_sleep_until(s, clock_mono_ns() + s->o.latency_ns))
         return MHD_NO;
+    if (*req_cls == &srv_rq_bad)
+        return srv_queue_text(conn, MHD_HTTP_BAD_REQUEST,
+                              "malformed request: a NUL byte or another "
+                              "control character in the request line, raw "
+                              "or %-encoded (such as %00)\n");
     static const char prefix[] = "/bytes/";
     if (strncmp(url, prefix, sizeof prefix - 1) != 0)
         return srv_queue_text(conn, MHD_HTTP_NOT_FOUND,
@@ -193,12 +264,17 @@ static enum MHD_Result srv_handle(void *cls, struct MHD_Connection *conn,
         strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return srv_queue_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
                               "only GET and HEAD are served\n");
-    return srv_bytes(s, conn, url + sizeof prefix - 1);
+    return srv_bytes(s, conn, strcmp(method, MHD_HTTP_METHOD_HEAD) == 0,
+                     url + sizeof prefix - 1);
 }
 
-/* libmicrohttpd's own messages, tagged like the rest of parbench's. */
+/* libmicrohttpd's own messages (a client that went away, a connection
+ * beyond a limit...), tagged like the server's other messages, or dropped
+ * when the server is quiet. */
 static void srv_log(void *cls, const char *fmt, va_list ap) {
-    (void)cls;
+    const struct server *s = cls;
+    if (s->o.quiet)
+        return;
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
     size_t n = strlen(line);
@@ -210,6 +286,24 @@ static void srv_log(void *cls, const char *fmt, va_list ap) {
 /* ------------------------------------------------------------------------ */
 /* Life cycle                                                               */
 /* ------------------------------------------------------------------------ */
+
+/* The idle timeout for o: the grace beyond the latency, in whole seconds
+ * (what libmicrohttpd takes), the latency rounded up. */
+static unsigned srv_idle_timeout_s(const struct server_options *o) {
+    uint64_t lat_s = (o->latency_ns + 999999999u) / 1000000000u;
+    return (unsigned)(lat_s + SERVER_IDLE_GRACE_S);
+}
+
+/* SERVER_MAX_CONNECTIONS, or fewer when the descriptors run out first. */
+static unsigned srv_max_connections(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= SERVER_MAX_CONNECTIONS + SERVER_FD_RESERVE)
+        return SERVER_MAX_CONNECTIONS;
+    if (rl.rlim_cur < 2 * SERVER_FD_RESERVE)
+        return (unsigned)rl.rlim_cur / 2;
+    return (unsigned)rl.rlim_cur - SERVER_FD_RESERVE;
+}
 
 int server_start(const struct server_options *o, struct server **out, char *err,
                  size_t errlen) {
@@ -235,6 +329,9 @@ int server_start(const struct server_options *o, struct server **out, char *err,
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)o->port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    unsigned max_conn = srv_max_connections();
+    unsigned per_ip =
+        max_conn < SERVER_MAX_PER_IP ? max_conn : SERVER_MAX_PER_IP;
     /* The handler of SIGPIPE does not matter: libmicrohttpd sends with
      * MSG_NOSIGNAL. */
     errno = 0;
@@ -242,10 +339,12 @@ int server_start(const struct server_options *o, struct server **out, char *err,
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
             MHD_USE_POLL | MHD_USE_ERROR_LOG,
         (uint16_t)o->port, NULL, NULL, srv_handle, s,
-        MHD_OPTION_EXTERNAL_LOGGER, srv_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
-        SERVER_IDLE_TIMEOUT_S, MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u,
-        MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, srv_log, s, MHD_OPTION_URI_LOG_CALLBACK,
+        srv_uri, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv_idle_timeout_s(o),
+        MHD_OPTION_CONNECTION_LIMIT, max_conn,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u, MHD_OPTION_END);
     if (!s->daemon) {
         int e = errno;
         snprintf(err, errlen,
@@ -282,7 +381,13 @@ void server_stop(struct server *s) {
 /* parbench serve                                                           */
 /* ------------------------------------------------------------------------ */
 
-int server_serve(const struct server_options *o, int ready_fd) {
+int server_serve(const struct server_options *opts, int ready_fd) {
+    /* The runner's server (ready_fd) shares the runner's stderr: a worker
+     * killed in the middle of a body must not print there, not even
+     * without -q (the row says what happened). */
+    struct server_options so = *opts;
+    so.quiet = opts->quiet || ready_fd >= 0;
+    const struct server_options *o = &so;
     /* Blocked before any thread exists, so that every server thread
      * inherits the mask and sigwait() below receives the signals. */
     sigset_t set;
@@ -292,6 +397,16 @@ int server_serve(const struct server_options *o, int ready_fd) {
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Room for SERVER_MAX_CONNECTIONS where the hard limit allows it. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < SERVER_MAX_CONNECTIONS + SERVER_FD_RESERVE) {
+        rlim_t want = SERVER_MAX_CONNECTIONS + SERVER_FD_RESERVE;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want
+                          ? want
+                          : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     struct server *s = NULL;
     char err[256];

@@ -370,6 +370,15 @@ static char *reader(char *str, int num, void *stream) {
                 "the line contains a NUL byte; save the config as text");
         return NULL;
     }
+    if (memchr(start, '\r', len)) {
+        /* A line end of classic Mac OS ("\r" alone) would otherwise run
+         * every line into this one. */
+        fail_at(ld, where,
+                "the line contains a carriage return (CR) that does not end "
+                "it; save the config with LF or CRLF line ends (e.g. "
+                "tr '\\r' '\\n')");
+        return NULL;
+    }
     if (len > CFG_MAX_LINE || len + 1 > (size_t)num) {
         fail_at(ld, where,
                 "the line is %zu characters long; the limit is %d: shorten "
@@ -552,8 +561,11 @@ static void apply_override(struct loader *ld, const char *text) {
     }
     long i = find_entry(sec, key);
     if (i >= 0) {
+        /* The value is the override's now: messages about it name the
+         * --set, not the file line of the value it replaced. */
         free(sec->entries[i].value);
         sec->entries[i].value = value;
+        sec->entries[i].line = 0;
         value = NULL;
     } else if (add_entry(sec, key, value, 0) < 0) {
         nomem(ld);
@@ -802,6 +814,19 @@ const char *schedule_name(enum pb_schedule s) {
     if ((unsigned)s < SCHEDULES)
         return schedule_choices[s];
     return "unknown";
+}
+
+int config_schedule_parse(const char *text, enum pb_schedule *out, char *err,
+                          size_t errlen) {
+    const struct pb_param *p = run_table;
+    while (strcmp(p->name, "schedule") != 0)
+        p++;
+    struct param_value v;
+    if (param_parse(p, text, &v, err, errlen) < 0)
+        return PB_EINVAL;
+    free(v.text);
+    *out = (enum pb_schedule)v.u;
+    return 0;
 }
 
 int schedule_parse(const char *text, enum pb_schedule *out) {

@@ -88,6 +88,12 @@ void config_where(const struct config *cfg, int line, char *buf, size_t len);
 const char *schedule_name(enum pb_schedule s);
 /* The schedule named `text` into *out; 0, or PB_EINVAL for another name. */
 int schedule_parse(const char *text, enum pb_schedule *out);
+/* A schedule as the INI spells it, by the one rule of [run] schedule and
+ * an executor's `schedule =` (like every choice: blanks around it and the
+ * letters' case do not matter).  0, or PB_EINVAL with "schedule: 'x' is
+ * not one of static, dynamic; did you mean ...?" in err. */
+int config_schedule_parse(const char *text, enum pb_schedule *out, char *err,
+                          size_t errlen);
 
 /* Section lookup by kind and instance name, or NULL. */
 const struct cfg_section *config_find(const struct config *cfg,

@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "util/names.h"
 #include "util/selfpath.h"
 #include "util/suggest.h"
+#include "version.h"
 
 #define SO_SUFFIX ".so"
 
@@ -87,40 +89,88 @@ static int path_add(struct loader_path *sp, const char *dir, size_t len) {
     return 0;
 }
 
-/* Adds each non-empty component of a ':'-separated list. */
-static int path_add_list(struct loader_path *sp, const char *list) {
+static void warn(const struct loader_path *sp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void warn(const struct loader_path *sp, const char *fmt, ...) {
+    if (!sp->warn)
+        return;
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sp->warn(msg);
+}
+
+/* Adds each non-empty component of a ':'-separated list; a relative one
+ * under `base` when base is not NULL.  `origin` names the list in the
+ * warning about a directory that does not exist. */
+static int path_add_list(struct loader_path *sp, const char *list,
+                         const char *base, const char *origin) {
     while (list && *list) {
         const char *colon = strchr(list, ':');
         size_t len = colon ? (size_t)(colon - list) : strlen(list);
-        int rc = path_add(sp, list, len);
-        if (rc < 0)
-            return rc;
+        /* Absolute, so that warnings and the run metadata say which
+         * directory was meant wherever parbench was started. */
+        char prefix[PATH_MAX * 2] = "", cwd[PATH_MAX], dir[PATH_MAX * 3];
+        if (list[0] != '/') {
+            size_t bl = base ? strlen(base) : 0;
+            const char *sep = bl && base[bl - 1] != '/' ? "/" : "";
+            if (base && base[0] == '/')
+                snprintf(prefix, sizeof prefix, "%s%s", base, sep);
+            else if (getcwd(cwd, sizeof cwd))
+                snprintf(prefix, sizeof prefix, "%s/%s%s", cwd,
+                         base ? base : "", sep);
+            else if (base)
+                snprintf(prefix, sizeof prefix, "%s%s", base, sep);
+        }
+        int n = snprintf(dir, sizeof dir, "%s%.*s", prefix, (int)len, list);
+        if (len && n > 0 && (size_t)n < sizeof dir) {
+            struct stat st;
+            if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+                warn(sp,
+                     "plugin directory %s (from %s) %s; fix or remove the "
+                     "entry",
+                     dir, origin,
+                     stat(dir, &st) < 0 ? "does not exist"
+                                        : "is not a directory");
+            int rc = path_add(sp, dir, (size_t)n);
+            if (rc < 0)
+                return rc;
+        }
         list = colon ? colon + 1 : NULL;
     }
     return 0;
 }
 
-int loader_path_init(struct loader_path *sp, const char *config_path) {
-    sp->dirs = NULL;
-    sp->count = 0;
-    int rc = path_add_list(sp, config_path);
+int loader_path_init(struct loader_path *sp, const char *config_list,
+                     const char *config_dir, loader_warn_fn *warn_fn) {
+    memset(sp, 0, sizeof *sp);
+    sp->warn = warn_fn;
+    int rc = path_add_list(sp, config_list, config_dir, "[run] plugin_path");
     if (rc == 0)
-        rc = path_add_list(sp, getenv("PARBENCH_PLUGIN_PATH"));
+        rc = path_add_list(sp, getenv("PARBENCH_PLUGIN_PATH"), NULL,
+                           "PARBENCH_PLUGIN_PATH");
+    sp->nuser = sp->count;
     char exe[PATH_MAX];
     if (rc == 0 && selfpath_dir(exe, sizeof exe) == 0) {
-        /* DIR/plugins, then DIR/../lib/parbench/plugins written without
-         * the "..": the program's directory has no symbolic links left. */
-        char dir[PATH_MAX + 32];
+        /* DIR/plugins, then the installed directory relative to DIR
+         * (PB_REL_PLUGIN_DIR, "../lib/parbench/plugins") with each ".."
+         * taken off DIR: the program's directory has no symbolic links
+         * left. */
+        char dir[PATH_MAX + 64];
         int len = snprintf(dir, sizeof dir, "%s/plugins", exe);
         if (len > 0 && (size_t)len < sizeof dir)
             rc = path_add(sp, dir, (size_t)len);
-        char *slash = strrchr(exe, '/');
-        if (rc == 0 && slash) {
+        const char *rel = PB_REL_PLUGIN_DIR;
+        char *slash;
+        while (strncmp(rel, "../", 3) == 0 && (slash = strrchr(exe, '/'))) {
             *slash = '\0';
-            len = snprintf(dir, sizeof dir, "%s/lib/parbench/plugins", exe);
-            if (len > 0 && (size_t)len < sizeof dir)
-                rc = path_add(sp, dir, (size_t)len);
+            rel += 3;
         }
+        len = snprintf(dir, sizeof dir, "%s/%s", exe, rel);
+        if (rc == 0 && len > 0 && (size_t)len < sizeof dir)
+            rc = path_add(sp, dir, (size_t)len);
     }
     if (rc < 0)
         loader_path_free(sp);
@@ -133,6 +183,7 @@ void loader_path_free(struct loader_path *sp) {
     free(sp->dirs);
     sp->dirs = NULL;
     sp->count = 0;
+    sp->nuser = 0;
 }
 
 void loader_file_name(enum pb_kind kind, const char *name, char *buf,
@@ -169,12 +220,55 @@ static const char *dl_reason(const char *path) {
     return msg;
 }
 
-/* Required operations: the names of those the descriptor lacks, or NULL. */
-static const char *missing_op(const struct pb_plugin *d) {
-    if (d->kind == PB_KIND_WORKLOAD) {
-        const struct pb_workload_ops *w = d->workload;
-        if (!w)
-            return "the operations table (.workload)";
+/* The bytes of each operations table in ABI version 2.0: a plugin's
+ * table is at least this long (its .size), whatever 2.x it was built for. */
+#define WORKLOAD_OPS_SIZE_2_0                                                  \
+    (offsetof(struct pb_workload_ops, check) +                                 \
+     sizeof(((struct pb_workload_ops *)0)->check))
+#define EXECUTOR_OPS_SIZE_2_0                                                  \
+    (offsetof(struct pb_executor_ops, destroy) +                               \
+     sizeof(((struct pb_executor_ops *)0)->destroy))
+
+/* Copies the plugin's operations table of its kind into lp (zero-filled
+ * past the table's .size; a longer table's extra operations, optional by
+ * the ABI rules, are left out).  0, or PB_EPLUGIN with err when the table
+ * is missing or its size is not an ABI 2 size. */
+static int copy_ops(const char *path, const struct pb_plugin *d,
+                    struct loaded_plugin *lp, char *err, size_t errlen) {
+    int wl = d->kind == PB_KIND_WORKLOAD;
+    const char *kind = kind_name(d->kind);
+    const void *table =
+        wl ? (const void *)d->workload : (const void *)d->executor;
+    size_t have = wl ? sizeof lp->workload : sizeof lp->executor;
+    size_t base = wl ? WORKLOAD_OPS_SIZE_2_0 : EXECUTOR_OPS_SIZE_2_0;
+    if (!table) {
+        snprintf(err, errlen,
+                 "%s: %s '%s' has no operations table; point the "
+                 "descriptor's .%s at its struct pb_%s_ops",
+                 path, kind, d->name, kind, kind);
+        return PB_EPLUGIN;
+    }
+    size_t size = *(const size_t *)table; /* .size comes first */
+    if (size < base) {
+        snprintf(err, errlen,
+                 "%s: %s '%s': its struct pb_%s_ops has .size %zu, the "
+                 "table of ABI 2 has at least %zu bytes; set .size = "
+                 "sizeof(struct pb_%s_ops) in the table and rebuild (see the "
+                 "migration note in <parbench/plugin.h>)",
+                 path, kind, d->name, kind, size, base, kind);
+        return PB_EPLUGIN;
+    }
+    void *dst = wl ? (void *)&lp->workload : (void *)&lp->executor;
+    memset(dst, 0, have);
+    memcpy(dst, table, size < have ? size : have);
+    return 0;
+}
+
+/* Required operations (plugin.h lists them): the name of one the copied
+ * table lacks, or NULL. */
+static const char *missing_op(const struct loaded_plugin *lp) {
+    if (lp->desc->kind == PB_KIND_WORKLOAD) {
+        const struct pb_workload_ops *w = &lp->workload;
         return !w->create       ? "create"
                : !w->task_count ? "task_count"
                : !w->run_task   ? "run_task"
@@ -183,19 +277,41 @@ static const char *missing_op(const struct pb_plugin *d) {
                : !w->destroy    ? "destroy"
                                 : NULL;
     }
-    if (!d->executor)
-        return "the operations table (.executor)";
-    return !d->executor->run ? "run" : NULL;
+    return !lp->executor.run ? "run" : NULL;
 }
 
-/* Checks the descriptor; 0 or PB_EPLUGIN with err. */
-static int check_desc(const char *path, const struct pb_plugin *d,
+/* The first parameter of the table named as a key of the core, or NULL. */
+static const char *reserved_param(const struct pb_param *params) {
+    static const char *const reserved[] = {PB_RESERVED_PARAMS};
+    for (size_t i = 0; params && params[i].name; i++)
+        for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
+            if (strcmp(params[i].name, reserved[r]) == 0)
+                return reserved[r];
+    return NULL;
+}
+
+/* Checks the descriptor and copies its operations into lp; 0 or
+ * PB_EPLUGIN with err. */
+static int check_desc(const char *path, struct loaded_plugin *lp,
                       enum pb_kind want_kind, const char *want_name, char *err,
                       size_t errlen) {
+    const struct pb_plugin *d = lp->desc;
+    if (d->abi_version == 1) {
+        snprintf(err, errlen,
+                 "%s: built for plugin ABI 1, this parbench expects %d; "
+                 "rebuild the plugin against this parbench's "
+                 "<parbench/plugin.h> (cc $(pkg-config --cflags parbench), or "
+                 "find_package(parbench) in CMake) after the migration note "
+                 "at the top of that header: set .size in each operations "
+                 "table, include <parbench/worker.h> for the worker protocol",
+                 path, PB_ABI_VERSION);
+        return PB_EPLUGIN;
+    }
     if (d->abi_version != PB_ABI_VERSION) {
         snprintf(err, errlen,
                  "%s: ABI version %u, this parbench expects %d; rebuild the "
-                 "plugin against include/parbench/plugin.h",
+                 "plugin against this parbench's <parbench/plugin.h> "
+                 "(pkg-config --cflags parbench)",
                  path, d->abi_version, PB_ABI_VERSION);
         return PB_EPLUGIN;
     }
@@ -237,7 +353,10 @@ static int check_desc(const char *path, const struct pb_plugin *d,
                  path, kind_name(d->kind), d->name);
         return PB_EPLUGIN;
     }
-    const char *op = missing_op(d);
+    int rc = copy_ops(path, d, lp, err, errlen);
+    if (rc < 0)
+        return rc;
+    const char *op = missing_op(lp);
     if (op) {
         snprintf(err, errlen,
                  "%s: %s '%s' lacks the required operation %s; set it in its "
@@ -256,6 +375,53 @@ static int check_desc(const char *path, const struct pb_plugin *d,
             return PB_EPLUGIN;
         }
     }
+    const char *key = reserved_param(d->params);
+    if (key) {
+        snprintf(err, errlen,
+                 "%s: %s '%s' has a parameter named '%s', a key the core "
+                 "reads in every section of its kind (PB_RESERVED_PARAMS); "
+                 "rename the parameter in the plugin's source",
+                 path, kind_name(d->kind), d->name, key);
+        return PB_EPLUGIN;
+    }
+    return 0;
+}
+
+/*
+ * 1 (with the sentence in err) if users other than the owner could change
+ * the code a plugin file holds: the file is writable by others, or it
+ * lies in a directory they can write without the sticky bit (they could
+ * put another file in its place).  parbench runs a plugin with the
+ * rights of whoever runs parbench (docs/design.md, "Trust").
+ */
+static int others_can_replace(const char *path, const struct stat *st,
+                              char *err, size_t errlen) {
+    if (st->st_mode & S_IWOTH) {
+        snprintf(err, errlen,
+                 "%s: every user can write this plugin file (mode %04o), so "
+                 "anyone could change the code parbench runs; refused: "
+                 "chmod o-w it",
+                 path, (unsigned)(st->st_mode & 07777));
+        return 1;
+    }
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return 0; /* the stat above succeeded: nothing better to say */
+    char *slash = strrchr(real, '/');
+    if (slash == real)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    struct stat dst;
+    if (stat(real, &dst) == 0 && (dst.st_mode & S_IWOTH) &&
+        !(dst.st_mode & S_ISVTX)) {
+        snprintf(err, errlen,
+                 "%s: its directory %s can be written by every user (mode "
+                 "%04o), so anyone could put another file in its place; "
+                 "refused: chmod o-w the directory, or move the plugin",
+                 path, real, (unsigned)(dst.st_mode & 07777));
+        return 1;
+    }
     return 0;
 }
 
@@ -265,9 +431,16 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
     out->path = NULL;
     out->desc = NULL;
 
-    struct stat st;
+    struct stat st, lst;
     if (stat(path, &st) < 0) {
         int e = errno;
+        if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+            snprintf(err, errlen,
+                     "%s: a symbolic link that leads to no file (%s); fix "
+                     "or remove the link",
+                     path, strerror(e));
+            return PB_EPLUGIN;
+        }
         snprintf(err, errlen,
                  "%s: %s; check the plugin name and the plugin path "
                  "([run] plugin_path, PARBENCH_PLUGIN_PATH)",
@@ -286,6 +459,8 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
                  path, strerror(errno));
         return PB_EIO;
     }
+    if (others_can_replace(path, &st, err, errlen))
+        return PB_EPLUGIN;
 
     char *abs = absolute_path(path);
     if (!abs) {
@@ -311,6 +486,7 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
         return PB_EPLUGIN;
     }
 
+    memset(out, 0, sizeof *out);
     pb_entry_fn entry = NULL;
     dlerror();
     *(void **)&entry = dlsym(h, PB_ENTRY_NAME);
@@ -329,16 +505,17 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
                  abs, PB_ENTRY_NAME);
         rc = PB_EPLUGIN;
     } else {
-        rc = check_desc(abs, desc, want_kind, want_name, err, errlen);
+        out->desc = desc;
+        rc = check_desc(abs, out, want_kind, want_name, err, errlen);
     }
     if (rc < 0) {
         dlclose(h);
         free(abs);
+        memset(out, 0, sizeof *out);
         return rc;
     }
     out->handle = h;
     out->path = abs;
-    out->desc = desc;
     return 0;
 }
 
@@ -346,9 +523,7 @@ void loader_close(struct loaded_plugin *lp) {
     if (lp->handle)
         dlclose(lp->handle);
     free(lp->path);
-    lp->handle = NULL;
-    lp->path = NULL;
-    lp->desc = NULL;
+    memset(lp, 0, sizeof *lp);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -426,12 +601,50 @@ static void join_dirs(const struct loader_path *sp, char *buf, size_t len) {
         snprintf(buf, len, "(no directories)");
 }
 
+/* Warns about each file `file` in the directories after dirs[first]: the
+ * plugin `used` shadows them. */
+static void warn_shadowed(const struct loader_path *sp, size_t first,
+                          const char *file, const char *used) {
+    for (size_t j = first + 1; j < sp->count; j++) {
+        char path[PATH_MAX * 2];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", sp->dirs[j], file);
+        if (stat(path, &st) == 0)
+            warn(sp,
+                 "%s is shadowed by %s, which comes first on the plugin "
+                 "path and is the one used",
+                 path, used);
+    }
+}
+
+void loader_misnamed(const struct loader_path *sp, const char *name, char *buf,
+                     size_t len) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sp->count && used < len; i++) {
+        struct name_list files;
+        if (list_so_files(sp->dirs[i], &files) < 0)
+            continue;
+        for (size_t j = 0; j < files.count && used < len; j++) {
+            enum pb_kind k;
+            char n[NAME_MAX + 1];
+            if (parse_file_name(files.items[j], &k, n, sizeof n) == 0 ||
+                !strstr(files.items[j], name))
+                continue;
+            int w = snprintf(buf + used, len - used, "%s%s/%s",
+                             used ? ", " : "", sp->dirs[i], files.items[j]);
+            if (w < 0)
+                break;
+            used += (size_t)w;
+        }
+        names_free(&files);
+    }
+}
+
 int loader_find(const struct loader_path *sp, enum pb_kind kind,
                 const char *name, struct loaded_plugin *out, char *err,
                 size_t errlen) {
-    out->handle = NULL;
-    out->path = NULL;
-    out->desc = NULL;
+    memset(out, 0, sizeof *out);
     char file[NAME_MAX + 1];
     if (name_valid(name, NAME_DASH)) {
         loader_file_name(kind, name, file, sizeof file);
@@ -442,14 +655,16 @@ int loader_find(const struct loader_path *sp, enum pb_kind kind,
                 return PB_ENOMEM;
             snprintf(path, len, "%s/%s", sp->dirs[i], file);
             struct stat st;
-            int rc = 1;
-            /* The first file of that name is the plugin: a broken one is
-             * reported, never silently skipped for a later one. */
-            if (stat(path, &st) == 0)
-                rc = loader_open(path, kind, name, out, err, errlen);
-            free(path);
-            if (rc <= 0)
+            /* The first file of that name is the plugin: a broken one (a
+             * dangling or looping link too) is reported, never silently
+             * skipped for a later one. */
+            if (lstat(path, &st) == 0) {
+                int rc = loader_open(path, kind, name, out, err, errlen);
+                warn_shadowed(sp, i, file, path);
+                free(path);
                 return rc;
+            }
+            free(path);
         }
     } else {
         snprintf(file, sizeof file, "%s-%s%s", kind_name(kind),
@@ -473,14 +688,20 @@ int loader_find(const struct loader_path *sp, enum pb_kind kind,
     }
     const char *best = suggest_closest(
         name ? name : "", (const char *const *)cand.items, cand.count);
-    char dirs[2048];
+    if (best && name && strcmp(best, name) == 0)
+        best = NULL; /* a file of that very name that is not a plugin */
+    char dirs[2048], skipped[1024] = "";
     join_dirs(sp, dirs, sizeof dirs);
+    if (name && *name)
+        loader_misnamed(sp, name, skipped, sizeof skipped);
     snprintf(err, errlen,
              "no %s plugin '%s'%s%s%s (looked for %s in %s; `parbench list` "
              "shows the plugins found, [run] plugin_path or "
-             "PARBENCH_PLUGIN_PATH adds directories)",
+             "PARBENCH_PLUGIN_PATH adds directories)%s%s%s",
              kind_name(kind), name ? name : "", best ? "; did you mean '" : "",
-             best ? best : "", best ? "'?" : "", file, dirs);
+             best ? best : "", best ? "'?" : "", file, dirs,
+             skipped[0] ? "; skipped, not named KIND-NAME.so: " : "", skipped,
+             skipped[0] ? " (rename the file)" : "");
     names_free(&cand);
     return PB_ENOENT;
 }
@@ -496,97 +717,99 @@ static int cmp_plugin(const void *a, const void *b) {
     return strcmp(x->desc->name, y->desc->name);
 }
 
-/* 1 if a plugin of that kind and name is already in the list. */
-static int already_found(const struct loaded_plugin *lps, size_t n,
-                         enum pb_kind kind, const char *name) {
-    for (size_t i = 0; i < n; i++)
-        if (lps[i].desc->kind == kind && strcmp(lps[i].desc->name, name) == 0)
-            return 1;
+/* What the scan has resolved so far: the plugins loaded, and for every
+ * kind+name taken (loaded or broken) the file that took it. */
+struct scan {
+    struct loaded_plugin *lps;
+    size_t n;
+    struct name_list keys, paths; /* parallel: "K:name" and its file */
+};
+
+/* The file that took kind+name, or NULL. */
+static const char *taken_by(const struct scan *sc, const char *key) {
+    for (size_t i = 0; i < sc->keys.count; i++)
+        if (strcmp(sc->keys.items[i], key) == 0)
+            return sc->paths.items[i];
+    return NULL;
+}
+
+/* Resolves one plugin file: loaded into sc->lps, or warned about. */
+static int scan_file(const struct loader_path *sp, struct scan *sc,
+                     const char *dir, const char *file) {
+    enum pb_kind kind;
+    char name[NAME_MAX + 1], key[NAME_MAX + 8], path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (parse_file_name(file, &kind, name, sizeof name) < 0) {
+        warn(sp,
+             "%s: not a plugin file name (expected workload-NAME.so or "
+             "executor-NAME.so); skipped",
+             path);
+        return 0;
+    }
+    snprintf(key, sizeof key, "%d:%s", (int)kind, name);
+    const char *first = taken_by(sc, key);
+    if (first) {
+        warn(sp,
+             "%s is shadowed by %s, which comes first on the plugin path "
+             "and is the one used",
+             path, first);
+        return 0;
+    }
+    if (names_add(&sc->keys, key) < 0 || names_add(&sc->paths, path) < 0)
+        return PB_ENOMEM;
+    struct loaded_plugin *grown = realloc(sc->lps, (sc->n + 1) * sizeof *grown);
+    if (!grown)
+        return PB_ENOMEM;
+    sc->lps = grown;
+    char msg[1024];
+    int r = loader_open(path, kind, name, &sc->lps[sc->n], msg, sizeof msg);
+    if (r == PB_ENOMEM)
+        return r;
+    if (r < 0)
+        warn(sp, "%s (skipped)", msg);
+    else
+        sc->n++;
     return 0;
 }
 
-/* Loads every plugin file of one directory into *lps. */
-static int scan_dir(const char *dir, struct loaded_plugin **lps, size_t *n,
-                    void (*warn)(const char *msg)) {
-    char msg[1024];
+/* Resolves every plugin file of one directory. */
+static int scan_dir(const struct loader_path *sp, struct scan *sc,
+                    const char *dir) {
     struct name_list files;
     int lrc = list_so_files(dir, &files);
     if (lrc == PB_ENOMEM)
         return lrc;
     if (lrc < 0) {
-        if (warn) {
-            snprintf(msg, sizeof msg,
-                     "%s: cannot read the plugin directory (%s); skipped", dir,
-                     strerror(errno));
-            warn(msg);
-        }
+        warn(sp, "%s: cannot read the plugin directory (%s); skipped", dir,
+             strerror(errno));
         return 0;
     }
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < files.count; i++) {
-        const char *file = files.items[i];
-        enum pb_kind kind;
-        char name[NAME_MAX + 1];
-        if (parse_file_name(file, &kind, name, sizeof name) < 0) {
-            if (warn) {
-                snprintf(msg, sizeof msg,
-                         "%s/%s: not a plugin file name (expected "
-                         "workload-NAME.so or executor-NAME.so); skipped",
-                         dir, file);
-                warn(msg);
-            }
-            continue;
-        }
-        if (already_found(*lps, *n, kind, name))
-            continue;
-        size_t len = strlen(dir) + 1 + strlen(file) + 1;
-        char *path = malloc(len);
-        struct loaded_plugin *grown = realloc(*lps, (*n + 1) * sizeof **lps);
-        if (grown)
-            *lps = grown;
-        if (!path || !grown) {
-            free(path);
-            rc = PB_ENOMEM;
-            break;
-        }
-        snprintf(path, len, "%s/%s", dir, file);
-        struct loaded_plugin lp;
-        int r = loader_open(path, kind, name, &lp, msg, sizeof msg);
-        free(path);
-        if (r == PB_ENOMEM) {
-            rc = r;
-        } else if (r < 0) {
-            if (warn) {
-                size_t used = strlen(msg);
-                snprintf(msg + used, sizeof msg - used, " (skipped)");
-                warn(msg);
-            }
-        } else {
-            (*lps)[(*n)++] = lp;
-        }
-    }
+    for (size_t i = 0; rc == 0 && i < files.count; i++)
+        rc = scan_file(sp, sc, dir, files.items[i]);
     names_free(&files);
     return rc;
 }
 
 int loader_scan(const struct loader_path *sp, struct loaded_plugin **out,
-                size_t *count, void (*warn)(const char *msg)) {
-    struct loaded_plugin *lps = NULL;
-    size_t n = 0;
+                size_t *count) {
+    struct scan sc = {NULL, 0, {NULL, 0}, {NULL, 0}};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sp->count; i++)
-        rc = scan_dir(sp->dirs[i], &lps, &n, warn);
+        rc = scan_dir(sp, &sc, sp->dirs[i]);
+    names_free(&sc.keys);
+    names_free(&sc.paths);
     if (rc < 0) {
-        for (size_t i = 0; i < n; i++)
-            loader_close(&lps[i]);
-        free(lps);
+        for (size_t i = 0; i < sc.n; i++)
+            loader_close(&sc.lps[i]);
+        free(sc.lps);
         *out = NULL;
         *count = 0;
         return rc;
     }
-    if (n > 1)
-        qsort(lps, n, sizeof *lps, cmp_plugin);
-    *out = lps;
-    *count = n;
+    if (sc.n > 1)
+        qsort(sc.lps, sc.n, sizeof *sc.lps, cmp_plugin);
+    *out = sc.lps;
+    *count = sc.n;
     return 0;
 }

@@ -20,16 +20,35 @@ struct loaded_plugin {
     void *handle;                 /* dlopen handle, owned               */
     char *path;                   /* owned, absolute when possible      */
     const struct pb_plugin *desc; /* borrowed from the plugin           */
+    /* The operations table of the plugin's kind, copied: the core calls
+     * these, never desc->workload or desc->executor.  An operation past
+     * the table's .size (a plugin built against an older 2.x header) is
+     * NULL here, i.e. absent. */
+    struct pb_workload_ops workload;
+    struct pb_executor_ops executor;
 };
+
+/* Receives one warning (a sentence naming the file or directory); the
+ * caller prefixes its verb.  NULL: warnings are dropped. */
+typedef void loader_warn_fn(const char *msg);
 
 struct loader_path {
     char **dirs; /* owned */
     size_t count;
+    size_t nuser;         /* dirs[0 .. nuser) came from the config or the
+                             environment; the rest are the defaults     */
+    loader_warn_fn *warn; /* may be NULL                                */
 };
 
-/* Build the search path from `config_path` (may be NULL) and the
- * environment.  Returns 0 or PB_ENOMEM. */
-int loader_path_init(struct loader_path *sp, const char *config_path);
+/* Build the search path from `config_list` ([run] plugin_path, may be
+ * NULL; a relative entry is taken relative to `config_dir` when that is
+ * not NULL, i.e. the config file's directory), the environment
+ * (PARBENCH_PLUGIN_PATH, relative to the current directory) and the
+ * defaults beside the program.  Warns through `warn` about each directory
+ * of the config or the environment that does not exist.  Returns 0 or
+ * PB_ENOMEM. */
+int loader_path_init(struct loader_path *sp, const char *config_list,
+                     const char *config_dir, loader_warn_fn *warn);
 void loader_path_free(struct loader_path *sp);
 
 /* "KIND-NAME.so" file name of a plugin (into buf). */
@@ -38,30 +57,44 @@ void loader_file_name(enum pb_kind kind, const char *name, char *buf,
 
 /*
  * dlopen `path` with RTLD_NOW | RTLD_LOCAL, find PB_ENTRY_NAME, call it and
- * check: ABI version, kind (1 or 2, and `want_kind` unless 0), name syntax
- * (and equal to `want_name` unless NULL), summary present, required
- * operations present for the kind, parameter table valid
- * (params_check_table).  On failure err names the file and what was
+ * check: ABI version (PB_ABI_VERSION; an ABI 1 plugin gets the migration
+ * hint), kind (1 or 2, and `want_kind` unless 0), name syntax (and equal
+ * to `want_name` unless NULL), summary present, the operations table's
+ * size, required operations present for the kind, parameter table valid
+ * (params_check_table) and free of the reserved names
+ * (PB_RESERVED_PARAMS).  On failure err names the file and what was
  * expected, e.g. "plugins/x.so: ABI version 7, this parbench expects 1;
  * rebuild the plugin against include/parbench/plugin.h".
  */
 int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
                 struct loaded_plugin *out, char *err, size_t errlen);
 
-/* Find KIND-NAME.so on the search path and loader_open() it.  Not found:
- * PB_ENOENT with the directories searched and a did-you-mean among the
- * plugins of that kind that exist. */
+/* Find KIND-NAME.so on the search path and loader_open() it: the first
+ * file of that name is the plugin, a broken one is an error (never
+ * skipped for a later one), and a later file of the same name gets a
+ * "shadowed" warning.  Not found: PB_ENOENT with the directories
+ * searched, a did-you-mean among the plugins of that kind that exist, and
+ * the files on the path that mention NAME but are not named KIND-NAME.so
+ * (skipped by the loader). */
 int loader_find(const struct loader_path *sp, enum pb_kind kind,
                 const char *name, struct loaded_plugin *out, char *err,
                 size_t errlen);
 
+/* The files on the path whose names contain `name` but are not of the
+ * form KIND-NAME.so (the loader skips them), as "dir/file, dir/file" into
+ * buf; "" when there is none. */
+void loader_misnamed(const struct loader_path *sp, const char *name, char *buf,
+                     size_t len);
+
 /* Close the handle and free the path (the descriptor becomes invalid). */
 void loader_close(struct loaded_plugin *lp);
 
-/* Every loadable plugin on the path (first of each kind+name wins), sorted
- * by kind then name.  Files that fail to load are reported through `warn`
- * (may be NULL) and skipped.  *out is malloc'd; loader_close each. */
+/* Every plugin on the path, resolved as loader_find does (the first file
+ * of each kind+name is the plugin), sorted by kind then name.  Through
+ * sp->warn: files that fail to load (skipped, and the later files of the
+ * same name they hide are not used either), files not named KIND-NAME.so,
+ * shadowed files.  *out is malloc'd; loader_close each. */
 int loader_scan(const struct loader_path *sp, struct loaded_plugin **out,
-                size_t *count, void (*warn)(const char *msg));
+                size_t *count);
 
 #endif /* PARBENCH_PLUGIN_LOADER_H */

@@ -682,33 +682,40 @@ static const char *getter_for(enum pb_param_type t) {
     }
 }
 
+static params_bug_fn *bug_handler;
+
+void params_on_bug(params_bug_fn *fn) { bug_handler = fn; }
+
+/* A plugin asked for a parameter wrongly: tell the handler, then stop the
+ * process (the handler may not return). */
+static void plugin_bug(const struct pb_params *ps, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+static void plugin_bug(const struct pb_params *ps, const char *fmt, ...) {
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "parbench: plugin bug: %s\n", msg);
+    if (bug_handler)
+        bug_handler(ps, msg);
+    abort();
+}
+
 /* The value of `name` when its type is one `getter` reads; otherwise the
- * plugin has a bug and the process aborts with a message. */
+ * plugin has a bug (plugin_bug). */
 static const struct param_value *
 get_value(const struct pb_params *ps, const char *name, const char *getter) {
     int i = params_index(ps, name);
-    if (i < 0) {
-        fprintf(stderr,
-                "parbench: plugin bug: %s('%s'): no such parameter in the "
-                "plugin's table\n",
-                getter, name ? name : "(null)");
-        abort();
-    }
+    if (i < 0)
+        plugin_bug(ps, "%s('%s'): no such parameter in the plugin's table",
+                   getter, name ? name : "(null)");
     enum pb_param_type t = ps->table[i].type;
-    if (strcmp(getter_for(t), getter) != 0) {
-        fprintf(stderr,
-                "parbench: plugin bug: %s('%s'): the parameter is of type %s; "
-                "read it with %s\n",
-                getter, name, param_type_name(t), getter_for(t));
-        abort();
-    }
-    if (!ps->values[i].set) {
-        fprintf(stderr,
-                "parbench: plugin bug: %s('%s'): the parameter has no "
-                "value\n",
-                getter, name);
-        abort();
-    }
+    if (strcmp(getter_for(t), getter) != 0)
+        plugin_bug(ps, "%s('%s'): the parameter is of type %s; read it with %s",
+                   getter, name, param_type_name(t), getter_for(t));
+    if (!ps->values[i].set)
+        plugin_bug(ps, "%s('%s'): the parameter has no value", getter, name);
     return &ps->values[i];
 }
 

@@ -87,6 +87,15 @@ char *params_canonical(const struct pb_params *ps);
 
 /* Host-table getters (see struct pb_host): abort the process with a
  * message on an unknown name or a type mismatch (a plugin bug). */
+/* A plugin bug found by a getter (a name not in the table, the wrong
+ * getter for the type): `msg` says which call and why.  The process that
+ * called the getter ends after the handler (abort() when it returns), so
+ * the handler records who asked: the cell process notes the plugin for the
+ * row's error, the runner prints it and exits 2.  Default: none (the
+ * message goes to stderr). */
+typedef void params_bug_fn(const struct pb_params *ps, const char *msg);
+void params_on_bug(params_bug_fn *fn);
+
 int64_t params_get_int(const struct pb_params *ps, const char *name);
 uint64_t params_get_uint(const struct pb_params *ps, const char *name);
 double params_get_float(const struct pb_params *ps, const char *name);

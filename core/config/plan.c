@@ -113,6 +113,28 @@ static int only_match(const struct only_filter *f, const struct plan *p,
 /* Instances                                                                */
 /* ------------------------------------------------------------------------ */
 
+/* The first ${var} in text, or NULL. */
+static const char *find_var(const char *text, const char *var) {
+    size_t vl = strlen(var);
+    for (const char *q = text; (q = strstr(q, "${")); q += 2)
+        if (strncmp(q + 2, var, vl) == 0 && q[2 + vl] == '}')
+            return q;
+    return NULL;
+}
+
+/* 1 if a ${server} of value runs into more text: it stands for the
+ * server's address, "http://127.0.0.1:PORT", which only a path, a query, a
+ * fragment or the end of the value may follow.  "${server}${server}"
+ * would otherwise only fail when the cell runs. */
+static int server_misplaced(const char *value) {
+    for (const char *hit = value; (hit = find_var(hit, "server"));) {
+        hit += sizeof "${server}" - 1;
+        if (*hit && !strchr("/?#&;", *hit))
+            return 1;
+    }
+    return 0;
+}
+
 static int load_instance(struct plan *p, const struct config *cfg,
                          const struct cfg_section *sec, enum pb_kind kind,
                          host_init_fn *host_init, struct plan_instance *inst,
@@ -144,13 +166,12 @@ static int load_instance(struct plan *p, const struct config *cfg,
         else /* name the override that set it */
             snprintf(where, sizeof where, "--set '%s.%s.%s=%s'", kname,
                      sec->name, e->key, e->value);
-        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0 &&
-            params_index(inst->params, "schedule") < 0) {
-            if (schedule_parse(e->value, &inst->schedule) < 0) {
-                snprintf(err, errlen,
-                         "%s: [executor.%s] schedule: '%s' is not one of "
-                         "static, dynamic",
-                         where, sec->name, e->value);
+        /* The loader refused tables that name a core key themselves. */
+        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0) {
+            if (config_schedule_parse(e->value, &inst->schedule, msg,
+                                      sizeof msg) < 0) {
+                snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
+                         msg);
                 return PB_ECONFIG;
             }
             continue;
@@ -158,6 +179,15 @@ static int load_instance(struct plan *p, const struct config *cfg,
         if (params_set(inst->params, e->key, e->value, msg, sizeof msg) < 0) {
             snprintf(err, errlen, "%s: [%s.%s] %s", where, kname, sec->name,
                      msg);
+            return PB_ECONFIG;
+        }
+        if (server_misplaced(e->value)) {
+            snprintf(err, errlen,
+                     "%s: [%s.%s] %s: ${server} stands for the built-in "
+                     "server's address (http://127.0.0.1:PORT): only '/', "
+                     "'?', '#' or the end of the value may follow it; "
+                     "write e.g. %s = ${server}/bytes/64KiB",
+                     where, kname, sec->name, e->key, e->key);
             return PB_ECONFIG;
         }
     }
@@ -216,13 +246,6 @@ int plan_load_cell(struct plan *p, const struct plan_cell *c, char *err,
 /* ------------------------------------------------------------------------ */
 
 /* The first "${var}" in text, or NULL. */
-static const char *find_var(const char *text, const char *var) {
-    size_t vl = strlen(var);
-    for (const char *q = text; (q = strstr(q, "${")); q += 2)
-        if (strncmp(q + 2, var, vl) == 0 && q[2 + vl] == '}')
-            return q;
-    return NULL;
-}
 
 /* 1 if a string parameter value of inst contains ${var}. */
 static int instance_uses(const struct plan_instance *inst, const char *var) {
@@ -348,7 +371,7 @@ static int check_workloads(const struct plan *p, const struct config *cfg,
                            char *err, size_t errlen) {
     for (size_t w = 0; w < p->nworkloads; w++) {
         const struct plan_instance *x = &p->workloads[w];
-        const struct pb_workload_ops *ops = x->plugin.desc->workload;
+        const struct pb_workload_ops *ops = &x->plugin.workload;
         char msg[512] = "";
         if (ops->check &&
             ops->check(&x->host.host, x->params, msg, sizeof msg) < 0) {
@@ -367,7 +390,7 @@ static int check_executors(const struct plan *p, const struct config *cfg,
                            char *err, size_t errlen) {
     for (size_t e = 0; e < p->nexecutors; e++) {
         const struct plan_instance *x = &p->executors[e];
-        const struct pb_executor_ops *ops = x->plugin.desc->executor;
+        const struct pb_executor_ops *ops = &x->plugin.executor;
         int single = (x->plugin.desc->flags & PB_EXEC_SINGLE_WORKER) != 0;
         for (size_t k = 0; k < cfg->run.nworkers && ops->check && !single;
              k++) {
@@ -425,9 +448,16 @@ static int keep_only(struct plan *p, const struct config *cfg,
 
 int plan_build(struct plan *p, const struct config *cfg,
                const struct only_filter *only, host_init_fn *host_init,
-               char *err, size_t errlen) {
+               loader_warn_fn *warn, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
-    int rc = loader_path_init(&p->path, cfg->run.plugin_path);
+    /* The config file's directory (NULL: the current one). */
+    char dir[4096];
+    const char *slash = strrchr(cfg->path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - cfg->path + 1),
+                 cfg->path);
+    int rc = loader_path_init(&p->path, cfg->run.plugin_path,
+                              slash ? dir : NULL, warn);
     if (rc == 0)
         rc = load_instances(p, cfg, host_init, err, errlen);
     if (rc == 0)

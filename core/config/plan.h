@@ -57,13 +57,16 @@ struct plan {
 /* Load and validate everything `cfg` names, then expand the cells (serial
  * executors only at 1 worker) and keep those `only` (may be NULL)
  * matches.  `host_init` fills each instance's host table (run/host.h's
- * host_init) before the plugins' checks see it.  Errors: "FILE:LINE:
+ * host_init) before the plugins' checks see it.  A relative [run]
+ * plugin_path entry is taken relative to the config file's directory;
+ * `warn` (may be NULL) gets the loader's warnings (missing plugin
+ * directories, shadowed plugins).  Errors: "FILE:LINE:
  * [section] ..." in err, PB_ECONFIG or PB_EPLUGIN; an --only matching no
  * cell is an error too.  On success and on failure alike, plan_free
  * frees what was built. */
 int plan_build(struct plan *plan, const struct config *cfg,
                const struct only_filter *only, host_init_fn *host_init,
-               char *err, size_t errlen);
+               loader_warn_fn *warn, char *err, size_t errlen);
 void plan_free(struct plan *plan);
 
 /*

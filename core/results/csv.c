@@ -134,6 +134,11 @@ static void eat_lf(FILE *f) {
 
 int csv_read_row(FILE *f, struct csv_row *row, int *line, char *err,
                  size_t errlen) {
+    return csv_read_row_end(f, row, line, NULL, err, errlen);
+}
+
+int csv_read_row_end(FILE *f, struct csv_row *row, int *line, int *ended,
+                     char *err, size_t errlen) {
     struct buf b = {0};
     size_t cap = 0;
     int rc = 0;
@@ -144,6 +149,8 @@ int csv_read_row(FILE *f, struct csv_row *row, int *line, char *err,
 
     row->fields = NULL;
     row->count = 0;
+    if (ended != NULL)
+        *ended = 0;
 
     int c = getc(f);
     if (c == EOF)
@@ -199,6 +206,8 @@ int csv_read_row(FILE *f, struct csv_row *row, int *line, char *err,
     }
     if (c == '\r')
         eat_lf(f);
+    if (ended != NULL)
+        *ended = c != EOF;
     *line = cur_line;
     return 1;
 

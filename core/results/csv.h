@@ -33,6 +33,11 @@ struct csv_row {
  * with a sentence in err.  *line is advanced past the row (1-based). */
 int csv_read_row(FILE *f, struct csv_row *row, int *line, char *err,
                  size_t errlen);
+/* csv_read_row, and *ended (may be NULL) set to 1 when the row ended with
+ * a line end (LF, CR or CRLF), 0 when it ended at end of file: a writer
+ * cut short leaves such a last row. */
+int csv_read_row_end(FILE *f, struct csv_row *row, int *line, int *ended,
+                     char *err, size_t errlen);
 void csv_row_free(struct csv_row *row);
 
 #endif /* PARBENCH_CSV_H */

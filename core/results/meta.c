@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <nettle/sha2.h>
 #include <parbench/plugin.h>
 
 #include "build_info.h"
@@ -134,6 +135,64 @@ static void string_array(FILE *f, const char *const *items, size_t n) {
     fputc(']', f);
 }
 
+int meta_file_sha256(const char *path, char hex[65]) {
+    hex[0] = '\0';
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return PB_EIO;
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        sha256_update(&ctx, n, buf);
+    int bad = ferror(in);
+    fclose(in);
+    if (bad)
+        return PB_EIO;
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (size_t i = 0; i < sizeof digest; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return 0;
+}
+
+/* One instance's entry of "plugins": its file and that file's SHA-256. */
+static void write_instance(FILE *f, const struct plan_instance *x, int first) {
+    static const char in[] = "          ";
+    char sha[65];
+    fprintf(f, "%s\n        {", first ? "" : ",");
+    kv_str(f, in, "instance", x->name, 1);
+    kv_str(f, in, "kind", x->kind == PB_KIND_WORKLOAD ? "workload" : "executor",
+           0);
+    kv_str(f, in, "plugin", x->plugin_name, 0);
+    kv_str(f, in, "file", x->file, 0);
+    kv_str(f, in, "sha256", meta_file_sha256(x->file, sha) == 0 ? sha : NULL,
+           0);
+    fputs("\n        }", f);
+}
+
+/* "plugins": the search path as the loader built it ([run] plugin_path
+ * resolved against the config's directory, PARBENCH_PLUGIN_PATH, the
+ * directories beside the program), the environment variable as it was,
+ * and each instance's file with its SHA-256: what traces a result to the
+ * code that produced it. */
+static void write_plugins(FILE *f, const struct plan *p) {
+    static const char in[] = "      ";
+    if (!p)
+        return;
+    fprintf(f, ",\n    \"plugins\": {");
+    fprintf(f, "\n%s\"search_path\": ", in);
+    string_array(f, (const char *const *)p->path.dirs, p->path.count);
+    kv_str(f, in, "PARBENCH_PLUGIN_PATH", getenv("PARBENCH_PLUGIN_PATH"), 0);
+    fprintf(f, ",\n%s\"loaded\": [", in);
+    for (size_t i = 0; i < p->nworkloads; i++)
+        write_instance(f, &p->workloads[i], i == 0);
+    for (size_t i = 0; i < p->nexecutors; i++)
+        write_instance(f, &p->executors[i], i == 0 && p->nworkloads == 0);
+    fprintf(f, "\n%s]\n    }", in);
+}
+
 int meta_write_entry(FILE *f, const struct meta_run *run) {
     const char *in = "      ", *in2 = "        ";
     const struct meta_invocation *o = run->invocation;
@@ -189,6 +248,8 @@ int meta_write_entry(FILE *f, const struct meta_run *run) {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     struct utsname u;
     int have_uname = uname(&u) == 0;
+    write_plugins(f, run->plan);
+
     fprintf(f, ",\n%s\"host\": {", in);
     kv_str(f, in2, "hostname", host[0] ? host : NULL, 1);
     kv_str(f, in2, "cpu_model", cpu[0] ? cpu : NULL, 0);

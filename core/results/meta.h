@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "config/plan.h"
 
 /* The command line of a run as the entry records it (all borrowed).  The
  * runner's options embed it (run/runner.h). */
@@ -42,7 +43,14 @@ struct meta_run {
     const struct config *cfg; /* after the overrides              */
     /* The command line; NULL records none. */
     const struct meta_invocation *invocation;
+    /* The plugins: the effective search path and, per instance, the file
+     * it loads and that file's SHA-256; NULL records none. */
+    const struct plan *plan;
 };
+
+/* SHA-256 of the file at `path` as 64 lower-case hex digits into hex
+ * (65 bytes).  Returns 0, or PB_EIO (hex is then ""). */
+int meta_file_sha256(const char *path, char hex[65]);
 
 struct meta {
     char *path;       /* owned: "FILE.meta.json"                       */

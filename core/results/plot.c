@@ -25,14 +25,12 @@ extern char **environ;
 #define PANEL_H 400
 
 int plot_metric_parse(const char *text, enum plot_metric *out) {
-    if (text != NULL && strcmp(text, "wall") == 0) {
-        *out = PLOT_WALL;
-        return 0;
-    }
-    if (text != NULL && strcmp(text, "speedup") == 0) {
-        *out = PLOT_SPEEDUP;
-        return 0;
-    }
+    static const char *const names[] = {"wall", "speedup", "pss", "startup"};
+    for (size_t i = 0; text != NULL && i < sizeof names / sizeof *names; i++)
+        if (strcmp(text, names[i]) == 0) {
+            *out = (enum plot_metric)i;
+            return 0;
+        }
     return PB_EINVAL;
 }
 
@@ -59,11 +57,41 @@ int plot_check_path(const char *path, char *err, size_t errlen) {
 /* Panels and lines                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* Whether cell c gives a point for the metric. */
-static int has_point(const struct summary_cell *c, enum plot_metric m) {
+/* Cell c's point for the metric: value and 95% interval, in the plot's
+ * unit (s, MiB, ms).  Returns 0 when c has none. */
+static int point(const struct summary_cell *c, enum plot_metric m, double *v,
+                 double *lo, double *hi) {
     if (c->wall.n == 0)
         return 0;
-    return m == PLOT_WALL ? isfinite(c->wall.median) : isfinite(c->speedup);
+    if (m == PLOT_WALL) {
+        *v = c->wall.median;
+        *lo = c->wall.ci_lo;
+        *hi = c->wall.ci_hi;
+    } else if (m == PLOT_SPEEDUP) {
+        *v = c->speedup;
+        *lo = isfinite(c->speedup_lo) ? c->speedup_lo : c->speedup;
+        *hi = isfinite(c->speedup_hi) ? c->speedup_hi : c->speedup;
+    } else {
+        double *x = malloc(c->rows_ok * sizeof *x);
+        if (x == NULL)
+            return 0;
+        enum results_column col =
+            m == PLOT_PSS ? RESULTS_COL_pss_kib : RESULTS_COL_startup_s;
+        double scale = m == PLOT_PSS ? 1.0 / 1024.0 : 1000.0;
+        struct stats st;
+        stats_compute(x, summary_values(c, col, x), &st);
+        free(x);
+        *v = st.median * scale;
+        *lo = st.ci_lo * scale;
+        *hi = st.ci_hi * scale;
+    }
+    return isfinite(*v);
+}
+
+/* Whether cell c gives a point for the metric. */
+static int has_point(const struct summary_cell *c, enum plot_metric m) {
+    double v, lo, hi;
+    return point(c, m, &v, &lo, &hi);
 }
 
 /* Index of the first cell of s with the same workload as cell i. */
@@ -179,8 +207,8 @@ static void dir_remove(struct plot_dir *d) {
 }
 
 /* Writes the data file of the line whose first cell is `first`: one row
- * per cell with a point, ascending workers: workers median ci_lo ci_hi
- * speedup.  Returns the number of points, or -1 on a write error. */
+ * per cell with a point, ascending workers: workers value lo hi.  Returns
+ * the number of points, or -1 on a write error. */
 static long write_line_data(FILE *f, const struct summary *s, size_t first,
                             enum plot_metric m) {
     unsigned *workers = malloc(s->count * sizeof *workers);
@@ -194,11 +222,10 @@ static long write_line_data(FILE *f, const struct summary *s, size_t first,
     for (size_t w = 0; w < n; w++) {
         for (size_t k = first; k < s->count; k++) {
             const struct summary_cell *c = &s->cells[k];
+            double v, lo, hi;
             if (first_of_line(s, k) == first && c->workers == workers[w] &&
-                has_point(c, m))
-                fprintf(f, "%u %.9g %.9g %.9g %.9g\n", c->workers,
-                        c->wall.median, c->wall.ci_lo, c->wall.ci_hi,
-                        isfinite(c->speedup) ? c->speedup : 0.0);
+                point(c, m, &v, &lo, &hi))
+                fprintf(f, "%u %.9g %.9g %.9g\n", c->workers, v, lo, hi);
         }
     }
     free(workers);
@@ -230,6 +257,28 @@ static void write_xtics(FILE *gp, const struct summary *s, size_t first,
     free(w);
 }
 
+/* The fitted curves of the line whose first cell is k, if it has fits,
+ * as further plot elements in the line's colour into buf.  Returns the
+ * length written (0 when none or when buf is too small). */
+static int fit_curves(char *buf, size_t len, const struct summary *s, size_t k,
+                      size_t rank) {
+    for (size_t i = 0; i < s->nfits; i++) {
+        const struct summary_fit *f = &s->fits[i];
+        if (f->cell != k)
+            continue;
+        int w = snprintf(buf, len,
+                         ", \\\n     1/(%.9g + (1 - %.9g)/x) with lines "
+                         "dt 2 lc %zu title 'Amdahl s=%.3f', \\\n     "
+                         "x/(1 + %.9g*(x - 1) + %.9g*x*(x - 1)) with lines "
+                         "dt 3 lc %zu title 'USL σ=%.3g κ=%.3g'",
+                         f->amdahl.serial, f->amdahl.serial, rank,
+                         f->amdahl.serial, f->usl.sigma, f->usl.kappa, rank,
+                         f->usl.sigma, f->usl.kappa);
+        return w > 0 && (size_t)w < len ? w : 0;
+    }
+    return 0;
+}
+
 /* Writes the script and the data files; returns 0, PB_EINVAL when nothing
  * can be drawn, PB_EIO or PB_ENOMEM. */
 static int write_script(struct plot_dir *d, const struct summary *s,
@@ -257,23 +306,29 @@ static int write_script(struct plot_dir *d, const struct summary *s,
     if (strcmp(kind, "png") == 0)
         fprintf(gp,
                 "set terminal pngcairo size %zu,%zu noenhanced "
-                "font 'sans,10'\n",
-                cols * PANEL_W, rows * PANEL_H + 30);
-    else
+                "font 'sans,11'\n",
+                cols * PANEL_W, rows * PANEL_H + 40);
+    else /* dynamic: the browser scales it to its window */
         fprintf(gp,
-                "set terminal svg size %zu,%zu noenhanced "
-                "font 'sans,10' background 'white'\n",
-                cols * PANEL_W, rows * PANEL_H + 30);
+                "set terminal svg size %zu,%zu dynamic noenhanced "
+                "font 'sans,13' background 'white'\n",
+                cols * PANEL_W, rows * PANEL_H + 40);
     fputs("set output ", gp);
     gp_string(gp, path);
+    static const char *const titles[] = {
+        "'median wall time, error bars: 95% interval of the median'",
+        ("'speedup against the baseline (serial, else 1 worker), error bars: "
+         "95% bootstrap interval; dashed: Amdahl fit, dotted: USL fit'"),
+        "'median PSS of the cell, error bars: 95% interval of the median'",
+        "'median start-up time, error bars: 95% interval of the median'"};
+    static const char *const ylabels[] = {"wall time (s)", "speedup",
+                                          "PSS (MiB)", "start-up (ms)"};
     fprintf(gp, "\nset multiplot layout %zu,%zu title %s\n", rows, cols,
-            m == PLOT_WALL ? "'median wall time, 95% interval of the median'"
-                           : "'speedup against the baseline (serial, else "
-                             "1 worker of the same executor)'");
+            titles[m]);
     fputs("set grid\nset xlabel 'workers'\n", gp);
     /* The key goes below each panel so that it never hides a point. */
     fprintf(gp, "set ylabel '%s'\nset key outside bottom center horizontal\n",
-            m == PLOT_WALL ? "wall time (s)" : "speedup");
+            ylabels[m]);
     fputs("set yrange [0:*]\n", gp);
 
     int rc = 0;
@@ -313,13 +368,15 @@ static int write_script(struct plot_dir *d, const struct summary *s,
             char quoted[400], data[4200 * 2];
             gp_quote(quoted, sizeof quoted, title);
             gp_quote(data, sizeof data, d->files[d->nfiles - 1]);
-            int w = snprintf(
-                plot_cmd + used, sizeof plot_cmd - used,
-                "%s%s using 1:%s with %s lw 2 lc %zu pt %zu dt %d title %s",
-                nlines ? ", \\\n     " : "", data,
-                m == PLOT_WALL ? "2:3:4" : "5",
-                m == PLOT_WALL ? "yerrorlines" : "linespoints", rank, rank,
-                dashed ? 2 : 1, quoted);
+            int w = snprintf(plot_cmd + used, sizeof plot_cmd - used,
+                             "%s%s using 1:2:3:4 with yerrorlines lw 2 lc %zu "
+                             "pt %zu dt %d title %s",
+                             nlines ? ", \\\n     " : "", data, rank, rank,
+                             dashed ? 2 : 1, quoted);
+            if (w > 0 && (size_t)w < sizeof plot_cmd - used &&
+                m == PLOT_SPEEDUP)
+                w += fit_curves(plot_cmd + used + w,
+                                sizeof plot_cmd - used - (size_t)w, s, k, rank);
             if (w < 0 || (size_t)w >= sizeof plot_cmd - used) {
                 rc = PB_ENOMEM;
                 break;

@@ -2,7 +2,7 @@
  * plot.h - `parbench report CSV --plot FILE.svg|FILE.png`: a summary drawn
  * by gnuplot, one panel per workload instance, one line per executor (and
  * schedule, where an executor ran under both), wall time or speedup
- * against workers.
+ * PSS or start-up against workers.
  *
  * The data and the gnuplot script go into a private temporary directory
  * that is removed afterwards; gnuplot runs as a child process
@@ -16,12 +16,17 @@
 
 #include "results/report.h"
 
+/* Every point carries its 95% interval as an error bar. */
 enum plot_metric {
-    PLOT_WALL,   /* median wall time with its 95% interval as error bars */
-    PLOT_SPEEDUP /* speedup against the baseline, and the ideal line    */
+    PLOT_WALL,    /* median wall time, interval of the median            */
+    PLOT_SPEEDUP, /* speedup against the baseline with its bootstrap
+                     interval, the ideal line, and the fitted Amdahl and
+                     USL curves of lines with 3 or more worker counts    */
+    PLOT_PSS,     /* median pss_kib (in MiB), interval of the median     */
+    PLOT_STARTUP  /* median startup_s (in ms), interval of the median    */
 };
 
-/* "wall" or "speedup" into *out; 0 or PB_EINVAL. */
+/* "wall", "speedup", "pss" or "startup" into *out; 0 or PB_EINVAL. */
 int plot_metric_parse(const char *text, enum plot_metric *out);
 
 /* 0 when `path` (borrowed) ends in .svg or .png (any case), else PB_EINVAL

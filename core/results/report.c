@@ -1,5 +1,6 @@
 /*
- * report.c - the per-cell summary of a results file (see report.h).
+ * report.c - the summary of a results file in every format (see
+ * report.h).
  */
 #include "results/report.h"
 
@@ -11,186 +12,12 @@
 
 #include "config/config.h"
 #include "results/csv.h"
+#include "results/human.h"
 #include "util/errors.h"
 #include "util/json.h"
 
-/* The executor instance every other executor is compared with. */
-#define BASELINE_EXECUTOR "serial"
-
-static int same_text(const char *a, const char *b) {
-    return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
-}
-
 /* ------------------------------------------------------------------------ */
-/* Summarising                                                               */
-/* ------------------------------------------------------------------------ */
-
-/* A cell is workload instance, its parameters, executor, workers and
- * schedule (as --resume sees it). */
-static int row_in_cell(const struct summary_cell *c,
-                       const struct result_row *r) {
-    return c->workers == r->workers && c->schedule == r->schedule &&
-           same_text(c->workload, r->workload) &&
-           same_text(c->workload_params, r->workload_params) &&
-           same_text(c->executor, r->executor);
-}
-
-static struct summary_cell *find_cell(struct summary *s,
-                                      const struct result_row *r) {
-    for (size_t i = 0; i < s->count; i++)
-        if (row_in_cell(&s->cells[i], r))
-            return &s->cells[i];
-    return NULL;
-}
-
-/* The cell a cell's speedup is measured against, and its label. */
-static const struct summary_cell *find_baseline(const struct summary *s,
-                                                const struct summary_cell *c,
-                                                const char **label) {
-    for (size_t i = 0; i < s->count; i++) {
-        const struct summary_cell *b = &s->cells[i];
-        if (b->workers == 1 && strcmp(b->executor, BASELINE_EXECUTOR) == 0 &&
-            strcmp(b->workload, c->workload) == 0 &&
-            strcmp(b->workload_params, c->workload_params) == 0) {
-            *label = "serial";
-            return b;
-        }
-    }
-    for (size_t i = 0; i < s->count; i++) {
-        const struct summary_cell *b = &s->cells[i];
-        if (b->workers == 1 && b->schedule == c->schedule &&
-            strcmp(b->executor, c->executor) == 0 &&
-            strcmp(b->workload, c->workload) == 0 &&
-            strcmp(b->workload_params, c->workload_params) == 0) {
-            *label = "1 worker";
-            return b;
-        }
-    }
-    return NULL;
-}
-
-static char *dup_text(const char *text) {
-    return strdup(text != NULL ? text : "");
-}
-
-/* Groups the rows into cells (no statistics yet). */
-static int group_rows(const struct result_row *rows, size_t n,
-                      struct summary *out) {
-    size_t cap = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct result_row *r = &rows[i];
-        struct summary_cell *c = find_cell(out, r);
-        if (c == NULL) {
-            if (out->count == cap) {
-                size_t ncap = cap ? cap * 2 : 16;
-                struct summary_cell *p = realloc(out->cells, ncap * sizeof *p);
-                if (p == NULL)
-                    return PB_ENOMEM;
-                out->cells = p;
-                cap = ncap;
-            }
-            c = &out->cells[out->count];
-            memset(c, 0, sizeof *c);
-            out->count++;
-            c->workload = dup_text(r->workload);
-            c->executor = dup_text(r->executor);
-            c->workload_params = dup_text(r->workload_params);
-            if (c->workload == NULL || c->executor == NULL ||
-                c->workload_params == NULL)
-                return PB_ENOMEM;
-            c->workers = r->workers;
-            c->schedule = r->schedule;
-        }
-        c->rows++;
-        if (r->m.status == ROW_OK)
-            c->rows_ok++;
-    }
-    return 0;
-}
-
-/* Wall and start-up statistics of each cell over its ok rows. */
-static int cell_stats(const struct result_row *rows, size_t n,
-                      struct summary *s) {
-    double *wall = malloc((n ? n : 1) * sizeof *wall);
-    double *startup = malloc((n ? n : 1) * sizeof *startup);
-    double *share = malloc((n ? n : 1) * sizeof *share);
-    if (wall == NULL || startup == NULL || share == NULL) {
-        free(wall);
-        free(startup);
-        free(share);
-        return PB_ENOMEM;
-    }
-    for (size_t ci = 0; ci < s->count; ci++) {
-        struct summary_cell *c = &s->cells[ci];
-        size_t k = 0, ks = 0;
-        for (size_t i = 0; i < n; i++) {
-            const struct result_row *r = &rows[i];
-            if (r->m.status == ROW_OK && row_in_cell(c, r)) {
-                wall[k] = r->m.wall_s;
-                startup[k] = r->m.startup_s;
-                k++;
-                if (r->m.wall_s > 0.0)
-                    share[ks++] = r->m.startup_s / r->m.wall_s;
-            }
-        }
-        stats_compute(wall, k, &c->wall);
-        struct stats st;
-        stats_compute(startup, k, &st);
-        c->startup_median = k > 0 ? st.median : NAN;
-        stats_compute(share, ks, &st);
-        c->startup_share = ks > 0 ? st.median : NAN;
-    }
-    free(wall);
-    free(startup);
-    free(share);
-    return 0;
-}
-
-int report_summarise(const struct result_row *rows, size_t n,
-                     struct summary *out) {
-    out->cells = NULL;
-    out->count = 0;
-
-    int rc = group_rows(rows, n, out);
-    if (rc == 0)
-        rc = cell_stats(rows, n, out);
-    if (rc != 0) {
-        report_free(out);
-        return rc;
-    }
-
-    for (size_t i = 0; i < out->count; i++) {
-        struct summary_cell *c = &out->cells[i];
-        const char *label = NULL;
-        const struct summary_cell *b = find_baseline(out, c, &label);
-        c->speedup = NAN;
-        c->baseline = NULL;
-        if (b != NULL && b->wall.n > 0 && c->wall.n > 0 &&
-            b->wall.median > 0.0 && c->wall.median > 0.0) {
-            c->speedup = b->wall.median / c->wall.median;
-            c->baseline = label;
-        }
-        c->efficiency = c->workers > 0 ? c->speedup / c->workers : NAN;
-        c->karp_flatt = stats_karp_flatt(c->speedup, c->workers);
-    }
-    return 0;
-}
-
-void report_free(struct summary *s) {
-    if (s == NULL)
-        return;
-    for (size_t i = 0; i < s->count; i++) {
-        free(s->cells[i].workload);
-        free(s->cells[i].workload_params);
-        free(s->cells[i].executor);
-    }
-    free(s->cells);
-    s->cells = NULL;
-    s->count = 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Formats and warnings                                                      */
+/* Options and warnings                                                      */
 /* ------------------------------------------------------------------------ */
 
 int report_format_parse(const char *text, enum report_format *out) {
@@ -202,6 +29,13 @@ int report_format_parse(const char *text, enum report_format *out) {
         }
     }
     return PB_EINVAL;
+}
+
+void report_options_init(struct report_options *o, enum report_format fmt) {
+    memset(o, 0, sizeof *o);
+    o->format = fmt;
+    o->verdict.alpha = VERDICT_ALPHA;
+    o->verdict.threshold = VERDICT_THRESHOLD;
 }
 
 size_t report_cell_warnings(const struct summary_cell *c,
@@ -223,12 +57,6 @@ size_t report_cell_warnings(const struct summary_cell *c,
     return n;
 }
 
-/* "prime x pthread x 4 (dynamic)": a cell's name in warnings. */
-static void cell_name(const struct summary_cell *c, char *buf, size_t len) {
-    snprintf(buf, len, "%s x %s x %u (%s)", c->workload, c->executor,
-             c->workers, schedule_name(c->schedule));
-}
-
 /* Numbers in every format use '.' whatever the caller's locale. */
 struct c_numeric {
     locale_t c_loc, old;
@@ -246,27 +74,15 @@ static void c_numeric_end(struct c_numeric *cn) {
     }
 }
 
+static int stream_status(FILE *f) {
+    return ferror(f) || fflush(f) != 0 ? PB_EIO : 0;
+}
+
 /* ------------------------------------------------------------------------ */
-/* Cell formatting                                                           */
+/* Columns of the table and Markdown formats                                 */
 /* ------------------------------------------------------------------------ */
 
 #define CELL_LEN 64
-
-/* Seconds with 4 significant digits and no exponent; "-" when undefined. */
-static void fmt_seconds(char *buf, double v, int defined) {
-    if (!defined || !isfinite(v)) {
-        snprintf(buf, CELL_LEN, "-");
-        return;
-    }
-    int decimals = 3;
-    if (v != 0.0)
-        decimals = 3 - (int)floor(log10(fabs(v)));
-    if (decimals < 0)
-        decimals = 0;
-    if (decimals > 9)
-        decimals = 9;
-    snprintf(buf, CELL_LEN, "%.*f", decimals, v);
-}
 
 /* "%.<decimals>f", or `undef` when v is NAN or infinite. */
 static void fmt_fixed(char *buf, double v, int decimals, const char *undef) {
@@ -276,100 +92,283 @@ static void fmt_fixed(char *buf, double v, int decimals, const char *undef) {
         snprintf(buf, CELL_LEN, "%s", undef);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Table and Markdown (same columns)                                         */
-/* ------------------------------------------------------------------------ */
-
-enum { TABLE_COLUMNS = 18 };
-
-static const char *const table_header[TABLE_COLUMNS] = {
-    "workload", "executor", "workers",    "schedule",   "ok/rows",  "median_s",
-    "ci95_s",   "mean_s",   "sd_s",       "min_s",      "max_s",    "cv%",
-    "outliers", "speedup",  "efficiency", "karp_flatt", "startup%", "baseline"};
-
-/* Text columns are left-aligned, numbers right-aligned. */
-static int table_left_aligned(size_t col) {
-    return col == 0 || col == 1 || col == 3 || col == 17;
+/* Median of measured column col over c's ok rows; NAN without any. */
+static double cell_median(const struct summary_cell *c,
+                          enum results_column col) {
+    double *x = malloc((c->rows_ok ? c->rows_ok : 1) * sizeof *x);
+    if (x == NULL)
+        return NAN;
+    size_t n = summary_values(c, col, x);
+    struct stats st;
+    stats_compute(x, n, &st);
+    free(x);
+    return n > 0 ? st.median : NAN;
 }
 
-/* Cells of one row; names longer than CELL_LEN - 1 are cut (the CSV and
- * JSON formats keep them whole). */
-static void table_cells(const struct summary_cell *c,
-                        char out[TABLE_COLUMNS][CELL_LEN]) {
-    int have = c->wall.n > 0;
-    snprintf(out[0], CELL_LEN, "%s", c->workload);
-    snprintf(out[1], CELL_LEN, "%s", c->executor);
-    snprintf(out[2], CELL_LEN, "%u", c->workers);
-    snprintf(out[3], CELL_LEN, "%s", schedule_name(c->schedule));
-    snprintf(out[4], CELL_LEN, "%zu/%zu", c->rows_ok, c->rows);
-    fmt_seconds(out[5], c->wall.median, have);
-    if (have) {
-        char lo[CELL_LEN], hi[CELL_LEN];
-        fmt_seconds(lo, c->wall.ci_lo, 1);
-        fmt_seconds(hi, c->wall.ci_hi, 1);
-        snprintf(out[6], CELL_LEN, "%.20s..%.20s", lo, hi);
-    } else {
-        snprintf(out[6], CELL_LEN, "-");
-    }
-    fmt_seconds(out[7], c->wall.mean, have);
-    fmt_seconds(out[8], c->wall.stddev, c->wall.n >= 2);
-    fmt_seconds(out[9], c->wall.min, have);
-    fmt_seconds(out[10], c->wall.max, have);
-    fmt_fixed(out[11], c->wall.n >= 2 ? c->wall.cv * 100.0 : NAN, 1, "-");
-    if (have)
-        snprintf(out[12], CELL_LEN, "%zu", c->wall.outliers);
+/* Times of the wall statistics, "-" without ok rows. */
+static void fmt_wall(char *buf, const struct summary_cell *c, double v) {
+    if (c->wall.n == 0)
+        snprintf(buf, CELL_LEN, "-");
     else
-        snprintf(out[12], CELL_LEN, "-");
-    fmt_fixed(out[13], c->speedup, 2, "-");
-    fmt_fixed(out[14], c->efficiency, 2, "-");
-    fmt_fixed(out[15], c->karp_flatt, 3, "-");
-    fmt_fixed(out[16], c->startup_share * 100.0, 1, "-");
-    snprintf(out[17], CELL_LEN, "%s", c->baseline ? c->baseline : "-");
+        human_seconds(buf, v);
 }
 
-/* The formatted cells of every row: malloc'd, or NULL without memory. */
-static char (*all_cells(const struct summary *s))[TABLE_COLUMNS][CELL_LEN] {
-    char(*cells)[TABLE_COLUMNS][CELL_LEN] =
-        malloc((s->count ? s->count : 1) * sizeof *cells);
-    for (size_t i = 0; cells != NULL && i < s->count; i++)
-        table_cells(&s->cells[i], cells[i]);
-    return cells;
-}
-
-static void print_table_line(FILE *f, const size_t width[TABLE_COLUMNS],
-                             const char *const text[TABLE_COLUMNS]) {
-    for (size_t j = 0; j < TABLE_COLUMNS; j++) {
-        const char *sep = j ? "  " : "";
-        if (j == TABLE_COLUMNS - 1) /* no trailing blanks */
-            fprintf(f, "%s%s", sep, text[j]);
-        else if (table_left_aligned(j))
-            fprintf(f, "%s%-*s", sep, (int)width[j], text[j]);
-        else
-            fprintf(f, "%s%*s", sep, (int)width[j], text[j]);
+/* The notes of the default table: what needs a second look. */
+static void cell_notes(const struct summary_cell *c, char *buf) {
+    size_t used = 0;
+    buf[0] = '\0';
+    char w[1][REPORT_WARN_LEN];
+    const char *sep = "";
+    if (c->rows_ok == 0) {
+        snprintf(buf, CELL_LEN, "no ok rows");
+        return;
     }
-    fputc('\n', f);
-}
-
-/* One line per cell with warnings: prefix, the cell's name, ": " and its
- * warnings joined by "; ". */
-static void print_warnings(FILE *f, const struct summary *s,
-                           const char *prefix) {
-    for (size_t i = 0; i < s->count; i++) {
-        char w[2][REPORT_WARN_LEN], name[256];
-        size_t nw = report_cell_warnings(&s->cells[i], w, 2);
-        if (nw == 0)
-            continue;
-        cell_name(&s->cells[i], name, sizeof name);
-        fprintf(f, "%s%s: ", prefix, name);
-        for (size_t k = 0; k < nw; k++)
-            fprintf(f, "%s%s", k ? "; " : "", w[k]);
-        fputc('\n', f);
+    if (c->rows_ok < c->rows) {
+        used += (size_t)snprintf(buf + used, CELL_LEN - used, "%zu/%zu ok",
+                                 c->rows_ok, c->rows);
+        sep = ", ";
     }
+    struct summary_cell quiet = *c;
+    quiet.wall.outliers = 0; /* the CV warning alone */
+    if (report_cell_warnings(&quiet, w, 1) > 0) {
+        used += (size_t)snprintf(buf + used, CELL_LEN - used, "%snoisy", sep);
+        sep = ", ";
+    }
+    if (c->wall.outliers > 0)
+        snprintf(buf + used, CELL_LEN - used, "%s%zu outlier%s", sep,
+                 c->wall.outliers, c->wall.outliers == 1 ? "" : "s");
 }
 
-/* Said once after the warnings of the table and Markdown formats. */
-static const char warn_hint[] =
-    "Noisy cells: more repetitions or a quieter machine help.";
+static void col_workload(const struct summary_cell *c, char *b) {
+    snprintf(b, CELL_LEN, "%s", c->workload);
+}
+static void col_executor(const struct summary_cell *c, char *b) {
+    snprintf(b, CELL_LEN, "%s", c->executor);
+}
+static void col_workers(const struct summary_cell *c, char *b) {
+    snprintf(b, CELL_LEN, "%u", c->workers);
+}
+static void col_schedule(const struct summary_cell *c, char *b) {
+    snprintf(b, CELL_LEN, "%s", schedule_name(c->schedule));
+}
+static void col_ok(const struct summary_cell *c, char *b) {
+    snprintf(b, CELL_LEN, "%zu/%zu", c->rows_ok, c->rows);
+}
+static void col_median(const struct summary_cell *c, char *b) {
+    fmt_wall(b, c, c->wall.median);
+}
+/* The interval as ± percent of the median: its larger side. */
+static void col_ci(const struct summary_cell *c, char *b) {
+    if (c->wall.n == 0 || !(c->wall.median > 0.0)) {
+        snprintf(b, CELL_LEN, "-");
+        return;
+    }
+    double half =
+        fmax(c->wall.ci_hi - c->wall.median, c->wall.median - c->wall.ci_lo);
+    snprintf(b, CELL_LEN, "±%.1f%%", half / c->wall.median * 100.0);
+}
+static void col_ci_range(const struct summary_cell *c, char *b) {
+    char lo[HUMAN_LEN], hi[HUMAN_LEN];
+    if (c->wall.n == 0) {
+        snprintf(b, CELL_LEN, "-");
+        return;
+    }
+    human_seconds(lo, c->wall.ci_lo);
+    human_seconds(hi, c->wall.ci_hi);
+    snprintf(b, CELL_LEN, "%s–%s", lo, hi);
+}
+static void col_mean(const struct summary_cell *c, char *b) {
+    fmt_wall(b, c, c->wall.mean);
+}
+static void col_sd(const struct summary_cell *c, char *b) {
+    fmt_wall(b, c, c->wall.n >= 2 ? c->wall.stddev : NAN);
+}
+static void col_min(const struct summary_cell *c, char *b) {
+    fmt_wall(b, c, c->wall.min);
+}
+static void col_max(const struct summary_cell *c, char *b) {
+    fmt_wall(b, c, c->wall.max);
+}
+static void col_cv(const struct summary_cell *c, char *b) {
+    fmt_fixed(b, c->wall.n >= 2 ? c->wall.cv * 100.0 : NAN, 1, "-");
+    if (c->wall.n >= 2)
+        strcat(b, "%");
+}
+static void col_outliers(const struct summary_cell *c, char *b) {
+    if (c->wall.n > 0)
+        snprintf(b, CELL_LEN, "%zu", c->wall.outliers);
+    else
+        snprintf(b, CELL_LEN, "-");
+}
+static void col_speedup(const struct summary_cell *c, char *b) {
+    fmt_fixed(b, c->speedup, 2, "-");
+}
+static void col_speedup_ci(const struct summary_cell *c, char *b) {
+    if (isfinite(c->speedup_lo))
+        snprintf(b, CELL_LEN, "%.2f–%.2f", c->speedup_lo, c->speedup_hi);
+    else
+        snprintf(b, CELL_LEN, "-");
+}
+static void col_efficiency(const struct summary_cell *c, char *b) {
+    fmt_fixed(b, c->efficiency, 2, "-");
+}
+static void col_karp_flatt(const struct summary_cell *c, char *b) {
+    fmt_fixed(b, c->karp_flatt, 3, "-");
+}
+static void col_startup(const struct summary_cell *c, char *b) {
+    fmt_wall(b, c, c->startup_median);
+}
+static void col_startup_share(const struct summary_cell *c, char *b) {
+    fmt_fixed(b, c->startup_share * 100.0, 1, "-");
+    if (isfinite(c->startup_share))
+        strcat(b, "%");
+}
+static void col_pss(const struct summary_cell *c, char *b) {
+    human_kib(b, cell_median(c, RESULTS_COL_pss_kib));
+}
+static void col_rss(const struct summary_cell *c, char *b) {
+    human_kib(b, cell_median(c, RESULTS_COL_peak_rss_kib));
+}
+static void col_baseline(const struct summary_cell *c, char *b) {
+    snprintf(b, CELL_LEN, "%s", c->baseline ? c->baseline : "-");
+}
+static void col_notes(const struct summary_cell *c, char *b) {
+    cell_notes(c, b);
+}
+
+struct column_def {
+    const char *name;   /* in --columns                                  */
+    const char *header; /* in the table                                  */
+    int right;          /* right-aligned                                 */
+    void (*format)(const struct summary_cell *c, char *buf);
+};
+
+static const struct column_def column_defs[] = {
+    {"workload", "workload", 0, col_workload},
+    {"executor", "executor", 0, col_executor},
+    {"workers", "workers", 1, col_workers},
+    {"schedule", "schedule", 0, col_schedule},
+    {"ok", "ok", 1, col_ok},
+    {"median", "median", 1, col_median},
+    {"ci", "±CI95", 1, col_ci},
+    {"ci_range", "95% CI", 0, col_ci_range},
+    {"mean", "mean", 1, col_mean},
+    {"sd", "sd", 1, col_sd},
+    {"min", "min", 1, col_min},
+    {"max", "max", 1, col_max},
+    {"cv", "CV", 1, col_cv},
+    {"outliers", "outliers", 1, col_outliers},
+    {"speedup", "speedup", 1, col_speedup},
+    {"speedup_ci", "speedup CI", 0, col_speedup_ci},
+    {"efficiency", "eff.", 1, col_efficiency},
+    {"karp_flatt", "Karp-Flatt", 1, col_karp_flatt},
+    {"startup", "start-up", 1, col_startup},
+    {"startup_share", "start-up%", 1, col_startup_share},
+    {"pss", "PSS", 1, col_pss},
+    {"rss", "peak RSS", 1, col_rss},
+    {"baseline", "baseline", 0, col_baseline},
+    {"notes", "notes", 0, col_notes},
+};
+enum { COLUMN_DEFS = sizeof column_defs / sizeof column_defs[0] };
+
+static const char default_columns[] =
+    "executor,workers,schedule,ok,median,ci,speedup,efficiency,cv,notes";
+
+static int column_index(const char *name, size_t len) {
+    for (size_t i = 0; i < COLUMN_DEFS; i++)
+        if (strlen(column_defs[i].name) == len &&
+            strncmp(column_defs[i].name, name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The columns of spec (NULL: the default set) into idx (room for
+ * COLUMN_DEFS); returns how many, or -1 naming the first unknown one in
+ * err.  "all" is every column; a repeated name counts once. */
+static int parse_columns(const char *spec, size_t *idx, char *err,
+                         size_t errlen) {
+    if (spec == NULL)
+        spec = default_columns;
+    size_t n = 0;
+    if (strcmp(spec, "all") == 0) {
+        for (size_t i = 0; i < COLUMN_DEFS; i++)
+            idx[n++] = i;
+        return (int)n;
+    }
+    for (const char *p = spec;;) {
+        size_t len = strcspn(p, ",");
+        int k = column_index(p, len);
+        if (k < 0) {
+            size_t used = (size_t)snprintf(
+                err, errlen, "--columns: unknown column '%.*s'; known: all",
+                (int)len, p);
+            for (size_t i = 0; i < COLUMN_DEFS && used < errlen; i++)
+                used += (size_t)snprintf(err + used, errlen - used, ", %s",
+                                         column_defs[i].name);
+            return -1;
+        }
+        int dup = 0;
+        for (size_t i = 0; i < n; i++)
+            dup |= idx[i] == (size_t)k;
+        if (!dup)
+            idx[n++] = (size_t)k;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    return (int)n;
+}
+
+int report_columns_check(const char *spec, char *err, size_t errlen) {
+    size_t idx[COLUMN_DEFS];
+    return parse_columns(spec, idx, err, errlen) < 0 ? PB_EINVAL : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Table                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* One workload's cells (indices cells[0..n-1]) in the columns idx; the
+ * executor column gives way when `fit_width` and a line would be wider
+ * than REPORT_WIDTH. */
+static void print_workload_table(FILE *f, const struct summary *s,
+                                 const size_t *cells, size_t n,
+                                 const size_t *idx, size_t ncol,
+                                 int fit_width) {
+    char(*text)[CELL_LEN] = malloc((n ? n : 1) * ncol * sizeof *text);
+    const char **ptr = malloc((n ? n : 1) * ncol * sizeof *ptr);
+    const char *header[COLUMN_DEFS];
+    int right[COLUMN_DEFS], shrink = -1;
+    if (text == NULL || ptr == NULL) {
+        free(text);
+        free(ptr);
+        fprintf(f, "  (out of memory formatting %zu cells)\n", n);
+        return;
+    }
+    for (size_t j = 0; j < ncol; j++) {
+        const struct column_def *d = &column_defs[idx[j]];
+        header[j] = d->header;
+        right[j] = d->right;
+        if (d->format == col_executor)
+            shrink = (int)j;
+        for (size_t i = 0; i < n; i++) {
+            d->format(&s->cells[cells[i]], text[i * ncol + j]);
+            ptr[i * ncol + j] = text[i * ncol + j];
+        }
+    }
+    human_grid(f, "  ", header, right, ncol, ptr, n, shrink,
+               fit_width ? REPORT_WIDTH : 0);
+    free(text);
+    free(ptr);
+}
+
+/* Index of the first cell of the workload of cell i. */
+static size_t first_of_workload(const struct summary *s, size_t i) {
+    for (size_t k = 0; k < i; k++)
+        if (summary_same_workload(&s->cells[k], &s->cells[i]))
+            return k;
+    return i;
+}
 
 static size_t count_warnings(const struct summary *s) {
     size_t total = 0;
@@ -380,40 +379,136 @@ static size_t count_warnings(const struct summary *s) {
     return total;
 }
 
-static int stream_status(FILE *f) {
-    return ferror(f) || fflush(f) != 0 ? PB_EIO : 0;
+/* One sentence per cell with warnings: the cell's name, ": " and its
+ * warnings joined by "; ", into buf. */
+static int cell_warning_text(const struct summary_cell *c, char *buf,
+                             size_t len) {
+    char w[2][REPORT_WARN_LEN], name[256];
+    size_t nw = report_cell_warnings(c, w, 2);
+    if (nw == 0)
+        return 0;
+    summary_cell_name(c, name, sizeof name);
+    size_t used = (size_t)snprintf(buf, len, "%s: ", name);
+    for (size_t k = 0; k < nw && used < len; k++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", k ? "; " : "",
+                                 w[k]);
+    return 1;
 }
 
-int report_print_table(FILE *f, const struct summary *s) {
+/* Said once after the warnings of the table and Markdown formats. */
+static const char warn_hint[] =
+    "Noisy cells: more repetitions or a quieter machine help.";
+
+/* The text of a fit: "1 to 4 workers, 3 points: Amdahl serial fraction
+ * 0.057 (R² 0.990); USL σ 0.031, κ 0.0042, peak at 15 workers (R² 1.000);
+ * Karp-Flatt 0.025 at 2, 0.083 at 4". */
+static void fit_text(const struct summary *s, const struct summary_fit *fit,
+                     char *buf, size_t len) {
+    unsigned lo = 0, hi = 0;
+    const struct summary_cell *first = &s->cells[fit->cell];
+    size_t kf_used = 0;
+    char kf[512] = "";
+    for (size_t k = fit->cell; k < s->count; k++) {
+        const struct summary_cell *c = &s->cells[k];
+        if (!summary_same_line(c, first) || !isfinite(c->speedup))
+            continue;
+        lo = lo == 0 || c->workers < lo ? c->workers : lo;
+        hi = c->workers > hi ? c->workers : hi;
+        if (isfinite(c->karp_flatt) && kf_used < sizeof kf)
+            kf_used += (size_t)snprintf(kf + kf_used, sizeof kf - kf_used,
+                                        "%s%.3f at %u", kf_used ? ", " : "",
+                                        c->karp_flatt, c->workers);
+    }
+    char r2a[16], r2u[16], peak[64];
+    fmt_fixed(r2a, fit->amdahl.r2, 3, "-");
+    fmt_fixed(r2u, fit->usl.r2, 3, "-");
+    if (isinf(fit->usl.peak))
+        snprintf(peak, sizeof peak, "no peak (κ = 0)");
+    else
+        snprintf(peak, sizeof peak, "peak at %.3g workers", fit->usl.peak);
+    snprintf(buf, len,
+             "%u to %u workers, %zu points: Amdahl serial fraction %.3f "
+             "(R² %s); USL σ %.3g, κ %.3g, %s (R² %s)%s%s",
+             lo, hi, fit->points, fit->amdahl.serial, r2a, fit->usl.sigma,
+             fit->usl.kappa, peak, r2u, kf[0] ? "; Karp-Flatt " : "", kf);
+}
+
+/* The fit's line named: "prime  pthread (dynamic)". */
+static void fit_name(const struct summary *s, const struct summary_fit *fit,
+                     char *buf, size_t len) {
+    const struct summary_cell *c = &s->cells[fit->cell];
+    snprintf(buf, len, "%s x %s (%s)", c->workload, c->executor,
+             schedule_name(c->schedule));
+}
+
+static const char fits_intro[] =
+    "Scaling models, fitted to the speedups of each executor with 3 or more "
+    "worker counts (docs/reporting.md):";
+
+int report_print_table(FILE *f, const struct summary *s,
+                       const struct report_options *o) {
     struct c_numeric cn;
     c_numeric_begin(&cn);
-    char(*cells)[TABLE_COLUMNS][CELL_LEN] = all_cells(s);
-    size_t width[TABLE_COLUMNS];
-    for (size_t j = 0; j < TABLE_COLUMNS; j++)
-        width[j] = strlen(table_header[j]);
-    for (size_t i = 0; cells != NULL && i < s->count; i++)
-        for (size_t j = 0; j < TABLE_COLUMNS; j++)
-            if (strlen(cells[i][j]) > width[j])
-                width[j] = strlen(cells[i][j]);
-
-    print_table_line(f, width, table_header);
+    size_t idx[COLUMN_DEFS], ncol = 0;
+    char err[512];
+    int k = parse_columns(o->columns, idx, err, sizeof err);
+    /* The workload is each block's heading. */
+    for (int j = 0; j < k; j++)
+        if (column_defs[idx[j]].format != col_workload)
+            idx[ncol++] = idx[j];
+    size_t *cells = malloc((s->count ? s->count : 1) * sizeof *cells);
     for (size_t i = 0; cells != NULL && i < s->count; i++) {
-        const char *line[TABLE_COLUMNS];
-        for (size_t j = 0; j < TABLE_COLUMNS; j++)
-            line[j] = cells[i][j];
-        print_table_line(f, width, line);
+        if (first_of_workload(s, i) != i)
+            continue;
+        size_t n = 0;
+        for (size_t j = i; j < s->count; j++)
+            if (summary_same_workload(&s->cells[j], &s->cells[i]))
+                cells[n++] = j;
+        char head[2300];
+        summary_workload_heading(&s->cells[i], head, sizeof head);
+        if (i > 0)
+            fputc('\n', f);
+        human_wrap(f, head, REPORT_WIDTH, "", "    ");
+        print_workload_table(f, s, cells, n, idx, ncol, o->columns == NULL);
     }
     if (cells == NULL && s->count > 0)
         fprintf(f, "(out of memory formatting %zu cells)\n", s->count);
+    free(cells);
+
     if (count_warnings(s) > 0) {
         fputc('\n', f);
-        print_warnings(f, s, "warning: ");
+        for (size_t i = 0; i < s->count; i++) {
+            char text[1024];
+            if (cell_warning_text(&s->cells[i], text, sizeof text))
+                human_wrap(f, text, REPORT_WIDTH, "warning: ", "    ");
+        }
         fprintf(f, "%s\n", warn_hint);
     }
-    free(cells);
+    if (s->nfits > 0) {
+        fputc('\n', f);
+        human_wrap(f, fits_intro, REPORT_WIDTH, "", "");
+        for (size_t i = 0; i < s->nfits; i++) {
+            char name[256], text[1024], line[1300];
+            fit_name(s, &s->fits[i], name, sizeof name);
+            fit_text(s, &s->fits[i], text, sizeof text);
+            snprintf(line, sizeof line, "%s: %s", name, text);
+            human_wrap(f, line, REPORT_WIDTH, "  ", "    ");
+        }
+    }
+    struct verdict v;
+    if (verdict_build(s, &o->verdict, &v) == 0) {
+        verdict_print_table(f, s, &v, REPORT_WIDTH);
+        verdict_free(&v);
+    } else {
+        fputs("\n(out of memory computing the verdicts)\n", f);
+    }
     c_numeric_end(&cn);
     return stream_status(f);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Markdown                                                                  */
+/* ------------------------------------------------------------------------ */
 
 /* A Markdown table cell: '|' and '\' escaped so they stay text. */
 static void md_cell(FILE *f, const char *text) {
@@ -424,37 +519,61 @@ static void md_cell(FILE *f, const char *text) {
     }
 }
 
-int report_print_markdown(FILE *f, const struct summary *s) {
+int report_print_markdown(FILE *f, const struct summary *s,
+                          const struct report_options *o) {
     struct c_numeric cn;
     c_numeric_begin(&cn);
-    char(*cells)[TABLE_COLUMNS][CELL_LEN] = all_cells(s);
+    size_t idx[COLUMN_DEFS + 1], ncol = 1;
+    char err[512];
+    int k = parse_columns(o->columns, idx + 1, err, sizeof err);
+    idx[0] = 0; /* the workload first */
+    for (int j = 0; j < k; j++)
+        if (column_defs[idx[j + 1]].format != col_workload)
+            idx[ncol++] = idx[j + 1];
     fputc('|', f);
-    for (size_t j = 0; j < TABLE_COLUMNS; j++) {
+    for (size_t j = 0; j < ncol; j++) {
         fputc(' ', f);
-        md_cell(f, table_header[j]);
+        md_cell(f, column_defs[idx[j]].header);
         fputs(" |", f);
     }
     fputs("\n|", f);
-    for (size_t j = 0; j < TABLE_COLUMNS; j++)
-        fputs(table_left_aligned(j) ? ":---|" : "---:|", f);
+    for (size_t j = 0; j < ncol; j++)
+        fputs(column_defs[idx[j]].right ? "---:|" : ":---|", f);
     fputc('\n', f);
-    for (size_t i = 0; cells != NULL && i < s->count; i++) {
+    for (size_t i = 0; i < s->count; i++) {
         fputc('|', f);
-        for (size_t j = 0; j < TABLE_COLUMNS; j++) {
+        for (size_t j = 0; j < ncol; j++) {
+            char text[CELL_LEN];
+            column_defs[idx[j]].format(&s->cells[i], text);
             fputc(' ', f);
-            md_cell(f, cells[i][j]);
+            md_cell(f, text);
             fputs(" |", f);
         }
         fputc('\n', f);
     }
-    if (cells == NULL && s->count > 0)
-        fprintf(f, "\n(out of memory formatting %zu cells)\n", s->count);
     if (count_warnings(s) > 0) {
         fputs("\nWarnings:\n\n", f);
-        print_warnings(f, s, "- ");
+        for (size_t i = 0; i < s->count; i++) {
+            char text[1024];
+            if (cell_warning_text(&s->cells[i], text, sizeof text))
+                fprintf(f, "- %s\n", text);
+        }
         fprintf(f, "\n%s\n", warn_hint);
     }
-    free(cells);
+    if (s->nfits > 0) {
+        fprintf(f, "\n## Scaling models\n\n%s\n\n", fits_intro);
+        for (size_t i = 0; i < s->nfits; i++) {
+            char name[256], text[1024];
+            fit_name(s, &s->fits[i], name, sizeof name);
+            fit_text(s, &s->fits[i], text, sizeof text);
+            fprintf(f, "- %s: %s\n", name, text);
+        }
+    }
+    struct verdict v;
+    if (verdict_build(s, &o->verdict, &v) == 0) {
+        verdict_print_markdown(f, s, &v);
+        verdict_free(&v);
+    }
     c_numeric_end(&cn);
     return stream_status(f);
 }
@@ -470,11 +589,34 @@ static void json_field_num(FILE *f, const char *indent, const char *key,
     json_write_number(f, defined ? v : NAN);
 }
 
+/* Every row of the cell: repetition, run, status, error-free values. */
+static void json_samples(FILE *f, const struct summary_cell *c) {
+    fputs(",\n      \"samples\": [", f);
+    for (size_t i = 0; i < c->nsamples; i++) {
+        const struct summary_sample *sm = &c->samples[i];
+        fprintf(f,
+                "%s\n        {\"repetition\": %u, \"run_id\": ", i ? "," : "",
+                sm->repetition);
+        json_write_string(f, sm->run_id);
+        fprintf(f, ", \"status\": \"%s\"", row_status_name(sm->status));
+        for (size_t k = 0; k < RESULTS_COLUMNS; k++) {
+            if (!results_column_is_measure((enum results_column)k))
+                continue;
+            fprintf(f, ", \"%s\": ", results_header[k]);
+            json_write_number(f, sm->v[k]);
+        }
+        fputc('}', f);
+    }
+    fputs(c->nsamples ? "\n      ]" : "]", f);
+}
+
 static void json_cell(FILE *f, const struct summary_cell *c) {
     const char *in = "      ";
     int have = c->wall.n > 0;
     fputs("    {\n      \"workload\": ", f);
     json_write_string(f, c->workload);
+    fprintf(f, ",\n%s\"workload_params\": ", in);
+    json_write_string(f, c->workload_params);
     fprintf(f, ",\n%s\"executor\": ", in);
     json_write_string(f, c->executor);
     fprintf(f, ",\n%s\"workers\": %u", in, c->workers);
@@ -491,10 +633,14 @@ static void json_cell(FILE *f, const struct summary_cell *c) {
     json_field_num(f, in, "cv", c->wall.cv, c->wall.n >= 2);
     json_field_num(f, in, "outliers", (double)c->wall.outliers, have);
     json_field_num(f, in, "speedup", c->speedup, 1);
+    json_field_num(f, in, "speedup_ci95_lo", c->speedup_lo, 1);
+    json_field_num(f, in, "speedup_ci95_hi", c->speedup_hi, 1);
     json_field_num(f, in, "efficiency", c->efficiency, 1);
     json_field_num(f, in, "karp_flatt", c->karp_flatt, 1);
     json_field_num(f, in, "startup_median_s", c->startup_median, 1);
     json_field_num(f, in, "startup_share", c->startup_share, 1);
+    json_field_num(f, in, "pss_median_kib", cell_median(c, RESULTS_COL_pss_kib),
+                   have);
     fprintf(f, ",\n%s\"baseline\": ", in);
     json_write_string(f, c->baseline);
     fprintf(f, ",\n%s\"warnings\": [", in);
@@ -504,31 +650,80 @@ static void json_cell(FILE *f, const struct summary_cell *c) {
         fputs(k ? ", " : "", f);
         json_write_string(f, w[k]);
     }
-    fputs("]\n    }", f);
+    fputc(']', f);
+    json_samples(f, c);
+    fputs("\n    }", f);
 }
 
-int report_print_json(FILE *f, const struct summary *s) {
+static void json_fit(FILE *f, const struct summary *s,
+                     const struct summary_fit *fit) {
+    const struct summary_cell *c = &s->cells[fit->cell];
+    fputs("    {", f);
+    summary_json_names(f, c);
+    fprintf(f, ", \"schedule\": \"%s\",\n     \"workers\": [",
+            schedule_name(c->schedule));
+    int any = 0;
+    for (size_t k = fit->cell; k < s->count; k++)
+        if (summary_same_line(&s->cells[k], c) &&
+            isfinite(s->cells[k].speedup)) {
+            fprintf(f, "%s%u", any ? ", " : "", s->cells[k].workers);
+            any = 1;
+        }
+    json_write_member(
+        f, "],\n     \"amdahl\": {\"serial_fraction\": ", fit->amdahl.serial);
+    json_write_member(f, ", \"r2\": ", fit->amdahl.r2);
+    json_write_member(f, "},\n     \"usl\": {\"sigma\": ", fit->usl.sigma);
+    json_write_member(f, ", \"kappa\": ", fit->usl.kappa);
+    json_write_member(f, ", \"peak_workers\": ", fit->usl.peak);
+    json_write_member(f, ", \"r2\": ", fit->usl.r2);
+    fputs("}}", f);
+}
+
+int report_print_json(FILE *f, const struct summary *s,
+                      const struct report_options *o) {
     struct c_numeric cn;
     c_numeric_begin(&cn);
-    fputs("{\n  \"cells\": [", f);
+    fprintf(f,
+            "{\n  \"format\": \"parbench-summary\",\n  \"format_version\": "
+            "%d,\n  \"alpha\": ",
+            REPORT_JSON_VERSION);
+    json_write_number(f, o->verdict.alpha);
+    json_write_member(f, ",\n  \"threshold\": ", o->verdict.threshold);
+    fputs(",\n  \"versus\": ", f);
+    json_write_string(f, o->verdict.versus);
+    fputs(",\n  \"cells\": [", f);
     for (size_t i = 0; i < s->count; i++) {
         fputs(i ? ",\n" : "\n", f);
         json_cell(f, &s->cells[i]);
     }
-    fputs(s->count ? "\n  ]\n}\n" : "]\n}\n", f);
+    fputs(s->count ? "\n  ],\n  \"fits\": [" : "],\n  \"fits\": [", f);
+    for (size_t i = 0; i < s->nfits; i++) {
+        fputs(i ? ",\n" : "\n", f);
+        json_fit(f, s, &s->fits[i]);
+    }
+    fputs(s->nfits ? "\n  ],\n  \"verdicts\": " : "],\n  \"verdicts\": ", f);
+    struct verdict v;
+    if (verdict_build(s, &o->verdict, &v) == 0) {
+        verdict_print_json(f, s, &v, "  ");
+        verdict_free(&v);
+    } else {
+        fputs("null", f);
+    }
+    fputs("\n}\n", f);
     c_numeric_end(&cn);
     return stream_status(f);
 }
 
-int report_print(FILE *f, const struct summary *s, enum report_format fmt) {
-    switch (fmt) {
+int report_print(FILE *f, const struct summary *s,
+                 const struct report_options *o) {
+    switch (o->format) {
     case REPORT_MARKDOWN:
-        return report_print_markdown(f, s);
+        return report_print_markdown(f, s, o);
     case REPORT_JSON:
-        return report_print_json(f, s);
+        return report_print_json(f, s, o);
     case REPORT_TABLE:
     default:
-        return report_print_table(f, s);
+        return report_print_table(f, s, o);
     }
 }
 
@@ -536,7 +731,7 @@ int report_print(FILE *f, const struct summary *s, enum report_format fmt) {
 /* CSV                                                                       */
 /* ------------------------------------------------------------------------ */
 
-enum { SUMMARY_COLUMNS = 21 };
+enum { SUMMARY_COLUMNS = 23 };
 
 /* ok/rows of the table is split into two columns so a spreadsheet does not
  * read "5/5" as a date.  New columns go at the end. */
@@ -560,7 +755,9 @@ static const char *const summary_header[SUMMARY_COLUMNS] = {"workload",
                                                             "outliers",
                                                             "startup_median_s",
                                                             "startup_share",
-                                                            "baseline"};
+                                                            "baseline",
+                                                            "speedup_ci_lo",
+                                                            "speedup_ci_hi"};
 
 /* Undefined values are empty cells. */
 static void summary_cells(const struct summary_cell *c,
@@ -591,6 +788,8 @@ static void summary_cells(const struct summary_cell *c,
     fmt_fixed(out[18], c->startup_median, 6, "");
     fmt_fixed(out[19], c->startup_share, 6, "");
     snprintf(out[20], CELL_LEN, "%s", c->baseline ? c->baseline : "");
+    fmt_fixed(out[21], c->speedup_lo, 6, "");
+    fmt_fixed(out[22], c->speedup_hi, 6, "");
 }
 
 int report_write_csv(const char *path, const struct summary *s, char *err,
@@ -640,21 +839,46 @@ int report_write_csv(const char *path, const struct summary *s, char *err,
 /* From a results file                                                       */
 /* ------------------------------------------------------------------------ */
 
-int report_from_file(const char *csv, enum report_format fmt,
+int report_from_file(const char *csv, const struct report_options *o,
                      const char *summary_csv, FILE *out, struct summary *keep,
                      char *err, size_t errlen) {
+    struct report_options defaults;
+    if (o == NULL) {
+        report_options_init(&defaults, REPORT_TABLE);
+        o = &defaults;
+    }
     struct result_row *rows = NULL;
     size_t n = 0;
     if (results_read(csv, &rows, &n, err, errlen) < 0)
         return PB_EINVAL;
     struct summary s;
-    int rc = report_summarise(rows, n, &s);
+    int rc = summary_build(rows, n, &s);
     results_free(rows, n);
     if (rc < 0) {
         snprintf(err, errlen, "out of memory summarising %s", csv);
         return rc;
     }
-    if (report_print(out, &s, fmt) < 0) {
+    if (o->verdict.versus != NULL &&
+        !verdict_has_executor(&s, o->verdict.versus)) {
+        size_t used = (size_t)snprintf(
+            err, errlen,
+            "--versus '%s': %s has no executor of that name; it has",
+            o->verdict.versus, csv);
+        const char *sep = " ";
+        for (size_t i = 0; i < s.count && used < errlen; i++) {
+            int seen = 0;
+            for (size_t k = 0; k < i && !seen; k++)
+                seen = strcmp(s.cells[k].executor, s.cells[i].executor) == 0;
+            if (seen)
+                continue;
+            used += (size_t)snprintf(err + used, errlen - used, "%s%s", sep,
+                                     s.cells[i].executor);
+            sep = ", ";
+        }
+        summary_free(&s);
+        return PB_EINVAL;
+    }
+    if (report_print(out, &s, o) < 0) {
         snprintf(err, errlen, "cannot print the summary: %s", strerror(errno));
         rc = PB_EIO;
     }
@@ -663,6 +887,6 @@ int report_from_file(const char *csv, enum report_format fmt,
     if (rc == 0 && keep != NULL)
         *keep = s;
     else
-        report_free(&s);
+        summary_free(&s);
     return rc;
 }

@@ -1,10 +1,9 @@
 /*
- * report.h - the summary of a results file: one line per cell
- * (workload instance x executor x workers x schedule), statistics of wall
- * time over the `ok` rows, speedup and efficiency against the `serial`
- * executor of the same workload instance (or against 1 worker of the same
- * executor when there is no serial cell), and the Karp-Flatt serial
- * fraction.  One code path for `run` and `parbench report`.
+ * report.h - the summary of a results file as people and programs read
+ * it: per workload a table of its cells (readable units, 100 columns by
+ * default), the warnings, the scaling models, and the verdicts
+ * (results/verdict.h); or Markdown, JSON with every repetition's values,
+ * or CSV.  One code path for `run` and `parbench report`.
  */
 #ifndef PARBENCH_REPORT_H
 #define PARBENCH_REPORT_H
@@ -12,37 +11,19 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "results/results.h"
-#include "results/stats.h"
+#include "results/summary.h"
+#include "results/verdict.h"
 
-struct summary_cell {
-    char *workload, *executor; /* owned */
-    char *workload_params;     /* owned: rows of other parameters are
-                                  another cell                           */
-    unsigned workers;
-    enum pb_schedule schedule;
-    size_t rows, rows_ok;
-    struct stats wall;     /* over ok rows                              */
-    double startup_median; /* median startup_s over ok rows             */
-    double startup_share;  /* median of startup_s / wall_s over ok rows
-                              with wall_s > 0: the share of start-up in
-                              wall time; NAN when there is none          */
-    double speedup;        /* NAN when there is no baseline             */
-    double efficiency;     /* speedup / workers                         */
-    double karp_flatt;     /* NAN when workers < 2                      */
-    const char *baseline;  /* "serial", "1 worker" or NULL (static str) */
-};
-
-struct summary {
-    struct summary_cell *cells; /* in order of first appearance          */
-    size_t count;
-};
+/* Width every line of the default table-format summary fits in. */
+#define REPORT_WIDTH 100
 
 /* Thresholds of the warnings a summary carries: a coefficient of
  * variation above REPORT_CV_WARN (5%; compared as shown, to 0.1%), and
- * any outlier (beyond 3 scaled
- * MADs of the median, see stats.h). */
+ * any outlier (beyond 3 scaled MADs of the median, see stats.h). */
 #define REPORT_CV_WARN 0.05
+
+/* The version of the JSON document (docs/reporting.md has its schema). */
+#define REPORT_JSON_VERSION 2
 
 /* How a summary is printed: `--format table|markdown|json`. */
 enum report_format { REPORT_TABLE, REPORT_MARKDOWN, REPORT_JSON };
@@ -50,11 +31,20 @@ enum report_format { REPORT_TABLE, REPORT_MARKDOWN, REPORT_JSON };
 /* "table", "markdown" or "json" into *out; 0 or PB_EINVAL. */
 int report_format_parse(const char *text, enum report_format *out);
 
-/* Groups rows (borrowed) into cells and computes their statistics; out is
- * owned by the caller (report_free).  0 or PB_ENOMEM. */
-int report_summarise(const struct result_row *rows, size_t n,
-                     struct summary *out);
-void report_free(struct summary *s);
+/* How `run` and `report` print a summary (all borrowed). */
+struct report_options {
+    enum report_format format;
+    const char *columns; /* --columns: NULL the default set, "all", or a
+                            comma-separated list (report_columns_check)  */
+    struct verdict_options verdict; /* --versus, --alpha, --threshold    */
+};
+/* The defaults: table, default columns, ratios to the fastest, alpha
+ * VERDICT_ALPHA, threshold VERDICT_THRESHOLD. */
+void report_options_init(struct report_options *o, enum report_format fmt);
+
+/* 0 when spec names known columns (or is "all"), else PB_EINVAL with a
+ * sentence in err naming the unknown one and the known ones. */
+int report_columns_check(const char *spec, char *err, size_t errlen);
 
 /* The warnings of one cell (high coefficient of variation, outliers) as
  * sentences without the cell's name, into out[0..max-1] (caller's
@@ -63,18 +53,25 @@ void report_free(struct summary *s);
 size_t report_cell_warnings(const struct summary_cell *c,
                             char out[][REPORT_WARN_LEN], size_t max);
 
-/* Human table: aligned columns, times in seconds with 4 significant
- * digits, "-" where a value is undefined, then one "warning:" line per
- * warning.  Returns 0 or PB_EIO. */
-int report_print_table(FILE *f, const struct summary *s);
-/* The same columns as a GitHub-flavoured Markdown table, then the
- * warnings as a list.  Returns 0 or PB_EIO. */
-int report_print_markdown(FILE *f, const struct summary *s);
-/* One JSON document {"cells": [...]}: every statistic of every cell,
- * null where undefined, and its warnings.  Returns 0 or PB_EIO. */
-int report_print_json(FILE *f, const struct summary *s);
-/* One of the three by format. */
-int report_print(FILE *f, const struct summary *s, enum report_format fmt);
+/* Terminal tables: per workload a heading and its cells in the chosen
+ * columns (times as "1.31 s", memory in KiB/MiB/GiB, the interval as
+ * ± percent), then warnings, scaling models and verdicts, wrapped so
+ * that with the default columns every line fits in REPORT_WIDTH.
+ * Returns 0 or PB_EIO. */
+int report_print_table(FILE *f, const struct summary *s,
+                       const struct report_options *o);
+/* One Markdown table (workload first, then the chosen columns), the
+ * warnings as a list, the scaling models and the verdicts. */
+int report_print_markdown(FILE *f, const struct summary *s,
+                          const struct report_options *o);
+/* One JSON document (schema in docs/reporting.md): every statistic of
+ * every cell at full precision, null where undefined, its warnings and
+ * every repetition's values; the fits and the verdicts. */
+int report_print_json(FILE *f, const struct summary *s,
+                      const struct report_options *o);
+/* One of the three by o->format. */
+int report_print(FILE *f, const struct summary *s,
+                 const struct report_options *o);
 
 /* The summary as CSV (RFC 4180, same quoting as results). */
 int report_write_csv(const char *path, const struct summary *s, char *err,
@@ -82,14 +79,16 @@ int report_write_csv(const char *path, const struct summary *s, char *err,
 
 /*
  * The one code path of `parbench run` (at its end) and `parbench report`:
- * read the results file `csv`, summarise it, print it on `out` in `fmt`,
- * and when summary_csv is not NULL also write the summary as CSV there.
- * When keep is not NULL the summary is handed to the caller (report_free)
- * instead of being freed.  Returns 0; PB_EINVAL when the results file
- * cannot be read (message in err, "FILE:LINE: ..."); PB_EIO when the
- * summary CSV or `out` cannot be written; PB_ENOMEM.
+ * read the results file `csv`, summarise it, print it on `out` as o says
+ * (NULL: the defaults in table format), and when summary_csv is not NULL
+ * also write the summary as CSV there.  When keep is not NULL the summary
+ * is handed to the caller (summary_free) instead of being freed.  Returns
+ * 0; PB_EINVAL when the results file cannot be read (message in err,
+ * "FILE:LINE: ...") or --versus names an executor the file does not
+ * hold; PB_EIO when the summary CSV or `out` cannot be written;
+ * PB_ENOMEM.
  */
-int report_from_file(const char *csv, enum report_format fmt,
+int report_from_file(const char *csv, const struct report_options *o,
                      const char *summary_csv, FILE *out, struct summary *keep,
                      char *err, size_t errlen);
 

@@ -9,12 +9,15 @@
 #include "results/results.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "results/csv.h"
@@ -55,6 +58,31 @@ static const char *const status_names[] = {"ok", "failed", "crashed", "timeout",
                                            "interrupted"};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+int results_column_is_measure(enum results_column col) {
+    return col < RESULTS_COLUMNS &&
+           (columns[col].kind == K_REAL || columns[col].kind == K_COUNTER);
+}
+
+double results_column_number(const struct result_row *row,
+                             enum results_column col) {
+    if (!results_column_is_measure(col))
+        return NAN;
+    const void *p = (const char *)row + columns[col].offset;
+    if (columns[col].kind == K_REAL)
+        return *(const double *)p;
+    return (double)*(const uint64_t *)p;
+}
+
+int results_column_find(const char *name, enum results_column *out) {
+    for (size_t i = 0; name != NULL && i < RESULTS_COLUMNS; i++) {
+        if (strcmp(results_header[i], name) == 0) {
+            *out = (enum results_column)i;
+            return 0;
+        }
+    }
+    return PB_EINVAL;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Names                                                                     */
@@ -149,6 +177,34 @@ static const char *cell_text(const struct result_row *row,
     return "";
 }
 
+/* Writes len bytes at the end of descriptor fd in as few calls as it
+ * takes; on any failure cuts the file back to where it was, so that no
+ * part of them stays.  Returns 0 or PB_EIO with errno set. */
+static int write_whole(int fd, const char *data, size_t len) {
+    struct stat st;
+    int append = (fcntl(fd, F_GETFL) & O_APPEND) != 0;
+    off_t start = append ? (fstat(fd, &st) == 0 ? st.st_size : -1)
+                         : lseek(fd, 0, SEEK_CUR);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : ENOSPC;
+            if (start >= 0 && done > 0) {
+                /* Not a regular file (a pipe, /dev/full): nothing to cut. */
+                if (ftruncate(fd, start) == 0 && !append)
+                    (void)lseek(fd, start, SEEK_SET);
+            }
+            errno = e;
+            return PB_EIO;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
 int results_write_row(FILE *f, const struct result_row *row) {
     /* Room for any double in %.9f: DBL_MAX has 309 digits. */
     char num[RESULTS_COLUMNS][328];
@@ -161,9 +217,35 @@ int results_write_row(FILE *f, const struct result_row *row) {
             cell_text(row, (enum results_column)i, num[i], sizeof num[i]);
     c_locale_leave(&loc);
 
-    if (csv_write_row(f, cells, RESULTS_COLUMNS) != 0 || fflush(f) != 0)
+    /* The whole row is formatted first and written in one piece, so that a
+     * full disk leaves no half row behind (write_whole). */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (m == NULL)
         return PB_EIO;
-    return 0;
+    int rc = csv_write_row(m, cells, RESULTS_COLUMNS);
+    if (fclose(m) != 0 || rc != 0) {
+        free(text);
+        errno = ENOMEM;
+        return PB_EIO;
+    }
+    int fd = fileno(f);
+    if (fflush(f) != 0) {
+        rc = PB_EIO;
+    } else if (fd < 0) { /* a memory stream: nothing can be torn there */
+        rc = fwrite(text, 1, len, f) == len && fflush(f) == 0 ? 0 : PB_EIO;
+    } else {
+        rc = write_whole(fd, text, len);
+        /* The stream's idea of its position follows the descriptor. */
+        int e = errno;
+        off_t pos = lseek(fd, 0, SEEK_CUR);
+        if (pos >= 0)
+            (void)fseeko(f, pos, SEEK_SET);
+        errno = e;
+    }
+    free(text);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -333,8 +415,40 @@ static int check_header(const char *path, const struct csv_row *h, char *err,
     return 0;
 }
 
-int results_read(const char *path, struct result_row **rows, size_t *count,
-                 char *err, size_t errlen) {
+/* The last line, read without its line end: kept as a row when it is
+ * whole (every field, each one readable), else dropped as torn.  Fills
+ * tail and returns 1 when it was kept, 0 when it was dropped. */
+static int last_line(const char *path, int first, struct csv_row *row,
+                     const char *cerr, struct result_row *out,
+                     struct results_tail *tail) {
+    char why[256] = "";
+    tail->line = first;
+    if (row == NULL) {
+        snprintf(why, sizeof why, "%s", cerr);
+    } else if (row->count != RESULTS_COLUMNS) {
+        snprintf(why, sizeof why, "%zu of %d fields", row->count,
+                 RESULTS_COLUMNS);
+    } else {
+        struct cell_at at = {path, first, why, sizeof why};
+        if (row_from_cells(&at, row->fields, out) == 0) {
+            tail->state = RESULTS_TAIL_UNENDED;
+            snprintf(tail->warning, sizeof tail->warning,
+                     "%s:%d: the last row has no line end", path, first);
+            return 1;
+        }
+        results_row_free(out);
+    }
+    tail->state = RESULTS_TAIL_TORN;
+    snprintf(tail->warning, sizeof tail->warning,
+             "%s:%d: the last line is cut short (%.200s, no line end), as a "
+             "write interrupted by a full disk or a crash leaves it; it is "
+             "ignored",
+             path, first, why);
+    return 0;
+}
+
+int results_read_tail(const char *path, struct result_row **rows, size_t *count,
+                      struct results_tail *tail, char *err, size_t errlen) {
     char scratch[1];
     if (err == NULL || errlen == 0) {
         err = scratch;
@@ -342,6 +456,7 @@ int results_read(const char *path, struct result_row **rows, size_t *count,
     }
     *rows = NULL;
     *count = 0;
+    memset(tail, 0, sizeof *tail);
 
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -354,7 +469,7 @@ int results_read(const char *path, struct result_row **rows, size_t *count,
     size_t n = 0, cap = 0;
     struct csv_row row = {0};
     char cerr[256];
-    int line = 0, rc = 0;
+    int line = 0, rc = 0, ended = 0;
     struct c_locale loc;
     c_locale_enter(&loc);
 
@@ -376,27 +491,10 @@ int results_read(const char *path, struct result_row **rows, size_t *count,
     csv_row_free(&row);
     if (rc != 0)
         goto done;
+    tail->keep = ftello(f);
 
     for (;;) {
         int first = line + 1;
-        rc = csv_read_row(f, &row, &line, cerr, sizeof cerr);
-        if (rc == 0)
-            break;
-        if (rc < 0) {
-            snprintf(err, errlen, "%s:%d: %s", path, first, cerr);
-            goto done;
-        }
-        if (row.count == 1 && row.fields[0][0] == '\0') {
-            csv_row_free(&row); /* a blank line */
-            continue;
-        }
-        if (row.count != RESULTS_COLUMNS) {
-            snprintf(err, errlen, "%s:%d: the row has %zu field%s, expected %d",
-                     path, first, row.count, row.count == 1 ? "" : "s",
-                     RESULTS_COLUMNS);
-            rc = PB_EINVAL;
-            goto done;
-        }
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 32;
             struct result_row *p = realloc(out, ncap * sizeof *p);
@@ -408,6 +506,38 @@ int results_read(const char *path, struct result_row **rows, size_t *count,
             out = p;
             cap = ncap;
         }
+        rc = csv_read_row_end(f, &row, &line, &ended, cerr, sizeof cerr);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            /* An open quote with no line end after it: a torn last line. */
+            if (rc == PB_EINVAL && line == first && feof(f)) {
+                last_line(path, first, NULL, cerr, &out[n], tail);
+                rc = 0;
+                break;
+            }
+            snprintf(err, errlen, "%s:%d: %s", path, first, cerr);
+            goto done;
+        }
+        if (!ended) {
+            n += (size_t)last_line(path, first, &row, NULL, &out[n], tail);
+            if (tail->state == RESULTS_TAIL_UNENDED)
+                tail->keep = ftello(f);
+            rc = 0;
+            break;
+        }
+        if (row.count == 1 && row.fields[0][0] == '\0') {
+            csv_row_free(&row); /* a blank line */
+            tail->keep = ftello(f);
+            continue;
+        }
+        if (row.count != RESULTS_COLUMNS) {
+            snprintf(err, errlen, "%s:%d: the row has %zu field%s, expected %d",
+                     path, first, row.count, row.count == 1 ? "" : "s",
+                     RESULTS_COLUMNS);
+            rc = PB_EINVAL;
+            goto done;
+        }
         struct cell_at at = {path, first, err, errlen};
         rc = row_from_cells(&at, row.fields, &out[n]);
         if (rc != 0) {
@@ -416,6 +546,7 @@ int results_read(const char *path, struct result_row **rows, size_t *count,
         }
         n++;
         csv_row_free(&row);
+        tail->keep = ftello(f);
     }
     if (ferror(f)) {
         snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
@@ -433,6 +564,15 @@ done:
     *rows = out;
     *count = n;
     return 0;
+}
+
+int results_read(const char *path, struct result_row **rows, size_t *count,
+                 char *err, size_t errlen) {
+    struct results_tail tail;
+    int rc = results_read_tail(path, rows, count, &tail, err, errlen);
+    if (rc == 0 && tail.state == RESULTS_TAIL_TORN)
+        fprintf(stderr, "parbench: warning: %s\n", tail.warning);
+    return rc;
 }
 
 void results_row_free(struct result_row *row) {

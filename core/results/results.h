@@ -97,6 +97,16 @@ enum results_column {
 /* The header: the names of RESULTS_COLUMN_MAP, in order. */
 extern const char *const results_header[RESULTS_COLUMNS];
 
+/* Nonzero for the measured numeric columns (REAL and COUNTER kinds:
+ * wall_s ... items_per_s), the ones a summary can compare. */
+int results_column_is_measure(enum results_column col);
+/* The value of measured column `col` of `row` (borrowed) as a double;
+ * NAN for a column that is not a measure. */
+double results_column_number(const struct result_row *row,
+                             enum results_column col);
+/* The column whose header text is `name` into *out; 0 or PB_EINVAL. */
+int results_column_find(const char *name, enum results_column *out);
+
 const char *row_status_name(enum row_status s); /* "ok", "failed", ... */
 int row_status_parse(const char *text,
                      enum row_status *out); /* 0 / PB_EINVAL */
@@ -108,8 +118,32 @@ int results_write_header(FILE *f);
  * PB_EIO. */
 int results_write_row(FILE *f, const struct result_row *row);
 
+/* How a results file ends (results_read_tail). */
+enum results_tail_state {
+    RESULTS_TAIL_WHOLE,   /* every line ends with a line end             */
+    RESULTS_TAIL_UNENDED, /* the last row is whole and was read, but has no
+                             line end: an appended row must start one     */
+    RESULTS_TAIL_TORN     /* the last line, without a line end, is not a
+                             whole row (a write cut short): not read      */
+};
+
+struct results_tail {
+    enum results_tail_state state;
+    long long keep;    /* bytes up to the end of the last row read (the header
+                          when there is none): where a torn line starts  */
+    int line;          /* the last line's number unless WHOLE             */
+    char warning[512]; /* "FILE:LINE: what" unless WHOLE               */
+};
+
 /* Read every row of a results file; the header must match exactly.
- * *rows is malloc'd (free with results_free).  Errors name FILE:LINE. */
+ * *rows is malloc'd (free with results_free).  Errors name FILE:LINE.
+ * A last line without a line end is read when it is a whole row, and
+ * ignored when it is not (*tail says which, and where it starts); every
+ * other malformed line is an error. */
+int results_read_tail(const char *path, struct result_row **rows, size_t *count,
+                      struct results_tail *tail, char *err, size_t errlen);
+/* results_read_tail, with a warning on stderr when a torn last line was
+ * ignored (what `parbench report` reads with). */
 int results_read(const char *path, struct result_row **rows, size_t *count,
                  char *err, size_t errlen);
 void results_row_free(struct result_row *row); /* frees the strings only */

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/params.h"
 #include "config/spec.h"
 #include "run/host.h"
 #include "run/job.h"
@@ -22,6 +23,7 @@
 #include "util/errors.h"
 #include "util/fdio.h"
 #include "util/selfpath.h"
+#include "util/sigsafe.h"
 
 /* The worker program and the serialised workload spec for executors that
  * start fresh processes. */
@@ -49,10 +51,114 @@ static void on_term(int sig) {
     host_cancel_flag = 1;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Crash notes                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* What the crash handler needs, set before any plugin code runs.  The
+ * handler only reads it. */
+static struct {
+    pid_t pid;                      /* the cell process (not a fork)  */
+    int fd;                         /* the message pipe to the runner */
+    const struct plan_instance *wl; /* the cell's workload            */
+    const struct plan_instance *ex; /* and executor                   */
+    const char *volatile phase;     /* what the main thread is doing  */
+    const struct plan_instance *volatile phase_of; /* in which plugin */
+    char bug[400];                   /* a plugin bug the host found    */
+    const char *volatile bug_plugin; /* whose: an instance name        */
+} crash;
+
+/* "workload 'NAME' (plugin P)" of instance x. */
+static size_t put_instance(char *b, size_t cap, size_t n,
+                           const struct plan_instance *x) {
+    n = sigsafe_str(b, cap, n,
+                    x->kind == PB_KIND_WORKLOAD ? "workload '" : "executor '");
+    n = sigsafe_str(b, cap, n, x->name);
+    n = sigsafe_str(b, cap, n, "' (plugin ");
+    n = sigsafe_str(b, cap, n, x->plugin_name);
+    return sigsafe_str(b, cap, n, ")");
+}
+
+/* A crash signal in the cell process: tell the runner where it happened
+ * (one atomic write), then die of the signal (SA_RESETHAND restored the
+ * default action; the re-raised signal is delivered on return).  Forked
+ * workers inherit the handler but are not the cell process: they only
+ * die, and their executor reports them. */
+static void on_crash(int sig) {
+    if (getpid() == crash.pid) {
+        struct cell_msg m;
+        memset(&m, 0, sizeof m);
+        m.type = CELL_NOTE;
+        char *b = m.error;
+        size_t cap = sizeof m.error - 1, n = sigsafe_signal(b, cap, 0, sig);
+        unsigned worker;
+        uint64_t task;
+        if (job_thread_task(&worker, &task)) {
+            n = sigsafe_str(b, cap, n, " in worker ");
+            n = sigsafe_u64(b, cap, n, worker);
+            if (task != PB_NO_TASK) {
+                n = sigsafe_str(b, cap, n, ", task ");
+                n = sigsafe_u64(b, cap, n, task);
+            }
+            n = sigsafe_str(b, cap, n, ", running ");
+            n = put_instance(b, cap, n, crash.wl);
+        } else {
+            n = sigsafe_str(b, cap, n, " in ");
+            n = sigsafe_str(b, cap, n, crash.phase);
+            if (crash.phase_of) {
+                n = sigsafe_str(b, cap, n, " of ");
+                n = put_instance(b, cap, n, crash.phase_of);
+            }
+        }
+        if (crash.bug_plugin) {
+            n = sigsafe_str(b, cap, n, ": plugin bug in ");
+            n = sigsafe_str(b, cap, n, crash.bug_plugin);
+            n = sigsafe_str(b, cap, n, ": ");
+            n = sigsafe_str(b, cap, n, crash.bug);
+        }
+        b[n] = '\0';
+        ssize_t w = write(crash.fd, &m, sizeof m);
+        (void)w;
+    }
+    raise(sig);
+}
+
+/* params_on_bug: keep which plugin asked wrongly for on_crash (abort()
+ * follows).  Any thread of the cell process, or a forked worker. */
+static void on_plugin_bug(const struct pb_params *ps, const char *msg) {
+    static char who[160];
+    const struct plan_instance *x =
+        ps == crash.ex->params ? crash.ex : crash.wl;
+    size_t n = put_instance(who, sizeof who - 1, 0, x);
+    who[n] = '\0';
+    n = sigsafe_str(crash.bug, sizeof crash.bug - 1, 0, msg);
+    crash.bug[n] = '\0';
+    crash.bug_plugin = who;
+}
+
+static void crash_notes_init(int fd, const struct plan_instance *wl,
+                             const struct plan_instance *ex) {
+    static const int sigs[] = {SIGSEGV, SIGBUS,  SIGILL, SIGFPE,
+                               SIGABRT, SIGTRAP, SIGSYS};
+    crash.pid = getpid();
+    crash.fd = fd;
+    crash.wl = wl;
+    crash.ex = ex;
+    crash.phase = "loading the plugins";
+    crash.phase_of = NULL;
+    params_on_bug(on_plugin_bug);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_crash;
+    sa.sa_flags = (int)SA_RESETHAND;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
 static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     /* Empty when it cannot be found: a spawned worker then fails its
      * row with the exec error. */
-    selfpath_beside("parbench-worker", env->worker_program,
+    selfpath_helper("parbench-worker", env->worker_program,
                     sizeof env->worker_program);
     /* The spec a fresh worker re-creates the workload from (spec.h).  A
      * spec that cannot be built (out of memory) stays empty: a spawned
@@ -66,14 +172,20 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     }
 }
 
+static void set_phase(const char *phase, const struct plan_instance *of) {
+    crash.phase = phase;
+    crash.phase_of = of;
+}
+
 /* Runs one repetition and fills *row, and error (errlen bytes) when it is
  * not ok.  Returns 0 (the row says how it went) or PB_ENOMEM. */
 static int measure(const struct plan_instance *wl,
                    const struct plan_instance *ex, const struct plan_cell *c,
-                   void *state, const struct cell_env *env,
+                   void *state, void *xstate, const struct cell_env *env,
                    struct row_measure *row, char *error, size_t errlen) {
-    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    const struct pb_workload_ops *ops = &wl->plugin.workload;
     memset(row, 0, sizeof *row);
+    set_phase("begin()", wl);
     if (ops->begin)
         ops->begin(state);
     struct pb_job *job =
@@ -81,16 +193,19 @@ static int measure(const struct plan_instance *wl,
     if (!job)
         return PB_ENOMEM;
     job_set_worker_env(job, env->worker_program, env->spec, env->spec_len);
+    job_set_executor(job, ex->name, xstate);
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     uint64_t t0 = clock_mono_ns();
-    int rc = ex->plugin.desc->executor->run(&ex->host.host, ex->params, job,
-                                            err, sizeof err);
+    set_phase("run()", ex);
+    int rc = ex->plugin.executor.run(&ex->host.host, ex->params, job, err,
+                                     sizeof err);
     if (rc < 0)
         job_failf(job, 0, "executor: %s", err[0] ? err : "run failed");
+    set_phase("merge()", wl);
     job_finish(job);
     uint64_t t1 = clock_mono_ns();
     getrusage(RUSAGE_SELF, &s1);
@@ -133,6 +248,7 @@ static int measure(const struct plan_instance *wl,
     if (!job_status(job, NULL)) {
         uint64_t sum = 0;
         err[0] = '\0';
+        set_phase("verify()", wl);
         if (ops->verify(state, &sum, err, sizeof err) < 0)
             job_failf(job, 0, "verification failed: %s",
                       err[0] ? err : "wrong answer");
@@ -151,8 +267,8 @@ static int measure(const struct plan_instance *wl,
 void cell_main(const struct cell_request *req) {
     struct plan *p = req->plan;
     const struct plan_cell *c = req->cell;
-    const struct plan_instance *wl = &p->workloads[c->workload];
-    const struct plan_instance *ex = &p->executors[c->executor];
+    struct plan_instance *wl = &p->workloads[c->workload];
+    struct plan_instance *ex = &p->executors[c->executor];
     struct cell_msg m;
     struct cell_env env;
     char err[480] = "";
@@ -164,6 +280,7 @@ void cell_main(const struct cell_request *req) {
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
 
+    crash_notes_init(req->fd, wl, ex);
     /* The runner unloaded every plugin after validation (plan_unload):
      * this process loads its own two again. */
     memset(&m, 0, sizeof m);
@@ -173,14 +290,26 @@ void cell_main(const struct cell_request *req) {
         snprintf(m.error, sizeof m.error, "loading plugins: %.450s", err);
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
-    const struct pb_workload_ops *ops = wl->plugin.desc->workload;
+    const struct pb_workload_ops *ops = &wl->plugin.workload;
+    const struct pb_executor_ops *xops = &ex->plugin.executor;
+    host_set_role(&wl->host, PB_ROLE_COORDINATOR);
+    host_set_role(&ex->host, PB_ROLE_COORDINATOR);
     env_init(&env, wl);
-    void *state = NULL;
-    if (ops->create(&wl->host.host, wl->params, &state, err, sizeof err) < 0) {
+    void *state = NULL, *xstate = NULL;
+    const char *what = "creating the workload";
+    set_phase("create()", wl);
+    int crc = ops->create(&wl->host.host, wl->params, &state, err, sizeof err);
+    if (crc == 0 && xops->create) {
+        what = "creating the executor";
+        set_phase("create()", ex);
+        crc = xops->create(&ex->host.host, ex->params, c->workers, &xstate, err,
+                           sizeof err);
+    }
+    if (crc < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
-        /* A long message is cut to its first 450 characters. */
-        snprintf(m.error, sizeof m.error, "creating the workload: %.450s",
+        /* A long message is cut to its first 440 characters. */
+        snprintf(m.error, sizeof m.error, "%s: %.440s", what,
                  err[0] ? err : "create failed");
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
@@ -198,11 +327,18 @@ void cell_main(const struct cell_request *req) {
         m.repetition = go.repetition;
         m.tasks = tasks;
         m.started_unix_ns = clock_unix_ns();
-        int rc =
-            measure(wl, ex, c, state, &env, &m.row, m.error, sizeof m.error);
+        /* A SIGTERM cancels the repetition it arrives in, not the ones
+         * after it: each starts uncancelled. */
+        host_cancel_flag = 0;
+        int rc = measure(wl, ex, c, state, xstate, &env, &m.row, m.error,
+                         sizeof m.error);
         if (rc < 0 || write_msg(req->fd, &m) < 0)
             _exit(PB_EXIT_INTERNAL);
     }
+    set_phase("destroy()", ex);
+    if (xops->destroy)
+        xops->destroy(xstate);
+    set_phase("destroy()", wl);
     ops->destroy(state);
     free(env.spec);
     _exit(0);

@@ -20,7 +20,10 @@
 enum cell_msg_type {
     CELL_READY = 1, /* state created; `tasks` set; waiting for GO       */
     CELL_ROW,       /* a repetition (or warmup: repetition 0) ended     */
-    CELL_FATAL      /* the cell cannot run (create failed); `error`     */
+    CELL_FATAL,     /* the cell cannot run (create failed); `error`     */
+    CELL_NOTE       /* the cell process is about to die of a signal:
+                       `error` says where (worker, task, plugin) and, for
+                       a plugin bug the host found, what it was          */
 };
 
 /* Runner -> cell process: run one repetition (0 = a warmup). */

@@ -21,6 +21,7 @@
 
 #include "util/clock.h"
 #include "util/errors.h"
+#include "util/sigsafe.h"
 
 /* ------------------------------------------------------------------------ */
 /* Messages from worker processes                                           */
@@ -46,6 +47,11 @@ struct msg_head {
     int64_t pid;                  /* MSG_FINAL: the worker process      */
 };
 
+/* The worker loop this thread runs, if any: what a crash handler of the
+ * cell process reads (job_thread_task). */
+static _Thread_local struct pb_job *tls_job;
+static _Thread_local unsigned tls_worker;
+
 /* The context a workload sees while running one task. */
 struct pb_task_ctx {
     struct pb_job *job;
@@ -63,9 +69,17 @@ struct pb_task_ctx {
 struct job_shared {
     _Atomic uint64_t next_task; /* dynamic schedule: next unclaimed task */
     _Atomic int stop;           /* set on the first failure              */
-    uint32_t workers;           /* entries of current[]                  */
-    _Atomic uint64_t current[]; /* task each worker runs, or PB_NO_TASK  */
+    uint32_t workers;           /* W                                     */
+    /* 2 W entries: [0, W) the task each worker runs, or PB_NO_TASK;
+     * [W, 2W) nonzero once that worker's loop was entered (the check
+     * that worker_loop runs once per worker, across processes too). */
+    _Atomic uint64_t current[];
 };
+
+/* The "loop entered" flag of worker w. */
+static _Atomic uint64_t *entered_flag(struct job_shared *sh, unsigned w) {
+    return &sh->current[sh->workers + w];
+}
 
 /* State of a task's slot.  A slot leaves SLOT_EMPTY exactly once, by
  * claim_slot, whichever way the result came: that is the core's
@@ -111,6 +125,8 @@ struct pb_job {
                                final report arrived (0: not
                                read; threads read at the end) */
 
+    void *executor_state;       /* borrowed: executor's create() */
+    const char *executor;       /* borrowed name, or NULL        */
     const char *worker_program; /* borrowed                     */
     const void *spec;           /* borrowed                     */
     size_t spec_len;
@@ -123,7 +139,7 @@ struct pb_job {
 /* Maps a status page for `workers` workers: from `fd` when fd >= 0 (the
  * coordinator's), else from a new memfd whose descriptor is kept. */
 static int map_shared(struct pb_job *job, unsigned workers, int fd) {
-    size_t need = sizeof *job->shared + (size_t)workers * sizeof(uint64_t);
+    size_t need = sizeof *job->shared + 2 * (size_t)workers * sizeof(uint64_t);
     long page = sysconf(_SC_PAGESIZE);
     size_t size = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
     int own = fd < 0;
@@ -151,8 +167,10 @@ static int map_shared(struct pb_job *job, unsigned workers, int fd) {
         atomic_init(&sh->next_task, 0);
         atomic_init(&sh->stop, 0);
         sh->workers = workers;
-        for (unsigned w = 0; w < workers; w++)
+        for (unsigned w = 0; w < workers; w++) {
             atomic_init(&sh->current[w], PB_NO_TASK);
+            atomic_init(entered_flag(sh, w), 0);
+        }
         job->shared_fd = fd;
     } else if (sh->workers != workers) {
         munmap(p, size);
@@ -194,6 +212,15 @@ void job_set_worker_env(struct pb_job *job, const char *program,
     job->worker_program = program;
     job->spec = spec;
     job->spec_len = spec_len;
+}
+
+void job_set_executor(struct pb_job *job, const char *name, void *state) {
+    job->executor = name;
+    job->executor_state = state;
+}
+
+void *job_executor_state(const struct pb_job *job) {
+    return job->executor_state;
 }
 
 int job_attach_shared(struct pb_job *job, int fd) {
@@ -357,6 +384,14 @@ void job_blocking_end(struct pb_task_ctx *ctx) {
 
 unsigned job_task_worker(const struct pb_task_ctx *ctx) { return ctx->worker; }
 
+int job_thread_task(unsigned *worker, uint64_t *task) {
+    if (!tls_job)
+        return 0;
+    *worker = tls_worker;
+    *task = job_current_task(tls_job, tls_worker);
+    return 1;
+}
+
 uint64_t job_current_task(const struct pb_job *job, unsigned worker) {
     if (!job->shared || worker >= job->shared->workers)
         return PB_NO_TASK;
@@ -420,25 +455,6 @@ static int default_claim(struct pb_job *job, unsigned worker, uint64_t *cursor,
     return 1;
 }
 
-/* Copies at most `cap` bytes of the string s into dst without stdio. */
-static size_t put_str(char *dst, size_t cap, size_t at, const char *s) {
-    while (*s && at < cap)
-        dst[at++] = *s++;
-    return at;
-}
-
-static size_t put_u64(char *dst, size_t cap, size_t at, uint64_t v) {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n > 0 && at < cap)
-        dst[at++] = tmp[--n];
-    return at;
-}
-
 /* Reports a failed task (or a failed hook) from the worker.  In a process
  * that is not the coordinator this uses only async-signal-safe calls. */
 static void worker_fail(struct pb_job *job, unsigned worker,
@@ -446,14 +462,14 @@ static void worker_fail(struct pb_job *job, unsigned worker,
                         int has_task, const char *what) {
     if (io && io->send) {
         char text[400];
-        size_t n = put_str(text, sizeof text, 0, "worker ");
-        n = put_u64(text, sizeof text, n, worker);
+        size_t n = sigsafe_str(text, sizeof text, 0, "worker ");
+        n = sigsafe_u64(text, sizeof text, n, worker);
         if (has_task) {
-            n = put_str(text, sizeof text, n, ", task ");
-            n = put_u64(text, sizeof text, n, task);
+            n = sigsafe_str(text, sizeof text, n, ", task ");
+            n = sigsafe_u64(text, sizeof text, n, task);
         }
-        n = put_str(text, sizeof text, n, ": ");
-        n = put_str(text, sizeof text, n, what);
+        n = sigsafe_str(text, sizeof text, n, ": ");
+        n = sigsafe_str(text, sizeof text, n, what);
         struct msg_head h = {.magic = MSG_MAGIC,
                              .type = MSG_RESULT,
                              .worker = worker,
@@ -489,14 +505,30 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
         worker_fail(job, worker, io, 0, 0, "worker index out of range");
         return PB_EINVAL;
     }
+    if (atomic_exchange(entered_flag(job->shared, worker), 1) != 0) {
+        /* An executor bug; the first call for this worker goes on. */
+        char what[200];
+        size_t n = sigsafe_str(what, sizeof what - 1, 0, "executor ");
+        n = sigsafe_str(what, sizeof what - 1, n,
+                        job->executor ? job->executor : "(unknown)");
+        n = sigsafe_str(what, sizeof what - 1, n,
+                        " called worker_loop a second time for this worker; an "
+                        "executor calls it once per worker and repetition");
+        what[n] = '\0';
+        worker_fail(job, worker, io, 0, 0, what);
+        return PB_EINVAL;
+    }
     struct pb_task_ctx ctx = {job, worker, io};
     char err[256] = "";
+    tls_job = job;
+    tls_worker = worker;
     void *ws = NULL;
     int rc = 0;
 
     if (job->ops->worker_init &&
         job->ops->worker_init(job->state, worker, &ws, err, sizeof err) < 0) {
         worker_fail(job, worker, io, 0, 0, err[0] ? err : "worker_init failed");
+        tls_job = NULL;
         return PB_ETASK;
     }
 
@@ -548,11 +580,11 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
                 /* Too big for the transport (PB_FRAME_MAX), or the
                  * coordinator is gone: then this message is lost too. */
                 char why[128];
-                size_t n = put_str(why, sizeof why - 1, 0, "its result (");
-                n = put_u64(why, sizeof why - 1, n, h.body_size);
-                n = put_str(why, sizeof why - 1, n,
-                            " bytes of payload) could not be sent to the "
-                            "coordinator");
+                size_t n = sigsafe_str(why, sizeof why - 1, 0, "its result (");
+                n = sigsafe_u64(why, sizeof why - 1, n, h.body_size);
+                n = sigsafe_str(why, sizeof why - 1, n,
+                                " bytes of payload) could not be sent to the "
+                                "coordinator");
                 why[n] = '\0';
                 worker_fail(job, worker, io, task, 1, why);
                 rc = PB_EIO;
@@ -576,6 +608,7 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
         ready = clock_mono_ns();
     if (job->ops->worker_fini)
         job->ops->worker_fini(job->state, ws);
+    tls_job = NULL;
 
     if (io && io->send) {
         struct msg_head h = {.magic = MSG_MAGIC,
@@ -661,8 +694,14 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len) {
         return 0;
     }
     if (h.status != 0) {
-        int n = h.body_size > 400 ? 400 : (int)h.body_size;
-        job_failf(job, 0, "%.*s", n, (const char *)body);
+        /* The worker's sentence; a failure always has one. */
+        size_t n = strnlen((const char *)body,
+                           h.body_size > 400 ? 400 : (size_t)h.body_size);
+        if (n)
+            job_failf(job, 0, "%.*s", (int)n, (const char *)body);
+        else
+            job_failf(job, 0, "worker %" PRIu32 " failed without a message",
+                      h.worker);
         return 0;
     }
     if (h.task >= job->tasks) {

@@ -44,6 +44,11 @@ void job_free(struct pb_job *job);
 void job_set_worker_env(struct pb_job *job, const char *program,
                         const void *spec, size_t spec_len);
 
+/* Coordinator, before the executor runs: the executor instance's name
+ * (for the failures it causes) and what its create() built for the cell
+ * (host->executor_state); both borrowed, either may be NULL. */
+void job_set_executor(struct pb_job *job, const char *name, void *state);
+
 /* In a spawned worker: replace the job's own status page by the
  * coordinator's, mapped from `fd` (PB_WORKER_FD_SHARED).  Returns 0, or
  * PB_EINVAL when the page does not fit the job's worker count, PB_EIO
@@ -96,6 +101,11 @@ void job_totals(const struct pb_job *job, struct job_totals *out);
 const struct job_worker *job_worker_info(const struct pb_job *job,
                                          unsigned worker);
 
+/* The worker loop the calling thread is in: 1 with its worker and task
+ * (PB_NO_TASK between tasks), or 0 when the thread runs none.  Async-
+ * signal-safe: the cell process's crash handler calls it. */
+int job_thread_task(unsigned *worker, uint64_t *task);
+
 /* Implementations behind struct pb_host (see plugin.h for contracts). */
 unsigned job_workers(const struct pb_job *job);
 uint64_t job_tasks(const struct pb_job *job);
@@ -112,6 +122,7 @@ const char *job_worker_program(const struct pb_job *job);
 const void *job_spec(const struct pb_job *job, size_t *len);
 uint64_t job_current_task(const struct pb_job *job, unsigned worker);
 int job_shared_fd(const struct pb_job *job);
+void *job_executor_state(const struct pb_job *job);
 void job_checkpoint(struct pb_task_ctx *ctx);
 void job_blocking_begin(struct pb_task_ctx *ctx);
 void job_blocking_end(struct pb_task_ctx *ctx);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -57,10 +58,13 @@ struct runner {
     struct config cfg;
     struct plan plan;
     const char *output;
-    FILE *csv;             /* the output, open from open_output on     */
-    struct done_rows done; /* --resume: the rows already there         */
-    struct meta meta;      /* the metadata sidecar                     */
-    struct meta_run mr;    /* this run's entry: borrows the fields below */
+    FILE *csv;                /* the output, open from open_output on     */
+    int created;              /* open_output created the output file      */
+    int existed;              /* the output existed before this run       */
+    struct results_tail tail; /* --resume: how the file ended          */
+    struct done_rows done;    /* --resume: the rows already there         */
+    struct meta meta;         /* the metadata sidecar                     */
+    struct meta_run mr;       /* this run's entry: borrows the fields below */
     char run_id[48];
     char started_at[32], ended_at[32];
     char hostname[256];
@@ -75,6 +79,30 @@ struct runner {
 static unsigned online_cpus(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
+}
+
+/* A plugin's check() asked for a parameter wrongly: a plugin error, named,
+ * before any cell runs. */
+static const struct plan *bug_plan;
+static void runner_plugin_bug(const struct pb_params *ps, const char *msg) {
+    const struct plan *p = bug_plan;
+    for (size_t i = 0; p && i < p->nworkloads + p->nexecutors; i++) {
+        const struct plan_instance *x = i < p->nworkloads
+                                            ? &p->workloads[i]
+                                            : &p->executors[i - p->nworkloads];
+        if (x->params == ps)
+            fprintf(stderr,
+                    "parbench: %s '%s' (plugin %s, %s): plugin bug in its "
+                    "check(): %s; fix the plugin\n",
+                    x->kind == PB_KIND_WORKLOAD ? "workload" : "executor",
+                    x->name, x->plugin_name, x->file, msg);
+    }
+    _exit(PB_EXIT_USAGE);
+}
+
+/* The loader's warnings (missing plugin directories, shadowed plugins). */
+static void runner_warn(const char *msg) {
+    fprintf(stderr, "parbench: warning: %s\n", msg);
 }
 
 /* Loads the config and builds the plan; prints the error and returns
@@ -96,7 +124,11 @@ static int prepare(struct runner *r, const struct run_options *o) {
             return PB_EXIT_USAGE;
         }
     }
-    int rc = plan_build(&r->plan, &r->cfg, &only, host_init, err, sizeof err);
+    bug_plan = &r->plan;
+    params_on_bug(runner_plugin_bug);
+    int rc = plan_build(&r->plan, &r->cfg, &only, host_init, runner_warn, err,
+                        sizeof err);
+    params_on_bug(NULL);
     only_free(&only);
     if (rc < 0) {
         fprintf(stderr, "parbench: %s\n", err[0] ? err : pb_strerror(rc));
@@ -144,6 +176,16 @@ int runner_check(const struct run_options *o) {
                r.plan.executors[c->executor].name, c->workers,
                schedule_name(c->schedule), w->canonical);
     }
+    /* Which file each instance loads: what `run` will run. */
+    printf("\n%-8s %-24s %-16s %s\n", "kind", "instance", "plugin", "file");
+    for (size_t i = 0; i < r.plan.nworkloads + r.plan.nexecutors; i++) {
+        const struct plan_instance *x =
+            i < r.plan.nworkloads ? &r.plan.workloads[i]
+                                  : &r.plan.executors[i - r.plan.nworkloads];
+        printf("%-8s %-24s %-16s %s\n",
+               x->kind == PB_KIND_WORKLOAD ? "workload" : "executor", x->name,
+               x->plugin_name, x->file);
+    }
     release(&r);
     return PB_EXIT_OK;
 }
@@ -166,36 +208,103 @@ static int row_matches(const struct result_row *row, const struct runner *r,
            strcmp(row->workload_params, w->canonical) == 0;
 }
 
+/* Opens the output without changing it, locks it for the run's length
+ * and, with --resume, reads the rows already there.  Nothing is written
+ * yet (write_output does that).  Prints what is wrong and returns an exit
+ * status, or 0. */
 static int open_output(struct runner *r) {
     const struct run_options *o = r->o;
     char err[1024];
     struct stat st;
-    int exists = stat(r->output, &st) == 0;
-    if (exists && !o->inv.force && !o->inv.resume) {
+    r->existed = stat(r->output, &st) == 0;
+    if (r->existed && !o->inv.force && !o->inv.resume) {
         fprintf(stderr,
                 "parbench: %s already exists; use --resume to add the "
                 "missing rows to it, --force to replace it, or -o FILE\n",
                 r->output);
         return PB_EXIT_USAGE;
     }
-    if (exists && o->inv.resume && !o->inv.force) {
-        if (results_read(r->output, &r->done.rows, &r->done.count, err,
-                         sizeof err) < 0) {
-            fprintf(stderr, "parbench: --resume: %s\n", err);
-            return PB_EXIT_USAGE;
-        }
-        r->csv = fopen(r->output, "a");
-    } else {
-        r->csv = fopen(r->output, "w");
-        if (r->csv && results_write_header(r->csv) < 0) {
-            fclose(r->csv);
-            r->csv = NULL;
-        }
+    if (r->existed && S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "parbench: %s is a directory; name the results file with "
+                "-o FILE or [run] output\n",
+                r->output);
+        return PB_EXIT_USAGE;
     }
-    if (!r->csv) {
+    int fd =
+        open(r->output, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    r->created = fd >= 0;
+    if (fd < 0 && errno == EEXIST)
+        fd = open(r->output, O_RDWR | O_APPEND | O_CLOEXEC);
+    if (fd < 0) {
         fprintf(stderr, "parbench: cannot write %s: %s\n", r->output,
                 strerror(errno));
         return PB_EXIT_USAGE;
+    }
+    /* One writer per file: a second run on it would duplicate rows and
+     * interleave the metadata.  The lock lives as long as the descriptor,
+     * released by the kernel however this process ends. */
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            fprintf(stderr,
+                    "parbench: %s is being written by another parbench run; "
+                    "wait for it to end, or write to another file with "
+                    "-o FILE\n",
+                    r->output);
+        else
+            fprintf(stderr, "parbench: cannot lock %s: %s\n", r->output,
+                    strerror(e));
+        return PB_EXIT_USAGE;
+    }
+    r->csv = fdopen(fd, "a");
+    if (!r->csv) {
+        fprintf(stderr, "parbench: cannot write %s: %s\n", r->output,
+                strerror(errno));
+        close(fd);
+        return PB_EXIT_INTERNAL;
+    }
+    if (r->existed && o->inv.resume && !o->inv.force) {
+        if (results_read_tail(r->output, &r->done.rows, &r->done.count,
+                              &r->tail, err, sizeof err) < 0) {
+            fprintf(stderr, "parbench: --resume: %s\n", err);
+            return PB_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* Writes what starts the output: the header of a new or replaced file,
+ * or, with --resume, the end of a torn last line cut away (or the line
+ * end a whole last row lacks).  Returns 0 or PB_EXIT_INTERNAL. */
+static int write_output(struct runner *r) {
+    int fd = fileno(r->csv);
+    struct stat st;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    int rc = 0;
+    if (r->existed && r->o->inv.resume && !r->o->inv.force) {
+        if (r->tail.state == RESULTS_TAIL_TORN) {
+            fprintf(stderr,
+                    "parbench: warning: %s; --resume removes it and runs its "
+                    "repetition again\n",
+                    r->tail.warning);
+            rc = ftruncate(fd, (off_t)r->tail.keep);
+        } else if (r->tail.state == RESULTS_TAIL_UNENDED) {
+            fprintf(stderr, "parbench: warning: %s; --resume ends it\n",
+                    r->tail.warning);
+            rc = fdio_write_full(fd, "\r\n", 2) < 0 ? -1 : 0;
+        }
+    } else {
+        if (regular && ftruncate(fd, 0) < 0)
+            rc = -1;
+        if (rc == 0 && results_write_header(r->csv) < 0)
+            rc = -1;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "parbench: writing %s: %s\n", r->output,
+                strerror(errno));
+        return PB_EXIT_INTERNAL;
     }
     return 0;
 }
@@ -285,14 +394,24 @@ static void describe_exit(int st, char *buf, size_t len) {
 }
 
 /* Kills the cell's process group and reaps what is ours of it: the cell
- * and, since the runner is a child subreaper, orphaned workers. */
-static void kill_cell(pid_t pid) {
+ * and, since the runner is a child subreaper, its workers, which are
+ * ours once the cell is gone.  Waits for each of them: a killed process
+ * may take a while to die, and one not reaped here would outlive the
+ * runner as a zombie.  `reaped`: the cell itself was already waited for. */
+static void kill_cell(pid_t pid, int reaped) {
     kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    while (waitpid(-pid, NULL, WNOHANG) > 0)
-        ;
+    if (!reaped) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    /* Every member of the group got SIGKILL: this ends when the last of
+     * them was reaped (ECHILD). */
+    for (;;) {
+        pid_t w = waitpid(-pid, NULL, 0);
+        if (w < 0 && errno != EINTR)
+            break;
+    }
 }
 
 /* Reads exactly one message; returns 1, 0 at EOF, negative on error. */
@@ -303,10 +422,12 @@ static int read_msg(int fd, struct cell_msg *m) {
 /* One cell process, as the runner sees it. */
 struct cell_proc {
     pid_t pid;
-    int up, down; /* its messages; the GO orders to it               */
-    int ready;    /* it said READY: the workload state exists         */
-    int active;   /* a GO was sent and its row has not come yet       */
-    unsigned rep; /* the last GO's repetition (0: a warmup)           */
+    int up, down;   /* its messages; the GO orders to it               */
+    int ready;      /* it said READY: the workload state exists         */
+    int reaped;     /* it exited by itself and was reaped               */
+    char note[480]; /* CELL_NOTE: where it is dying, "" if it did not say */
+    int active;     /* a GO was sent and its row has not come yet       */
+    unsigned rep;   /* the last GO's repetition (0: a warmup)           */
     /* When the repetition started, or the process while not ready:
      * loading the plugins and creating the workload are timed out too. */
     uint64_t started_mono;
@@ -347,6 +468,9 @@ static int start_cell(struct runner *r, const struct plan_cell *c,
         if (getppid() != parent)
             _exit(PB_EXIT_INTERNAL);
         signal(SIGINT, SIG_IGN);
+        /* The output and its lock are the runner's alone. */
+        if (r->csv)
+            close(fileno(r->csv));
         struct cell_request req = {&r->plan, c, d[0], u[1]};
         cell_main(&req);
     }
@@ -369,9 +493,30 @@ static int start_cell(struct runner *r, const struct plan_cell *c,
 /* Done, crashed, timed out or interrupted: nothing of the cell may
  * outlive this. */
 static void end_cell(struct cell_proc *p) {
-    close(p->down);
+    if (p->down >= 0)
+        close(p->down);
     close(p->up);
-    kill_cell(p->pid);
+    kill_cell(p->pid, p->reaped);
+}
+
+/* A cell process whose repetitions are all done: end of file on its GO
+ * pipe lets it destroy its executor and workload state (a pool's workers,
+ * say) and exit; it gets up to `timeout_ns` before end_cell kills it. */
+static void let_cell_finish(struct cell_proc *p, uint64_t timeout_ns) {
+    close(p->down);
+    p->down = -1;
+    uint64_t end = clock_mono_ns() + timeout_ns;
+    int st;
+    while (clock_mono_ns() < end && !interrupted) {
+        pid_t w = waitpid(p->pid, &st, WNOHANG);
+        if (w == p->pid) {
+            p->reaped = 1;
+            return;
+        }
+        if (w < 0 && errno != EINTR)
+            return;
+        poll(NULL, 0, 2);
+    }
 }
 
 /* Orders the next repetition: a warmup while some are left. */
@@ -428,13 +573,14 @@ static int emit_crash(struct runner *r, struct cell_run *cr,
     int status = 0;
     while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
         ;
-    char how[160], e[400];
+    char how[160], e[1024];
     describe_exit(status, how, sizeof how);
-    snprintf(e, sizeof e, "cell process %s %s", how,
+    snprintf(e, sizeof e, "cell process %s %s%s%s", how,
              !p->ready    ? "while creating the workload"
              : !p->active ? "between repetitions"
              : p->rep     ? "during the repetition"
-                          : "during a warmup repetition");
+                          : "during a warmup repetition",
+             p->note[0] ? ": " : "", p->note);
     cr->next++;
     return emit_status(r, cr->c, rep, cr->tasks, 0, ROW_CRASHED, elapsed, e);
 }
@@ -458,6 +604,9 @@ static int on_message(struct runner *r, struct cell_run *cr,
         if (rc < 0)
             return rc;
         cr->next++;
+    } else if (m->type == CELL_NOTE) {
+        /* The crash that follows is explained by it (emit_crash). */
+        snprintf(p->note, sizeof p->note, "%s", m->error);
     } else if (m->type == CELL_FATAL) {
         /* The cell cannot run: every repetition left fails. */
         int rc = 0;
@@ -520,6 +669,8 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
         if (start_cell(r, c, &p) < 0)
             return PB_EIO;
         int rc = supervise(r, &cr, &p);
+        if (rc == 0 && p.ready && !p.active && cr.next >= ntodo && !interrupted)
+            let_cell_finish(&p, r->cfg.run.timeout_ns);
         end_cell(&p);
         cr.warmup = 0; /* a restarted cell goes straight to its repetitions */
         if (rc < 0)
@@ -532,13 +683,77 @@ static int run_cell(struct runner *r, const struct plan_cell *c,
 /* run                                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* 1 when paths a and b name one file: the same inode when both exist,
+ * else the same directory and name. */
+static int same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea != eb)
+        return 0;
+    char *ca = strdup(a), *cb = strdup(b), *da = NULL, *db = NULL;
+    int same = strcmp(a, b) == 0;
+    if (ca && cb) {
+        const char *na = strrchr(a, '/') ? strrchr(a, '/') + 1 : a;
+        const char *nb = strrchr(b, '/') ? strrchr(b, '/') + 1 : b;
+        char *sa_ = strrchr(ca, '/'), *sb_ = strrchr(cb, '/');
+        if (sa_)
+            *sa_ = '\0';
+        if (sb_)
+            *sb_ = '\0';
+        da = realpath(sa_ ? (ca[0] ? ca : "/") : ".", NULL);
+        db = realpath(sb_ ? (cb[0] ? cb : "/") : ".", NULL);
+        if (da && db)
+            same = strcmp(da, db) == 0 && strcmp(na, nb) == 0;
+    }
+    free(ca);
+    free(cb);
+    free(da);
+    free(db);
+    return same;
+}
+
+int runner_summary_check(const char *summary, int force,
+                         const char *const *taken, const char *const *what,
+                         size_t n, char *err, size_t errlen) {
+    for (size_t i = 0; i < n; i++)
+        if (taken[i] && same_file(summary, taken[i])) {
+            snprintf(err, errlen,
+                     "--summary %s is %s; write the summary to another file",
+                     summary, what[i]);
+            return PB_EINVAL;
+        }
+    struct stat st;
+    if (stat(summary, &st) != 0)
+        return 0;
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen,
+                 "--summary %s is a directory; name a file to write the "
+                 "summary to",
+                 summary);
+        return PB_EINVAL;
+    }
+    if (!force) {
+        snprintf(err, errlen,
+                 "--summary %s already exists; remove it, choose another "
+                 "name, or use --force to replace it",
+                 summary);
+        return PB_EEXIST;
+    }
+    return 0;
+}
+
 /* The summary of the whole output file (rows of earlier runs included
  * with --resume), through the same code as `parbench report`. */
-static void print_summary(struct runner *r) {
+static int print_summary(struct runner *r) {
     char err[1024];
-    if (report_from_file(r->output, r->o->format, r->o->inv.summary, stdout,
-                         NULL, err, sizeof err) < 0)
+    if (report_from_file(r->output, &r->o->report, r->o->inv.summary, stdout,
+                         NULL, err, sizeof err) < 0) {
         fprintf(stderr, "parbench: summary: %s\n", err);
+        return PB_EIO;
+    }
+    return 0;
 }
 
 /* The run's id (date and pid), host and start time, into r->mr. */
@@ -549,14 +764,18 @@ static void name_run(struct runner *r) {
     iso_time(clock_unix_ns(), stamp, sizeof r->started_at);
     snprintf(r->run_id, sizeof r->run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
-    struct meta_run mr = {r->run_id, stamp,          NULL,    -1,        0,
-                          r->output, r->plan.ncells, &r->cfg, &r->o->inv};
+    struct meta_run mr = {r->run_id,  stamp,     NULL,           -1,
+                          0,          r->output, r->plan.ncells, &r->cfg,
+                          &r->o->inv, &r->plan};
     r->mr = mr;
 }
 
 /* Everything before the first cell: the config and the plan, the
- * metadata sidecar, the output file, this run's metadata entry.  Prints
- * what is wrong and returns an exit status, or 0. */
+ * summary's name, the output file (locked), the metadata sidecar, this
+ * run's metadata entry, the output's header.  Prints what is wrong and
+ * returns an exit status, or 0.  Nothing is created or written before
+ * every check has passed but the open and lock of the output, which is
+ * removed again when this run created it and a later step fails. */
 static int start_run(struct runner *r, const struct run_options *o) {
     int rc = prepare(r, o);
     if (rc)
@@ -567,25 +786,73 @@ static int start_run(struct runner *r, const struct run_options *o) {
         fprintf(stderr, "parbench: out of memory\n");
         return PB_EXIT_INTERNAL;
     }
-    /* The metadata sidecar is checked before the output is touched. */
     char merr[1024];
-    struct stat st;
-    int csv_exists = stat(r->output, &st) == 0;
-    if (meta_prepare(&r->meta, r->output,
-                     o->inv.resume && !o->inv.force && csv_exists, merr,
-                     sizeof merr) < 0) {
-        fprintf(stderr, "parbench: %s\n", merr);
-        return PB_EXIT_USAGE;
-    }
-    rc = open_output(r);
-    if (rc)
-        return rc;
-    name_run(r);
-    if (meta_begin(&r->meta, &r->mr, merr, sizeof merr) < 0) {
-        fprintf(stderr, "parbench: %s\n", merr);
+    size_t mlen = strlen(r->output) + sizeof ".meta.json";
+    char *sidecar = malloc(mlen);
+    if (!sidecar) {
+        fprintf(stderr, "parbench: out of memory\n");
         return PB_EXIT_INTERNAL;
     }
-    return 0;
+    snprintf(sidecar, mlen, "%s.meta.json", r->output);
+    if (o->inv.summary) {
+        const char *const taken[] = {r->output, sidecar, o->inv.config_path};
+        static const char *const what[] = {"the run's results file",
+                                           "the run's metadata sidecar",
+                                           "the run's config"};
+        rc = runner_summary_check(o->inv.summary, o->inv.force, taken, what, 3,
+                                  merr, sizeof merr);
+        if (rc < 0) {
+            fprintf(stderr, "parbench: %s\n", merr);
+            free(sidecar);
+            return PB_EXIT_USAGE;
+        }
+    }
+    /* The sidecar is written with the output: a directory or a device in
+     * its place would fail only after the output was created. */
+    struct stat st;
+    if (stat(sidecar, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fprintf(stderr,
+                "parbench: %s is not a regular file; the run metadata is "
+                "written there: move it away, or choose another -o FILE\n",
+                sidecar);
+        free(sidecar);
+        return PB_EXIT_USAGE;
+    }
+    free(sidecar);
+    if (interrupted) {
+        fprintf(stderr, "parbench: interrupted before any cell ran; nothing "
+                        "written\n");
+        return PB_EXIT_NOT_OK;
+    }
+    rc = open_output(r);
+    /* The metadata sidecar is checked before the output is written. */
+    if (rc == 0 && meta_prepare(&r->meta, r->output,
+                                o->inv.resume && !o->inv.force && r->existed,
+                                merr, sizeof merr) < 0) {
+        fprintf(stderr, "parbench: %s\n", merr);
+        rc = PB_EXIT_USAGE;
+    }
+    if (rc == 0) {
+        name_run(r);
+        if (meta_begin(&r->meta, &r->mr, merr, sizeof merr) < 0) {
+            fprintf(stderr, "parbench: %s\n", merr);
+            rc = PB_EXIT_INTERNAL;
+        }
+    }
+    if (rc != 0) {
+        if (r->created)
+            unlink(r->output);
+        return rc;
+    }
+    rc = write_output(r);
+    if (rc != 0) {
+        iso_time(clock_unix_ns(), r->ended_at, sizeof r->ended_at);
+        r->mr.ended_at = r->ended_at;
+        r->mr.exit_status = rc;
+        if (meta_end(&r->meta, &r->mr, merr, sizeof merr) < 0)
+            fprintf(stderr, "parbench: %s\n", merr);
+    }
+    return rc;
 }
 
 static void catch_signals(void) {
@@ -680,7 +947,10 @@ static int end_run(struct runner *r, int status) {
                 "parbench: interrupted; %s holds every row written "
                 "so far (--resume continues it)\n",
                 r->output);
-    print_summary(r);
+    /* The rows are safe; a summary that cannot be written is still an
+     * internal error (a full disk, an unwritable --summary). */
+    if (print_summary(r) < 0)
+        status = PB_EXIT_INTERNAL;
     if (status == PB_EXIT_OK && (r->not_ok || interrupted))
         status = PB_EXIT_NOT_OK;
     iso_time(clock_unix_ns(), r->ended_at, sizeof r->ended_at);
@@ -697,11 +967,12 @@ static int end_run(struct runner *r, int status) {
 
 int runner_run(const struct run_options *o) {
     struct runner r;
+    /* Before any file exists: a signal from here on is an interruption,
+     * recorded as such, never the end of the process. */
+    catch_signals();
     int status = start_run(&r, o);
-    if (status == 0) {
-        catch_signals();
+    if (status == 0)
         status = end_run(&r, run_cells(&r));
-    }
     release(&r);
     return status;
 }

@@ -17,14 +17,22 @@ struct run_options {
     /* CONFIG, --summary, --set, --only, --resume, --force: what the
      * metadata sidecar records of the command line. */
     struct meta_invocation inv;
-    const char *output;        /* -o FILE, or NULL for [run] output   */
-    int quiet;                 /* -q                                  */
-    enum report_format format; /* --format of the summary on stdout   */
-    int format_given;          /* --format was given (check refuses)  */
+    const char *output;           /* -o FILE, or NULL for [run] output   */
+    int quiet;                    /* -q                                  */
+    struct report_options report; /* --format, --columns, --versus...:
+                                     how the summary is printed      */
+    int format_given;             /* --format was given (check refuses)  */
 };
 
 /* Returns the process exit status of docs/design.md (enum pb_exit). */
 int runner_run(const struct run_options *o);
+/* The rules for --summary FILE (run and report): never one of the n
+ * files taken[i] (NULL entries skipped; what[i] names each in the
+ * message), never a directory, and never an existing file unless force.
+ * Returns 0, or PB_EINVAL / PB_EEXIST with the sentence in err. */
+int runner_summary_check(const char *summary, int force,
+                         const char *const *taken, const char *const *what,
+                         size_t n, char *err, size_t errlen);
 /* Validate everything and print the plan; exit status 0 or 2. */
 int runner_check(const struct run_options *o);
 

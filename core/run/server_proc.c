@@ -70,7 +70,7 @@ static long read_port(int fd) {
 static int start(struct server_proc *sp, const struct cfg_server *cfg,
                  char *err, size_t errlen) {
     char exe[4096];
-    if (selfpath_beside("parbench-server", exe, sizeof exe) < 0) {
+    if (selfpath_helper("parbench-server", exe, sizeof exe) < 0) {
         snprintf(err, errlen,
                  "cannot find parbench-server: the parbench program's own "
                  "path cannot be read from /proc/self/exe");

@@ -6,7 +6,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <parbench/plugin.h>
+#include <parbench/worker.h>
 
 #include "util/errors.h"
 

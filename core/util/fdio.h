@@ -1,6 +1,6 @@
 /*
  * fdio.h - whole reads and writes on pipes, retried on EINTR, and the
- * frames of the worker protocol (<parbench/plugin.h>).  Depends on libc
+ * frames of the worker protocol (<parbench/worker.h>).  Depends on libc
  * and the public header only, so that the process executor plugins compile
  * it in (plugins/CMakeLists.txt) as well as the core.
  */

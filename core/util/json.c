@@ -93,6 +93,12 @@ int json_write_string(FILE *f, const char *text) {
     return bad ? PB_EIO : 0;
 }
 
+int json_write_member(FILE *f, const char *prefix, double v) {
+    if (fputs(prefix, f) < 0)
+        return PB_EIO;
+    return json_write_number(f, v);
+}
+
 int json_write_number(FILE *f, double v) {
     if (!isfinite(v))
         return fputs("null", f) < 0 ? PB_EIO : 0;

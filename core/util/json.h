@@ -20,4 +20,8 @@ int json_write_string(FILE *f, const char *text);
  * which JSON cannot express.  Returns 0 or PB_EIO. */
 int json_write_number(FILE *f, double v);
 
+/* Writes `prefix` (borrowed; a separator and a key, e.g. ", \"ratio\": ")
+ * and then v as json_write_number does.  Returns 0 or PB_EIO. */
+int json_write_member(FILE *f, const char *prefix, double v);
+
 #endif /* PARBENCH_JSON_H */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "util/errors.h"
+#include "version.h"
 
 int selfpath_dir(char *buf, size_t len) {
     char exe[PATH_MAX];
@@ -41,4 +42,13 @@ int selfpath_beside(const char *rel, char *buf, size_t len) {
         return PB_EINVAL;
     }
     return 0;
+}
+
+int selfpath_helper(const char *name, char *buf, size_t len) {
+    int rc = selfpath_beside(name, buf, len);
+    if (rc < 0 || access(buf, X_OK) == 0)
+        return rc;
+    char rel[PATH_MAX];
+    snprintf(rel, sizeof rel, "%s/%s", PB_REL_HELPER_DIR, name);
+    return selfpath_beside(rel, buf, len);
 }

@@ -17,4 +17,13 @@ int selfpath_dir(char *buf, size_t len);
  * one.  Same returns as selfpath_dir. */
 int selfpath_beside(const char *rel, char *buf, size_t len);
 
+/* A helper program of parbench (parbench-worker, parbench-server): beside
+ * this program in a build tree, else in the installed helper directory
+ * relative to it (BINDIR/../libexec/parbench, PB_REL_HELPER_DIR of
+ * version.h), so that an installed tree works wherever its prefix is
+ * moved.  Into buf: the path that exists, or the installed one when
+ * neither does (the caller's exec error then names it).  Same returns as
+ * selfpath_dir. */
+int selfpath_helper(const char *name, char *buf, size_t len);
+
 #endif /* PARBENCH_SELFPATH_H */

@@ -1,17 +1,47 @@
 /*
- * parbench/plugin.h - the whole public ABI between the parbench core and its
- * plugins.  This is the only header a plugin includes; a plugin links against
+ * parbench/plugin.h - the public ABI between the parbench core and its
+ * plugins, version 2.  A plugin includes this header (and, if it starts
+ * worker processes of its own, <parbench/worker.h>); it links against
  * nothing of the core and reaches every core service through the host table
- * (struct pb_host) it is handed.
+ * (struct pb_host) it is handed.  docs/writing-plugins.md is the
+ * walk-through; this header is the field-by-field reference.
  *
- * A plugin is one shared object exporting exactly one symbol, the entry
- * function PB_ENTRY_NAME, which returns a pointer to a constant descriptor:
+ * A plugin is one shared object named KIND-NAME.so, KIND being `workload`
+ * or `executor` and NAME the descriptor's name ([a-z0-9_-]+):
+ * workload-prime-count.so, executor-pthread.so.  The loader refuses a file
+ * whose descriptor disagrees with its name.  It exports exactly one symbol,
+ * the entry function PB_ENTRY_NAME, which returns a pointer to a constant
+ * descriptor:
  *
- *     static const struct pb_plugin plugin = { PB_ABI_VERSION, ... };
+ *     static const struct pb_workload_ops ops = {
+ *         .size = sizeof(struct pb_workload_ops),
+ *         .create = my_create, ...
+ *     };
+ *     static const struct pb_plugin plugin = {
+ *         .abi_version = PB_ABI_VERSION, .kind = PB_KIND_WORKLOAD,
+ *         .name = "my-work", .summary = "...", .params = my_params,
+ *         .workload = &ops,
+ *     };
  *     PB_DEFINE_PLUGIN(plugin)
  *
- * Build plugins with -fvisibility=hidden: PB_DEFINE_PLUGIN marks only the
- * entry function visible, so `nm -D --defined-only x.so` shows one name.
+ * Build plugins with -fvisibility=hidden -fPIC -shared -Wl,--no-undefined
+ * (`pkg-config --variable=plugin_cflags parbench` and ..._ldflags hold
+ * them; CMake: find_package(parbench) and parbench_add_plugin()).
+ * PB_DEFINE_PLUGIN marks only the entry function visible, so
+ * `nm -D --defined-only x.so` shows one name.  Write every table with
+ * designated initialisers (.name = ...): that is what keeps a plugin's
+ * source valid when a later header appends a field.
+ *
+ * Operations, required (R) and optional (-), in one place; the loader
+ * refuses a plugin that lacks a required one:
+ *
+ *   workload (struct pb_workload_ops)      executor (struct pb_executor_ops)
+ *   R create      R merge                  - check
+ *   R task_count  R verify                 R run
+ *   - begin       R destroy                - create
+ *   - worker_init - check                  - destroy
+ *   - worker_fini
+ *   R run_task
  *
  * Ownership and threads, in short:
  *  - Descriptors, parameter tables and strings a plugin hands to the core are
@@ -22,10 +52,35 @@
  *    are threads of it, forked children of it, or fresh processes that load
  *    the plugin again.
  *
- * Compatibility: fields are only ever appended to struct pb_host, and the
- * core fills host->size so a plugin can test for a newer field.  A change to
- * any other structure bumps PB_ABI_VERSION, and the core refuses plugins
- * built against a different version.
+ * Compatibility rules (the ABI version):
+ *  - The descriptor's first member is abi_version, in every version: the
+ *    core reads it first and refuses a plugin built for another version,
+ *    saying how to rebuild it.
+ *  - Within one ABI version, fields are only appended: to struct pb_host
+ *    (the core sets host->size; a plugin tests PB_HOST_HAS(host, field)
+ *    before it uses a field appended after version 2.0), and to the
+ *    operations tables (each starts with its own size, set by the plugin
+ *    with sizeof; the core treats an operation past that size as absent,
+ *    so an appended operation is always optional).  Any other change (a
+ *    field removed, moved or retyped, a new required operation, a changed
+ *    meaning) bumps PB_ABI_VERSION.
+ *
+ * Migration from ABI version 1 (parbench 0.1 before the plugin SDK):
+ *  1. Set `.size = sizeof(struct pb_workload_ops)` (or pb_executor_ops) in
+ *     each operations table.  The loader refuses a table without it.
+ *  2. The worker-process protocol (struct pb_frame, PB_FRAME_*,
+ *     PB_WORKER_*, struct pb_worker_start) moved to <parbench/worker.h>;
+ *     include it where you use them.
+ *  3. job_current_task and job_shared_fd are part of version 2: drop the
+ *     host->size tests around them.
+ *  4. A parameter may no longer be named `plugin` or `schedule`
+ *     (PB_RESERVED_PARAMS): rename it.
+ *  Nothing else changed for existing source; new in version 2 are
+ *  host->role, the executor's create/destroy and host->executor_state.
+ *
+ * Appended since 2.0 (test PB_HOST_HAS before use):
+ *  2.1  host->job_self_usage (resource usage a process measured of itself,
+ *       for executors whose workers the coordinator cannot reap: `mpi`).
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H
@@ -38,7 +93,7 @@ extern "C" {
 #endif
 
 /* The ABI version this header describes. */
-#define PB_ABI_VERSION 1
+#define PB_ABI_VERSION 2
 
 /* Name of the one symbol a plugin exports. */
 #define PB_ENTRY_NAME "parbench_plugin"
@@ -75,10 +130,17 @@ enum pb_param_type {
 };
 
 /*
- * One entry of a plugin's parameter table (terminate the table with an entry
- * whose name is NULL).  Values are written as text, in the same syntax as in
- * the INI file, and parsed by the core: the core validates the table when it
- * loads the plugin, so a bad default or bound is reported as a plugin error.
+ * One entry of a plugin's parameter table, ended by PB_PARAM_END:
+ *
+ *     static const struct pb_param params[] = {
+ *         {.name = "limit", .type = PB_PARAM_UINT, .def = "1000000",
+ *          .min = "2", .help = "count primes below this"},
+ *         PB_PARAM_END};
+ *
+ * Values are written as text, in the same syntax as in the INI file, and
+ * parsed by the core: the core validates the table when it loads the
+ * plugin, so a bad default or bound, a duplicate or a reserved name
+ * (PB_RESERVED_PARAMS) is reported as a plugin error.
  */
 struct pb_param {
     const char *name; /* [a-z0-9_]+, unique in the table            */
@@ -89,6 +151,18 @@ struct pb_param {
     const char *const *choices; /* PB_PARAM_ENUM: NULL-terminated list     */
     const char *help;           /* one line for `parbench describe`           */
 };
+
+/* The entry that ends a parameter table. */
+#define PB_PARAM_END                                                           \
+    { .name = NULL }
+
+/*
+ * Keys the core reads in every [workload.NAME] and [executor.NAME] section
+ * (`plugin`: which plugin the instance runs; `schedule`: the executor's
+ * schedule, static or dynamic).  No parameter table may use them: the
+ * loader refuses it, since the core's key would hide the plugin's.
+ */
+#define PB_RESERVED_PARAMS "plugin", "schedule"
 
 /* Opaque set of validated parameter values, owned by the core. */
 struct pb_params;
@@ -142,14 +216,33 @@ struct pb_worker_io {
     void (*blocking_end)(void *ctx, unsigned worker);
 };
 
+/* Where the host table is handed out (host->role). */
+enum pb_role {
+    /* The runner validating a config (`check` operations): no cell runs,
+     * no state is built. */
+    PB_ROLE_RUNNER = 0,
+    /* The coordinator of a cell: the workload's create() for the cell, the
+     * executor's create() and run().  Forked workers are copies of it and
+     * see the same table. */
+    PB_ROLE_COORDINATOR = 1,
+    /* A fresh worker process (parbench-worker, started by posix_spawn or
+     * another spawning executor) re-creating the workload for one worker:
+     * only worker_init, run_task and worker_fini will run here, so create()
+     * may skip what only the coordinator needs (e.g. the reference answer
+     * verify() compares against). */
+    PB_ROLE_WORKER = 2
+};
+
 /*
  * The services the core offers.  Every function is safe to call from any
- * worker thread unless it says otherwise.  Fields are append-only: test
- * `host->size` before using a field added after ABI version 1.
+ * worker thread unless it says otherwise.  Fields are append-only within
+ * an ABI version: every field below is there in version 2.0; test
+ * PB_HOST_HAS(host, field) only for a field a later 2.x header appends.
  */
 struct pb_host {
     size_t size;          /* sizeof(struct pb_host) as the core knows it */
     unsigned abi_version; /* PB_ABI_VERSION of the core                  */
+    enum pb_role role;    /* where this table was handed out             */
 
     /* --- logging and time ------------------------------------------- */
     /* printf-style message on the run's log (stderr), tagged with the
@@ -168,8 +261,10 @@ struct pb_host {
 
     /* --- parameters ---------------------------------------------------
      * Typed access to validated values.  `name` must be in the plugin's
-     * table with a matching type; anything else is a plugin bug and the
-     * core aborts the cell with a message naming the parameter.
+     * table with a matching type; anything else is a plugin bug: the core
+     * stops the process that asked and reports the plugin, the parameter
+     * and the call in the row's error (or, in the runner, as a plugin
+     * error with exit status 2).
      * Strings are owned by `params` and live as long as it does. */
     int64_t (*param_int)(const struct pb_params *params, const char *name);
     /* UINT, SIZE (in bytes) and DURATION (in nanoseconds). */
@@ -198,9 +293,11 @@ struct pb_host {
      * The core's worker loop: run worker `worker` of the job to completion
      * (claim a task, run it, time it, hand the result on; then a final
      * report).  `io` may be NULL (all in-process defaults); it is borrowed
-     * for the call.  Call it once per worker, from the thread or process
-     * that is that worker.  Returns 0, or negative if a task failed or a
-     * hook failed (the failure is recorded in the job either way).  Under
+     * for the call.  Call it exactly once per worker and repetition, from
+     * the thread or process that is that worker: a second call for the
+     * same worker fails the repetition as an executor bug and returns
+     * negative without running a task.  Returns 0, or negative if a task failed
+     * or a hook failed (the failure is recorded in the job either way).  Under
      * fork() it does only async-signal-safe work outside the workload's own
      * code.
      */
@@ -238,7 +335,6 @@ struct pb_host {
     const char *(*worker_program)(const struct pb_job *job);
     const void *(*job_spec)(const struct pb_job *job, size_t *len);
 
-    /* --- added after ABI version 1 (test host->size first) ------------ */
     /*
      * Coordinator only: the task worker `worker` is running now, or was
      * running when its process died; PB_NO_TASK when it is between tasks
@@ -252,11 +348,18 @@ struct pb_host {
      * Coordinator only: a file descriptor of the job's shared status page
      * (the stop flag and each worker's current task), owned by the core,
      * close-on-exec, valid for the job; -1 if there is none.  Spawned-worker
-     * executors hand it to parbench-worker as PB_WORKER_FD_SHARED.
+     * executors hand it to parbench-worker as PB_WORKER_FD_SHARED
+     * (<parbench/worker.h>).
      */
     int (*job_shared_fd)(const struct pb_job *job);
+    /* Coordinator only: what the executor's create() stored for this cell
+     * (NULL when it has no create), e.g. a pool of workers kept across
+     * repetitions. */
+    void *(*executor_state)(const struct pb_job *job);
+
+    /* --- appended after 2.0: test PB_HOST_HAS(host, field) first ------ */
     /*
-     * Coordinator only: resource usage that a process of the executor
+     * Coordinator only (2.1): resource usage that a process of the executor
      * measured of itself, for a process the coordinator can neither reap
      * within the repetition nor read in /proc (it runs on another host, or
      * lives for the whole cell): an MPI rank.  `worker` is the worker the
@@ -273,100 +376,14 @@ struct pb_host {
                            const struct rusage *ru, uint64_t pss_kib);
 };
 
+/* Nonzero when the core's host table has `field` (appended after 2.0). */
+#define PB_HOST_HAS(host, field)                                               \
+    ((host)->size >= offsetof(struct pb_host, field) + sizeof((host)->field))
+
 /* Value of job_current_task() when a worker runs no task. */
 #define PB_NO_TASK UINT64_MAX
 /* job_self_usage(): the process is a helper of the executor, no worker. */
 #define PB_NO_WORKER UINT32_MAX
-
-/* ------------------------------------------------------------------------ */
-/* Worker processes: frames and the parbench-worker protocol                 */
-/* ------------------------------------------------------------------------ */
-
-/*
- * Worker processes (forked children and spawned parbench-worker programs)
- * talk to their executor through pipes, in frames: a struct pb_frame, then
- * `len` bytes.  Integers are in the host's byte order (worker and
- * coordinator run on one machine; an executor that crosses machines
- * translates).  Frames from a worker to the coordinator:
- *
- *   PB_FRAME_MSG    a message of the core's worker loop (what io->send was
- *                   given, head and body joined): pass the `len` bytes to
- *                   host->job_deliver().
- *   PB_FRAME_CLAIM  (len 0) the worker asks for its next task; the
- *                   coordinator answers on the worker's input with one
- *                   uint64_t: a task index, or PB_NO_TASK for "none left".
- *   PB_FRAME_DONE   (len 0) the worker loop returned and its final report
- *                   was sent.  The worker now waits for release (below)
- *                   before it exits, so that every worker process is still
- *                   alive when the core reads the processes' proportional
- *                   set size at the end of the compute phase.
- *   PB_FRAME_ERROR  `len` bytes of text (not NUL-terminated): the worker
- *                   could not start (bad spec, plugin not loadable, create()
- *                   failed) and exits without running a task.
- *
- * A worker whose output pipe reaches end-of-file before PB_FRAME_DONE (or
- * PB_FRAME_ERROR) died: the executor reaps it, reports how and in which
- * task (job_current_task) through job_fail(crashed = 1), and kills the
- * other workers, which may be waiting for a claim that will never come.
- */
-struct pb_frame {
-    uint32_t type; /* PB_FRAME_*  */
-    uint32_t len;  /* bytes that follow */
-};
-
-#define PB_FRAME_MSG 1u
-#define PB_FRAME_CLAIM 2u
-#define PB_FRAME_DONE 3u
-#define PB_FRAME_ERROR 4u
-
-/* The largest `len` of a frame, one limit for both ends: a sender refuses
- * to send a longer frame (a task whose result does not fit fails, its
- * payload unsent), and a receiver takes a longer one for a broken
- * protocol.  Results bigger than this stay in-process (threads). */
-#define PB_FRAME_MAX (1u << 30)
-
-/*
- * The parbench-worker program (host->worker_program) is how an executor
- * gets a fresh process that runs one worker of a job.  Start it with no
- * arguments and these descriptors:
- *
- *   PB_WORKER_FD_IN (0, stdin)   coordinator -> worker: a struct
- *       pb_worker_start, then start.spec_len bytes of spec
- *       (host->job_spec), then, when start.flags has PB_WORKER_CLAIM_PIPE,
- *       one uint64_t task index per PB_FRAME_CLAIM.  End-of-file is the
- *       release: the worker exits (after PB_FRAME_DONE it waits for it).
- *   PB_WORKER_FD_OUT (3)         worker -> coordinator: frames (above).
- *   PB_WORKER_FD_SHARED (4)      only when start.flags has
- *       PB_WORKER_SHARED: host->job_shared_fd(), mapped by the worker so
- *       that job_current_task() and the job's stop flag work across it.
- *
- * stdout and stderr are the worker's own (inherited).  Without
- * PB_WORKER_CLAIM_PIPE the worker claims by itself: static by index
- * (task = worker + k * workers); dynamic then needs PB_WORKER_SHARED (the
- * shared counter).  The worker sets PR_SET_PDEATHSIG and exits at once if
- * its parent is not start.parent; it inherits the caller's process group.
- * Exit status 0 after release; PB_WORKER_EXIT_START (with a PB_FRAME_ERROR
- * where it could still write one) when it could not start.
- */
-#define PB_WORKER_FD_IN 0
-#define PB_WORKER_FD_OUT 3
-#define PB_WORKER_FD_SHARED 4
-
-#define PB_WORKER_MAGIC 0x50425731u /* "PBW1" */
-#define PB_WORKER_CLAIM_PIPE 0x1u
-#define PB_WORKER_SHARED 0x2u
-#define PB_WORKER_EXIT_START 2
-
-struct pb_worker_start {
-    uint32_t magic;    /* PB_WORKER_MAGIC                               */
-    uint32_t flags;    /* PB_WORKER_CLAIM_PIPE | PB_WORKER_SHARED       */
-    uint32_t worker;   /* this worker's index, 0 .. workers-1           */
-    uint32_t workers;  /* host->job_workers()                           */
-    uint32_t schedule; /* enum pb_schedule                              */
-    int32_t parent;    /* pid of the coordinator                        */
-    uint64_t tasks;    /* host->job_tasks(): the worker checks its own  */
-    uint64_t spec_len; /* bytes of spec that follow                     */
-};
 
 /* ------------------------------------------------------------------------ */
 /* Workloads                                                                 */
@@ -396,12 +413,16 @@ struct pb_task_result {
 /*
  * Workload operations.  `state` is what create() returned.  create() runs in
  * the coordinator, and again in every freshly spawned worker process (from
- * the same parameters), so it must be deterministic.
+ * the same parameters), so it must be deterministic; host->role tells the
+ * two apart.
  */
 struct pb_workload_ops {
+    /* sizeof(struct pb_workload_ops) as the plugin was compiled: set it. */
+    size_t size;
     /* Build the state from validated parameters.  Return 0 and set *state,
      * or negative with a sentence in err (what failed, what would fix it).
-     * `host` and `params` outlive the state. */
+     * `host` and `params` outlive the state; host->role says whether this
+     * is the coordinator or a spawned worker process. */
     int (*create)(const struct pb_host *host, const struct pb_params *params,
                   void **state, char *err, size_t errlen);
     /* How many tasks the work is cut into (>= 1). */
@@ -461,6 +482,8 @@ struct pb_workload_ops {
  * return while a worker it started is still running.
  */
 struct pb_executor_ops {
+    /* sizeof(struct pb_executor_ops) as the plugin was compiled: set it. */
+    size_t size;
     /* Optional: check the executor's own parameters before the run, e.g.
      * reject a worker count it cannot serve. Return 0 or negative + err. */
     int (*check)(const struct pb_host *host, const struct pb_params *params,
@@ -469,6 +492,18 @@ struct pb_executor_ops {
      * failures are recorded by the core and need no return code. */
     int (*run)(const struct pb_host *host, const struct pb_params *params,
                struct pb_job *job, char *err, size_t errlen);
+    /* Optional: in the coordinator, once per cell process, after the
+     * workload's create() and before the first repetition (not timed):
+     * build state that lives across repetitions, e.g. a pool of `workers`
+     * threads or processes.  run() gets it from host->executor_state(job).
+     * Return 0 and set *state, or negative with a sentence in err (every
+     * repetition of the cell then fails with it). */
+    int (*create)(const struct pb_host *host, const struct pb_params *params,
+                  unsigned workers, void **state, char *err, size_t errlen);
+    /* Optional: frees what create() built, when the cell ends normally
+     * (after the workload's last repetition).  Workers a pool kept must be
+     * gone when it returns. */
+    void (*destroy)(void *state);
 };
 
 /* ------------------------------------------------------------------------ */
@@ -480,12 +515,17 @@ enum pb_kind { PB_KIND_WORKLOAD = 1, PB_KIND_EXECUTOR = 2 };
 /* Executor capability flags (pb_plugin.flags). */
 #define PB_EXEC_SINGLE_WORKER 0x1u /* runs only with workers = 1 (serial) */
 
+/*
+ * The descriptor.  abi_version is and stays the first member in every
+ * version, so that the core can refuse any other version before it reads
+ * anything else.
+ */
 struct pb_plugin {
     unsigned abi_version; /* PB_ABI_VERSION                             */
     enum pb_kind kind;
-    const char *name;    /* [a-z0-9_-]+, matches the INI section       */
+    const char *name;    /* [a-z0-9_-]+; the file is KIND-NAME.so      */
     const char *summary; /* one line for `parbench list`               */
-    const struct pb_param *params; /* NULL-name-terminated, or NULL       */
+    const struct pb_param *params; /* ended by PB_PARAM_END, or NULL      */
     unsigned flags;
     const struct pb_workload_ops *workload; /* kind == PB_KIND_WORKLOAD   */
     const struct pb_executor_ops *executor; /* kind == PB_KIND_EXECUTOR   */

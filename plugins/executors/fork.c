@@ -12,7 +12,7 @@
  * (async-signal-safe outside the workload's own code), writev(), read()
  * and prctl(): no stdio, no malloc, no locks of ours.
  */
-#include <parbench/plugin.h>
+#include <parbench/worker.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -106,6 +106,7 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
 }
 
 static const struct pb_executor_ops fork_ops = {
+    .size = sizeof(struct pb_executor_ops),
     .check = NULL,
     .run = fork_run,
 };

@@ -156,7 +156,10 @@ static int gil_run(const struct pb_host *host, const struct pb_params *params,
     return rc;
 }
 
-static const struct pb_executor_ops gil_ops = {.run = gil_run};
+static const struct pb_executor_ops gil_ops = {
+    .size = sizeof(struct pb_executor_ops),
+    .run = gil_run,
+};
 
 static const struct pb_plugin gil_plugin = {
     .abi_version = PB_ABI_VERSION,

@@ -21,6 +21,7 @@
  * ones with their Open MPI daemon when the launcher's connection drops.
  */
 #include <parbench/plugin.h>
+#include <parbench/worker.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +38,7 @@
 
 #include "util/fdio.h"
 #include "util/mpiwire.h"
+#include "util/selfpath.h"
 
 #define MPI_WORKER_NAME "parbench-mpi-worker"
 #define MPI_MAX_ARGS 64
@@ -99,12 +101,15 @@ static int mpi_find_program(const char *prog, char *buf, size_t len) {
     return -1;
 }
 
-/* parbench-mpi-worker beside `program` (a path to a file of the install's
- * bin directory), into buf. */
-static void mpi_worker_beside(const char *program, char *buf, size_t len) {
-    const char *slash = strrchr(program, '/');
-    int dir = slash ? (int)(slash - program) : 1;
-    snprintf(buf, len, "%.*s/%s", dir, slash ? program : ".", MPI_WORKER_NAME);
+/* parbench-mpi-worker's path into buf, found as the core finds its other
+ * helpers (core/util/selfpath.c, compiled into this plugin): beside the
+ * running parbench in a build tree, else in the installed helper directory
+ * (LIBEXECDIR/parbench) relative to it.  Returns 0, or -1 when neither
+ * exists (buf then holds the installed path, for the message). */
+static int mpi_worker_path(char *buf, size_t len) {
+    if (selfpath_helper(MPI_WORKER_NAME, buf, len) < 0)
+        return -1;
+    return access(buf, X_OK) == 0 ? 0 : -1;
 }
 
 /* Checks an Open MPI hostfile the way mpirun reads it: "HOST [slots=N]
@@ -185,18 +190,12 @@ static int mpi_check(const struct pb_host *host, const struct pb_params *params,
                  prog, strchr(prog, '/') ? "" : " in PATH");
         return -1;
     }
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        mpi_worker_beside(self, path, sizeof path);
-        if (access(path, X_OK) < 0) {
-            snprintf(err, errlen,
-                     "%s is missing: parbench was built without Open MPI; "
-                     "install libopenmpi-dev and rebuild",
-                     path);
-            return -1;
-        }
+    if (mpi_worker_path(path, sizeof path) < 0) {
+        snprintf(err, errlen,
+                 "%s is missing: parbench was built without Open MPI; "
+                 "install libopenmpi-dev and rebuild",
+                 *path ? path : MPI_WORKER_NAME);
+        return -1;
     }
     const char *hostfile = host->param_string(params, "hostfile");
     const char *hosts = host->param_string(params, "hosts");
@@ -293,11 +292,10 @@ static int mpi_launch(struct mpi_launch *L, const struct pb_host *h,
                       const struct pb_params *ps, struct pb_job *job, char *err,
                       size_t errlen) {
     unsigned w = h->job_workers(job);
-    const char *wp = h->worker_program(job);
     size_t spec_len = 0;
     const void *spec = h->job_spec(job, &spec_len);
-    if (!wp || !*wp || !spec || !spec_len) {
-        snprintf(err, errlen, "the core gave no worker program or spec");
+    if (!spec || !spec_len) {
+        snprintf(err, errlen, "the core gave no workload spec");
         return -1;
     }
     char prog[4096], worker[4096], store[1024];
@@ -306,7 +304,11 @@ static int mpi_launch(struct mpi_launch *L, const struct pb_host *h,
         snprintf(err, errlen, "mpirun = %s: no such program", mpirun);
         return -1;
     }
-    mpi_worker_beside(wp, worker, sizeof worker);
+    if (mpi_worker_path(worker, sizeof worker) < 0) {
+        snprintf(err, errlen, "%s is missing",
+                 *worker ? worker : MPI_WORKER_NAME);
+        return -1;
+    }
     char *argv[MPI_MAX_ARGS];
     if (mpi_argv(h, ps, prog, worker, w + 1, argv, store, sizeof store, err,
                  errlen) < 0)
@@ -692,9 +694,7 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
         snprintf(err, errlen, "the job has no workers");
         return -1;
     }
-    if (h->size < offsetof(struct pb_host, job_self_usage) +
-                      sizeof h->job_self_usage ||
-        !h->job_self_usage) {
+    if (!PB_HOST_HAS(h, job_self_usage) || !h->job_self_usage) {
         snprintf(err, errlen,
                  "this parbench is too old for the mpi executor "
                  "(no job_self_usage)");
@@ -752,6 +752,7 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
 }
 
 static const struct pb_executor_ops mpi_ops = {
+    .size = sizeof(struct pb_executor_ops),
     .check = mpi_check,
     .run = mpi_run,
 };

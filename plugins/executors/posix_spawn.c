@@ -13,7 +13,7 @@
  * needed.  A worker that starts but cannot load the workload says why in
  * a PB_FRAME_ERROR.
  */
-#include <parbench/plugin.h>
+#include <parbench/worker.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,17 +115,11 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
         snprintf(err, errlen, "the core gave no worker program or spec");
         return -1;
     }
-    int shared = -1;
-    if (host->size >= offsetof(struct pb_host, job_shared_fd) +
-                          sizeof host->job_shared_fd &&
-        host->job_shared_fd) {
-        shared = host->job_shared_fd(job);
-        if (shared >= 0 &&
-            (shared = fcntl(shared, F_DUPFD_CLOEXEC, HIGH_FD)) < 0) {
-            snprintf(err, errlen, "cannot duplicate a descriptor: %s",
-                     strerror(errno));
-            return -1;
-        }
+    int shared = host->job_shared_fd(job);
+    if (shared >= 0 && (shared = fcntl(shared, F_DUPFD_CLOEXEC, HIGH_FD)) < 0) {
+        snprintf(err, errlen, "cannot duplicate a descriptor: %s",
+                 strerror(errno));
+        return -1;
     }
     if (procs_init(&p, host, job, n) < 0) {
         snprintf(err, errlen, "out of memory for %u workers", n);
@@ -153,6 +147,7 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
 }
 
 static const struct pb_executor_ops spawn_ops = {
+    .size = sizeof(struct pb_executor_ops),
     .check = NULL,
     .run = spawn_run,
 };

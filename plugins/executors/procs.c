@@ -158,19 +158,10 @@ static int pump(struct procs *p, unsigned i) {
             return -1;
         }
         size_t whole = sizeof f + (size_t)f.len;
-        if (c->used - at < whole) {
-            /* Make room for a frame larger than the buffer. */
-            if (whole > c->cap) {
-                unsigned char *nb = realloc(c->buf, whole + 4096);
-                if (!nb) {
-                    broken(p, i, "out of memory for its messages");
-                    return -1;
-                }
-                c->buf = nb;
-                c->cap = whole + 4096;
-            }
+        /* Not whole yet: the buffer grows (above) with the bytes that
+         * arrive, never ahead of them on the header's word alone. */
+        if (c->used - at < whole)
             break;
-        }
         if (handle(p, i, f.type, c->buf + at + sizeof f, f.len) < 0)
             return -1;
         at += whole;
@@ -236,12 +227,7 @@ void procs_serve(struct procs *p) {
 
 /* " in task 17", or where the worker was when no task was running. */
 static void where(const struct procs *p, unsigned i, char *buf, size_t len) {
-    const struct pb_host *h = p->host;
-    uint64_t t = PB_NO_TASK;
-    if (h->size >= offsetof(struct pb_host, job_current_task) +
-                       sizeof h->job_current_task &&
-        h->job_current_task)
-        t = h->job_current_task(p->job, i);
+    uint64_t t = p->host->job_current_task(p->job, i);
     if (t != PB_NO_TASK)
         snprintf(buf, len, " in task %llu", (unsigned long long)t);
     else

@@ -13,7 +13,7 @@
 #ifndef PARBENCH_PLUGINS_PROCS_H
 #define PARBENCH_PLUGINS_PROCS_H
 
-#include <parbench/plugin.h>
+#include <parbench/worker.h>
 
 #include <stddef.h>
 #include <stdint.h>

@@ -19,6 +19,7 @@ static int pt_run(const struct pb_host *host, const struct pb_params *params,
 }
 
 static const struct pb_executor_ops pt_ops = {
+    .size = sizeof(struct pb_executor_ops),
     .check = NULL,
     .run = pt_run,
 };

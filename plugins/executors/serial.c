@@ -37,6 +37,7 @@ static int serial_run(const struct pb_host *host,
 }
 
 static const struct pb_executor_ops serial_ops = {
+    .size = sizeof(struct pb_executor_ops),
     .check = serial_check,
     .run = serial_run,
 };

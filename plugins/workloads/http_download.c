@@ -7,7 +7,9 @@
  *   files           tasks when `url` is used (default 16)
  *   urls            instead of url: a file with one URL per line (blank
  *                   lines and lines starting with '#' are skipped), one
- *                   task per URL, read relative to the working directory
+ *                   task per URL, read relative to the working directory;
+ *                   a regular file of at most 64MiB, lines of at most
+ *                   8192 bytes
  *   connect_timeout connecting may take this long (default 10s)
  *   timeout         a whole transfer may take this long (default 60s)
  *
@@ -32,16 +34,23 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
 #define HD_MAX_FILES 1000000u
+/* A urls file: at most this many bytes, and lines of at most this many
+ * bytes (the newline not counted), so that reading it is bounded. */
+#define HD_URLS_MAX_BYTES (64u << 20)
+#define HD_URLS_MAX_BYTES_TEXT "64MiB"
+#define HD_URLS_MAX_LINE 8192u
 #define HD_MAX_REDIRECTS 5L
 /* Error bodies are quoted in the task's error up to this many bytes. */
 #define HD_SNIPPET 120
@@ -141,27 +150,125 @@ static void hd_free_urls(char **urls) {
     free(urls);
 }
 
+/* What a file that is not a regular one is, for the error sentence. */
+static const char *hd_file_kind(mode_t mode) {
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+/* The whole urls file into a malloc'd, NUL-terminated buffer (*len bytes
+ * before the NUL), or NULL with err.  Only a regular file of at most
+ * HD_URLS_MAX_BYTES is read: opened with O_NONBLOCK, so that a FIFO
+ * cannot block the open, and refused after fstat unless it is a regular
+ * file; a file that grows past the bound while it is read is refused too. */
+static char *hd_slurp(const char *path, size_t *len, char *err, size_t errlen) {
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0)
+        goto unreadable;
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen,
+                 "urls = %s: is %s, not a regular file; name a text file "
+                 "with one URL per line",
+                 path, hd_file_kind(st.st_mode));
+        goto fail;
+    }
+    if (st.st_size > (off_t)HD_URLS_MAX_BYTES)
+        goto too_big;
+    for (;;) {
+        if (n > HD_URLS_MAX_BYTES)
+            goto too_big;
+        if (n + 1 >= cap) { /* room for a byte past the bound, and a NUL */
+            size_t ncap = cap ? 2 * cap : 64 * 1024;
+            if (ncap > HD_URLS_MAX_BYTES + 2)
+                ncap = HD_URLS_MAX_BYTES + 2;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                snprintf(err, errlen, "out of memory reading %s", path);
+                goto fail;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t got = read(fd, buf + n, cap - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            goto unreadable;
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    close(fd);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+unreadable:
+    snprintf(err, errlen, "urls = %s: cannot be read (%s)", path,
+             strerror(errno));
+    goto fail;
+too_big:
+    snprintf(err, errlen,
+             "urls = %s: more than %s, the limit of a urls file; split its "
+             "URLs over several workload sections",
+             path, HD_URLS_MAX_BYTES_TEXT);
+fail:
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    return NULL;
+}
+
 /* Reads the urls file: a NULL-terminated array (owned by the caller) and
  * its length, or NULL with err. */
 static char **hd_read_urls(const char *path, uint64_t *count, char *err,
                            size_t errlen) {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "urls = %s: cannot be read (%s)", path,
-                 strerror(errno));
+    size_t size = 0;
+    char *text = hd_slurp(path, &size, err, errlen);
+    if (!text)
         return NULL;
-    }
-    char **urls = NULL, *line = NULL;
-    size_t n = 0, cap = 0, lcap = 0;
-    ssize_t len;
+    char **urls = NULL;
+    size_t n = 0, cap = 0;
     unsigned lineno = 0;
     int bad = 0;
-    while (!bad && (len = getline(&line, &lcap, f)) >= 0) {
+    for (char *line = text, *end = text + size; !bad && line < end;) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        char *next = nl ? nl + 1 : end;
         lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                           line[len - 1] == ' ' || line[len - 1] == '\t'))
+        if (len > HD_URLS_MAX_LINE) {
+            snprintf(err, errlen,
+                     "%s:%u: a line of more than %u bytes; write one URL of "
+                     "at most %u bytes per line",
+                     path, lineno, HD_URLS_MAX_LINE, HD_URLS_MAX_LINE);
+            bad = 1;
+            break;
+        }
+        if (memchr(line, '\0', len)) {
+            snprintf(err, errlen,
+                     "%s:%u: a NUL byte; a urls file is text, one URL per "
+                     "line",
+                     path, lineno);
+            bad = 1;
+            break;
+        }
+        line[len] = '\0';
+        while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' ||
+                           line[len - 1] == '\t'))
             line[--len] = '\0';
         char *u = line;
+        line = next;
         while (*u == ' ' || *u == '\t')
             u++;
         if (!*u || *u == '#')
@@ -194,8 +301,7 @@ static char **hd_read_urls(const char *path, uint64_t *count, char *err,
             urls[++n] = NULL;
         }
     }
-    free(line);
-    fclose(f);
+    free(text);
     if (!bad && n == 0) {
         snprintf(err, errlen, "urls = %s: the file lists no URL", path);
         bad = 1;
@@ -625,6 +731,7 @@ static int hd_verify(void *state, uint64_t *checksum, char *err,
 }
 
 static const struct pb_workload_ops hd_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = hd_create,
     .task_count = hd_task_count,
     .begin = hd_begin,

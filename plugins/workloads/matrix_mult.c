@@ -24,12 +24,13 @@
  * (it may differ between machines whose CPUs select different kernels).
  *
  * The kernel: B is packed into KC x NC blocks of NR-wide column panels, A into
- * MC x KC blocks of MR-tall row panels (both zero-padded), and a 6 x 8
+ * MC x KC blocks of row panels as tall as the tile (both zero-padded), and a
  * register tile is accumulated over KC in named vector variables.  There are
- * two tiles: a portable one in GCC/Clang vector types (SSE2 on the x86-64
- * baseline: a multiply and an add per step) and, on x86-64, one built with
- * __attribute__((target("avx2,fma"))) (fused multiply-adds); create() picks
- * the second when __builtin_cpu_supports says the CPU has AVX2 and FMA.
+ * three tiles (mm_kernels): a portable 6 x 8 one in GCC/Clang vector types
+ * (SSE2 on the x86-64 baseline: a multiply and an add per step) and, on
+ * x86-64, a 6 x 8 one built with __attribute__((target("avx2,fma"))) and a
+ * 24 x 8 one with target("avx512f") (fused multiply-adds, bit for bit the
+ * same C); create() picks the best that __builtin_cpu_supports allows.
  * docs/matrix-mult.md explains the choices.
  */
 #include <parbench/plugin.h>
@@ -52,6 +53,8 @@
  * L2, the KC x NC block of packed B in L3.  MC is a multiple of MR, NC of
  * NR. */
 #define MM_MR 6
+#define MM_MR_AVX512 24
+#define MM_MR_MAX 24
 #define MM_NR 8
 #define MM_KC 256
 #define MM_MC 96
@@ -67,6 +70,8 @@
  * NR x KC = 0.4 million operations at most). */
 #define MM_CHECKPOINT_FLOPS_AVX2 3000000ull
 #define MM_CHECKPOINT_FLOPS_GENERIC 1000000ull
+/* AVX-512 (AMD EPYC, Zen 4): ~40-50 GFLOP/s at n = 1024. */
+#define MM_CHECKPOINT_FLOPS_AVX512 4000000ull
 
 static const struct pb_param mm_params[] = {
     {"n", PB_PARAM_UINT, "512", "1", "65536", NULL,
@@ -78,13 +83,25 @@ static const struct pb_param mm_params[] = {
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 /*
- * The register tile: c[MR x NR] (leading dimension ldc) = (load ? c : 0) +
- * the product of a packed MR x kc panel of A and a packed kc x NR panel of
- * B, summed in order of k.  Every element of the tile goes through the same
- * operations, so a row's result does not depend on its place in the tile.
+ * The register tile: c[mr x NR] (leading dimension ldc) = (load ? c : 0) +
+ * the product of a packed mr x kc panel of A and a packed kc x NR panel of
+ * B, summed in order of k, where mr is the tile's height (struct
+ * mm_kernel).  Every element of the tile goes through the same operations,
+ * so a row's result does not depend on its place in the tile.
  */
 typedef void (*mm_tile_fn)(uint64_t kc, const double *a, const double *b,
                            double *c, uint64_t ldc, int load);
+
+/* A tile and what goes with it: its height (A is packed in panels of mr
+ * rows; mr divides MM_MC and MM_MR_MAX), the flops between checkpoints at
+ * its speed, and whether this CPU runs it. */
+struct mm_kernel {
+    const char *name;
+    mm_tile_fn tile;
+    unsigned mr;
+    uint64_t checkpoint_flops;
+    int (*supported)(void);
+};
 
 struct matrix_mult {
     const struct pb_host *host; /* borrowed; outlives the state */
@@ -95,7 +112,8 @@ struct matrix_mult {
     uint64_t npad; /* n rounded up to a multiple of NR                   */
     double *c;     /* n x n: each task writes its own rows; merge copies in */
     mm_tile_fn tile;
-    const char *kernel; /* "avx2+fma" or "generic", static */
+    const char *kernel; /* "avx512", "avx2+fma" or "generic", static */
+    unsigned mr;        /* the tile's height: A's panels have mr rows     */
     uint64_t checkpoint_flops;
 
     /* The merged answer: written by merge and begin (coordinator only).
@@ -138,10 +156,12 @@ static void mm_task_rows(const struct matrix_mult *mm, uint64_t task,
  * The hash of rows [r0, r1) of an n-column matrix whose first row is `rows`:
  * the sum (mod 2^64) of a mix of each element's bit pattern with its
  * position in the whole matrix.  Being a sum, the hashes of disjoint row
- * blocks add up to the hash of the matrix.
+ * blocks add up to the hash of the matrix.  mm_hash_rows_generic is the
+ * definition; mm_hash_rows_avx512 computes the same sum 8 elements at a
+ * time, and mm_hash_rows calls it when the CPU has AVX-512F and DQ.
  */
-static uint64_t mm_hash_rows(const double *rows, uint64_t n, uint64_t r0,
-                             uint64_t r1) {
+static uint64_t mm_hash_rows_generic(const double *rows, uint64_t n,
+                                     uint64_t r0, uint64_t r1) {
     uint64_t h = 0, idx = r0 * n;
     for (uint64_t i = 0; i < (r1 - r0) * n; i++, idx++) {
         uint64_t bits;
@@ -151,6 +171,60 @@ static uint64_t mm_hash_rows(const double *rows, uint64_t n, uint64_t r0,
     return h;
 }
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define MM_HAVE_X86 1
+
+/* mm_mix on 8 lanes. */
+__attribute__((target("avx512f,avx512dq"))) static inline __m512i
+mm_mix8(__m512i z) {
+    z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
+    z = _mm512_mullo_epi64(z,
+                           _mm512_set1_epi64((long long)0xbf58476d1ce4e5b9ull));
+    z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 27));
+    z = _mm512_mullo_epi64(z,
+                           _mm512_set1_epi64((long long)0x94d049bb133111ebull));
+    return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+}
+
+__attribute__((target("avx512f,avx512dq"))) static uint64_t
+mm_hash_rows_avx512(const double *rows, uint64_t n, uint64_t r0, uint64_t r1) {
+    const uint64_t count = (r1 - r0) * n, base = r0 * n;
+    __m512i acc = _mm512_setzero_si512();
+    __m512i pos = _mm512_add_epi64(
+        _mm512_set1_epi64((long long)(base + 0x9e3779b97f4a7c15ull)),
+        _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+    const __m512i eight = _mm512_set1_epi64(8);
+    uint64_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m512i bits = _mm512_loadu_si512((const void *)(rows + i));
+        acc = _mm512_add_epi64(acc,
+                               mm_mix8(_mm512_xor_si512(bits, mm_mix8(pos))));
+        pos = _mm512_add_epi64(pos, eight);
+    }
+    uint64_t lanes[8], h = 0;
+    _mm512_storeu_si512((void *)lanes, acc);
+    for (unsigned l = 0; l < 8; l++)
+        h += lanes[l];
+    for (; i < count; i++) {
+        uint64_t bits;
+        memcpy(&bits, &rows[i], sizeof bits);
+        h += mm_mix(bits ^ mm_mix(base + i + 0x9e3779b97f4a7c15ull));
+    }
+    return h;
+}
+#endif
+
+static uint64_t mm_hash_rows(const double *rows, uint64_t n, uint64_t r0,
+                             uint64_t r1) {
+#ifdef MM_HAVE_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+        return mm_hash_rows_avx512(rows, n, r0, r1);
+#endif
+    return mm_hash_rows_generic(rows, n, r0, r1);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Kernel                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -158,7 +232,8 @@ static uint64_t mm_hash_rows(const double *rows, uint64_t n, uint64_t r0,
 /* Size in doubles of the buffer a worker packs blocks of A into. */
 static size_t mm_pack_size(uint64_t n) {
     uint64_t kc = n < MM_KC ? n : MM_KC;
-    uint64_t mc = n < MM_MC ? (n + MM_MR - 1) / MM_MR * MM_MR : MM_MC;
+    uint64_t mc =
+        n < MM_MC ? (n + MM_MR_MAX - 1) / MM_MR_MAX * MM_MR_MAX : MM_MC;
     return (size_t)(mc * kc);
 }
 
@@ -181,18 +256,21 @@ static const double *mm_b_block(const struct matrix_mult *mm, uint64_t jc,
 }
 
 /* Pack rows [0, mc) x columns [0, kc) of A (leading dimension lda) into
- * MR-tall panels, each column of a panel contiguous; rows past mc are 0. */
+ * panels of h rows, each column of a panel contiguous; rows past mc are
+ * 0.  Writes ceil(mc / h) h kc doubles. */
 static void mm_pack_a(uint64_t mc, uint64_t kc, const double *a, uint64_t lda,
-                      double *restrict ap) {
-    for (uint64_t i0 = 0; i0 < mc; i0 += MM_MR) {
-        uint64_t mr = mc - i0 < MM_MR ? mc - i0 : MM_MR;
-        for (uint64_t k = 0; k < kc; k++) {
-            for (uint64_t i = 0; i < mr; i++)
-                ap[k * MM_MR + i] = a[(i0 + i) * lda + k];
-            for (uint64_t i = mr; i < MM_MR; i++)
-                ap[k * MM_MR + i] = 0.0;
+                      double *restrict ap, uint64_t h) {
+    for (uint64_t i0 = 0; i0 < mc; i0 += h) {
+        uint64_t mr = mc - i0 < h ? mc - i0 : h;
+        for (uint64_t i = 0; i < mr; i++) {
+            const double *row = a + (i0 + i) * lda;
+            for (uint64_t k = 0; k < kc; k++)
+                ap[k * h + i] = row[k];
         }
-        ap += MM_MR * kc;
+        for (uint64_t i = mr; i < h; i++)
+            for (uint64_t k = 0; k < kc; k++)
+                ap[k * h + i] = 0.0;
+        ap += h * kc;
     }
 }
 
@@ -244,9 +322,7 @@ static void mm_tile_generic(uint64_t kc, const double *restrict a,
     }
 }
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#include <immintrin.h>
-#define MM_HAVE_AVX2 1
+#ifdef MM_HAVE_X86
 /* The same tile with AVX2 registers and fused multiply-adds. */
 __attribute__((target("avx2,fma"))) static void
 mm_tile_avx2(uint64_t kc, const double *restrict a, const double *restrict b,
@@ -272,29 +348,102 @@ mm_tile_avx2(uint64_t kc, const double *restrict a, const double *restrict b,
     }
     MM_ROWS(MM_X_STORE)
 }
+
+static int mm_has_avx2(void) {
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+/*
+ * AVX-512: a 24 x 8 tile, one 512-bit register per row of C (24 of the 32
+ * registers), so each step of k is one load of B's row and 24 fused
+ * multiply-adds with A's element broadcast from memory.  Every element is
+ * the same chain of fused multiply-adds in order of k as in the AVX2 tile,
+ * so both give C bit for bit the same.  The C rows of the next tile down
+ * are prefetched towards L2 (_MM_HINT_T2: the 24 rows, ldc apart, share
+ * one L1 set) while this one computes; at n = 2048 C lies in memory.
+ */
+/* clang-format off */
+#define MM_ROWS24(X)                                                           \
+    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)             \
+    X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+/* clang-format on */
+#if MM_MR_AVX512 != 24
+#error "the AVX-512 tile is written out for 24 rows"
 #endif
+__attribute__((target("avx512f"))) static void
+mm_tile_avx512(uint64_t kc, const double *restrict a, const double *restrict b,
+               double *restrict c, uint64_t ldc, int load) {
+#define MM_Z_DECL(i) __m512d c##i = _mm512_setzero_pd();
+#define MM_Z_LOAD(i) c##i = _mm512_loadu_pd(c + i * ldc);
+#define MM_Z_PREFETCH(i)                                                       \
+    _mm_prefetch((const char *)(next + (uintptr_t)(i)*ldc * sizeof *c),        \
+                 _MM_HINT_T2);
+#define MM_Z_STEP(i) c##i = _mm512_fmadd_pd(_mm512_set1_pd(a[i]), b0, c##i);
+#define MM_Z_STORE(i) _mm512_storeu_pd(c + i * ldc, c##i);
+    /* The next tile's rows, as an address only (it may lie past C, and a
+     * prefetch never faults). */
+    const uintptr_t next = (uintptr_t)c + 24 * ldc * sizeof *c;
+    MM_ROWS24(MM_Z_DECL)
+    if (load) {
+        MM_ROWS24(MM_Z_LOAD)
+    }
+    MM_ROWS24(MM_Z_PREFETCH)
+    for (uint64_t k = 0; k < kc; k++, a += 24, b += MM_NR) {
+        __m512d b0 = _mm512_load_pd(b);
+        MM_ROWS24(MM_Z_STEP)
+    }
+    MM_ROWS24(MM_Z_STORE)
+}
+
+static int mm_has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
+#endif
+
+static int mm_always(void) { return 1; }
+
+/* Every tile, best first; mm_pick_kernel takes the first this CPU runs. */
+static const struct mm_kernel mm_kernels[] = {
+#ifdef MM_HAVE_X86
+    {"avx512", mm_tile_avx512, MM_MR_AVX512, MM_CHECKPOINT_FLOPS_AVX512,
+     mm_has_avx512},
+    {"avx2+fma", mm_tile_avx2, MM_MR, MM_CHECKPOINT_FLOPS_AVX2, mm_has_avx2},
+#endif
+    {"generic", mm_tile_generic, MM_MR, MM_CHECKPOINT_FLOPS_GENERIC, mm_always},
+};
+#define MM_NKERNELS (sizeof mm_kernels / sizeof *mm_kernels)
+
+/* Select the tile called `name`: 0, or -1 if there is none or this CPU
+ * cannot run it (the state is then unchanged). */
+static int mm_use_kernel(struct matrix_mult *mm, const char *name) {
+#ifdef MM_HAVE_X86
+    __builtin_cpu_init();
+#endif
+    for (size_t i = 0; i < MM_NKERNELS; i++)
+        if (strcmp(mm_kernels[i].name, name) == 0) {
+            if (!mm_kernels[i].supported())
+                return -1;
+            mm->tile = mm_kernels[i].tile;
+            mm->kernel = mm_kernels[i].name;
+            mm->mr = mm_kernels[i].mr;
+            mm->checkpoint_flops = mm_kernels[i].checkpoint_flops;
+            return 0;
+        }
+    return -1;
+}
 
 /* The best tile this CPU runs, chosen once in create(). */
 static void mm_pick_kernel(struct matrix_mult *mm) {
-    mm->tile = mm_tile_generic;
-    mm->kernel = "generic";
-    mm->checkpoint_flops = MM_CHECKPOINT_FLOPS_GENERIC;
-#ifdef MM_HAVE_AVX2
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        mm->tile = mm_tile_avx2;
-        mm->kernel = "avx2+fma";
-        mm->checkpoint_flops = MM_CHECKPOINT_FLOPS_AVX2;
-    }
-#endif
+    for (size_t i = 0; i < MM_NKERNELS; i++)
+        if (mm_use_kernel(mm, mm_kernels[i].name) == 0)
+            return;
 }
 
-/* A tile at the edge of C (mr < MR or nr < NR) goes through a full-size
- * scratch tile, so it is computed by the very same code as the others. */
+/* A tile at the edge of C (mr below the tile's height or nr < NR) goes
+ * through a full-size scratch tile, so it is computed by the very same code
+ * as the others. */
 static void mm_tile_edge(mm_tile_fn tile, uint64_t kc, const double *a,
                          const double *b, double *c, uint64_t ldc, uint64_t mr,
                          uint64_t nr, int load) {
-    double t[MM_MR * MM_NR] = {0};
+    double t[MM_MR_MAX * MM_NR] = {0};
     if (load)
         for (uint64_t i = 0; i < mr; i++)
             for (uint64_t j = 0; j < nr; j++)
@@ -319,6 +468,7 @@ static int mm_gemm(const struct matrix_mult *mm, uint64_t r0, uint64_t r1,
                    struct pb_task_ctx *ctx) {
     const uint64_t n = mm->n;
     const mm_tile_fn tile = mm->tile;
+    const uint64_t h = mm->mr;
     uint64_t work = 0;
     for (uint64_t jc = 0; jc < n; jc += MM_NC) {
         for (uint64_t pc = 0; pc < n; pc += MM_KC) {
@@ -326,14 +476,14 @@ static int mm_gemm(const struct matrix_mult *mm, uint64_t r0, uint64_t r1,
             const double *bp = mm_b_block(mm, jc, pc, &kc, &nc);
             for (uint64_t ic = r0; ic < r1; ic += MM_MC) {
                 uint64_t mc = r1 - ic < MM_MC ? r1 - ic : MM_MC;
-                mm_pack_a(mc, kc, mm->a + ic * n + pc, n, ap);
+                mm_pack_a(mc, kc, mm->a + ic * n + pc, n, ap, h);
                 for (uint64_t jr = 0; jr < nc; jr += MM_NR) {
                     uint64_t nr = nc - jr < MM_NR ? nc - jr : MM_NR;
                     const double *bq = bp + jr * kc;
-                    for (uint64_t ir = 0; ir < mc; ir += MM_MR) {
-                        uint64_t mr = mc - ir < MM_MR ? mc - ir : MM_MR;
+                    for (uint64_t ir = 0; ir < mc; ir += h) {
+                        uint64_t mr = mc - ir < h ? mc - ir : h;
                         double *c = mm->c + (ic + ir) * n + jc + jr;
-                        if (mr == MM_MR && nr == MM_NR)
+                        if (mr == h && nr == MM_NR)
                             tile(kc, ap + ir * kc, bq, c, n, pc > 0);
                         else
                             mm_tile_edge(tile, kc, ap + ir * kc, bq, c, n, mr,
@@ -718,6 +868,7 @@ static int mm_verify(void *state, uint64_t *checksum, char *err,
 }
 
 static const struct pb_workload_ops mm_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = mm_create,
     .task_count = mm_task_count,
     .begin = mm_begin,

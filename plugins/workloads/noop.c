@@ -109,6 +109,7 @@ static int noop_verify(void *state, uint64_t *checksum, char *err,
 static void noop_destroy(void *state) { free(state); }
 
 static const struct pb_workload_ops noop_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = noop_create,
     .task_count = noop_task_count,
     .begin = noop_begin,

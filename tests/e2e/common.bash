@@ -57,3 +57,16 @@ left_behind() {
     done
     return 0
 }
+
+# start_badserver: starts the misbehaving test server (tests/tools/
+# badserver.c) for at most 120 s, stopped when the test ends; sets
+# BAD_PORT (its port) and BAD_REFUSED (a port nothing listens on).
+start_badserver() {
+    local bad_bin=${PB_BUILD_DIR:?}/tests/pb-test-badserver
+    [[ -x $bad_bin ]] || fail "$bad_bin is not built"
+    "$bad_bin" 120 > "$WORK/bad.out" &
+    BAD_PID=$!
+    trap 'kill $BAD_PID 2>/dev/null || true; wait $BAD_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+    for _ in $(seq 100); do [[ -s $WORK/bad.out ]] && break; sleep 0.1; done
+    read -r BAD_PORT BAD_REFUSED < "$WORK/bad.out" || fail "badserver did not start"
+}

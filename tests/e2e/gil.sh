@@ -60,13 +60,8 @@ pass "gil parameters"
 # timing: the guard S only turns a lock kept through the transfer into a
 # failed row instead of a hang.  The serial control shows the barrier
 # refuses downloads that come one at a time.
-BAD=${PB_BUILD_DIR:?}/tests/pb-test-badserver
-[[ -x $BAD ]] || fail "$BAD is not built"
-"$BAD" 120 > bad.out &
-bad=$!
-trap 'kill $bad 2>/dev/null || true; wait $bad 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do [[ -s bad.out ]] && break; sleep 0.1; done
-read -r port _ < bad.out || fail "badserver did not start"
+start_badserver
+port=$BAD_PORT
 cat > b.ini <<INI
 [run]
 workers = 4

@@ -3,14 +3,8 @@
 # and the run goes on: 404, a refused size, a body cut short, a server
 # that never answers (timeout), a refused port.
 source "$(dirname "$0")/common.bash"
-BAD=${PB_BUILD_DIR:?}/tests/pb-test-badserver
-[[ -x $BAD ]] || fail "$BAD is not built"
-
-"$BAD" 120 > bad.out &
-bad=$!
-trap 'kill $bad 2>/dev/null || true; wait $bad 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do [[ -s bad.out ]] && break; sleep 0.1; done
-read -r port refused < bad.out || fail "badserver did not start"
+start_badserver
+port=$BAD_PORT refused=$BAD_REFUSED
 
 cat > f.ini <<INI
 [run]

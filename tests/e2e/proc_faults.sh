@@ -100,7 +100,9 @@ output = x.csv
 INI
 PARBENCH=bin/parbench run_pb 1 run x.ini -q
 [[ $(csv_col x.csv status) == failed ]] || { cat x.csv; fail "missing worker: status"; }
-assert_contains x.csv "cannot start worker 0: $WORK/bin/parbench-worker: No such file or directory"
+# Neither beside it nor in the installed helper directory: the error
+# names where an installed parbench keeps it.
+assert_contains x.csv "cannot start worker 0: $WORK/bin/../libexec/parbench/parbench-worker: No such file or directory"
 pass "a missing parbench-worker gives a readable failed row"
 
 # A parbench-worker that starts but dies before it says anything.

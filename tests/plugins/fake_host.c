@@ -603,6 +603,23 @@ static const void *fake_job_spec(const struct pb_job *job, size_t *len) {
     return "";
 }
 
+static uint64_t fake_job_current_task(const struct pb_job *job,
+                                      unsigned worker) {
+    (void)job;
+    (void)worker;
+    return PB_NO_TASK;
+}
+
+static int fake_job_shared_fd(const struct pb_job *job) {
+    (void)job;
+    return -1;
+}
+
+static void *fake_executor_state(const struct pb_job *job) {
+    (void)job;
+    return NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The host table                                                            */
 /* ------------------------------------------------------------------------ */
@@ -610,6 +627,7 @@ static const void *fake_job_spec(const struct pb_job *job, size_t *len) {
 const struct pb_host fake_host = {
     .size = sizeof(struct pb_host),
     .abi_version = PB_ABI_VERSION,
+    .role = PB_ROLE_COORDINATOR,
     .log = fake_log,
     .now_ns = fake_now_ns,
     .cancelled = fake_cancelled,
@@ -632,6 +650,9 @@ const struct pb_host fake_host = {
     .job_fail = fake_job_fail,
     .worker_program = fake_worker_program,
     .job_spec = fake_job_spec,
+    .job_current_task = fake_job_current_task,
+    .job_shared_fd = fake_job_shared_fd,
+    .executor_state = fake_executor_state,
 };
 
 /* ------------------------------------------------------------------------ */

@@ -73,9 +73,13 @@ static void *contender(void *p) {
     struct arg *a = p;
     struct shared *s = a->s;
     uint64_t limit = mono_ns() + LIMIT_NS;
+    /* Read before the lock is asked for: the switch that hands it over
+     * comes later, and a waiter asks for a drop only a whole interval
+     * after it saw that switch, so `held` below is at least the interval
+     * however this thread is scheduled (no timing is assumed). */
+    uint64_t held_since = mono_ns();
     gil_take(&s->g);
     note_acquire(s, a->id);
-    uint64_t held_since = mono_ns();
     while (fewest_turns(s) < TURNS && mono_ns() < limit) {
         spin(20000); /* 20 us of "computation" */
         if (atomic_load(&s->g.drop_request)) {
@@ -85,9 +89,9 @@ static void *contender(void *p) {
                 s->min_forced_hold_ns = held;
             pthread_mutex_unlock(&s->stats);
             atomic_fetch_sub(&s->inside, 1);
+            held_since = mono_ns();
             gil_checkpoint(&s->g, a->id);
             note_acquire(s, a->id);
-            held_since = mono_ns();
         }
     }
     atomic_fetch_sub(&s->inside, 1);
@@ -350,6 +354,7 @@ static void meet_destroy(void *state) {
 }
 
 static const struct pb_workload_ops meet_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = meet_create,
     .task_count = meet_tasks,
     .run_task = meet_task,

@@ -75,6 +75,7 @@ static int pw_verify(void *s, uint64_t *sum, char *err, size_t errlen) {
 static void pw_destroy(void *s) { (void)s; }
 
 static const struct pb_workload_ops pw_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .task_count = pw_count,
     .run_task = pw_run,
     .merge = pw_merge,

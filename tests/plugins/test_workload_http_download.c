@@ -12,9 +12,14 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fake_host.h"
@@ -117,6 +122,157 @@ static void test_urls_file(void **unused) {
     unlink(p);
 }
 
+/* hd_read_urls(path) in a child process that an alarm ends should the
+ * read never return (a FIFO that blocks, /dev/zero read without end), and
+ * whose address space is bounded (except under the sanitizers, which
+ * reserve terabytes) should it grow without end.  Returns 0 with the URL
+ * count, or -1 with the error in err. */
+static int read_urls_bounded(const char *path, uint64_t *count, char *err,
+                             size_t len) {
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[0]);
+        alarm(10); /* a bound on a hang, not a measurement */
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+        struct rlimit as = {1ul << 31, 1ul << 31};
+        setrlimit(RLIMIT_AS, &as);
+#endif
+        char msg[512] = "";
+        uint64_t n = 0;
+        char **u = hd_read_urls(path, &n, msg, sizeof msg);
+        char out[600];
+        int k = u ? snprintf(out, sizeof out, "ok %llu", (unsigned long long)n)
+                  : snprintf(out, sizeof out, "error %s", msg);
+        hd_free_urls(u);
+        _exit(write(p[1], out, (size_t)k) == k ? 0 : 1);
+    }
+    close(p[1]);
+    char out[600];
+    size_t got = 0;
+    ssize_t r;
+    while ((r = read(p[0], out + got, sizeof out - 1 - got)) > 0)
+        got += (size_t)r;
+    close(p[0]);
+    out[got] = '\0';
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status))
+        fail_msg("reading urls = %s did not return (killed by signal %d)", path,
+                 WTERMSIG(status));
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (strncmp(out, "ok ", 3) == 0) {
+        *count = strtoull(out + 3, NULL, 10);
+        return 0;
+    }
+    assert_memory_equal(out, "error ", 6);
+    snprintf(err, len, "%s", out + 6);
+    return -1;
+}
+
+/* A urls file that is not a regular file is refused at once, saying what
+ * it is. */
+static void test_urls_directory(void **unused) {
+    (void)unused;
+    char err[512] = "", dir[] = "/tmp/pb-test-urls-dir-XXXXXX";
+    uint64_t n = 0;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(read_urls_bounded(dir, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, ": is a directory, not a regular file"));
+    assert_non_null(strstr(err, "name a text file with one URL per line"));
+    rmdir(dir);
+}
+
+/* A FIFO with a writer that never closes it: an open without O_NONBLOCK
+ * would succeed (there is a writer) and the read would wait forever. */
+static void test_urls_fifo(void **unused) {
+    (void)unused;
+    char err[512] = "", dir[] = "/tmp/pb-test-urls-dir-XXXXXX", fifo[64];
+    uint64_t n = 0;
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    int w = open(fifo, O_RDWR | O_NONBLOCK);
+    assert_true(w >= 0);
+    assert_int_equal(write(w, "http://a/1\n", 11), 11);
+    assert_int_equal(read_urls_bounded(fifo, &n, err, sizeof err), -1);
+    assert_non_null(
+        strstr(err, ": is a FIFO (named pipe), not a regular file"));
+    close(w);
+    unlink(fifo);
+    rmdir(dir);
+}
+
+/* Endless bytes: refused before a byte is read. */
+static void test_urls_dev_zero(void **unused) {
+    (void)unused;
+    char err[512] = "";
+    uint64_t n = 0;
+    assert_int_equal(read_urls_bounded("/dev/zero", &n, err, sizeof err), -1);
+    assert_string_equal(err, "urls = /dev/zero: is a character device, not a "
+                             "regular file; name a text file with one URL "
+                             "per line");
+}
+
+/* A line of exactly HD_URLS_MAX_LINE bytes is read, one more is not. */
+static void test_urls_line_bound(void **unused) {
+    (void)unused;
+    char err[512] = "";
+    uint64_t n = 0;
+    size_t max = HD_URLS_MAX_LINE;
+    char *text = malloc(2 * max + 16);
+    assert_non_null(text);
+    memcpy(text, "http://a/", 9);
+    memset(text + 9, 'x', max - 9);
+    strcpy(text + max, "\n");
+    const char *p = urls_file(text);
+    assert_int_equal(read_urls_bounded(p, &n, err, sizeof err), 0);
+    assert_int_equal(n, 1);
+    unlink(p);
+    strcpy(text, "http://a/1\n");
+    memcpy(text + 11, "http://a/", 9);
+    memset(text + 20, 'x', max - 8); /* line 2: max + 1 bytes */
+    strcpy(text + 12 + max, "\n");
+    p = urls_file(text);
+    assert_int_equal(read_urls_bounded(p, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":2: a line of more than 8192 bytes; write one "
+                                "URL of at most 8192 bytes per line"));
+    unlink(p);
+    free(text);
+}
+
+/* A (sparse) file one byte larger than the bound. */
+static void test_urls_size_bound(void **unused) {
+    (void)unused;
+    char err[512] = "";
+    uint64_t n = 0;
+    const char *p = urls_file("http://a/1\n");
+    assert_int_equal(truncate(p, (off_t)HD_URLS_MAX_BYTES + 1), 0);
+    assert_int_equal(read_urls_bounded(p, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, ": more than 64MiB, the limit of a urls "
+                                "file; split its URLs over several workload "
+                                "sections"));
+    unlink(p);
+}
+
+/* A NUL byte would cut a URL short without a word. */
+static void test_urls_nul(void **unused) {
+    (void)unused;
+    char err[512] = "";
+    uint64_t n = 0;
+    static const char nul[] = "http://a/1\nhttp://a/2\0x\n";
+    const char *p = urls_file("");
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(nul, 1, sizeof nul - 1, f), sizeof nul - 1);
+    fclose(f);
+    assert_int_equal(read_urls_bounded(p, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":2: a NUL byte; a urls file is text"));
+    unlink(p);
+}
+
 static struct http_download *create(const char *url, uint64_t files) {
     struct pb_params ps;
     fake_params_init(&ps, &hd_desc);
@@ -203,6 +359,12 @@ int main(void) {
         cmocka_unit_test(test_scheme),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_urls_file),
+        cmocka_unit_test(test_urls_directory),
+        cmocka_unit_test(test_urls_fifo),
+        cmocka_unit_test(test_urls_dev_zero),
+        cmocka_unit_test(test_urls_line_bound),
+        cmocka_unit_test(test_urls_size_bound),
+        cmocka_unit_test(test_urls_nul),
         cmocka_unit_test(test_create),
         cmocka_unit_test(test_merge_order_and_agreement),
         cmocka_unit_test(test_merge_errors),

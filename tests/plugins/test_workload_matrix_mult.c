@@ -39,13 +39,14 @@ static struct matrix_mult *create(uint64_t n, uint64_t tasks, uint64_t seed) {
     return state;
 }
 
-/* Force the portable tile (1) or keep the one the CPU selected (0). */
-static void use_generic(struct matrix_mult *mm, int generic) {
-    if (generic) {
-        mm->tile = mm_tile_generic;
-        mm->kernel = "generic";
-        mm->checkpoint_flops = MM_CHECKPOINT_FLOPS_GENERIC;
-    }
+/* Select kernel number k of mm_kernels; 0 if this CPU cannot run it (the
+ * test then skips it: every kernel the CPU supports, and always the
+ * portable one, is tested). */
+static int use_kernel(struct matrix_mult *mm, size_t k) {
+    if (mm_use_kernel(mm, mm_kernels[k].name) < 0)
+        return 0;
+    assert_string_equal(mm->kernel, mm_kernels[k].name);
+    return 1;
 }
 
 /* Run one task in this thread; the result's payload points into C. */
@@ -130,16 +131,19 @@ static void assert_matches_oracle(const struct matrix_mult *mm) {
 
 /* ------------------------------------------------------------------------ */
 
-/* Odd sizes, both kernels, task by task and on the fake host's worker
+/* Odd sizes, every kernel, task by task and on the fake host's worker
  * threads: every element matches the oracle and verify accepts. */
 static void test_odd_sizes_match_naive(void **st) {
     (void)st;
-    static const uint64_t sizes[] = {1, 7, 97, 130};
-    for (int generic = 0; generic < 2; generic++)
+    static const uint64_t sizes[] = {1, 7, 23, 25, 97, 130};
+    for (size_t k = 0; k < MM_NKERNELS; k++)
         for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
             uint64_t n = sizes[s];
             struct matrix_mult *mm = create(n, 3, 42 + n);
-            use_generic(mm, generic);
+            if (!use_kernel(mm, k)) {
+                mm_ops.destroy(mm);
+                continue;
+            }
             uint64_t sum = 0;
             char err[256] = "";
             if (run_all_in_place(mm, &sum, err, sizeof err) != 0)
@@ -182,17 +186,78 @@ static void test_blocks_and_edges(void **st) {
     mm_ops.destroy(mm);
 }
 
+/* The fused multiply-add tiles (AVX-512 24 x 8, AVX2 6 x 8) compute every
+ * element as the same chain of FMAs in order of k, so C is bit for bit the
+ * same, past a KC block and with ragged edges; and every kernel the CPU
+ * runs is checked against the oracle on a size past one MC block. */
+static void test_kernels_agree(void **st) {
+    (void)st;
+    const uint64_t n = MM_KC + MM_MC + 5;
+    uint64_t fma_hash = 0;
+    const char *fma_first = NULL;
+    for (size_t k = 0; k < MM_NKERNELS; k++) {
+        struct matrix_mult *mm = create(n, 5, 3);
+        if (!use_kernel(mm, k)) {
+            print_message("kernel %s: not on this CPU, skipped\n",
+                          mm_kernels[k].name);
+            mm_ops.destroy(mm);
+            continue;
+        }
+        uint64_t sum = 0;
+        char err[256] = "";
+        if (run_all_in_place(mm, &sum, err, sizeof err) != 0)
+            fail_msg("%s: %s", mm->kernel, err);
+        assert_matches_oracle(mm);
+        print_message("kernel %s: checksum 0x%" PRIx64 "\n", mm->kernel, sum);
+        if (strcmp(mm->kernel, "generic") != 0) {
+            if (!fma_first) {
+                fma_first = mm->kernel;
+                fma_hash = sum;
+            } else if (sum != fma_hash) {
+                fail_msg("%s and %s differ: 0x%" PRIx64 " != 0x%" PRIx64,
+                         mm->kernel, fma_first, sum, fma_hash);
+            }
+        }
+        mm_ops.destroy(mm);
+    }
+}
+
+/* Both implementations of the hash agree at every length and start (the
+ * AVX-512 one, when the CPU has it, does 8 elements at a time and the
+ * rest one by one). */
+static void test_hash_implementations_agree(void **st) {
+    (void)st;
+    double v[3 * 41];
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        v[i] = mm_entry(9, 0, i);
+    for (uint64_t n = 1; n <= 41; n++)
+        for (uint64_t r0 = 0; r0 < 3; r0++)
+            for (uint64_t r1 = r0; r1 <= 3; r1++) {
+                uint64_t want = mm_hash_rows_generic(v + r0 * n, n, r0, r1);
+                assert_int_equal(mm_hash_rows(v + r0 * n, n, r0, r1), want);
+#ifdef MM_HAVE_X86
+                if (__builtin_cpu_supports("avx512f") &&
+                    __builtin_cpu_supports("avx512dq"))
+                    assert_int_equal(mm_hash_rows_avx512(v + r0 * n, n, r0, r1),
+                                     want);
+#endif
+            }
+}
+
 /* The checksum is the same for any split and worker count, and changes
  * with the seed. */
 static void test_checksum_independent_of_split(void **st) {
     (void)st;
     static const uint64_t splits[] = {1, 2, 3, 16, 97, 130};
-    for (int generic = 0; generic < 2; generic++) {
+    for (size_t k = 0; k < MM_NKERNELS; k++) {
         uint64_t first = 0;
         for (size_t s = 0; s < sizeof splits / sizeof *splits; s++)
             for (unsigned w = 1; w <= 3; w++) {
                 struct matrix_mult *mm = create(97, splits[s], 7);
-                use_generic(mm, generic);
+                if (!use_kernel(mm, k)) {
+                    mm_ops.destroy(mm);
+                    continue;
+                }
                 uint64_t sum = run_threads(mm, w);
                 if (s == 0 && w == 1)
                     first = sum;
@@ -382,9 +447,12 @@ static void test_memory_check(void **st) {
  * and a cancelled run stops at the next one. */
 static void test_checkpoints_and_cancel(void **st) {
     (void)st;
-    for (int generic = 0; generic < 2; generic++) {
+    for (size_t k = 0; k < MM_NKERNELS; k++) {
         struct matrix_mult *mm = create(256, 1, 1);
-        use_generic(mm, generic);
+        if (!use_kernel(mm, k)) {
+            mm_ops.destroy(mm);
+            continue;
+        }
         fake_reset();
         (void)run_one(mm, 0);
         uint64_t flops = 2ull * 256 * 256 * 256;
@@ -437,6 +505,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_odd_sizes_match_naive),
         cmocka_unit_test(test_blocks_and_edges),
+        cmocka_unit_test(test_kernels_agree),
+        cmocka_unit_test(test_hash_implementations_agree),
         cmocka_unit_test(test_checksum_independent_of_split),
         cmocka_unit_test(test_more_tasks_than_rows),
         cmocka_unit_test(test_corrupted_payload_detected),

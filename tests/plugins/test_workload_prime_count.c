@@ -199,6 +199,111 @@ static void test_per_task_counts(void **unused) {
     free(prefix);
 }
 
+/* Every task's sieve count against the oracle, with the segment size and
+ * population count given (NULL keeps the one create() chose). */
+static void check_sieve_tasks(const uint32_t *prefix, uint64_t limit,
+                              uint64_t tasks, uint32_t seg_bytes,
+                              pc_count_fn popcount) {
+    struct prime_count *pc = create(limit, tasks, "sieve");
+    if (seg_bytes)
+        pc->seg_bytes = seg_bytes;
+    if (popcount)
+        pc->popcount = popcount;
+    uint64_t total = 0;
+    for (uint64_t t = 0; t < tasks; t++) {
+        uint64_t lo, hi;
+        pc_task_range(pc, t, &lo, &hi);
+        struct pb_task_result r = run_one(pc, t);
+        if (r.checksum != prefix[hi] - prefix[lo])
+            fail_msg("limit %llu, %llu tasks, segment %u bytes: [%llu, %llu) "
+                     "has %u primes, the sieve says %llu",
+                     (unsigned long long)limit, (unsigned long long)tasks,
+                     (unsigned)pc->seg_bytes, (unsigned long long)lo,
+                     (unsigned long long)hi, prefix[hi] - prefix[lo],
+                     (unsigned long long)r.checksum);
+        total += r.checksum;
+    }
+    assert_int_equal(total, prefix[limit]);
+    pc_ops.destroy(pc);
+}
+
+/* Segments of 1 byte up: every segment edge (a prime's progression
+ * carried from one segment to the next, a prime activated in the middle
+ * of a task, the last short segment) against the oracle, with both
+ * population counts. */
+static void test_sieve_segment_edges(void **unused) {
+    (void)unused;
+    uint32_t *prefix = oracle_prefix(300000);
+    static const uint32_t segs[] = {1, 2, 3, 5, 8, 31, 64, 1000, 4097};
+    for (size_t i = 0; i < sizeof segs / sizeof *segs; i++) {
+        check_sieve_tasks(prefix, 300000, 1, segs[i], NULL);
+        check_sieve_tasks(prefix, 300000, 7, segs[i], pc_popcount_generic);
+        check_sieve_tasks(prefix, 299999, 13, segs[i], NULL);
+    }
+    free(prefix);
+}
+
+/* Every number as a task boundary: one- and two-number tasks, so every
+ * first- and last-byte mask of the wheel, every pre-sieving prime (7..53)
+ * and 59 (the first sieving prime) at a range's edge; and every limit up
+ * to 250 (eight of the wheel's byte boundaries). */
+static void test_sieve_wheel_boundaries(void **unused) {
+    (void)unused;
+    uint32_t *prefix = oracle_prefix(20000);
+    check_sieve_tasks(prefix, 3000, 2998, 0, NULL);
+    check_sieve_tasks(prefix, 3001, 1499, 0, NULL);
+    check_sieve_tasks(prefix, 12000, 3999, 3, pc_popcount_generic);
+    for (uint64_t limit = 2; limit <= 250; limit++) {
+        check_sieve_tasks(prefix, limit, 1, 0, NULL);
+        check_sieve_tasks(prefix, limit, 3, 1, NULL);
+    }
+    /* 59^2 = 3481 and 61^2 = 3721 around task and segment edges. */
+    for (uint64_t limit = 3470; limit <= 3730; limit++)
+        check_sieve_tasks(prefix, limit, 2, 4, NULL);
+    free(prefix);
+}
+
+/* Limits within a wheel byte either side of one and two whole segments of
+ * the size create() chose (the L1 cache's), in one and two tasks. */
+static void test_sieve_limits_near_segment_size(void **unused) {
+    (void)unused;
+    struct prime_count *pc = create(100, 1, "sieve");
+    uint64_t seg = pc->seg_bytes;
+    pc_ops.destroy(pc);
+    uint32_t *prefix = oracle_prefix(60 * seg + 64);
+    for (uint64_t k = 1; k <= 2; k++)
+        for (uint64_t limit = 30 * k * seg - 31; limit <= 30 * k * seg + 31;
+             limit++) {
+            check_sieve_tasks(prefix, limit, 1, 0, NULL);
+            check_sieve_tasks(prefix, limit, 2, 0, pc_popcount_generic);
+        }
+    free(prefix);
+}
+
+/* Both population counts (the portable one and the one the CPU selects)
+ * against a bit-by-bit count, at every length and alignment up to 80. */
+static void test_popcounts(void **unused) {
+    (void)unused;
+    uint8_t bytes[96];
+    uint64_t x = 0x243f6a8885a308d3ull;
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        bytes[i] = (uint8_t)(x >> 56);
+    }
+    struct prime_count *pc = create(100, 1, "sieve");
+    for (size_t at = 0; at < 16; at++)
+        for (size_t len = 0; len <= 80; len++) {
+            uint64_t want = 0;
+            for (size_t i = 0; i < len; i++)
+                for (unsigned b = 0; b < 8; b++)
+                    want += (bytes[at + i] >> b) & 1;
+            assert_int_equal(pc_popcount_generic(bytes + at, len), want);
+            assert_int_equal(pc->popcount(bytes + at, len), want);
+        }
+    print_message("population count selected: %s\n", pc->popcount_name);
+    pc_ops.destroy(pc);
+}
+
 /* Near the largest limit both methods agree on a task's count (the
  * arithmetic stays clear of 2^64 there). */
 static void test_methods_agree_near_max(void **unused) {
@@ -394,6 +499,10 @@ int main(void) {
         cmocka_unit_test(test_small_limits),
         cmocka_unit_test(test_task_ranges),
         cmocka_unit_test(test_per_task_counts),
+        cmocka_unit_test(test_sieve_segment_edges),
+        cmocka_unit_test(test_sieve_wheel_boundaries),
+        cmocka_unit_test(test_sieve_limits_near_segment_size),
+        cmocka_unit_test(test_popcounts),
         cmocka_unit_test(test_methods_agree_near_max),
         cmocka_unit_test(test_reference_pi),
         cmocka_unit_test(test_missing_task_fails),

@@ -2,68 +2,7 @@
  * workload-badparam.c - test plugin whose parameter table has a default
  * (100) outside its own bounds [1, 10]: the loader must refuse it.
  */
-#include <parbench/plugin.h>
-
-static int tp_create(const struct pb_host *host, const struct pb_params *params,
-                     void **state, char *err, size_t errlen) {
-    (void)host;
-    (void)params;
-    (void)err;
-    (void)errlen;
-    *state = NULL;
-    return 0;
-}
-
-static uint64_t tp_task_count(const void *state) {
-    (void)state;
-    return 1;
-}
-
-static int tp_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
-                       uint64_t task, struct pb_task_result *out, char *err,
-                       size_t errlen) {
-    (void)state;
-    (void)wstate;
-    (void)ctx;
-    (void)err;
-    (void)errlen;
-    out->checksum = task;
-    out->items = 1;
-    out->payload = NULL;
-    out->payload_size = 0;
-    return 0;
-}
-
-static int tp_merge(void *state, uint64_t task,
-                    const struct pb_task_result *res, char *err,
-                    size_t errlen) {
-    (void)state;
-    (void)task;
-    (void)res;
-    (void)err;
-    (void)errlen;
-    return 0;
-}
-
-static int tp_verify(void *state, uint64_t *checksum, char *err,
-                     size_t errlen) {
-    (void)state;
-    (void)err;
-    (void)errlen;
-    *checksum = 0;
-    return 0;
-}
-
-static void tp_destroy(void *state) { (void)state; }
-
-static const struct pb_workload_ops tp_ops = {
-    .create = tp_create,
-    .task_count = tp_task_count,
-    .run_task = tp_run_task,
-    .merge = tp_merge,
-    .verify = tp_verify,
-    .destroy = tp_destroy,
-};
+#include "minimal_ops.h"
 
 static const struct pb_param tp_params[] = {
     {"tasks", PB_PARAM_UINT, "100", "1", "10", NULL,

@@ -2,12 +2,18 @@
  * workload-faulty.c - a test-only workload that misbehaves on cue, to show
  * that a plugin fault costs one row and never the run.
  *
- *   mode = ok | segv | abort | hang | exit | fail | wrong | hang-create
+ *   mode = ok | segv | abort | hang | exit | fail | wrong | hang-create |
+ *          term | bad-param | bad-param-task | bad-param-check
  *   task = the task index that misbehaves (default 0)
  *
  * segv, abort, hang and exit happen inside run_task of that task; fail makes
  * that task return an error; wrong makes verify() reject the answer;
- * hang-create makes create() hang, before any repetition starts.
+ * hang-create makes create() hang, before any repetition starts; term
+ * makes that task of the first repetition send SIGTERM to its own process
+ * (as someone stopping the cell would); the bad-param modes ask the host
+ * for a parameter the table lacks ("sead"), in create(), in run_task of
+ * that task, or in check().  In every mode a task fails with "cancelled"
+ * while host->cancelled() says so.
  */
 #include <parbench/plugin.h>
 
@@ -27,14 +33,23 @@ enum mode {
     M_EXIT,
     M_FAIL,
     M_WRONG,
-    M_HANG_CREATE
+    M_HANG_CREATE,
+    M_TERM,
+    M_BAD_PARAM,
+    M_BAD_PARAM_TASK,
+    M_BAD_PARAM_CHECK
 };
 
-static const char *const modes[] = {"ok",    "segv",        "abort",
-                                    "hang",  "exit",        "fail",
-                                    "wrong", "hang-create", NULL};
+static const char *const modes[] = {
+    "ok",   "segv",      "abort",          "hang",
+    "exit", "fail",      "wrong",          "hang-create",
+    "term", "bad-param", "bad-param-task", "bad-param-check",
+    NULL};
 
 struct faulty {
+    const struct pb_host *host;
+    const struct pb_params *params;
+    unsigned reps; /* begin() calls so far */
     enum mode mode;
     uint64_t task, tasks, merged;
 };
@@ -59,6 +74,10 @@ static int faulty_create(const struct pb_host *host, const struct pb_params *ps,
     if (f->mode == M_HANG_CREATE)
         for (;;)
             pause();
+    if (f->mode == M_BAD_PARAM)
+        host->param_uint(ps, "sead");
+    f->host = host;
+    f->params = ps;
     f->task = host->param_uint(ps, "task");
     f->tasks = host->param_uint(ps, "tasks");
     *state = f;
@@ -69,7 +88,11 @@ static uint64_t faulty_task_count(const void *state) {
     return ((const struct faulty *)state)->tasks;
 }
 
-static void faulty_begin(void *state) { ((struct faulty *)state)->merged = 0; }
+static void faulty_begin(void *state) {
+    struct faulty *f = state;
+    f->merged = 0;
+    f->reps++;
+}
 
 static int faulty_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
                            uint64_t task, struct pb_task_result *out, char *err,
@@ -93,13 +116,24 @@ static int faulty_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
              * does. */
             syscall(SYS_exit_group, 7);
             break;
+        case M_BAD_PARAM_TASK:
+            f->host->param_uint(f->params, "sead");
+            break;
         case M_FAIL:
             snprintf(err, errlen, "deliberate failure in task %llu",
                      (unsigned long long)task);
             return -1;
+        case M_TERM:
+            if (f->reps == 1)
+                raise(SIGTERM); /* delivered before it returns */
+            break;
         default:
             break;
         }
+    }
+    if (f->host->cancelled()) {
+        snprintf(err, errlen, "task %llu cancelled", (unsigned long long)task);
+        return -1;
     }
     out->checksum = task + 1;
     out->items = 1;
@@ -135,7 +169,17 @@ static int faulty_verify(void *state, uint64_t *checksum, char *err,
 
 static void faulty_destroy(void *state) { free(state); }
 
+static int faulty_check(const struct pb_host *host, const struct pb_params *ps,
+                        char *err, size_t errlen) {
+    (void)err;
+    (void)errlen;
+    if (strcmp(host->param_string(ps, "mode"), "bad-param-check") == 0)
+        host->param_uint(ps, "sead");
+    return 0;
+}
+
 static const struct pb_workload_ops ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = faulty_create,
     .task_count = faulty_task_count,
     .begin = faulty_begin,
@@ -143,6 +187,7 @@ static const struct pb_workload_ops ops = {
     .merge = faulty_merge,
     .verify = faulty_verify,
     .destroy = faulty_destroy,
+    .check = faulty_check,
 };
 
 static const struct pb_plugin plugin = {

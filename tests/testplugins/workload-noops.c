@@ -42,6 +42,7 @@ static int tp_verify(void *state, uint64_t *checksum, char *err,
 static void tp_destroy(void *state) { (void)state; }
 
 static const struct pb_workload_ops tp_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = tp_create,
     .task_count = tp_task_count,
     .merge = tp_merge,

@@ -77,6 +77,7 @@ static const struct pb_param tp_params[] = {
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static const struct pb_workload_ops tp_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .create = tp_create,
     .task_count = tp_task_count,
     .begin = tp_begin,

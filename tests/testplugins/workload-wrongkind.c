@@ -18,7 +18,10 @@ static int tp_run(const struct pb_host *host, const struct pb_params *params,
     return rc;
 }
 
-static const struct pb_executor_ops tp_ops = {.run = tp_run};
+static const struct pb_executor_ops tp_ops = {
+    .size = sizeof(struct pb_executor_ops),
+    .run = tp_run,
+};
 
 static const struct pb_plugin plugin = {
     .abi_version = PB_ABI_VERSION,

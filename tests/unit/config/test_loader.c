@@ -110,6 +110,7 @@ static int group_teardown(void **state) {
 
 /* Path of exactly `dirs` (no environment, no binary-relative entries). */
 static void path_of(struct loader_path *sp, char **dirs, size_t n) {
+    memset(sp, 0, sizeof *sp);
     sp->dirs = dirs;
     sp->count = n;
 }
@@ -198,8 +199,57 @@ static void test_open_bad_abi(void **state) {
     assert_int_equal(open_tp("workload-badabi.so", PB_KIND_WORKLOAD, NULL),
                      PB_EPLUGIN);
     assert_contains(err, "/workload-badabi.so: ABI version 999, this "
-                         "parbench expects 1; rebuild the plugin against "
-                         "include/parbench/plugin.h");
+                         "parbench expects 2; rebuild the plugin against "
+                         "this parbench's <parbench/plugin.h>");
+}
+
+/* A plugin built against the ABI 1 header is refused before anything
+ * else of it is read, with the way to rebuild it. */
+static void test_open_abi1_says_how_to_rebuild(void **state) {
+    (void)state;
+    assert_int_equal(open_tp("workload-abi1.so", PB_KIND_WORKLOAD, NULL),
+                     PB_EPLUGIN);
+    assert_contains(err, "/workload-abi1.so: built for plugin ABI 1, this "
+                         "parbench expects 2; rebuild the plugin against "
+                         "this parbench's <parbench/plugin.h>");
+    assert_contains(err, "pkg-config --cflags parbench");
+    assert_contains(err, "migration note");
+    assert_contains(err, "set .size in each operations table");
+}
+
+static void test_open_ops_without_size(void **state) {
+    (void)state;
+    assert_int_equal(open_tp("workload-nosize.so", PB_KIND_WORKLOAD, NULL),
+                     PB_EPLUGIN);
+    assert_contains(err, "/workload-nosize.so: workload 'nosize': its struct "
+                         "pb_workload_ops has .size 0, the table of ABI 2 "
+                         "has at least ");
+    assert_contains(err, "set .size = sizeof(struct pb_workload_ops)");
+}
+
+static void test_open_reserved_param(void **state) {
+    (void)state;
+    assert_int_equal(open_tp("workload-reserved.so", PB_KIND_WORKLOAD, NULL),
+                     PB_EPLUGIN);
+    assert_contains(err, "/workload-reserved.so: workload 'reserved' has a "
+                         "parameter named 'plugin', a key the core reads");
+    assert_contains(err, "rename the parameter");
+}
+
+/* The operations the core calls are its own copy of the plugin's table. */
+static void test_open_copies_ops(void **state) {
+    (void)state;
+    char path[PATH_MAX + 64];
+    struct loaded_plugin lp;
+    tp_path(path, sizeof path, "executor-tp-pool.so");
+    assert_int_equal(
+        loader_open(path, PB_KIND_EXECUTOR, "tp-pool", &lp, err, sizeof err),
+        0);
+    assert_ptr_equal(lp.executor.run, lp.desc->executor->run);
+    assert_ptr_equal(lp.executor.create, lp.desc->executor->create);
+    assert_ptr_not_equal(&lp.executor, lp.desc->executor);
+    assert_int_equal(lp.executor.size, sizeof(struct pb_executor_ops));
+    loader_close(&lp);
 }
 
 static void test_open_wrong_kind(void **state) {
@@ -271,7 +321,7 @@ static void test_path_order(void **state) {
 
     setenv("PARBENCH_PLUGIN_PATH", "/e1::/e2:/c1", 1);
     struct loader_path sp;
-    int rc = loader_path_init(&sp, "/c1:/c2:");
+    int rc = loader_path_init(&sp, "/c1:/c2:", NULL, NULL);
     unsetenv("PARBENCH_PLUGIN_PATH");
     assert_int_equal(rc, 0);
     /* config first, then the environment, then next to the binary; empty
@@ -283,7 +333,7 @@ static void test_path_order(void **state) {
     loader_path_free(&sp);
     assert_int_equal(sp.count, 0);
 
-    assert_int_equal(loader_path_init(&sp, NULL), 0);
+    assert_int_equal(loader_path_init(&sp, NULL, NULL, NULL), 0);
     assert_int_equal(sp.count, 2);
     assert_string_equal(sp.dirs[0], own);
     loader_path_free(&sp);
@@ -297,7 +347,7 @@ static void test_find_config_before_environment(void **state) {
 
     /* dir_a from the config shadows the test dir from the environment. */
     setenv("PARBENCH_PLUGIN_PATH", tp_dir, 1);
-    assert_int_equal(loader_path_init(&sp, dir_a), 0);
+    assert_int_equal(loader_path_init(&sp, dir_a, NULL, NULL), 0);
     unsetenv("PARBENCH_PLUGIN_PATH");
     assert_int_equal(
         loader_find(&sp, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err), 0);
@@ -308,7 +358,7 @@ static void test_find_config_before_environment(void **state) {
 
     /* With only the environment, the test dir's copy is used. */
     setenv("PARBENCH_PLUGIN_PATH", tp_dir, 1);
-    assert_int_equal(loader_path_init(&sp, NULL), 0);
+    assert_int_equal(loader_path_init(&sp, NULL, NULL, NULL), 0);
     unsetenv("PARBENCH_PLUGIN_PATH");
     assert_int_equal(
         loader_find(&sp, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err), 0);
@@ -363,6 +413,79 @@ static void test_find_broken_reports_error(void **state) {
         loader_find(&sp, PB_KIND_WORKLOAD, "badabi", &lp, err, sizeof err),
         PB_EPLUGIN);
     assert_contains(err, "workload-badabi.so: ABI version 999");
+}
+
+/* A link that loops or leads nowhere is the plugin of its name, reported
+ * as what it is: never "not found; did you mean <the same name>?". */
+static void test_find_bad_link(void **state) {
+    (void)state;
+    char dir[PATH_MAX], a[PATH_MAX + 32], b[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/links", tmp_root);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(a, sizeof a, "%s/workload-loop.so", dir);
+    snprintf(b, sizeof b, "%s/loop", dir);
+    assert_int_equal(symlink("loop", a), 0);
+    assert_int_equal(symlink("workload-loop.so", b), 0);
+    snprintf(b, sizeof b, "%s/workload-gone.so", dir);
+    assert_int_equal(symlink("nowhere.so", b), 0);
+    char *dirs[] = {dir, tp_dir};
+    struct loader_path sp;
+    struct loaded_plugin lp;
+    path_of(&sp, dirs, 2);
+    assert_int_equal(
+        loader_find(&sp, PB_KIND_WORKLOAD, "loop", &lp, err, sizeof err),
+        PB_EPLUGIN);
+    assert_contains(err, "workload-loop.so: a symbolic link that leads to no "
+                         "file (Too many levels of symbolic links)");
+    assert_null(strstr(err, "did you mean"));
+    assert_int_equal(
+        loader_find(&sp, PB_KIND_WORKLOAD, "gone", &lp, err, sizeof err),
+        PB_EPLUGIN);
+    assert_contains(err, "workload-gone.so: a symbolic link that leads to no "
+                         "file (No such file or directory); fix or remove "
+                         "the link");
+}
+
+/* A plugin others could change is refused: trust is the file's and its
+ * directory's (docs/design.md, "Trust"). */
+static void test_open_writable_by_others(void **state) {
+    (void)state;
+    char dir[PATH_MAX], file[PATH_MAX + 32], src[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/open", tmp_root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(file, sizeof file, "%s/workload-tp-sum.so", dir);
+    tp_path(src, sizeof src, "workload-tp-sum.so");
+    FILE *in = fopen(src, "rb"), *out = fopen(file, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+    struct loaded_plugin lp;
+    assert_int_equal(chmod(file, 0644), 0);
+    assert_int_equal(
+        loader_open(file, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err), 0);
+    loader_close(&lp);
+    assert_int_equal(chmod(file, 0666), 0);
+    assert_int_equal(
+        loader_open(file, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err),
+        PB_EPLUGIN);
+    assert_contains(err, "every user can write this plugin file (mode 0666)");
+    assert_int_equal(chmod(file, 0644), 0);
+    assert_int_equal(chmod(dir, 0777), 0);
+    assert_int_equal(
+        loader_open(file, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err),
+        PB_EPLUGIN);
+    assert_contains(err, "can be written by every user (mode 0777)");
+    /* With the sticky bit (as /tmp) others cannot replace the file. */
+    assert_int_equal(chmod(dir, 01777), 0);
+    assert_int_equal(
+        loader_open(file, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err), 0);
+    loader_close(&lp);
+    assert_int_equal(chmod(dir, 0755), 0);
 }
 
 static void test_find_real_plugins(void **state) {
@@ -439,11 +562,13 @@ static void test_scan_warns_and_skips(void **state) {
     size_t n;
     path_of(&sp, dirs, 1);
     warnings[0] = '\0';
-    assert_int_equal(loader_scan(&sp, &lps, &n, collect_warning), 0);
+    sp.warn = collect_warning;
+    assert_int_equal(loader_scan(&sp, &lps, &n), 0);
 
     assert_non_null(find_in(lps, n, PB_KIND_WORKLOAD, "tp-sum"));
     const char *broken[] = {"badabi",   "wrongkind", "noops",
-                            "badparam", "other",     "misnamed"};
+                            "badparam", "other",     "misnamed",
+                            "abi1",     "nosize",    "reserved"};
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
         assert_null(find_in(lps, n, PB_KIND_WORKLOAD, broken[i]));
         assert_null(find_in(lps, n, PB_KIND_EXECUTOR, broken[i]));
@@ -461,6 +586,10 @@ static void test_scan_warns_and_skips(void **state) {
                               "the plugin 'other', expected 'misnamed'");
     assert_contains(warnings, "lacks the required operation run_task");
     assert_contains(warnings, "'badparam' has a bad parameter table");
+    assert_contains(warnings, "/workload-abi1.so: built for plugin ABI 1");
+    assert_contains(warnings, "/workload-nosize.so: workload 'nosize': its "
+                              "struct pb_workload_ops has .size 0");
+    assert_contains(warnings, "has a parameter named 'plugin'");
     assert_contains(warnings, "(skipped)");
     assert_null(strstr(warnings, "workload-tp-sum.so"));
 
@@ -469,7 +598,8 @@ static void test_scan_warns_and_skips(void **state) {
     free(lps);
 
     /* No callback: the same result, silently. */
-    assert_int_equal(loader_scan(&sp, &lps, &n, NULL), 0);
+    sp.warn = NULL;
+    assert_int_equal(loader_scan(&sp, &lps, &n), 0);
     assert_non_null(find_in(lps, n, PB_KIND_WORKLOAD, "tp-sum"));
     for (size_t i = 0; i < n; i++)
         loader_close(&lps[i]);
@@ -486,7 +616,8 @@ static void test_scan_first_wins_sorted(void **state) {
     size_t n;
     path_of(&sp, dirs, 3);
     warnings[0] = '\0';
-    assert_int_equal(loader_scan(&sp, &lps, &n, collect_warning), 0);
+    sp.warn = collect_warning;
+    assert_int_equal(loader_scan(&sp, &lps, &n), 0);
     assert_int_equal(n, 3);
     /* workloads first, then executors; names ascending within a kind. */
     assert_int_equal(lps[0].desc->kind, PB_KIND_WORKLOAD);
@@ -729,6 +860,109 @@ static void test_cli_describe_broken(void **state) {
     free(errs.buf);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Provenance: relative plugin_path, missing directories, shadowing         */
+/* ------------------------------------------------------------------------ */
+
+static void test_path_relative_to_config_dir(void **state) {
+    (void)state;
+    struct loader_path sp;
+    warnings[0] = '\0';
+    /* "a" is tmp_root/a (the config's directory), not ./a; "/nope" is
+     * absolute and missing: a warning naming where it came from. */
+    assert_int_equal(loader_path_init(&sp, "a:/nonexistent-pb-dir", tmp_root,
+                                      collect_warning),
+                     0);
+    assert_string_equal(sp.dirs[0], dir_a);
+    assert_string_equal(sp.dirs[1], "/nonexistent-pb-dir");
+    assert_int_equal(sp.nuser, 2);
+    assert_string_equal(warnings,
+                        "plugin directory /nonexistent-pb-dir (from [run] "
+                        "plugin_path) does not exist; fix or remove the "
+                        "entry\n");
+    loader_path_free(&sp);
+
+    warnings[0] = '\0';
+    setenv("PARBENCH_PLUGIN_PATH", "/nonexistent-pb-env", 1);
+    assert_int_equal(loader_path_init(&sp, NULL, NULL, collect_warning), 0);
+    unsetenv("PARBENCH_PLUGIN_PATH");
+    assert_contains(warnings, "plugin directory /nonexistent-pb-env (from "
+                              "PARBENCH_PLUGIN_PATH) does not exist");
+    /* The defaults beside the program are never warned about. */
+    assert_null(strstr(warnings, "/plugins"));
+    loader_path_free(&sp);
+}
+
+static void test_find_warns_shadowed(void **state) {
+    (void)state;
+    char *dirs[] = {dir_b, dir_a};
+    struct loader_path sp;
+    struct loaded_plugin lp;
+    char want[3 * PATH_MAX];
+    path_of(&sp, dirs, 2);
+    sp.warn = collect_warning;
+    warnings[0] = '\0';
+    assert_int_equal(
+        loader_find(&sp, PB_KIND_WORKLOAD, "tp-sum", &lp, err, sizeof err), 0);
+    loader_close(&lp);
+    snprintf(want, sizeof want,
+             "%s/workload-tp-sum.so is shadowed by %s/workload-tp-sum.so, "
+             "which comes first on the plugin path and is the one used\n",
+             dir_a, dir_b);
+    assert_string_equal(warnings, want);
+}
+
+/* A broken file takes its name in `list` as in `run`: the good file of
+ * the same name later on the path is not listed instead. */
+static void test_scan_broken_hides_later(void **state) {
+    (void)state;
+    char dir_c[PATH_MAX + 16];
+    snprintf(dir_c, sizeof dir_c, "%s/c", tmp_root);
+    assert_int_equal(mkdir(dir_c, 0700), 0);
+    assert_int_equal(
+        link_into(dir_c, "workload-tp-sum.so", "workload-noops.so"), 0);
+    char *dirs[] = {dir_c, dir_b};
+    struct loader_path sp;
+    struct loaded_plugin *lps;
+    size_t n;
+    path_of(&sp, dirs, 2);
+    sp.warn = collect_warning;
+    warnings[0] = '\0';
+    assert_int_equal(loader_scan(&sp, &lps, &n), 0);
+    assert_int_equal(n, 0);
+    free(lps);
+    assert_contains(warnings, "/c/workload-tp-sum.so: the descriptor names "
+                              "the plugin 'noops', expected 'tp-sum'");
+    assert_contains(warnings, "(skipped)");
+    char want[3 * PATH_MAX];
+    snprintf(want, sizeof want,
+             "%s/workload-tp-sum.so is shadowed by %s/workload-tp-sum.so",
+             dir_b, dir_c);
+    assert_contains(warnings, want);
+    remove_dir(dir_c);
+}
+
+static void test_cli_describe_names_misnamed(void **state) {
+    (void)state;
+    char *dirs[] = {dir_a};
+    struct loader_path sp;
+    struct capture out, errs;
+    path_of(&sp, dirs, 1);
+    capture_open(&out);
+    capture_open(&errs);
+    assert_int_equal(cli_describe(&sp, "junk", out.f, errs.f), PB_ENOENT);
+    capture_close(&out);
+    capture_close(&errs);
+    char want[PATH_MAX + 128];
+    snprintf(want, sizeof want,
+             "; skipped, not named workload-junk.so or executor-junk.so: "
+             "%s/libjunk.so (rename the file)\n",
+             dir_a);
+    assert_contains(errs.buf, want);
+    free(out.buf);
+    free(errs.buf);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_valid),
@@ -737,6 +971,10 @@ int main(void) {
         cmocka_unit_test(test_open_not_elf),
         cmocka_unit_test(test_open_no_symbol),
         cmocka_unit_test(test_open_bad_abi),
+        cmocka_unit_test(test_open_abi1_says_how_to_rebuild),
+        cmocka_unit_test(test_open_ops_without_size),
+        cmocka_unit_test(test_open_reserved_param),
+        cmocka_unit_test(test_open_copies_ops),
         cmocka_unit_test(test_open_wrong_kind),
         cmocka_unit_test(test_open_misnamed),
         cmocka_unit_test(test_open_missing_ops),
@@ -746,6 +984,8 @@ int main(void) {
         cmocka_unit_test(test_find_config_before_environment),
         cmocka_unit_test(test_find_not_found_suggests),
         cmocka_unit_test(test_find_broken_reports_error),
+        cmocka_unit_test(test_find_bad_link),
+        cmocka_unit_test(test_open_writable_by_others),
         cmocka_unit_test(test_find_real_plugins),
         cmocka_unit_test(test_scan_warns_and_skips),
         cmocka_unit_test(test_scan_first_wins_sorted),
@@ -755,6 +995,10 @@ int main(void) {
         cmocka_unit_test(test_cli_describe_choices_and_executor),
         cmocka_unit_test(test_cli_describe_unknown),
         cmocka_unit_test(test_cli_describe_broken),
+        cmocka_unit_test(test_path_relative_to_config_dir),
+        cmocka_unit_test(test_find_warns_shadowed),
+        cmocka_unit_test(test_scan_broken_hides_later),
+        cmocka_unit_test(test_cli_describe_names_misnamed),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -57,7 +57,7 @@ static int build(struct config *cfg, struct plan *p, const char *only,
     struct only_filter f = {NULL, 0};
     if (only && (rc = only_parse(&f, only, err, errlen)) < 0)
         return rc;
-    rc = plan_build(p, cfg, &f, host_init, err, errlen);
+    rc = plan_build(p, cfg, &f, host_init, NULL, err, errlen);
     only_free(&f);
     return rc;
 }
@@ -170,6 +170,16 @@ static void test_schedule_per_executor(void **state) {
     assert_non_null(strstr(err, ":6: [executor.pthread] schedule: 'stat'"));
     plan_free(&p);
     config_free(&cfg);
+
+    /* One rule for [run] schedule and an executor's: case and blanks as
+     * for every choice. */
+    write_ini("workers = 2\nschedule = STATIC",
+              "[workload.noop]\n[executor.pthread]\nschedule = Dynamic \n");
+    assert_int_equal(build(&cfg, &p, NULL, err, sizeof err), 0);
+    assert_int_equal(p.ncells, 1);
+    assert_int_equal(p.cells[0].schedule, PB_SCHEDULE_DYNAMIC);
+    plan_free(&p);
+    config_free(&cfg);
 }
 
 static void test_param_errors_have_lines(void **state) {
@@ -253,6 +263,16 @@ static void test_substitute(void **state) {
     assert_int_equal(plan_cell_uses(&p, &p.cells[0], "server"), 0);
     /* Other strings are left alone. */
     assert_string_equal(params_get_string(p.workloads[0].params, "urls"), "");
+    plan_free(&p);
+    config_free(&cfg);
+
+    /* ${server} is an address: text running into it is refused at check
+     * time, not left to fail when the cell runs. */
+    write_ini("", "[workload.http-download]\n"
+                  "url = ${server}${server}/bytes/1\n[executor.serial]\n");
+    assert_int_equal(build(&cfg, &p, NULL, err, sizeof err), PB_ECONFIG);
+    assert_non_null(strstr(err, ":5: [workload.http-download] url: ${server} "
+                                "stands for the built-in server's address"));
     plan_free(&p);
     config_free(&cfg);
 }

@@ -89,7 +89,8 @@ static int teardown(void **state) {
 
 static struct meta_run run_of(struct fixture *fx, const char *id) {
     struct meta_run r = {
-        id, "2026-11-25T08:00:00Z", NULL, -1, 0, fx->csv, 2, &fx->cfg, &fx->o};
+        id,  "2026-11-25T08:00:00Z", NULL, -1, 0, fx->csv, 2, &fx->cfg, &fx->o,
+        NULL};
     return r;
 }
 

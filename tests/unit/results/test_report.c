@@ -103,7 +103,7 @@ static int group_setup(void **state) {
 
     snprintf(fx->path, sizeof fx->path, "/tmp/pb_test_report_XXXXXX");
     int fd = mkstemp(fx->path);
-    if (fd < 0 || report_summarise(fx->rows, fx->n, &fx->sum) != 0) {
+    if (fd < 0 || summary_build(fx->rows, fx->n, &fx->sum) != 0) {
         free(fx);
         return -1;
     }
@@ -114,7 +114,7 @@ static int group_setup(void **state) {
 
 static int group_teardown(void **state) {
     struct fixture *fx = *state;
-    report_free(&fx->sum);
+    summary_free(&fx->sum);
     for (size_t i = 0; i < fx->n; i++)
         results_row_free(&fx->rows[i]);
     unlink(fx->path);
@@ -240,108 +240,109 @@ static void test_no_baseline(void **state) {
     /* A serial run of another workload is not a baseline for noop. */
     add(&fx, "prime", "serial", 1, PB_SCHEDULE_DYNAMIC, ROW_OK, 2.0, 0.0);
     struct summary s;
-    assert_int_equal(report_summarise(fx.rows, fx.n, &s), 0);
+    assert_int_equal(summary_build(fx.rows, fx.n, &s), 0);
     assert_int_equal(s.count, 3);
     assert_true(isnan(s.cells[0].speedup));
     assert_null(s.cells[0].baseline);
-    report_free(&s);
+    summary_free(&s);
     for (size_t i = 0; i < fx.n; i++)
         results_row_free(&fx.rows[i]);
 
-    assert_int_equal(report_summarise(NULL, 0, &s), 0);
+    assert_int_equal(summary_build(NULL, 0, &s), 0);
     assert_int_equal(s.count, 0);
-    report_free(&s);
+    summary_free(&s);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Table                                                                     */
 /* ------------------------------------------------------------------------ */
 
-/* Splits `line` on blanks into at most `max` tokens (modifies it). */
-static size_t tokens(char *line, char **tok, size_t max) {
-    size_t n = 0;
-    for (char *t = strtok(line, " \n"); t != NULL && n < max;
-         t = strtok(NULL, " \n"))
-        tok[n++] = t;
-    return n;
+/* The printed table of a summary with options o into a malloc'd string. */
+static char *table_text(const struct summary *sum,
+                        const struct report_options *o) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(report_print_table(f, sum, o), 0);
+    fclose(f);
+    return buf;
 }
 
-/* want[i] NULL: token i is not checked. */
-static void expect_tokens(const char *line, const char *const *want,
-                          size_t count) {
-    char copy[512];
-    char *tok[32];
-    snprintf(copy, sizeof copy, "%s", line);
-    assert_int_equal(tokens(copy, tok, 32), count);
-    for (size_t i = 0; i < count; i++)
-        if (want[i] != NULL)
-            assert_string_equal(tok[i], want[i]);
+/* Display columns of the longest line of text, and whether a line ends in
+ * a blank. */
+static size_t widest_line(const char *text, int *trailing) {
+    size_t widest = 0, w = 0;
+    *trailing = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            *trailing |= p > text && p[-1] == ' ';
+            widest = w > widest ? w : widest;
+            w = 0;
+        } else if (((unsigned char)*p & 0xc0) != 0x80) {
+            w++;
+        }
+    }
+    return widest;
 }
 
 static void test_table(void **state) {
     const struct fixture *fx = *state;
-    FILE *f = tmpfile();
-    assert_non_null(f);
-    assert_int_equal(report_print_table(f, &fx->sum), 0);
-    rewind(f);
+    struct report_options o;
+    report_options_init(&o, REPORT_TABLE);
+    char *buf = table_text(&fx->sum, &o);
 
-    /* The table ends at the first blank line (warnings follow it). */
-    char lines[16][512];
-    size_t n = 0;
-    while (n < 16 && fgets(lines[n], sizeof lines[n], f) != NULL &&
-           lines[n][0] != '\n')
-        n++;
-    fclose(f);
-    assert_int_equal(n, 1 + C_COUNT);
-
-    const char *header[] = {"workload", "executor", "workers",    "schedule",
-                            "ok/rows",  "median_s", "ci95_s",     "mean_s",
-                            "sd_s",     "min_s",    "max_s",      "cv%",
-                            "outliers", "speedup",  "efficiency", "karp_flatt",
-                            "startup%", "baseline"};
-    expect_tokens(lines[0], header, 18);
-
-    /* startup% of the serial cell is 0.05 (rounding either way). */
-    const char *serial[] = {
-        "prime", "serial", "1",     "dynamic", "3/3", "4.000", "3.800..4.200",
-        "4.000", "0.2000", "3.800", "4.200",   "5.0", "0",     "1.00",
-        "1.00",  "-",      NULL,    "serial"};
-    expect_tokens(lines[1 + C_PRIME_SERIAL], serial, 18);
-
-    /* startup/wall per ok row: 0.03/1.3, 0.01/1.25, 0.02/1.2; median
-     * 0.01667. */
-    const char *p4[] = {"prime", "pthread",      "4",     "dynamic", "3/4",
-                        "1.250", "1.200..1.300", "1.250", "0.05000", "1.200",
-                        "1.300", "4.0",          "0",     "3.20",    "0.80",
-                        "0.083", "1.7",          "serial"};
-    expect_tokens(lines[1 + C_PRIME_PTHREAD4], p4, 18);
-
-    const char *f2s[] = {
-        "mm",    "fork",  "2",     "static", "1/1",   "4.000", "4.000..4.000",
-        "4.000", "-",     "4.000", "4.000",  "-",     "0",     "2.00",
-        "1.00",  "0.000", "5.0",   "1",      "worker"};
-    expect_tokens(lines[1 + C_MM_FORK2S], f2s, 19);
-
-    const char *f4d[] = {"mm", "fork", "4", "dynamic", "0/2", "-",
-                         "-",  "-",    "-", "-",       "-",   "-",
-                         "-",  "-",    "-", "-",       "-",   "-"};
-    expect_tokens(lines[1 + C_MM_FORK4D], f4d, 18);
-
-    /* Aligned: the right-aligned ok/rows column ends where its heading
-     * ends, the left-aligned executor column starts where its heading
-     * starts; no line ends in a blank. */
-    size_t ok_end = (size_t)(strstr(lines[0], "ok/rows") - lines[0]) + 7;
-    size_t ex_start = (size_t)(strstr(lines[0], "executor") - lines[0]);
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(lines[i]);
-        assert_true(len >= 2 && lines[i][len - 2] != ' ');
-        if (i == 0)
-            continue;
-        assert_int_not_equal(lines[i][ok_end - 1], ' ');
-        assert_int_equal(lines[i][ok_end], ' ');
-        assert_int_equal(lines[i][ex_start - 1], ' ');
-        assert_int_not_equal(lines[i][ex_start], ' ');
+    /* Per workload a heading and a table in the default columns. */
+    const char *prime =
+        "prime (tasks=8)\n"
+        "  executor  workers  schedule   ok  median  ±CI95  speedup  eff.   "
+        " CV  notes\n"
+        "  serial          1  dynamic   3/3  4.00 s  ±5.0%     1.00  1.00  "
+        "5.0%\n"
+        "  pthread         2  dynamic   3/3  2.00 s  ±5.0%     2.00  1.00  "
+        "5.0%\n"
+        "  pthread         4  dynamic   3/4  1.25 s  ±4.0%     3.20  0.80  "
+        "4.0%  3/4 ok\n"
+        "  pthread         1  dynamic   1/1  4.40 s  ±0.0%     0.91  0.91     "
+        "-\n\n";
+    if (strncmp(buf, prime, strlen(prime)) != 0) {
+        print_error("got:\n%s\n", buf);
+        fail();
     }
+    assert_non_null(strstr(buf, "  fork            4  dynamic   0/2       - "
+                                "     -        -     -   -  no ok rows\n"));
+    int trailing;
+    assert_true(widest_line(buf, &trailing) <= REPORT_WIDTH);
+    assert_false(trailing);
+    free(buf);
+
+    /* --columns all: every statistic, the workload still a heading. */
+    o.columns = "all";
+    buf = table_text(&fx->sum, &o);
+    assert_non_null(strstr(buf, "  executor  workers  schedule   ok  median "
+                                " ±CI95  95% CI           mean"));
+    assert_non_null(strstr(buf, "Karp-Flatt"));
+    assert_null(strstr(buf, "  workload"));
+    free(buf);
+
+    /* A list, in its order. */
+    o.columns = "median,executor";
+    buf = table_text(&fx->sum, &o);
+    assert_true(strncmp(buf,
+                        "prime (tasks=8)\n  median  executor\n"
+                        "  4.00 s  serial\n",
+                        50) == 0);
+    free(buf);
+
+    char err[512];
+    assert_int_equal(report_columns_check("median,nope", err, sizeof err),
+                     PB_EINVAL);
+    assert_true(strncmp(err,
+                        "--columns: unknown column 'nope'; known: all, "
+                        "workload, executor,",
+                        64) == 0);
+    assert_int_equal(report_columns_check("all", err, sizeof err), 0);
+    assert_int_equal(report_columns_check("cv,sd", err, sizeof err), 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -365,7 +366,7 @@ static void test_warnings(void **state) {
     /* One row: no cv, no warning. */
     add(&fx, "w", "e", 3, D, ROW_OK, 7.0, 0.0);
     struct summary s;
-    assert_int_equal(report_summarise(fx.rows, fx.n, &s), 0);
+    assert_int_equal(summary_build(fx.rows, fx.n, &s), 0);
     assert_int_equal(s.count, 3);
 
     char w[2][REPORT_WARN_LEN];
@@ -382,15 +383,17 @@ static void test_warnings(void **state) {
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    assert_int_equal(report_print_table(f, &s), 0);
+    struct report_options o;
+    report_options_init(&o, REPORT_TABLE);
+    assert_int_equal(report_print_table(f, &s, &o), 0);
     fclose(f);
     assert_non_null(strstr(
         buf, "\n\nwarning: w x e x 1 (dynamic): coefficient of variation "
-             "99.5% is above 5%; 1 of 5 ok repetitions is an outlier"));
+             "99.5% is above 5%; 1 of 5 ok repetitions is\n    an outlier"));
     assert_null(strstr(buf, "w x e x 2"));
     free(buf);
 
-    report_free(&s);
+    summary_free(&s);
     for (size_t i = 0; i < fx.n; i++)
         results_row_free(&fx.rows[i]);
 }
@@ -418,30 +421,44 @@ static void test_markdown_and_json(void **state) {
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    assert_int_equal(report_print(f, &fx->sum, REPORT_MARKDOWN), 0);
+    struct report_options o;
+    report_options_init(&o, REPORT_MARKDOWN);
+    assert_int_equal(report_print(f, &fx->sum, &o), 0);
     fclose(f);
     assert_true(strncmp(buf, "| workload | executor | workers |", 32) == 0);
     assert_non_null(strstr(buf, "\n|:---|:---|---:|:---|---:|"));
     assert_non_null(strstr(buf, "\n| mm | fork | 4 | dynamic | 0/2 | - |"));
+    assert_non_null(strstr(buf, "\n## Verdicts\n"));
     free(buf);
 
     f = open_memstream(&buf, &len);
     assert_non_null(f);
-    assert_int_equal(report_print(f, &fx->sum, REPORT_JSON), 0);
+    o.format = REPORT_JSON;
+    assert_int_equal(report_print(f, &fx->sum, &o), 0);
     fclose(f);
-    assert_true(strncmp(buf, "{\n  \"cells\": [\n    {\n", 20) == 0);
+    const char *head = "{\n  \"format\": \"parbench-summary\",\n  "
+                       "\"format_version\": 2,\n";
+    assert_true(strncmp(buf, head, strlen(head)) == 0);
     assert_non_null(strstr(buf, "\"karp_flatt\": 0.0833333333,"));
     assert_non_null(strstr(buf, "\"baseline\": \"1 worker\","));
     assert_non_null(strstr(buf, "\"median_s\": null,"));
-    assert_string_equal(buf + len - 7, "\n  ]\n}\n");
+    /* Every repetition, not ok ones too. */
+    assert_non_null(strstr(buf, "{\"repetition\": 1, \"run_id\": \"run\", "
+                                "\"status\": \"timeout\", \"wall_s\": 60,"));
+    assert_string_equal(buf + len - 4, "]\n}\n");
     free(buf);
 
-    struct summary empty = {NULL, 0};
+    struct summary empty;
+    memset(&empty, 0, sizeof empty);
     f = open_memstream(&buf, &len);
     assert_non_null(f);
-    assert_int_equal(report_print_json(f, &empty), 0);
+    assert_int_equal(report_print_json(f, &empty, &o), 0);
     fclose(f);
-    assert_string_equal(buf, "{\n  \"cells\": []\n}\n");
+    assert_string_equal(buf, "{\n  \"format\": \"parbench-summary\",\n  "
+                             "\"format_version\": 2,\n  \"alpha\": 0.05,\n  "
+                             "\"threshold\": 0.02,\n  \"versus\": null,\n  "
+                             "\"cells\": [],\n  \"fits\": [],\n  "
+                             "\"verdicts\": []\n}\n");
     free(buf);
 }
 
@@ -449,16 +466,23 @@ static void test_markdown_and_json(void **state) {
 /* CSV                                                                       */
 /* ------------------------------------------------------------------------ */
 
+/* The next row has SUMMARY_COLS fields, the first `count` as in want. */
+enum { SUMMARY_COLS = 23 };
 static void expect_csv_row(FILE *f, int *line, const char *const *want,
                            size_t count) {
     struct csv_row row;
     char err[128];
     assert_int_equal(csv_read_row(f, &row, line, err, sizeof err), 1);
-    assert_int_equal(row.count, count);
+    assert_int_equal(row.count, SUMMARY_COLS);
     for (size_t i = 0; i < count; i++)
         assert_string_equal(row.fields[i], want[i]);
     csv_row_free(&row);
 }
+
+/* The bootstrap interval of median(4.2, 3.8, 4.0) / median(1.3, 1.25, 1.2)
+ * with the fixed seed: its 2.5% and 97.5% quantiles are the extremes
+ * 3.8 / 1.3 and 4.2 / 1.2, each of probability (7/27)^2 = 6.7% > 2.5%. */
+#define SPEEDUP_CI_P4 "2.923077", "3.500000"
 
 static void test_summary_csv(void **state) {
     const struct fixture *fx = *state;
@@ -488,35 +512,37 @@ static void test_summary_csv(void **state) {
                             "outliers",
                             "startup_median_s",
                             "startup_share",
-                            "baseline"};
-    expect_csv_row(f, &line, header, 21);
+                            "baseline",
+                            "speedup_ci_lo",
+                            "speedup_ci_hi"};
+    expect_csv_row(f, &line, header, 23);
 
     for (size_t i = 0; i < C_COUNT; i++) {
         if (i == C_PRIME_PTHREAD4) {
             const char *want[] = {
-                "prime",    "pthread",  "4",        "dynamic",  "3",
-                "4",        "1.250000", "1.250000", "0.050000", "1.200000",
-                "1.300000", "3.200000", "0.800000", "0.083333", "1.200000",
-                "1.300000", "0.040000", "0",        "0.020000", "0.016667",
-                "serial"};
-            expect_csv_row(f, &line, want, 21);
+                "prime",    "pthread",    "4",        "dynamic",  "3",
+                "4",        "1.250000",   "1.250000", "0.050000", "1.200000",
+                "1.300000", "3.200000",   "0.800000", "0.083333", "1.200000",
+                "1.300000", "0.040000",   "0",        "0.020000", "0.016667",
+                "serial",   SPEEDUP_CI_P4};
+            expect_csv_row(f, &line, want, 23);
         } else if (i == C_MM_FORK4D) {
-            const char *want[] = {"mm", "fork", "4", "dynamic", "0", "2", "",
-                                  "",   "",     "",  "",        "",  "",  "",
-                                  "",   "",     "",  "",        "",  "",  ""};
-            expect_csv_row(f, &line, want, 21);
+            const char *want[] = {
+                "mm", "fork", "4", "dynamic", "0", "2", "", "", "", "", "", "",
+                "",   "",     "",  "",        "",  "",  "", "", "", "", ""};
+            expect_csv_row(f, &line, want, 23);
         } else if (i == C_PRIME_SERIAL) {
             const char *want[] = {
                 "prime",    "serial",   "1",        "dynamic",  "3",
                 "3",        "4.000000", "4.000000", "0.200000", "3.800000",
                 "4.200000", "1.000000", "1.000000", "",         "3.800000",
                 "4.200000", "0.050000", "0",        "0.002000", "0.000500",
-                "serial"};
-            expect_csv_row(f, &line, want, 21);
+                "serial",   "1.000000", "1.000000"};
+            expect_csv_row(f, &line, want, 23);
         } else {
             struct csv_row row;
             assert_int_equal(csv_read_row(f, &row, &line, err, sizeof err), 1);
-            assert_int_equal(row.count, 21);
+            assert_int_equal(row.count, SUMMARY_COLS);
             csv_row_free(&row);
         }
     }
@@ -553,11 +579,11 @@ static void test_from_results_file(void **state) {
     assert_int_equal(results_read(fx->path, &rows, &n, err, sizeof err), 0);
     assert_int_equal(n, fx->n);
     struct summary s;
-    assert_int_equal(report_summarise(rows, n, &s), 0);
+    assert_int_equal(summary_build(rows, n, &s), 0);
     assert_int_equal(s.count, C_COUNT);
     assert_near(s.cells[C_PRIME_PTHREAD4].speedup, 3.2);
     assert_near(s.cells[C_MM_FORK2D].speedup, 1.5);
-    report_free(&s);
+    summary_free(&s);
     results_free(rows, n);
 }
 
@@ -576,14 +602,14 @@ static void test_params_split_cells(void **state) {
         fx->rows[i].workload_params = strdup("limit=3000000");
     }
     struct summary sum;
-    assert_int_equal(report_summarise(fx->rows, fx->n, &sum), 0);
+    assert_int_equal(summary_build(fx->rows, fx->n, &sum), 0);
     assert_int_equal(sum.count, 4);
     assert_near(sum.cells[1].wall.median, 0.5);
     assert_near(sum.cells[1].speedup, 2.0);
     assert_near(sum.cells[3].wall.median, 10.0);
     assert_near(sum.cells[3].speedup, 3.0);
     assert_string_equal(sum.cells[3].workload_params, "limit=3000000");
-    report_free(&sum);
+    summary_free(&sum);
     for (size_t i = 0; i < fx->n; i++)
         results_row_free(&fx->rows[i]);
     free(fx);

@@ -289,6 +289,66 @@ static void test_neutralised_text(void **state) {
     results_free(rows, n);
 }
 
+/* A write cut short leaves a last line without line end: a whole row
+ * there is read (UNENDED), anything less is ignored (TORN), with where the
+ * line starts so that --resume can cut it away. */
+static void test_torn_last_line(void **state) {
+    const char *path = scratch_path(state);
+    struct result_row rows[2] = {sample_row(), sample_row()};
+    rows[1].repetition = 2;
+    write_rows(path, rows, 2);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long whole = ftell(f);
+    fclose(f);
+
+    struct result_row *got = NULL;
+    size_t n = 0;
+    struct results_tail tail;
+    char err[256] = "", want[512];
+
+    /* Half of a row after the whole ones. */
+    f = fopen(path, "ab");
+    fputs("20261129-31337,2026-11-29T10:00:00Z,h,noop,\"a,b", f);
+    fclose(f);
+    assert_int_equal(results_read_tail(path, &got, &n, &tail, err, sizeof err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(tail.state, RESULTS_TAIL_TORN);
+    assert_int_equal(tail.keep, whole);
+    assert_int_equal(tail.line, 4);
+    results_free(got, n);
+    assert_int_equal(truncate(path, whole + 30), 0); /* 1 field, no quote */
+    assert_int_equal(results_read_tail(path, &got, &n, &tail, err, sizeof err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(tail.state, RESULTS_TAIL_TORN);
+    snprintf(want, sizeof want,
+             "%s:4: the last line is cut short (2 of 24 fields, no line end)",
+             path);
+    assert_memory_equal(tail.warning, want, strlen(want));
+    results_free(got, n);
+
+    /* A whole last row without its CRLF is read. */
+    assert_int_equal(truncate(path, whole - 2), 0);
+    assert_int_equal(results_read_tail(path, &got, &n, &tail, err, sizeof err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(tail.state, RESULTS_TAIL_UNENDED);
+    assert_int_equal(tail.keep, whole - 2);
+    assert_int_equal(got[1].repetition, 2);
+    results_free(got, n);
+
+    /* Cut inside a row that is not the last: still an error. */
+    assert_int_equal(truncate(path, whole - 40), 0);
+    f = fopen(path, "ab");
+    fputs("\r\n", f);
+    fclose(f);
+    assert_int_equal(results_read_tail(path, &got, &n, &tail, err, sizeof err),
+                     PB_EINVAL);
+}
+
 static void test_bad_header(void **state) {
     const char *path = scratch_path(state);
     struct result_row *rows = (struct result_row *)1;
@@ -424,6 +484,7 @@ int main(void) {
         cmocka_unit_test(test_null_strings_read_empty),
         cmocka_unit_test(test_neutralised_text),
         cmocka_unit_test(test_bad_header),
+        cmocka_unit_test(test_torn_last_line),
         cmocka_unit_test(test_bad_cells),
         cmocka_unit_test(test_missing_file),
     };

@@ -209,6 +209,165 @@ static void test_karp_flatt(void **state) {
     assert_true(isnan(stats_karp_flatt(NAN, 4)));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Mann-Whitney U                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* The example of SciPy's mannwhitneyu documentation (after Conover):
+ * U1 = 17, exact two-sided p = 1/9 = 0.1111..., asymptotic with continuity
+ * correction 0.11134688653314041. */
+static void test_mwu_published(void **state) {
+    (void)state;
+    const double males[] = {19, 22, 16, 29, 24};
+    const double females[] = {20, 11, 17, 12};
+    struct stats_mwu r;
+    stats_mann_whitney(males, 5, females, 4, &r);
+    assert_near(r.u, 17.0);
+    assert_int_equal(r.exact, 1);
+    assert_near(r.p, 1.0 / 9.0);
+    assert_true(fabs(stats_mann_whitney_normal(males, 5, females, 4) -
+                     0.11134688653314041) < 1e-12);
+    /* Symmetric: the other way round, U2 = 20 - 17 and the same p. */
+    stats_mann_whitney(females, 4, males, 5, &r);
+    assert_near(r.u, 3.0);
+    assert_near(r.p, 1.0 / 9.0);
+}
+
+/* Two samples of 5 that do not overlap: only 2 of the C(10,5) = 252
+ * arrangements are as extreme, p = 2/252; 3 and 3 cannot get below 0.1. */
+static void test_mwu_separated(void **state) {
+    (void)state;
+    const double a[] = {1, 2, 3, 4, 5}, b[] = {6, 7, 8, 9, 10};
+    struct stats_mwu r;
+    stats_mann_whitney(a, 5, b, 5, &r);
+    assert_near(r.u, 0.0);
+    assert_near(r.p, 2.0 / 252.0);
+    assert_near(stats_mann_whitney_min_p(5, 5), 2.0 / 252.0);
+    stats_mann_whitney(a, 3, b, 3, &r);
+    assert_near(r.p, 0.1);
+    assert_near(stats_mann_whitney_min_p(3, 3), 0.1);
+    assert_near(stats_mann_whitney_min_p(0, 3), 1.0);
+    /* The same sample against itself: p = 1. */
+    stats_mann_whitney(a, 5, a, 5, &r);
+    assert_near(r.u, 12.5);
+    assert_near(r.p, 1.0);
+    stats_mann_whitney(a, 0, b, 5, &r);
+    assert_true(isnan(r.p));
+}
+
+/* Ties: the normal approximation with tie and continuity corrections, by
+ * hand (R's wilcox.test(exact = FALSE) gives W = 2.5, p = 0.1367):
+ * U = 2.5, mn/2 = 8, ties 2,2,2 and 3,3: sum t^3 - t = 30,
+ * var = 16/12 (9 - 30/56), z = (5.5 - 0.5) / sqrt(var). */
+static void test_mwu_ties(void **state) {
+    (void)state;
+    const double x[] = {1, 2, 2, 3}, y[] = {2, 3, 4, 5};
+    struct stats_mwu r;
+    stats_mann_whitney(x, 4, y, 4, &r);
+    assert_near(r.u, 2.5);
+    assert_int_equal(r.exact, 0);
+    double var = 16.0 / 12.0 * (9.0 - 30.0 / 56.0);
+    assert_near(r.p, erfc(5.0 / sqrt(var) / sqrt(2.0)));
+    assert_true(fabs(r.p - 0.1367) < 5e-5);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bootstrap                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static void test_bootstrap_constant(void **state) {
+    (void)state;
+    const double x[] = {2, 2, 2}, y[] = {3, 3, 3, 3};
+    double lo, hi;
+    stats_bootstrap_ratio(x, 3, y, 4, 2000, 1, 0.95, &lo, &hi);
+    assert_near(lo, 1.5);
+    assert_near(hi, 1.5);
+    stats_bootstrap_ratio(x, 0, y, 4, 2000, 1, 0.95, &lo, &hi);
+    assert_true(isnan(lo) && isnan(hi));
+    const double zero[] = {0, 0};
+    stats_bootstrap_ratio(zero, 2, y, 4, 2000, 1, 0.95, &lo, &hi);
+    assert_true(isnan(lo) && isnan(hi)); /* no finite ratio */
+}
+
+/* The medians of 3 draws from {3.8, 4.0, 4.2} are 3.8 with probability
+ * 7/27 (two or three draws of 3.8), likewise 4.2, and from {1.2, 1.25,
+ * 1.3}: the extreme ratios 3.8/1.3 and 4.2/1.2 each have probability
+ * (7/27)^2 = 6.7% > 2.5%, so they are the interval, whatever the seed. */
+static void test_bootstrap_known_interval(void **state) {
+    (void)state;
+    const double cell[] = {1.3, 1.25, 1.2}, base[] = {4.2, 3.8, 4.0};
+    for (unsigned long long seed = 1; seed <= 3; seed++) {
+        double lo, hi;
+        stats_bootstrap_ratio(cell, 3, base, 3, STATS_BOOTSTRAP_RESAMPLES, seed,
+                              0.95, &lo, &hi);
+        assert_near(lo, 3.8 / 1.3);
+        assert_near(hi, 4.2 / 1.2);
+    }
+}
+
+/* A fixed seed gives the same interval every time; it contains the ratio
+ * of the medians and lies within the extreme ratios. */
+static void test_bootstrap_fixed_seed(void **state) {
+    (void)state;
+    const double x[] = {1.00, 1.02, 0.98, 1.05, 0.97, 1.01, 0.99, 1.03};
+    const double y[] = {2.10, 1.95, 2.02, 2.05, 1.98, 2.00, 2.07, 1.99};
+    double lo1, hi1, lo2, hi2;
+    stats_bootstrap_ratio(x, 8, y, 8, 2000, STATS_BOOTSTRAP_SEED, 0.95, &lo1,
+                          &hi1);
+    stats_bootstrap_ratio(x, 8, y, 8, 2000, STATS_BOOTSTRAP_SEED, 0.95, &lo2,
+                          &hi2);
+    assert_true(lo1 == lo2 && hi1 == hi2);
+    /* The values of this seed (splitmix64 from STATS_BOOTSTRAP_SEED, 2000
+     * rounds, quantiles 2.5% and 97.5%): a change of generator, rounds or
+     * quantile rule shows here. */
+    assert_true(fabs(lo1 - 1.9459771952259164) < 1e-12);
+    assert_true(fabs(hi1 - 2.0792377730235336) < 1e-12);
+    double ratio = 2.01 / 1.005; /* medians 2.01 and 1.005 */
+    assert_true(lo1 < ratio && ratio < hi1);
+    assert_true(lo1 >= 1.95 / 1.05 && hi1 <= 2.10 / 0.97);
+    /* A 50% interval lies inside the 95% one. */
+    double lo50, hi50;
+    stats_bootstrap_ratio(x, 8, y, 8, 2000, STATS_BOOTSTRAP_SEED, 0.5, &lo50,
+                          &hi50);
+    assert_true(lo1 <= lo50 && hi50 <= hi1 && lo50 < hi50);
+}
+
+static void test_pair_and_differs(void **state) {
+    (void)state;
+    const double a[] = {1.00, 1.01, 0.99, 0.995, 1.02};
+    const double b[] = {2.00, 2.02, 1.98, 1.99, 2.04};
+    const double c[] = {1.01, 1.02, 1.00, 1.01, 1.03}; /* 1% slower */
+    struct stats_pair pr;
+    stats_pair_compare(a, 5, b, 5, &pr);
+    assert_near(pr.median_x, 1.0);
+    assert_near(pr.median_y, 2.0);
+    assert_near(pr.ratio, 2.0);
+    assert_true(pr.ci_lo <= 2.0 && 2.0 <= pr.ci_hi);
+    assert_true(pr.mwu.p < 0.01);
+    assert_true(stats_differs(&pr, 0.05, 0.02));
+    assert_false(stats_differs(&pr, 0.001, 0.02)); /* p = 2/252 */
+    stats_pair_compare(a, 5, c, 5, &pr);
+    assert_false(stats_differs(&pr, 0.05, 0.02)); /* below the threshold */
+    assert_true(stats_differs(&pr, 0.5, 0.005));
+    /* Significant (no overlap: p = 2/252) but only 1% apart: below the
+     * threshold of 2%, above one of 0.5%. */
+    const double d[] = {1.000, 1.001, 1.002, 1.003, 1.004};
+    const double e[] = {1.010, 1.011, 1.012, 1.013, 1.014};
+    stats_pair_compare(d, 5, e, 5, &pr);
+    assert_near(pr.mwu.p, 2.0 / 252.0);
+    assert_false(stats_differs(&pr, 0.05, 0.02));
+    assert_true(stats_differs(&pr, 0.05, 0.005));
+    stats_pair_compare(a, 5, a, 5, &pr);
+    assert_near(pr.ratio, 1.0);
+    assert_false(stats_differs(&pr, 0.05, 0.0));
+    const double zero[] = {0, 0};
+    stats_pair_compare(zero, 2, zero, 2, &pr);
+    assert_near(pr.ratio, 1.0); /* 0 against 0 is no change */
+    stats_pair_compare(a, 0, b, 5, &pr);
+    assert_true(isnan(pr.ratio));
+    assert_false(stats_differs(&pr, 0.05, 0.02));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),
@@ -222,6 +381,13 @@ int main(void) {
         cmocka_unit_test(test_ci_eight_and_thirteen),
         cmocka_unit_test(test_outlier_boundary),
         cmocka_unit_test(test_karp_flatt),
+        cmocka_unit_test(test_mwu_published),
+        cmocka_unit_test(test_mwu_separated),
+        cmocka_unit_test(test_mwu_ties),
+        cmocka_unit_test(test_bootstrap_constant),
+        cmocka_unit_test(test_bootstrap_known_interval),
+        cmocka_unit_test(test_bootstrap_fixed_seed),
+        cmocka_unit_test(test_pair_and_differs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

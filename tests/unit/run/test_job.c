@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "run/host.h"
@@ -74,6 +75,7 @@ static int tw_verify(void *s, uint64_t *sum, char *err, size_t errlen) {
 static void tw_destroy(void *s) { (void)s; }
 
 static const struct pb_workload_ops tw_ops = {
+    .size = sizeof(struct pb_workload_ops),
     .task_count = tw_count,
     .run_task = tw_run,
     .merge = tw_merge,
@@ -257,16 +259,43 @@ static void test_duplicate_in_process(void **state) {
     job_free(job);
 }
 
-/* An executor that runs worker 0's loop twice under the default static
- * claim delivers every one of its tasks twice, in-process. */
+/* An executor that runs worker 0's loop twice: the second call is refused
+ * as the executor's bug, runs no task, and the first call's results
+ * stand. */
 static void test_worker_loop_twice_in_process(void **state) {
     (void)state;
     struct tw w = {.tasks = 4, .fail_task = -1};
     struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
+    job_set_executor(job, "buggy", NULL);
     assert_int_equal(job_worker_loop(job, 0, NULL), 0);
     assert_int_equal(job_worker_loop(job, 1, NULL), 0);
-    assert_int_equal(job_worker_loop(job, 0, NULL), PB_ETASK);
-    expect_failure(job, 1, "task 0 produced two results");
+    assert_int_equal(job_worker_loop(job, 0, NULL), PB_EINVAL);
+    expect_failure(job, 1,
+                   "worker 0: executor buggy called worker_loop a second "
+                   "time for this worker; an executor calls it once per "
+                   "worker and repetition");
+    assert_int_equal(job_worker_info(job, 0)->tasks_run, 2);
+    job_free(job);
+}
+
+/* The check holds across processes: a forked child that ran worker 0's
+ * loop marks it in the job's shared page. */
+static void test_worker_loop_twice_across_fork(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 2, .fail_task = -1};
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(job_worker_loop(job, 0, NULL) == 0 ? 0 : 1);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(job_worker_loop(job, 0, NULL), PB_EINVAL);
+    expect_failure(job, 1,
+                   "worker 0: executor (unknown) called worker_loop a second "
+                   "time for this worker; an executor calls it once per "
+                   "worker and repetition");
     job_free(job);
 }
 
@@ -432,6 +461,7 @@ int main(void) {
         cmocka_unit_test(test_malformed_and_duplicate),
         cmocka_unit_test(test_duplicate_in_process),
         cmocka_unit_test(test_worker_loop_twice_in_process),
+        cmocka_unit_test(test_worker_loop_twice_across_fork),
         cmocka_unit_test(test_duplicate_mixed),
         cmocka_unit_test(test_claim_out_of_range),
         cmocka_unit_test(test_worker_never_reported),

@@ -1,6 +1,6 @@
 /*
  * test_body.c - the built-in server's deterministic bodies and their
- * checksum (server/body.c).
+ * checksum (server/body.c), and the count of checksums computed.
  */
 /* cmocka needs these first (clang-format keeps the two blocks apart). */
 #include <setjmp.h>
@@ -102,9 +102,11 @@ static void test_checksum_is_xxh64(void **unused) {
         free(b);
     }
     /* The empty body's XXH64 (seed 0) is a published constant. */
-    uint64_t empty = 0;
+    uint64_t empty = 0, before = body_checksum_count();
     assert_int_equal(body_checksum(9, 0, &empty), 0);
     assert_int_equal(empty, 0xef46db3751d8e999ull);
+    /* Each checksum is counted (the server's tests rely on it). */
+    assert_int_equal(body_checksum_count(), before + 1);
 }
 
 int main(void) {

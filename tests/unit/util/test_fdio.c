@@ -18,7 +18,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <parbench/plugin.h>
+#include <parbench/worker.h>
 
 #include "util/errors.h"
 #include "util/fdio.h"

@@ -1,0 +1,199 @@
+/*
+ * fuzz_frames.c - the pipe frame decoder: what a coordinator reads from
+ * its worker processes.  plugins/executors/procs.c (compiled in, as the
+ * fork and posix_spawn executors compile it) reads each worker's frames
+ * and hands PB_FRAME_MSG bodies to the core's job_deliver()
+ * (core/run/job.c), which decodes the worker loop's messages and merges
+ * results into a workload; job_finish() then does the exactly-once check.
+ *
+ * Input: byte 0 is the set-up (bits 0-1: workers - 1; bit 2: dynamic
+ * schedule; bit 3: the workers have a task channel, so that
+ * PB_FRAME_CLAIM is answered), byte 1 is tasks - 1; the rest is what the
+ * workers wrote, one part per worker, parts separated by "PBW|" (missing
+ * parts are empty, extra ones ignored).  Each part is read from a memfd,
+ * which poll() always reports readable, and the task channel is
+ * /dev/null.  Every worker's pid is a zombie child made at start, so
+ * that procs.c's kill() of a "broken" worker reaches no live process.
+ *
+ * Oracles: the workload's merge sees each task at most once, a payload
+ * pointer exactly when its size is not 0, and the bytes it is given are
+ * readable (the sanitizers check); a job whose result slots are all
+ * merged and whose workers all reported has not failed, and one that has
+ * failed says why.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fuzz.h"
+#include "run/host.h"
+#include "run/job.h"
+
+/* The coordinator's side, as the process executors build it. */
+#include "../plugins/executors/procs.c"
+
+#define FUZZ_MAX_WORKERS 4u
+#define FUZZ_SEP "PBW|"
+
+struct fz_state {
+    uint64_t tasks;
+    unsigned char merged[256];
+    uint64_t sum;
+};
+
+static uint64_t fz_task_count(const void *state) {
+    return ((const struct fz_state *)state)->tasks;
+}
+
+static int fz_create(const struct pb_host *h, const struct pb_params *p,
+                     void **state, char *err, size_t errlen) {
+    (void)h, (void)p, (void)state, (void)err, (void)errlen;
+    return -1;
+}
+
+static int fz_run_task(void *state, void *ws, struct pb_task_ctx *ctx,
+                       uint64_t task, struct pb_task_result *out, char *err,
+                       size_t errlen) {
+    (void)state, (void)ws, (void)ctx, (void)task, (void)out, (void)err;
+    (void)errlen;
+    return -1; /* never: no worker runs here */
+}
+
+static int fz_merge(void *state, uint64_t task, const struct pb_task_result *r,
+                    char *err, size_t errlen) {
+    struct fz_state *s = state;
+    if (task >= s->tasks)
+        fuzz_fail("merge of task %llu of %llu", (unsigned long long)task,
+                  (unsigned long long)s->tasks);
+    if (s->merged[task]++)
+        fuzz_fail("task %llu merged twice", (unsigned long long)task);
+    if ((r->payload == NULL) != (r->payload_size == 0))
+        fuzz_fail("payload %p of %zu bytes", r->payload, r->payload_size);
+    const unsigned char *b = r->payload;
+    for (size_t i = 0; i < r->payload_size; i++)
+        s->sum += b[i];
+    /* A workload may refuse a result: let the input decide. */
+    if (r->checksum == 0xbadull) {
+        snprintf(err, errlen, "refused");
+        return -1;
+    }
+    return 0;
+}
+
+static int fz_verify(void *state, uint64_t *checksum, char *err,
+                     size_t errlen) {
+    (void)state, (void)err, (void)errlen;
+    *checksum = 0;
+    return 0;
+}
+
+static void fz_destroy(void *state) { (void)state; }
+
+static const struct pb_workload_ops fz_ops = {
+    .create = fz_create,
+    .task_count = fz_task_count,
+    .run_task = fz_run_task,
+    .merge = fz_merge,
+    .verify = fz_verify,
+    .destroy = fz_destroy,
+};
+
+static int part_fd[FUZZ_MAX_WORKERS];
+static pid_t zombie = -1;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    (void)argc;
+    (void)argv;
+    for (unsigned i = 0; i < FUZZ_MAX_WORKERS; i++)
+        if ((part_fd[i] = memfd_create("parbench-fuzz-frames", 0)) < 0)
+            fuzz_fail("memfd_create failed");
+    /* A child that exits at once and is never waited for: its pid stays
+     * taken by the zombie, so kill() on it is harmless. */
+    if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+        fuzz_fail("cannot reset SIGCHLD");
+    zombie = fork();
+    if (zombie < 0)
+        fuzz_fail("fork failed");
+    if (zombie == 0)
+        _exit(0);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)zombie, &si, WEXITED | WNOWAIT) < 0 ||
+        si.si_pid != zombie)
+        fuzz_fail("the zombie child is not there");
+    return 0;
+}
+
+/* The next part of [*p, end) up to FUZZ_SEP; *p moves past it. */
+static void next_part(const uint8_t **p, const uint8_t *end,
+                      const uint8_t **part, size_t *len) {
+    *part = *p;
+    const uint8_t *sep = memmem(*p, (size_t)(end - *p), FUZZ_SEP, 4);
+    *len = (size_t)((sep ? sep : end) - *p);
+    *p = sep ? sep + 4 : end;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 2)
+        return 0;
+    unsigned workers = (data[0] & 3u) + 1;
+    enum pb_schedule sched =
+        data[0] & 4u ? PB_SCHEDULE_DYNAMIC : PB_SCHEDULE_STATIC;
+    int channel = (data[0] & 8u) != 0;
+    struct fz_state st;
+    memset(&st, 0, sizeof st);
+    st.tasks = (uint64_t)data[1] + 1;
+
+    static struct host_instance hi;
+    host_init(&hi, "fuzz");
+    struct pb_job *job = job_new(&hi.host, &fz_ops, &st, workers, sched);
+    if (!job)
+        return 0;
+    struct procs p;
+    if (procs_init(&p, &hi.host, job, workers) < 0) {
+        job_free(job);
+        return 0;
+    }
+    const uint8_t *at = data + 2, *end = data + size;
+    for (unsigned i = 0; i < workers; i++) {
+        const uint8_t *part;
+        size_t len;
+        next_part(&at, end, &part, &len);
+        if (ftruncate(part_fd[i], 0) < 0 ||
+            (len && pwrite(part_fd[i], part, len, 0) != (ssize_t)len) ||
+            lseek(part_fd[i], 0, SEEK_SET) != 0)
+            fuzz_fail("cannot fill the memfd");
+        p.c[i].pid = zombie;
+        p.c[i].out = dup(part_fd[i]);
+        p.c[i].in = channel ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+        if (p.c[i].out < 0 || (channel && p.c[i].in < 0))
+            fuzz_fail("out of descriptors");
+        p.started++;
+    }
+    procs_serve(&p);
+    for (unsigned i = 0; i < workers; i++)
+        if (p.c[i].out >= 0)
+            fuzz_fail("worker %u's output is still open after serving", i);
+    procs_free(&p);
+
+    int all = 1;
+    for (uint64_t t = 0; t < st.tasks; t++)
+        all &= st.merged[t] == 1;
+    for (unsigned i = 0; i < workers; i++)
+        all &= job_worker_info(job, i)->reported;
+    int before = job_status(job, NULL);
+    int rc = job_finish(job);
+    const char *why = NULL;
+    int failed = job_status(job, &why);
+    if (all && !before && rc != 0)
+        fuzz_fail("a complete job failed: %s", why);
+    if (failed && (!why || !why[0]))
+        fuzz_fail("the job failed without saying why");
+    if ((rc != 0) != (failed != 0))
+        fuzz_fail("job_finish returned %d with status %d", rc, failed);
+    struct job_totals tot;
+    job_totals(job, &tot);
+    job_free(job);
+    return 0;
+}
