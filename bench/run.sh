@@ -16,21 +16,54 @@ median() { # FILE WORKLOAD EXECUTOR WORKERS COLUMN
         sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-echo "== overhead: noop, 8 workers, 8 tasks, against the raw mechanism (medians)"
-"$BUILD/bench/bench-baseline" 8 201 > "$OUT/base.txt"
-"$PB" run config/bench-overhead.ini -q -o "$OUT/overhead.csv" > /dev/null
+# "median M min A max B" of the numbers on standard input
+stats() { sort -g | awk '{ v[NR] = $1 } END {
+    if (!NR) { print "median nan min nan max nan"; exit }
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    print "median", m, "min", v[1], "max", v[NR] }'; }
+
+# Start and stop: every executor at 1, 8, 64 and 256 workers (noop, 256
+# empty tasks, dynamic schedule) against its raw mechanism in
+# bench-baseline, A B A B: ROUNDS rounds, each running the raw mechanisms
+# and then the executors at one worker count.  A ratio is the median wall_s
+# of parbench's repetitions over the median of the raw rounds' medians.
+ROUNDS=${ROUNDS:-2}
+echo "== start and stop: noop, 256 tasks, dynamic; parbench / raw mechanism, medians of $ROUNDS alternating rounds"
+for w in 1 8 64 256; do
+    reps=101
+    [ "$w" -ge 64 ] && reps=11
+    for r in $(seq "$ROUNDS"); do
+        "$BUILD/bench/bench-baseline" "$w" "$reps" | sed "s/^/$w /" >> "$OUT/ss-base.txt"
+        "$PB" run config/bench-startstop.ini -q -o "$OUT/ss-$w-$r.csv" --only "workers=$w" > /dev/null
+    done
+done
+head -n 1 "$OUT/ss-1-1.csv" > "$OUT/ss.csv"
+for f in "$OUT"/ss-*-*.csv; do tail -n +2 "$f" >> "$OUT/ss.csv"; done
+printf '%-11s %-20s %21s %21s %21s %21s  %s\n' executor raw "1 worker" 8 64 256 target
 # executor  raw mechanism in bench-baseline  target ratio
 while read -r ex raw target; do
-    r=$(awk -v k="$raw" '$1 == k { print $2 }' "$OUT/base.txt")
-    p=$(median "$OUT/overhead.csv" noop "$ex" 8 wall_s)
-    awk -v e="$ex" -v r="$r" -v p="$p" -v t="$target" 'BEGIN {
-        printf "%-11s raw %8.1f us   parbench %8.1f us   ratio %.2f (target <= %s)\n", e, r * 1e6, p * 1e6, p / r, t }'
+    line=$(printf '%-11s %-20s' "$ex" "$raw")
+    for w in 1 8 64 256; do
+        r=$(awk -v w="$w" -v k="$raw" '$1 == w && $2 == k { print $3 }' "$OUT/ss-base.txt" | stats | awk '{ print $2 }')
+        p=$(median "$OUT/ss.csv" noop "$ex" "$w" wall_s)
+        line="$line$(awk -v r="$r" -v p="$p" 'BEGIN {
+            u = (r >= 0.01) ? 1e3 : 1e6; n = (u == 1e3) ? "ms" : "us"
+            printf " %5.2f (%5.0f/%5.0f%s)", p / r, p * u, r * u, n }')"
+    done
+    echo "$line  <= $target"
 done <<'EOF2'
-pthread pthread_create+join 1.5
-fork fork+waitpid 1.5
-posix_spawn posix_spawn+waitpid 2
+pthread pthread_create+join 1.3
+gil pthread_create+join 1.3
+fork fork+waitpid 1.3
+posix_spawn posix_spawn+waitpid 1.5
 EOF2
-cat "$OUT/base.txt" | sed 's/^/baseline    /'
+
+# Per-task dispatch: (median wall_s at 100 000 tasks - median at 2) / 99 998
+echo "== per-task dispatch: noop, 100 000 tasks against 2, both schedules (ns per task: median, min-max; target < 1000)"
+"$PB" run config/bench-dispatch.ini -q -o "$OUT/dispatch.csv" > /dev/null
+printf '%-20s %7s %9s %19s\n' executor workers median min-max
+awk -f bench/dispatch.awk "$OUT/dispatch.csv" | sort -k1,1 -k2,2n |
+    awk '{ printf "%-20s %7d %9.0f %9.0f-%-9.0f%s\n", $1, $2, $3, $4, $5, ($3 < 1000) ? "" : "  OVER" }'
 
 echo "== scaling: prime-count trial, limit 4000000, 32 tasks, 1 vs 2 workers"
 "$PB" run config/bench-scaling.ini -q -o "$OUT/scaling.csv" > /dev/null
@@ -41,11 +74,6 @@ for e in pthread fork posix_spawn; do
         printf "%-11s 1 worker %.3f s   2 workers %.3f s   speedup %.2f (target >= 1.8)\n", e, a, b, a / b }'
 done
 
-# "median M min A max B" of the numbers on standard input
-stats() { sort -g | awk '{ v[NR] = $1 } END {
-    if (!NR) { print "median nan min nan max nan"; exit }
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    print "median", m, "min", v[1], "max", v[NR] }'; }
 
 echo "== kernels: prime-count sieve against primesieve, limit 10^9, one core (7 alternating runs)"
 if command -v primesieve > /dev/null 2>&1; then

@@ -3,9 +3,9 @@
  * It reads a start record and the workload spec from its standard input,
  * loads the workload plugin, re-creates the workload state with create()
  * (the real cost of "spawn", which shows in startup_s), runs the core's
- * worker loop and streams results back in frames.  The protocol is
- * documented in include/parbench/worker.h so that any
- * executor that starts fresh processes can use this program.
+ * worker loop and streams results back in frames, many to a write.  The
+ * protocol is documented in include/parbench/worker.h so that any executor that
+ * starts fresh processes can use this program.
  */
 #include <errno.h>
 #include <signal.h>
@@ -28,10 +28,31 @@
 /* A spec larger than this is refused rather than allocated. */
 #define SPEC_MAX (64u << 20)
 
-/* One frame on the coordinator's pipe (PB_FRAME_MAX is checked there). */
+/* Frames to the coordinator are streamed in batches (fdio_batch): one
+ * write carries up to BATCH_BYTES of results, and none waits more than
+ * BATCH_NS plus the task after it.  Flushed before a claim is awaited and
+ * at PB_FRAME_DONE. */
+#define BATCH_BYTES 32768
+#define BATCH_NS 1000000u
+static unsigned char batch_buf[BATCH_BYTES];
+static struct fdio_batch batch = {.fd = PB_WORKER_FD_OUT,
+                                  .buf = batch_buf,
+                                  .cap = BATCH_BYTES,
+                                  .interval_ns = 0};
+
+/* One frame on the coordinator's pipe (PB_FRAME_MAX is checked there),
+ * queued in the batch. */
 static int send_frame(uint32_t type, const void *a, size_t alen, const void *b,
                       size_t blen) {
-    return fdio_write_frame(PB_WORKER_FD_OUT, type, a, alen, b, blen);
+    return fdio_batch_frame(&batch, type, a, alen, b, blen);
+}
+
+/* One frame written now, with whatever was queued before it. */
+static int send_frame_now(uint32_t type, const void *a, size_t alen,
+                          const void *b, size_t blen) {
+    if (send_frame(type, a, alen, b, blen) < 0)
+        return -1;
+    return fdio_batch_flush(&batch);
 }
 
 /* The worker could not start: tell the coordinator (and stderr if there
@@ -48,7 +69,7 @@ static void fail_start(const char *fmt, ...) {
      * by hand, it may be anything. */
     struct stat st;
     if (fstat(PB_WORKER_FD_OUT, &st) < 0 || !S_ISFIFO(st.st_mode) ||
-        send_frame(PB_FRAME_ERROR, text, strlen(text), NULL, 0) < 0)
+        send_frame_now(PB_FRAME_ERROR, text, strlen(text), NULL, 0) < 0)
         fprintf(stderr, "parbench-worker: %s\n", text);
     _exit(PB_WORKER_EXIT_START);
 }
@@ -68,7 +89,7 @@ static int worker_claim(void *ctx, unsigned worker, uint64_t *task) {
     if (job_stopping(job))
         return 0;
     uint64_t t;
-    if (send_frame(PB_FRAME_CLAIM, NULL, 0, NULL, 0) < 0)
+    if (send_frame_now(PB_FRAME_CLAIM, NULL, 0, NULL, 0) < 0)
         return -1;
     int r = fdio_read_full(PB_WORKER_FD_IN, &t, sizeof t);
     if (r <= 0)
@@ -148,6 +169,9 @@ int main(int argc, char **argv) {
         fail_start("dynamic schedule without PB_WORKER_CLAIM_PIPE or "
                    "PB_WORKER_SHARED: no way to claim a task");
 
+    /* Results stream from here on: start the batch's clock. */
+    fdio_batch_init(&batch, PB_WORKER_FD_OUT, batch_buf, sizeof batch_buf,
+                    BATCH_NS);
     struct pb_worker_io io = {
         .ctx = job,
         .claim = (st.flags & PB_WORKER_CLAIM_PIPE) ? worker_claim : NULL,
@@ -156,7 +180,7 @@ int main(int argc, char **argv) {
     /* Failures travel in the messages; a broken pipe means the
      * coordinator is gone and nobody is left to tell. */
     (void)job_worker_loop(job, st.worker, &io);
-    if (send_frame(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+    if (send_frame_now(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
         _exit(PB_EXIT_INTERNAL);
     /* Wait for the release: end-of-file on our input. */
     char sink[64];

@@ -3,7 +3,9 @@
 #include "util/fdio.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <parbench/worker.h>
@@ -64,4 +66,51 @@ int fdio_write_frame(int fd, uint32_t type, const void *a, size_t alen,
     struct iovec iov[3] = {
         {&f, sizeof f}, {(void *)a, alen}, {(void *)b, blen}};
     return fdio_writev_full(fd, iov, 3);
+}
+
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void fdio_batch_init(struct fdio_batch *b, int fd, void *buf, size_t cap,
+                     uint64_t interval_ns) {
+    b->fd = fd;
+    b->buf = buf;
+    b->cap = cap;
+    b->used = 0;
+    b->interval_ns = interval_ns;
+    b->written_ns = interval_ns ? mono_ns() : 0;
+}
+
+int fdio_batch_flush(struct fdio_batch *b) {
+    if (b->used == 0)
+        return 0;
+    int rc = fdio_write_full(b->fd, b->buf, b->used);
+    b->used = 0;
+    if (b->interval_ns)
+        b->written_ns = mono_ns();
+    return rc;
+}
+
+int fdio_batch_frame(struct fdio_batch *b, uint32_t type, const void *a,
+                     size_t alen, const void *bb, size_t blen) {
+    if (alen > PB_FRAME_MAX || blen > PB_FRAME_MAX - alen)
+        return PB_EINVAL;
+    size_t whole = sizeof(struct pb_frame) + alen + blen;
+    if (whole > b->cap - b->used && fdio_batch_flush(b) < 0)
+        return PB_EIO;
+    if (whole > b->cap)
+        return fdio_write_frame(b->fd, type, a, alen, bb, blen);
+    struct pb_frame f = {type, (uint32_t)(alen + blen)};
+    memcpy(b->buf + b->used, &f, sizeof f);
+    if (alen)
+        memcpy(b->buf + b->used + sizeof f, a, alen);
+    if (blen)
+        memcpy(b->buf + b->used + sizeof f + alen, bb, blen);
+    b->used += whole;
+    if (b->interval_ns == 0 || mono_ns() - b->written_ns >= b->interval_ns)
+        return fdio_batch_flush(b);
+    return 0;
 }

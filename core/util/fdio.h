@@ -29,4 +29,33 @@ int fdio_writev_full(int fd, struct iovec *iov, int n);
 int fdio_write_frame(int fd, uint32_t type, const void *a, size_t alen,
                      const void *b, size_t blen);
 
+/*
+ * A frame writer that streams frames in batches, so that a worker sends
+ * many small results with one write: each frame is appended to `buf`; the
+ * batch is written when the next frame would not fit, when a frame is
+ * added `interval_ns` or more after the last write (so a result waits at
+ * most that long plus the task after it; a task that takes longer than
+ * the interval has its result written at once), and by fdio_batch_flush.
+ * A frame larger than `cap` is written on its own, after the batch.
+ * Nothing here allocates: async-signal-safe (memcpy, clock_gettime,
+ * writev), so a forked child may use it with a static buffer.
+ */
+struct fdio_batch {
+    int fd;
+    unsigned char *buf; /* borrowed, cap bytes                    */
+    size_t cap, used;
+    uint64_t interval_ns; /* 0: write every frame at once          */
+    uint64_t written_ns;  /* CLOCK_MONOTONIC of the last write     */
+};
+
+void fdio_batch_init(struct fdio_batch *b, int fd, void *buf, size_t cap,
+                     uint64_t interval_ns);
+/* Queue one frame (as fdio_write_frame).  Returns 0, PB_EINVAL without
+ * queueing anything when alen + blen > PB_FRAME_MAX, or PB_EIO when a
+ * write failed (frames queued before may be lost with it). */
+int fdio_batch_frame(struct fdio_batch *b, uint32_t type, const void *a,
+                     size_t alen, const void *bb, size_t blen);
+/* Write every queued frame.  Returns 0 or PB_EIO. */
+int fdio_batch_flush(struct fdio_batch *b);
+
 #endif /* PARBENCH_FDIO_H */

@@ -6,11 +6,12 @@
  * in frames on one pipe per child; the children wait for a release once
  * their work is done (so that their memory is measured while they all
  * live) and are reaped with wait4, which gives the core their CPU time
- * and peak RSS.
+ * and peak RSS.  A child writes its frames in batches (fdio_batch), not
+ * one write per task.
  *
  * Between fork() and _exit() a child runs only the core's worker loop
- * (async-signal-safe outside the workload's own code), writev(), read()
- * and prctl(): no stdio, no malloc, no locks of ours.
+ * (async-signal-safe outside the workload's own code), writev(), read(),
+ * clock_gettime() and prctl(): no stdio, no malloc, no locks of ours.
  */
 #include <parbench/worker.h>
 
@@ -25,11 +26,19 @@
 #include "procs.h"
 #include "util/fdio.h"
 
-/* io->send in a child: the message as one PB_FRAME_MSG. */
+/* A child streams its frames in batches (fdio_batch): one write carries
+ * up to BATCH_BYTES of results, and none waits more than BATCH_NS plus the
+ * task after it.  The buffer is static: each child has its own copy after
+ * fork(), and the coordinator never touches it (no pages of it are used
+ * there). */
+#define BATCH_BYTES 32768
+#define BATCH_NS 1000000u
+static unsigned char batch_buf[BATCH_BYTES];
+
+/* io->send in a child: the message as one PB_FRAME_MSG, batched. */
 static int fork_send(void *ctx, const void *head, size_t head_len,
                      const void *body, size_t body_len) {
-    return fdio_write_frame(*(const int *)ctx, PB_FRAME_MSG, head, head_len,
-                            body, body_len);
+    return fdio_batch_frame(ctx, PB_FRAME_MSG, head, head_len, body, body_len);
 }
 
 /* The child's whole life.  Never returns. */
@@ -42,10 +51,13 @@ static void child_main(const struct pb_host *host, struct pb_job *job,
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
-    struct pb_worker_io io = {.ctx = &out, .send = fork_send};
+    struct fdio_batch batch;
+    fdio_batch_init(&batch, out, batch_buf, sizeof batch_buf, BATCH_NS);
+    struct pb_worker_io io = {.ctx = &batch, .send = fork_send};
     /* Failures travel in the messages. */
     (void)host->worker_loop(job, worker, &io);
-    if (fdio_write_frame(out, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+    if (fdio_batch_frame(&batch, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0 ||
+        fdio_batch_flush(&batch) < 0)
         _exit(3);
     char b;
     while (read(release, &b, 1) < 0 && errno == EINTR)

@@ -3,9 +3,13 @@
  * process per worker and repetition.  Each worker re-loads the workload
  * plugin and re-creates its state from the serialised spec: that is what
  * "spawn" really costs, and it shows in startup_s.  Tasks and results
- * travel through pipes, in the protocol of <parbench/plugin.h> ("Worker
- * processes"): static workers claim by index on their own; under dynamic
- * scheduling each task is one round trip (PB_FRAME_CLAIM, then the index).
+ * travel through pipes, in the protocol of <parbench/worker.h>: static
+ * workers claim by index on their own; under dynamic scheduling they take
+ * the next task from the counter of the job's shared page
+ * (host->job_shared_fd, mapped by each worker), as forked children do.
+ * Only when the host offers no shared page is each task a round trip
+ * (PB_FRAME_CLAIM, then the index).  Results come back batched, many
+ * frames to a write (parbench-worker, cli/worker_main.c).
  *
  * An exec failure (say, no parbench-worker next to parbench) comes back as
  * posix_spawn's return value: glibc reports the child's exec errno to the
@@ -130,8 +134,13 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
     enum pb_schedule sched = host->job_schedule(job);
     struct pb_worker_start start = {
         .magic = PB_WORKER_MAGIC,
-        .flags = (sched == PB_SCHEDULE_DYNAMIC ? PB_WORKER_CLAIM_PIPE : 0u) |
-                 (shared >= 0 ? PB_WORKER_SHARED : 0u),
+        /* With the shared page, workers claim from its counter (no
+         * round trip per task); the claim pipe is the fallback when the
+         * host offers no page. */
+        .flags =
+            (sched == PB_SCHEDULE_DYNAMIC && shared < 0 ? PB_WORKER_CLAIM_PIPE
+                                                        : 0u) |
+            (shared >= 0 ? PB_WORKER_SHARED : 0u),
         .workers = n,
         .schedule = (uint32_t)sched,
         .parent = (int32_t)getpid(),

@@ -93,6 +93,17 @@ for _ in $(seq 100); do
 done
 pid=$(sed -n 's/.*built-in server, pid \([0-9]*\),.*/\1/p' slow.err)
 [[ $pid =~ ^[0-9]+$ ]] || { kill "$runner"; cat slow.err; fail "slow run: no server pid"; }
+# Ctrl-C once a download is in flight (a connection to the server is
+# established), so that a repetition is running whatever the machine's
+# load: /proc/net/tcp lists it with state 01.
+port=$(sed -n 's|.*is http://127.0.0.1:\([0-9]*\).*|\1|p' slow.err | head -1)
+[[ $port =~ ^[0-9]+$ ]] || { kill "$runner"; cat slow.err; fail "slow run: no server port"; }
+hexport=$(printf '%04X' "$port")
+for _ in $(seq 300); do
+    awk -v p=":$hexport" '$2 ~ p"$" && $4 == "01" { found = 1 } END { exit !found }' \
+        /proc/net/tcp && break
+    sleep 0.1
+done
 kill -INT "$runner"
 rc=0
 wait "$runner" || rc=$?

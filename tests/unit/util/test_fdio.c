@@ -112,6 +112,58 @@ static void test_write_frame(void **state) {
 }
 
 /*
+ * The batch writer holds small frames until the batch would overflow or
+ * is flushed (nothing reaches the pipe before), writes a frame larger
+ * than its buffer on its own after the queued ones, keeps their order,
+ * and refuses a frame over PB_FRAME_MAX without queueing it.  The
+ * interval is an hour so that no write happens because of the clock.
+ */
+static void test_batch(void **state) {
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+    unsigned char buf[64], big[100], got[256];
+    memset(big, 'B', sizeof big);
+    struct fdio_batch b;
+    fdio_batch_init(&b, p[1], buf, sizeof buf, 3600000000000u);
+    assert_int_equal(fdio_batch_frame(&b, PB_FRAME_MSG, "ab", 2, "c", 1), 0);
+    assert_int_equal(fdio_batch_frame(&b, PB_FRAME_DONE, NULL, 0, NULL, 0), 0);
+    /* Queued, not written: one system call will carry both. */
+    assert_int_equal(read(p[0], got, sizeof got), -1);
+    assert_int_equal(
+        fdio_batch_frame(&b, PB_FRAME_MSG, big, PB_FRAME_MAX, big, 1),
+        PB_EINVAL);
+    assert_int_equal(b.used, 2 * sizeof(struct pb_frame) + 3);
+    /* Larger than the buffer: the batch first, then this frame. */
+    assert_int_equal(
+        fdio_batch_frame(&b, PB_FRAME_MSG, big, sizeof big, NULL, 0), 0);
+    assert_int_equal(b.used, 0);
+    ssize_t n = read(p[0], got, sizeof got);
+    assert_int_equal(n, 3 * sizeof(struct pb_frame) + 3 + sizeof big);
+    struct pb_frame f;
+    memcpy(&f, got, sizeof f);
+    assert_int_equal(f.type, PB_FRAME_MSG);
+    assert_int_equal(f.len, 3);
+    assert_memory_equal(got + sizeof f, "abc", 3);
+    memcpy(&f, got + sizeof f + 3, sizeof f);
+    assert_int_equal(f.type, PB_FRAME_DONE);
+    memcpy(&f, got + 2 * sizeof f + 3, sizeof f);
+    assert_int_equal(f.len, sizeof big);
+    assert_memory_equal(got + 3 * sizeof f + 3, big, sizeof big);
+    /* A frame that fills the rest of the buffer stays queued until the
+     * flush. */
+    assert_int_equal(
+        fdio_batch_frame(&b, PB_FRAME_MSG, big, sizeof buf - sizeof f, NULL, 0),
+        0);
+    assert_int_equal(read(p[0], got, sizeof got), -1);
+    assert_int_equal(fdio_batch_flush(&b), 0);
+    assert_int_equal(read(p[0], got, sizeof got), (ssize_t)sizeof buf);
+    assert_int_equal(fdio_batch_flush(&b), 0);
+    close(p[0]);
+    close(p[1]);
+}
+
+/*
  * A frame one byte over PB_FRAME_MAX is refused, and nothing is written:
  * the coordinator would take it for a broken protocol.  The lengths are
  * larger than the buffers on purpose: a refused frame is never read.  It
@@ -151,6 +203,7 @@ int main(void) {
         cmocka_unit_test(test_read_full),
         cmocka_unit_test(test_writev_full),
         cmocka_unit_test(test_write_frame),
+        cmocka_unit_test(test_batch),
         cmocka_unit_test(test_frame_over_the_cap_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
