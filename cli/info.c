@@ -213,6 +213,13 @@ static int describe_one(const struct loaded_plugin *lp, FILE *out) {
             "next free task (every executor)"};
         rc = table_add(&t, row);
     }
+    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
+        const char *const row[] = {
+            "ballast", param_type_name(PB_PARAM_SIZE), "0", "-",
+            "memory the coordinator allocates and touches before the "
+            "workers start, like a big parent process (every executor)"};
+        rc = table_add(&t, row);
+    }
     if (rc == 0)
         table_print(&t, "  ", out);
     table_free(&t);

@@ -154,6 +154,8 @@ static void mw_usage(struct mpiwire_usage *u, const struct rusage *base,
                    (r.ru_stime.tv_usec - base->ru_stime.tv_usec));
     u->nvcsw = (uint64_t)(r.ru_nvcsw - base->ru_nvcsw);
     u->nivcsw = (uint64_t)(r.ru_nivcsw - base->ru_nivcsw);
+    u->minflt = (uint64_t)(r.ru_minflt - base->ru_minflt);
+    u->majflt = (uint64_t)(r.ru_majflt - base->ru_majflt);
     u->maxrss_kib = (uint64_t)r.ru_maxrss;
     u->pss_kib = job_read_pss_kib(0);
 }

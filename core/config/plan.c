@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/errors.h"
 #include "util/suggest.h"
+#include "util/units.h"
 
 /* ------------------------------------------------------------------------ */
 /* --only                                                                   */
@@ -135,6 +137,32 @@ static int server_misplaced(const char *value) {
     return 0;
 }
 
+/* An executor's `ballast = SIZE`: a size the machine can hold (at most
+ * half its memory, so that the cell cannot push the system into swap).
+ * 0, or -1 with a sentence in msg. */
+static int parse_ballast(const char *text, uint64_t *out, char *msg,
+                         size_t len) {
+    if (units_scan_size(text, out) != UNITS_OK) {
+        snprintf(msg, len,
+                 "ballast: '%s' is not a size; write e.g. ballast = 256MiB "
+                 "(0 for none)",
+                 text);
+        return -1;
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && *out > (uint64_t)pages * (uint64_t)page / 2) {
+        char have[32], want[32];
+        format_size((uint64_t)pages * (uint64_t)page, have, sizeof have);
+        format_size(*out, want, sizeof want);
+        snprintf(msg, len,
+                 "ballast: %s is more than half of this machine's memory "
+                 "(%s); choose a smaller size",
+                 want, have);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_instance(struct plan *p, const struct config *cfg,
                          const struct cfg_section *sec, enum pb_kind kind,
                          host_init_fn *host_init, struct plan_instance *inst,
@@ -170,6 +198,14 @@ static int load_instance(struct plan *p, const struct config *cfg,
         if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0) {
             if (config_schedule_parse(e->value, &inst->schedule, msg,
                                       sizeof msg) < 0) {
+                snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
+                         msg);
+                return PB_ECONFIG;
+            }
+            continue;
+        }
+        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "ballast") == 0) {
+            if (parse_ballast(e->value, &inst->ballast, msg, sizeof msg) < 0) {
                 snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
                          msg);
                 return PB_ECONFIG;

@@ -23,6 +23,7 @@ struct plan_instance {
     char *canonical;           /* owned: params_canonical()          */
     struct host_instance host; /* the table this plugin is handed    */
     enum pb_schedule schedule; /* executors: `schedule` or [run]'s   */
+    uint64_t ballast;          /* executors: `ballast` bytes, 0: none */
 };
 
 struct plan_cell {

@@ -38,7 +38,8 @@ enum kind {
     K_STATUS,
     K_REAL,
     K_COUNTER,
-    K_CHECKSUM
+    K_CHECKSUM,
+    K_OPTCOUNTER /* checked with the counters (check_stage) */
 };
 
 struct column {
@@ -61,7 +62,8 @@ static const char *const status_names[] = {"ok", "failed", "crashed", "timeout",
 
 int results_column_is_measure(enum results_column col) {
     return col < RESULTS_COLUMNS &&
-           (columns[col].kind == K_REAL || columns[col].kind == K_COUNTER);
+           (columns[col].kind == K_REAL || columns[col].kind == K_COUNTER ||
+            columns[col].kind == K_OPTCOUNTER);
 }
 
 double results_column_number(const struct result_row *row,
@@ -71,7 +73,10 @@ double results_column_number(const struct result_row *row,
     const void *p = (const char *)row + columns[col].offset;
     if (columns[col].kind == K_REAL)
         return *(const double *)p;
-    return (double)*(const uint64_t *)p;
+    uint64_t v = *(const uint64_t *)p;
+    if (columns[col].kind == K_OPTCOUNTER && v == RESULTS_NO_VALUE)
+        return NAN;
+    return (double)v;
 }
 
 int results_column_find(const char *name, enum results_column *out) {
@@ -159,6 +164,12 @@ static const char *cell_text(const struct result_row *row,
     case K_U64:
     case K_COUNTER:
         snprintf(buf, len, "%" PRIu64, *(const uint64_t *)p);
+        return buf;
+    case K_OPTCOUNTER:
+        if (*(const uint64_t *)p == RESULTS_NO_VALUE)
+            buf[0] = '\0';
+        else
+            snprintf(buf, len, "%" PRIu64, *(const uint64_t *)p);
         return buf;
     case K_SCHEDULE:
         return schedule_name(*(const enum pb_schedule *)p);
@@ -357,6 +368,12 @@ static int parse_cell(const struct cell_at *at, enum results_column col,
     case K_U64:
     case K_COUNTER:
         return parse_u64(at, col, text, UINT64_MAX, (uint64_t *)p);
+    case K_OPTCOUNTER:
+        if (text[0] == '\0') {
+            *(uint64_t *)p = RESULTS_NO_VALUE;
+            return 0;
+        }
+        return parse_u64(at, col, text, RESULTS_NO_VALUE - 1, (uint64_t *)p);
     case K_SCHEDULE:
         if (schedule_parse(text, (enum pb_schedule *)p) != 0)
             return bad_cell(at, col, text, "not a schedule (static, dynamic)");
@@ -378,33 +395,42 @@ static int parse_cell(const struct cell_at *at, enum results_column col,
 /* When a kind's cells are checked: the first bad cell is the one reported,
  * in the order the reader has always checked them (texts, the cell's
  * numbers, schedule, status, times, counters, checksum). */
-static int check_stage(enum kind k) { return k == K_U64 ? K_UINT : (int)k; }
+static int check_stage(enum kind k) {
+    return k == K_U64 ? K_UINT : k == K_OPTCOUNTER ? K_COUNTER : (int)k;
+}
 
-/* Converts every cell of a row with RESULTS_COLUMNS fields. */
+/* Converts every cell of a row with `ncols` fields (the header's count);
+ * a column past them (appended after the file was written) reads as an
+ * empty cell. */
 static int row_from_cells(const struct cell_at *at, char *const *cells,
-                          struct result_row *row) {
+                          size_t ncols, struct result_row *row) {
     memset(row, 0, sizeof *row);
     for (int stage = 0; stage <= K_CHECKSUM; stage++)
         for (size_t i = 0; i < RESULTS_COLUMNS; i++) {
             if (check_stage(columns[i].kind) != stage)
                 continue;
-            int rc = parse_cell(at, (enum results_column)i, cells[i], row);
+            const char *text = i < ncols ? cells[i] : "";
+            int rc = parse_cell(at, (enum results_column)i, text, row);
             if (rc != 0)
                 return rc;
         }
     return 0;
 }
 
+/* The oldest header read: every column up to `error`.  Columns appended
+ * later read as empty cells, which every kind after `error` accepts. */
+#define RESULTS_MIN_COLUMNS (RESULTS_COL_error + 1)
+
 static int check_header(const char *path, const struct csv_row *h, char *err,
                         size_t errlen) {
-    if (h->count != RESULTS_COLUMNS) {
+    if (h->count < RESULTS_MIN_COLUMNS || h->count > RESULTS_COLUMNS) {
         snprintf(err, errlen,
                  "%s: not a parbench results file: header has %zu column%s, "
                  "expected %d starting with run_id,started_at,host",
                  path, h->count, h->count == 1 ? "" : "s", RESULTS_COLUMNS);
         return PB_EINVAL;
     }
-    for (size_t i = 0; i < RESULTS_COLUMNS; i++)
+    for (size_t i = 0; i < h->count; i++)
         if (strcmp(h->fields[i], results_header[i]) != 0) {
             snprintf(err, errlen,
                      "%s: not a parbench results file: header column %zu is "
@@ -425,12 +451,12 @@ static int last_line(const char *path, int first, struct csv_row *row,
     tail->line = first;
     if (row == NULL) {
         snprintf(why, sizeof why, "%s", cerr);
-    } else if (row->count != RESULTS_COLUMNS) {
+    } else if (row->count != (size_t)tail->columns) {
         snprintf(why, sizeof why, "%zu of %d fields", row->count,
-                 RESULTS_COLUMNS);
+                 tail->columns);
     } else {
         struct cell_at at = {path, first, why, sizeof why};
-        if (row_from_cells(&at, row->fields, out) == 0) {
+        if (row_from_cells(&at, row->fields, row->count, out) == 0) {
             tail->state = RESULTS_TAIL_UNENDED;
             snprintf(tail->warning, sizeof tail->warning,
                      "%s:%d: the last row has no line end", path, first);
@@ -488,6 +514,7 @@ int results_read_tail(const char *path, struct result_row **rows, size_t *count,
         goto done;
     }
     rc = check_header(path, &row, err, errlen);
+    tail->columns = (int)row.count;
     csv_row_free(&row);
     if (rc != 0)
         goto done;
@@ -531,15 +558,15 @@ int results_read_tail(const char *path, struct result_row **rows, size_t *count,
             tail->keep = ftello(f);
             continue;
         }
-        if (row.count != RESULTS_COLUMNS) {
+        if (row.count != (size_t)tail->columns) {
             snprintf(err, errlen, "%s:%d: the row has %zu field%s, expected %d",
                      path, first, row.count, row.count == 1 ? "" : "s",
-                     RESULTS_COLUMNS);
+                     tail->columns);
             rc = PB_EINVAL;
             goto done;
         }
         struct cell_at at = {path, first, err, errlen};
-        rc = row_from_cells(&at, row.fields, &out[n]);
+        rc = row_from_cells(&at, row.fields, row.count, &out[n]);
         if (rc != 0) {
             results_row_free(&out[n]);
             goto done;

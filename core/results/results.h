@@ -30,6 +30,13 @@ struct row_measure {
     uint64_t peak_rss_kib, pss_kib;
     uint64_t ctx_voluntary, ctx_involuntary;
     uint64_t ipc_bytes, items;
+    /* Appended (issue 14): page faults of the coordinator and every
+     * worker (getrusage deltas), CPU migrations (RESULTS_NO_VALUE when the
+     * kernel gives no counter: an empty cell) and USS of the coordinator
+     * and every worker process. */
+    uint64_t minflt, majflt, cpu_migrations, uss_kib;
+    /* (A results file written before a column was appended has no such
+     * cell: it reads as RESULTS_NO_VALUE, like an empty one.) */
     int has_checksum;  /* 0: the checksum cell is empty              */
     uint64_t checksum; /* written as 0x%llx                          */
 };
@@ -57,9 +64,11 @@ struct result_row {
  * struct result_row the cell is written from and read into, `kind` its
  * type: TEXT (char *), UINT (unsigned), U64 (uint64_t of the cell's
  * identity), SCHEDULE, STATUS, REAL (double, `decimals` after the point,
- * empty when not finite), COUNTER (measured uint64_t) or CHECKSUM (the
- * member with m.has_checksum).
+ * empty when not finite), COUNTER (measured uint64_t), OPTCOUNTER (a
+ * measured uint64_t that may be unavailable: RESULTS_NO_VALUE, written and
+ * read as an empty cell) or CHECKSUM (the member with m.has_checksum).
  */
+#define RESULTS_NO_VALUE UINT64_MAX
 #define RESULTS_COLUMN_MAP(X)                                                  \
     X(run_id, TEXT, run_id, 0)                                                 \
     X(started_at, TEXT, started_at, 0)                                         \
@@ -84,7 +93,11 @@ struct result_row {
     X(items, COUNTER, m.items, 0)                                              \
     X(items_per_s, REAL, items_per_s, 3)                                       \
     X(checksum, CHECKSUM, m.checksum, 0)                                       \
-    X(error, TEXT, error, 0)
+    X(error, TEXT, error, 0)                                                   \
+    X(minflt, OPTCOUNTER, m.minflt, 0)                                         \
+    X(majflt, OPTCOUNTER, m.majflt, 0)                                         \
+    X(cpu_migrations, OPTCOUNTER, m.cpu_migrations, 0)                         \
+    X(uss_kib, OPTCOUNTER, m.uss_kib, 0)
 
 /* RESULTS_COL_run_id ... RESULTS_COL_error, then their count. */
 enum results_column {
@@ -97,8 +110,9 @@ enum results_column {
 /* The header: the names of RESULTS_COLUMN_MAP, in order. */
 extern const char *const results_header[RESULTS_COLUMNS];
 
-/* Nonzero for the measured numeric columns (REAL and COUNTER kinds:
- * wall_s ... items_per_s), the ones a summary can compare. */
+/* Nonzero for the measured numeric columns (REAL, COUNTER and OPTCOUNTER
+ * kinds: wall_s ... items_per_s, minflt ... uss_kib), the ones a summary
+ * can compare.  An empty cell reads as NAN. */
 int results_column_is_measure(enum results_column col);
 /* The value of measured column `col` of `row` (borrowed) as a double;
  * NAN for a column that is not a measure. */
@@ -132,10 +146,15 @@ struct results_tail {
     long long keep;    /* bytes up to the end of the last row read (the header
                           when there is none): where a torn line starts  */
     int line;          /* the last line's number unless WHOLE             */
+    int columns;       /* the header's column count: RESULTS_COLUMNS, or
+                          fewer for a file an older parbench wrote (its
+                          header a prefix, at least up to `error`)     */
     char warning[512]; /* "FILE:LINE: what" unless WHOLE               */
 };
 
-/* Read every row of a results file; the header must match exactly.
+/* Read every row of a results file; the header must match exactly, or be
+ * the header of an older parbench (the columns up to `error` at least, in
+ * order): columns appended since then read as empty cells.
  * *rows is malloc'd (free with results_free).  Errors name FILE:LINE.
  * A last line without a line end is read when it is a whole row, and
  * ignored when it is not (*tail says which, and where it starts); every

@@ -7,10 +7,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/perf_event.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include "config/spec.h"
 #include "run/host.h"
 #include "run/job.h"
+#include "run/perfctr.h"
 #include "util/clock.h"
 #include "util/errors.h"
 #include "util/fdio.h"
@@ -31,6 +34,7 @@ struct cell_env {
     char worker_program[4096];
     char *spec;
     size_t spec_len;
+    int migrations_fd; /* perfctr of CPU migrations; -1: none (empty cells) */
 };
 
 static int write_msg(int fd, const struct cell_msg *m) {
@@ -165,6 +169,7 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
      * worker then reports that it has no spec. */
     env->spec = NULL;
     env->spec_len = 0;
+    env->migrations_fd = -1;
     if (spec_build(wl->plugin.path, wl->params, &env->spec, &env->spec_len) <
         0) {
         env->spec = NULL;
@@ -197,6 +202,8 @@ static int measure(const struct plan_instance *wl,
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;
+    uint64_t mig0 = 0, mig1 = 0;
+    int mig_ok0 = perfctr_read(env->migrations_fd, &mig0) == 0;
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     uint64_t t0 = clock_mono_ns();
@@ -210,6 +217,7 @@ static int measure(const struct plan_instance *wl,
     uint64_t t1 = clock_mono_ns();
     getrusage(RUSAGE_SELF, &s1);
     getrusage(RUSAGE_CHILDREN, &c1);
+    int mig_ok1 = perfctr_read(env->migrations_fd, &mig1) == 0;
 
     struct job_totals jt;
     job_totals(job, &jt);
@@ -231,6 +239,15 @@ static int measure(const struct plan_instance *wl,
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
                            (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw) +
                            jt.self_nivcsw;
+    /* Faults of the coordinator and its threads, and of every worker
+     * process reaped meanwhile: fork's copy-on-write made countable. */
+    row->minflt = (uint64_t)(s1.ru_minflt - s0.ru_minflt) +
+                  (uint64_t)(c1.ru_minflt - c0.ru_minflt) + jt.self_minflt;
+    row->majflt = (uint64_t)(s1.ru_majflt - s0.ru_majflt) +
+                  (uint64_t)(c1.ru_majflt - c0.ru_majflt) + jt.self_majflt;
+    /* Inherited counter: threads and worker processes count once they
+     * have exited (every executor joins or reaps its workers in run()). */
+    row->cpu_migrations = perfctr_delta(mig_ok0, mig0, mig_ok1, mig1);
     row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
     if (jt.max_worker_rss_kib > row->peak_rss_kib)
         row->peak_rss_kib = jt.max_worker_rss_kib;
@@ -238,8 +255,17 @@ static int measure(const struct plan_instance *wl,
      * worker reported, while they all still lived (see job_deliver): read
      * now, after they exited, the pages it shared with them would count
      * twice.  With threads there is only this process. */
-    row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : job_read_pss_kib(0)) +
+    struct job_smaps self = {0, 0};
+    if (!jt.coord_pss_kib)
+        (void)job_read_smaps(0, &self);
+    row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : self.pss_kib) +
                    jt.workers_pss_kib + jt.helpers_pss_kib;
+    row->uss_kib = (jt.coord_pss_kib ? jt.coord_uss_kib : self.uss_kib) +
+                   jt.workers_uss_kib;
+    /* A process that measured itself (job_self_usage: MPI ranks) reported
+     * its Pss but not its USS: the sum is unknown, so empty, never short. */
+    if (jt.self_measured)
+        row->uss_kib = RESULTS_NO_VALUE;
     row->ipc_bytes = jt.ipc_bytes;
     row->startup_s =
         (double)((jt.last_ready_ns > t0 ? jt.last_ready_ns : t0) - t0) / 1e9;
@@ -262,6 +288,27 @@ static int measure(const struct plan_instance *wl,
         snprintf(error, errlen, "%s", why);
     job_free(job);
     return 0;
+}
+
+/* The executor's `ballast`: `bytes` of private anonymous memory, every
+ * page written, held until the cell process exits, as a big parent
+ * process holds its heap.  Small pages (MADV_NOHUGEPAGE), as most of a
+ * real heap is: fork then copies one page-table entry per 4 KiB.  Not
+ * timed (before READY).  0, or -1 with a sentence in err. */
+static int hold_ballast(uint64_t bytes, char *err, size_t errlen) {
+    void *b = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED) {
+        snprintf(err, errlen, "cannot map %" PRIu64 " bytes: %s", bytes,
+                 strerror(errno));
+        return -1;
+    }
+    (void)madvise(b, (size_t)bytes, MADV_NOHUGEPAGE);
+    long page = sysconf(_SC_PAGESIZE);
+    size_t step = page > 0 ? (size_t)page : 4096;
+    for (size_t i = 0; i < (size_t)bytes; i += step)
+        ((volatile unsigned char *)b)[i] = (unsigned char)(i / step);
+    return 0; /* never unmapped: the process exits with it */
 }
 
 void cell_main(const struct cell_request *req) {
@@ -311,6 +358,17 @@ void cell_main(const struct cell_request *req) {
         /* A long message is cut to its first 440 characters. */
         snprintf(m.error, sizeof m.error, "%s: %.440s", what,
                  err[0] ? err : "create failed");
+        _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
+    }
+    /* Opened once, before the first repetition: the clock never includes
+     * it.  Absent (empty cells) where the kernel refuses. */
+    char why[200];
+    env.migrations_fd =
+        perfctr_open_sw(PERF_COUNT_SW_CPU_MIGRATIONS, why, sizeof why);
+    if (ex->ballast && hold_ballast(ex->ballast, err, sizeof err) < 0) {
+        m.type = CELL_FATAL;
+        m.row.status = ROW_FAILED;
+        snprintf(m.error, sizeof m.error, "ballast: %.440s", err);
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
     uint64_t tasks = ops->task_count(state);

@@ -119,11 +119,13 @@ struct pb_job {
     double paused_user_s; /* CPU time the sampling took   */
     double paused_sys_s;
     double self_user_s, self_sys_s; /* job_self_usage, summed    */
-    uint64_t self_nvcsw, self_nivcsw;
+    uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
+    int self_measured; /* job_self_usage was called */
     uint64_t helpers_pss_kib, helpers_maxrss_kib;
     uint64_t coord_pss_kib; /* coordinator's Pss when the last
                                final report arrived (0: not
                                read; threads read at the end) */
+    uint64_t coord_uss_kib; /* and its USS, read with it    */
 
     void *executor_state;       /* borrowed: executor's create() */
     const char *executor;       /* borrowed name, or NULL        */
@@ -311,6 +313,9 @@ void job_self_usage(struct pb_job *job, unsigned worker,
     job->self_sys_s += tv_seconds(ru->ru_stime);
     job->self_nvcsw += (uint64_t)ru->ru_nvcsw;
     job->self_nivcsw += (uint64_t)ru->ru_nivcsw;
+    job->self_minflt += (uint64_t)ru->ru_minflt;
+    job->self_majflt += (uint64_t)ru->ru_majflt;
+    job->self_measured = 1;
     if (worker < job->workers) {
         job_worker_usage(job, worker, ru);
         job->w[worker].pss_kib = pss_kib;
@@ -351,6 +356,10 @@ void job_totals(const struct pb_job *job, struct job_totals *out) {
     out->self_nivcsw = job->self_nivcsw;
     out->helpers_pss_kib = job->helpers_pss_kib;
     out->max_worker_rss_kib = job->helpers_maxrss_kib;
+    out->self_minflt = job->self_minflt;
+    out->self_majflt = job->self_majflt;
+    out->self_measured = job->self_measured;
+    out->coord_uss_kib = job->coord_uss_kib;
     for (uint64_t t = 0; t < job->tasks; t++)
         out->items += job->slots[t].items;
     for (unsigned i = 0; i < job->workers; i++) {
@@ -360,6 +369,7 @@ void job_totals(const struct pb_job *job, struct job_totals *out) {
         if (jw->maxrss_kib > out->max_worker_rss_kib)
             out->max_worker_rss_kib = jw->maxrss_kib;
         out->workers_pss_kib += jw->pss_kib;
+        out->workers_uss_kib += jw->uss_kib;
     }
 }
 
@@ -403,17 +413,39 @@ uint64_t job_current_task(const struct pb_job *job, unsigned worker) {
 /* Worker side                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* Parses "Pss:   1234 kB" out of /proc/PID/smaps_rollup (the coordinator
- * reads its own and its parked workers', see sample_memory). */
-uint64_t job_read_pss_kib(pid_t pid) {
+/* The value of field `name` ("\nPss:") in smaps_rollup text, in KiB; 0
+ * when absent. */
+static uint64_t smaps_field(const char *buf, const char *name) {
+    const char *p = strstr(buf, name);
+    if (!p)
+        return 0;
+    p += strlen(name);
+    while (*p == ' ' || *p == '\t')
+        p++;
+    uint64_t kib = 0;
+    while (*p >= '0' && *p <= '9')
+        kib = kib * 10 + (uint64_t)(*p++ - '0');
+    return kib;
+}
+
+void job_parse_smaps(const char *text, struct job_smaps *out) {
+    out->pss_kib = smaps_field(text, "\nPss:");
+    out->uss_kib = smaps_field(text, "\nPrivate_Clean:") +
+                   smaps_field(text, "\nPrivate_Dirty:");
+}
+
+/* Reads /proc/PID/smaps_rollup (the coordinator reads its own and its
+ * parked workers', see sample_memory). */
+int job_read_smaps(pid_t pid, struct job_smaps *out) {
     char path[64];
+    memset(out, 0, sizeof *out);
     if (pid > 0)
         snprintf(path, sizeof path, "/proc/%ld/smaps_rollup", (long)pid);
     else
         snprintf(path, sizeof path, "/proc/self/smaps_rollup");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return 0;
+        return -1;
     char buf[4096];
     size_t used = 0;
     ssize_t got;
@@ -422,16 +454,14 @@ uint64_t job_read_pss_kib(pid_t pid) {
         used += (size_t)got;
     close(fd);
     buf[used] = '\0';
-    const char *p = strstr(buf, "\nPss:");
-    if (!p)
-        return 0;
-    p += 5;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    uint64_t kib = 0;
-    while (*p >= '0' && *p <= '9')
-        kib = kib * 10 + (uint64_t)(*p++ - '0');
-    return kib;
+    job_parse_smaps(buf, out);
+    return 0;
+}
+
+uint64_t job_read_pss_kib(pid_t pid) {
+    struct job_smaps sm;
+    (void)job_read_smaps(pid, &sm);
+    return sm.pss_kib;
 }
 
 /* The core's claim: static by index (task = worker + k * workers), or the
@@ -656,10 +686,16 @@ static void sample_memory(struct pb_job *job) {
     struct rusage r0, r1;
     getrusage(RUSAGE_SELF, &r0);
     uint64_t t = clock_mono_ns();
-    job->coord_pss_kib = job_read_pss_kib(0);
+    struct job_smaps sm;
+    (void)job_read_smaps(0, &sm);
+    job->coord_pss_kib = sm.pss_kib;
+    job->coord_uss_kib = sm.uss_kib;
     for (unsigned i = 0; i < job->workers; i++)
-        if (job->w[i].pid > 0 && !job->w[i].self_measured)
-            job->w[i].pss_kib = job_read_pss_kib(job->w[i].pid);
+        if (job->w[i].pid > 0 && !job->w[i].self_measured) {
+            (void)job_read_smaps(job->w[i].pid, &sm);
+            job->w[i].pss_kib = sm.pss_kib;
+            job->w[i].uss_kib = sm.uss_kib;
+        }
     job->paused_ns += clock_mono_ns() - t;
     /* Reading smaps_rollup walks page tables: kernel time that is
      * parbench's, not the executor's, and that threads never pay. */

@@ -22,6 +22,7 @@ struct job_worker {
                           without a task); 0 = never reported          */
     uint64_t tasks_run;
     uint64_t pss_kib;    /* worker processes only                        */
+    uint64_t uss_kib;    /* worker processes only: Private_Clean + _Dirty */
     pid_t pid;           /* worker processes only: from the final report */
     uint64_t maxrss_kib; /* from job_worker_usage                        */
     int reported;        /* final report received                        */
@@ -86,13 +87,18 @@ struct job_totals {
     uint64_t max_worker_rss_kib; /* largest peak RSS of a worker process,
                                 KiB (job_worker_usage); 0: none        */
     uint64_t workers_pss_kib;    /* Pss of the worker processes, summed    */
+    uint64_t coord_pss_kib;      /* the coordinator's Pss, read while the
+                                    worker processes all lived; 0: not read
+                                    (threads: read it at the end)          */
+    uint64_t workers_uss_kib;    /* USS of the worker processes, summed    */
+    uint64_t coord_uss_kib;      /* the coordinator's USS, read with its Pss;
+                                    0: not read                            */
     /* What processes measured of themselves (job_self_usage). */
     double self_user_s, self_sys_s;
-    uint64_t self_nvcsw, self_nivcsw;
+    uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
     uint64_t helpers_pss_kib; /* Pss of the executor's helper processes */
-    uint64_t coord_pss_kib;   /* the coordinator's Pss, read while the
-                                 worker processes all lived; 0: not read
-                                 (threads: read it at the end)          */
+    int self_measured;        /* job_self_usage was called: some process's
+                                 USS is unknown                         */
 };
 void job_totals(const struct pb_job *job, struct job_totals *out);
 
@@ -128,6 +134,16 @@ void job_blocking_begin(struct pb_task_ctx *ctx);
 void job_blocking_end(struct pb_task_ctx *ctx);
 unsigned job_task_worker(const struct pb_task_ctx *ctx);
 
+/* What smaps_rollup says of one process, in KiB: Pss, and USS (memory
+ * private to it: Private_Clean + Private_Dirty). */
+struct job_smaps {
+    uint64_t pss_kib, uss_kib;
+};
+/* Parses smaps_rollup text (NUL-terminated); a missing field counts 0. */
+void job_parse_smaps(const char *text, struct job_smaps *out);
+/* Reads /proc/PID/smaps_rollup (pid 0 = self) into *out: 0, or -1 (and
+ * zeros) when it cannot be read.  Coordinator only. */
+int job_read_smaps(pid_t pid, struct job_smaps *out);
 /* Pss of a process in KiB from /proc/PID/smaps_rollup (pid 0 = self); 0 if
  * unavailable.  Coordinator only. */
 uint64_t job_read_pss_kib(pid_t pid);

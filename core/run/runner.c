@@ -271,6 +271,15 @@ static int open_output(struct runner *r) {
             fprintf(stderr, "parbench: --resume: %s\n", err);
             return PB_EXIT_USAGE;
         }
+        if (r->tail.columns != RESULTS_COLUMNS) {
+            fprintf(stderr,
+                    "parbench: --resume: %s: written by an older parbench "
+                    "(%d columns, now %d): rows of both kinds cannot share "
+                    "one file; resume into a new file (-o) or run again "
+                    "with --force\n",
+                    r->output, r->tail.columns, RESULTS_COLUMNS);
+            return PB_EXIT_USAGE;
+        }
     }
     return 0;
 }
@@ -375,6 +384,8 @@ static int emit_status(struct runner *r, const struct plan_cell *c,
     memset(&m, 0, sizeof m);
     m.status = status;
     m.wall_s = wall_s;
+    /* Not measured: empty cells. */
+    m.minflt = m.majflt = m.cpu_migrations = m.uss_kib = RESULTS_NO_VALUE;
     return emit_row(r, c, rep, tasks, started_ns, &m, error);
 }
 

@@ -76,6 +76,7 @@ struct mpiwire_usage {
                                  over the rank's life)                   */
     uint64_t nvcsw, nivcsw;
     uint64_t maxrss_kib, pss_kib;
+    uint64_t minflt, majflt; /* as user_us: counted like the CPU time  */
 };
 
 struct mpiwire_host {

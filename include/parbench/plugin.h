@@ -73,7 +73,7 @@
  *     include it where you use them.
  *  3. job_current_task and job_shared_fd are part of version 2: drop the
  *     host->size tests around them.
- *  4. A parameter may no longer be named `plugin` or `schedule`
+ *  4. A parameter may no longer be named `plugin`, `schedule` or `ballast`
  *     (PB_RESERVED_PARAMS): rename it.
  *  Nothing else changed for existing source; new in version 2 are
  *  host->role, the executor's create/destroy and host->executor_state.
@@ -159,10 +159,11 @@ struct pb_param {
 /*
  * Keys the core reads in every [workload.NAME] and [executor.NAME] section
  * (`plugin`: which plugin the instance runs; `schedule`: the executor's
- * schedule, static or dynamic).  No parameter table may use them: the
+ * schedule, static or dynamic; `ballast`: memory the coordinator holds,
+ * touched, while the executor runs).  No parameter table may use them: the
  * loader refuses it, since the core's key would hide the plugin's.
  */
-#define PB_RESERVED_PARAMS "plugin", "schedule"
+#define PB_RESERVED_PARAMS "plugin", "schedule", "ballast"
 
 /* Opaque set of validated parameter values, owned by the core. */
 struct pb_params;
@@ -365,12 +366,13 @@ struct pb_host {
      * lives for the whole cell): an MPI rank.  `worker` is the worker the
      * process ran, or PB_NO_WORKER for a helper of the executor (say a root
      * rank that hands out tasks).  From `ru` the core adds ru_utime,
-     * ru_stime, ru_nvcsw and ru_nivcsw to the row (so pass zeros for what
+     * ru_stime, ru_nvcsw, ru_nivcsw, ru_minflt and ru_majflt to the row (so pass zeros for what
      * RUSAGE_CHILDREN counts already) and takes ru_maxrss (KiB) as a peak.
      * `pss_kib` is its proportional set size, read by the process itself
      * while every worker was alive: for a worker the core uses it instead
      * of reading /proc/PID/smaps_rollup of the pid in the final report; a
-     * helper's is added.  `ru` is borrowed.
+     * helper's is added.  The row's uss_kib is then empty (a USS is not
+     * passed).  `ru` is borrowed.
      */
     void (*job_self_usage)(struct pb_job *job, unsigned worker,
                            const struct rusage *ru, uint64_t pss_kib);

@@ -489,6 +489,8 @@ static int mpi_frame(struct mpi_rep *r, uint32_t type, const unsigned char *b,
             ru.ru_stime.tv_usec = (suseconds_t)(u.sys_us % 1000000);
             ru.ru_nvcsw = (long)u.nvcsw;
             ru.ru_nivcsw = (long)u.nivcsw;
+            ru.ru_minflt = (long)u.minflt;
+            ru.ru_majflt = (long)u.majflt;
         }
         ru.ru_maxrss = (long)u.maxrss_kib;
         h->job_self_usage(r->job, u.rank ? u.rank - 1 : PB_NO_WORKER, &ru,

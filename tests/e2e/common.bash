@@ -40,6 +40,15 @@ csv_col() {
                           { print $c }' "$1"
 }
 
+# csv_errors FILE: the error column, one per line, for rows whose other
+# fields are plain (the error alone may hold commas): the fields before and
+# after it are counted from the header, so appended columns do not matter.
+csv_errors() {
+    awk -F, '{ sub(/\r$/, "") }
+             NR == 1 { for (i = 1; i <= NF; i++) if ($i == "error") c = i; after = NF - c; next }
+             { s = ""; for (i = c; i <= NF - after; i++) s = s (i > c ? "," : "") $i; print s }' "$1"
+}
+
 assert_contains() { grep -qF -- "$2" "$1" || { cat "$1"; fail "$1 lacks: $2"; }; }
 
 # Every process started by a test inherits PB_E2E_MARK (forked and spawned

@@ -21,8 +21,9 @@ INI
 
 # last_line_ends FILE: the file ends with CRLF.
 last_line_ends() { [[ $(tail -c 2 "$1" | od -An -c | tr -d ' ') == '\r\n' ]]; }
-# fields_ok FILE: every line has 24 fields (the rows are plain here).
-fields_ok() { awk -F, 'NF != 24 { bad = 1 } END { exit bad }' "$1"; }
+# fields_ok FILE: every line has as many fields as the header (the rows
+# are plain here).
+fields_ok() { awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$1"; }
 
 # --- 3: disk full mid-run ---------------------------------------------------
 # RLIMIT_FSIZE of 4 KiB cuts the file in the middle of a row; SIGXFSZ is
@@ -40,7 +41,7 @@ pass "disk full: exit 3, every row whole"
 rows=$(($(wc -l < h.csv) - 1))
 printf '20261129-31337,2026-11-29T10:00:00Z,h,noop,tasks=2,serial,1,2,dyn' >> h.csv
 run_pb 0 report h.csv
-assert_contains err "h.csv:$((rows + 2)): the last line is cut short (9 of 24 fields, no line end)"
+assert_contains err "h.csv:$((rows + 2)): the last line is cut short (9 of 28 fields, no line end)"
 run_pb 0 run h.ini -q --resume
 assert_contains err "--resume removes it"
 [[ $(wc -l < h.csv) == 31 ]] || fail "resume after a torn line: $(wc -l < h.csv) lines, expected 31"

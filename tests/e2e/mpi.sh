@@ -83,6 +83,11 @@ awk -F, '$1 ~ /^mpi/ && ($2 <= 0 || $3 <= 0 || $4 <= 0 || $5 + $6 <= 0) { bad = 
 # matrix-mult's rows of C (96 x 96 doubles) crossed as messages.
 awk -F, '$1 ~ /^mpi/ && $7 == "matrix-mult" && $2 < 96 * 96 * 8 { bad = 1; print } END { exit bad }' res ||
     fail "matrix-mult under mpi: ipc_bytes below the size of C"
+# The ranks pass their Pss but not their USS: uss_kib is empty, never short;
+# their page faults are counted.
+paste -d, <(csv_col m.csv executor) <(csv_col m.csv uss_kib) <(csv_col m.csv minflt) > uss
+awk -F, '$1 ~ /^mpi/ && ($2 != "" || $3 == "") { bad = 1; print } END { exit bad }' uss ||
+    fail "an mpi row has a uss_kib, or no minflt"
 pass "ipc_bytes, pss_kib, peak_rss_kib and CPU time gathered from the ranks"
 
 # A hostfile naming localhost twice (one slot each): two ranks fit; three
@@ -103,7 +108,7 @@ oversubscribe = false
 INI
 run_pb 1 run hf.ini -q
 paste -d'|' <(csv_col hf.csv executor) <(csv_col hf.csv workers) <(csv_col hf.csv status) \
-    <(csv_col hf.csv checksum) <(cut -d, -f24- hf.csv | tail -n +2 | tr -d '\r') > hfr
+    <(csv_col hf.csv checksum) <(csv_errors hf.csv) > hfr
 grep -q '^mpi|1|ok|' hfr || { cat hfr; fail "the hostfile run at 1 worker (2 ranks) is not ok"; }
 [[ $(grep '^mpi|1|' hfr | cut -d'|' -f4) == $(grep '^pthread|1|' hfr | cut -d'|' -f4) ]] ||
     fail "hostfile run: checksum differs from pthread's"

@@ -51,7 +51,7 @@ INI
         run_pb 1 run f.ini -q --force
         row() { # WORKLOAD: "status|error"
             paste -d'|' <(csv_col f.csv workload) <(csv_col f.csv status) \
-                <(cut -d, -f24- f.csv | tail -n +2 | tr -d '\r') |
+                <(csv_errors f.csv) |
                 awk -F'|' -v w="$1" '$1 == w { print $2 "|" $3 }'
         }
         expect() { # WORKLOAD STATUS ERROR-PATTERN (an extended regex)

@@ -57,7 +57,7 @@ INI
     # row WORKLOAD EXECUTOR: "status|error" of that row
     row() {
         paste -d'|' <(csv_col f.csv workload) <(csv_col f.csv executor) \
-            <(csv_col f.csv status) <(cut -d, -f24- f.csv | tail -n +2 | tr -d '\r') |
+            <(csv_col f.csv status) <(csv_errors f.csv) |
             awk -F'|' -v w="$1" -v e="$2" '$1 == w && $2 == e { print $3 "|" $4 }'
     }
     expect() { # WORKLOAD STATUS ERROR-PATTERN (an extended regex)

@@ -22,6 +22,13 @@
     "run_id,started_at,host,workload,workload_params,executor,workers,tasks,"  \
     "schedule,repetition,status,wall_s,startup_s,user_s,sys_s,peak_rss_kib,"   \
     "pss_kib,ctx_voluntary,ctx_involuntary,ipc_bytes,items,items_per_s,"       \
+    "checksum,error,minflt,majflt,cpu_migrations,uss_kib"
+
+/* The header of a parbench before minflt ... uss_kib were appended. */
+#define OLD_HEADER_TEXT                                                        \
+    "run_id,started_at,host,workload,workload_params,executor,workers,tasks,"  \
+    "schedule,repetition,status,wall_s,startup_s,user_s,sys_s,peak_rss_kib,"   \
+    "pss_kib,ctx_voluntary,ctx_involuntary,ipc_bytes,items,items_per_s,"       \
     "checksum,error"
 
 /* Group state: a scratch file path, recreated empty by each test. */
@@ -106,6 +113,10 @@ static struct result_row sample_row(void) {
         .m.ctx_involuntary = 5,
         .m.ipc_bytes = 123456789012ULL,
         .m.items = 99998,
+        .m.minflt = 2048,
+        .m.majflt = 1,
+        .m.cpu_migrations = 3,
+        .m.uss_kib = 25000,
         .items_per_s = 79998.4,
         .m.has_checksum = 1,
         .m.checksum = 78498,
@@ -172,7 +183,7 @@ static void test_row_text(void **state) {
                         "method=trial;tasks=32,fork,4,32,dynamic,"
                         "3,ok,1.250000000,0.001500000,4.500000,0.125000,"
                         "10240,30000,17,5,123456789012,99998,"
-                        "79998.400,0x132a2,\r\n");
+                        "79998.400,0x132a2,,2048,1,3,25000\r\n");
     free(text);
 }
 
@@ -271,8 +282,9 @@ static void test_neutralised_text(void **state) {
     char *text = read_file(path);
     assert_non_null(strstr(text, "\r\n''=sum,"));
     assert_non_null(strstr(text, ",-3,'@attack,'+x=1;y=2,'plain,"));
-    assert_non_null(
-        strstr(text, ",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"\r\n"));
+    assert_non_null(strstr(
+        text,
+        ",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",2048,1,3,25000\r\n"));
     free(text);
 
     struct result_row *rows = NULL;
@@ -325,7 +337,7 @@ static void test_torn_last_line(void **state) {
     assert_int_equal(n, 2);
     assert_int_equal(tail.state, RESULTS_TAIL_TORN);
     snprintf(want, sizeof want,
-             "%s:4: the last line is cut short (2 of 24 fields, no line end)",
+             "%s:4: the last line is cut short (2 of 28 fields, no line end)",
              path);
     assert_memory_equal(tail.warning, want, strlen(want));
     results_free(got, n);
@@ -349,6 +361,63 @@ static void test_torn_last_line(void **state) {
                      PB_EINVAL);
 }
 
+/* An unavailable counter is an empty cell, read back as unavailable (NAN
+ * as a number), never as 0. */
+static void test_optional_counter(void **state) {
+    const char *path = scratch_path(state);
+    struct result_row in = sample_row();
+    in.m.cpu_migrations = RESULTS_NO_VALUE;
+    write_rows(path, &in, 1);
+    char *text = read_file(path);
+    assert_non_null(strstr(text, ",0x132a2,,2048,1,,25000\r\n"));
+    free(text);
+    struct result_row *rows = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    assert_int_equal(results_read(path, &rows, &n, err, sizeof err), 0);
+    assert_int_equal(n, 1);
+    assert_true(rows[0].m.cpu_migrations == RESULTS_NO_VALUE);
+    assert_true(
+        isnan(results_column_number(&rows[0], RESULTS_COL_cpu_migrations)));
+    assert_true(results_column_number(&rows[0], RESULTS_COL_minflt) == 2048);
+    results_free(rows, n);
+}
+
+/* A file an older parbench wrote (header up to `error`) is still read:
+ * the appended columns are empty. */
+static void test_older_header(void **state) {
+    const char *path = scratch_path(state);
+    write_file(path, "run_id,started_at,host,workload,workload_params,"
+                     "executor,workers,tasks,schedule,repetition,status,"
+                     "wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,"
+                     "ctx_voluntary,ctx_involuntary,ipc_bytes,items,"
+                     "items_per_s,checksum,error\r\n"
+                     "r,2026-11-25T08:17:57Z,h,w,,fork,2,4,static,1,ok,"
+                     "0.5,0.1,0.2,0.1,100,200,1,2,3,4,8.000,0x1,\r\n");
+    struct result_row *rows = NULL;
+    size_t n = 0;
+    struct results_tail tail;
+    char err[256] = "";
+    assert_int_equal(results_read_tail(path, &rows, &n, &tail, err, sizeof err),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(tail.columns, 24);
+    assert_true(rows[0].m.minflt == RESULTS_NO_VALUE);
+    assert_true(rows[0].m.uss_kib == RESULTS_NO_VALUE);
+    assert_true(rows[0].m.pss_kib == 200);
+    results_free(rows, n);
+    /* A row of the new width under the old header is refused. */
+    write_file(path, "run_id,started_at,host,workload,workload_params,"
+                     "executor,workers,tasks,schedule,repetition,status,"
+                     "wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,"
+                     "ctx_voluntary,ctx_involuntary,ipc_bytes,items,"
+                     "items_per_s,checksum,error\r\n"
+                     "r,2026-11-25T08:17:57Z,h,w,,fork,2,4,static,1,ok,"
+                     "0.5,0.1,0.2,0.1,100,200,1,2,3,4,8.000,0x1,,1,2,3,4\r\n");
+    assert_int_equal(results_read(path, &rows, &n, err, sizeof err), PB_EINVAL);
+    assert_non_null(strstr(err, "the row has 28 fields, expected 24"));
+}
+
 static void test_bad_header(void **state) {
     const char *path = scratch_path(state);
     struct result_row *rows = (struct result_row *)1;
@@ -360,7 +429,7 @@ static void test_bad_header(void **state) {
     assert_int_equal(results_read(path, &rows, &n, err, sizeof err), PB_EINVAL);
     snprintf(want, sizeof want,
              "%s: not a parbench results file: header has 3 columns, "
-             "expected 24 starting with run_id,started_at,host",
+             "expected 28 starting with run_id,started_at,host",
              path);
     assert_string_equal(err, want);
     assert_null(rows);
@@ -441,7 +510,9 @@ static void test_bad_cells(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[1024];
         /* The bad row is on line 4: header, a good row, a blank line. */
-        snprintf(text, sizeof text, "%s\r\n%s\r\n%s", HEADER_TEXT, good,
+        /* Rows of an older parbench's width, under its header (still
+         * read, see test_older_header). */
+        snprintf(text, sizeof text, "%s\r\n%s\r\n%s", OLD_HEADER_TEXT, good,
                  cases[i].row);
         write_file(path, text);
         assert_int_equal(results_read(path, &rows, &n, err, sizeof err),
@@ -454,7 +525,7 @@ static void test_bad_cells(void **state) {
 
     /* The same file with the good row only reads. */
     char text[1024];
-    snprintf(text, sizeof text, "%s\r\n%s", HEADER_TEXT, good);
+    snprintf(text, sizeof text, "%s\r\n%s", OLD_HEADER_TEXT, good);
     write_file(path, text);
     assert_int_equal(results_read(path, &rows, &n, err, sizeof err), 0);
     assert_int_equal(n, 1);
@@ -484,6 +555,8 @@ int main(void) {
         cmocka_unit_test(test_null_strings_read_empty),
         cmocka_unit_test(test_neutralised_text),
         cmocka_unit_test(test_bad_header),
+        cmocka_unit_test(test_optional_counter),
+        cmocka_unit_test(test_older_header),
         cmocka_unit_test(test_torn_last_line),
         cmocka_unit_test(test_bad_cells),
         cmocka_unit_test(test_missing_file),

@@ -423,8 +423,11 @@ static void test_self_usage(void **state) {
     for (size_t i = 0; i < wire.count; i++)
         assert_int_equal(
             job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
-    struct rusage r0 = {
-        .ru_utime = {1, 500000}, .ru_nvcsw = 3, .ru_maxrss = 5000};
+    struct rusage r0 = {.ru_utime = {1, 500000},
+                        .ru_nvcsw = 3,
+                        .ru_minflt = 40,
+                        .ru_majflt = 1,
+                        .ru_maxrss = 5000};
     struct rusage r1 = {
         .ru_stime = {0, 250000}, .ru_nivcsw = 2, .ru_maxrss = 7000};
     struct rusage root = {.ru_utime = {0, 100000}, .ru_maxrss = 9000};
@@ -438,11 +441,37 @@ static void test_self_usage(void **state) {
     assert_float_equal(t.self_sys_s, 0.25, 1e-9);
     assert_int_equal(t.self_nvcsw, 3);
     assert_int_equal(t.self_nivcsw, 2);
+    assert_int_equal(t.self_minflt, 40);
+    assert_int_equal(t.self_majflt, 1);
+    assert_true(t.self_measured);
     assert_int_equal(t.workers_pss_kib, 3000);
     assert_int_equal(t.helpers_pss_kib, 300);
     assert_int_equal(t.max_worker_rss_kib, 9000);
     assert_true(job_worker_info(job, 1)->self_measured);
     job_free(job);
+}
+
+/* USS is Private_Clean + Private_Dirty; Pss is not confused with
+ * Pss_Anon and friends; a missing field counts 0. */
+static void test_parse_smaps(void **state) {
+    (void)state;
+    struct job_smaps sm;
+    job_parse_smaps("55a0-7ffd ---p 00000000 00:00 0 [rollup]\n"
+                    "Rss:                2000 kB\n"
+                    "Pss:                1500 kB\n"
+                    "Pss_Anon:            900 kB\n"
+                    "Shared_Clean:        400 kB\n"
+                    "Private_Clean:       300 kB\n"
+                    "Private_Dirty:       700 kB\n",
+                    &sm);
+    assert_int_equal(sm.pss_kib, 1500);
+    assert_int_equal(sm.uss_kib, 1000);
+    job_parse_smaps("Rss: 5 kB\n", &sm);
+    assert_int_equal(sm.pss_kib, 0);
+    assert_int_equal(sm.uss_kib, 0);
+    assert_int_equal(job_read_smaps(0, &sm), 0);
+    assert_true(sm.uss_kib > 0 && sm.pss_kib > 0);
+    assert_int_equal(job_read_smaps(999999999, &sm), -1);
 }
 
 static void test_read_pss(void **state) {
@@ -471,6 +500,7 @@ int main(void) {
         cmocka_unit_test(test_unsendable_result),
         cmocka_unit_test(test_self_usage),
         cmocka_unit_test(test_read_pss),
+        cmocka_unit_test(test_parse_smaps),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

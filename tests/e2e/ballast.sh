@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `ballast = SIZE` in an executor section: the coordinator holds that much
+# touched memory while the workers start.  It shows in memory, never in
+# a wrong answer; a bad size is refused before any cell runs.
+source "$(dirname "$0")/common.bash"
+
+cat > b.ini <<'INI'
+[run]
+workers = 2
+repetitions = 1
+warmup = 0
+timeout = 60s
+output = b.csv
+[workload.prime-count]
+limit = 20000
+tasks = 4
+[executor.fork]
+[executor.fork-big]
+plugin = fork
+ballast = 64MiB
+[executor.posix_spawn]
+[executor.spawn-big]
+plugin = posix_spawn
+ballast = 64MiB
+[executor.pthread]
+[executor.pthread-big]
+plugin = pthread
+ballast = 64MiB
+INI
+run_pb 0 run b.ini -q --force
+[[ $(csv_col b.csv status | sort -u) == ok ]] || { cat b.csv; fail "not every row is ok"; }
+[[ $(csv_col b.csv checksum | sort -u | wc -l) == 1 ]] || { cat b.csv; fail "checksums differ"; }
+# col EXECUTOR NAME: the value of column NAME in that executor's row
+col() { paste -d' ' <(csv_col b.csv executor) <(csv_col b.csv "$2") | awk -v e="$1" '$1 == e { print $2 }'; }
+mib=$((64 * 1024))
+for e in fork posix_spawn pthread; do
+    big=${e/posix_spawn/spawn}-big
+    # Pss counts the ballast once, however many children share it.
+    (( $(col $big pss_kib) - $(col $e pss_kib) >= mib * 9 / 10 )) ||
+        { cat b.csv; fail "$e: pss_kib does not grow by the 64 MiB ballast"; }
+done
+# Under posix_spawn and threads the ballast is the coordinator's alone.
+(( $(col spawn-big uss_kib) - $(col posix_spawn uss_kib) >= mib * 9 / 10 )) ||
+    { cat b.csv; fail "posix_spawn: uss_kib does not grow by the ballast"; }
+
+# A bad size: exit 2 naming file:line, key and a fix; no cell runs.
+printf '[run]\noutput = x.csv\n[workload.noop]\n[executor.fork]\nballast = lots\n' > bad.ini
+run_pb 2 run bad.ini -q
+assert_contains err "bad.ini:5: [executor.fork] ballast: 'lots' is not a size; write e.g. ballast = 256MiB"
+[[ ! -e x.csv ]] || fail "a bad ballast wrote rows"
+printf '[run]\noutput = x.csv\n[workload.noop]\n[executor.fork]\nballast = 1000TiB\n' > bad.ini
+run_pb 2 run bad.ini -q
+assert_contains err "bad.ini:5: [executor.fork] ballast: 1000TiB is more than half of this machine's memory"
+# Workloads have no ballast.
+printf '[run]\noutput = x.csv\n[workload.noop]\nballast = 1MiB\n[executor.fork]\n' > bad.ini
+run_pb 2 run bad.ini -q
+assert_contains err "bad.ini:4: [workload.noop]"
+pass
