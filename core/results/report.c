@@ -419,7 +419,8 @@ static void fit_text(const struct summary *s, const struct summary_fit *fit,
                                         "%s%.3f at %u", kf_used ? ", " : "",
                                         c->karp_flatt, c->workers);
     }
-    char r2a[CELL_LEN], r2u[CELL_LEN], peak[64]; /* fmt_fixed writes CELL_LEN */
+    /* fmt_fixed writes up to CELL_LEN bytes. */
+    char r2a[CELL_LEN], r2u[CELL_LEN], peak[64];
     fmt_fixed(r2a, fit->amdahl.r2, 3, "-");
     fmt_fixed(r2u, fit->usl.r2, 3, "-");
     if (isinf(fit->usl.peak))
