@@ -12,6 +12,11 @@
 #include "util/errors.h"
 #include "util/suggest.h"
 
+/* 1 when the build found Open MPI (cli/CMakeLists.txt). */
+#ifndef PB_HAVE_MPI
+#define PB_HAVE_MPI 0
+#endif
+
 static const char *kind_text(enum pb_kind kind) {
     return kind == PB_KIND_WORKLOAD ? "workload" : "executor";
 }
@@ -132,6 +137,15 @@ int cli_list(const struct loader_path *sp, FILE *out, FILE *errf) {
         fprintf(errf, "; set PARBENCH_PLUGIN_PATH to the directory holding "
                       "the KIND-NAME.so files\n");
     }
+    /* The one plugin that is built only when a library is found. */
+    int have_mpi = 0;
+    for (size_t i = 0; i < n; i++)
+        have_mpi |= lps[i].desc->kind == PB_KIND_EXECUTOR &&
+                    strcmp(lps[i].desc->name, "mpi") == 0;
+    if (rc == 0 && n > 0 && !have_mpi && !PB_HAVE_MPI)
+        fprintf(errf, "parbench list: executor mpi is not built: Open MPI was "
+                      "not found when parbench was built; install openmpi-bin "
+                      "and libopenmpi-dev (`make deps`) and rebuild\n");
     for (size_t i = 0; i < n; i++)
         loader_close(&lps[i]);
     free(lps);

@@ -17,12 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config/loader.h"
-#include "config/params.h"
-#include "config/spec.h"
-#include "run/host.h"
 #include <parbench/worker.h>
 
+#include "run/host.h"
 #include "run/job.h"
 #include "util/errors.h"
 #include "util/fdio.h"
@@ -146,35 +143,15 @@ int main(int argc, char **argv) {
         fail_start("the workload spec was cut off");
 
     char err[512] = "";
-    struct worker_spec spec;
-    if (spec_parse(text, st.spec_len, &spec, err, sizeof err) < 0)
-        fail_start("%s", err);
-    free(text);
-    struct loaded_plugin lp;
-    if (loader_open(spec.plugin, PB_KIND_WORKLOAD, NULL, &lp, err, sizeof err) <
-        0)
-        fail_start("%s", err);
-    struct pb_params *ps = params_new(lp.desc->params);
-    if (!ps)
-        fail_start("out of memory");
-    for (size_t i = 0; i < spec.count; i++)
-        if (params_set(ps, spec.params[i].key, spec.params[i].value, err,
-                       sizeof err) < 0)
-            fail_start("%s: %s", lp.desc->name, err);
-    if (params_finish(ps, err, sizeof err) < 0)
-        fail_start("%s: %s", lp.desc->name, err);
-
     /* The workload lives until _exit: its memory is part of what a
      * worker process costs, and the kernel frees it faster than we would. */
-    static struct host_instance hi;
-    host_init(&hi, lp.desc->name);
-    host_set_role(&hi, PB_ROLE_WORKER);
-    const struct pb_workload_ops *ops = &lp.workload;
-    void *state = NULL;
-    err[0] = '\0';
-    if (ops->create(&hi.host, ps, &state, err, sizeof err) < 0)
-        fail_start("creating the workload: %s", err[0] ? err : "create failed");
-    struct pb_job *job = job_new(&hi.host, ops, state, st.workers,
+    static struct host_workload wl;
+    if (host_workload_from_spec(text, st.spec_len, &wl, err, sizeof err) < 0)
+        fail_start("%s", err);
+    free(text);
+    const struct pb_workload_ops *ops = wl.ops;
+    void *state = wl.state;
+    struct pb_job *job = job_new(&wl.hi.host, ops, state, st.workers,
                                  (enum pb_schedule)st.schedule);
     if (!job)
         fail_start("out of memory");

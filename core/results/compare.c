@@ -139,7 +139,7 @@ static void pair_texts(const struct compare_pair *p,
                        char t[COLS][TEXT_LEN]) {
     const struct summary_cell *c = pair_cell(p);
     int data = p->verdict <= COMPARE_WORSE;
-    snprintf(t[0], TEXT_LEN, "%s", c->executor);
+    human_escape(t[0], TEXT_LEN, c->executor);
     snprintf(t[1], TEXT_LEN, "%u", c->workers);
     snprintf(t[2], TEXT_LEN, "%s", schedule_name(c->schedule));
     snprintf(t[3], TEXT_LEN, "-");
@@ -272,9 +272,14 @@ static int print_markdown(FILE *f, const struct compare *c,
     fputc('\n', f);
     for (size_t i = 0; i < c->n; i++) {
         pair_texts(&c->pairs[i], o, t);
-        fprintf(f, "| %s |", pair_cell(&c->pairs[i])->workload);
-        for (size_t j = 0; j < COLS; j++)
-            fprintf(f, " %s |", t[j]);
+        fputs("| ", f);
+        human_markdown(f, pair_cell(&c->pairs[i])->workload);
+        fputs(" |", f);
+        for (size_t j = 0; j < COLS; j++) {
+            fputc(' ', f);
+            human_markdown(f, t[j]);
+            fputs(" |", f);
+        }
         fputc('\n', f);
     }
     footer_text(c, o, text, sizeof text);

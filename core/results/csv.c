@@ -125,9 +125,12 @@ static int row_push(struct csv_row *row, size_t *cap, struct buf *b) {
     return 0;
 }
 
+/* Reading uses getc_unlocked: a stream is read by one thread, and the
+ * locking getc cost more than the parsing on large files. */
+
 /* After a CR: consume a following LF so CRLF counts as one line end. */
 static void eat_lf(FILE *f) {
-    int c = getc(f);
+    int c = getc_unlocked(f);
     if (c != '\n' && c != EOF)
         ungetc(c, f);
 }
@@ -152,7 +155,7 @@ int csv_read_row_end(FILE *f, struct csv_row *row, int *line, int *ended,
     if (ended != NULL)
         *ended = 0;
 
-    int c = getc(f);
+    int c = getc_unlocked(f);
     if (c == EOF)
         return 0;
 
@@ -163,7 +166,7 @@ int csv_read_row_end(FILE *f, struct csv_row *row, int *line, int *ended,
         if (c == '"') {
             int open_line = cur_line;
             for (;;) {
-                c = getc(f);
+                c = getc_unlocked(f);
                 if (c == EOF) {
                     if (err != NULL && errlen > 0)
                         snprintf(err, errlen,
@@ -175,13 +178,13 @@ int csv_read_row_end(FILE *f, struct csv_row *row, int *line, int *ended,
                     goto fail;
                 }
                 if (c == '"') {
-                    c = getc(f);
+                    c = getc_unlocked(f);
                     if (c != '"')
                         break; /* closing quote; c is what follows */
                 } else if (c == '\n') {
                     cur_line++;
                 } else if (c == '\r') {
-                    int n = getc(f);
+                    int n = getc_unlocked(f);
                     if (n != '\n')
                         cur_line++;
                     if (n != EOF)
@@ -196,13 +199,13 @@ int csv_read_row_end(FILE *f, struct csv_row *row, int *line, int *ended,
         while (c != ',' && c != '\n' && c != '\r' && c != EOF) {
             if ((rc = buf_put(&b, (char)c)) != 0)
                 goto fail;
-            c = getc(f);
+            c = getc_unlocked(f);
         }
         if ((rc = row_push(row, &cap, &b)) != 0)
             goto fail;
         if (c != ',')
             break;
-        c = getc(f);
+        c = getc_unlocked(f);
     }
     if (c == '\r')
         eat_lf(f);

@@ -35,6 +35,77 @@ static void scaled(char *buf, double v, const char *const *units, size_t n,
     snprintf(buf, HUMAN_LEN, "%s%s %s", v < 0 ? "-" : "", num, units[u]);
 }
 
+/* The length of the UTF-8 sequence at p (1 to 4), or 0 when p does not
+ * start a valid one (overlong forms and surrogates included). */
+static size_t utf8_length(const unsigned char *p) {
+    unsigned char c = p[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+const char *human_escape(char *buf, size_t len, const char *text) {
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    if (len == 0)
+        return buf;
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    while (*p) {
+        char piece[8];
+        size_t k = 0, used = 1;
+        if (*p < 0x20 || *p == 0x7f) {
+            k = (size_t)snprintf(piece, sizeof piece, "\\x%c%c", hex[*p >> 4],
+                                 hex[*p & 15]);
+        } else if (*p < 0x80) {
+            piece[k++] = (char)*p;
+        } else if ((used = utf8_length(p)) == 0) {
+            used = 1;
+            k = (size_t)snprintf(piece, sizeof piece, "\\x%c%c", hex[*p >> 4],
+                                 hex[*p & 15]);
+        } else if (used == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+            k = (size_t)snprintf(piece, sizeof piece, "\\u00%c%c",
+                                 hex[p[1] >> 4], hex[p[1] & 15]);
+        } else {
+            memcpy(piece, p, used);
+            k = used;
+        }
+        if (o + k >= len)
+            break;
+        memcpy(buf + o, piece, k);
+        o += k;
+        p += used;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+void human_markdown(FILE *f, const char *text) {
+    char esc[HUMAN_NAME_LEN];
+    human_escape(esc, sizeof esc, text);
+    for (const char *p = esc; *p; p++) {
+        if (*p == '|' || *p == '\\')
+            fputc('\\', f);
+        fputc(*p, f);
+    }
+}
+
 void human_seconds(char *buf, double seconds) {
     static const char *const units[] = {"ns", "µs", "ms", "s"};
     scaled(buf, seconds * 1e9, units, 4, 1000.0);

@@ -43,6 +43,18 @@ void human_p(char *buf, double p);
 /* A fraction as percent with one decimal: "2.4%"; "-" when undefined. */
 void human_percent(char *buf, double fraction);
 
+/* Text read from a results file (instance names, parameters: outside
+ * input) made safe to print, into buf (len bytes, cut to fit, never in
+ * the middle of an escape): control characters (below 0x20, and 0x7f)
+ * and bytes that are not UTF-8 become `\xHH`, the C1 controls U+0080 to
+ * U+009F `\u00HH`, so that a name can neither move the cursor, change
+ * colours nor break a line or a table.  Returns buf. */
+#define HUMAN_NAME_LEN 640
+const char *human_escape(char *buf, size_t len, const char *text);
+/* Writes text as a Markdown table cell: human_escape'd, and '|' and '\'
+ * escaped so that they stay text. */
+void human_markdown(FILE *f, const char *text);
+
 /* Display columns of UTF-8 text (code points; every one is one column
  * in what parbench prints). */
 size_t human_width(const char *text);

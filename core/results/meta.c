@@ -33,7 +33,7 @@ static const char meta_tail[] = "\n  ]\n}\n";
 
 /* The CPU model from /proc/cpuinfo ("model name" on x86, "Model" or
  * "Hardware" elsewhere) into buf; "" when there is none. */
-static void cpu_model(char *buf, size_t len) {
+void meta_cpu_model(char *buf, size_t len) {
     static const char *const keys[] = {"model name", "Model", "Hardware",
                                        "cpu model"};
     buf[0] = '\0';
@@ -337,7 +337,7 @@ int meta_write_entry(FILE *f, const struct meta_run *run) {
     char host[256] = "", cpu[256];
     if (gethostname(host, sizeof host - 1) < 0)
         host[0] = '\0';
-    cpu_model(cpu, sizeof cpu);
+    meta_cpu_model(cpu, sizeof cpu);
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     long configured = sysconf(_SC_NPROCESSORS_CONF);
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);

@@ -95,4 +95,8 @@ char *meta_config_text(const struct config *cfg);
  * tests and for meta_begin/meta_end.  Returns 0 or PB_EIO. */
 int meta_write_entry(FILE *f, const struct meta_run *run);
 
+/* The CPU model from /proc/cpuinfo into buf; "" when there is none.  Also
+ * what parbench-mpi-worker reports of the host a rank runs on. */
+void meta_cpu_model(char *buf, size_t len);
+
 #endif /* PARBENCH_META_H */

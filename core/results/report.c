@@ -158,10 +158,10 @@ static void cell_notes(const struct summary_cell *c, char *buf) {
 }
 
 static void col_workload(const struct summary_cell *c, char *b) {
-    snprintf(b, CELL_LEN, "%s", c->workload);
+    human_escape(b, CELL_LEN, c->workload);
 }
 static void col_executor(const struct summary_cell *c, char *b) {
-    snprintf(b, CELL_LEN, "%s", c->executor);
+    human_escape(b, CELL_LEN, c->executor);
 }
 static void col_workers(const struct summary_cell *c, char *b) {
     snprintf(b, CELL_LEN, "%u", c->workers);
@@ -511,7 +511,8 @@ static void fit_text(const struct summary *s, const struct summary_fit *fit,
                                         "%s%.3f at %u", kf_used ? ", " : "",
                                         c->karp_flatt, c->workers);
     }
-    char r2a[CELL_LEN], r2u[CELL_LEN], peak[64]; /* fmt_fixed writes CELL_LEN */
+    /* fmt_fixed writes up to CELL_LEN bytes. */
+    char r2a[CELL_LEN], r2u[CELL_LEN], peak[64];
     fmt_fixed(r2a, fit->amdahl.r2, 3, "-");
     fmt_fixed(r2u, fit->usl.r2, 3, "-");
     if (isinf(fit->usl.peak))
@@ -529,7 +530,9 @@ static void fit_text(const struct summary *s, const struct summary_fit *fit,
 static void fit_name(const struct summary *s, const struct summary_fit *fit,
                      char *buf, size_t len) {
     const struct summary_cell *c = &s->cells[fit->cell];
-    snprintf(buf, len, "%s x %s (%s)", c->workload, c->executor,
+    char w[HUMAN_NAME_LEN], e[HUMAN_NAME_LEN];
+    snprintf(buf, len, "%s x %s (%s)", human_escape(w, sizeof w, c->workload),
+             human_escape(e, sizeof e, c->executor),
              schedule_name(c->schedule));
 }
 
@@ -961,8 +964,10 @@ int report_from_file(const char *csv, const struct report_options *o,
                 seen = strcmp(s.cells[k].executor, s.cells[i].executor) == 0;
             if (seen)
                 continue;
-            used += (size_t)snprintf(err + used, errlen - used, "%s%s", sep,
-                                     s.cells[i].executor);
+            char e[HUMAN_NAME_LEN];
+            used += (size_t)snprintf(
+                err + used, errlen - used, "%s%s", sep,
+                human_escape(e, sizeof e, s.cells[i].executor));
             sep = ", ";
         }
         summary_free(&s);

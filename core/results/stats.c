@@ -16,9 +16,86 @@
 /* Required coverage of the confidence interval of the median. */
 #define CI_COVERAGE 0.95
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+/* Sorts a[0..n-1] (no NaN) ascending: introsort (median-of-three
+ * quicksort, insertion sort for short ranges, heapsort past a depth
+ * limit), O(n log n) in every case, with the comparison inlined: qsort's
+ * call per comparison dominated reports of large files. */
+static void sift_down(double *a, size_t root, size_t n) {
+    double v = a[root];
+    for (size_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && a[child + 1] > a[child])
+            child++;
+        if (!(a[child] > v))
+            break;
+        a[root] = a[child];
+    }
+    a[root] = v;
+}
+
+static void heap_sort(double *a, size_t n) {
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(a, i, n);
+    for (size_t end = n; end-- > 1;) {
+        double t = a[0];
+        a[0] = a[end];
+        a[end] = t;
+        sift_down(a, 0, end);
+    }
+}
+
+static void insertion_sort(double *a, size_t n) {
+    for (size_t i = 1; i < n; i++) {
+        double v = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+}
+
+static void intro_sort(double *a, size_t n, unsigned depth) {
+    while (n > 16) {
+        if (depth-- == 0) {
+            heap_sort(a, n);
+            return;
+        }
+        /* Median of three as the pivot, then Hoare's partition. */
+        double x = a[0], y = a[n / 2], z = a[n - 1];
+        double pivot = x < y ? (y < z ? y : (x < z ? z : x))
+                             : (x < z ? x : (y < z ? z : y));
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            double t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+            i++;
+            j--;
+        }
+        /* a[0..j] <= pivot <= a[j+1..n-1]; recurse into the smaller. */
+        size_t left = j + 1;
+        if (left < n - left) {
+            intro_sort(a, left, depth);
+            a += left;
+            n -= left;
+        } else {
+            intro_sort(a + left, n - left, depth);
+            n = left;
+        }
+    }
+    insertion_sort(a, n);
+}
+
+static void sort_doubles(double *a, size_t n) {
+    unsigned depth = 0;
+    for (size_t k = n; k > 1; k >>= 1)
+        depth += 2;
+    intro_sort(a, n, depth);
 }
 
 /* Median of sorted s[0..n-1], n >= 1. */
@@ -28,29 +105,33 @@ static double sorted_median(const double *s, size_t n) {
     return (s[n / 2 - 1] + s[n / 2]) / 2.0;
 }
 
-/* P(B <= k) for B ~ Binomial(n, 1/2). */
-static double binom_half_cdf(size_t n, size_t k) {
-    double sum = 0.0;
-    double lg_n = lgamma((double)n + 1.0);
-    for (size_t i = 0; i <= k && i <= n; i++)
-        sum += exp(lg_n - lgamma((double)i + 1.0) -
-                   lgamma((double)(n - i) + 1.0) - (double)n * M_LN2);
-    return sum;
+/* P(B = i) for B ~ Binomial(n, 1/2); lg_n is lgamma(n + 1). */
+static double binom_half_pmf(size_t n, size_t i, double lg_n) {
+    return exp(lg_n - lgamma((double)i + 1.0) - lgamma((double)(n - i) + 1.0) -
+               (double)n * M_LN2);
 }
 
 /*
  * The 1-based rank j of the lower bound of the narrowest symmetric
  * interval [x(j), x(n+1-j)] that covers the median with probability at
  * least CI_COVERAGE (coverage = 1 - 2 P(B <= j-1)); 0 when even
- * [x(1), x(n)] does not reach it.
+ * [x(1), x(n)] does not reach it.  P(B <= j) is summed once, term by
+ * term (linear in n, the same sums in the same order as summing each
+ * P(B <= j) from 0).
  */
 static size_t ci_rank(size_t n) {
     double tail = (1.0 - CI_COVERAGE) / 2.0 + 1e-12;
-    if (binom_half_cdf(n, 0) > tail)
+    double lg_n = lgamma((double)n + 1.0);
+    double cdf = binom_half_pmf(n, 0, lg_n);
+    if (cdf > tail)
         return 0;
     size_t j = 1;
-    while (j < n / 2 && binom_half_cdf(n, j) <= tail)
+    while (j < n / 2) {
+        cdf += binom_half_pmf(n, j, lg_n);
+        if (cdf > tail)
+            break;
         j++;
+    }
     return j;
 }
 
@@ -75,7 +156,7 @@ void stats_compute(const double *x, size_t n, struct stats *out) {
         return;
     }
     memcpy(s, x, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_double);
+    sort_doubles(s, n);
 
     out->n = n;
     out->min = s[0];
@@ -106,7 +187,7 @@ void stats_compute(const double *x, size_t n, struct stats *out) {
     /* Outliers: reuse the copy for the absolute deviations. */
     for (size_t i = 0; i < n; i++)
         s[i] = fabs(x[i] - out->median);
-    qsort(s, n, sizeof *s, cmp_double);
+    sort_doubles(s, n);
     double mad = sorted_median(s, n);
     if (mad > 0.0) {
         double limit = OUTLIER_MADS * MAD_SCALE * mad;
@@ -132,9 +213,10 @@ double stats_karp_flatt(double speedup, unsigned p) {
  * the U distribution are then below C(50, 25) < 2^53, exact in a double. */
 #define MWU_EXACT_MAX 50
 
-/* U of x, and whether any two of the m + n values tie. */
-static double mwu_u(const double *x, size_t m, const double *y, size_t n,
-                    int *ties) {
+/* U of x by comparing every pair: what mwu_u falls back on when memory
+ * runs out. */
+static double mwu_u_pairs(const double *x, size_t m, const double *y, size_t n,
+                          int *ties) {
     double u = 0.0;
     *ties = 0;
     for (size_t i = 0; i < m; i++)
@@ -152,6 +234,50 @@ static double mwu_u(const double *x, size_t m, const double *y, size_t n,
     for (size_t j = 0; j < n && !*ties; j++)
         for (size_t k = j + 1; k < n && !*ties; k++)
             *ties = y[j] == y[k];
+    return u;
+}
+
+/* Whether sorted s[0..n-1] holds two equal values. */
+static int sorted_has_ties(const double *s, size_t n) {
+    for (size_t i = 1; i < n; i++)
+        if (s[i] == s[i - 1])
+            return 1;
+    return 0;
+}
+
+/* U of x, and whether any two of the m + n values tie: both samples
+ * sorted, then merged (O((m + n) log(m + n)), not O(m n)).  U counts
+ * whole and half pairs, exact in a double, so the value is the one
+ * comparing every pair gives. */
+static double mwu_u(const double *x, size_t m, const double *y, size_t n,
+                    int *ties) {
+    double *sx = malloc((m ? m : 1) * sizeof *sx);
+    double *sy = malloc((n ? n : 1) * sizeof *sy);
+    if (sx == NULL || sy == NULL) {
+        free(sx);
+        free(sy);
+        return mwu_u_pairs(x, m, y, n, ties);
+    }
+    memcpy(sx, x, m * sizeof *sx);
+    memcpy(sy, y, n * sizeof *sy);
+    sort_doubles(sx, m);
+    sort_doubles(sy, n);
+    double u = 0.0;
+    size_t below = 0, upto = 0; /* y values < and <= the current x */
+    *ties = sorted_has_ties(sx, m) || sorted_has_ties(sy, n);
+    for (size_t i = 0; i < m; i++) {
+        while (below < n && sy[below] < sx[i])
+            below++;
+        if (upto < below)
+            upto = below;
+        while (upto < n && sy[upto] == sx[i])
+            upto++;
+        if (upto > below)
+            *ties = 1;
+        u += (double)below + 0.5 * (double)(upto - below);
+    }
+    free(sx);
+    free(sy);
     return u;
 }
 
@@ -187,7 +313,7 @@ double stats_mann_whitney_normal(const double *x, size_t m, const double *y,
     if (all != NULL) {
         memcpy(all, x, m * sizeof *all);
         memcpy(all + m, y, n * sizeof *all);
-        qsort(all, total, sizeof *all, cmp_double);
+        sort_doubles(all, total);
         for (size_t i = 0; i < total;) {
             size_t k = i;
             while (k < total && all[k] == all[i])
@@ -262,13 +388,144 @@ static unsigned long long splitmix64(unsigned long long *state) {
     return z ^ (z >> 31);
 }
 
+/* The k-th smallest (0-based) of a[0..n-1], k < n, with a reordered so
+ * that a[0..k-1] <= a[k] <= a[k+1..n-1] (Hoare's selection, expected
+ * linear time). */
+static double select_kth(double *a, size_t n, size_t k) {
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = a[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return a[k];
+}
+
+/* Median of a[0..n-1] (n >= 1, reordered): the value sorting gives. */
+static double select_median(double *a, size_t n) {
+    double upper = select_kth(a, n, n / 2);
+    if (n % 2 == 1)
+        return upper;
+    double lower = a[0]; /* the largest of a[0..n/2-1] */
+    for (size_t i = 1; i < n / 2; i++)
+        if (a[i] > lower)
+            lower = a[i];
+    return (lower + upper) / 2.0;
+}
+
 /* Median of n values drawn from x[0..n-1] with replacement; buf holds n. */
 static double resample_median(const double *x, size_t n, double *buf,
                               unsigned long long *rng) {
     for (size_t i = 0; i < n; i++)
         buf[i] = x[splitmix64(rng) % n];
-    qsort(buf, n, sizeof *buf, cmp_double);
-    return sorted_median(buf, n);
+    return select_median(buf, n);
+}
+
+/* Samples larger than this draw the median of a resample from the
+ * distribution of its order statistics instead of drawing every value:
+ * constant time per resample instead of linear, the same distribution. */
+#define BOOTSTRAP_DRAW_MAX 1000
+
+/* Uniform in (0, 1). */
+static double uniform01(unsigned long long *rng) {
+    return ((double)(splitmix64(rng) >> 11) + 0.5) * 0x1p-53;
+}
+
+/* Standard normal (Box-Muller). */
+static double normal01(unsigned long long *rng) {
+    double u = uniform01(rng), v = uniform01(rng);
+    return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+}
+
+/* Gamma(a, 1) for a >= 1 (Marsaglia and Tsang, 2000). */
+static double gamma_draw(double a, unsigned long long *rng) {
+    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double z, v;
+        do {
+            z = normal01(rng);
+            v = 1.0 + c * z;
+        } while (v <= 0.0);
+        v = v * v * v;
+        double u = uniform01(rng);
+        if (u < 1.0 - 0.0331 * z * z * z * z ||
+            log(u) < 0.5 * z * z + d * (1.0 - v + log(v)))
+            return d * v;
+    }
+}
+
+/* The value of sorted s[0..n-1] a uniform u in (0, 1) picks. */
+static double sorted_at(const double *s, size_t n, double u) {
+    size_t i = (size_t)(u * (double)n);
+    return s[i < n ? i : n - 1];
+}
+
+/*
+ * Median of n values drawn from sorted s[0..n-1] with replacement,
+ * without drawing them: a draw is s[floor(U n)] for U uniform, so the
+ * k-th smallest draw is s[floor(U(k) n)] with U(k), the k-th smallest of
+ * n uniforms, distributed Beta(k, n + 1 - k); the next one, U(k+1), is
+ * the smallest of the n - k uniforms above U(k).
+ */
+static double resample_median_sorted(const double *s, size_t n,
+                                     unsigned long long *rng) {
+    size_t k = (n + 1) / 2; /* 1-based rank of the (lower) median */
+    double a = gamma_draw((double)k, rng);
+    double b = gamma_draw((double)(n + 1 - k), rng);
+    double uk = a / (a + b);
+    if (n % 2 == 1)
+        return sorted_at(s, n, uk);
+    double next =
+        uk + (1.0 - uk) * -expm1(log(uniform01(rng)) / (double)(n - k));
+    return (sorted_at(s, n, uk) + sorted_at(s, n, next)) / 2.0;
+}
+
+/* One side of a bootstrap: a sample and how its resamples are drawn. */
+struct boot_side {
+    const double *x;
+    size_t n;
+    double *sorted; /* owned: x sorted, when n > BOOTSTRAP_DRAW_MAX */
+};
+
+static int boot_side_init(struct boot_side *b, const double *x, size_t n) {
+    b->x = x;
+    b->n = n;
+    b->sorted = NULL;
+    if (n <= BOOTSTRAP_DRAW_MAX)
+        return 0;
+    b->sorted = malloc(n * sizeof *b->sorted);
+    if (b->sorted == NULL)
+        return -1;
+    memcpy(b->sorted, x, n * sizeof *b->sorted);
+    sort_doubles(b->sorted, n);
+    return 0;
+}
+
+static double boot_side_median(const struct boot_side *b, double *buf,
+                               unsigned long long *rng) {
+    if (b->sorted != NULL)
+        return resample_median_sorted(b->sorted, b->n, rng);
+    return resample_median(b->x, b->n, buf, rng);
 }
 
 /* Quantile q of sorted s[0..n-1], linear interpolation between ranks. */
@@ -286,29 +543,38 @@ void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n,
     *lo = *hi = NAN;
     if (m == 0 || n == 0 || resamples == 0)
         return;
-    double *buf = malloc((m > n ? m : n) * sizeof *buf);
+    size_t direct = m <= BOOTSTRAP_DRAW_MAX ? m : 1;
+    if (n <= BOOTSTRAP_DRAW_MAX && n > direct)
+        direct = n;
+    double *buf = malloc(direct * sizeof *buf);
     double *ratios = malloc(resamples * sizeof *ratios);
-    if (buf == NULL || ratios == NULL) {
+    struct boot_side sx = {0}, sy = {0};
+    if (buf == NULL || ratios == NULL || boot_side_init(&sx, x, m) != 0 ||
+        boot_side_init(&sy, y, n) != 0) {
         free(buf);
         free(ratios);
+        free(sx.sorted);
+        free(sy.sorted);
         return;
     }
     unsigned long long rng = seed;
     size_t k = 0;
     for (size_t b = 0; b < resamples; b++) {
-        double mx = resample_median(x, m, buf, &rng);
-        double my = resample_median(y, n, buf, &rng);
+        double mx = boot_side_median(&sx, buf, &rng);
+        double my = boot_side_median(&sy, buf, &rng);
         double r = my / mx;
         if (isfinite(r))
             ratios[k++] = r;
     }
     if (k > 0 && 2 * k >= resamples) {
-        qsort(ratios, k, sizeof *ratios, cmp_double);
+        sort_doubles(ratios, k);
         *lo = sorted_quantile(ratios, k, (1.0 - level) / 2.0);
         *hi = sorted_quantile(ratios, k, (1.0 + level) / 2.0);
     }
     free(buf);
     free(ratios);
+    free(sx.sorted);
+    free(sy.sorted);
 }
 
 /* ------------------------------------------------------------------------ */

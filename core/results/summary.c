@@ -38,15 +38,20 @@ int summary_same_cell(const struct summary_cell *a,
 }
 
 void summary_cell_name(const struct summary_cell *c, char *buf, size_t len) {
-    snprintf(buf, len, "%s x %s x %u (%s)", c->workload, c->executor,
-             c->workers, schedule_name(c->schedule));
+    char w[HUMAN_NAME_LEN], e[HUMAN_NAME_LEN];
+    snprintf(buf, len, "%s x %s x %u (%s)",
+             human_escape(w, sizeof w, c->workload),
+             human_escape(e, sizeof e, c->executor), c->workers,
+             schedule_name(c->schedule));
 }
 
 void summary_workload_heading(const struct summary_cell *c, char *buf,
                               size_t len) {
-    size_t o = (size_t)snprintf(buf, len, "%s", c->workload);
-    const char *p = c->workload_params;
-    if (p == NULL || *p == '\0' || o + 2 >= len)
+    char w[HUMAN_NAME_LEN], params[2 * HUMAN_NAME_LEN];
+    size_t o = (size_t)snprintf(buf, len, "%s",
+                                human_escape(w, sizeof w, c->workload));
+    const char *p = human_escape(params, sizeof params, c->workload_params);
+    if (*p == '\0' || o + 2 >= len)
         return;
     buf[o++] = ' ';
     buf[o++] = '(';
@@ -132,14 +137,6 @@ static int row_in_cell(const struct summary_cell *c,
            same_text(c->executor, r->executor);
 }
 
-static struct summary_cell *find_cell(struct summary *s,
-                                      const struct result_row *r) {
-    for (size_t i = 0; i < s->count; i++)
-        if (row_in_cell(&s->cells[i], r))
-            return &s->cells[i];
-    return NULL;
-}
-
 /* The cell a cell's speedup is measured against, and its label. */
 static const struct summary_cell *find_baseline(const struct summary *s,
                                                 const struct summary_cell *c,
@@ -213,22 +210,91 @@ static int add_sample(struct summary_cell *c, const struct result_row *r) {
     return 0;
 }
 
+/* FNV-1a of text (NULL as "") into h. */
+static unsigned long long hash_text(unsigned long long h, const char *text) {
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p;
+         p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    return (h ^ 0xff) * 0x100000001b3ull; /* ends the field */
+}
+
+static unsigned long long hash_row(const struct result_row *r) {
+    unsigned long long h = 0xcbf29ce484222325ull;
+    h = hash_text(h, r->workload);
+    h = hash_text(h, r->workload_params);
+    h = hash_text(h, r->executor);
+    h = (h ^ r->workers) * 0x100000001b3ull;
+    return (h ^ (unsigned)r->schedule) * 0x100000001b3ull;
+}
+
+/* Cell indices by row key, open addressing: each row finds its cell in
+ * constant time, whatever the number of cells. */
+struct cell_index {
+    size_t *slot; /* cell index + 1; 0 for an empty slot */
+    size_t cap;   /* a power of two, at least twice the cells */
+};
+
+static size_t *index_slot(const struct cell_index *ix, const struct summary *s,
+                          const struct result_row *r) {
+    size_t i = (size_t)hash_row(r) & (ix->cap - 1);
+    while (ix->slot[i] != 0 && !row_in_cell(&s->cells[ix->slot[i] - 1], r))
+        i = (i + 1) & (ix->cap - 1);
+    return &ix->slot[i];
+}
+
+/* Makes room for one more cell: doubles the table when it is half full. */
+static int index_grow(struct cell_index *ix, const struct summary *s) {
+    if (2 * (s->count + 1) <= ix->cap)
+        return 0;
+    size_t ncap = ix->cap ? ix->cap * 2 : 64;
+    size_t *slot = calloc(ncap, sizeof *slot);
+    if (slot == NULL)
+        return PB_ENOMEM;
+    free(ix->slot);
+    ix->slot = slot;
+    ix->cap = ncap;
+    for (size_t c = 0; c < s->count; c++) {
+        const struct summary_cell *cell = &s->cells[c];
+        struct result_row key = {0};
+        key.workload = cell->workload;
+        key.workload_params = cell->workload_params;
+        key.executor = cell->executor;
+        key.workers = cell->workers;
+        key.schedule = cell->schedule;
+        *index_slot(ix, s, &key) = c + 1;
+    }
+    return 0;
+}
+
 /* Groups the rows into cells and keeps their samples (no statistics). */
 static int group_rows(const struct result_row *rows, size_t n,
                       struct summary *out) {
     size_t cap = 0;
-    for (size_t i = 0; i < n; i++) {
+    struct cell_index ix = {NULL, 0};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         const struct result_row *r = &rows[i];
-        struct summary_cell *c = find_cell(out, r);
-        if (c == NULL && (c = add_cell(out, &cap, r)) == NULL)
-            return PB_ENOMEM;
-        if (add_sample(c, r) < 0)
-            return PB_ENOMEM;
+        if ((rc = index_grow(&ix, out)) != 0)
+            break;
+        size_t *slot = index_slot(&ix, out, r);
+        struct summary_cell *c = *slot ? &out->cells[*slot - 1] : NULL;
+        if (c == NULL) {
+            if ((c = add_cell(out, &cap, r)) == NULL) {
+                rc = PB_ENOMEM;
+                break;
+            }
+            *slot = out->count;
+        }
+        if (add_sample(c, r) < 0) {
+            rc = PB_ENOMEM;
+            break;
+        }
         c->rows++;
         if (r->m.status == ROW_OK)
             c->rows_ok++;
     }
-    return 0;
+    free(ix.slot);
+    return rc;
 }
 
 /* The sort key of a cell (order_cells). */
@@ -248,13 +314,43 @@ static int cmp_key(const void *a, const void *b) {
     return 0;
 }
 
+/* A name of a cell and the cell's index, sorted to find each name's first
+ * cell (first_of). */
+struct name_at {
+    const char *a, *b;
+    size_t i;
+};
+
+static int cmp_name_at(const void *x, const void *y) {
+    const struct name_at *p = x, *q = y;
+    int c = strcmp(p->a, q->a);
+    if (c == 0)
+        c = strcmp(p->b, q->b);
+    if (c == 0)
+        c = p->i < q->i ? -1 : p->i > q->i;
+    return c;
+}
+
+/* first[i]: the index of the first cell whose name (a[i], b[i]) is cell
+ * i's, in O(n log n).  tmp has room for n entries. */
+static void first_of(struct name_at *tmp, size_t n, size_t *first) {
+    qsort(tmp, n, sizeof *tmp, cmp_name_at);
+    size_t lead = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (k == 0 || strcmp(tmp[k].a, tmp[k - 1].a) != 0 ||
+            strcmp(tmp[k].b, tmp[k - 1].b) != 0)
+            lead = tmp[k].i;
+        first[tmp[k].i] = lead;
+    }
+}
+
 /*
  * Puts the cells, found in order of first appearance, in a readable
  * order that does not depend on the order the repetitions ran in ([run]
  * order interleaves and shuffles the cells): by workload (name and
  * parameters), then executor, each in the order its name first appeared,
- * then schedule (static, dynamic), then worker count, ascending.  0 or
- * PB_ENOMEM.
+ * then schedule (static, dynamic), then worker count, ascending.  In
+ * O(n log n) for n cells.  0 or PB_ENOMEM.
  */
 static int order_cells(struct summary *s) {
     size_t n = s->count;
@@ -262,28 +358,36 @@ static int order_cells(struct summary *s) {
         return 0;
     struct cell_key *k = malloc(n * sizeof *k);
     struct summary_cell *sorted = malloc(n * sizeof *sorted);
-    if (k == NULL || sorted == NULL) {
+    struct name_at *tmp = malloc(n * sizeof *tmp);
+    size_t *first = malloc(n * sizeof *first);
+    if (k == NULL || sorted == NULL || tmp == NULL || first == NULL) {
         free(k);
         free(sorted);
+        free(tmp);
+        free(first);
         return PB_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         const struct summary_cell *c = &s->cells[i];
         k[i] = (struct cell_key){i, i, (size_t)c->schedule, c->workers, i};
-        for (size_t j = i; j-- > 0;) {
-            const struct summary_cell *o = &s->cells[j];
-            if (summary_same_workload(o, c))
-                k[i].workload = j;
-            if (same_text(o->executor, c->executor))
-                k[i].executor = j;
-        }
+        tmp[i] = (struct name_at){c->workload, c->workload_params, i};
     }
+    first_of(tmp, n, first);
+    for (size_t i = 0; i < n; i++) {
+        k[i].workload = first[i];
+        tmp[i] = (struct name_at){s->cells[i].executor, "", i};
+    }
+    first_of(tmp, n, first);
+    for (size_t i = 0; i < n; i++)
+        k[i].executor = first[i];
     qsort(k, n, sizeof *k, cmp_key);
     for (size_t i = 0; i < n; i++)
         sorted[i] = s->cells[k[i].first];
     memcpy(s->cells, sorted, n * sizeof *sorted);
     free(k);
     free(sorted);
+    free(tmp);
+    free(first);
     return 0;
 }
 

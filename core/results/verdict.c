@@ -190,10 +190,12 @@ static void entry_name(const struct summary *s, const struct verdict_group *g,
                   strcmp(o->executor, c->executor) == 0 &&
                   summary_same_workload(o, c);
     }
+    char e[HUMAN_NAME_LEN];
+    human_escape(e, sizeof e, c->executor);
     if (several)
-        snprintf(buf, len, "%s (%s)", c->executor, schedule_name(c->schedule));
+        snprintf(buf, len, "%s (%s)", e, schedule_name(c->schedule));
     else
-        snprintf(buf, len, "%s", c->executor);
+        snprintf(buf, len, "%s", e);
 }
 
 /* Appends printf text to buf (len bytes, *used so far). */
@@ -243,8 +245,10 @@ void verdict_sentence(const struct summary *s, const struct verdict *v,
     const struct verdict_ranking *r = &g->wall;
     size_t used = 0;
     buf[0] = '\0';
-    append(buf, len, &used, "%s, %u worker%s: ", s->cells[g->first].workload,
-           g->workers, g->workers == 1 ? "" : "s");
+    char w[HUMAN_NAME_LEN];
+    append(buf, len, &used, "%s, %u worker%s: ",
+           human_escape(w, sizeof w, s->cells[g->first].workload), g->workers,
+           g->workers == 1 ? "" : "s");
     size_t *tie = malloc((r->n ? r->n : 1) * sizeof *tie);
     if (tie == NULL) {
         append(buf, len, &used, "(out of memory)");
@@ -409,7 +413,9 @@ int verdict_print_table(FILE *f, const struct summary *s,
     for (size_t gi = 0; gi < v->n; gi++) {
         const struct verdict_group *g = &v->groups[gi];
         const struct verdict_ranking *r = &g->wall;
-        fprintf(f, "\n%s, %u worker%s\n", s->cells[g->first].workload,
+        char w[HUMAN_NAME_LEN];
+        fprintf(f, "\n%s, %u worker%s\n",
+                human_escape(w, sizeof w, s->cells[g->first].workload),
                 g->workers, g->workers == 1 ? "" : "s");
         char(*t)[6][160] = malloc((r->n ? r->n : 1) * sizeof *t);
         const char **ptr = malloc((r->n ? r->n : 1) * 6 * sizeof *ptr);
@@ -472,11 +478,11 @@ int verdict_print_markdown(FILE *f, const struct summary *s,
     for (size_t gi = 0; gi < v->n; gi++) {
         const struct verdict_group *g = &v->groups[gi];
         const struct verdict_ranking *r = &g->wall;
-        char line[2048];
+        char line[2048], w[HUMAN_NAME_LEN];
         verdict_sentence(s, v, g, line, sizeof line);
         fprintf(f, "\n### %s, %u worker%s\n\n> %s\n\n",
-                s->cells[g->first].workload, g->workers,
-                g->workers == 1 ? "" : "s", line);
+                human_escape(w, sizeof w, s->cells[g->first].workload),
+                g->workers, g->workers == 1 ? "" : "s", line);
         fputs("| executor | median | ratio | 95% CI | p | verdict |\n"
               "|:---|---:|---:|:---|:---|:---|\n",
               f);
@@ -492,8 +498,10 @@ int verdict_print_markdown(FILE *f, const struct summary *s,
                 snprintf(p, sizeof p, "-");
             else
                 human_p(p, e->vs.mwu.p);
-            fprintf(f, "| %s | %s | %s | %s | %s | %s |\n", name, med, ratio,
-                    ci, p, entry_word(v, r, i));
+            fputs("| ", f);
+            human_markdown(f, name); /* a '|' in a name stays text */
+            fprintf(f, " | %s | %s | %s | %s | %s |\n", med, ratio, ci, p,
+                    entry_word(v, r, i));
         }
         if (g->pss.n > 1 && !all_zero(&g->pss)) {
             ranking_line(s, g, &g->pss, HUMAN_KIB, line, sizeof line);

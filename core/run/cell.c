@@ -243,11 +243,16 @@ static int measure(const struct plan_instance *wl,
                   tv_s(c0.ru_utime) - jt.paused_user_s;
     row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
                  tv_s(c0.ru_stime) - jt.paused_sys_s;
-    /* Everything the cell's processes used counts as their own here, the
-     * memory sampling included: it is not the rest of the machine. */
+    /* Processes the coordinator could not reap (job_self_usage). */
+    row->user_s += jt.self_user_s;
+    row->sys_s += jt.self_sys_s;
+    /* Everything the cell's processes used counts as their own here (the
+     * memory sampling, and processes the coordinator could not reap,
+     * included): it is not the rest of the machine. */
     double own = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
                  tv_s(c0.ru_utime) + tv_s(s1.ru_stime) - tv_s(s0.ru_stime) +
-                 tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
+                 tv_s(c1.ru_stime) - tv_s(c0.ru_stime) + jt.self_user_s +
+                 jt.self_sys_s;
     procstat_interference(&ps0, &ps1, sysconf(_SC_CLK_TCK), own,
                           &row->other_cpu_s, &row->steal_s);
     if (row->user_s < 0) /* getrusage ticks are coarse */
@@ -255,15 +260,16 @@ static int measure(const struct plan_instance *wl,
     if (row->sys_s < 0)
         row->sys_s = 0;
     row->ctx_voluntary = (uint64_t)(s1.ru_nvcsw - s0.ru_nvcsw) +
-                         (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw);
+                         (uint64_t)(c1.ru_nvcsw - c0.ru_nvcsw) + jt.self_nvcsw;
     row->ctx_involuntary = (uint64_t)(s1.ru_nivcsw - s0.ru_nivcsw) +
-                           (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw);
+                           (uint64_t)(c1.ru_nivcsw - c0.ru_nivcsw) +
+                           jt.self_nivcsw;
     /* Faults of the coordinator and its threads, and of every worker
      * process reaped meanwhile: fork's copy-on-write made countable. */
     row->minflt = (uint64_t)(s1.ru_minflt - s0.ru_minflt) +
-                  (uint64_t)(c1.ru_minflt - c0.ru_minflt);
+                  (uint64_t)(c1.ru_minflt - c0.ru_minflt) + jt.self_minflt;
     row->majflt = (uint64_t)(s1.ru_majflt - s0.ru_majflt) +
-                  (uint64_t)(c1.ru_majflt - c0.ru_majflt);
+                  (uint64_t)(c1.ru_majflt - c0.ru_majflt) + jt.self_majflt;
     /* Inherited counter: threads and worker processes count once they
      * have exited (every executor joins or reaps its workers in run()). */
     row->cpu_migrations = perfctr_delta(mig_ok0, mig0, mig_ok1, mig1);
@@ -278,9 +284,13 @@ static int measure(const struct plan_instance *wl,
     if (!jt.coord_pss_kib)
         (void)job_read_smaps(0, &self);
     row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : self.pss_kib) +
-                   jt.workers_pss_kib;
+                   jt.workers_pss_kib + jt.helpers_pss_kib;
     row->uss_kib = (jt.coord_pss_kib ? jt.coord_uss_kib : self.uss_kib) +
                    jt.workers_uss_kib;
+    /* A process that measured itself (job_self_usage: MPI ranks) reported
+     * its Pss but not its USS: the sum is unknown, so empty, never short. */
+    if (jt.self_measured)
+        row->uss_kib = RESULTS_NO_VALUE;
     row->ipc_bytes = jt.ipc_bytes;
     row->startup_s =
         (double)((jt.last_ready_ns > t0 ? jt.last_ready_ns : t0) - t0) / 1e9;

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "config/loader.h"
 #include "config/params.h"
+#include "config/spec.h"
 #include "run/job.h"
 #include "util/clock.h"
 
@@ -61,9 +63,52 @@ void host_init(struct host_instance *hi, const char *name) {
     h->job_current_task = job_current_task;
     h->job_shared_fd = job_shared_fd;
     h->executor_state = job_executor_state;
+    h->job_self_usage = job_self_usage;
     hi->name = name;
 }
 
 void host_set_role(struct host_instance *hi, enum pb_role role) {
     hi->host.role = role;
+}
+
+int host_workload_from_spec(const char *text, size_t len,
+                            struct host_workload *out, char *err,
+                            size_t errlen) {
+    struct worker_spec spec;
+    if (spec_parse(text, len, &spec, err, errlen) < 0)
+        return -1;
+    /* Every check of the loader (ABI version, ops sizes, parameter
+     * table); the core calls only the copy of the operations it made. */
+    if (loader_open(spec.plugin, PB_KIND_WORKLOAD, NULL, &out->lp, err,
+                    errlen) < 0)
+        return -1;
+    const char *name = out->lp.desc->name;
+    struct pb_params *ps = params_new(out->lp.desc->params);
+    if (!ps) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char why[512] = "";
+    for (size_t i = 0; i < spec.count; i++)
+        if (params_set(ps, spec.params[i].key, spec.params[i].value, why,
+                       sizeof why) < 0) {
+            snprintf(err, errlen, "%s: %s", name, why);
+            return -1;
+        }
+    if (params_finish(ps, why, sizeof why) < 0) {
+        snprintf(err, errlen, "%s: %s", name, why);
+        return -1;
+    }
+    host_init(&out->hi, name);
+    host_set_role(&out->hi, PB_ROLE_WORKER);
+    out->ops = &out->lp.workload;
+    out->params = ps;
+    out->state = NULL;
+    why[0] = '\0';
+    if (out->ops->create(&out->hi.host, ps, &out->state, why, sizeof why) < 0) {
+        snprintf(err, errlen, "creating the workload: %s",
+                 why[0] ? why : "create failed");
+        return -1;
+    }
+    return 0;
 }

@@ -118,6 +118,10 @@ struct pb_job {
     uint64_t paused_ns;   /* clock paused for sampling    */
     double paused_user_s; /* CPU time the sampling took   */
     double paused_sys_s;
+    double self_user_s, self_sys_s; /* job_self_usage, summed    */
+    uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
+    int self_measured; /* job_self_usage was called */
+    uint64_t helpers_pss_kib, helpers_maxrss_kib;
     uint64_t coord_pss_kib; /* coordinator's Pss when the last
                                final report arrived (0: not
                                read; threads read at the end) */
@@ -301,6 +305,28 @@ void job_worker_usage(struct pb_job *job, unsigned worker,
         job->w[worker].maxrss_kib = (uint64_t)ru->ru_maxrss;
 }
 
+static double tv_seconds(struct timeval tv);
+
+void job_self_usage(struct pb_job *job, unsigned worker,
+                    const struct rusage *ru, uint64_t pss_kib) {
+    job->self_user_s += tv_seconds(ru->ru_utime);
+    job->self_sys_s += tv_seconds(ru->ru_stime);
+    job->self_nvcsw += (uint64_t)ru->ru_nvcsw;
+    job->self_nivcsw += (uint64_t)ru->ru_nivcsw;
+    job->self_minflt += (uint64_t)ru->ru_minflt;
+    job->self_majflt += (uint64_t)ru->ru_majflt;
+    job->self_measured = 1;
+    if (worker < job->workers) {
+        job_worker_usage(job, worker, ru);
+        job->w[worker].pss_kib = pss_kib;
+        job->w[worker].self_measured = 1;
+    } else {
+        if ((uint64_t)ru->ru_maxrss > job->helpers_maxrss_kib)
+            job->helpers_maxrss_kib = (uint64_t)ru->ru_maxrss;
+        job->helpers_pss_kib += pss_kib;
+    }
+}
+
 const char *job_worker_program(const struct pb_job *job) {
     return job->worker_program;
 }
@@ -324,6 +350,15 @@ void job_totals(const struct pb_job *job, struct job_totals *out) {
     out->paused_sys_s = job->paused_sys_s;
     out->ipc_bytes = job->ipc_bytes;
     out->coord_pss_kib = job->coord_pss_kib;
+    out->self_user_s = job->self_user_s;
+    out->self_sys_s = job->self_sys_s;
+    out->self_nvcsw = job->self_nvcsw;
+    out->self_nivcsw = job->self_nivcsw;
+    out->helpers_pss_kib = job->helpers_pss_kib;
+    out->max_worker_rss_kib = job->helpers_maxrss_kib;
+    out->self_minflt = job->self_minflt;
+    out->self_majflt = job->self_majflt;
+    out->self_measured = job->self_measured;
     out->coord_uss_kib = job->coord_uss_kib;
     for (uint64_t t = 0; t < job->tasks; t++)
         out->items += job->slots[t].items;
@@ -656,7 +691,7 @@ static void sample_memory(struct pb_job *job) {
     job->coord_pss_kib = sm.pss_kib;
     job->coord_uss_kib = sm.uss_kib;
     for (unsigned i = 0; i < job->workers; i++)
-        if (job->w[i].pid > 0) {
+        if (job->w[i].pid > 0 && !job->w[i].self_measured) {
             (void)job_read_smaps(job->w[i].pid, &sm);
             job->w[i].pss_kib = sm.pss_kib;
             job->w[i].uss_kib = sm.uss_kib;

@@ -26,6 +26,7 @@ struct job_worker {
     pid_t pid;           /* worker processes only: from the final report */
     uint64_t maxrss_kib; /* from job_worker_usage                        */
     int reported;        /* final report received                        */
+    int self_measured;   /* job_self_usage: pss_kib is its own reading   */
 };
 
 /* A job for one repetition of `ops` over `state` (both borrowed; they
@@ -92,6 +93,12 @@ struct job_totals {
     uint64_t workers_uss_kib;    /* USS of the worker processes, summed    */
     uint64_t coord_uss_kib;      /* the coordinator's USS, read with its Pss;
                                     0: not read                            */
+    /* What processes measured of themselves (job_self_usage). */
+    double self_user_s, self_sys_s;
+    uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
+    uint64_t helpers_pss_kib; /* Pss of the executor's helper processes */
+    int self_measured;        /* job_self_usage was called: some process's
+                                 USS is unknown                         */
 };
 void job_totals(const struct pb_job *job, struct job_totals *out);
 
@@ -115,6 +122,8 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len);
 void job_add_ipc(struct pb_job *job, uint64_t bytes);
 void job_worker_usage(struct pb_job *job, unsigned worker,
                       const struct rusage *ru);
+void job_self_usage(struct pb_job *job, unsigned worker,
+                    const struct rusage *ru, uint64_t pss_kib);
 const char *job_worker_program(const struct pb_job *job);
 const void *job_spec(const struct pb_job *job, size_t *len);
 uint64_t job_current_task(const struct pb_job *job, unsigned worker);

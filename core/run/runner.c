@@ -43,11 +43,18 @@
 #include "util/machine.h"
 
 static volatile sig_atomic_t interrupted;
+/* Signals caught so far: what tells a Ctrl-C during the summary from
+ * the one that ended the cells. */
+static volatile sig_atomic_t signals_caught;
 
 static void on_interrupt(int sig) {
     (void)sig;
     interrupted = 1;
+    signals_caught = signals_caught + 1;
 }
+
+/* SIGCHLD only wakes sigsuspend in summary_wait. */
+static void on_child(int sig) { (void)sig; }
 
 /* Repetitions already in the file for --resume: rows keyed by cell. */
 struct done_rows {
@@ -863,9 +870,9 @@ int runner_summary_check(const char *summary, int force,
     return 0;
 }
 
-/* The summary of the whole output file (rows of earlier runs included
- * with --resume), through the same code as `parbench report`. */
-static int print_summary(struct runner *r) {
+/* The summary printed in this process: what print_summary falls back on
+ * when it cannot fork. */
+static int summary_here(struct runner *r) {
     char err[1024];
     if (report_from_file(r->output, &r->o->report, r->o->inv.summary, stdout,
                          NULL, err, sizeof err) < 0) {
@@ -930,6 +937,99 @@ static void print_precision(struct runner *r) {
     }
     fprintf(f, "(+-: the half-width reached; in parentheses: repetitions. A "
                "noisy machine needs more of them: see other_cpu_s.)\n");
+}
+
+/* Waits for the summary process pid with SIGINT, SIGTERM, SIGHUP and
+ * SIGCHLD blocked (wait: the mask that lets them in); kills it when one
+ * of the first three arrives.  Its wait status into *st; 1 when it was
+ * killed for a signal, else 0. */
+static int summary_wait(pid_t pid, const sigset_t *wait, int *st) {
+    sig_atomic_t seen = signals_caught;
+    int killed = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, st, WNOHANG);
+        if (w == pid)
+            return killed;
+        if (w < 0 && errno != EINTR) {
+            *st = 0;
+            return killed;
+        }
+        if (signals_caught != seen && !killed) {
+            kill(pid, SIGKILL);
+            killed = 1;
+            continue;
+        }
+        sigsuspend(wait);
+    }
+}
+
+/*
+ * The summary of the whole output file (rows of earlier runs included
+ * with --resume), through the same code as `parbench report`.  It runs in
+ * a child process: the runner catches Ctrl-C (a flag, so that every row
+ * gets written), and the summary code never looks at that flag, so a
+ * large file's summary could not be stopped.  Ctrl-C from the terminal
+ * kills the child (default SIGINT), one sent to the runner alone kills it
+ * too; the CSV is closed and whole by then, and the run ends as
+ * interrupted (exit status 1, metadata written).  Returns 0 (also when
+ * interrupted: `interrupted` is set) or PB_EIO.
+ */
+static int print_summary(struct runner *r) {
+    sigset_t block, old, wait;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigaddset(&block, SIGCHLD);
+    struct sigaction sa, old_chld;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_child;
+    sigaction(SIGCHLD, &sa, &old_chld);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    wait = old;
+    sigdelset(&wait, SIGINT);
+    sigdelset(&wait, SIGTERM);
+    sigdelset(&wait, SIGHUP);
+    sigdelset(&wait, SIGCHLD);
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        sigaction(SIGCHLD, &old_chld, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        int rc = summary_here(r);
+        if (fflush(stdout) != 0 && rc == 0) {
+            fprintf(stderr, "parbench: summary: %s\n", strerror(errno));
+            rc = PB_EIO;
+        }
+        _exit(rc < 0 ? 1 : 0);
+    }
+    int rc = 0, st = 0;
+    if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        rc = summary_here(r);
+    } else {
+        int killed = summary_wait(pid, &wait, &st);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (killed ||
+            (WIFSIGNALED(st) && interrupted && WTERMSIG(st) == SIGINT)) {
+            fprintf(stderr,
+                    "parbench: interrupted while summarising; %s holds every "
+                    "row (parbench report %s prints the summary)\n",
+                    r->output, r->output);
+        } else if (WIFSIGNALED(st)) {
+            fprintf(stderr, "parbench: summary: killed by %s\n",
+                    strsignal(WTERMSIG(st)));
+            rc = PB_EIO;
+        } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            rc = PB_EIO; /* the child said why */
+        }
+    }
+    sigaction(SIGCHLD, &old_chld, NULL);
+    return rc;
 }
 
 /* The run's id (date and pid), host and start time, into r->mr. */

@@ -77,6 +77,11 @@ int json_write_string(FILE *f, const char *text) {
         } else if (c < 0x20) {
             bad = fprintf(f, "\\u%04x", c) < 0;
             s++;
+        } else if (c == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0) {
+            /* C1 controls (U+0080..U+009F): valid JSON raw, but a
+             * terminal may act on them (U+009B starts an escape). */
+            bad = fprintf(f, "\\u%04x", s[1]) < 0;
+            s += 2;
         } else {
             size_t len = utf8_length(s);
             if (len == 0) {

@@ -10,9 +10,11 @@
 #include <stdio.h>
 
 /* Writes `text` (borrowed; NULL writes null) as a JSON string: quotes,
- * backslash and control characters escaped (\n \t ... or \u00XX), bytes
- * that are not valid UTF-8 replaced by U+FFFD so the output stays valid
- * JSON, DEL and non-ASCII UTF-8 passed through.  Returns 0 or PB_EIO. */
+ * backslash and control characters escaped (\n \t ... or \u00XX), the C1
+ * controls U+0080..U+009F too (\u0080..\u009f: a terminal may act on
+ * them), bytes that are not valid UTF-8 replaced by U+FFFD so the output
+ * stays valid JSON, DEL and other non-ASCII UTF-8 passed through.  Returns 0 or
+ * PB_EIO. */
 int json_write_string(FILE *f, const char *text);
 
 /* Writes a double with up to 9 significant digits (%.9g, '.' as the

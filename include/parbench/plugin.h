@@ -77,6 +77,10 @@
  *     (PB_RESERVED_PARAMS): rename it.
  *  Nothing else changed for existing source; new in version 2 are
  *  host->role, the executor's create/destroy and host->executor_state.
+ *
+ * Appended since 2.0 (test PB_HOST_HAS before use):
+ *  2.1  host->job_self_usage (resource usage a process measured of itself,
+ *       for executors whose workers the coordinator cannot reap: `mpi`).
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H
@@ -353,6 +357,25 @@ struct pb_host {
      * (NULL when it has no create), e.g. a pool of workers kept across
      * repetitions. */
     void *(*executor_state)(const struct pb_job *job);
+
+    /* --- appended after 2.0: test PB_HOST_HAS(host, field) first ------ */
+    /*
+     * Coordinator only (2.1): resource usage that a process of the executor
+     * measured of itself, for a process the coordinator can neither reap
+     * within the repetition nor read in /proc (it runs on another host, or
+     * lives for the whole cell): an MPI rank.  `worker` is the worker the
+     * process ran, or PB_NO_WORKER for a helper of the executor (say a root
+     * rank that hands out tasks).  From `ru` the core adds ru_utime,
+     * ru_stime, ru_nvcsw, ru_nivcsw, ru_minflt and ru_majflt to the row (so pass zeros for what
+     * RUSAGE_CHILDREN counts already) and takes ru_maxrss (KiB) as a peak.
+     * `pss_kib` is its proportional set size, read by the process itself
+     * while every worker was alive: for a worker the core uses it instead
+     * of reading /proc/PID/smaps_rollup of the pid in the final report; a
+     * helper's is added.  The row's uss_kib is then empty (a USS is not
+     * passed).  `ru` is borrowed.
+     */
+    void (*job_self_usage)(struct pb_job *job, unsigned worker,
+                           const struct rusage *ru, uint64_t pss_kib);
 };
 
 /* Nonzero when the core's host table has `field` (appended after 2.0). */
@@ -361,6 +384,8 @@ struct pb_host {
 
 /* Value of job_current_task() when a worker runs no task. */
 #define PB_NO_TASK UINT64_MAX
+/* job_self_usage(): the process is a helper of the executor, no worker. */
+#define PB_NO_WORKER UINT32_MAX
 
 /* ------------------------------------------------------------------------ */
 /* Workloads                                                                 */

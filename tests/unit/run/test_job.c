@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -408,6 +409,48 @@ static void test_unsendable_result(void **state) {
     job_free(job);
 }
 
+/* job_self_usage: what processes measured of themselves (MPI ranks)
+ * reaches the totals: CPU time and context switches summed, the largest
+ * peak RSS, a worker's Pss as its own reading, a helper's added. */
+static void test_self_usage(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 4, .fail_task = -1};
+    struct wire wire = {.count = 0};
+    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
+    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
+    assert_int_equal(job_worker_loop(job, 0, &io), 0);
+    assert_int_equal(job_worker_loop(job, 1, &io), 0);
+    for (size_t i = 0; i < wire.count; i++)
+        assert_int_equal(
+            job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+    struct rusage r0 = {.ru_utime = {1, 500000},
+                        .ru_nvcsw = 3,
+                        .ru_minflt = 40,
+                        .ru_majflt = 1,
+                        .ru_maxrss = 5000};
+    struct rusage r1 = {
+        .ru_stime = {0, 250000}, .ru_nivcsw = 2, .ru_maxrss = 7000};
+    struct rusage root = {.ru_utime = {0, 100000}, .ru_maxrss = 9000};
+    job_self_usage(job, 0, &r0, 1000);
+    job_self_usage(job, 1, &r1, 2000);
+    job_self_usage(job, PB_NO_WORKER, &root, 300);
+    assert_int_equal(job_finish(job), 0);
+    struct job_totals t;
+    job_totals(job, &t);
+    assert_float_equal(t.self_user_s, 1.6, 1e-9);
+    assert_float_equal(t.self_sys_s, 0.25, 1e-9);
+    assert_int_equal(t.self_nvcsw, 3);
+    assert_int_equal(t.self_nivcsw, 2);
+    assert_int_equal(t.self_minflt, 40);
+    assert_int_equal(t.self_majflt, 1);
+    assert_true(t.self_measured);
+    assert_int_equal(t.workers_pss_kib, 3000);
+    assert_int_equal(t.helpers_pss_kib, 300);
+    assert_int_equal(t.max_worker_rss_kib, 9000);
+    assert_true(job_worker_info(job, 1)->self_measured);
+    job_free(job);
+}
+
 /* USS is Private_Clean + Private_Dirty; Pss is not confused with
  * Pss_Anon and friends; a missing field counts 0. */
 static void test_parse_smaps(void **state) {
@@ -455,6 +498,7 @@ int main(void) {
         cmocka_unit_test(test_task_failure_stops_workers),
         cmocka_unit_test(test_failure_message_through_send),
         cmocka_unit_test(test_unsendable_result),
+        cmocka_unit_test(test_self_usage),
         cmocka_unit_test(test_read_pss),
         cmocka_unit_test(test_parse_smaps),
     };

@@ -54,6 +54,10 @@ static void test_escapes(void **state) {
     check_string("a\nb\tc\rd\be\ff", "\"a\\nb\\tc\\rd\\be\\ff\"");
     check_string("\x01\x1f", "\"\\u0001\\u001f\"");
     check_string("/ and \x7f stay", "\"/ and \x7f stay\"");
+    /* C1 controls (U+009B is a terminal's CSI) are escaped; U+00A0 is
+     * not one. */
+    check_string("\xc2\x80\xc2\x9b[2J\xc2\x9f\xc2\xa0",
+                 "\"\\u0080\\u009b[2J\\u009f\xc2\xa0\"");
 }
 
 static void test_utf8(void **state) {

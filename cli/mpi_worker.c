@@ -1,0 +1,464 @@
+/*
+ * mpi_worker.c - parbench-mpi-worker: the ranks of the `mpi` executor.
+ * Started by `mpirun -np W+1`, never by hand.  Rank 0 is the root: it
+ * reads the start record and the workload spec from its standard input
+ * (forwarded by mpirun from the cell process), broadcasts them, hands out
+ * tasks and gathers results through MPI, and relays the results to the
+ * cell process as frames on its standard output.  Ranks 1..W are workers
+ * 0..W-1: each re-creates the workload from the spec and runs the core's
+ * worker loop, exactly as parbench-worker does, with MPI as the transport.
+ * The records are in core/util/mpiwire.h; docs/mpi.md tells the story.
+ *
+ * Only this program links Open MPI: parbench, parbench-worker and the cell
+ * processes of other executors never map it.
+ *
+ * Waiting: Open MPI's blocking calls poll the network and shared memory
+ * without sleeping, so a rank that waits burns a core the workers need.
+ * Every wait here goes through mw_wait, which probes for about 20 us and
+ * then sleeps between probes, 10 us doubling up to 250 us.
+ */
+#include <errno.h>
+#include <mpi.h>
+#include <parbench/worker.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results/meta.h"
+#include "run/host.h"
+#include "run/job.h"
+#include "util/clock.h"
+#include "util/errors.h"
+#include "util/fdio.h"
+#include "util/mpiwire.h"
+#include "version.h"
+
+/* A spec larger than this is refused rather than allocated. */
+#define MW_SPEC_MAX (64u << 20)
+#define MW_SPIN_NS 20000u
+#define MW_SLEEP_MIN_NS 10000L
+#define MW_SLEEP_MAX_NS 250000L
+
+static int mw_rank = -1;
+static char mw_host[64] = "?";
+
+/* The rank cannot start: say why on stderr (mpirun's, which the executor
+ * reads) and exit; mpirun then ends the job. */
+static void mw_die(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+static void mw_die(const char *fmt, ...) {
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "parbench-mpi-worker: rank %d on host %s: %s\n", mw_rank,
+            mw_host, text);
+    fflush(stderr);
+    _exit(PB_WORKER_EXIT_START);
+}
+
+/* Waits until a message from `src` with `tag` (MPI_ANY_* allowed) can be
+ * received, without spinning for long (see the top of the file). */
+static void mw_wait(int src, int tag, MPI_Status *st) {
+    uint64_t t0 = clock_mono_ns();
+    long sleep_ns = MW_SLEEP_MIN_NS;
+    for (;;) {
+        int flag = 0;
+        if (MPI_Iprobe(src, tag, MPI_COMM_WORLD, &flag, st) != MPI_SUCCESS)
+            mw_die("MPI_Iprobe failed");
+        if (flag)
+            return;
+        if (clock_mono_ns() - t0 < MW_SPIN_NS)
+            continue;
+        struct timespec ts = {0, sleep_ns};
+        nanosleep(&ts, NULL);
+        if (sleep_ns < MW_SLEEP_MAX_NS)
+            sleep_ns =
+                sleep_ns * 2 > MW_SLEEP_MAX_NS ? MW_SLEEP_MAX_NS : sleep_ns * 2;
+    }
+}
+
+/* Receives `len` bytes from `src` with `tag`, after mw_wait. */
+static void mw_recv(void *buf, int len, int src, int tag) {
+    MPI_Status st;
+    mw_wait(src, tag, &st);
+    MPI_Recv(buf, len, MPI_BYTE, st.MPI_SOURCE, tag, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Where this rank runs                                                     */
+/* ------------------------------------------------------------------------ */
+
+static void mw_boot_id(char *buf, size_t len) {
+    buf[0] = '\0';
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    if (!f)
+        return;
+    if (!fgets(buf, (int)len, f))
+        buf[0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    fclose(f);
+}
+
+/* The parent of `pid` from /proc/PID/stat; 0 when unknown. */
+static pid_t mw_parent_of(pid_t pid) {
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    long ppid = 0;
+    if (fgets(line, sizeof line, f)) {
+        /* "PID (COMM) STATE PPID ...": COMM may hold blanks and parens. */
+        char *p = strrchr(line, ')');
+        if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+            ppid = 0;
+    }
+    fclose(f);
+    return (pid_t)ppid;
+}
+
+/* 1 when this process runs on the cell's host and descends from the cell
+ * process: then its CPU time reaches the cell through RUSAGE_CHILDREN. */
+static int mw_descends_from(const struct mpiwire_start *s) {
+    char boot[40];
+    mw_boot_id(boot, sizeof boot);
+    if (!boot[0] || strncmp(boot, s->boot_id, sizeof s->boot_id) != 0)
+        return 0;
+    for (pid_t p = getppid(); p > 1; p = mw_parent_of(p))
+        if (p == (pid_t)s->cell_pid)
+            return 1;
+    return 0;
+}
+
+static void mw_usage(struct mpiwire_usage *u, const struct rusage *base,
+                     int local) {
+    struct rusage r;
+    getrusage(RUSAGE_SELF, &r);
+    memset(u, 0, sizeof *u);
+    u->rank = (uint32_t)mw_rank;
+    u->local = (uint32_t)local;
+    u->user_us =
+        (uint64_t)((r.ru_utime.tv_sec - base->ru_utime.tv_sec) * 1000000L +
+                   (r.ru_utime.tv_usec - base->ru_utime.tv_usec));
+    u->sys_us =
+        (uint64_t)((r.ru_stime.tv_sec - base->ru_stime.tv_sec) * 1000000L +
+                   (r.ru_stime.tv_usec - base->ru_stime.tv_usec));
+    u->nvcsw = (uint64_t)(r.ru_nvcsw - base->ru_nvcsw);
+    u->nivcsw = (uint64_t)(r.ru_nivcsw - base->ru_nivcsw);
+    u->minflt = (uint64_t)(r.ru_minflt - base->ru_minflt);
+    u->majflt = (uint64_t)(r.ru_majflt - base->ru_majflt);
+    u->maxrss_kib = (uint64_t)r.ru_maxrss;
+    u->pss_kib = job_read_pss_kib(0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The root: rank 0                                                         */
+/* ------------------------------------------------------------------------ */
+
+struct mw_root {
+    int out; /* frames to the cell (the real standard output)   */
+    unsigned workers;
+    uint64_t tasks, next;
+    enum pb_schedule schedule;
+    unsigned char *buf; /* one message being relayed        */
+    size_t cap;
+    uint64_t mpi_bytes; /* what mpiwire_done reports        */
+};
+
+static void root_frame(struct mw_root *r, uint32_t type, const void *a,
+                       size_t alen, const void *b, size_t blen) {
+    /* The cell gone: nobody left to tell; mpirun ends us on its own. */
+    if (fdio_write_frame(r->out, type, a, alen, b, blen) < 0)
+        _exit(PB_EXIT_INTERNAL);
+}
+
+/* One repetition: GO to every worker, serve claims, relay results and
+ * usage until every worker is done, release them, report DONE. */
+static void root_repetition(struct mw_root *r, uint32_t repetition,
+                            const struct rusage *base, int local) {
+    for (unsigned w = 0; w < r->workers; w++)
+        MPI_Send(&repetition, sizeof repetition, MPI_BYTE, (int)w + 1,
+                 MPIWIRE_TAG_GO, MPI_COMM_WORLD);
+    r->mpi_bytes += (uint64_t)r->workers * sizeof repetition;
+    r->next = 0;
+    unsigned done = 0;
+    while (done < r->workers) {
+        MPI_Status st;
+        mw_wait(MPI_ANY_SOURCE, MPI_ANY_TAG, &st);
+        int src = st.MPI_SOURCE;
+        uint32_t worker = (uint32_t)(src - 1);
+        if (st.MPI_TAG == MPIWIRE_TAG_CLAIM) {
+            MPI_Recv(NULL, 0, MPI_BYTE, src, st.MPI_TAG, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            uint64_t t = r->next < r->tasks ? r->next++ : PB_NO_TASK;
+            MPI_Send(&t, sizeof t, MPI_BYTE, src, MPIWIRE_TAG_TASK,
+                     MPI_COMM_WORLD);
+            r->mpi_bytes += sizeof t;
+            if (t != PB_NO_TASK) {
+                struct mpiwire_task wt = {.worker = worker, .task = t};
+                root_frame(r, MPIWIRE_TASK, &wt, sizeof wt, NULL, 0);
+            }
+        } else if (st.MPI_TAG == MPIWIRE_TAG_MSG) {
+            int n = 0;
+            MPI_Get_count(&st, MPI_BYTE, &n);
+            if ((size_t)n > r->cap) {
+                free(r->buf);
+                r->cap = (size_t)n;
+                r->buf = malloc(r->cap);
+                if (!r->buf)
+                    mw_die("out of memory for a message of %d bytes", n);
+            }
+            MPI_Recv(r->buf, n, MPI_BYTE, src, st.MPI_TAG, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            root_frame(r, MPIWIRE_MSG, &worker, sizeof worker, r->buf,
+                       (size_t)n);
+        } else if (st.MPI_TAG == MPIWIRE_TAG_DONE) {
+            struct mpiwire_usage u;
+            MPI_Recv(&u, sizeof u, MPI_BYTE, src, st.MPI_TAG, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            r->mpi_bytes += sizeof u;
+            root_frame(r, MPIWIRE_USAGE, &u, sizeof u, NULL, 0);
+            done++;
+        } else {
+            mw_die("rank %d sent a message with unknown tag %d", src,
+                   st.MPI_TAG);
+        }
+    }
+    /* Every worker measured itself while all of them lived: release. */
+    for (unsigned w = 0; w < r->workers; w++)
+        MPI_Send(NULL, 0, MPI_BYTE, (int)w + 1, MPIWIRE_TAG_RELEASE,
+                 MPI_COMM_WORLD);
+    struct mpiwire_usage u;
+    mw_usage(&u, base, local);
+    root_frame(r, MPIWIRE_USAGE, &u, sizeof u, NULL, 0);
+    struct mpiwire_done d = {.mpi_bytes = r->mpi_bytes};
+    r->mpi_bytes = 0;
+    root_frame(r, MPIWIRE_DONE, &d, sizeof d, NULL, 0);
+}
+
+static void root_main(int size, const struct mpiwire_host *hosts,
+                      const struct mpiwire_start *s, int out, int local) {
+    struct mw_root r = {.out = out,
+                        .workers = s->workers,
+                        .tasks = s->tasks,
+                        .schedule = (enum pb_schedule)s->schedule};
+    /* The launch: the start record and the spec reached every worker. */
+    r.mpi_bytes = (uint64_t)s->workers * (sizeof *s + s->spec_len);
+    for (int i = 0; i < size; i++)
+        root_frame(&r, MPIWIRE_HOST, &hosts[i], sizeof hosts[i], NULL, 0);
+    struct mpiwire_go go;
+    struct rusage base;
+    memset(&base, 0, sizeof base);
+    while (fdio_read_full(PB_WORKER_FD_IN, &go, sizeof go) > 0) {
+        if (go.magic != MPIWIRE_MAGIC)
+            mw_die("a malformed repetition record on standard input");
+        if (s->lifetime == MPIWIRE_PER_CELL)
+            getrusage(RUSAGE_SELF, &base);
+        root_repetition(&r, go.repetition, &base, local);
+    }
+    /* End of input: the cell is done with us. */
+    uint32_t quit = 0;
+    for (unsigned w = 0; w < r.workers; w++)
+        MPI_Send(&quit, sizeof quit, MPI_BYTE, (int)w + 1, MPIWIRE_TAG_GO,
+                 MPI_COMM_WORLD);
+    free(r.buf);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The workers: ranks 1..W                                                  */
+/* ------------------------------------------------------------------------ */
+
+struct mw_worker {
+    unsigned char *buf; /* head and body joined */
+    size_t cap;
+};
+
+/* io->send: the message to the root, in one MPI message. */
+static int mw_send(void *ctx, const void *head, size_t head_len,
+                   const void *body, size_t body_len) {
+    struct mw_worker *w = ctx;
+    size_t n = head_len + body_len;
+    if (n > PB_FRAME_MAX)
+        return -1;
+    if (n > w->cap) {
+        unsigned char *nb = realloc(w->buf, n);
+        if (!nb)
+            return -1;
+        w->buf = nb;
+        w->cap = n;
+    }
+    memcpy(w->buf, head, head_len);
+    if (body_len)
+        memcpy(w->buf + head_len, body, body_len);
+    return MPI_Send(w->buf, (int)n, MPI_BYTE, 0, MPIWIRE_TAG_MSG,
+                    MPI_COMM_WORLD) == MPI_SUCCESS
+               ? 0
+               : -1;
+}
+
+/* io->claim (dynamic): ask the root, wait for the index. */
+static int mw_claim(void *ctx, unsigned worker, uint64_t *task) {
+    (void)ctx;
+    (void)worker;
+    uint64_t t;
+    MPI_Send(NULL, 0, MPI_BYTE, 0, MPIWIRE_TAG_CLAIM, MPI_COMM_WORLD);
+    mw_recv(&t, sizeof t, 0, MPIWIRE_TAG_TASK);
+    if (t == PB_NO_TASK)
+        return 0;
+    *task = t;
+    return 1;
+}
+
+static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
+                        int local) {
+    unsigned worker = (unsigned)mw_rank - 1;
+    struct mw_worker mw = {0};
+    struct pb_worker_io io = {
+        .ctx = &mw,
+        .claim = s->schedule == PB_SCHEDULE_DYNAMIC ? mw_claim : NULL,
+        .send = mw_send,
+    };
+    struct rusage base;
+    memset(&base, 0, sizeof base);
+    for (;;) {
+        uint32_t go;
+        mw_recv(&go, sizeof go, 0, MPIWIRE_TAG_GO);
+        if (go == 0)
+            break;
+        if (s->lifetime == MPIWIRE_PER_CELL)
+            getrusage(RUSAGE_SELF, &base);
+        struct pb_job *job = job_new(&wl->hi.host, wl->ops, wl->state,
+                                     s->workers, (enum pb_schedule)s->schedule);
+        if (!job)
+            mw_die("out of memory for the job");
+        /* Failures travel in the messages. */
+        (void)job_worker_loop(job, worker, &io);
+        job_free(job);
+        struct mpiwire_usage u;
+        mw_usage(&u, &base, local);
+        MPI_Send(&u, sizeof u, MPI_BYTE, 0, MPIWIRE_TAG_DONE, MPI_COMM_WORLD);
+        mw_recv(NULL, 0, 0, MPIWIRE_TAG_RELEASE);
+    }
+    free(mw.buf);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static const char mw_usage_text[] =
+    "Usage: parbench-mpi-worker (started through mpirun by parbench's mpi\n"
+    "executor, not by hand)\n"
+    "\n"
+    "Rank 0 reads a start record and a workload spec on standard input and\n"
+    "writes frames on standard output; the other ranks run workers.  The\n"
+    "records are described in docs/mpi.md.\n";
+
+int main(int argc, char **argv) {
+    if (argc > 1) {
+        if (strcmp(argv[1], "--version") == 0) {
+            printf("parbench-mpi-worker %s\n", PB_VERSION);
+            return 0;
+        }
+        fputs(mw_usage_text, strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+        return strcmp(argv[1], "--help") == 0 ? 0 : PB_EXIT_USAGE;
+    }
+    /* Die with the launcher (mpirun, or Open MPI's daemon on a remote
+     * host), which dies with the cell process. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+        _exit(PB_WORKER_EXIT_START);
+    signal(SIGPIPE, SIG_IGN);
+    gethostname(mw_host, sizeof mw_host - 1);
+
+    if (MPI_Init(&argc, &argv) != MPI_SUCCESS)
+        mw_die("MPI_Init failed");
+    int size = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &mw_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    int name_len = 0;
+    char name[MPI_MAX_PROCESSOR_NAME];
+    if (MPI_Get_processor_name(name, &name_len) == MPI_SUCCESS)
+        snprintf(mw_host, sizeof mw_host, "%.*s", name_len, name);
+    /* Standard output is the root's channel to the cell: the root keeps it
+     * on a descriptor of its own, and every rank's stray output goes to
+     * standard error. */
+    int out = -1;
+    if (mw_rank == 0 && (out = dup(STDOUT_FILENO)) < 0)
+        mw_die("cannot duplicate standard output");
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    if (size < 2)
+        mw_die("%d rank(s): the mpi executor starts one root and at least one "
+               "worker",
+               size);
+
+    struct mpiwire_start s;
+    char *spec = NULL;
+    if (mw_rank == 0) {
+        if (fdio_read_full(PB_WORKER_FD_IN, &s, sizeof s) <= 0 ||
+            s.magic != MPIWIRE_MAGIC)
+            mw_die("no valid start record on standard input (this program "
+                   "is started by parbench)");
+        if (s.workers != (uint32_t)size - 1 || s.schedule > 1 ||
+            s.lifetime > 1 || s.spec_len == 0 || s.spec_len > MW_SPEC_MAX)
+            mw_die("start record: %u workers for %d ranks, schedule %u, "
+                   "lifetime %u, spec of %llu bytes",
+                   s.workers, size, s.schedule, s.lifetime,
+                   (unsigned long long)s.spec_len);
+    }
+    MPI_Bcast(&s, sizeof s, MPI_BYTE, 0, MPI_COMM_WORLD);
+    spec = malloc(s.spec_len);
+    if (!spec)
+        mw_die("out of memory for a spec of %llu bytes",
+               (unsigned long long)s.spec_len);
+    if (mw_rank == 0 && fdio_read_full(PB_WORKER_FD_IN, spec, s.spec_len) <= 0)
+        mw_die("the workload spec was cut off");
+    MPI_Bcast(spec, (int)s.spec_len, MPI_BYTE, 0, MPI_COMM_WORLD);
+
+    static struct host_workload wl;
+    char err[512] = "";
+    if (mw_rank > 0) {
+        if (host_workload_from_spec(spec, s.spec_len, &wl, err, sizeof err) < 0)
+            mw_die("%s", err);
+        uint64_t n = wl.ops->task_count(wl.state);
+        if (n != s.tasks)
+            mw_die("the workload has %llu tasks here but %llu in the cell "
+                   "process: its create() is not deterministic",
+                   (unsigned long long)n, (unsigned long long)s.tasks);
+    }
+    free(spec);
+    int local = mw_descends_from(&s);
+
+    /* Every rank's host, for the error messages and the run metadata. */
+    struct mpiwire_host me;
+    memset(&me, 0, sizeof me);
+    me.rank = (uint32_t)mw_rank;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    me.cores = cores > 0 ? (uint32_t)cores : 0;
+    me.pid = (int64_t)getpid();
+    snprintf(me.name, sizeof me.name, "%s", mw_host);
+    meta_cpu_model(me.cpu, sizeof me.cpu);
+    struct mpiwire_host *hosts =
+        mw_rank == 0 ? calloc((size_t)size, sizeof *hosts) : NULL;
+    if (mw_rank == 0 && !hosts)
+        mw_die("out of memory");
+    MPI_Gather(&me, sizeof me, MPI_BYTE, hosts, sizeof me, MPI_BYTE, 0,
+               MPI_COMM_WORLD);
+
+    if (mw_rank == 0)
+        root_main(size, hosts, &s, out, local);
+    else
+        worker_main(&s, &wl, local);
+    free(hosts);
+    MPI_Finalize();
+    /* The workload lives until _exit, as in parbench-worker: its memory is
+     * part of what a rank costs, and the kernel frees it faster. */
+    _exit(0);
+}

@@ -1,0 +1,105 @@
+/*
+ * mpiwire.h - the records between the `mpi` executor (in the cell process,
+ * plugins/executors/mpi.c) and the root rank of parbench-mpi-worker
+ * (cli/mpi_worker.c).  Header only: the plugin includes it as it includes
+ * fdio.h, and neither side links the other.  docs/mpi.md tells the story.
+ *
+ * The executor starts `mpirun -np W+1 parbench-mpi-worker`: rank 0 is the
+ * root, which hands out tasks and gathers results through MPI; ranks 1..W
+ * are workers 0..W-1.  mpirun forwards its standard input to rank 0 and the
+ * ranks' standard output to its own, so the root talks to the cell process
+ * through mpirun's standard streams, wherever it runs:
+ *
+ *   cell -> root (mpirun's stdin): struct mpiwire_start, then start.spec_len
+ *       bytes of workload spec (host->job_spec); then one struct mpiwire_go
+ *       per repetition.  End-of-file: the ranks finish and exit.
+ *   root -> cell (mpirun's stdout): frames (struct pb_frame, then len
+ *       bytes), the MPIWIRE_* types below.  Every other rank's standard
+ *       output is its standard error, so nothing else reaches this stream.
+ *
+ * Integers are in the byte order of the cell's host; the root rank must run
+ * on a host of the same byte order (every rank of one Open MPI job does,
+ * in practice; heterogeneous jobs are not supported).
+ */
+#ifndef PARBENCH_MPIWIRE_H
+#define PARBENCH_MPIWIRE_H
+
+#include <stdint.h>
+
+#define MPIWIRE_MAGIC 0x50424d50u /* "PBMP" */
+
+enum mpiwire_lifetime { MPIWIRE_PER_REPETITION = 0, MPIWIRE_PER_CELL = 1 };
+
+/* Once per launch, on the root's standard input. */
+struct mpiwire_start {
+    uint32_t magic;    /* MPIWIRE_MAGIC                                 */
+    uint32_t workers;  /* W: the job has W + 1 ranks                    */
+    uint32_t schedule; /* enum pb_schedule                              */
+    uint32_t lifetime; /* enum mpiwire_lifetime                         */
+    uint64_t tasks;    /* the workload's task count, checked by workers */
+    uint64_t spec_len; /* bytes of spec that follow                     */
+    int64_t cell_pid;  /* the cell process, for mpiwire_usage.local     */
+    char boot_id[40];  /* the cell host's /proc/sys/kernel/random/boot_id */
+};
+
+/* Once per repetition: start one. */
+struct mpiwire_go {
+    uint32_t magic;
+    uint32_t repetition; /* counts from 1 within the launch            */
+};
+
+/* Frame types, root -> cell. */
+/* A core message of worker `worker`: uint32_t worker, then the message
+ * (to host->job_deliver()). */
+#define MPIWIRE_MSG 1u
+/* struct mpiwire_task: the root handed a task out (dynamic schedule). */
+#define MPIWIRE_TASK 2u
+/* struct mpiwire_usage: what one rank measured of itself. */
+#define MPIWIRE_USAGE 3u
+/* struct mpiwire_host: one per rank, after the launch. */
+#define MPIWIRE_HOST 4u
+/* struct mpiwire_done: the repetition is over; every rank was released. */
+#define MPIWIRE_DONE 5u
+
+struct mpiwire_task {
+    uint32_t worker, pad;
+    uint64_t task;
+};
+
+struct mpiwire_usage {
+    uint32_t rank;
+    /* The rank descends from the cell process: under lifetime
+     * "repetition" its CPU time reaches the cell through RUSAGE_CHILDREN
+     * when mpirun is reaped. */
+    uint32_t local;
+    uint64_t user_us, sys_us; /* over the repetition (per repetition:
+                                 over the rank's life)                   */
+    uint64_t nvcsw, nivcsw;
+    uint64_t maxrss_kib, pss_kib;
+    uint64_t minflt, majflt; /* as user_us: counted like the CPU time  */
+};
+
+struct mpiwire_host {
+    uint32_t rank;
+    uint32_t cores; /* online CPUs of the host                      */
+    int64_t pid;
+    char name[64]; /* MPI_Get_processor_name                       */
+    char cpu[128]; /* CPU model of the host                        */
+};
+
+struct mpiwire_done {
+    uint64_t mpi_bytes; /* bytes of MPI messages other than results:
+                           GO, claims, task indices, usage, release   */
+};
+
+/* MPI tags between the root and the workers. */
+enum mpiwire_tag {
+    MPIWIRE_TAG_GO = 1, /* root -> worker: uint32_t, 0 = quit      */
+    MPIWIRE_TAG_CLAIM,  /* worker -> root: empty                   */
+    MPIWIRE_TAG_TASK,   /* root -> worker: uint64_t or PB_NO_TASK  */
+    MPIWIRE_TAG_MSG,    /* worker -> root: a core message          */
+    MPIWIRE_TAG_DONE,   /* worker -> root: struct mpiwire_usage    */
+    MPIWIRE_TAG_RELEASE /* root -> worker: empty                   */
+};
+
+#endif /* PARBENCH_MPIWIRE_H */

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The mpi executor on this machine: every workload (noop, prime-count,
+# matrix-mult, http-download) at 1, 2 and 4 ranks (oversubscribed on a
+# small machine), static and dynamic, lifetime repetition and cell; every
+# row ok with the checksum pthread's row has; ranks are launched once per
+# repetition or once per cell, as asked; resources gathered from the
+# ranks; a hostfile naming localhost twice; no rank outlives the run.
+source "$(dirname "$0")/common.bash"
+source "$(dirname "$0")/mpi_common.bash"
+mpi_require
+
+# A launcher that counts its launches, then is mpirun.
+real=$(command -v mpirun)
+cat > mpirun-counted <<SH
+#!/bin/sh
+echo launch >> "$WORK/launches"
+exec "$real" "\$@"
+SH
+chmod +x mpirun-counted
+
+cat > m.ini <<INI
+[run]
+workers = 1, 2, 4
+repetitions = 2
+warmup = 1
+timeout = 60s
+output = m.csv
+[workload.noop]
+tasks = 8
+[workload.prime-count]
+limit = 200000
+tasks = 16
+[workload.matrix-mult]          ; rows of C travel as MPI messages
+n = 96
+tasks = 8
+[workload.http-download]
+url = \${server}/bytes/16KiB?seed={task}
+files = 8
+[executor.pthread]
+[executor.mpi]
+mpirun = $WORK/mpirun-counted
+[executor.mpi-static]
+plugin = mpi
+schedule = static
+[executor.mpi-cell]
+plugin = mpi
+lifetime = cell
+mpirun = $WORK/mpirun-counted
+INI
+
+run_pb 0 check m.ini
+assert_contains out "mpi-cell"
+run_pb 0 run m.ini -q
+rows=$(($(wc -l < m.csv) - 1))
+[[ $rows == $((4 * 4 * 3 * 2)) ]] || { cat m.csv; fail "expected 96 rows, got $rows"; }
+[[ $(csv_col m.csv status | sort -u) == ok ]] || { cut -d, -f4,6,7,11,24- m.csv; fail "rows not ok"; }
+pass "every workload under mpi at 1, 2 and 4 ranks, static, dynamic and per cell: ok"
+
+# The answers: one checksum per workload and worker count, whatever the
+# executor.
+paste -d, <(csv_col m.csv workload) <(csv_col m.csv workers) <(csv_col m.csv executor) \
+    <(csv_col m.csv checksum) > sums
+for w in noop prime-count matrix-mult http-download; do
+    for n in 1 2 4; do
+        want=$(awk -F, -v w=$w -v n=$n '$1 == w && $2 == n && $3 == "pthread" { print $4 }' sums | sort -u)
+        got=$(awk -F, -v w=$w -v n=$n '$1 == w && $2 == n { print $4 }' sums | sort -u)
+        [[ -n $want && $got == "$want" ]] || fail "$w at $n: checksums $got, pthread's $want"
+    done
+done
+pass "mpi checksums equal pthread's for every workload and worker count"
+
+# Launches: per repetition, one for each of 4 workloads x 3 worker counts x
+# (1 warmup + 2 repetitions) = 36; per cell, one for each of 12 cells.
+launches=$(wc -l < launches)
+[[ $launches == $((36 + 12)) ]] || fail "mpirun launched $launches times, expected 36 + 12"
+pass "ranks launched per repetition (36) and per cell (12)"
+
+# What crossed between ranks and the coordinator, and the ranks' resources.
+paste -d, <(csv_col m.csv executor) <(csv_col m.csv ipc_bytes) <(csv_col m.csv pss_kib) \
+    <(csv_col m.csv peak_rss_kib) <(csv_col m.csv user_s) <(csv_col m.csv sys_s) <(csv_col m.csv workload) > res
+awk -F, '$1 ~ /^mpi/ && ($2 <= 0 || $3 <= 0 || $4 <= 0 || $5 + $6 <= 0) { bad = 1; print }
+         END { exit bad }' res || fail "an mpi row lacks ipc_bytes, pss, peak RSS or CPU time"
+# matrix-mult's rows of C (96 x 96 doubles) crossed as messages.
+awk -F, '$1 ~ /^mpi/ && $7 == "matrix-mult" && $2 < 96 * 96 * 8 { bad = 1; print } END { exit bad }' res ||
+    fail "matrix-mult under mpi: ipc_bytes below the size of C"
+# The ranks pass their Pss but not their USS: uss_kib is empty, never short;
+# their page faults are counted.
+paste -d, <(csv_col m.csv executor) <(csv_col m.csv uss_kib) <(csv_col m.csv minflt) > uss
+awk -F, '$1 ~ /^mpi/ && ($2 != "" || $3 == "") { bad = 1; print } END { exit bad }' uss ||
+    fail "an mpi row has a uss_kib, or no minflt"
+pass "ipc_bytes, pss_kib, peak_rss_kib and CPU time gathered from the ranks"
+
+# A hostfile naming localhost twice (one slot each): two ranks fit; three
+# do not without oversubscription, which is a readable failed row.
+printf 'localhost\nlocalhost\n' > hosts
+cat > hf.ini <<INI
+[run]
+workers = 1, 2
+repetitions = 1
+warmup = 0
+output = hf.csv
+[workload.prime-count]
+limit = 100000
+[executor.pthread]
+[executor.mpi]
+hostfile = $WORK/hosts
+oversubscribe = false
+INI
+run_pb 1 run hf.ini -q
+paste -d'|' <(csv_col hf.csv executor) <(csv_col hf.csv workers) <(csv_col hf.csv status) \
+    <(csv_col hf.csv checksum) <(csv_errors hf.csv) > hfr
+grep -q '^mpi|1|ok|' hfr || { cat hfr; fail "the hostfile run at 1 worker (2 ranks) is not ok"; }
+[[ $(grep '^mpi|1|' hfr | cut -d'|' -f4) == $(grep '^pthread|1|' hfr | cut -d'|' -f4) ]] ||
+    fail "hostfile run: checksum differs from pthread's"
+grep -qE '^mpi\|2\|failed\|.*not enough slots.*oversubscribe' hfr ||
+    { cat hfr; fail "3 ranks on 2 slots: no readable failed row"; }
+pass "hostfile with localhost twice: 2 ranks ok, 3 ranks a clear failed row"
+
+# Nothing of Open MPI outlives the run (lifetime = cell ends with the
+# cell; give the last launcher a moment to finish).
+for _ in $(seq 50); do [[ -z $(left_behind) ]] && break; sleep 0.1; done
+left=$(left_behind)
+[[ -z $left ]] || { ps -o pid,ppid,stat,cmd -p $left; fail "processes outlived the run"; }
+pass "no rank or launcher left"
