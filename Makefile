@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Thin wrapper around CMake.  `make run` and `make test` do the whole set-up
 # on a fresh Debian 12 machine: missing packages, configure, build; so do
 # `make test-asan`, `make test-tsan` and `make bench`.  Plain `make` and

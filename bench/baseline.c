@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * baseline.c - the raw cost of starting and ending W workers, with nothing
  * of parbench around it: pthread_create + pthread_join, fork + waitpid, and

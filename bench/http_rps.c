@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http_rps.c - requests per second of an HTTP server on loopback, the same
  * client for every server: C threads, one libcurl easy handle each (so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * matmul.c - the matrix-mult workload's serial kernel against single-thread
  * OpenBLAS cblas_dgemm on the same A and B, measured in the same run.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * primes.c - the prime-count workload's sieve on one core, for comparison
  * with primesieve (`primesieve LIMIT -t1`), which bench/run.sh runs

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Overhead and scaling benchmarks, measured side by side in one run.
 # Usage: sh bench/run.sh [BUILD_DIR]   (or `make bench`)
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * info.c - `parbench list` and `parbench describe`: everything they
  * print comes from the descriptors and parameter tables, no plugin code

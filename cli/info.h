@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* info.h - `parbench list` and `parbench describe`. */
 #ifndef PARBENCH_CLI_INFO_H
 #define PARBENCH_CLI_INFO_H

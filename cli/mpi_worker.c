@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mpi_worker.c - parbench-mpi-worker: the ranks of the `mpi` executor.
  * Started by `mpirun -np W+1`, never by hand.  Rank 0 is the root: it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * worker_main.c - parbench-worker: one worker of a job in a fresh process.
  * It reads a start record and the workload spec from its standard input,

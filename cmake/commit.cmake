@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Writes OUT (commit.h) with the source tree's `git describe`, at build time,
 # so a rebuild after a commit reports the new one.  configure_file leaves the
 # file untouched when nothing changed, so nothing is recompiled needlessly.

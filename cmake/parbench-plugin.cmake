@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # parbench_add_plugin(KIND NAME SOURCE... [LIBRARIES LIB...])
 #
 # One parbench plugin: a shared object KIND-NAME.so (KIND is workload or

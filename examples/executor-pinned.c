@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * executor-pinned.c - an example parbench executor: one POSIX thread per
  * worker, each pinned to one CPU of the process's affinity mask (worker w

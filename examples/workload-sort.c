@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-sort.c - an example parbench workload: sort `tasks` arrays of
  * `length` pseudo-random 32-bit numbers, one array per task.

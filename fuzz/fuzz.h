@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz.h - what every fuzz target (fuzz/fuzz_TARGET.c) defines and shares.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_config.c - the INI loader with parameter validation: config_load
  * (core/config/config.c), then plan_build (core/config/plan.c) against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_csv.c - the results CSV reader of `--resume` and `report`:
  * results_read (core/results/results.c) over csv_read_row

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_frames.c - the pipe frame decoder: what a coordinator reads from
  * its worker processes.  plugins/executors/procs.c (compiled in, as the

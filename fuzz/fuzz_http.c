@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_http.c - the HTTP request path of the built-in server: the raw
  * bytes of a client's request, parsed by libmicrohttpd and answered by

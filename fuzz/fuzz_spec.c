@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_spec.c - the worker spec parser (core/config/spec.c): what
  * parbench-worker reads from its standard input.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * replay.c - main() of fuzz-replay-TARGET: runs the target's
  * LLVMFuzzerTestOneInput once on every file named on the command line, or

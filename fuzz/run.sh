@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fuzz/run.sh TARGET SECONDS [BUILD_DIR] [-- LIBFUZZER_OPTIONS...]
 #
 # Runs the libFuzzer program BUILD_DIR/fuzz/fuzz-TARGET (default

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * seed_frames.c - writes the seed corpus of the `frames` target
  * (fuzz/corpus/frames): real worker output, made by the core's own worker

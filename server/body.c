@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * body.c - deterministic response bodies and their XXH64 checksum (see
  * body.h for the format).

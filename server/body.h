@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * body.h - the deterministic bodies of the built-in HTTP server
  * (`/bytes/SIZE?seed=S`) and their checksum.  Shared by the server and the

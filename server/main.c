@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - parbench-server, the built-in HTTP server as a program of
  * its own: `parbench serve` and the runner (for ${server}) run it.  Keeping

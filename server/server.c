@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.c - the built-in HTTP server on libmicrohttpd (contract in
  * server.h, user documentation in docs/http.md).

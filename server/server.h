@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.h - the built-in HTTP server (`parbench serve`, libmicrohttpd).
  *

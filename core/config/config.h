@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config.h - the INI configuration (read with inih) as generic sections and
  * entries that remember their line, plus the validated [run] section.

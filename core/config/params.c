@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * params.c - typed values (integers, sizes, durations, worker lists) and
  * the core-side store of a plugin instance's validated parameters.

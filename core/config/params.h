@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * params.h - typed plugin parameters: parsing a value by its parameter
  * table entry, worker lists, and the core-side store of a plugin's

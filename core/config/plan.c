@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plan.c - load the plugins a config names, validate their parameters and
  * expand the cells.  Everything that can be wrong with a config is found

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plan.h - from a checked config to the list of cells to run: plugins
  * loaded and every parameter validated against its table, before anything

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugin_host.h - the host table one plugin instance is handed: the public
  * struct pb_host and the plugin's name for its log lines.  The plan keeps

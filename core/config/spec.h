@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spec.h - the serialised workload spec a spawned worker re-creates the
  * workload from: the plugin file and every parameter's canonical value.

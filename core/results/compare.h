@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * compare.h - `parbench compare BASE.csv NEW.csv`: the cells of two
  * results files matched by workload instance, canonical parameters,

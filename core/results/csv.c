@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csv.c - RFC 4180 writing and reading (see csv.h for the contract).
  */

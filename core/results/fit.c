@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fit.c - Amdahl and USL fits of measured speedups (see fit.h).
  */

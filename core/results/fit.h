@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fit.h - scaling models fitted to speedups measured at several worker
  * counts: Amdahl's law and the Universal Scalability Law (USL).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * human.c - numbers and text for people (see human.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * human.h - numbers as people read them in the summary, the verdicts and
  * `compare`: times with a unit and 3 significant digits ("59.2 µs",

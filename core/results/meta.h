@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * meta.h - the run-metadata sidecar FILE.meta.json next to a results file
  * FILE: what ran, on what, built how, with which config.

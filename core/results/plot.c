@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plot.c - summaries drawn by gnuplot (see plot.h).
  */

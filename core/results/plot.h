@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plot.h - `parbench report CSV --plot FILE.svg|FILE.png`: a summary drawn
  * by gnuplot, one panel per workload instance, one line per executor (and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.h - the summary of a results file as people and programs read
  * it: per workload a table of its cells (readable units, 100 columns by

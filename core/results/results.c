@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * results.c - the results CSV of docs/design.md: header, row formatting and
  * reading rows back (see results.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * results.h - the CSV contract of docs/design.md: one row per measured
  * repetition, the header, formatting and reading rows back.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stats.c - descriptive statistics of a sample (see stats.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stats.h - descriptive statistics of a sample of wall times, and the
  * tests that compare two samples: Mann-Whitney U and a bootstrap interval

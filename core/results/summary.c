@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * summary.c - results rows grouped into cells, with their statistics,
  * samples and scaling fits (see summary.h).

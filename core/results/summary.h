@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * summary.h - a results file grouped into cells (workload instance x
  * parameters x executor x workers x schedule), with statistics of wall

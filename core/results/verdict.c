@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * verdict.c - executors ranked per workload and worker count, with the
  * significance of each difference and a sentence (see verdict.h).

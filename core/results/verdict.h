@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * verdict.h - the verdict section of a summary: for each workload
  * instance and worker count, the executors ranked by median wall time,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cell.c - the cell process: create the workload state, run and measure
  * repetitions, report each one to the runner.  The clock, resource

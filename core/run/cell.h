@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cell.h - one cell (workload x executor x workers) run in a supervised
  * child process, the "cell process".  It creates the workload state, then

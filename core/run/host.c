@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * host.c - the host-services table (struct pb_host) handed to plugins.
  * Job services live in job.c (the only writer of struct pb_job); parameter

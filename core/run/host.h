@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * host.h - the struct pb_host the core hands to each plugin.
  */

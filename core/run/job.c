@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * job.c - the core's worker loop, result messages and the coordinator's
  * bookkeeping of one repetition.  Every executor runs its workers through

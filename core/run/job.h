@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * job.h - one repetition of one cell as the executor sees it (struct
  * pb_job of the public header), the core's worker loop and the messages

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * perfctr.h - perf_event_open software counters of the cell process and
  * every thread and process it starts afterwards (inherit), read around

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * progress.h - the one-line progress display of `parbench run` on stderr:
  * cell i/N, workload x executor x workers, repetition, elapsed time and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rounds.c - the order of a run's repetitions, the stopping rule of
  * `repetitions = auto` and the keep-alive rule (see rounds.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rounds.h - the order in which a run measures the repetitions of its
  * cells ([run] order), the stopping rule of `repetitions = auto`, and the

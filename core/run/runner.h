@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runner.h - `parbench run` and `parbench check`: load the config, build
  * and validate the plan, run every cell in a supervised cell process,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server_proc.c - start, substitute and stop the built-in server for the
  * runner (contract in server_proc.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server_proc.h - the built-in HTTP server as a child process of the
  * runner, for configs whose values contain ${server}.

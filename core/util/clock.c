@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock.c - monotonic and wall clocks in nanoseconds. */
 #include "util/clock.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clock.h - the two clocks of parbench: a monotonic one for every
  * duration that is measured or waited for, and the wall clock for the

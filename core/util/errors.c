@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* errors.c - text of the core's return codes (see PB_ERRNO_MAP). */
 #include "util/errors.h"
 

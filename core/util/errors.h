@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* errors.h - the core's return codes and exit statuses, in one table. */
 #ifndef PARBENCH_ERRORS_H
 #define PARBENCH_ERRORS_H

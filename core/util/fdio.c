@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fdio.c - see fdio.h.  libc and <parbench/plugin.h> only: no other part
  * of the core, since executor plugins compile this file in. */
 #include "util/fdio.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fdio.h - whole reads and writes on pipes, retried on EINTR, and the
  * frames of the worker protocol (<parbench/worker.h>).  Depends on libc

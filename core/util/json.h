@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * json.h - the few pieces needed to write JSON by hand (the summary in
  * --format json and the run-metadata sidecar): strings with proper

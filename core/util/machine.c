@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * machine.c - the machine's state (machine.h).  Every read is of a small
  * text file; a file that is missing leaves its item "not known".

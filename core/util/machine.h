@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * machine.h - the state of the machine a run measures on: frequency
  * governors, turbo/boost, SMT, virtual machine, load average, the busiest

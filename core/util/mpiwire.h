@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mpiwire.h - the records between the `mpi` executor (in the cell process,
  * plugins/executors/mpi.c) and the root rank of parbench-mpi-worker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* names.c - which names parbench accepts. */
 #include "util/names.h"
 

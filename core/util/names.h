@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * names.h - the one rule for the names parbench accepts: plugin names,
  * instance names of the INI sections and parameter names.

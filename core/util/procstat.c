@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procstat.c - /proc/stat and the interference arithmetic (procstat.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procstat.h - the machine's CPU time from /proc/stat, and the
  * interference arithmetic of a repetition: how much CPU the rest of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* selfpath.c - the running program's directory, from /proc/self/exe. */
 #include "util/selfpath.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * selfpath.h - where the running program is: the directory of
  * /proc/self/exe, and the programs and files installed beside it

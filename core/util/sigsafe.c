@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sigsafe.c - see sigsafe.h. */
 #include "util/sigsafe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sigsafe.h - text built without stdio, for code that may run in a signal
  * handler or between fork() and _exit(): the worker loop's failure

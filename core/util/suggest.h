@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* suggest.h - "did you mean" for misspelt names. */
 #ifndef PARBENCH_SUGGEST_H
 #define PARBENCH_SUGGEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * units.c - scalar values as the INI, the CLI and the server read them:
  * integers, numbers, booleans, sizes and durations, and their canonical

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * units.h - scalar values as the INI, the CLI and the server read them:
  * integers, numbers, booleans, sizes ("64KiB") and durations ("50ms"),

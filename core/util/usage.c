@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* usage.c - the version line and usage errors of every parbench program. */
 #include "util/usage.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* usage.h - what every parbench program says the same way: the version
  * line and usage errors. */
 #ifndef PARBENCH_USAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * parbench/plugin.h - the public ABI between the parbench core and its
  * plugins, version 2.  A plugin includes this header (and, if it starts

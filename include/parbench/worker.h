@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * parbench/worker.h - the worker-process protocol of the parbench plugin
  * ABI (version 2, see <parbench/plugin.h>): the frames worker processes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fork.c - the `fork` executor: one fork()ed child per worker and
  * repetition.  Children share the job's status page with the coordinator

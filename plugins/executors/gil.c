@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gil.c - the `gil` executor: worker threads that must hold one global lock
  * to run workload code, emulating CPython's global interpreter lock.

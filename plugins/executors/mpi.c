@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mpi.c - the `mpi` executor: the job's W workers are Open MPI ranks.
  *

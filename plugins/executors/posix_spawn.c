@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posix_spawn.c - the `posix_spawn` executor: one fresh parbench-worker
  * process per worker and repetition.  Each worker re-loads the workload

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procs.h - the coordinator's side of executors whose workers are
  * processes (fork, posix_spawn): reading the workers' frames (see

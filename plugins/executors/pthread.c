@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pthread.c - the `pthread` executor: one POSIX thread per worker, each
  * running the core's worker loop; tasks and results travel through the

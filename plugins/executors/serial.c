@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * serial.c - the `serial` executor: the one worker is the cell process
  * itself, running the core's worker loop in the calling thread.  It is the

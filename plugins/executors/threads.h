@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * threads.h - the start and join of worker threads for executors whose
  * workers are threads of the coordinator (pthread, gil).  Compiled into

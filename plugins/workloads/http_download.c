@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http_download.c - the `http-download` workload: one HTTP(S) download per
  * task with libcurl, an I/O-bound job (docs/http.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * matrix_mult.c - the `matrix-mult` workload: C = A.B for n x n doubles, a
  * CPU- and memory-bound job whose results are large and must travel.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * noop.c - the `noop` workload: tasks that do nothing, so that a run measures
  * only what the executor costs (starting workers, handing out task indices,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prime_count.c - the `prime-count` workload: count the primes in [2, limit),
  * a CPU-bound job with no shared data and tiny results.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Bad input: exit 2 with FILE:LINE and a suggestion, before anything runs,
 # and no output file.
 source "$(dirname "$0")/common.bash"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `ballast = SIZE` in an executor section: the coordinator holds that much
 # touched memory while the workers start.  It shows in memory, never in
 # a wrong answer; a bad size is refused before any cell runs.

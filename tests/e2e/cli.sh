@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # --help and --version on every verb, list, describe, and one exported
 # symbol per plugin.
 source "$(dirname "$0")/common.bash"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by the end-to-end tests: strict mode, a scratch directory, and
 # small assertions that name what failed.  CTest sets PARBENCH,
 # PB_SOURCE_DIR, PB_BUILD_DIR and PB_TEST_PLUGIN_DIR.

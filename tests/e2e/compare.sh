@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `parbench compare BASE NEW`: a file against itself says "no change" for
 # every cell and exits 0; a quiet run against the same config run while
 # two busy loops kept both cores busy (tests/fixtures/compare-quiet.csv

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Per-task dispatch makes no system call per task (issue 15): on every
 # executor and schedule, 20 000 empty tasks cost fewer than 2 000 read or
 # write calls more than 10 tasks (spawned workers claim from the job's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The gil executor under every workload: every answer right, odd splits;
 # and downloads overlap under the lock (the barrier at the end).
 source "$(dirname "$0")/common.bash"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 16, items 3 to 8: a full disk leaves no half row and --resume and
 # report recover a torn last line; --resume ends a last line without line
 # end; --summary never overwrites (nor the run's own files); write errors

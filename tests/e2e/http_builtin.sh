@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # http-download against the built-in server that the runner starts for
 # ${server}: every executor, answers agree, the CSV keeps ${server}, the
 # server is gone after the run, after --resume and after Ctrl-C, and

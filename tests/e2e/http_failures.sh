@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every way a download can fail is a `failed` row with a readable error,
 # and the run goes on: 404, a refused size, a body cut short, a server
 # that never answers (timeout), a refused port.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The bounds of the HTTP workload and server (docs/http.md): a urls file
 # that is not a regular file is a config error at once, never a hang; a
 # worker killed in the middle of a body leaves nothing of the server's on

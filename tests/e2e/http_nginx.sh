@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # http-download against a real nginx on 127.0.0.1, started here as a
 # foreground process with its own prefix and stopped at the end.  nginx
 # serves copies of the built-in server's bodies, so both must give the

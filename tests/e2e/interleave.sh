@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # [run] order = interleaved: rounds of one repetition per cell, shuffled by
 # a recorded seed.  An interleaved run interrupted and resumed ends with the
 # same rows as an uninterrupted one; the same seed gives the same order; a

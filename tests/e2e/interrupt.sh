@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Ctrl-C stops the run within two seconds, leaves a whole CSV with an
 # `interrupted` row, exits 1 and leaves no process behind.
 source "$(dirname "$0")/common.bash"

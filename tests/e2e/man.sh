@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The man pages render without a single warning, as man-db and groff see
 # them (`man -l --warnings`, `groff -ww`), and cover what the program has:
 # every verb and every exit status.

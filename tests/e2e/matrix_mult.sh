@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # matrix-mult through the real binary, with every executor this branch has
 # (serial, pthread): rows verified, one checksum per instance whatever the
 # executor, worker count or split, 2 n^3 flops, and the memory check.

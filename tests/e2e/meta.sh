@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The run-metadata sidecar FILE.meta.json: valid JSON, the facts it must
 # hold, one entry per run with --resume, a fresh file with --force, and a
 # damaged sidecar refused before anything runs.

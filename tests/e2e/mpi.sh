@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The mpi executor on this machine: every workload (noop, prime-count,
 # matrix-mult, http-download) at 1, 2 and 4 ranks (oversubscribed on a
 # small machine), static and dynamic, lifetime repetition and cell; every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by the mpi end-to-end tests after common.bash: skips (77) when
 # Open MPI or parbench-mpi-worker is missing.
 mpi_require() {

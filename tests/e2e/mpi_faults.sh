@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Faults under the mpi executor: a rank that segfaults, _exits in a task,
 # hangs, fails a task or returns a wrong answer costs its row (naming the
 # worker, its rank, its host and the task), never the run, static and

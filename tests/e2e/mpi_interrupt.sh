@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Ctrl-C while MPI ranks hang in a task stops the run, leaves a whole CSV
 # with an `interrupted` row, exits 1 and leaves no process behind: no cell,
 # no mpirun, no rank; per repetition and per cell.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The output file is never overwritten silently; --force replaces it and
 # --resume runs only the repetitions it lacks.
 source "$(dirname "$0")/common.bash"

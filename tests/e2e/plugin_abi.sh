@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ABI 2 seen from the command line: an executor's create/destroy keep state
 # across the repetitions of a cell, a workload's create() learns where it
 # runs (host->role), and a second worker_loop for one worker is reported as

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Plugin faults reported like any other, naming the plugin: a bug the host
 # finds (a parameter the table lacks) goes into the row's error with the
 # plugin's name, a crash under a thread executor names the worker, the

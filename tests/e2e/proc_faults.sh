@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Under fork and posix_spawn, a worker process that segfaults, aborts,
 # hangs, _exits in the middle of a task, fails a task or returns a wrong
 # answer costs its row with a readable error naming the worker and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The process executors (fork, posix_spawn) run noop and prime-count under
 # both schedules on odd splits (7 tasks on 3 workers, 1 on 8, 1000 on 2),
 # every answer right, and account for their worker processes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Progress on stderr only when it is a terminal and -q is not given.
 source "$(dirname "$0")/common.bash"
 CFG="$PB_SOURCE_DIR/config/quick.ini"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Which plugin file ran, and every verb resolving plugins the same way: a
 # relative plugin_path is read against the config file's directory, a
 # missing plugin directory and a shadowed plugin are warnings, `check`

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The real binary on config/quick.ini: every row ok, every prime count right.
 source "$(dirname "$0")/common.bash"
 

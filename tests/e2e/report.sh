@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `parbench report` on a fixture results file: the table, Markdown and JSON
 # byte for byte against golden files, option errors, and plots.
 source "$(dirname "$0")/common.bash"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A results file is outside input: names with terminal escape sequences,
 # newlines, C1 controls, bytes that are not UTF-8 and pipes are printed
 # escaped (visible \xHH) by report and compare, the Markdown tables keep

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Large results files: `report` and `compare` of 200 000 rows give the
 # right numbers (they were quadratic in the rows of a cell: this file took
 # hours), and Ctrl-C stops the summary at the end of `run` (it was caught

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Resume equals uninterrupted: a run is interrupted at random moments --
 # SIGINT and SIGTERM of the runner, SIGKILL of the runner, SIGKILL of a
 # cell process -- and resumed each time with --resume.  In the end the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The plugin SDK as a user gets it: parbench installed into a temporary
 # prefix (then moved: the tree is relocatable), the example plugins built
 # out of tree with pkg-config and with CMake's find_package, listed,

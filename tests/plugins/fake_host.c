@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_host.c - the fake host of fake_host.h: enough of the core's services
  * to run a workload's tasks and drive an executor, with nothing of the core

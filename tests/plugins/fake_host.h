@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_host.h - a struct pb_host for plugin tests, with no core code behind
  * it: parameters from a small typed table the test fills, a log that keeps

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_executor_gil.c - the gil executor's lock: one holder at a time, no
  * thread starves (each gets the lock again and again while all compete),

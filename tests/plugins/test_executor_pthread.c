@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_executor_pthread.c - the `pthread` executor against the fake host.
  * The executor's source is compiled in, with pthread_create routed through

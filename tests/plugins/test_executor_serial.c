@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_executor_serial.c - the `serial` executor against the fake host.
  * The executor's source is compiled in; the workloads it drives are the

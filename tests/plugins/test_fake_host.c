@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_fake_host.c - the fake host is as strict as the core, so that a
  * plugin test fails where a real run would: a task with two results fails

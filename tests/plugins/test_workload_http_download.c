@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_workload_http_download.c - the `http-download` workload against the
  * fake host: URL templating, the urls file, parameter checks, and the

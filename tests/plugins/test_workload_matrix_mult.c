@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_workload_matrix_mult.c - the `matrix-mult` workload against the fake
  * host.  The plugin source is compiled in, so the kernels, the verification

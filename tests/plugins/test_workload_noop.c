@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_workload_noop.c - the `noop` workload against the fake host.  The
  * plugin source is compiled in, so its static helpers are reachable.

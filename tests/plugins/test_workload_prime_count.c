@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_workload_prime_count.c - the `prime-count` workload against the fake
  * host.  The plugin source is compiled in, so the range split and the

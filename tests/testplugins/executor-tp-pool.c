@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * executor-tp-pool.c - test executor with a life cycle: create() builds
  * state once per cell (in the coordinator), run() finds it through

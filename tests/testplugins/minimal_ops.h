@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * minimal_ops.h - the do-nothing workload operations the loader test
  * plugins share (one task, answer 0): they exist to be refused for what

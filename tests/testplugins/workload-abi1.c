@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-abi1.c - test plugin as a plugin built against the ABI 1 header
  * says it is: abi_version 1 (its operations table had no .size).  The

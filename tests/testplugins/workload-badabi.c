@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-badabi.c - test plugin built for ABI version 999: the loader must
  * refuse it before reading anything else of the descriptor.

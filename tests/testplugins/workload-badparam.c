@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-badparam.c - test plugin whose parameter table has a default
  * (100) outside its own bounds [1, 10]: the loader must refuse it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-faulty.c - a test-only workload that misbehaves on cue, to show
  * that a plugin fault costs one row and never the run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-misnamed.c - test plugin whose descriptor names it "other": the
  * loader must refuse it under the file name workload-misnamed.so.  Loaded

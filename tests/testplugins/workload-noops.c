@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-noops.c - test plugin: a workload without run_task, which the
  * loader must refuse naming the missing operation.

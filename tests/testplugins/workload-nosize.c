@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-nosize.c - test plugin: ABI 2 descriptor, but its operations
  * table lacks .size (a plugin moved to ABI 2 by its version number only).

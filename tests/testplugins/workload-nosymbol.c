@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-nosymbol.c - test plugin that is a valid shared object but
  * exports no parbench_plugin entry point, only an unrelated function.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-reserved.c - test plugin: a parameter named `plugin`, the core's
  * key, which would otherwise hide the plugin's (or the core's) value.

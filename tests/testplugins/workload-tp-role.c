@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-tp-role.c - test workload that shows where create() ran: each
  * task's `items` is the host->role its state was created under (1 in the

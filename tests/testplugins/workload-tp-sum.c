@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-tp-sum.c - a small valid workload for the loader and CLI tests:
  * task i answers i + 1, the merged answer is the sum over every task.

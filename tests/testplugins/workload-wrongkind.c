@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload-wrongkind.c - test plugin declaring itself an executor although
  * its file name says workload.  Otherwise a valid executor, so the kind is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * badserver.c - a misbehaving HTTP server for the failure tests, and a
  * barrier for the concurrency tests; on 127.0.0.1 only and bounded in time.

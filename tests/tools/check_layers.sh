@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # check_layers.sh SOURCE_DIR - the layering rule of docs/design.md, read
 # from the includes themselves:
 #   core/util < core/config < core/results < core/run < cli

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_config.c - reading INI configs: defaults, plugin sections, --set,
  * and every error with its "FILE:LINE: " prefix.

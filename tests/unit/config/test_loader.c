@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_loader.c - plugin loader (core/config/loader.c) and the `list` and
  * `describe` verbs built on it (cli/info.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_params.c - scalar parsers, canonical texts, worker lists, one
  * parameter against its table entry, and the parameter store.

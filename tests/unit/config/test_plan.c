@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_plan.c - plan expansion: workloads x executors x workers, serial only
  * at 1 worker, --only filters, and parameter errors found before running.

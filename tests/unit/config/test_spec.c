@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_spec.c - the workload spec a spawned worker re-creates the workload
  * from: values that break a "key=value;key=value" list (';', '=',

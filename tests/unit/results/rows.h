@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rows.h - results rows made in memory for the tests of summaries,
  * verdicts and comparisons (header-only: static functions).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_csv.c - RFC 4180 writing (quoting, formula guard) and reading.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_fit.c - Amdahl and USL fits on synthetic speedups with known
  * parameters.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_human.c - numbers and text for people: units with 3 significant
  * digits, p-values, display widths, wrapping and grids.

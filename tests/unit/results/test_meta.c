@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_meta.c - the run-metadata sidecar: the effective config text, the
  * entry written before and rewritten after a run, appending with

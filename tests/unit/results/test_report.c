@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_report.c - the per-cell summary: grouping, speedup against serial
  * and against 1 worker, failed rows excluded, the table and the CSV.

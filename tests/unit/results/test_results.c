@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_results.c - the results CSV contract: header, row formatting, and
  * reading rows back.

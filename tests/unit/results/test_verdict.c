@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_verdict.c - the verdict section: rankings, significance and the
  * sentences, against hand-made samples.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_job.c - the core's worker loop and result messages: static and
  * dynamic claims, in-process results, messages through io->send delivered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_progress.c - the progress line: its text, the time-left estimate,
  * cutting to the terminal width, and silence when disabled.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_rounds.c - the round planner: the three orders, seeds, a resumed
  * interleaved run (cells with different numbers of repetitions left),

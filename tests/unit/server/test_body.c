@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_body.c - the built-in server's deterministic bodies and their
  * checksum (server/body.c), and the count of checksums computed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_server.c - the built-in HTTP server (server/server.c) in-process,
  * asked by libcurl (or raw sockets) over 127.0.0.1: bodies and their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_fdio.c - whole reads and writes, and the worker protocol's frames:
  * a frame is written whole (header, then both parts), and a frame longer

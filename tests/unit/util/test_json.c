@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_json.c - JSON strings (escaping, invalid UTF-8) and numbers.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_machine.c - the machine's state read from a fake /proc and /sys
  * tree, the busiest processes from two fake snapshots, and the warnings:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_names.c - the one rule for names (util/names.c) that the INI
  * reader, the parameter tables and the plugin loader share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_procstat.c - /proc/stat parsing and the interference arithmetic,
  * against fake /proc/stat texts.

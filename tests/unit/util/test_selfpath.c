@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_selfpath.c - the running program's directory (util/selfpath.c),
  * from which parbench finds parbench-worker, parbench-server, its plugins

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_suggest.c - edit distance and "did you mean".
  */

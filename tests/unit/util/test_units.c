@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_units.c - scalar values (util/units.c): why a text did not scan
  * (syntax, range, fraction), which the INI messages and the server rely
