@@ -302,6 +302,17 @@ static int open_output(struct runner *r) {
                     strerror(e));
         return PB_EXIT_USAGE;
     }
+    /* A run stopped before it wrote its header leaves an empty file:
+     * nothing to resume, so --resume starts it afresh. */
+    struct stat now;
+    if (r->existed && o->inv.resume && fstat(fd, &now) == 0 &&
+        S_ISREG(now.st_mode) && now.st_size == 0) {
+        fprintf(stderr,
+                "parbench: note: %s is empty (a run stopped before its "
+                "first line); --resume starts it afresh\n",
+                r->output);
+        r->existed = 0;
+    }
     r->csv = fdopen(fd, "a");
     if (!r->csv) {
         fprintf(stderr, "parbench: cannot write %s: %s\n", r->output,
@@ -1041,9 +1052,9 @@ static void name_run(struct runner *r) {
     iso_time(clock_unix_ns(), stamp, sizeof r->started_at);
     snprintf(r->run_id, sizeof r->run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
-    struct meta_run mr = {r->run_id,  stamp,     NULL,           -1,
-                          0,          r->output, r->plan.ncells, &r->cfg,
-                          &r->o->inv, &r->plan,  0,              NULL};
+    struct meta_run mr = {
+        r->run_id,      stamp,   NULL,       -1,       0, r->output,
+        r->plan.ncells, &r->cfg, &r->o->inv, &r->plan, 0, NULL};
     r->mr = mr;
     r->seed = r->cfg.run.seed_given
                   ? r->cfg.run.seed

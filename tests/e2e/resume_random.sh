@@ -33,6 +33,13 @@ INI
 # The uninterrupted reference.
 run_pb 0 run r.ini -o ref.csv -q
 
+# A runner killed before its header leaves an empty file: --resume starts
+# it afresh instead of refusing it.
+: > empty.csv
+run_pb 0 run r.ini -o empty.csv -q --resume
+assert_contains err "is empty (a run stopped before its first line)"
+[[ $(head -n 1 empty.csv) == "$(head -n 1 ref.csv)" ]] || fail "--resume of an empty file wrote no header"
+
 # A row's identity and outcome: everything but timings, host and run id.
 rows() {
     awk -F, 'NR > 1 { print $4 "|" $5 "|" $6 "|" $7 "|" $8 "|" $9 "|" $10 "|" $11 "|" $21 "|" $23 }' "$1" | sort
