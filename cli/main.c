@@ -73,7 +73,8 @@ static const char *const run_help =
     "\n"
     "  -o, --output FILE        write rows to FILE instead of [run] output\n"
     "      --summary FILE       also write the summary table as CSV (a new\n"
-    "                           file, or an existing one with --force)\n" SUMMARY_OPTIONS_HELP
+    "                           file, or an existing one with "
+    "--force)\n" SUMMARY_OPTIONS_HELP
     "      --set SEC.KEY=VALUE  override a config value (repeatable), e.g.\n"
     "                           --set run.repetitions=1\n"
     "                           --set workload.prime-count.limit=100000\n"

@@ -417,8 +417,8 @@ static size_t count_warnings(const struct summary *s) {
 #define WARN_NAMED 4
 
 /* Appends to buf (len bytes, `*used` of them taken) what fmt says. */
-static void add_text(char *buf, size_t len, size_t *used, const char *fmt,
-                     ...) __attribute__((format(printf, 4, 5)));
+static void add_text(char *buf, size_t len, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void add_text(char *buf, size_t len, size_t *used, const char *fmt,
                      ...) {
     if (*used >= len)
@@ -478,8 +478,8 @@ static int warning_text(const struct summary *s, enum warn_kind k, char *buf,
                          ? " (during foreign CPU)"
                          : "");
         else
-            add_text(buf, len, &used, " %zu of %zu, up to %.0f%%",
-                     c->disturbed, c->wall.n, c->foreign_max * 100.0);
+            add_text(buf, len, &used, " %zu of %zu, up to %.0f%%", c->disturbed,
+                     c->wall.n, c->foreign_max * 100.0);
         named++;
     }
     if (count > named)

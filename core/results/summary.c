@@ -418,8 +418,8 @@ static void cell_interference(struct summary_cell *c) {
     size_t k = 0;
     for (size_t i = 0; dev && i < c->nsamples; i++)
         if (c->samples[i].status == ROW_OK && k < c->wall.n)
-            dev[k++] = fabs(c->samples[i].v[RESULTS_COL_wall_s] -
-                            c->wall.median);
+            dev[k++] =
+                fabs(c->samples[i].v[RESULTS_COL_wall_s] - c->wall.median);
     struct stats ds;
     stats_compute(dev, dev ? k : 0, &ds);
     double limit = 3.0 * 1.4826 * ds.median;

@@ -367,13 +367,13 @@ struct pb_host {
      * lives for the whole cell): an MPI rank.  `worker` is the worker the
      * process ran, or PB_NO_WORKER for a helper of the executor (say a root
      * rank that hands out tasks).  From `ru` the core adds ru_utime,
-     * ru_stime, ru_nvcsw, ru_nivcsw, ru_minflt and ru_majflt to the row (so pass zeros for what
-     * RUSAGE_CHILDREN counts already) and takes ru_maxrss (KiB) as a peak.
-     * `pss_kib` is its proportional set size, read by the process itself
-     * while every worker was alive: for a worker the core uses it instead
-     * of reading /proc/PID/smaps_rollup of the pid in the final report; a
-     * helper's is added.  The row's uss_kib is then empty (a USS is not
-     * passed).  `ru` is borrowed.
+     * ru_stime, ru_nvcsw, ru_nivcsw, ru_minflt and ru_majflt to the row (so
+     * pass zeros for what RUSAGE_CHILDREN counts already) and takes ru_maxrss
+     * (KiB) as a peak. `pss_kib` is its proportional set size, read by the
+     * process itself while every worker was alive: for a worker the core uses
+     * it instead of reading /proc/PID/smaps_rollup of the pid in the final
+     * report; a helper's is added.  The row's uss_kib is then empty (a USS is
+     * not passed).  `ru` is borrowed.
      */
     void (*job_self_usage)(struct pb_job *job, unsigned worker,
                            const struct rusage *ru, uint64_t pss_kib);

@@ -283,9 +283,9 @@ static void test_neutralised_text(void **state) {
     char *text = read_file(path);
     assert_non_null(strstr(text, "\r\n''=sum,"));
     assert_non_null(strstr(text, ",-3,'@attack,'+x=1;y=2,'plain,"));
-    assert_non_null(strstr(
-        text, ",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",2048,1,3,"
-              "25000,0.00,0.00\r\n"));
+    assert_non_null(
+        strstr(text, ",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",2048,1,3,"
+                     "25000,0.00,0.00\r\n"));
     free(text);
 
     struct result_row *rows = NULL;
