@@ -240,22 +240,18 @@ static int measure(const struct plan_instance *wl,
     job_totals(job, &jt);
     /* Minus the time the core paused the clock to sample memory. */
     row->wall_s = (double)(t1 - t0 - jt.paused_ns) / 1e9;
-    row->user_s = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
-                  tv_s(c0.ru_utime) - jt.paused_user_s;
-    row->sys_s = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
-                 tv_s(c0.ru_stime) - jt.paused_sys_s;
-    /* Processes the coordinator could not reap (job_self_usage). */
-    row->user_s += jt.self_user_s;
-    row->sys_s += jt.self_sys_s;
-    /* Everything the cell's processes used counts as their own here (the
-     * memory sampling, and processes the coordinator could not reap,
-     * included): it is not the rest of the machine. */
-    double own = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
-                 tv_s(c0.ru_utime) + tv_s(s1.ru_stime) - tv_s(s0.ru_stime) +
-                 tv_s(c1.ru_stime) - tv_s(c0.ru_stime) + jt.self_user_s +
-                 jt.self_sys_s;
-    procstat_interference(&ps0, &ps1, sysconf(_SC_CLK_TCK), own,
+    /* The cell's processes, and processes the coordinator could not reap
+     * (job_self_usage). */
+    double user = tv_s(s1.ru_utime) - tv_s(s0.ru_utime) + tv_s(c1.ru_utime) -
+                  tv_s(c0.ru_utime) + jt.self_user_s;
+    double sys = tv_s(s1.ru_stime) - tv_s(s0.ru_stime) + tv_s(c1.ru_stime) -
+                 tv_s(c0.ru_stime) + jt.self_sys_s;
+    /* All of it (the memory sampling included) is the cell's own, not the
+     * rest of the machine's. */
+    procstat_interference(&ps0, &ps1, sysconf(_SC_CLK_TCK), user + sys,
                           &row->other_cpu_s, &row->steal_s);
+    row->user_s = user - jt.paused_user_s;
+    row->sys_s = sys - jt.paused_sys_s;
     if (row->user_s < 0) /* getrusage ticks are coarse */
         row->user_s = 0;
     if (row->sys_s < 0)
