@@ -4,7 +4,8 @@
  * plugins share (one task, answer 0): they exist to be refused for what
  * their descriptor or table says, not for what they compute.  Included by
  * one plugin source each; TP_OPS_SIZE (default sizeof) is the table's
- * .size, so a plugin can play one built without it.
+ * .size, so a plugin can play one built without it; TP_NO_RUN_TASK leaves
+ * run_task out, for the plugin the loader must refuse for lacking it.
  */
 #ifndef PARBENCH_TEST_MINIMAL_OPS_H
 #define PARBENCH_TEST_MINIMAL_OPS_H
@@ -30,6 +31,7 @@ static uint64_t tp_task_count(const void *state) {
     return 1;
 }
 
+#ifndef TP_NO_RUN_TASK
 static int tp_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
                        uint64_t task, struct pb_task_result *out, char *err,
                        size_t errlen) {
@@ -44,6 +46,7 @@ static int tp_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
     out->payload_size = 0;
     return 0;
 }
+#endif
 
 static int tp_merge(void *state, uint64_t task,
                     const struct pb_task_result *res, char *err,
@@ -71,7 +74,9 @@ static const struct pb_workload_ops tp_ops = {
     .size = TP_OPS_SIZE,
     .create = tp_create,
     .task_count = tp_task_count,
+#ifndef TP_NO_RUN_TASK
     .run_task = tp_run_task,
+#endif
     .merge = tp_merge,
     .verify = tp_verify,
     .destroy = tp_destroy,
