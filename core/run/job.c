@@ -124,10 +124,10 @@ struct pb_job {
     int self_measured; /* job_self_usage was called */
     uint64_t helpers_pss_kib, helpers_maxrss_kib;
     uint64_t helpers_uss_kib; /* job_helper_usage, summed   */
-    uint64_t coord_pss_kib; /* coordinator's Pss when the last
-                               final report arrived (0: not
-                               read; threads read at the end) */
-    uint64_t coord_uss_kib; /* and its USS, read with it    */
+    uint64_t coord_pss_kib;   /* coordinator's Pss when the last
+                                 final report arrived (0: not
+                                 read; threads read at the end) */
+    uint64_t coord_uss_kib;   /* and its USS, read with it    */
 
     void *executor_state;       /* borrowed: executor's create() */
     const char *executor;       /* borrowed name, or NULL        */

@@ -52,8 +52,9 @@
  * moves them onto 0, 3 and 4. */
 #define HIGH_FD 10
 
-/* The server's name in ps and /proc/PID/comm. */
+/* The server's name in ps and /proc/PID/comm, and its workers'. */
 #define SERVER_NAME "pb-forkserver"
+#define WORKER_NAME "pb-fs-worker"
 
 enum { OP_FORK = 1, OP_USAGE = 2 };
 
@@ -116,6 +117,7 @@ static void become_worker(const struct pb_host *host, const int *fds,
                           int nfds) {
     static const int to[3] = {PB_WORKER_FD_IN, PB_WORKER_FD_OUT,
                               PB_WORKER_FD_SHARED};
+    prctl(PR_SET_NAME, WORKER_NAME);
     /* The received descriptors sit at or above HIGH_FD: no dup2 below
      * overwrites one still to be moved. */
     for (int k = 0; k < nfds; k++)
