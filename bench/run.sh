@@ -28,6 +28,9 @@ stats() { sort -g | awk '{ v[NR] = $1 } END {
 # bench-baseline, A B A B: ROUNDS rounds, each running the raw mechanisms
 # and then the executors at one worker count.  A ratio is the median wall_s
 # of parbench's repetitions over the median of the raw rounds' medians.
+# forkserver's raw mechanism is a fork from a small process, which
+# bench-baseline is: its workers are forked by a server as small as that,
+# but each re-creates the workload as a spawned one does (hence 1.5).
 ROUNDS=${ROUNDS:-2}
 echo "== start and stop: noop, 256 tasks, dynamic; parbench / raw mechanism, medians of $ROUNDS alternating rounds"
 for w in 1 8 64 256; do
@@ -57,6 +60,7 @@ pthread pthread_create+join 1.3
 gil pthread_create+join 1.3
 fork fork+waitpid 1.3
 posix_spawn posix_spawn+waitpid 1.5
+forkserver fork+waitpid 1.5
 EOF2
 
 # Per-task dispatch: (median wall_s at 100 000 tasks - median at 2) / 99 998

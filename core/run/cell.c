@@ -23,6 +23,7 @@
 #include "run/host.h"
 #include "run/job.h"
 #include "run/perfctr.h"
+#include "run/worker_proc.h"
 #include "util/clock.h"
 #include "util/errors.h"
 #include "util/fdio.h"
@@ -283,7 +284,7 @@ static int measure(const struct plan_instance *wl,
     row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : self.pss_kib) +
                    jt.workers_pss_kib + jt.helpers_pss_kib;
     row->uss_kib = (jt.coord_pss_kib ? jt.coord_uss_kib : self.uss_kib) +
-                   jt.workers_uss_kib;
+                   jt.workers_uss_kib + jt.helpers_uss_kib;
     /* A process that measured itself (job_self_usage: MPI ranks) reported
      * its Pss but not its USS: the sum is unknown, so empty, never short. */
     if (jt.self_measured)
@@ -363,11 +364,24 @@ void cell_main(const struct cell_request *req) {
     const struct pb_executor_ops *xops = &ex->plugin.executor;
     host_set_role(&wl->host, PB_ROLE_COORDINATOR);
     host_set_role(&ex->host, PB_ROLE_COORDINATOR);
+    /* For processes the executor forks from this one (forkserver). */
+    ex->host.host.worker_main = worker_proc_main;
     env_init(&env, wl);
     void *state = NULL, *xstate = NULL;
-    const char *what = "creating the workload";
-    set_phase("create()", wl);
-    int crc = ops->create(&wl->host.host, wl->params, &state, err, sizeof err);
+    const char *what = "preparing the executor";
+    int crc = 0;
+    /* Before anything of the workload exists (and before the ballast):
+     * what prepare() starts does not inherit it. */
+    if (xops->prepare) {
+        set_phase("prepare()", ex);
+        crc = xops->prepare(&ex->host.host, ex->params, c->workers, &xstate,
+                            err, sizeof err);
+    }
+    if (crc == 0) {
+        what = "creating the workload";
+        set_phase("create()", wl);
+        crc = ops->create(&wl->host.host, wl->params, &state, err, sizeof err);
+    }
     if (crc == 0 && xops->create) {
         what = "creating the executor";
         set_phase("create()", ex);
@@ -380,6 +394,11 @@ void cell_main(const struct cell_request *req) {
         /* A long message is cut to its first 440 characters. */
         snprintf(m.error, sizeof m.error, "%s: %.440s", what,
                  err[0] ? err : "create failed");
+        /* What prepare() started (a server) is stopped and reaped. */
+        if (xstate && xops->destroy) {
+            set_phase("destroy()", ex);
+            xops->destroy(xstate);
+        }
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
     /* Opened once, before the first repetition: the clock never includes
@@ -391,6 +410,8 @@ void cell_main(const struct cell_request *req) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
         snprintf(m.error, sizeof m.error, "ballast: %.440s", err);
+        if (xstate && xops->destroy)
+            xops->destroy(xstate);
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
     uint64_t tasks = ops->task_count(state);

@@ -65,6 +65,10 @@ void host_init(struct host_instance *hi, const char *name) {
     h->job_shared_fd = job_shared_fd;
     h->executor_state = job_executor_state;
     h->job_self_usage = job_self_usage;
+    /* worker_main: set by the cell process (run/worker_proc.c includes
+     * this module, so it cannot be named here); NULL elsewhere. */
+    h->worker_main = NULL;
+    h->job_helper_usage = job_helper_usage;
     hi->name = name;
 }
 

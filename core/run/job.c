@@ -123,10 +123,11 @@ struct pb_job {
     uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
     int self_measured; /* job_self_usage was called */
     uint64_t helpers_pss_kib, helpers_maxrss_kib;
-    uint64_t coord_pss_kib; /* coordinator's Pss when the last
-                               final report arrived (0: not
-                               read; threads read at the end) */
-    uint64_t coord_uss_kib; /* and its USS, read with it    */
+    uint64_t helpers_uss_kib; /* job_helper_usage, summed   */
+    uint64_t coord_pss_kib;   /* coordinator's Pss when the last
+                                 final report arrived (0: not
+                                 read; threads read at the end) */
+    uint64_t coord_uss_kib;   /* and its USS, read with it    */
 
     void *executor_state;       /* borrowed: executor's create() */
     const char *executor;       /* borrowed name, or NULL        */
@@ -308,24 +309,42 @@ void job_worker_usage(struct pb_job *job, unsigned worker,
 
 static double tv_seconds(struct timeval tv);
 
-void job_self_usage(struct pb_job *job, unsigned worker,
-                    const struct rusage *ru, uint64_t pss_kib) {
+/* What a process measured of itself, added to the row's sums; a helper's
+ * peak RSS and Pss kept apart from the workers'. */
+static void add_usage(struct pb_job *job, const struct rusage *ru) {
     job->self_user_s += tv_seconds(ru->ru_utime);
     job->self_sys_s += tv_seconds(ru->ru_stime);
     job->self_nvcsw += (uint64_t)ru->ru_nvcsw;
     job->self_nivcsw += (uint64_t)ru->ru_nivcsw;
     job->self_minflt += (uint64_t)ru->ru_minflt;
     job->self_majflt += (uint64_t)ru->ru_majflt;
+}
+
+static void add_helper(struct pb_job *job, const struct rusage *ru,
+                       uint64_t pss_kib) {
+    if ((uint64_t)ru->ru_maxrss > job->helpers_maxrss_kib)
+        job->helpers_maxrss_kib = (uint64_t)ru->ru_maxrss;
+    job->helpers_pss_kib += pss_kib;
+}
+
+void job_self_usage(struct pb_job *job, unsigned worker,
+                    const struct rusage *ru, uint64_t pss_kib) {
+    add_usage(job, ru);
     job->self_measured = 1;
     if (worker < job->workers) {
         job_worker_usage(job, worker, ru);
         job->w[worker].pss_kib = pss_kib;
         job->w[worker].self_measured = 1;
     } else {
-        if ((uint64_t)ru->ru_maxrss > job->helpers_maxrss_kib)
-            job->helpers_maxrss_kib = (uint64_t)ru->ru_maxrss;
-        job->helpers_pss_kib += pss_kib;
+        add_helper(job, ru, pss_kib);
     }
+}
+
+void job_helper_usage(struct pb_job *job, const struct rusage *ru,
+                      uint64_t pss_kib, uint64_t uss_kib) {
+    add_usage(job, ru);
+    add_helper(job, ru, pss_kib);
+    job->helpers_uss_kib += uss_kib;
 }
 
 const char *job_worker_program(const struct pb_job *job) {
@@ -356,6 +375,7 @@ void job_totals(const struct pb_job *job, struct job_totals *out) {
     out->self_nvcsw = job->self_nvcsw;
     out->self_nivcsw = job->self_nivcsw;
     out->helpers_pss_kib = job->helpers_pss_kib;
+    out->helpers_uss_kib = job->helpers_uss_kib;
     out->max_worker_rss_kib = job->helpers_maxrss_kib;
     out->self_minflt = job->self_minflt;
     out->self_majflt = job->self_majflt;

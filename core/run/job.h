@@ -98,6 +98,7 @@ struct job_totals {
     double self_user_s, self_sys_s;
     uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
     uint64_t helpers_pss_kib; /* Pss of the executor's helper processes */
+    uint64_t helpers_uss_kib; /* their USS (job_helper_usage), summed  */
     int self_measured;        /* job_self_usage was called: some process's
                                  USS is unknown                         */
 };
@@ -123,6 +124,8 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len);
 void job_add_ipc(struct pb_job *job, uint64_t bytes);
 void job_worker_usage(struct pb_job *job, unsigned worker,
                       const struct rusage *ru);
+void job_helper_usage(struct pb_job *job, const struct rusage *ru,
+                      uint64_t pss_kib, uint64_t uss_kib);
 void job_self_usage(struct pb_job *job, unsigned worker,
                     const struct rusage *ru, uint64_t pss_kib);
 const char *job_worker_program(const struct pb_job *job);

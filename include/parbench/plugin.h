@@ -41,7 +41,7 @@
  *   R task_count  R verify                 R run
  *   - begin       R destroy                - create
  *   - worker_init - check                  - destroy
- *   - worker_fini
+ *   - worker_fini                          - prepare (2.2)
  *   R run_task
  *
  * Ownership and threads, in short:
@@ -82,6 +82,10 @@
  * Appended since 2.0 (test PB_HOST_HAS before use):
  *  2.1  host->job_self_usage (resource usage a process measured of itself,
  *       for executors whose workers the coordinator cannot reap: `mpi`).
+ *  2.2  host->worker_main (become a spawned worker without an exec) and
+ *       host->job_helper_usage (a helper process of the executor, such as a
+ *       fork server, measured by itself); the executor operation prepare(),
+ *       which runs before the workload's create() (`forkserver`).
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H
@@ -377,6 +381,33 @@ struct pb_host {
      */
     void (*job_self_usage)(struct pb_job *job, unsigned worker,
                            const struct rusage *ru, uint64_t pss_kib);
+    /*
+     * (2.2) In a process the executor forked from the coordinator (a fork
+     * server, or a child of one), never in the coordinator itself: become
+     * one worker of a job as a spawned parbench-worker does, without an
+     * exec.  The descriptors are those of <parbench/worker.h>: the start
+     * record and the spec on PB_WORKER_FD_IN, frames out on
+     * PB_WORKER_FD_OUT, the shared page on PB_WORKER_FD_SHARED when the
+     * start record says so; close every other descriptor first.  It loads
+     * the workload again (already mapped when the process is a fork of the
+     * coordinator), re-creates its state with the role PB_ROLE_WORKER, runs
+     * the worker loop, waits for the release and exits the process (status
+     * PB_WORKER_EXIT_START when it could not start, after saying why in a
+     * PB_FRAME_ERROR).  Never returns.  The process must have one thread.
+     */
+    void (*worker_main)(void);
+    /*
+     * (2.2) Coordinator only: resource usage of a helper process of the
+     * executor that lives across repetitions (a fork server), measured by
+     * the helper itself for this repetition: the core adds ru_utime,
+     * ru_stime, ru_nvcsw, ru_nivcsw, ru_minflt and ru_majflt to the row,
+     * takes ru_maxrss (KiB) as a peak, and adds `pss_kib` and `uss_kib`
+     * (its proportional and private set sizes) to the row's pss_kib and
+     * uss_kib.  Unlike job_self_usage it leaves uss_kib known.  `ru` is
+     * borrowed.
+     */
+    void (*job_helper_usage)(struct pb_job *job, const struct rusage *ru,
+                             uint64_t pss_kib, uint64_t uss_kib);
 };
 
 /* Nonzero when the core's host table has `field` (appended after 2.0). */
@@ -498,15 +529,34 @@ struct pb_executor_ops {
     /* Optional: in the coordinator, once per cell process, after the
      * workload's create() and before the first repetition (not timed):
      * build state that lives across repetitions, e.g. a pool of `workers`
-     * threads or processes.  run() gets it from host->executor_state(job).
+     * threads or processes.  *state holds what prepare() stored (NULL
+     * without it).  run() gets it from host->executor_state(job).
      * Return 0 and set *state, or negative with a sentence in err (every
      * repetition of the cell then fails with it). */
     int (*create)(const struct pb_host *host, const struct pb_params *params,
                   unsigned workers, void **state, char *err, size_t errlen);
-    /* Optional: frees what create() built, when the cell ends normally
-     * (after the workload's last repetition).  Workers a pool kept must be
-     * gone when it returns. */
+    /* Optional: frees what prepare() and create() built, when the cell
+     * ends (after the workload's last repetition, or when the workload's or
+     * the executor's create() failed after prepare() succeeded).  Workers a
+     * pool kept, and helper processes, must be gone (reaped) when it
+     * returns. */
     void (*destroy)(void *state);
+    /*
+     * Optional (2.2): in the coordinator, once per cell process, before
+     * anything of the workload exists: before the workload's create(),
+     * before the executor's `ballast` is allocated, not timed.  For what
+     * must not inherit the workload's state, e.g. a fork server that forks
+     * workers from a small process.  Only the parameters and the worker
+     * count are known.  Return 0 and set *state, or negative with a
+     * sentence in err (the cell then fails with it).  The core hands what
+     * it stored to create() in *state (create() may keep or replace it)
+     * and to run() through host->executor_state(job); destroy() frees it.
+     * A process it starts must stay out of the way of the workload's
+     * create(): no signals to the coordinator, no open descriptors of its
+     * own beyond the ones it keeps.
+     */
+    int (*prepare)(const struct pb_host *host, const struct pb_params *params,
+                   unsigned workers, void **state, char *err, size_t errlen);
 };
 
 /* ------------------------------------------------------------------------ */

@@ -34,40 +34,19 @@
  * that the dup2s onto 0, 3 and 4 cannot overwrite one another. */
 #define HIGH_FD 10
 
-/* fd moved to a close-on-exec descriptor >= HIGH_FD (fd is closed); -1
- * on failure. */
-static int move_high(int fd) {
-    int h = fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD);
-    close(fd);
-    return h;
-}
-
 /* Starts worker i; on failure err says why and -1 is returned. */
 static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
                      const struct pb_worker_start *start, const void *spec,
                      char *err, size_t errlen) {
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) < 0) {
-        snprintf(err, errlen, "cannot create a pipe for worker %u: %s", i,
-                 strerror(errno));
+    int child[2], parent[2];
+    if (procs_pipes(i, HIGH_FD, child, parent, err, errlen) < 0)
         return -1;
-    }
-    if (pipe2(out, O_CLOEXEC) < 0) {
-        snprintf(err, errlen, "cannot create a pipe for worker %u: %s", i,
-                 strerror(errno));
-        close(in[0]);
-        close(in[1]);
-        return -1;
-    }
-    int child_in = move_high(in[0]), child_out = move_high(out[1]);
     posix_spawn_file_actions_t fa;
     int rc = posix_spawn_file_actions_init(&fa);
-    if (rc == 0 && (child_in < 0 || child_out < 0))
-        rc = EMFILE;
     if (rc == 0)
-        rc = posix_spawn_file_actions_adddup2(&fa, child_in, PB_WORKER_FD_IN);
+        rc = posix_spawn_file_actions_adddup2(&fa, child[0], PB_WORKER_FD_IN);
     if (rc == 0)
-        rc = posix_spawn_file_actions_adddup2(&fa, child_out, PB_WORKER_FD_OUT);
+        rc = posix_spawn_file_actions_adddup2(&fa, child[1], PB_WORKER_FD_OUT);
     if (rc == 0 && shared >= 0)
         rc = posix_spawn_file_actions_adddup2(&fa, shared, PB_WORKER_FD_SHARED);
     /* Whatever else this process has open stays out of the worker. */
@@ -79,28 +58,16 @@ static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
     if (rc == 0)
         rc = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
-    if (child_in >= 0)
-        close(child_in);
-    if (child_out >= 0)
-        close(child_out);
+    close(child[0]);
+    close(child[1]);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start worker %u: %s: %s", i, prog,
                  strerror(rc));
-        close(in[1]);
-        close(out[0]);
+        close(parent[0]);
+        close(parent[1]);
         return -1;
     }
-    struct procs_child *c = &p->c[i];
-    c->pid = pid;
-    c->in = in[1];
-    c->out = out[0];
-    p->started++;
-    /* A worker that died already shows as end-of-file on its output. */
-    struct pb_worker_start s = *start;
-    s.worker = i;
-    if (fdio_write_full(c->in, &s, sizeof s) == 0)
-        (void)fdio_write_full(c->in, spec, (size_t)s.spec_len);
-    p->host->job_add_ipc(p->job, sizeof s + s.spec_len);
+    procs_started(p, i, pid, parent, start, spec);
     return 0;
 }
 
@@ -132,22 +99,8 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
             close(shared);
         return -1;
     }
-    enum pb_schedule sched = host->job_schedule(job);
-    struct pb_worker_start start = {
-        .magic = PB_WORKER_MAGIC,
-        /* With the shared page, workers claim from its counter (no
-         * round trip per task); the claim pipe is the fallback when the
-         * host offers no page. */
-        .flags =
-            (sched == PB_SCHEDULE_DYNAMIC && shared < 0 ? PB_WORKER_CLAIM_PIPE
-                                                        : 0u) |
-            (shared >= 0 ? PB_WORKER_SHARED : 0u),
-        .workers = n,
-        .schedule = (uint32_t)sched,
-        .parent = (int32_t)getpid(),
-        .tasks = host->job_tasks(job),
-        .spec_len = spec_len,
-    };
+    struct pb_worker_start start;
+    procs_start_record(&p, shared, &start, spec_len);
     int rc = 0;
     for (unsigned i = 0; i < n && rc == 0; i++)
         rc = spawn_one(&p, i, prog, shared, &start, spec, err, errlen);

@@ -5,6 +5,7 @@
 #include "procs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,83 @@ void procs_free(struct procs *p) {
         close(p->release_fd);
     free(p->c);
     memset(p, 0, sizeof *p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Spawned workers                                                          */
+/* ------------------------------------------------------------------------ */
+
+void procs_start_record(const struct procs *p, int shared,
+                        struct pb_worker_start *start, size_t spec_len) {
+    enum pb_schedule sched = p->host->job_schedule(p->job);
+    memset(start, 0, sizeof *start);
+    start->magic = PB_WORKER_MAGIC;
+    /* With the shared page, workers claim from its counter (no round trip
+     * per task); the claim pipe is the fallback when the host offers no
+     * page. */
+    start->flags =
+        (sched == PB_SCHEDULE_DYNAMIC && shared < 0 ? PB_WORKER_CLAIM_PIPE
+                                                    : 0u) |
+        (shared >= 0 ? PB_WORKER_SHARED : 0u);
+    start->workers = p->workers;
+    start->schedule = (uint32_t)sched;
+    start->parent = (int32_t)getpid();
+    start->tasks = p->tasks;
+    start->spec_len = spec_len;
+}
+
+/* fd moved to a close-on-exec descriptor >= low (fd is closed); -1 on
+ * failure. */
+static int move_high(int fd, int low) {
+    int h = fcntl(fd, F_DUPFD_CLOEXEC, low);
+    close(fd);
+    return h;
+}
+
+int procs_pipes(unsigned i, int low, int child[2], int parent[2], char *err,
+                size_t errlen) {
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) < 0) {
+        snprintf(err, errlen, "cannot create a pipe for worker %u: %s", i,
+                 strerror(errno));
+        return -1;
+    }
+    if (pipe2(out, O_CLOEXEC) < 0) {
+        snprintf(err, errlen, "cannot create a pipe for worker %u: %s", i,
+                 strerror(errno));
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    child[0] = move_high(in[0], low);
+    child[1] = move_high(out[1], low);
+    parent[0] = in[1];
+    parent[1] = out[0];
+    if (child[0] < 0 || child[1] < 0) {
+        snprintf(err, errlen, "cannot move a descriptor of worker %u: %s", i,
+                 strerror(errno));
+        for (int k = 0; k < 2; k++) {
+            if (child[k] >= 0)
+                close(child[k]);
+            close(parent[k]);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
+                   const struct pb_worker_start *start, const void *spec) {
+    struct procs_child *c = &p->c[i];
+    c->pid = pid;
+    c->in = parent[0];
+    c->out = parent[1];
+    p->started++;
+    struct pb_worker_start s = *start;
+    s.worker = i;
+    if (fdio_write_full(c->in, &s, sizeof s) == 0)
+        (void)fdio_write_full(c->in, spec, (size_t)s.spec_len);
+    p->host->job_add_ipc(p->job, sizeof s + s.spec_len);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -68,6 +68,29 @@ void procs_release(struct procs *p);
  * through job_fail, e.g. "worker 3 killed by SIGSEGV in task 17". */
 void procs_reap(struct procs *p);
 
+/* --- spawned workers: the protocol of <parbench/worker.h> -------------- */
+
+/* The start record of every worker of the job (worker 0; procs_started
+ * sets each one's index): with the shared page (`shared` >= 0) workers
+ * claim from its counter, without it a dynamic schedule claims through
+ * the pipe. */
+void procs_start_record(const struct procs *p, int shared,
+                        struct pb_worker_start *start, size_t spec_len);
+
+/* Two close-on-exec pipes for worker i: child[0] is the worker's input
+ * (PB_WORKER_FD_IN), child[1] its frames (PB_WORKER_FD_OUT), both moved at
+ * or above `low` so that dup2s onto 0, 3 and 4 cannot overwrite one
+ * another; parent[0] writes its input, parent[1] reads its frames.
+ * Returns 0, or -1 with err (nothing left open). */
+int procs_pipes(unsigned i, int low, int child[2], int parent[2], char *err,
+                size_t errlen);
+
+/* Worker i runs as `pid` with the parent ends of procs_pipes: record it
+ * and send its start record and the spec (a worker that died already
+ * shows as end-of-file on its output later). */
+void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
+                   const struct pb_worker_start *start, const void *spec);
+
 /* Free what procs_init allocated and close the descriptors left open. */
 void procs_free(struct procs *p);
 

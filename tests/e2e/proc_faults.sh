@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Under fork and posix_spawn, a worker process that segfaults, aborts,
+# Under fork, posix_spawn and forkserver, a worker process that segfaults, aborts,
 # hangs, _exits in the middle of a task, fails a task or returns a wrong
 # answer costs its row with a readable error naming the worker and the
 # task; no worker process outlives the run.  A missing or broken
@@ -52,9 +52,10 @@ plugin = faulty
 tasks = 7
 [executor.fork]
 [executor.posix_spawn]
+[executor.forkserver]
 INI
     run_pb 1 run f.ini -q --force
-    [[ $(wc -l < f.csv) == 15 ]] || { cat f.csv; fail "$sched: expected 14 rows"; }
+    [[ $(wc -l < f.csv) == 22 ]] || { cat f.csv; fail "$sched: expected 21 rows"; }
     # row WORKLOAD EXECUTOR: "status|error" of that row
     row() {
         paste -d'|' <(csv_col f.csv workload) <(csv_col f.csv executor) \
@@ -63,7 +64,7 @@ INI
     }
     expect() { # WORKLOAD STATUS ERROR-PATTERN (an extended regex)
         local e r
-        for e in fork posix_spawn; do
+        for e in fork posix_spawn forkserver; do
             r=$(row "$1" $e)
             [[ ${r%%|*} == "$2" ]] || { cat f.csv; fail "$sched: $1 x $e: status ${r%%|*}, expected $2"; }
             grep -qE -- "$3" <<<"${r#*|}" || fail "$sched: $1 x $e: error '${r#*|}' lacks /$3/"

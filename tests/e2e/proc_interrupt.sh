@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Ctrl-C while worker processes (fork, posix_spawn) hang in a task stops the
+# Ctrl-C while worker processes (fork, posix_spawn, forkserver) hang in a task stops the
 # run within two seconds, leaves a whole CSV with an `interrupted` row,
-# exits 1 and leaves no process behind: no cell, no worker.
+# exits 1 and leaves no process behind: no cell, no worker, no fork
+# server.
 source "$(dirname "$0")/common.bash"
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
 
-for ex in fork posix_spawn; do
+for ex in fork posix_spawn forkserver; do
     rm -f i.csv
     cat > i.ini <<INI
 [run]
@@ -28,12 +29,13 @@ INI
     "$PARBENCH" run i.ini -q >out 2>err &
     pid=$!
     # The hanging cell runs once the first row is written and its cell
-    # process has three worker processes.
+    # process has three worker processes (forkserver's are children of the
+    # cell too, beside the server, pb-forkserver).
     hanging() {
         local c
         [[ -f i.csv && $(wc -l < i.csv) == 2 ]] || return 1
         for c in $(pgrep -P $pid); do
-            (( $(pgrep -P "$c" | wc -l) == 3 )) && return 0
+            (( $(pgrep -P "$c" | wc -l) - $(pgrep -P "$c" -x pb-forkserver | wc -l) == 3 )) && return 0
         done
         return 1
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The process executors (fork, posix_spawn) run noop and prime-count under
+# The process executors (fork, posix_spawn, forkserver) run noop and prime-count under
 # both schedules on odd splits (7 tasks on 3 workers, 1 on 8, 1000 on 2),
 # every answer right, and account for their worker processes.
 source "$(dirname "$0")/common.bash"
@@ -28,6 +28,11 @@ schedule = dynamic
 [executor.spawn-static]
 plugin = posix_spawn
 schedule = static
+[executor.forkserver]
+schedule = dynamic
+[executor.forkserver-static]
+plugin = forkserver
+schedule = static
 INI
 
 # csv_rows FILE: workload executor workers tasks schedule status checksum
@@ -43,7 +48,7 @@ for shape in 7:3 1:8 1000:2; do
     tasks=${shape%:*} workers=${shape#*:}
     run_pb 0 run p.ini -q --force --set run.workers=$workers \
         --set workload.noop.tasks=$tasks --set workload.prime-count.tasks=$tasks
-    [[ $(wc -l < p.csv) == 9 ]] || { cat p.csv; fail "$shape: expected 8 rows"; }
+    [[ $(wc -l < p.csv) == 13 ]] || { cat p.csv; fail "$shape: expected 12 rows"; }
     noop_sum=$(printf '0x%x' $((tasks * (tasks + 1) / 2)))
     while read -r wl ex w t sched status sum ipc pss rss user; do
         what="$wl x $ex, $t tasks on $w workers ($sched)"
@@ -63,5 +68,5 @@ for shape in 7:3 1:8 1000:2; do
         (( ipc >= 72 * (tasks + workers) )) || fail "$what: ipc_bytes $ipc"
         (( pss > 0 && rss > 0 )) || fail "$what: pss $pss rss $rss"
     done < <(csv_rows p.csv)
-    pass "$tasks tasks on $workers workers: 8 rows ok, answers right"
+    pass "$tasks tasks on $workers workers: 12 rows ok, answers right"
 done

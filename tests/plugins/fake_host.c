@@ -593,6 +593,17 @@ static void fake_job_worker_usage(struct pb_job *job, unsigned worker,
     (void)ru;
 }
 
+/* A helper process's usage (2.2): as strict as the core about what it
+ * is handed. */
+static void fake_job_helper_usage(struct pb_job *job, const struct rusage *ru,
+                                  uint64_t pss_kib, uint64_t uss_kib) {
+    if (!job || !ru)
+        fail_msg("job_helper_usage: a NULL job or rusage");
+    if (uss_kib > pss_kib + (64u << 20))
+        fail_msg("job_helper_usage: uss %" PRIu64 " KiB beside pss %" PRIu64,
+                 uss_kib, pss_kib);
+}
+
 static const char *fake_worker_program(const struct pb_job *job) {
     (void)job;
     return "/nonexistent/parbench-worker";
@@ -654,6 +665,11 @@ const struct pb_host fake_host = {
     .job_current_task = fake_job_current_task,
     .job_shared_fd = fake_job_shared_fd,
     .executor_state = fake_executor_state,
+    /* No core behind this table runs a spawned worker: worker_main stays
+     * NULL, as in every table the core hands out but the cell's executor
+     * table (an executor that needs it says so). */
+    .worker_main = NULL,
+    .job_helper_usage = fake_job_helper_usage,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -669,6 +685,7 @@ void fake_run(const struct pb_plugin *workload, const struct pb_params *wparams,
     void *state = NULL;
     char err[256] = "";
 
+    void *xstate = NULL;
     memset(out, 0, sizeof *out);
     out->rc = -1;
     if (executor && executor->executor->check &&
@@ -677,8 +694,22 @@ void fake_run(const struct pb_plugin *workload, const struct pb_params *wparams,
         snprintf(out->error, sizeof out->error, "check: %s", err);
         return;
     }
+    /* The core's order: the executor's prepare() before anything of the
+     * workload exists, then the workload's create(), then the executor's;
+     * destroy() of the executor also when a create() failed after it. */
+    if (executor &&
+        executor->executor->size >= offsetof(struct pb_executor_ops, prepare) +
+                                        sizeof executor->executor->prepare &&
+        executor->executor->prepare &&
+        executor->executor->prepare(&fake_host, &no_params, workers, &xstate,
+                                    err, sizeof err) < 0) {
+        snprintf(out->error, sizeof out->error, "prepare: %s", err);
+        return;
+    }
     if (ops->create(&fake_host, wparams, &state, err, sizeof err) < 0) {
         snprintf(out->error, sizeof out->error, "create: %s", err);
+        if (xstate && executor->executor->destroy)
+            executor->executor->destroy(xstate);
         return;
     }
     if (ops->begin)
@@ -708,6 +739,8 @@ void fake_run(const struct pb_plugin *workload, const struct pb_params *wparams,
                              sizeof out->error) == 0)
         out->rc = 0;
     fake_job_free(job);
+    if (xstate && executor->executor->destroy)
+        executor->executor->destroy(xstate);
     ops->destroy(state);
 }
 

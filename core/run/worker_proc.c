@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * worker_proc.c - one worker of a job in a process of its own, spoken to
+ * through the protocol of <parbench/worker.h>: read a start record and the
+ * workload spec on PB_WORKER_FD_IN, load the workload plugin, re-create the
+ * workload state with create() (role PB_ROLE_WORKER), run the core's worker
+ * loop and stream results back in frames on PB_WORKER_FD_OUT, many to a
+ * write.  parbench-worker (cli/worker_main.c) runs it after an exec; the
+ * `forkserver` executor runs it in a process its server forked, through
+ * host->worker_main, without an exec.
+ */
+#include "run/worker_proc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <parbench/worker.h>
+
+#include "run/host.h"
+#include "run/job.h"
+#include "util/errors.h"
+#include "util/fdio.h"
+
+/* A spec larger than this is refused rather than allocated. */
+#define SPEC_MAX (64u << 20)
+
+/* Frames to the coordinator are streamed in batches (fdio_batch): one
+ * write carries up to BATCH_BYTES of results, and none waits more than
+ * BATCH_NS plus the task after it.  Flushed before a claim is awaited and
+ * at PB_FRAME_DONE. */
+#define BATCH_BYTES 32768
+#define BATCH_NS 1000000u
+static unsigned char batch_buf[BATCH_BYTES];
+static struct fdio_batch batch = {.fd = PB_WORKER_FD_OUT,
+                                  .buf = batch_buf,
+                                  .cap = BATCH_BYTES,
+                                  .interval_ns = 0};
+
+/* One frame on the coordinator's pipe (PB_FRAME_MAX is checked there),
+ * queued in the batch. */
+static int send_frame(uint32_t type, const void *a, size_t alen, const void *b,
+                      size_t blen) {
+    return fdio_batch_frame(&batch, type, a, alen, b, blen);
+}
+
+/* One frame written now, with whatever was queued before it. */
+static int send_frame_now(uint32_t type, const void *a, size_t alen,
+                          const void *b, size_t blen) {
+    if (send_frame(type, a, alen, b, blen) < 0)
+        return -1;
+    return fdio_batch_flush(&batch);
+}
+
+/* The worker could not start: tell the coordinator (and stderr if there
+ * is no coordinator to tell) and exit. */
+static void fail_start(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+static void fail_start(const char *fmt, ...) {
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    /* Descriptor 3 is the coordinator's pipe only if it is a pipe: run
+     * by hand, it may be anything. */
+    struct stat st;
+    if (fstat(PB_WORKER_FD_OUT, &st) < 0 || !S_ISFIFO(st.st_mode) ||
+        send_frame_now(PB_FRAME_ERROR, text, strlen(text), NULL, 0) < 0)
+        fprintf(stderr, "parbench-worker: %s\n", text);
+    _exit(PB_WORKER_EXIT_START);
+}
+
+/* io->send: one message of the worker loop as one PB_FRAME_MSG. */
+static int worker_send(void *ctx, const void *head, size_t head_len,
+                       const void *body, size_t body_len) {
+    (void)ctx;
+    return send_frame(PB_FRAME_MSG, head, head_len, body, body_len);
+}
+
+/* io->claim under PB_WORKER_CLAIM_PIPE: ask, then read the answer.  The
+ * coordinator closing our input means it hands out nothing more. */
+static int worker_claim(void *ctx, unsigned worker, uint64_t *task) {
+    struct pb_job *job = ctx;
+    (void)worker;
+    if (job_stopping(job))
+        return 0;
+    uint64_t t;
+    if (send_frame_now(PB_FRAME_CLAIM, NULL, 0, NULL, 0) < 0)
+        return -1;
+    int r = fdio_read_full(PB_WORKER_FD_IN, &t, sizeof t);
+    if (r <= 0)
+        return r;
+    if (t == PB_NO_TASK)
+        return 0;
+    *task = t;
+    return 1;
+}
+
+void worker_proc_main(void) {
+    /* Die with the coordinator; checked against start.parent below, since
+     * the coordinator may have died before this line. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct pb_worker_start st;
+    if (fdio_read_full(PB_WORKER_FD_IN, &st, sizeof st) <= 0 ||
+        st.magic != PB_WORKER_MAGIC)
+        fail_start("no valid start record on standard input (this program "
+                   "is started by parbench)");
+    if (st.parent != getppid())
+        _exit(PB_WORKER_EXIT_START);
+    if (st.workers == 0 || st.worker >= st.workers || st.schedule > 1)
+        fail_start("start record: worker %u of %u, schedule %u", st.worker,
+                   st.workers, st.schedule);
+    if (st.spec_len == 0 || st.spec_len > SPEC_MAX)
+        fail_start("workload spec of %llu bytes (the coordinator could not "
+                   "build one?)",
+                   (unsigned long long)st.spec_len);
+    char *text = malloc(st.spec_len);
+    if (!text)
+        fail_start("out of memory for a spec of %llu bytes",
+                   (unsigned long long)st.spec_len);
+    if (fdio_read_full(PB_WORKER_FD_IN, text, st.spec_len) <= 0)
+        fail_start("the workload spec was cut off");
+
+    char err[512] = "";
+    /* The workload lives until _exit: its memory is part of what a
+     * worker process costs, and the kernel frees it faster than we would. */
+    static struct host_workload wl;
+    if (host_workload_from_spec(text, st.spec_len, &wl, err, sizeof err) < 0)
+        fail_start("%s", err);
+    free(text);
+    const struct pb_workload_ops *ops = wl.ops;
+    void *state = wl.state;
+    struct pb_job *job = job_new(&wl.hi.host, ops, state, st.workers,
+                                 (enum pb_schedule)st.schedule);
+    if (!job)
+        fail_start("out of memory");
+    if (job_tasks(job) != st.tasks)
+        fail_start("the workload has %llu tasks here but %llu in the "
+                   "coordinator: its create() is not deterministic",
+                   (unsigned long long)job_tasks(job),
+                   (unsigned long long)st.tasks);
+    if ((st.flags & PB_WORKER_SHARED) &&
+        job_attach_shared(job, PB_WORKER_FD_SHARED) < 0)
+        fail_start("cannot map the job's shared page from descriptor %d",
+                   PB_WORKER_FD_SHARED);
+    if (job_schedule(job) == PB_SCHEDULE_DYNAMIC &&
+        !(st.flags & (PB_WORKER_CLAIM_PIPE | PB_WORKER_SHARED)))
+        fail_start("dynamic schedule without PB_WORKER_CLAIM_PIPE or "
+                   "PB_WORKER_SHARED: no way to claim a task");
+
+    /* Results stream from here on: start the batch's clock. */
+    fdio_batch_init(&batch, PB_WORKER_FD_OUT, batch_buf, sizeof batch_buf,
+                    BATCH_NS);
+    struct pb_worker_io io = {
+        .ctx = job,
+        .claim = (st.flags & PB_WORKER_CLAIM_PIPE) ? worker_claim : NULL,
+        .send = worker_send,
+    };
+    /* Failures travel in the messages; a broken pipe means the
+     * coordinator is gone and nobody is left to tell. */
+    (void)job_worker_loop(job, st.worker, &io);
+    if (send_frame_now(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+        _exit(PB_EXIT_INTERNAL);
+    /* Wait for the release: end-of-file on our input. */
+    char sink[64];
+    ssize_t n;
+    while ((n = read(PB_WORKER_FD_IN, sink, sizeof sink)) > 0 ||
+           (n < 0 && errno == EINTR))
+        ;
+    _exit(0);
+}

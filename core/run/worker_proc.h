@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * worker_proc.h - a spawned worker's whole life in the calling process
+ * (the protocol of <parbench/worker.h>): what parbench-worker runs after
+ * its exec, and what host->worker_main runs for executors that start
+ * workers without one (forkserver).
+ */
+#ifndef PARBENCH_WORKER_PROC_H
+#define PARBENCH_WORKER_PROC_H
+
+/* Reads the start record and the spec on PB_WORKER_FD_IN, re-creates the
+ * workload (role PB_ROLE_WORKER), runs the worker loop, sends its frames on
+ * PB_WORKER_FD_OUT (and maps PB_WORKER_FD_SHARED when the start record
+ * says so), waits for the release (end-of-file on its input) and exits
+ * the process.  A worker that cannot start says why in a PB_FRAME_ERROR
+ * and exits with PB_WORKER_EXIT_START.  Never returns. */
+void worker_proc_main(void) __attribute__((noreturn));
+
+#endif /* PARBENCH_WORKER_PROC_H */

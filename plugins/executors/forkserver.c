@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * forkserver.c - the `forkserver` executor, Python's third start method:
+ * a small server process, forked from the cell process in prepare()
+ * before the workload's state (and the executor's ballast) exists, forks
+ * each worker on request.  A worker builds the workload state from the
+ * spec as a spawned parbench-worker does (host->worker_main: the same code,
+ * core/run/worker_proc.c), but starts without an exec: the plugins and
+ * libraries are mapped already, and the process it is copied from is small.
+ *
+ * The server forks with clone(CLONE_PARENT): each worker is a child of the
+ * cell process, not of the server, so the coordinator reaps it with wait4
+ * as it reaps fork's and posix_spawn's (its CPU time and faults reach the
+ * row through RUSAGE_CHILDREN, a crash is "worker 3 killed by SIGSEGV in
+ * task 17"), and a worker dies with the coordinator (PR_SET_PDEATHSIG).
+ * The server is single-threaded, so a raw clone is as safe as fork() there.
+ *
+ * The coordinator talks to the server over a SOCK_SEQPACKET socket pair:
+ *   FORK  {worker} + the worker's input, output (and the job's shared
+ *         page) as SCM_RIGHTS  ->  {pid, or -errno}
+ *   USAGE                      ->  the server's rusage since the last USAGE,
+ *                                  its peak RSS, Pss and USS
+ * The worker's input and output are the pipes of <parbench/worker.h>: the
+ * coordinator writes the start record and the spec, reads frames, claims
+ * and releases as for posix_spawn (procs.c).  The server's start is not
+ * in startup_s (prepare() runs once per cell, before READY, as Python's
+ * server starts once per program); what it costs per repetition (the
+ * forks: CPU time, faults) and its memory are in the row
+ * (host->job_helper_usage).
+ */
+#include <parbench/worker.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "procs.h"
+#include "util/fdio.h"
+
+/* Descriptors handed to a worker sit at or above this until the worker
+ * moves them onto 0, 3 and 4. */
+#define HIGH_FD 10
+
+/* The server's name in ps and /proc/PID/comm, and its workers'. */
+#define SERVER_NAME "pb-forkserver"
+#define WORKER_NAME "pb-fs-worker"
+
+enum { OP_FORK = 1, OP_USAGE = 2 };
+
+struct fs_request {
+    uint32_t op;
+    uint32_t worker;
+};
+
+struct fs_usage {
+    struct rusage ru; /* since the previous USAGE; ru_maxrss the peak */
+    uint64_t pss_kib, uss_kib;
+};
+
+/* The executor's state for one cell: the server. */
+struct fs_state {
+    pid_t pid; /* the server */
+    int sock;  /* the coordinator's end of the socket pair */
+};
+
+/* ------------------------------------------------------------------------ */
+/* The server                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* The value of `name` ("\nPss:") in smaps_rollup text, in KiB; 0 if absent. */
+static uint64_t smaps_kib(const char *text, const char *name) {
+    const char *at = strstr(text, name);
+    return at ? strtoull(at + strlen(name), NULL, 10) : 0;
+}
+
+static void server_usage(struct fs_usage *u, struct rusage *base) {
+    struct rusage now;
+    memset(u, 0, sizeof *u);
+    getrusage(RUSAGE_SELF, &now);
+    timersub(&now.ru_utime, &base->ru_utime, &u->ru.ru_utime);
+    timersub(&now.ru_stime, &base->ru_stime, &u->ru.ru_stime);
+    u->ru.ru_minflt = now.ru_minflt - base->ru_minflt;
+    u->ru.ru_majflt = now.ru_majflt - base->ru_majflt;
+    u->ru.ru_nvcsw = now.ru_nvcsw - base->ru_nvcsw;
+    u->ru.ru_nivcsw = now.ru_nivcsw - base->ru_nivcsw;
+    u->ru.ru_maxrss = now.ru_maxrss;
+    *base = now;
+    char text[4096];
+    int fd = open("/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n > 0) {
+        text[n] = '\0';
+        u->pss_kib = smaps_kib(text, "\nPss:");
+        u->uss_kib = smaps_kib(text, "\nPrivate_Clean:") +
+                     smaps_kib(text, "\nPrivate_Dirty:");
+    }
+}
+
+/* The worker's side of a fork: its descriptors onto 0, 3 (and 4), nothing
+ * else open, then the core's spawned-worker code.  Never returns. */
+static void become_worker(const struct pb_host *host, const int *fds, int nfds)
+    __attribute__((noreturn));
+static void become_worker(const struct pb_host *host, const int *fds,
+                          int nfds) {
+    static const int to[3] = {PB_WORKER_FD_IN, PB_WORKER_FD_OUT,
+                              PB_WORKER_FD_SHARED};
+    prctl(PR_SET_NAME, WORKER_NAME);
+    /* The received descriptors sit at or above HIGH_FD: no dup2 below
+     * overwrites one still to be moved. */
+    for (int k = 0; k < nfds; k++)
+        if (dup2(fds[k], to[k]) < 0)
+            _exit(PB_WORKER_EXIT_START);
+    close_range(nfds == 3 ? PB_WORKER_FD_SHARED + 1 : PB_WORKER_FD_OUT + 1, ~0u,
+                0);
+    host->worker_main();
+    _exit(PB_WORKER_EXIT_START); /* worker_main does not return */
+}
+
+/* Handles one FORK: the descriptors are the worker's; returns the pid or
+ * -errno. */
+static int64_t server_fork(const struct pb_host *host, int *fds, int nfds) {
+    for (int k = 0; k < nfds; k++)
+        if (fds[k] < HIGH_FD) {
+            int h = fcntl(fds[k], F_DUPFD_CLOEXEC, HIGH_FD);
+            if (h < 0)
+                return -errno;
+            close(fds[k]);
+            fds[k] = h;
+        }
+    /* A child of the cell process, which reaps it. */
+    long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+    if (pid == 0)
+        become_worker(host, fds, nfds);
+    return pid < 0 ? -errno : (int64_t)pid;
+}
+
+/* The server's whole life: answer requests until the coordinator closes
+ * its end.  Never returns. */
+static void server_main(const struct pb_host *host, int sock, pid_t parent)
+    __attribute__((noreturn));
+static void server_main(const struct pb_host *host, int sock, pid_t parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(0);
+    prctl(PR_SET_NAME, SERVER_NAME);
+    /* Nothing of the cell's stays open here but stdout and stderr (which
+     * the workers inherit, as spawned ones do) and the socket. */
+    if (sock != HIGH_FD) {
+        if (dup2(sock, HIGH_FD) < 0)
+            _exit(1);
+        sock = HIGH_FD;
+    }
+    close_range(3, HIGH_FD - 1, 0);
+    close_range(HIGH_FD + 1, ~0u, 0);
+    signal(SIGTERM, SIG_DFL);
+    struct rusage base;
+    getrusage(RUSAGE_SELF, &base);
+    char ok = 1;
+    if (write(sock, &ok, 1) != 1)
+        _exit(1);
+    for (;;) {
+        struct fs_request rq;
+        union {
+            char buf[CMSG_SPACE(3 * sizeof(int))];
+            struct cmsghdr align;
+        } cm;
+        struct iovec iov = {.iov_base = &rq, .iov_len = sizeof rq};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = cm.buf,
+                            .msg_controllen = sizeof cm.buf};
+        ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(0); /* the coordinator closed its end */
+        int fds[3], nfds = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+                for (int j = 0; j < k; j++) {
+                    int fd;
+                    memcpy(&fd, CMSG_DATA(c) + j * sizeof(int), sizeof fd);
+                    if (nfds < 3)
+                        fds[nfds++] = fd;
+                    else
+                        close(fd);
+                }
+            }
+        if (n == sizeof rq && rq.op == OP_FORK && nfds >= 2) {
+            int64_t pid = server_fork(host, fds, nfds);
+            for (int k = 0; k < nfds; k++)
+                close(fds[k]);
+            if (write(sock, &pid, sizeof pid) != sizeof pid)
+                _exit(1);
+        } else if (n == sizeof rq && rq.op == OP_USAGE) {
+            struct fs_usage u;
+            server_usage(&u, &base);
+            if (write(sock, &u, sizeof u) != sizeof u)
+                _exit(1);
+        } else {
+            _exit(1); /* not the coordinator speaking: stop */
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The coordinator's side                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* One reply of `len` bytes from the server; -1 when it is gone. */
+static int recv_reply(const struct fs_state *s, void *buf, size_t len) {
+    ssize_t n;
+    while ((n = recv(s->sock, buf, len, 0)) < 0 && errno == EINTR)
+        ;
+    return n == (ssize_t)len ? 0 : -1;
+}
+
+static int send_request(const struct fs_state *s, uint32_t op, uint32_t worker,
+                        const int *fds, int nfds) {
+    struct fs_request rq = {.op = op, .worker = worker};
+    union {
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+        struct cmsghdr align;
+    } cm;
+    memset(&cm, 0, sizeof cm);
+    struct iovec iov = {.iov_base = &rq, .iov_len = sizeof rq};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (nfds > 0) {
+        mh.msg_control = cm.buf;
+        mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
+    }
+    ssize_t n;
+    while ((n = sendmsg(s->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    return n == (ssize_t)sizeof rq ? 0 : -1;
+}
+
+/* The server stopped answering: say how it ended. */
+static void server_gone(const struct fs_state *s, char *err, size_t errlen) {
+    int st = 0;
+    pid_t r = waitpid(s->pid, &st, WNOHANG);
+    if (r == s->pid && WIFSIGNALED(st)) {
+        const char *abbr = sigabbrev_np(WTERMSIG(st));
+        snprintf(err, errlen, "the fork server (pid %ld) was killed by SIG%s",
+                 (long)s->pid, abbr ? abbr : "?");
+    } else if (r == s->pid)
+        snprintf(err, errlen, "the fork server (pid %ld) exited with status %d",
+                 (long)s->pid, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    else
+        snprintf(err, errlen, "the fork server (pid %ld) stopped answering",
+                 (long)s->pid);
+}
+
+static void fs_destroy(void *state) {
+    struct fs_state *s = state;
+    if (!s)
+        return;
+    /* End-of-file on its socket: the server exits. */
+    if (s->sock >= 0)
+        close(s->sock);
+    if (s->pid > 0)
+        while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    free(s);
+}
+
+static int fs_prepare(const struct pb_host *host,
+                      const struct pb_params *params, unsigned workers,
+                      void **state, char *err, size_t errlen) {
+    (void)params;
+    (void)workers;
+    if (!PB_HOST_HAS(host, job_helper_usage) || !host->worker_main ||
+        !host->job_helper_usage) {
+        snprintf(err, errlen,
+                 "this parbench core cannot start a worker without an exec "
+                 "(host ABI %u.x without worker_main): use posix_spawn, or a "
+                 "parbench with plugin ABI 2.2",
+                 host->abi_version);
+        return -1;
+    }
+    struct fs_state *s = calloc(1, sizeof *s);
+    int sv[2];
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        snprintf(err, errlen, "cannot create a socket pair: %s",
+                 strerror(errno));
+        free(s);
+        return -1;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        server_main(host, sv[1], parent);
+    }
+    close(sv[1]);
+    s->sock = sv[0];
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot fork the fork server: %s",
+                 strerror(errno));
+        close(s->sock);
+        free(s);
+        return -1;
+    }
+    s->pid = pid;
+    char ok = 0;
+    if (recv_reply(s, &ok, 1) < 0 || ok != 1) {
+        server_gone(s, err, errlen);
+        kill(s->pid, SIGKILL);
+        fs_destroy(s);
+        return -1;
+    }
+    *state = s;
+    return 0;
+}
+
+/* Starts worker i through the server; on failure err says why and -1 is
+ * returned. */
+static int fork_one(struct procs *p, const struct fs_state *s, unsigned i,
+                    int shared, const struct pb_worker_start *start,
+                    const void *spec, char *err, size_t errlen) {
+    int child[2], parent[2];
+    if (procs_pipes(i, HIGH_FD, child, parent, err, errlen) < 0)
+        return -1;
+    int fds[3] = {child[0], child[1], shared};
+    int64_t pid = -1;
+    int rc = send_request(s, OP_FORK, i, fds, shared >= 0 ? 3 : 2);
+    close(child[0]);
+    close(child[1]);
+    if (rc == 0)
+        rc = recv_reply(s, &pid, sizeof pid);
+    if (rc < 0 || pid <= 0) {
+        if (rc < 0)
+            server_gone(s, err, errlen);
+        else
+            snprintf(err, errlen, "the fork server cannot fork worker %u: %s",
+                     i, strerror((int)-pid));
+        close(parent[0]);
+        close(parent[1]);
+        return -1;
+    }
+    p->host->job_add_ipc(p->job, sizeof(struct fs_request) + sizeof pid);
+    procs_started(p, i, (pid_t)pid, parent, start, spec);
+    return 0;
+}
+
+/* What the server cost this repetition, into the row. */
+static void server_account(const struct pb_host *host, struct pb_job *job,
+                           const struct fs_state *s) {
+    struct fs_usage u;
+    char why[200];
+    if (send_request(s, OP_USAGE, 0, NULL, 0) < 0 ||
+        recv_reply(s, &u, sizeof u) < 0) {
+        server_gone(s, why, sizeof why);
+        host->job_fail(job, 1, "%s", why);
+        return;
+    }
+    host->job_add_ipc(job, sizeof(struct fs_request) + sizeof u);
+    host->job_helper_usage(job, &u.ru, u.pss_kib, u.uss_kib);
+}
+
+static int fs_run(const struct pb_host *host, const struct pb_params *params,
+                  struct pb_job *job, char *err, size_t errlen) {
+    (void)params;
+    const struct fs_state *s = host->executor_state(job);
+    unsigned n = host->job_workers(job);
+    struct procs p;
+    if (!s) {
+        snprintf(err, errlen, "no fork server: prepare() did not run");
+        return -1;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "the job has no workers");
+        return -1;
+    }
+    size_t spec_len = 0;
+    const void *spec = host->job_spec(job, &spec_len);
+    if (!spec || !spec_len) {
+        snprintf(err, errlen, "the core gave no workload spec");
+        return -1;
+    }
+    if (procs_init(&p, host, job, n) < 0) {
+        snprintf(err, errlen, "out of memory for %u workers", n);
+        return -1;
+    }
+    int shared = host->job_shared_fd(job);
+    struct pb_worker_start start;
+    procs_start_record(&p, shared, &start, spec_len);
+    int rc = 0;
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        rc = fork_one(&p, s, i, shared, &start, spec, err, errlen);
+    rc = procs_finish(&p, rc);
+    server_account(host, job, s);
+    return rc;
+}
+
+static const struct pb_executor_ops fs_ops = {
+    .size = sizeof(struct pb_executor_ops),
+    .run = fs_run,
+    .prepare = fs_prepare,
+    .destroy = fs_destroy,
+};
+
+static const struct pb_plugin fs_desc = {
+    .abi_version = PB_ABI_VERSION,
+    .kind = PB_KIND_EXECUTOR,
+    .name = "forkserver",
+    .summary = "workers forked by a small server process started before the "
+               "workload; each re-creates the workload, no exec; pipes",
+    .params = NULL,
+    .flags = 0,
+    .workload = NULL,
+    .executor = &fs_ops,
+};
+
+PB_DEFINE_PLUGIN(fs_desc)
