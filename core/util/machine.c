@@ -44,15 +44,10 @@ void machine_read(const char *root, struct machine *m) {
     m->start.load1 = m->start.load5 = m->start.load15 = NAN;
     m->end = m->start;
     char rel[128], buf[64];
-    for (unsigned i = 0; i < MACHINE_MAX_CPUS; i++) {
-        snprintf(rel, sizeof rel, "/sys/devices/system/cpu/cpu%u", i);
-        char path[4096];
-        snprintf(path, sizeof path, "%s%s", root, rel);
-        DIR *d = opendir(path);
-        if (!d)
-            break;
-        closedir(d);
-        m->ncpu = i + 1;
+    /* The CPUs seen (cpuN directories) are the topology's. */
+    cpus_read_topology(root, &m->topo);
+    m->ncpu = m->topo.ncpu < MACHINE_MAX_CPUS ? m->topo.ncpu : MACHINE_MAX_CPUS;
+    for (unsigned i = 0; i < m->ncpu; i++) {
         snprintf(rel, sizeof rel,
                  "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", i);
         if (cpus_read_line(root, rel, buf, sizeof buf) == 0)
@@ -73,7 +68,6 @@ void machine_read(const char *root, struct machine *m) {
         m->perf_event_paranoid = v;
     if (cpus_read_int(root, "/proc/sys/kernel/randomize_va_space", &v) == 0)
         m->aslr = v;
-    cpus_read_topology(root, &m->topo);
 }
 
 /* ------------------------------------------------------------------------ */
