@@ -221,6 +221,14 @@ static int describe_one(const struct loaded_plugin *lp, FILE *out) {
             "workers start, like a big parent process (every executor)"};
         rc = table_add(&t, row);
     }
+    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
+        const char *const row[] = {
+            "affinity", param_type_name(PB_PARAM_STRING), "none",
+            "none | compact | spread | CPU list",
+            "pin worker i: compact fills SMT siblings first, spread one CPU "
+            "per core first, 0-3,6 round robin (every executor)"};
+        rc = table_add(&t, row);
+    }
     if (rc == 0)
         table_print(&t, "  ", out);
     table_free(&t);

@@ -644,8 +644,11 @@ int params_finish(const struct pb_params *ps, char *err, size_t errlen) {
     return 0;
 }
 
-char *params_canonical(const struct pb_params *ps) {
+char *params_canonical_with(const char *const *keys, const char *const *values,
+                            size_t n, const struct pb_params *ps) {
     size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(keys[i]) + strlen(values[i]) + 2;
     for (size_t i = 0; ps && i < ps->count; i++)
         if (ps->values[i].set)
             len += strlen(ps->table[i].name) + strlen(ps->values[i].text) + 2;
@@ -653,14 +656,19 @@ char *params_canonical(const struct pb_params *ps) {
     if (!s)
         return NULL;
     char *w = s;
-    for (size_t i = 0; ps && i < ps->count; i++) {
-        if (!ps->values[i].set)
+    for (size_t i = 0; i < n + (ps ? ps->count : 0); i++) {
+        const char *k = i < n ? keys[i] : ps->table[i - n].name;
+        const char *v = i < n ? values[i] : ps->values[i - n].text;
+        if (i >= n && !ps->values[i - n].set)
             continue;
-        w += sprintf(w, "%s%s=%s", w == s ? "" : ";", ps->table[i].name,
-                     ps->values[i].text);
+        w += sprintf(w, "%s%s=%s", w == s ? "" : ";", k, v);
     }
     *w = '\0';
     return s;
+}
+
+char *params_canonical(const struct pb_params *ps) {
+    return params_canonical_with(NULL, NULL, 0, ps);
 }
 
 /* ------------------------------------------------------------------------ */

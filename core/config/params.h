@@ -85,6 +85,11 @@ int params_index(const struct pb_params *ps, const char *key);
 /* Canonical "key=value;key=value" of every parameter in table order
  * (malloc'd).  params_set on a fresh set with these pairs recreates it. */
 char *params_canonical(const struct pb_params *ps);
+/* The same text with n pairs keys[i]=values[i] first (the core's own keys
+ * of an instance, e.g. an executor's schedule): the CSV's executor_params.
+ * malloc'd, or NULL when out of memory. */
+char *params_canonical_with(const char *const *keys, const char *const *values,
+                            size_t n, const struct pb_params *ps);
 
 /* Host-table getters (see struct pb_host): abort the process with a
  * message on an unknown name or a type mismatch (a plugin bug). */

@@ -164,6 +164,40 @@ static int parse_ballast(const char *text, uint64_t *out, char *msg,
     return 0;
 }
 
+/* An executor's `affinity = none | compact | spread | LIST`, checked
+ * against the CPUs that are online and that this process may use.  0, or
+ * -1 with a sentence in msg. */
+static int parse_affinity(const char *text, struct affinity **out, char *msg,
+                          size_t len) {
+    struct cpus_topology *t = malloc(sizeof *t);
+    struct affinity *a = malloc(sizeof *a);
+    unsigned char allowed[CPUS_MAX];
+    int rc = -1;
+    if (!t || !a) {
+        snprintf(msg, len, "affinity: out of memory");
+    } else {
+        cpus_read_topology("", t);
+        int nallowed = cpus_allowed_self(allowed);
+        rc = affinity_parse(text, t, nallowed ? allowed : NULL, a, msg, len);
+    }
+    free(t);
+    free(*out);
+    *out = rc == 0 ? a : NULL;
+    if (rc != 0)
+        free(a);
+    return rc;
+}
+
+/* The executor's row text: the core's keys, then the plugin's. */
+static char *executor_params(const struct plan_instance *inst) {
+    char ballast[32];
+    format_size(inst->ballast, ballast, sizeof ballast);
+    const char *keys[] = {"schedule", "ballast", "affinity"};
+    const char *values[] = {schedule_name(inst->schedule), ballast,
+                            inst->affinity ? inst->affinity->text : "none"};
+    return params_canonical_with(keys, values, 3, inst->params);
+}
+
 static int load_instance(struct plan *p, const struct config *cfg,
                          const struct cfg_section *sec, enum pb_kind kind,
                          host_init_fn *host_init, struct plan_instance *inst,
@@ -213,6 +247,15 @@ static int load_instance(struct plan *p, const struct config *cfg,
             }
             continue;
         }
+        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "affinity") == 0) {
+            if (parse_affinity(e->value, &inst->affinity, msg, sizeof msg) <
+                0) {
+                snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
+                         msg);
+                return PB_ECONFIG;
+            }
+            continue;
+        }
         if (params_set(inst->params, e->key, e->value, msg, sizeof msg) < 0) {
             snprintf(err, errlen, "%s: [%s.%s] %s", where, kname, sec->name,
                      msg);
@@ -234,11 +277,18 @@ static int load_instance(struct plan *p, const struct config *cfg,
         return PB_ECONFIG;
     }
     inst->canonical = params_canonical(inst->params);
-    return inst->canonical ? 0 : PB_ENOMEM;
+    if (!inst->canonical)
+        return PB_ENOMEM;
+    if (kind == PB_KIND_EXECUTOR &&
+        !(inst->exec_params = executor_params(inst)))
+        return PB_ENOMEM;
+    return 0;
 }
 
 static void free_instance(struct plan_instance *inst) {
     free(inst->canonical);
+    free(inst->exec_params);
+    free(inst->affinity);
     params_free(inst->params);
     if (inst->plugin.handle)
         loader_close(&inst->plugin);

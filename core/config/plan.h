@@ -13,6 +13,7 @@
 #include "config/loader.h"
 #include "config/params.h"
 #include "config/plugin_host.h"
+#include "util/cpus.h"
 
 struct plan_instance {
     const char *name;            /* borrowed from the config section   */
@@ -25,6 +26,11 @@ struct plan_instance {
     struct host_instance host; /* the table this plugin is handed    */
     enum pb_schedule schedule; /* executors: `schedule` or [run]'s   */
     uint64_t ballast;          /* executors: `ballast` bytes, 0: none */
+    struct affinity *affinity; /* executors: `affinity` (owned), NULL:
+                                  none                                  */
+    char *exec_params;         /* executors: the CSV's executor_params:
+                                  schedule, ballast and affinity, then
+                                  `canonical` (owned)                  */
 };
 
 struct plan_cell {

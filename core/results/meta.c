@@ -197,6 +197,42 @@ static void write_load(FILE *f, const char *key, const struct machine_load *l,
     fputs("]}", f);
 }
 
+/* "topology": CPUs (online, package, core, SMT siblings), caches and NUMA
+ * nodes from sysfs (util/cpus.h). */
+static void write_topology(FILE *f, const struct cpus_topology *t,
+                           const char *in) {
+    char list[256];
+    fprintf(f, ",\n%s\"topology\": {\"cpus\": [", in);
+    for (unsigned i = 0; i < t->ncpu; i++) {
+        cpus_siblings(t, i, list, sizeof list);
+        fprintf(f, "%s{\"cpu\": %u, \"online\": %s, \"package\": %d, ",
+                i ? ", " : "", i, t->online[i] ? "true" : "false",
+                t->package[i]);
+        fprintf(f, "\"core\": %d, \"smt_siblings\": ",
+                t->core[i] >= 1000000 ? -1 : t->core[i]);
+        json_write_string(f, list);
+        fputc('}', f);
+    }
+    fprintf(f, "], \"cores\": %u, \"packages\": %u, \"caches\": [", t->ncores,
+            t->npackages);
+    for (unsigned i = 0; i < t->ncaches; i++) {
+        const struct cpus_cache *c = &t->cache[i];
+        fprintf(f, "%s{\"level\": %d, \"type\": ", i ? ", " : "", c->level);
+        json_write_string(f, c->type);
+        fprintf(f, ", \"size_kib\": %lu, \"shared_cpu_list\": ", c->size_kib);
+        json_write_string(f, c->shared_cpu_list);
+        fputc('}', f);
+    }
+    fputs("], \"numa_nodes\": [", f);
+    for (unsigned i = 0; i < t->nnodes; i++) {
+        fprintf(f, "%s{\"node\": %d, \"cpulist\": ", i ? ", " : "",
+                t->node[i].id);
+        json_write_string(f, t->node[i].cpulist);
+        fputc('}', f);
+    }
+    fputs("]}", f);
+}
+
 /* "machine": the state machine_read and machine_sample_load found, and
  * the warnings it gave (docs/reporting.md "The machine's state"). */
 static void write_machine(FILE *f, const struct machine *m, const char *in,
@@ -221,6 +257,7 @@ static void write_machine(FILE *f, const struct machine *m, const char *in,
     kv_num(f, in2, "aslr", m->aslr < 0 ? NAN : m->aslr);
     write_load(f, "at_start", &m->start, in2);
     write_load(f, "at_end", &m->end, in2);
+    write_topology(f, &m->topo, in2);
     char w[8][MACHINE_WARN_LEN];
     size_t nw = machine_warnings(m, w, 8);
     const char *wp[8];

@@ -614,8 +614,10 @@ void results_row_free(struct result_row *row) {
     free(row->workload_params);
     free(row->executor);
     free(row->error);
+    free(row->executor_params);
     row->run_id = row->started_at = row->host = NULL;
     row->workload = row->workload_params = row->executor = row->error = NULL;
+    row->executor_params = NULL;
 }
 
 void results_free(struct result_row *rows, size_t count) {

@@ -60,6 +60,10 @@ struct result_row {
     struct row_measure m; /* status, times, memory, counters, checksum */
     double items_per_s;   /* m.items / m.wall_s; 0 when wall_s is 0    */
     char *error;          /* empty when status is ok                   */
+    /* Appended after steal_s: the executor's canonical key=value;...
+     * (the core's keys, then the plugin's); empty in a file an older
+     * parbench wrote. */
+    char *executor_params;
 };
 
 /*
@@ -104,9 +108,10 @@ struct result_row {
     X(cpu_migrations, OPTCOUNTER, m.cpu_migrations, 0)                         \
     X(uss_kib, OPTCOUNTER, m.uss_kib, 0)                                       \
     X(other_cpu_s, REAL, m.other_cpu_s, 2)                                     \
-    X(steal_s, REAL, m.steal_s, 2)
+    X(steal_s, REAL, m.steal_s, 2)                                             \
+    X(executor_params, TEXT, executor_params, 0)
 
-/* RESULTS_COL_run_id ... RESULTS_COL_steal_s, then their count. */
+/* RESULTS_COL_run_id ... RESULTS_COL_executor_params, then their count. */
 enum results_column {
 #define RESULTS_COL_ENUM(name, kind, member, decimals) RESULTS_COL_##name,
     RESULTS_COLUMN_MAP(RESULTS_COL_ENUM)

@@ -213,6 +213,7 @@ static int measure(const struct plan_instance *wl,
         return PB_ENOMEM;
     job_set_worker_env(job, env->worker_program, env->spec, env->spec_len);
     job_set_executor(job, ex->name, xstate);
+    job_set_affinity(job, ex->affinity);
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;

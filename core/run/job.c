@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "util/cpus.h"
 #include "util/errors.h"
 #include "util/sigsafe.h"
 
@@ -71,15 +73,24 @@ struct job_shared {
     _Atomic uint64_t next_task; /* dynamic schedule: next unclaimed task */
     _Atomic int stop;           /* set on the first failure              */
     uint32_t workers;           /* W                                     */
-    /* 2 W entries: [0, W) the task each worker runs, or PB_NO_TASK;
+    /* 3 W entries: [0, W) the task each worker runs, or PB_NO_TASK;
      * [W, 2W) nonzero once that worker's loop was entered (the check
-     * that worker_loop runs once per worker, across processes too). */
+     * that worker_loop runs once per worker, across processes too);
+     * [2W, 3W) the CPU the worker pins itself to (`affinity`), or
+     * JOB_UNPINNED. */
     _Atomic uint64_t current[];
 };
 
 /* The "loop entered" flag of worker w. */
 static _Atomic uint64_t *entered_flag(struct job_shared *sh, unsigned w) {
     return &sh->current[sh->workers + w];
+}
+
+#define JOB_UNPINNED UINT64_MAX
+
+/* The CPU worker w is pinned to, or JOB_UNPINNED. */
+static _Atomic uint64_t *cpu_of(struct job_shared *sh, unsigned w) {
+    return &sh->current[2 * (size_t)sh->workers + w];
 }
 
 /* State of a task's slot.  A slot leaves SLOT_EMPTY exactly once, by
@@ -143,7 +154,7 @@ struct pb_job {
 /* Maps a status page for `workers` workers: from `fd` when fd >= 0 (the
  * coordinator's), else from a new memfd whose descriptor is kept. */
 static int map_shared(struct pb_job *job, unsigned workers, int fd) {
-    size_t need = sizeof *job->shared + 2 * (size_t)workers * sizeof(uint64_t);
+    size_t need = sizeof *job->shared + 3 * (size_t)workers * sizeof(uint64_t);
     long page = sysconf(_SC_PAGESIZE);
     size_t size = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
     int own = fd < 0;
@@ -174,6 +185,7 @@ static int map_shared(struct pb_job *job, unsigned workers, int fd) {
         for (unsigned w = 0; w < workers; w++) {
             atomic_init(&sh->current[w], PB_NO_TASK);
             atomic_init(entered_flag(sh, w), 0);
+            atomic_init(cpu_of(sh, w), JOB_UNPINNED);
         }
         job->shared_fd = fd;
     } else if (sh->workers != workers) {
@@ -221,6 +233,17 @@ void job_set_worker_env(struct pb_job *job, const char *program,
 void job_set_executor(struct pb_job *job, const char *name, void *state) {
     job->executor = name;
     job->executor_state = state;
+}
+
+void job_set_affinity(struct pb_job *job, const struct affinity *a) {
+    for (unsigned w = 0; w < job->workers; w++)
+        atomic_store(cpu_of(job->shared, w),
+                     a && a->ncpus ? a->cpu[w % a->ncpus] : JOB_UNPINNED);
+}
+
+uint64_t job_worker_cpu(const struct pb_job *job, unsigned worker) {
+    return worker < job->workers ? atomic_load(cpu_of(job->shared, worker))
+                                 : JOB_UNPINNED;
 }
 
 void *job_executor_state(const struct pb_job *job) {
@@ -568,6 +591,24 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
         what[n] = '\0';
         worker_fail(job, worker, io, 0, 0, what);
         return PB_EINVAL;
+    }
+    uint64_t cpu = atomic_load(cpu_of(job->shared, worker));
+    if (cpu != JOB_UNPINNED) {
+        /* The calling thread only: a thread, a forked child's one thread,
+         * a parbench-worker. */
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET((int)cpu, &set);
+        if (sched_setaffinity(0, sizeof set, &set) != 0) {
+            char what[96];
+            size_t n = sigsafe_str(what, sizeof what - 1, 0,
+                                   "cannot pin the worker to CPU ");
+            n = sigsafe_u64(what, sizeof what - 1, n, cpu);
+            n = sigsafe_str(what, sizeof what - 1, n, " (affinity)");
+            what[n] = '\0';
+            worker_fail(job, worker, io, 0, 0, what);
+            return PB_EINVAL;
+        }
     }
     struct pb_task_ctx ctx = {job, worker, io};
     char err[256] = "";

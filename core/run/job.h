@@ -51,6 +51,15 @@ void job_set_worker_env(struct pb_job *job, const char *program,
  * (host->executor_state); both borrowed, either may be NULL. */
 void job_set_executor(struct pb_job *job, const char *name, void *state);
 
+/* Coordinator, before the executor runs: pin worker w to CPU
+ * a->cpu[w % a->ncpus] when its loop starts (`affinity`; NULL or none:
+ * no pinning).  Kept in the job's shared page, so forked and spawned
+ * workers see it too. */
+struct affinity;
+void job_set_affinity(struct pb_job *job, const struct affinity *a);
+/* The CPU worker `worker` is pinned to, or UINT64_MAX. */
+uint64_t job_worker_cpu(const struct pb_job *job, unsigned worker);
+
 /* In a spawned worker: replace the job's own status page by the
  * coordinator's, mapped from `fd` (PB_WORKER_FD_SHARED).  Returns 0, or
  * PB_EINVAL when the page does not fit the job's worker count, PB_EIO

@@ -244,7 +244,10 @@ static int row_of_cell(const struct result_row *row, const struct runner *r,
            strcmp(row->workload, w->name) == 0 && row->executor &&
            strcmp(row->executor, r->plan.executors[c->executor].name) == 0 &&
            row->workload_params &&
-           strcmp(row->workload_params, w->canonical) == 0;
+           strcmp(row->workload_params, w->canonical) == 0 &&
+           row->executor_params &&
+           strcmp(row->executor_params,
+                  r->plan.executors[c->executor].exec_params) == 0;
 }
 
 static int row_matches(const struct result_row *row, const struct runner *r,
@@ -412,6 +415,7 @@ static int emit_row(struct runner *r, const struct plan_cell *c, unsigned rep,
     row.host = r->hostname;
     row.workload = (char *)w->name;
     row.workload_params = w->canonical;
+    row.executor_params = r->plan.executors[c->executor].exec_params;
     row.executor = (char *)r->plan.executors[c->executor].name;
     row.workers = c->workers;
     row.tasks = tasks;

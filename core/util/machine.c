@@ -13,32 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-/* The first line of ROOT/REL into buf (newline removed); 0, or -1. */
-static int read_line(const char *root, const char *rel, char *buf, size_t len) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s%s", root, rel);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return -1;
-    int ok = fgets(buf, (int)len, f) != NULL;
-    fclose(f);
-    if (!ok)
-        return -1;
-    buf[strcspn(buf, "\n")] = '\0';
-    return 0;
-}
-
-static int read_int(const char *root, const char *rel, int *out) {
-    char buf[64], *end;
-    if (read_line(root, rel, buf, sizeof buf) < 0)
-        return -1;
-    long v = strtol(buf, &end, 10);
-    if (end == buf)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* 1 when ROOT/proc/cpuinfo has the `hypervisor` flag, 0 when it has flags
  * without it, -1 when it cannot tell. */
 static int read_vm(const char *root) {
@@ -70,33 +44,29 @@ void machine_read(const char *root, struct machine *m) {
     m->start.load1 = m->start.load5 = m->start.load15 = NAN;
     m->end = m->start;
     char rel[128], buf[64];
-    for (unsigned i = 0; i < MACHINE_MAX_CPUS; i++) {
-        snprintf(rel, sizeof rel, "/sys/devices/system/cpu/cpu%u", i);
-        char path[4096];
-        snprintf(path, sizeof path, "%s%s", root, rel);
-        DIR *d = opendir(path);
-        if (!d)
-            break;
-        closedir(d);
-        m->ncpu = i + 1;
+    /* The CPUs seen (cpuN directories) are the topology's. */
+    cpus_read_topology(root, &m->topo);
+    m->ncpu = m->topo.ncpu < MACHINE_MAX_CPUS ? m->topo.ncpu : MACHINE_MAX_CPUS;
+    for (unsigned i = 0; i < m->ncpu; i++) {
         snprintf(rel, sizeof rel,
                  "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", i);
-        if (read_line(root, rel, buf, sizeof buf) == 0)
+        if (cpus_read_line(root, rel, buf, sizeof buf) == 0)
             snprintf(m->governor[i], sizeof m->governor[i], "%s", buf);
     }
     int v;
     /* intel_pstate says "no turbo"; acpi-cpufreq and amd say "boost". */
-    if (read_int(root, "/sys/devices/system/cpu/intel_pstate/no_turbo", &v) ==
-        0)
+    if (cpus_read_int(root, "/sys/devices/system/cpu/intel_pstate/no_turbo",
+                      &v) == 0)
         m->turbo = v == 0;
-    else if (read_int(root, "/sys/devices/system/cpu/cpufreq/boost", &v) == 0)
+    else if (cpus_read_int(root, "/sys/devices/system/cpu/cpufreq/boost", &v) ==
+             0)
         m->turbo = v != 0;
-    if (read_int(root, "/sys/devices/system/cpu/smt/active", &v) == 0)
+    if (cpus_read_int(root, "/sys/devices/system/cpu/smt/active", &v) == 0)
         m->smt = v != 0;
     m->vm = read_vm(root);
-    if (read_int(root, "/proc/sys/kernel/perf_event_paranoid", &v) == 0)
+    if (cpus_read_int(root, "/proc/sys/kernel/perf_event_paranoid", &v) == 0)
         m->perf_event_paranoid = v;
-    if (read_int(root, "/proc/sys/kernel/randomize_va_space", &v) == 0)
+    if (cpus_read_int(root, "/proc/sys/kernel/randomize_va_space", &v) == 0)
         m->aslr = v;
 }
 
@@ -133,7 +103,7 @@ static struct tick *snapshot(const char *root, size_t *n) {
             continue;
         char rel[64], line[1024];
         snprintf(rel, sizeof rel, "/proc/%ld/stat", pid);
-        if (read_line(root, rel, line, sizeof line) < 0)
+        if (cpus_read_line(root, rel, line, sizeof line) < 0)
             continue;
         char *open = strchr(line, '('), *close = strrchr(line, ')');
         if (!open || !close || close < open)
@@ -175,7 +145,7 @@ void machine_sample_load(const char *root, const char *root2, pid_t self,
     out->load1 = out->load5 = out->load15 = NAN;
     char buf[256];
     const char *now = root2 ? root2 : root;
-    if (read_line(now, "/proc/loadavg", buf, sizeof buf) == 0 &&
+    if (cpus_read_line(now, "/proc/loadavg", buf, sizeof buf) == 0 &&
         sscanf(buf, "%lf %lf %lf", &out->load1, &out->load5, &out->load15) != 3)
         out->load1 = out->load5 = out->load15 = NAN;
     size_t na, nb;
@@ -232,27 +202,6 @@ void machine_sample_load(const char *root, const char *root2, pid_t self,
 /* Warnings                                                                 */
 /* ------------------------------------------------------------------------ */
 
-void machine_cpu_list(const unsigned char *set, unsigned n, char *buf,
-                      size_t len) {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (unsigned i = 0; i < n; i++) {
-        if (!set[i])
-            continue;
-        unsigned j = i;
-        while (j + 1 < n && set[j + 1])
-            j++;
-        int w = j > i ? snprintf(buf + used, len - used, "%s%u-%u",
-                                 used ? "," : "", i, j)
-                      : snprintf(buf + used, len - used, "%s%u",
-                                 used ? "," : "", i);
-        if (w < 0 || (size_t)w >= len - used)
-            return;
-        used += (size_t)w;
-        i = j;
-    }
-}
-
 /* The share of the machine other processes used, above which the run
  * starts on a busy machine: a fifth of one CPU. */
 #define MACHINE_BUSY_CPU 0.2
@@ -271,7 +220,7 @@ size_t machine_warnings(const struct machine *m, char out[][MACHINE_WARN_LEN],
             if (strcmp(m->governor[j], g) == 0)
                 set[j] = done[j] = 1;
         char cpus[256];
-        machine_cpu_list(set, m->ncpu, cpus, sizeof cpus);
+        cpus_format_list(set, m->ncpu, cpus, sizeof cpus);
         snprintf(out[n++], MACHINE_WARN_LEN,
                  "governor '%s' on cpu%s: frequencies will drift with load "
                  "and temperature; the 'performance' governor keeps them "

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/cpus.h"
+
 #define MACHINE_MAX_CPUS 1024
 #define MACHINE_BUSIEST 3
 
@@ -45,6 +47,7 @@ struct machine {
     int perf_event_paranoid; /* -1000: not known                           */
     int aslr;                /* randomize_va_space 0, 1, 2; -1 not known    */
     struct machine_load start, end;
+    struct cpus_topology topo; /* cores, SMT siblings, caches, nodes   */
 };
 
 /* Reads every static item (not the load) under root ("" for the real
@@ -65,9 +68,5 @@ void machine_sample_load(const char *root, const char *root2, pid_t self,
 #define MACHINE_WARN_LEN 400
 size_t machine_warnings(const struct machine *m, char out[][MACHINE_WARN_LEN],
                         size_t max);
-
-/* "0-1,3": the CPUs i with set[i], as ranges. */
-void machine_cpu_list(const unsigned char *set, unsigned n, char *buf,
-                      size_t len);
 
 #endif /* PARBENCH_MACHINE_H */

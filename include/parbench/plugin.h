@@ -74,8 +74,8 @@
  *     include it where you use them.
  *  3. job_current_task and job_shared_fd are part of version 2: drop the
  *     host->size tests around them.
- *  4. A parameter may no longer be named `plugin`, `schedule` or `ballast`
- *     (PB_RESERVED_PARAMS): rename it.
+ *  4. A parameter may no longer be named `plugin`, `schedule`, `ballast`
+ *     or `affinity` (PB_RESERVED_PARAMS): rename it.
  *  Nothing else changed for existing source; new in version 2 are
  *  host->role, the executor's create/destroy and host->executor_state.
  *
@@ -165,10 +165,12 @@ struct pb_param {
  * Keys the core reads in every [workload.NAME] and [executor.NAME] section
  * (`plugin`: which plugin the instance runs; `schedule`: the executor's
  * schedule, static or dynamic; `ballast`: memory the coordinator holds,
- * touched, while the executor runs).  No parameter table may use them: the
+ * touched, while the executor runs; `affinity`: the CPU each worker is
+ * pinned to, none, compact, spread or a CPU list, applied by the core's
+ * worker loop).  No parameter table may use them: the
  * loader refuses it, since the core's key would hide the plugin's.
  */
-#define PB_RESERVED_PARAMS "plugin", "schedule", "ballast"
+#define PB_RESERVED_PARAMS "plugin", "schedule", "ballast", "affinity"
 
 /* Opaque set of validated parameter values, owned by the core. */
 struct pb_params;

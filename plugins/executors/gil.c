@@ -142,6 +142,7 @@ static const struct pb_param gil_params[] = {
     {"switch_interval", PB_PARAM_DURATION, "5ms", "1us", "10s", NULL,
      "how long a waiting thread lets the holder run before asking it to "
      "drop the lock (CPython's sys.setswitchinterval, default 5 ms)"},
+    THREADS_LIFETIME_PARAM,
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static int gil_run(const struct pb_host *host, const struct pb_params *params,
@@ -152,7 +153,11 @@ static int gil_run(const struct pb_host *host, const struct pb_params *params,
                               .checkpoint = gil_checkpoint,
                               .blocking_begin = gil_blocking_begin,
                               .blocking_end = gil_blocking_end};
-    int rc = threads_run(host, job, &io, gil_enter, gil_leave, &g, err, errlen);
+    struct threads_pool *pool = host->executor_state(job);
+    int rc = pool ? threads_pool_run(pool, host, job, &io, gil_enter, gil_leave,
+                                     &g, err, errlen)
+                  : threads_run(host, job, &io, gil_enter, gil_leave, &g, err,
+                                errlen);
     gil_destroy(&g);
     return rc;
 }
@@ -160,6 +165,8 @@ static int gil_run(const struct pb_host *host, const struct pb_params *params,
 static const struct pb_executor_ops gil_ops = {
     .size = sizeof(struct pb_executor_ops),
     .run = gil_run,
+    .create = threads_lifetime_create,
+    .destroy = threads_pool_destroy,
 };
 
 static const struct pb_plugin gil_plugin = {

@@ -16,13 +16,22 @@
 static int pt_run(const struct pb_host *host, const struct pb_params *params,
                   struct pb_job *job, char *err, size_t errlen) {
     (void)params;
+    struct threads_pool *pool = host->executor_state(job);
+    if (pool)
+        return threads_pool_run(pool, host, job, NULL, NULL, NULL, NULL, err,
+                                errlen);
     return threads_run(host, job, NULL, NULL, NULL, NULL, err, errlen);
 }
+
+static const struct pb_param pt_params[] = {THREADS_LIFETIME_PARAM,
+                                            PB_PARAM_END};
 
 static const struct pb_executor_ops pt_ops = {
     .size = sizeof(struct pb_executor_ops),
     .check = NULL,
     .run = pt_run,
+    .create = threads_lifetime_create,
+    .destroy = threads_pool_destroy,
 };
 
 static const struct pb_plugin pt_desc = {
@@ -30,7 +39,7 @@ static const struct pb_plugin pt_desc = {
     .kind = PB_KIND_EXECUTOR,
     .name = "pthread",
     .summary = "one POSIX thread per worker, sharing memory",
-    .params = NULL,
+    .params = pt_params,
     .flags = 0,
     .workload = NULL,
     .executor = &pt_ops,

@@ -25,4 +25,44 @@ int threads_run(const struct pb_host *host, struct pb_job *job,
                 const struct pb_worker_io *io, void (*enter)(void *arg),
                 void (*leave)(void *arg), void *arg, char *err, size_t errlen);
 
+/*
+ * `lifetime = cell`: a pool of worker threads started once per cell (by
+ * the executor's create(), outside the timed region) and kept across its
+ * repetitions.  Each repetition hands the job to every thread, which calls
+ * enter(arg), host->worker_loop(job, its index, io), leave(arg), and waits
+ * for the next job.  A task failure fails the repetition, not the pool
+ * (threads do not crash alone: a crash ends the cell process).
+ */
+struct threads_pool;
+/* Starts `workers` threads.  Returns the pool, or NULL with a sentence in
+ * err (the threads already started are stopped and joined). */
+struct threads_pool *threads_pool_new(unsigned workers, char *err,
+                                      size_t errlen);
+/* One repetition on the pool, as threads_run does it.  The job must have
+ * the pool's worker count.  Returns 0 or -1 with a sentence in err. */
+int threads_pool_run(struct threads_pool *pool, const struct pb_host *host,
+                     struct pb_job *job, const struct pb_worker_io *io,
+                     void (*enter)(void *arg), void (*leave)(void *arg),
+                     void *arg, char *err, size_t errlen);
+/* Stops and joins every thread and frees the pool; NULL is ignored. */
+void threads_pool_free(struct threads_pool *pool);
+
+/* The executor's create() and destroy() for THREADS_LIFETIME_PARAM: a pool
+ * under `lifetime = cell` (the state), none (NULL) under repetition. */
+int threads_lifetime_create(const struct pb_host *host,
+                            const struct pb_params *params, unsigned workers,
+                            void **state, char *err, size_t errlen);
+void threads_pool_destroy(void *state);
+
+/* The `lifetime` parameter of thread and process executors: the table
+ * entry, and 1 when `params` says cell. */
+#define THREADS_LIFETIME_PARAM                                                 \
+    {                                                                          \
+        .name = "lifetime", .type = PB_PARAM_ENUM, .def = "repetition",        \
+        .choices = threads_lifetimes,                                          \
+        .help = "repetition: new workers every repetition; cell: a pool kept " \
+                "across the cell's repetitions, started before the first"      \
+    }
+static const char *const threads_lifetimes[] = {"repetition", "cell", NULL};
+
 #endif /* PARBENCH_PLUGINS_THREADS_H */

@@ -12,7 +12,7 @@ export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
 cat > h.ini <<'INI'
 [run]
 workers = 1
-repetitions = 30
+repetitions = 100
 warmup = 0
 output = h.csv
 [workload.noop]
@@ -27,10 +27,11 @@ last_line_ends() { [[ $(tail -c 2 "$1" | od -An -c | tr -d ' ') == '\r\n' ]]; }
 fields_ok() { awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$1"; }
 
 # --- 3: disk full mid-run ---------------------------------------------------
-# RLIMIT_FSIZE of 4 KiB cuts the file in the middle of a row; SIGXFSZ is
+# RLIMIT_FSIZE of 16 KiB (room for the sidecar with its CPU topology)
+# cuts the results file in the middle of a row; SIGXFSZ is
 # ignored so that the write fails with EFBIG instead.
 status=0
-(trap '' XFSZ; ulimit -f 4; exec "$PARBENCH" run h.ini -q) >out 2>err || status=$?
+(trap '' XFSZ; ulimit -f 16; exec "$PARBENCH" run h.ini -q) >out 2>err || status=$?
 [[ $status == 3 ]] || { cat err; fail "disk full: exit $status, expected 3"; }
 assert_contains err "writing h.csv"
 last_line_ends h.csv || { tail -c 80 h.csv | od -c; fail "disk full: a half row was left"; }
@@ -42,10 +43,10 @@ pass "disk full: exit 3, every row whole"
 rows=$(($(wc -l < h.csv) - 1))
 printf '20261129-31337,2026-11-29T10:00:00Z,h,noop,tasks=2,serial,1,2,dyn' >> h.csv
 run_pb 0 report h.csv
-assert_contains err "h.csv:$((rows + 2)): the last line is cut short (9 of 30 fields, no line end)"
+assert_contains err "h.csv:$((rows + 2)): the last line is cut short (9 of 31 fields, no line end)"
 run_pb 0 run h.ini -q --resume
 assert_contains err "--resume removes it"
-[[ $(wc -l < h.csv) == 31 ]] || fail "resume after a torn line: $(wc -l < h.csv) lines, expected 31"
+[[ $(wc -l < h.csv) == 101 ]] || fail "resume after a torn line: $(wc -l < h.csv) lines, expected 101"
 fields_ok h.csv || fail "resume after a torn line: a row is not whole"
 run_pb 0 report h.csv
 [[ ! -s err ]] || { cat err; fail "report after resume warns"; }

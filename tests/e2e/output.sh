@@ -48,17 +48,17 @@ run_pb 2 run c.ini -q -o junk.csv --resume
 assert_contains err "junk.csv"
 pass "resume refuses a foreign file"
 
-# Files an older parbench wrote (the header up to error, or up to uss_kib)
+# Files an older parbench wrote (the header up to error, uss_kib or steal_s)
 # still read; --resume refuses to append to them (exit 2) and says what to
 # do instead, leaving them unchanged.
 run_pb 0 run c.ini -q --force
-for n in 24 28; do
+for n in 24 28 30; do
     cut -d, -f1-$n r.csv | sed 's/$/\r/; s/\r\r$/\r/' > old$n.csv
     run_pb 0 report old$n.csv
     assert_contains out "noop"
     cp old$n.csv old$n.before
     run_pb 2 run c.ini -q -o old$n.csv --resume
-    assert_contains err "written by an older parbench ($n columns, now 30)"
+    assert_contains err "written by an older parbench ($n columns, now 31)"
     assert_contains err "-o"
     assert_contains err "--force"
     cmp -s old$n.csv old$n.before || fail "--resume changed old$n.csv"

@@ -68,8 +68,13 @@ static void test_descriptor(void **unused) {
     assert_int_equal(p->kind, PB_KIND_EXECUTOR);
     assert_string_equal(p->name, "pthread");
     assert_int_equal(p->flags & PB_EXEC_SINGLE_WORKER, 0);
-    assert_null(p->params);
+    /* lifetime = repetition | cell, with a pool's create and destroy. */
+    assert_string_equal(p->params[0].name, "lifetime");
+    assert_string_equal(p->params[0].def, "repetition");
+    assert_null(p->params[1].name);
     assert_non_null(p->executor->run);
+    assert_non_null(p->executor->create);
+    assert_non_null(p->executor->destroy);
 }
 
 /* noop: 1 task on 8 workers, 7 on 3, 1000 on 2, both schedules.  The fake

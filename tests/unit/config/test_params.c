@@ -481,6 +481,27 @@ static void test_defaults_and_canonical(void **state) {
     params_free(ps);
 }
 
+/* The core's keys first, then the plugin's, in one format. */
+static void test_canonical_with(void **state) {
+    (void)state;
+    struct pb_params *ps = params_new(table);
+    char err[256] = "";
+    assert_int_equal(params_set(ps, "limit", "5000", err, sizeof err), 0);
+    const char *keys[] = {"schedule", "affinity"};
+    const char *values[] = {"static", "0-1"};
+    char *c = params_canonical_with(keys, values, 2, ps);
+    char *plain = params_canonical(ps);
+    char want[512];
+    snprintf(want, sizeof want, "schedule=static;affinity=0-1;%s", plain);
+    assert_string_equal(c, want);
+    free(c);
+    c = params_canonical_with(keys, values, 2, NULL);
+    assert_string_equal(c, "schedule=static;affinity=0-1");
+    free(c);
+    free(plain);
+    params_free(ps);
+}
+
 static void test_canonical_round_trip(void **state) {
     (void)state;
     struct pb_params *ps = params_new(table);
@@ -768,6 +789,7 @@ int main(void) {
         cmocka_unit_test(test_param_enum),
         cmocka_unit_test(test_defaults_and_canonical),
         cmocka_unit_test(test_canonical_round_trip),
+        cmocka_unit_test(test_canonical_with),
         cmocka_unit_test(test_set_keeps_old_value_on_error),
         cmocka_unit_test(test_set_unknown_key),
         cmocka_unit_test(test_required_missing),

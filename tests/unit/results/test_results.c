@@ -23,7 +23,8 @@
     "run_id,started_at,host,workload,workload_params,executor,workers,tasks,"  \
     "schedule,repetition,status,wall_s,startup_s,user_s,sys_s,peak_rss_kib,"   \
     "pss_kib,ctx_voluntary,ctx_involuntary,ipc_bytes,items,items_per_s,"       \
-    "checksum,error,minflt,majflt,cpu_migrations,uss_kib,other_cpu_s,steal_s"
+    "checksum,error,minflt,majflt,cpu_migrations,uss_kib,other_cpu_s,steal_s," \
+    "executor_params"
 
 /* The header of a parbench before minflt ... uss_kib were appended. */
 #define OLD_HEADER_TEXT                                                        \
@@ -92,6 +93,7 @@ static struct result_row sample_row(void) {
     static char params[] = "limit=100000;method=trial;tasks=32";
     static char executor[] = "fork";
     static char error[] = "";
+    static char xparams[] = "schedule=dynamic;ballast=0;affinity=0-1";
     struct result_row r = {
         .run_id = run_id,
         .started_at = started_at,
@@ -122,6 +124,7 @@ static struct result_row sample_row(void) {
         .m.has_checksum = 1,
         .m.checksum = 78498,
         .error = error,
+        .executor_params = xparams,
     };
     return r;
 }
@@ -184,7 +187,8 @@ static void test_row_text(void **state) {
                         "method=trial;tasks=32,fork,4,32,dynamic,"
                         "3,ok,1.250000000,0.001500000,4.500000,0.125000,"
                         "10240,30000,17,5,123456789012,99998,"
-                        "79998.400,0x132a2,,2048,1,3,25000,0.00,0.00\r\n");
+                        "79998.400,0x132a2,,2048,1,3,25000,0.00,0.00,"
+                        "schedule=dynamic;ballast=0;affinity=0-1\r\n");
     free(text);
 }
 
@@ -285,7 +289,7 @@ static void test_neutralised_text(void **state) {
     assert_non_null(strstr(text, ",-3,'@attack,'+x=1;y=2,'plain,"));
     assert_non_null(
         strstr(text, ",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",2048,1,3,"
-                     "25000,0.00,0.00\r\n"));
+                     "25000,0.00,0.00,schedule=dynamic;"));
     free(text);
 
     struct result_row *rows = NULL;
@@ -338,7 +342,7 @@ static void test_torn_last_line(void **state) {
     assert_int_equal(n, 2);
     assert_int_equal(tail.state, RESULTS_TAIL_TORN);
     snprintf(want, sizeof want,
-             "%s:4: the last line is cut short (2 of 30 fields, no line end)",
+             "%s:4: the last line is cut short (2 of 31 fields, no line end)",
              path);
     assert_memory_equal(tail.warning, want, strlen(want));
     results_free(got, n);
@@ -354,7 +358,7 @@ static void test_torn_last_line(void **state) {
     results_free(got, n);
 
     /* Cut inside a row that is not the last: still an error. */
-    assert_int_equal(truncate(path, whole - 40), 0);
+    assert_int_equal(truncate(path, whole - 80), 0);
     f = fopen(path, "ab");
     fputs("\r\n", f);
     fclose(f);
@@ -370,7 +374,8 @@ static void test_optional_counter(void **state) {
     in.m.cpu_migrations = RESULTS_NO_VALUE;
     write_rows(path, &in, 1);
     char *text = read_file(path);
-    assert_non_null(strstr(text, ",0x132a2,,2048,1,,25000,0.00,0.00\r\n"));
+    assert_non_null(
+        strstr(text, ",0x132a2,,2048,1,,25000,0.00,0.00,schedule="));
     free(text);
     struct result_row *rows = NULL;
     size_t n = 0;
@@ -436,6 +441,25 @@ static void test_older_header(void **state) {
     assert_true(rows[0].m.uss_kib == 4);
     assert_true(isnan(rows[0].m.other_cpu_s));
     assert_true(isnan(rows[0].m.steal_s));
+    assert_string_equal(rows[0].executor_params, "");
+    results_free(rows, n);
+    /* The header of a parbench before executor_params (up to steal_s)
+     * reads too: the executor's parameters are an empty cell. */
+    write_file(path, "run_id,started_at,host,workload,workload_params,"
+                     "executor,workers,tasks,schedule,repetition,status,"
+                     "wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,"
+                     "ctx_voluntary,ctx_involuntary,ipc_bytes,items,"
+                     "items_per_s,checksum,error,minflt,majflt,cpu_migrations,"
+                     "uss_kib,other_cpu_s,steal_s\r\n"
+                     "r,2026-11-25T08:17:57Z,h,w,,fork,2,4,static,1,ok,"
+                     "0.5,0.1,0.2,0.1,100,200,1,2,3,4,8.000,0x1,,1,2,,4,"
+                     "0.25,0.00\r\n");
+    assert_int_equal(results_read_tail(path, &rows, &n, &tail, err, sizeof err),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(tail.columns, 30);
+    assert_true(rows[0].m.other_cpu_s == 0.25);
+    assert_string_equal(rows[0].executor_params, "");
     results_free(rows, n);
     /* A header that is not a prefix of the columns (other_cpu_s right
      * after error) is refused. */
@@ -460,7 +484,7 @@ static void test_bad_header(void **state) {
     assert_int_equal(results_read(path, &rows, &n, err, sizeof err), PB_EINVAL);
     snprintf(want, sizeof want,
              "%s: not a parbench results file: header has 3 columns, "
-             "expected 30 starting with run_id,started_at,host",
+             "expected 31 starting with run_id,started_at,host",
              path);
     assert_string_equal(err, want);
     assert_null(rows);

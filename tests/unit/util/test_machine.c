@@ -181,7 +181,7 @@ static void test_cpu_list(void **state) {
     (void)state;
     const unsigned char set[] = {1, 1, 0, 1, 0, 1, 1, 1};
     char buf[64];
-    machine_cpu_list(set, 8, buf, sizeof buf);
+    cpus_format_list(set, 8, buf, sizeof buf);
     assert_string_equal(buf, "0-1,3,5-7");
 }
 
