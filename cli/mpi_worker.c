@@ -158,7 +158,10 @@ static void mw_usage(struct mpiwire_usage *u, const struct rusage *base,
     u->minflt = (uint64_t)(r.ru_minflt - base->ru_minflt);
     u->majflt = (uint64_t)(r.ru_majflt - base->ru_majflt);
     u->maxrss_kib = (uint64_t)r.ru_maxrss;
-    u->pss_kib = job_read_pss_kib(0);
+    struct job_smaps sm;
+    (void)job_read_smaps(0, &sm);
+    u->pss_kib = sm.pss_kib;
+    u->uss_kib = sm.uss_kib;
 }
 
 /* ------------------------------------------------------------------------ */

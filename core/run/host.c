@@ -65,6 +65,8 @@ void host_init(struct host_instance *hi, const char *name) {
     h->job_shared_fd = job_shared_fd;
     h->executor_state = job_executor_state;
     h->job_self_usage = job_self_usage;
+    h->job_self_uss = job_self_uss;
+    h->job_process_host = job_process_host;
     hi->name = name;
 }
 

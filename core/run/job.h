@@ -17,6 +17,8 @@
 
 #include <parbench/plugin.h>
 
+#include "results/meta.h"
+
 /* What the coordinator knows of one worker (see job_worker_info). */
 struct job_worker {
     uint64_t ready_ns; /* when its first task started (or its loop ended
@@ -98,8 +100,10 @@ struct job_totals {
     double self_user_s, self_sys_s;
     uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
     uint64_t helpers_pss_kib; /* Pss of the executor's helper processes */
-    int self_measured;        /* job_self_usage was called: some process's
-                                 USS is unknown                         */
+    int self_measured;        /* job_self_usage was called              */
+    int self_uss_unknown;     /* a process that measured itself passed no
+                                 USS (job_self_uss): the sum is unknown */
+    uint64_t helpers_uss_kib; /* USS of the executor's helper processes */
 };
 void job_totals(const struct pb_job *job, struct job_totals *out);
 
@@ -107,6 +111,11 @@ void job_totals(const struct pb_job *job, struct job_totals *out);
  * the job and valid until job_free; NULL when out of range. */
 const struct job_worker *job_worker_info(const struct pb_job *job,
                                          unsigned worker);
+
+/* The distinct hosts job_process_host reported (at most JOB_MAX_HOSTS),
+ * owned by the job; returns their count. */
+#define JOB_MAX_HOSTS 64
+size_t job_hosts(const struct pb_job *job, const struct meta_host **hosts);
 
 /* The worker loop the calling thread is in: 1 with its worker and task
  * (PB_NO_TASK between tasks), or 0 when the thread runs none.  Async-
@@ -125,6 +134,9 @@ void job_worker_usage(struct pb_job *job, unsigned worker,
                       const struct rusage *ru);
 void job_self_usage(struct pb_job *job, unsigned worker,
                     const struct rusage *ru, uint64_t pss_kib);
+void job_self_uss(struct pb_job *job, unsigned worker, uint64_t uss_kib);
+void job_process_host(struct pb_job *job, const char *name,
+                      const char *cpu_model, unsigned cores);
 const char *job_worker_program(const struct pb_job *job);
 const void *job_spec(const struct pb_job *job, size_t *len);
 uint64_t job_current_task(const struct pb_job *job, unsigned worker);

@@ -78,6 +78,8 @@ struct mpiwire_usage {
     uint64_t nvcsw, nivcsw;
     uint64_t maxrss_kib, pss_kib;
     uint64_t minflt, majflt; /* as user_us: counted like the CPU time  */
+    uint64_t uss_kib;        /* Private_Clean + Private_Dirty, read with
+                                pss_kib                                */
 };
 
 struct mpiwire_host {
