@@ -47,6 +47,12 @@ INI
         sleep 0.05
     done
     hanging || { cat err; fail "$lifetime: the hanging cell never started"; }
+    # The launcher is among the processes that must go: the check below
+    # (every process of this test's run) covers mpirun and any Open MPI
+    # daemon (orted, prted) it started.
+    launchers=$(for p in $(left_behind); do cat /proc/$p/comm 2>/dev/null; done |
+        grep -cE '^(mpirun|orterun|prterun|orted|prted)$' || true)
+    ((launchers >= 1)) || fail "$lifetime: no mpirun seen among the run's processes"
     kill -INT $pid
     status=0
     wait $pid || status=$?
