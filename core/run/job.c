@@ -125,6 +125,8 @@ struct pb_job {
     unsigned self_calls, uss_calls; /* job_self_usage, job_self_uss    */
     uint64_t helpers_pss_kib, helpers_maxrss_kib, helpers_uss_kib;
     struct meta_host hosts[JOB_MAX_HOSTS]; /* job_process_host, each once */
+    int64_t clock_offset_ns; /* job_set_clock_offset: this host's monotonic
+                                clock to the coordinator's              */
     size_t nhosts;
     uint64_t coord_pss_kib; /* coordinator's Pss when the last
                                final report arrived (0: not
@@ -330,6 +332,10 @@ void job_self_usage(struct pb_job *job, unsigned worker,
             job->helpers_maxrss_kib = (uint64_t)ru->ru_maxrss;
         job->helpers_pss_kib += pss_kib;
     }
+}
+
+void job_set_clock_offset(struct pb_job *job, int64_t offset_ns) {
+    job->clock_offset_ns = offset_ns;
 }
 
 void job_self_uss(struct pb_job *job, unsigned worker, uint64_t uss_kib) {
@@ -674,7 +680,7 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
         struct msg_head h = {.magic = MSG_MAGIC,
                              .type = MSG_FINAL,
                              .worker = worker,
-                             .ready_ns = ready,
+                             .ready_ns = ready + (uint64_t)job->clock_offset_ns,
                              .tasks_run = ran};
         h.pid = getpid();
         if (io->send(io->ctx, &h, sizeof h, NULL, 0) < 0)

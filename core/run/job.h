@@ -112,6 +112,12 @@ void job_totals(const struct pb_job *job, struct job_totals *out);
 const struct job_worker *job_worker_info(const struct pb_job *job,
                                          unsigned worker);
 
+/* A worker process on another host (an MPI rank): what to add to its
+ * CLOCK_MONOTONIC readings to get the coordinator's, so that the ready
+ * time its final report carries (startup_s) is on the coordinator's
+ * clock.  0 (the default) on the coordinator's host. */
+void job_set_clock_offset(struct pb_job *job, int64_t offset_ns);
+
 /* The distinct hosts job_process_host reported (at most JOB_MAX_HOSTS),
  * owned by the job; returns their count. */
 #define JOB_MAX_HOSTS 64

@@ -736,7 +736,8 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
     for (unsigned i = 0; i < w; i++)
         r.current[i] = PB_NO_TASK;
     struct mpiwire_go go = {.magic = MPIWIRE_MAGIC,
-                            .repetition = ++L->repetition};
+                            .repetition = ++L->repetition,
+                            .cell_ns = h->now_ns()};
     if (fdio_write_full(L->in, &go, sizeof go) == 0)
         h->job_add_ipc(job, sizeof go);
     int rc = mpi_serve(&r);

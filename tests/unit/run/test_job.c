@@ -20,6 +20,7 @@
 
 #include "run/host.h"
 #include "run/job.h"
+#include "util/clock.h"
 #include "util/errors.h"
 
 /* A workload whose task t answers t * 10 and returns 4 payload bytes. */
@@ -484,6 +485,32 @@ static void test_self_uss(void **state) {
     job_free(job);
 }
 
+/* job_set_clock_offset: a worker on another host reports its ready time
+ * on the coordinator's clock (startup_s); without it, on its own. */
+static void test_clock_offset(void **state) {
+    (void)state;
+    const int64_t offset = 1000000000000000LL; /* ~11.6 days ahead */
+    for (int shifted = 0; shifted < 2; shifted++) {
+        struct tw w = {.tasks = 2, .fail_task = -1};
+        struct wire wire = {.count = 0};
+        struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
+        struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+        if (shifted)
+            job_set_clock_offset(job, offset);
+        uint64_t before = clock_mono_ns();
+        assert_int_equal(job_worker_loop(job, 0, &io), 0);
+        uint64_t after = clock_mono_ns();
+        for (size_t i = 0; i < wire.count; i++)
+            assert_int_equal(
+                job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+        uint64_t ready = job_worker_info(job, 0)->ready_ns;
+        uint64_t add = shifted ? (uint64_t)offset : 0;
+        assert_true(ready >= before + add && ready <= after + add);
+        assert_int_equal(job_finish(job), 0);
+        job_free(job);
+    }
+}
+
 /* job_process_host: each host once, whatever the number of ranks on it;
  * long names are cut, not overrun. */
 static void test_process_host(void **state) {
@@ -558,6 +585,7 @@ int main(void) {
         cmocka_unit_test(test_self_usage),
         cmocka_unit_test(test_self_uss),
         cmocka_unit_test(test_process_host),
+        cmocka_unit_test(test_clock_offset),
         cmocka_unit_test(test_read_pss),
         cmocka_unit_test(test_parse_smaps),
     };
