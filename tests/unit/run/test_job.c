@@ -411,20 +411,28 @@ static void test_unsendable_result(void **state) {
     job_free(job);
 }
 
+/* A job of `workers` workers whose loops all ran in this thread, as
+ * processes would, their messages sent over a wire and delivered. */
+static struct pb_job *delivered_job(struct tw *w, unsigned workers) {
+    static struct wire wire;
+    wire.count = wire.used = 0;
+    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
+    struct pb_job *job = tw_job(w, workers, PB_SCHEDULE_STATIC);
+    for (unsigned i = 0; i < workers; i++)
+        assert_int_equal(job_worker_loop(job, i, &io), 0);
+    for (size_t i = 0; i < wire.count; i++)
+        assert_int_equal(
+            job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+    return job;
+}
+
 /* job_self_usage: what processes measured of themselves (MPI ranks)
  * reaches the totals: CPU time and context switches summed, the largest
  * peak RSS, a worker's Pss as its own reading, a helper's added. */
 static void test_self_usage(void **state) {
     (void)state;
     struct tw w = {.tasks = 4, .fail_task = -1};
-    struct wire wire = {.count = 0};
-    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
-    assert_int_equal(job_worker_loop(job, 0, &io), 0);
-    assert_int_equal(job_worker_loop(job, 1, &io), 0);
-    for (size_t i = 0; i < wire.count; i++)
-        assert_int_equal(
-            job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+    struct pb_job *job = delivered_job(&w, 2);
     struct rusage r0 = {.ru_utime = {1, 500000},
                         .ru_nvcsw = 3,
                         .ru_minflt = 40,
@@ -459,14 +467,7 @@ static void test_self_usage(void **state) {
 static void test_self_uss(void **state) {
     (void)state;
     struct tw w = {.tasks = 4, .fail_task = -1};
-    struct wire wire = {.count = 0};
-    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
-    assert_int_equal(job_worker_loop(job, 0, &io), 0);
-    assert_int_equal(job_worker_loop(job, 1, &io), 0);
-    for (size_t i = 0; i < wire.count; i++)
-        assert_int_equal(
-            job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+    struct pb_job *job = delivered_job(&w, 2);
     struct rusage ru = {.ru_maxrss = 100};
     job_self_usage(job, 0, &ru, 1000);
     job_self_uss(job, 0, 600);
