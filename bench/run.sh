@@ -116,6 +116,41 @@ one=$(median "$OUT/matrix.csv" matrix-mult pthread 1 wall_s)
 two=$(median "$OUT/matrix.csv" matrix-mult pthread 2 wall_s)
 awk -v a="$one" -v b="$two" 'BEGIN {
     printf "pthread     1 worker %.4f s   2 workers %.4f s   speedup %.2f (target >= 1.8)\n", a, b, a / b }'
+echo "== mpi: prime-count trial, limit 4000000, 32 tasks, 1 vs 2 workers, lifetime = cell; the launch per repetition beside mpirun -np 2 /bin/true"
+if "$PB" list 2>/dev/null | awk '$1 == "executor" { print $2 }' | grep -qx mpi && command -v mpirun > /dev/null 2>&1; then
+    # Open MPI refuses root unless told twice: this harness, like the
+    # tests, says so for its own commands only.
+    MPIENV="env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
+    $MPIENV "$PB" run config/bench-mpi.ini -q -o "$OUT/mpi.csv" --only workload=prime-count,executor=mpi-cell > /dev/null
+    one=$(median "$OUT/mpi.csv" prime-count mpi-cell 1 wall_s)
+    two=$(median "$OUT/mpi.csv" prime-count mpi-cell 2 wall_s)
+    awk -v a="$one" -v b="$two" 'BEGIN {
+        printf "mpi-cell    1 worker %.3f s   2 workers %.3f s   speedup %.2f (target >= 1.8)\n", a, b, a / b }'
+    # A B A B: parbench's repetitions (noop, 1 worker: 2 ranks, launched
+    # for each) and the raw launcher with the executor's default arguments.
+    : > "$OUT/mpirun.txt"
+    for r in $(seq "$ROUNDS"); do
+        $MPIENV "$PB" run config/bench-mpi.ini -q -o "$OUT/mpil-$r.csv" --only workload=noop,executor=mpi \
+            --set run.workers=1 > /dev/null
+        for _ in 1 2 3 4 5; do
+            t0=$(date +%s%N)
+            $MPIENV mpirun --oversubscribe --bind-to none -np 2 /bin/true
+            t1=$(date +%s%N)
+            echo "$(( (t1 - t0) / 1000 ))" >> "$OUT/mpirun.txt"
+        done
+    done
+    head -n 1 "$OUT/mpil-1.csv" > "$OUT/mpil.csv"
+    for f in "$OUT"/mpil-[0-9]*.csv; do tail -n +2 "$f" >> "$OUT/mpil.csv"; done
+    wall=$(median "$OUT/mpil.csv" noop mpi 1 wall_s)
+    start=$(median "$OUT/mpil.csv" noop mpi 1 startup_s)
+    set -- $(stats < "$OUT/mpirun.txt")
+    awk -v w="$wall" -v s="$start" -v m="$2" -v lo="$4" -v hi="$6" 'BEGIN {
+        printf "mpi launch per repetition (noop, 1 worker = 2 ranks): wall_s %.1f ms, startup_s %.1f ms   mpirun -np 2 /bin/true %.1f ms (%.1f-%.1f)   wall_s / raw %.2f\n",
+               w * 1e3, s * 1e3, m / 1e3, lo / 1e3, hi / 1e3, w * 1e6 / m }'
+else
+    echo "skipped: the mpi executor is not built or mpirun is missing (Debian: openmpi-bin, libopenmpi-dev)"
+fi
+
 echo "== http: 64 x 64 KiB downloads, 16 workers, built-in server with 20 ms latency"
 EXECS=""
 for e in pthread fork posix_spawn; do

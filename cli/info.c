@@ -110,6 +110,13 @@ int cli_path_init(struct loader_path *sp, const char *verb, FILE *errf) {
     return loader_path_init(sp, NULL, NULL, cli_warn);
 }
 
+void cli_note_mpi(FILE *errf, int found, int built) {
+    if (!found && !built)
+        fprintf(errf, "parbench list: executor mpi is not built: Open MPI was "
+                      "not found when parbench was built; install openmpi-bin "
+                      "and libopenmpi-dev (`make deps`) and rebuild\n");
+}
+
 int cli_list(const struct loader_path *sp, FILE *out, FILE *errf) {
     struct loaded_plugin *lps = NULL;
     size_t n = 0;
@@ -143,10 +150,8 @@ int cli_list(const struct loader_path *sp, FILE *out, FILE *errf) {
     for (size_t i = 0; i < n; i++)
         have_mpi |= lps[i].desc->kind == PB_KIND_EXECUTOR &&
                     strcmp(lps[i].desc->name, "mpi") == 0;
-    if (rc == 0 && n > 0 && !have_mpi && !PB_HAVE_MPI)
-        fprintf(errf, "parbench list: executor mpi is not built: Open MPI was "
-                      "not found when parbench was built; install openmpi-bin "
-                      "and libopenmpi-dev (`make deps`) and rebuild\n");
+    if (rc == 0 && n > 0)
+        cli_note_mpi(errf, have_mpi, PB_HAVE_MPI);
     for (size_t i = 0; i < n; i++)
         loader_close(&lps[i]);
     free(lps);

@@ -16,6 +16,11 @@ int cli_path_init(struct loader_path *sp, const char *verb, FILE *errf);
  * kind, name, summary, file.  Broken, misnamed and shadowed files are
  * warnings on errf. */
 int cli_list(const struct loader_path *sp, FILE *out, FILE *errf);
+/* What `list` says on errf when the mpi executor is not among the plugins
+ * (`found` 0): why, when parbench was built without Open MPI (`built`
+ * 0); nothing otherwise (an mpi plugin that was built but is not on the
+ * path is like any other missing plugin). */
+void cli_note_mpi(FILE *errf, int found, int built);
 /* A plugin's parameters: name, type, default, bounds or choices, help.
  * NAME may be a workload or an executor name (both are shown if both
  * exist).  Unknown: message on errf with did-you-mean and the misnamed

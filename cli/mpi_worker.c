@@ -127,12 +127,18 @@ static pid_t mw_parent_of(pid_t pid) {
     return (pid_t)ppid;
 }
 
+/* 1 when this process runs on the cell's host (the same boot): then its
+ * CLOCK_MONOTONIC is the cell's. */
+static int mw_same_host(const struct mpiwire_start *s) {
+    char boot[40];
+    mw_boot_id(boot, sizeof boot);
+    return boot[0] && strncmp(boot, s->boot_id, sizeof s->boot_id) == 0;
+}
+
 /* 1 when this process runs on the cell's host and descends from the cell
  * process: then its CPU time reaches the cell through RUSAGE_CHILDREN. */
 static int mw_descends_from(const struct mpiwire_start *s) {
-    char boot[40];
-    mw_boot_id(boot, sizeof boot);
-    if (!boot[0] || strncmp(boot, s->boot_id, sizeof s->boot_id) != 0)
+    if (!mw_same_host(s))
         return 0;
     for (pid_t p = getppid(); p > 1; p = mw_parent_of(p))
         if (p == (pid_t)s->cell_pid)
@@ -158,7 +164,10 @@ static void mw_usage(struct mpiwire_usage *u, const struct rusage *base,
     u->minflt = (uint64_t)(r.ru_minflt - base->ru_minflt);
     u->majflt = (uint64_t)(r.ru_majflt - base->ru_majflt);
     u->maxrss_kib = (uint64_t)r.ru_maxrss;
-    u->pss_kib = job_read_pss_kib(0);
+    struct job_smaps sm;
+    (void)job_read_smaps(0, &sm);
+    u->pss_kib = sm.pss_kib;
+    u->uss_kib = sm.uss_kib;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -184,12 +193,12 @@ static void root_frame(struct mw_root *r, uint32_t type, const void *a,
 
 /* One repetition: GO to every worker, serve claims, relay results and
  * usage until every worker is done, release them, report DONE. */
-static void root_repetition(struct mw_root *r, uint32_t repetition,
+static void root_repetition(struct mw_root *r, const struct mpiwire_go *go,
                             const struct rusage *base, int local) {
     for (unsigned w = 0; w < r->workers; w++)
-        MPI_Send(&repetition, sizeof repetition, MPI_BYTE, (int)w + 1,
-                 MPIWIRE_TAG_GO, MPI_COMM_WORLD);
-    r->mpi_bytes += (uint64_t)r->workers * sizeof repetition;
+        MPI_Send(go, sizeof *go, MPI_BYTE, (int)w + 1, MPIWIRE_TAG_GO,
+                 MPI_COMM_WORLD);
+    r->mpi_bytes += (uint64_t)r->workers * sizeof *go;
     r->next = 0;
     unsigned done = 0;
     while (done < r->workers) {
@@ -260,14 +269,14 @@ static void root_main(int size, const struct mpiwire_host *hosts,
     struct rusage base;
     memset(&base, 0, sizeof base);
     while (fdio_read_full(PB_WORKER_FD_IN, &go, sizeof go) > 0) {
-        if (go.magic != MPIWIRE_MAGIC)
+        if (go.magic != MPIWIRE_MAGIC || go.repetition == 0)
             mw_die("a malformed repetition record on standard input");
         if (s->lifetime == MPIWIRE_PER_CELL)
             getrusage(RUSAGE_SELF, &base);
-        root_repetition(&r, go.repetition, &base, local);
+        root_repetition(&r, &go, &base, local);
     }
     /* End of input: the cell is done with us. */
-    uint32_t quit = 0;
+    struct mpiwire_go quit = {.magic = MPIWIRE_MAGIC, .repetition = 0};
     for (unsigned w = 0; w < r.workers; w++)
         MPI_Send(&quit, sizeof quit, MPI_BYTE, (int)w + 1, MPIWIRE_TAG_GO,
                  MPI_COMM_WORLD);
@@ -320,7 +329,7 @@ static int mw_claim(void *ctx, unsigned worker, uint64_t *task) {
 }
 
 static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
-                        int local) {
+                        int local, int same_host) {
     unsigned worker = (unsigned)mw_rank - 1;
     struct mw_worker mw = {0};
     struct pb_worker_io io = {
@@ -331,9 +340,14 @@ static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
     struct rusage base;
     memset(&base, 0, sizeof base);
     for (;;) {
-        uint32_t go;
+        struct mpiwire_go go;
         mw_recv(&go, sizeof go, 0, MPIWIRE_TAG_GO);
-        if (go == 0)
+        /* On another host, this clock is not the cell's: the ready time
+         * (startup_s) is shifted onto the cell's clock by what separates
+         * them now, minus the time the GO took to arrive. */
+        int64_t offset =
+            same_host ? 0 : (int64_t)(go.cell_ns - clock_mono_ns());
+        if (go.repetition == 0)
             break;
         if (s->lifetime == MPIWIRE_PER_CELL)
             getrusage(RUSAGE_SELF, &base);
@@ -341,6 +355,7 @@ static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
                                      s->workers, (enum pb_schedule)s->schedule);
         if (!job)
             mw_die("out of memory for the job");
+        job_set_clock_offset(job, offset);
         /* Failures travel in the messages. */
         (void)job_worker_loop(job, worker, &io);
         job_free(job);
@@ -456,7 +471,7 @@ int main(int argc, char **argv) {
     if (mw_rank == 0)
         root_main(size, hosts, &s, out, local);
     else
-        worker_main(&s, &wl, local);
+        worker_main(&s, &wl, local, mw_same_host(&s));
     free(hosts);
     MPI_Finalize();
     /* The workload lives until _exit, as in parbench-worker: its memory is

@@ -326,6 +326,24 @@ static void write_plugins(FILE *f, const struct plan *p) {
     fprintf(f, "\n%s]\n    }", in);
 }
 
+/* "process_hosts": the hosts that ran processes of the jobs (MPI ranks),
+ * each once, with CPU model and core count; [] when none did. */
+static void write_process_hosts(FILE *f, const struct meta_run *run,
+                                const char *in) {
+    fprintf(f, ",\n%s\"process_hosts\": [", in);
+    for (size_t i = 0; i < run->nhosts; i++) {
+        const struct meta_host *h = &run->hosts[i];
+        fprintf(f, "%s\n%s  {\"name\": ", i ? "," : "", in);
+        json_write_string(f, h->name);
+        fputs(", \"cpu_model\": ", f);
+        json_write_string(f, h->cpu_model[0] ? h->cpu_model : NULL);
+        fputs(", \"cores\": ", f);
+        json_write_number(f, h->cores ? (double)h->cores : NAN);
+        fputc('}', f);
+    }
+    fprintf(f, "%s]", run->nhosts ? "\n      " : "");
+}
+
 int meta_write_entry(FILE *f, const struct meta_run *run) {
     const char *in = "      ", *in2 = "        ";
     const struct meta_invocation *o = run->invocation;
@@ -410,6 +428,7 @@ int meta_write_entry(FILE *f, const struct meta_run *run) {
 
     write_measurement(f, run, in, in2);
     write_machine(f, run->machine, in, in2);
+    write_process_hosts(f, run, in);
 
     fputs("\n    }", f);
     return ferror(f) ? PB_EIO : 0;

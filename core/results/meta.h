@@ -14,7 +14,9 @@
 #define PARBENCH_META_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "config/config.h"
 #include "config/plan.h"
@@ -31,6 +33,31 @@ struct meta_invocation {
     size_t nonly;
     int resume, force; /* --resume, --force                             */
 };
+
+/* A host that ran processes of the run's jobs (MPI ranks): what the
+ * entry's "process_hosts" lists, each once. */
+struct meta_host {
+    char name[64];       /* as the process named it (MPI_Get_processor_name) */
+    char cpu_model[128]; /* "" when unknown                                 */
+    uint32_t cores;      /* online CPUs; 0 when unknown                     */
+};
+
+/* Adds h to hosts[*n] (cap entries) unless an equal entry is there.
+ * Returns 1 when added, 0 when known already or the table is full.
+ * Inline: the job (core/run/job.c) keeps its hosts with it, and
+ * parbench-worker, which links the job, must not pull meta.c (nettle). */
+static inline int meta_host_add(struct meta_host *hosts, size_t *n, size_t cap,
+                                const struct meta_host *h) {
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(hosts[i].name, h->name) &&
+            !strcmp(hosts[i].cpu_model, h->cpu_model) &&
+            hosts[i].cores == h->cores)
+            return 0;
+    if (*n >= cap)
+        return 0;
+    hosts[(*n)++] = *h;
+    return 1;
+}
 
 /* What a run entry records besides the machine and the build (all
  * borrowed). */
@@ -53,6 +80,10 @@ struct meta_run {
     unsigned long long seed;
     /* The machine's state; NULL records none. */
     const struct machine *machine;
+    /* The hosts that ran processes of the jobs (the mpi executor's
+     * ranks), each once; none: an empty list. */
+    const struct meta_host *hosts;
+    size_t nhosts;
 };
 
 /* SHA-256 of the file at `path` as 64 lower-case hex digits into hex

@@ -38,6 +38,10 @@ struct cell_env {
     char *spec;
     size_t spec_len;
     int migrations_fd; /* perfctr of CPU migrations; -1: none (empty cells) */
+    int fd;            /* the message pipe to the runner                    */
+    /* The hosts told to the runner already (CELL_HOST). */
+    struct meta_host hosts[JOB_MAX_HOSTS];
+    size_t nhosts;
 };
 
 static int write_msg(int fd, const struct cell_msg *m) {
@@ -184,6 +188,7 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
     env->spec = NULL;
     env->spec_len = 0;
     env->migrations_fd = -1;
+    env->nhosts = 0;
     if (spec_build(wl->plugin.path, wl->params, &env->spec, &env->spec_len) <
         0) {
         env->spec = NULL;
@@ -196,11 +201,30 @@ static void set_phase(const char *phase, const struct plan_instance *of) {
     crash.phase_of = of;
 }
 
+/* Tells the runner the hosts that ran processes of `job` (MPI ranks) and
+ * that this cell process has not told yet, one CELL_HOST each, so that
+ * they reach the run metadata.  Returns 0, or -1 when a write failed. */
+static int report_hosts(struct cell_env *env, const struct pb_job *job) {
+    const struct meta_host *hosts;
+    size_t n = job_hosts(job, &hosts);
+    for (size_t i = 0; i < n; i++) {
+        if (!meta_host_add(env->hosts, &env->nhosts, JOB_MAX_HOSTS, &hosts[i]))
+            continue;
+        struct cell_msg m;
+        memset(&m, 0, sizeof m);
+        m.type = CELL_HOST;
+        m.host = hosts[i];
+        if (write_msg(env->fd, &m) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Runs one repetition and fills *row, and error (errlen bytes) when it is
  * not ok.  Returns 0 (the row says how it went) or PB_ENOMEM. */
 static int measure(const struct plan_instance *wl,
                    const struct plan_instance *ex, const struct plan_cell *c,
-                   void *state, void *xstate, const struct cell_env *env,
+                   void *state, void *xstate, struct cell_env *env,
                    struct row_measure *row, char *error, size_t errlen) {
     const struct pb_workload_ops *ops = &wl->plugin.workload;
     memset(row, 0, sizeof *row);
@@ -285,10 +309,12 @@ static int measure(const struct plan_instance *wl,
     row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : self.pss_kib) +
                    jt.workers_pss_kib + jt.helpers_pss_kib;
     row->uss_kib = (jt.coord_pss_kib ? jt.coord_uss_kib : self.uss_kib) +
-                   jt.workers_uss_kib + jt.helpers_uss_kib;
-    /* A process that measured itself (job_self_usage: MPI ranks) reported
-     * its Pss but not its USS: the sum is unknown, so empty, never short. */
-    if (jt.self_measured)
+                   jt.workers_uss_kib;
+    /* Processes that measured themselves (job_self_usage: MPI ranks) add
+     * the USS they read of themselves (job_self_uss); when one of them
+     * passed none the sum is unknown: empty, never short. */
+    row->uss_kib += jt.helpers_uss_kib;
+    if (jt.self_uss_unknown)
         row->uss_kib = RESULTS_NO_VALUE;
     row->ipc_bytes = jt.ipc_bytes;
     row->startup_s =
@@ -310,8 +336,9 @@ static int measure(const struct plan_instance *wl,
     row->status = failed == 2 ? ROW_CRASHED : failed == 1 ? ROW_FAILED : ROW_OK;
     if (failed)
         snprintf(error, errlen, "%s", why);
+    int hrc = report_hosts(env, job);
     job_free(job);
-    return 0;
+    return hrc < 0 ? PB_EIO : 0;
 }
 
 /* The executor's `ballast`: `bytes` of private anonymous memory, every
@@ -333,6 +360,15 @@ static int hold_ballast(uint64_t bytes, char *err, size_t errlen) {
     for (size_t i = 0; i < (size_t)bytes; i += step)
         ((volatile unsigned char *)b)[i] = (unsigned char)(i / step);
     return 0; /* never unmapped: the process exits with it */
+}
+
+/* The executor's destroy(), at the end of the cell and on every early
+ * exit after its create() (plugin.h): a pool it kept must not outlive
+ * the cell process. */
+static void end_executor(const struct plan_instance *ex, void *xstate) {
+    set_phase("destroy()", ex);
+    if (ex->plugin.executor.destroy)
+        ex->plugin.executor.destroy(xstate);
 }
 
 void cell_main(const struct cell_request *req) {
@@ -368,6 +404,7 @@ void cell_main(const struct cell_request *req) {
     /* For processes the executor forks from this one (forkserver). */
     ex->host.host.worker_main = worker_proc_main;
     env_init(&env, wl);
+    env.fd = req->fd;
     void *state = NULL, *xstate = NULL;
     const char *what = "preparing the executor";
     int crc = 0;
@@ -411,16 +448,17 @@ void cell_main(const struct cell_request *req) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
         snprintf(m.error, sizeof m.error, "ballast: %.440s", err);
-        if (xstate && xops->destroy)
-            xops->destroy(xstate);
+        end_executor(ex, xstate);
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
     uint64_t tasks = ops->task_count(state);
     m.type = CELL_READY;
     m.tasks = tasks;
     m.rss_kib = resident_kib();
-    if (write_msg(req->fd, &m) < 0)
+    if (write_msg(req->fd, &m) < 0) {
+        end_executor(ex, xstate);
         _exit(PB_EXIT_INTERNAL);
+    }
 
     /* One repetition per GO, until the runner closes the pipe. */
     struct cell_go go;
@@ -436,12 +474,13 @@ void cell_main(const struct cell_request *req) {
         int rc = measure(wl, ex, c, state, xstate, &env, &m.row, m.error,
                          sizeof m.error);
         m.rss_kib = resident_kib();
-        if (rc < 0 || write_msg(req->fd, &m) < 0)
+        if (rc < 0 || write_msg(req->fd, &m) < 0) {
+            /* What the executor kept (a pool, ranks) goes with the cell. */
+            end_executor(ex, xstate);
             _exit(PB_EXIT_INTERNAL);
+        }
     }
-    set_phase("destroy()", ex);
-    if (xops->destroy)
-        xops->destroy(xstate);
+    end_executor(ex, xstate);
     set_phase("destroy()", wl);
     ops->destroy(state);
     free(env.spec);

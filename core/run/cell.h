@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "config/plan.h"
+#include "results/meta.h"
 #include "results/results.h"
 
 /* Cell process -> runner. */
@@ -22,9 +23,12 @@ enum cell_msg_type {
     CELL_READY = 1, /* state created; `tasks` set; waiting for GO       */
     CELL_ROW,       /* a repetition (or warmup: repetition 0) ended     */
     CELL_FATAL,     /* the cell cannot run (create failed); `error`     */
-    CELL_NOTE       /* the cell process is about to die of a signal:
+    CELL_NOTE,      /* the cell process is about to die of a signal:
                        `error` says where (worker, task, plugin) and, for
                        a plugin bug the host found, what it was          */
+    CELL_HOST       /* before a ROW: a host that ran processes of the
+                       job (host->job_process_host, MPI ranks), `host`;
+                       each host once per cell process                   */
 };
 
 /* Runner -> cell process: run one repetition (0 = a warmup). */
@@ -43,6 +47,7 @@ struct cell_msg {
                          sent the message (what staying alive costs)     */
     struct row_measure row; /* CELL_ROW; CELL_FATAL: the status only     */
     char error[480];        /* why row.status is not ok; NUL-terminated     */
+    struct meta_host host;  /* CELL_HOST                                    */
 };
 /* One write() of a message is atomic (see above). */
 _Static_assert(sizeof(struct cell_msg) <= PIPE_BUF,

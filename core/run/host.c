@@ -69,6 +69,8 @@ void host_init(struct host_instance *hi, const char *name) {
      * this module, so it cannot be named here); NULL elsewhere. */
     h->worker_main = NULL;
     h->job_helper_usage = job_helper_usage;
+    h->job_self_uss = job_self_uss;
+    h->job_process_host = job_process_host;
     hi->name = name;
 }
 

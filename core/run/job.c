@@ -132,13 +132,17 @@ struct pb_job {
     double paused_sys_s;
     double self_user_s, self_sys_s; /* job_self_usage, summed    */
     uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
-    int self_measured; /* job_self_usage was called */
-    uint64_t helpers_pss_kib, helpers_maxrss_kib;
-    uint64_t helpers_uss_kib; /* job_helper_usage, summed   */
-    uint64_t coord_pss_kib;   /* coordinator's Pss when the last
-                                 final report arrived (0: not
-                                 read; threads read at the end) */
-    uint64_t coord_uss_kib;   /* and its USS, read with it    */
+    int self_measured;              /* job_self_usage was called */
+    unsigned self_calls, uss_calls; /* job_self_usage, job_self_uss    */
+    uint64_t helpers_pss_kib, helpers_maxrss_kib, helpers_uss_kib;
+    struct meta_host hosts[JOB_MAX_HOSTS]; /* job_process_host, each once */
+    int64_t clock_offset_ns; /* job_set_clock_offset: this host's monotonic
+                                clock to the coordinator's              */
+    size_t nhosts;
+    uint64_t coord_pss_kib; /* coordinator's Pss when the last
+                               final report arrived (0: not
+                               read; threads read at the end) */
+    uint64_t coord_uss_kib; /* and its USS, read with it    */
 
     void *executor_state;       /* borrowed: executor's create() */
     const char *executor;       /* borrowed name, or NULL        */
@@ -354,6 +358,7 @@ void job_self_usage(struct pb_job *job, unsigned worker,
                     const struct rusage *ru, uint64_t pss_kib) {
     add_usage(job, ru);
     job->self_measured = 1;
+    job->self_calls++;
     if (worker < job->workers) {
         job_worker_usage(job, worker, ru);
         job->w[worker].pss_kib = pss_kib;
@@ -368,6 +373,33 @@ void job_helper_usage(struct pb_job *job, const struct rusage *ru,
     add_usage(job, ru);
     add_helper(job, ru, pss_kib);
     job->helpers_uss_kib += uss_kib;
+}
+
+void job_set_clock_offset(struct pb_job *job, int64_t offset_ns) {
+    job->clock_offset_ns = offset_ns;
+}
+
+void job_self_uss(struct pb_job *job, unsigned worker, uint64_t uss_kib) {
+    job->uss_calls++;
+    if (worker < job->workers)
+        job->w[worker].uss_kib = uss_kib;
+    else
+        job->helpers_uss_kib += uss_kib;
+}
+
+void job_process_host(struct pb_job *job, const char *name,
+                      const char *cpu_model, unsigned cores) {
+    struct meta_host h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.name, sizeof h.name, "%s", name ? name : "");
+    snprintf(h.cpu_model, sizeof h.cpu_model, "%s", cpu_model ? cpu_model : "");
+    h.cores = cores;
+    (void)meta_host_add(job->hosts, &job->nhosts, JOB_MAX_HOSTS, &h);
+}
+
+size_t job_hosts(const struct pb_job *job, const struct meta_host **hosts) {
+    *hosts = job->hosts;
+    return job->nhosts;
 }
 
 const char *job_worker_program(const struct pb_job *job) {
@@ -403,6 +435,7 @@ void job_totals(const struct pb_job *job, struct job_totals *out) {
     out->self_minflt = job->self_minflt;
     out->self_majflt = job->self_majflt;
     out->self_measured = job->self_measured;
+    out->self_uss_unknown = job->uss_calls < job->self_calls;
     out->coord_uss_kib = job->coord_uss_kib;
     for (uint64_t t = 0; t < job->tasks; t++)
         out->items += job->slots[t].items;
@@ -706,7 +739,7 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
         struct msg_head h = {.magic = MSG_MAGIC,
                              .type = MSG_FINAL,
                              .worker = worker,
-                             .ready_ns = ready,
+                             .ready_ns = ready + (uint64_t)job->clock_offset_ns,
                              .tasks_run = ran};
         h.pid = getpid();
         if (io->send(io->ctx, &h, sizeof h, NULL, 0) < 0)

@@ -17,6 +17,8 @@
 
 #include <parbench/plugin.h>
 
+#include "results/meta.h"
+
 /* What the coordinator knows of one worker (see job_worker_info). */
 struct job_worker {
     uint64_t ready_ns; /* when its first task started (or its loop ended
@@ -107,9 +109,10 @@ struct job_totals {
     double self_user_s, self_sys_s;
     uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
     uint64_t helpers_pss_kib; /* Pss of the executor's helper processes */
-    uint64_t helpers_uss_kib; /* their USS (job_helper_usage), summed  */
-    int self_measured;        /* job_self_usage was called: some process's
-                                 USS is unknown                         */
+    int self_measured;        /* job_self_usage was called              */
+    int self_uss_unknown;     /* a process that measured itself passed no
+                                 USS (job_self_uss): the sum is unknown */
+    uint64_t helpers_uss_kib; /* USS of the executor's helper processes */
 };
 void job_totals(const struct pb_job *job, struct job_totals *out);
 
@@ -117,6 +120,17 @@ void job_totals(const struct pb_job *job, struct job_totals *out);
  * the job and valid until job_free; NULL when out of range. */
 const struct job_worker *job_worker_info(const struct pb_job *job,
                                          unsigned worker);
+
+/* A worker process on another host (an MPI rank): what to add to its
+ * CLOCK_MONOTONIC readings to get the coordinator's, so that the ready
+ * time its final report carries (startup_s) is on the coordinator's
+ * clock.  0 (the default) on the coordinator's host. */
+void job_set_clock_offset(struct pb_job *job, int64_t offset_ns);
+
+/* The distinct hosts job_process_host reported (at most JOB_MAX_HOSTS),
+ * owned by the job; returns their count. */
+#define JOB_MAX_HOSTS 64
+size_t job_hosts(const struct pb_job *job, const struct meta_host **hosts);
 
 /* The worker loop the calling thread is in: 1 with its worker and task
  * (PB_NO_TASK between tasks), or 0 when the thread runs none.  Async-
@@ -137,6 +151,9 @@ void job_helper_usage(struct pb_job *job, const struct rusage *ru,
                       uint64_t pss_kib, uint64_t uss_kib);
 void job_self_usage(struct pb_job *job, unsigned worker,
                     const struct rusage *ru, uint64_t pss_kib);
+void job_self_uss(struct pb_job *job, unsigned worker, uint64_t uss_kib);
+void job_process_host(struct pb_job *job, const char *name,
+                      const char *cpu_model, unsigned cores);
 const char *job_worker_program(const struct pb_job *job);
 const void *job_spec(const struct pb_job *job, size_t *len);
 uint64_t job_current_task(const struct pb_job *job, unsigned worker);

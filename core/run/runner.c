@@ -65,6 +65,9 @@ struct done_rows {
 
 /* One `parbench run` or `check`.  release() frees whatever of it is set,
  * on every way out. */
+/* Distinct hosts of the jobs' processes the metadata lists. */
+#define RUNNER_MAX_HOSTS 256
+
 struct runner {
     const struct run_options *o;
     struct config cfg;
@@ -90,6 +93,9 @@ struct runner {
     uint64_t mem_avail_kib; /* MemAvailable when the run started   */
     size_t per_round;       /* cells recreated for each repetition */
     struct machine machine; /* its state at the start and the end   */
+    /* The hosts that ran the jobs' processes (CELL_HOST), each once. */
+    struct meta_host hosts[RUNNER_MAX_HOSTS];
+    size_t nhosts;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -725,6 +731,11 @@ static int on_message(struct runner *r, struct cell_run *cr,
         if (m->row.status == ROW_OK)
             cr->ok_wall[cr->nok++] = m->row.wall_s;
         cr->next++;
+    } else if (m->type == CELL_HOST) {
+        struct meta_host h = m->host;
+        h.name[sizeof h.name - 1] = h.cpu_model[sizeof h.cpu_model - 1] = '\0';
+        (void)meta_host_add(r->hosts, &r->nhosts, RUNNER_MAX_HOSTS, &h);
+        r->mr.nhosts = r->nhosts;
     } else if (m->type == CELL_NOTE) {
         /* The crash that follows is explained by it (emit_crash). */
         snprintf(p->note, sizeof p->note, "%s", m->error);
@@ -1057,14 +1068,16 @@ static void name_run(struct runner *r) {
     snprintf(r->run_id, sizeof r->run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
     struct meta_run mr = {
-        r->run_id,      stamp,   NULL,       -1,       0, r->output,
-        r->plan.ncells, &r->cfg, &r->o->inv, &r->plan, 0, NULL};
+        r->run_id, stamp,      NULL,     -1, 0,    r->output, r->plan.ncells,
+        &r->cfg,   &r->o->inv, &r->plan, 0,  NULL, NULL,      0};
     r->mr = mr;
     r->seed = r->cfg.run.seed_given
                   ? r->cfg.run.seed
                   : rounds_seed(clock_unix_ns() ^ ((uint64_t)getpid() << 32));
     r->mr.seed = r->seed;
     r->mr.machine = &r->machine;
+    r->mr.hosts = r->hosts;
+    r->mr.nhosts = 0;
 }
 
 /* How long the busiest other processes are watched, at the start and at

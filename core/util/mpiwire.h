@@ -47,6 +47,9 @@ struct mpiwire_start {
 struct mpiwire_go {
     uint32_t magic;
     uint32_t repetition; /* counts from 1 within the launch            */
+    uint64_t cell_ns;    /* the cell's CLOCK_MONOTONIC when it sent this:
+                            ranks on other hosts (another boot_id) set
+                            their clock offset from it (startup_s)     */
 };
 
 /* Frame types, root -> cell. */
@@ -78,6 +81,8 @@ struct mpiwire_usage {
     uint64_t nvcsw, nivcsw;
     uint64_t maxrss_kib, pss_kib;
     uint64_t minflt, majflt; /* as user_us: counted like the CPU time  */
+    uint64_t uss_kib;        /* Private_Clean + Private_Dirty, read with
+                                pss_kib                                */
 };
 
 struct mpiwire_host {
@@ -95,7 +100,8 @@ struct mpiwire_done {
 
 /* MPI tags between the root and the workers. */
 enum mpiwire_tag {
-    MPIWIRE_TAG_GO = 1, /* root -> worker: uint32_t, 0 = quit      */
+    MPIWIRE_TAG_GO = 1, /* root -> worker: struct mpiwire_go,
+                           repetition 0 = quit                        */
     MPIWIRE_TAG_CLAIM,  /* worker -> root: empty                   */
     MPIWIRE_TAG_TASK,   /* root -> worker: uint64_t or PB_NO_TASK  */
     MPIWIRE_TAG_MSG,    /* worker -> root: a core message          */

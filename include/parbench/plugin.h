@@ -85,7 +85,10 @@
  *  2.2  host->worker_main (become a spawned worker without an exec) and
  *       host->job_helper_usage (a helper process of the executor, such as a
  *       fork server, measured by itself); the executor operation prepare(),
- *       which runs before the workload's create() (`forkserver`).
+ *       which runs before the workload's create() (`forkserver`);
+ *       host->job_self_uss (the USS such a process read of itself) and
+ *       host->job_process_host (a host that ran a process of the job, for
+ *       the run metadata).
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H
@@ -378,8 +381,8 @@ struct pb_host {
      * (KiB) as a peak. `pss_kib` is its proportional set size, read by the
      * process itself while every worker was alive: for a worker the core uses
      * it instead of reading /proc/PID/smaps_rollup of the pid in the final
-     * report; a helper's is added.  The row's uss_kib is then empty (a USS is
-     * not passed).  `ru` is borrowed.
+     * report; a helper's is added.  Its USS follows through job_self_uss (2.2);
+     * without it the row's uss_kib is empty, never short.  `ru` is borrowed.
      */
     void (*job_self_usage)(struct pb_job *job, unsigned worker,
                            const struct rusage *ru, uint64_t pss_kib);
@@ -410,6 +413,24 @@ struct pb_host {
      */
     void (*job_helper_usage)(struct pb_job *job, const struct rusage *ru,
                              uint64_t pss_kib, uint64_t uss_kib);
+    /*
+     * Coordinator only (2.2): the unique set size (Private_Clean +
+     * Private_Dirty of /proc/self/smaps_rollup, KiB) of a process that
+     * reported itself through job_self_usage, read together with its Pss.
+     * `worker` as there.  When every process that called job_self_usage in
+     * the repetition also called this, the row's uss_kib sums them (with
+     * the coordinator's own); otherwise uss_kib stays empty.
+     */
+    void (*job_self_uss)(struct pb_job *job, unsigned worker, uint64_t uss_kib);
+    /*
+     * Coordinator only (2.2): a host that ran a process of the job (an MPI
+     * rank), for the run metadata: its name, its CPU model and its online
+     * CPU count.  Call it once per process or once per host, as is
+     * convenient: the core keeps each distinct host once per run.  Strings
+     * are borrowed for the call; longer ones are cut.
+     */
+    void (*job_process_host)(struct pb_job *job, const char *name,
+                             const char *cpu_model, unsigned cores);
 };
 
 /* Nonzero when the core's host table has `field` (appended after 2.0). */
@@ -538,10 +559,14 @@ struct pb_executor_ops {
     int (*create)(const struct pb_host *host, const struct pb_params *params,
                   unsigned workers, void **state, char *err, size_t errlen);
     /* Optional: frees what prepare() and create() built, when the cell
-     * ends (after the workload's last repetition, or when the workload's or
-     * the executor's create() failed after prepare() succeeded).  Workers a
-     * pool kept, and helper processes, must be gone (reaped) when it
-     * returns. */
+     * process ends: after the workload's last repetition, when the
+     * workload's or the executor's create() failed after prepare()
+     * succeeded, and when the cell must stop early (its message to the
+     * runner cannot be written, out of memory).  Workers a pool kept, and
+     * helper processes, must be gone (reaped) when it returns.  A cell
+     * process the runner kills (timeout, Ctrl-C) runs nothing more: what a
+     * pool started must die with the cell's process group or with its
+     * parent. */
     void (*destroy)(void *state);
     /*
      * Optional (2.2): in the coordinator, once per cell process, before

@@ -9,7 +9,9 @@
  * one machine and a hostfile of many.  Ranks live for one repetition
  * (lifetime = repetition: the launch is in startup_s and wall_s) or for the
  * whole cell (lifetime = cell: the first repetition, usually the warmup,
- * pays it).
+ * pays it).  The launch is the executor's state for the cell: create()
+ * makes it, destroy() ends what is left of it at the end of the cell and
+ * on the cell's early exits, so no mpirun outlives its cell.
  *
  * This plugin does not link Open MPI: only the ranks map it, so the cell
  * processes of other executors, parbench and parbench-worker stay lean.
@@ -35,6 +37,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/fdio.h"
@@ -224,7 +227,9 @@ static int mpi_check(const struct pb_host *host, const struct pb_params *params,
 /* The launch                                                               */
 /* ------------------------------------------------------------------------ */
 
-/* mpirun and its ranks; under lifetime = cell it outlives run(). */
+/* mpirun and its ranks: the executor's state for the cell (create() to
+ * destroy()).  Under lifetime = repetition run() launches and ends it;
+ * under lifetime = cell it outlives run() and destroy() ends it. */
 struct mpi_launch {
     pid_t pid;      /* mpirun; 0: none                            */
     int in, out;    /* its standard input and output              */
@@ -237,8 +242,6 @@ struct mpi_launch {
     size_t cap;
     uint32_t repetition;
 };
-
-static struct mpi_launch mpi_live;
 
 /* argv of mpirun into argv (MPI_MAX_ARGS entries), its strings in store. */
 static int mpi_argv(const struct pb_host *h, const struct pb_params *ps,
@@ -494,8 +497,10 @@ static int mpi_frame(struct mpi_rep *r, uint32_t type, const unsigned char *b,
             ru.ru_majflt = (long)u.majflt;
         }
         ru.ru_maxrss = (long)u.maxrss_kib;
-        h->job_self_usage(r->job, u.rank ? u.rank - 1 : PB_NO_WORKER, &ru,
-                          u.pss_kib);
+        unsigned who = u.rank ? u.rank - 1 : PB_NO_WORKER;
+        h->job_self_usage(r->job, who, &ru, u.pss_kib);
+        if (PB_HOST_HAS(h, job_self_uss) && h->job_self_uss)
+            h->job_self_uss(r->job, who, u.uss_kib);
         h->job_add_ipc(r->job, len);
         return 0;
     }
@@ -506,6 +511,9 @@ static int mpi_frame(struct mpi_rep *r, uint32_t type, const unsigned char *b,
         x.name[sizeof x.name - 1] = x.cpu[sizeof x.cpu - 1] = '\0';
         L->hosts[x.rank] = x;
         L->nhosts++;
+        /* For the run metadata: which hosts ran ranks, on what CPU. */
+        if (PB_HOST_HAS(h, job_process_host) && h->job_process_host)
+            h->job_process_host(r->job, x.name, x.cpu, x.cores);
         h->job_add_ipc(r->job, len);
         return 0;
     }
@@ -690,8 +698,12 @@ static void mpi_explain(const struct mpi_rep *r, int st, const char *text) {
 
 static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
                    struct pb_job *job, char *err, size_t errlen) {
-    struct mpi_launch *L = &mpi_live;
+    struct mpi_launch *L = h->executor_state(job);
     unsigned w = h->job_workers(job);
+    if (!L) {
+        snprintf(err, errlen, "the core gave no executor state");
+        return -1;
+    }
     int per_cell = strcmp(h->param_string(ps, "lifetime"), "cell") == 0;
     if (w == 0) {
         snprintf(err, errlen, "the job has no workers");
@@ -724,7 +736,8 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
     for (unsigned i = 0; i < w; i++)
         r.current[i] = PB_NO_TASK;
     struct mpiwire_go go = {.magic = MPIWIRE_MAGIC,
-                            .repetition = ++L->repetition};
+                            .repetition = ++L->repetition,
+                            .cell_ns = h->now_ns()};
     if (fdio_write_full(L->in, &go, sizeof go) == 0)
         h->job_add_ipc(job, sizeof go);
     int rc = mpi_serve(&r);
@@ -754,10 +767,72 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
     return 0;
 }
 
+/* The cell's launch state; nothing starts before the first run(). */
+static int mpi_create(const struct pb_host *h, const struct pb_params *ps,
+                      unsigned workers, void **state, char *err,
+                      size_t errlen) {
+    (void)h;
+    (void)ps;
+    (void)workers;
+    struct mpi_launch *L = calloc(1, sizeof *L);
+    if (!L) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    L->in = L->out = L->err = -1;
+    *state = L;
+    return 0;
+}
+
+/* Seconds destroy() lets ranks finish after the end of their input,
+ * before it stops mpirun (which stops the ranks, remote ones included). */
+#define MPI_END_GRACE_S 10
+
+/* The end of the cell: ranks kept under lifetime = cell get end-of-file
+ * and finish; mpirun is reaped.  Should they not finish within the grace
+ * period, mpirun gets SIGTERM (it kills every rank it started, on every
+ * host), then SIGKILL: no launcher or rank outlives the cell. */
+static void mpi_destroy(void *state) {
+    struct mpi_launch *L = state;
+    if (!L)
+        return;
+    if (L->pid > 0) {
+        if (L->in >= 0)
+            close(L->in);
+        L->in = -1;
+        int st, sig = 0;
+        if (L->out >= 0)
+            (void)fcntl(L->out, F_SETFL, O_NONBLOCK);
+        for (int tick = 0;; tick++) {
+            pid_t p = waitpid(L->pid, &st, WNOHANG);
+            if (p == L->pid || (p < 0 && errno != EINTR))
+                break;
+            /* Drain what the root still writes, so it never blocks. */
+            char sink[4096];
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            while (L->out >= 0 && read(L->out, sink, sizeof sink) > 0)
+                ;
+            nanosleep(&ts, NULL);
+            if (tick == MPI_END_GRACE_S * 50 && !sig)
+                kill(L->pid, sig = SIGTERM);
+            else if (tick == (MPI_END_GRACE_S + 5) * 50 && sig == SIGTERM)
+                kill(L->pid, sig = SIGKILL);
+        }
+        L->pid = 0;
+        if (L->out >= 0)
+            close(L->out);
+        L->out = -1;
+    }
+    mpi_free(L);
+    free(L);
+}
+
 static const struct pb_executor_ops mpi_ops = {
     .size = sizeof(struct pb_executor_ops),
     .check = mpi_check,
     .run = mpi_run,
+    .create = mpi_create,
+    .destroy = mpi_destroy,
 };
 
 static const struct pb_plugin mpi_desc = {

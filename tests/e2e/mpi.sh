@@ -84,12 +84,21 @@ awk -F, '$1 ~ /^mpi/ && ($2 <= 0 || $3 <= 0 || $4 <= 0 || $5 + $6 <= 0) { bad = 
 # matrix-mult's rows of C (96 x 96 doubles) crossed as messages.
 awk -F, '$1 ~ /^mpi/ && $7 == "matrix-mult" && $2 < 96 * 96 * 8 { bad = 1; print } END { exit bad }' res ||
     fail "matrix-mult under mpi: ipc_bytes below the size of C"
-# The ranks pass their Pss but not their USS: uss_kib is empty, never short;
+# The ranks pass their USS as they pass their Pss: uss_kib is summed over
+# the ranks (at least one private page each, and never above the Pss sum);
 # their page faults are counted.
-paste -d, <(csv_col m.csv executor) <(csv_col m.csv uss_kib) <(csv_col m.csv minflt) > uss
-awk -F, '$1 ~ /^mpi/ && ($2 != "" || $3 == "") { bad = 1; print } END { exit bad }' uss ||
-    fail "an mpi row has a uss_kib, or no minflt"
-pass "ipc_bytes, pss_kib, peak_rss_kib and CPU time gathered from the ranks"
+paste -d, <(csv_col m.csv executor) <(csv_col m.csv uss_kib) <(csv_col m.csv minflt) \
+    <(csv_col m.csv pss_kib) <(csv_col m.csv workers) > uss
+awk -F, '$1 ~ /^mpi/ && ($2 == "" || $2 < 4 * ($5 + 2) || $2 > $4 || $3 == "") { bad = 1; print }
+         END { exit bad }' uss || fail "an mpi row lacks a summed uss_kib, or minflt"
+pass "ipc_bytes, pss_kib, uss_kib, peak_rss_kib and CPU time gathered from the ranks"
+
+# The metadata lists the hosts that ran ranks, once each, with CPU model
+# and core count: here this machine alone.
+hl=$(grep -cE "^ *\{\"name\": \"$(hostname)\", \"cpu_model\": \"[^\"]+\", \"cores\": $(nproc)\}$" m.csv.meta.json || true)
+[[ $hl == 1 ]] || { grep -A4 process_hosts m.csv.meta.json; fail "metadata: process_hosts lists this host $hl times"; }
+[[ $(grep -c '"name": ' m.csv.meta.json) == 1 ]] || fail "metadata: a host other than this one"
+pass "the metadata lists the host that ran ranks, with CPU model and cores"
 
 # A hostfile naming localhost twice (one slot each): two ranks fit; three
 # do not without oversubscription, which is a readable failed row.

@@ -42,11 +42,25 @@ INI
         done
         ((n == 4))
     }
-    for _ in $(seq 300); do
-        hanging && break
+    # For a second on end: the fine cell's ranks may still be finishing
+    # when its row is written (lifetime = cell ends them in destroy()).
+    stable=0
+    for _ in $(seq 600); do
+        if hanging; then
+            stable=$((stable + 1))
+            ((stable >= 20)) && break
+        else
+            stable=0
+        fi
         sleep 0.05
     done
-    hanging || { cat err; fail "$lifetime: the hanging cell never started"; }
+    ((stable >= 20)) || { cat err; fail "$lifetime: the hanging cell never started"; }
+    # The launcher is among the processes that must go: the check below
+    # (every process of this test's run) covers mpirun and any Open MPI
+    # daemon (orted, prted) it started.
+    launchers=$(for p in $(left_behind); do cat /proc/$p/comm 2>/dev/null; done |
+        grep -cE '^(mpirun|orterun|prterun|orted|prted)$' || true)
+    ((launchers >= 1)) || fail "$lifetime: no mpirun seen among the run's processes"
     kill -INT $pid
     status=0
     wait $pid || status=$?

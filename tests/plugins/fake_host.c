@@ -604,6 +604,32 @@ static void fake_job_helper_usage(struct pb_job *job, const struct rusage *ru,
                  uss_kib, pss_kib);
 }
 
+/* What a process measured of itself (2.1, 2.2): as strict as the core
+ * about what it is handed. */
+static void fake_job_self_usage(struct pb_job *job, unsigned worker,
+                                const struct rusage *ru, uint64_t pss_kib) {
+    (void)worker;
+    (void)pss_kib;
+    if (!job || !ru)
+        fail_msg("job_self_usage: a NULL job or rusage");
+}
+
+static void fake_job_self_uss(struct pb_job *job, unsigned worker,
+                              uint64_t uss_kib) {
+    (void)worker;
+    (void)uss_kib;
+    if (!job)
+        fail_msg("job_self_uss: a NULL job");
+}
+
+static void fake_job_process_host(struct pb_job *job, const char *name,
+                                  const char *cpu_model, unsigned cores) {
+    if (!job || !name || !name[0] || !cpu_model)
+        fail_msg("job_process_host: a NULL job, or no host name or CPU model");
+    if (cores == 0)
+        fail_msg("job_process_host: host %s with 0 cores", name);
+}
+
 static const char *fake_worker_program(const struct pb_job *job) {
     (void)job;
     return "/nonexistent/parbench-worker";
@@ -670,6 +696,9 @@ const struct pb_host fake_host = {
      * table (an executor that needs it says so). */
     .worker_main = NULL,
     .job_helper_usage = fake_job_helper_usage,
+    .job_self_usage = fake_job_self_usage,
+    .job_self_uss = fake_job_self_uss,
+    .job_process_host = fake_job_process_host,
 };
 
 /* ------------------------------------------------------------------------ */

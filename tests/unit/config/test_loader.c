@@ -738,6 +738,29 @@ static void test_cli_list(void **state) {
     free(errs.buf);
 }
 
+/* `parbench list` says why mpi is missing when Open MPI was not found at
+ * build time, and says nothing when it was (or when mpi is listed). */
+static void test_cli_note_mpi(void **state) {
+    (void)state;
+    struct capture errs;
+    capture_open(&errs);
+    cli_note_mpi(errs.f, 1, 0);
+    cli_note_mpi(errs.f, 0, 1);
+    cli_note_mpi(errs.f, 1, 1);
+    capture_close(&errs);
+    assert_string_equal(errs.buf, "");
+    free(errs.buf);
+    capture_open(&errs);
+    cli_note_mpi(errs.f, 0, 0);
+    capture_close(&errs);
+    assert_string_equal(errs.buf,
+                        "parbench list: executor mpi is not built: Open MPI "
+                        "was not found when parbench was built; install "
+                        "openmpi-bin and libopenmpi-dev (`make deps`) and "
+                        "rebuild\n");
+    free(errs.buf);
+}
+
 static void test_cli_list_empty(void **state) {
     (void)state;
     char missing[PATH_MAX + 16];
@@ -992,6 +1015,7 @@ int main(void) {
         cmocka_unit_test(test_scan_first_wins_sorted),
         cmocka_unit_test(test_cli_list),
         cmocka_unit_test(test_cli_list_empty),
+        cmocka_unit_test(test_cli_note_mpi),
         cmocka_unit_test(test_cli_describe_workload),
         cmocka_unit_test(test_cli_describe_choices_and_executor),
         cmocka_unit_test(test_cli_describe_unknown),

@@ -94,7 +94,8 @@ static struct meta_run run_of(struct fixture *fx, const char *id) {
                          0,      fx->csv,
                          2,      &fx->cfg,
                          &fx->o, NULL,
-                         0,      NULL};
+                         0,      NULL,
+                         NULL,   0};
     return r;
 }
 
@@ -163,6 +164,41 @@ static void test_begin_end_append(void **state) {
     free(text);
 }
 
+/* The hosts that ran ranks: each once (meta_host_add), with CPU model and
+ * core count; none: an empty list. */
+static void test_process_hosts(void **state) {
+    struct fixture *fx = *state;
+    struct meta_host hosts[3];
+    size_t n = 0;
+    struct meta_host a = {"node-a", "Model A", 8}, b = {"node-b", "", 0};
+    assert_int_equal(meta_host_add(hosts, &n, 3, &a), 1);
+    assert_int_equal(meta_host_add(hosts, &n, 3, &a), 0);
+    assert_int_equal(meta_host_add(hosts, &n, 3, &b), 1);
+    assert_int_equal(meta_host_add(hosts, &n, 3, &a), 0);
+    assert_int_equal(n, 2);
+    struct meta_run r = run_of(fx, "run-h");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(meta_write_entry(f, &r), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"process_hosts\": []"));
+    free(buf);
+    r.hosts = hosts;
+    r.nhosts = n;
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(meta_write_entry(f, &r), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "{\"name\": \"node-a\", \"cpu_model\": "
+                                "\"Model A\", \"cores\": 8}"));
+    assert_non_null(strstr(buf, "{\"name\": \"node-b\", \"cpu_model\": "
+                                "null, \"cores\": null}"));
+    assert_int_equal(count(buf, "\"name\": \"node-a\""), 1);
+    free(buf);
+}
+
 static void test_damaged_refused(void **state) {
     struct fixture *fx = *state;
     FILE *f = fopen(fx->side, "w");
@@ -187,6 +223,7 @@ int main(void) {
         cmocka_unit_test(test_config_text),
         cmocka_unit_test(test_begin_end_append),
         cmocka_unit_test(test_damaged_refused),
+        cmocka_unit_test(test_process_hosts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -20,6 +20,7 @@
 
 #include "run/host.h"
 #include "run/job.h"
+#include "util/clock.h"
 #include "util/errors.h"
 
 /* A workload whose task t answers t * 10 and returns 4 payload bytes. */
@@ -410,20 +411,28 @@ static void test_unsendable_result(void **state) {
     job_free(job);
 }
 
+/* A job of `workers` workers whose loops all ran in this thread, as
+ * processes would, their messages sent over a wire and delivered. */
+static struct pb_job *delivered_job(struct tw *w, unsigned workers) {
+    static struct wire wire;
+    wire.count = wire.used = 0;
+    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
+    struct pb_job *job = tw_job(w, workers, PB_SCHEDULE_STATIC);
+    for (unsigned i = 0; i < workers; i++)
+        assert_int_equal(job_worker_loop(job, i, &io), 0);
+    for (size_t i = 0; i < wire.count; i++)
+        assert_int_equal(
+            job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+    return job;
+}
+
 /* job_self_usage: what processes measured of themselves (MPI ranks)
  * reaches the totals: CPU time and context switches summed, the largest
  * peak RSS, a worker's Pss as its own reading, a helper's added. */
 static void test_self_usage(void **state) {
     (void)state;
     struct tw w = {.tasks = 4, .fail_task = -1};
-    struct wire wire = {.count = 0};
-    struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
-    struct pb_job *job = tw_job(&w, 2, PB_SCHEDULE_STATIC);
-    assert_int_equal(job_worker_loop(job, 0, &io), 0);
-    assert_int_equal(job_worker_loop(job, 1, &io), 0);
-    for (size_t i = 0; i < wire.count; i++)
-        assert_int_equal(
-            job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+    struct pb_job *job = delivered_job(&w, 2);
     struct rusage r0 = {.ru_utime = {1, 500000},
                         .ru_nvcsw = 3,
                         .ru_minflt = 40,
@@ -449,6 +458,81 @@ static void test_self_usage(void **state) {
     assert_int_equal(t.helpers_pss_kib, 300);
     assert_int_equal(t.max_worker_rss_kib, 9000);
     assert_true(job_worker_info(job, 1)->self_measured);
+    job_free(job);
+}
+
+/* job_self_uss: the USS of processes that measured themselves is summed,
+ * a worker's as its own reading, a helper's added; one process without
+ * a USS makes the sum unknown. */
+static void test_self_uss(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 4, .fail_task = -1};
+    struct pb_job *job = delivered_job(&w, 2);
+    struct rusage ru = {.ru_maxrss = 100};
+    job_self_usage(job, 0, &ru, 1000);
+    job_self_uss(job, 0, 600);
+    job_self_usage(job, 1, &ru, 2000);
+    job_self_uss(job, 1, 700);
+    job_self_usage(job, PB_NO_WORKER, &ru, 300);
+    struct job_totals t;
+    job_totals(job, &t);
+    assert_true(t.self_uss_unknown); /* the helper passed none yet */
+    job_self_uss(job, PB_NO_WORKER, 80);
+    assert_int_equal(job_finish(job), 0);
+    job_totals(job, &t);
+    assert_false(t.self_uss_unknown);
+    assert_int_equal(t.workers_uss_kib, 1300);
+    assert_int_equal(t.helpers_uss_kib, 80);
+    job_free(job);
+}
+
+/* job_set_clock_offset: a worker on another host reports its ready time
+ * on the coordinator's clock (startup_s); without it, on its own. */
+static void test_clock_offset(void **state) {
+    (void)state;
+    const int64_t offset = 1000000000000000LL; /* ~11.6 days ahead */
+    for (int shifted = 0; shifted < 2; shifted++) {
+        struct tw w = {.tasks = 2, .fail_task = -1};
+        struct wire wire = {.count = 0};
+        struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
+        struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+        if (shifted)
+            job_set_clock_offset(job, offset);
+        uint64_t before = clock_mono_ns();
+        assert_int_equal(job_worker_loop(job, 0, &io), 0);
+        uint64_t after = clock_mono_ns();
+        for (size_t i = 0; i < wire.count; i++)
+            assert_int_equal(
+                job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
+        uint64_t ready = job_worker_info(job, 0)->ready_ns;
+        uint64_t add = shifted ? (uint64_t)offset : 0;
+        assert_true(ready >= before + add && ready <= after + add);
+        assert_int_equal(job_finish(job), 0);
+        job_free(job);
+    }
+}
+
+/* job_process_host: each host once, whatever the number of ranks on it;
+ * long names are cut, not overrun. */
+static void test_process_host(void **state) {
+    (void)state;
+    struct tw w = {.tasks = 1, .fail_task = -1};
+    struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
+    const struct meta_host *hosts;
+    assert_int_equal(job_hosts(job, &hosts), 0);
+    job_process_host(job, "a", "Model X", 4);
+    job_process_host(job, "b", "Model X", 4);
+    job_process_host(job, "a", "Model X", 4);
+    char longname[200];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    job_process_host(job, longname, NULL, 2);
+    assert_int_equal(job_hosts(job, &hosts), 3);
+    assert_string_equal(hosts[0].name, "a");
+    assert_string_equal(hosts[1].name, "b");
+    assert_int_equal(hosts[1].cores, 4);
+    assert_int_equal(strlen(hosts[2].name), sizeof hosts[2].name - 1);
+    assert_string_equal(hosts[2].cpu_model, "");
     job_free(job);
 }
 
@@ -500,6 +584,9 @@ int main(void) {
         cmocka_unit_test(test_failure_message_through_send),
         cmocka_unit_test(test_unsendable_result),
         cmocka_unit_test(test_self_usage),
+        cmocka_unit_test(test_self_uss),
+        cmocka_unit_test(test_process_host),
+        cmocka_unit_test(test_clock_offset),
         cmocka_unit_test(test_read_pss),
         cmocka_unit_test(test_parse_smaps),
     };
