@@ -53,6 +53,11 @@ struct meta_run {
     unsigned long long seed;
     /* The machine's state; NULL records none. */
     const struct machine *machine;
+    /* [run] counters as the run found them (config.h run_counter_names):
+     * counters_probed nonzero records them, each counted (why NULL) or
+     * not, with the sentence why its cells are empty. */
+    int counters_probed;
+    const char *counters_why[RUN_COUNTERS];
 };
 
 /* SHA-256 of the file at `path` as 64 lower-case hex digits into hex

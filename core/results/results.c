@@ -406,7 +406,7 @@ static int check_stage(enum kind k) {
 static int row_from_cells(const struct cell_at *at, char *const *cells,
                           size_t ncols, struct result_row *row) {
     memset(row, 0, sizeof *row);
-    row->m.other_cpu_s = row->m.steal_s = NAN;
+    row->m.other_cpu_s = row->m.steal_s = row->m.task_clock_s = NAN;
     for (int stage = 0; stage <= K_CHECKSUM; stage++)
         for (size_t i = 0; i < RESULTS_COLUMNS; i++) {
             if (check_stage(columns[i].kind) != stage)
