@@ -243,9 +243,9 @@ static void write_counters(FILE *f, const struct meta_run *run, const char *in,
     fputc('{', f);
     for (unsigned i = 0; i < RUN_COUNTERS; i++) {
         const char *why = run->counters_why[i];
-        fprintf(f, "%s\n%s\"%s\": {\"counted\": %s, \"why_empty\": ",
-                i ? "," : "", in2, run_counter_names[i],
-                why ? "false" : "true");
+        fprintf(f,
+                "%s\n%s\"%s\": {\"counted\": %s, \"why_empty\": ", i ? "," : "",
+                in2, run_counter_names[i], why ? "false" : "true");
         json_write_string(f, why);
         fputc('}', f);
     }

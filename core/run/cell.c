@@ -323,8 +323,8 @@ static int measure(const struct plan_instance *wl,
     /* Inherited counter: threads and worker processes count once they
      * have exited (every executor joins or reaps its workers in run()). */
     int scaled;
-    row->cycles = perfctr_delta(&ctr0[COUNTER_CYCLES], &ctr1[COUNTER_CYCLES],
-                                &scaled);
+    row->cycles =
+        perfctr_delta(&ctr0[COUNTER_CYCLES], &ctr1[COUNTER_CYCLES], &scaled);
     row->instructions = perfctr_delta(&ctr0[COUNTER_INSTRUCTIONS],
                                       &ctr1[COUNTER_INSTRUCTIONS], &scaled);
     row->cache_misses = perfctr_delta(&ctr0[COUNTER_CACHE_MISSES],

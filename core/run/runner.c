@@ -1058,8 +1058,8 @@ static void name_run(struct runner *r) {
     snprintf(r->run_id, sizeof r->run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
     struct meta_run mr = {
-        r->run_id,      stamp,   NULL,       -1,       0, r->output,
-        r->plan.ncells, &r->cfg, &r->o->inv, &r->plan, 0, NULL, 0, {NULL}};
+        r->run_id, stamp,      NULL,     -1, 0,    r->output, r->plan.ncells,
+        &r->cfg,   &r->o->inv, &r->plan, 0,  NULL, 0,         {NULL}};
     r->mr = mr;
     r->seed = r->cfg.run.seed_given
                   ? r->cfg.run.seed
