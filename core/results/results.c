@@ -80,6 +80,12 @@ double results_column_number(const struct result_row *row,
     return (double)v;
 }
 
+double results_ipc(double instructions, double cycles) {
+    if (!isfinite(instructions) || !isfinite(cycles) || !(cycles > 0))
+        return NAN;
+    return instructions / cycles;
+}
+
 int results_column_find(const char *name, enum results_column *out) {
     for (size_t i = 0; name != NULL && i < RESULTS_COLUMNS; i++) {
         if (strcmp(results_header[i], name) == 0) {

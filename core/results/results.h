@@ -135,6 +135,10 @@ int results_column_is_measure(enum results_column col);
  * NAN for a column that is not a measure. */
 double results_column_number(const struct result_row *row,
                              enum results_column col);
+/* Instructions per cycle from the cycles and instructions cells (as
+ * results_column_number gives them); NAN when either is empty (NAN) or
+ * cycles is not positive. */
+double results_ipc(double instructions, double cycles);
 /* The column whose header text is `name` into *out; 0 or PB_EINVAL. */
 int results_column_find(const char *name, enum results_column *out);
 

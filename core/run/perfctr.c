@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <linux/perf_event.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -146,11 +145,4 @@ uint64_t perfctr_delta(const struct perfctr_reading *before,
     *scaled = 1;
     double x = (double)v * ((double)en / (double)run);
     return x >= 1.8e19 ? RESULTS_NO_VALUE : (uint64_t)(x + 0.5);
-}
-
-double perfctr_ipc(uint64_t instructions, uint64_t cycles) {
-    if (instructions == RESULTS_NO_VALUE || cycles == RESULTS_NO_VALUE ||
-        cycles == 0)
-        return NAN;
-    return (double)instructions / (double)cycles;
 }

@@ -8,7 +8,7 @@
  * filter, no perf support) it is absent and says why; the row's cells
  * stay empty.
  *
- * The arithmetic (deltas, scaling for multiplexing, IPC) is apart from
+ * The arithmetic (deltas, scaling for multiplexing) is apart from
  * the system calls so that it can be tested on any machine.
  */
 #ifndef PARBENCH_PERFCTR_H
@@ -66,9 +66,5 @@ void perfctr_read_all(const struct perfctr_set *s,
  */
 uint64_t perfctr_delta(const struct perfctr_reading *before,
                        const struct perfctr_reading *after, int *scaled);
-
-/* instructions / cycles; NAN when either is RESULTS_NO_VALUE or cycles
- * is 0. */
-double perfctr_ipc(uint64_t instructions, uint64_t cycles);
 
 #endif /* PARBENCH_PERFCTR_H */

@@ -42,7 +42,7 @@ pass "disk full: exit 3, every row whole"
 rows=$(($(wc -l < h.csv) - 1))
 printf '20261129-31337,2026-11-29T10:00:00Z,h,noop,tasks=2,serial,1,2,dyn' >> h.csv
 run_pb 0 report h.csv
-assert_contains err "h.csv:$((rows + 2)): the last line is cut short (9 of 30 fields, no line end)"
+assert_contains err "h.csv:$((rows + 2)): the last line is cut short (9 of 34 fields, no line end)"
 run_pb 0 run h.ini -q --resume
 assert_contains err "--resume removes it"
 [[ $(wc -l < h.csv) == 31 ]] || fail "resume after a torn line: $(wc -l < h.csv) lines, expected 31"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_perfctr.c - the counter arithmetic of run/perfctr.h: deltas,
- * scaling for multiplexing, missing values that stay missing, IPC; and
+ * scaling for multiplexing, missing values that stay missing, IPC
+ * (results_ipc); and
  * the counters of this process where the kernel gives them.
  */
 #include <math.h>
@@ -73,11 +74,25 @@ static void test_delta_missing(void **state) {
 
 static void test_ipc(void **state) {
     (void)state;
-    assert_true(fabs(perfctr_ipc(3000, 2000) - 1.5) < 1e-12);
-    assert_true(fabs(perfctr_ipc(0, 2000)) < 1e-12);
-    assert_true(isnan(perfctr_ipc(RESULTS_NO_VALUE, 2000)));
-    assert_true(isnan(perfctr_ipc(3000, RESULTS_NO_VALUE)));
-    assert_true(isnan(perfctr_ipc(3000, 0)));
+    assert_true(fabs(results_ipc(3000, 2000) - 1.5) < 1e-12);
+    assert_true(fabs(results_ipc(0, 2000)) < 1e-12);
+    /* An empty cell (results_column_number: NAN) stays missing. */
+    assert_true(isnan(results_ipc(NAN, 2000)));
+    assert_true(isnan(results_ipc(3000, NAN)));
+    assert_true(isnan(results_ipc(3000, 0)));
+    /* Through the row: the cells as read back. */
+    struct result_row row;
+    memset(&row, 0, sizeof row);
+    row.m.cycles = 4000;
+    row.m.instructions = RESULTS_NO_VALUE;
+    assert_true(
+        isnan(results_ipc(results_column_number(&row, RESULTS_COL_instructions),
+                          results_column_number(&row, RESULTS_COL_cycles))));
+    row.m.instructions = 10000;
+    assert_true(
+        fabs(results_ipc(results_column_number(&row, RESULTS_COL_instructions),
+                         results_column_number(&row, RESULTS_COL_cycles)) -
+             2.5) < 1e-12);
 }
 
 /* This process's counters: each either opens and counts this process's
