@@ -228,11 +228,14 @@ static int hold_ballast(struct cell_env *env, uint64_t bytes, char *err,
 
 /* The coordinator goes on using its heap, as a live parent does (a
  * Python parent's reference counts): at the end of each repetition,
- * after run() and inside the clock, it writes one byte of every page of
- * its ballast.  A fork in run() write-protected every one of those
- * pages in the parent (copy-on-write), so each write takes a minor fault
- * (and a copy while a child still maps the page); threads and
- * posix_spawn (no page tables copied) leave them writable: no fault. */
+ * after run() and the clock but before the CPU times, fault counts and
+ * counters are read, it writes one byte of every page of its ballast.
+ * A fork in run() write-protected every one of those pages in the parent
+ * (copy-on-write), so each write takes a minor fault; threads and
+ * posix_spawn (no page tables copied) leave them writable: no fault.
+ * The pass itself is the application's work, the same for every
+ * executor, so wall_s leaves it out; its faults and CPU time are the
+ * row's (minflt, user_s, sys_s, task_clock_s). */
 static void touch_ballast(struct cell_env *env) {
     if (!env->ballast)
         return;
@@ -281,8 +284,9 @@ static int measure(const struct plan_instance *wl,
         job_failf(job, 0, "executor: %s", err[0] ? err : "run failed");
     set_phase("merge()", wl);
     job_finish(job);
-    touch_ballast(env);
     uint64_t t1 = clock_mono_ns();
+    /* After the clock, before the CPU time and fault counts. */
+    touch_ballast(env);
     getrusage(RUSAGE_SELF, &s1);
     getrusage(RUSAGE_CHILDREN, &c1);
     perfctr_disable(&env->ctr);

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The ballast's copy-on-write cost is counted in minflt: the coordinator
-# writes one byte of every ballast page at the end of each repetition
-# (inside it, as a live parent goes on using its heap), and after a fork
-# every one of those pages is write-protected, so each write takes a
-# minor fault.  posix_spawn copies no page tables and threads share them:
-# there the ballast adds no fault.
+# writes one byte of every ballast page at the end of each repetition (in
+# the repetition's fault-counting window, as a live parent goes on using
+# its heap), and after a fork every one of those pages is write-protected,
+# so each write takes a minor fault.  posix_spawn copies no page tables
+# and threads share them: there the ballast adds no fault.
 source "$(dirname "$0")/common.bash"
 cat > f.ini <<'INI'
 [run]
