@@ -36,6 +36,11 @@ assert_contains err "writing h.csv"
 last_line_ends h.csv || { tail -c 80 h.csv | od -c; fail "disk full: a half row was left"; }
 fields_ok h.csv || fail "disk full: a row is not whole"
 pass "disk full: exit 3, every row whole"
+# The same 4 KiB limit may have cut the metadata sidecar too (its size
+# depends on the machine: warnings about load, which counters the kernel
+# refuses and why), and --resume rightly refuses a cut sidecar; what
+# follows is about the CSV's torn line, so it starts without one.
+rm -f h.csv.meta.json
 
 # A torn last line, as older versions left it: report warns and ignores
 # it, --resume cuts it away and runs its repetition again.
