@@ -79,6 +79,8 @@ static const struct pb_param run_table[] = {
      "repetitions = auto: at most this many per cell"},
     {"budget", PB_PARAM_DURATION, "0", NULL, "720h", NULL,
      "repetitions = auto: wall time of the run after which no round starts"},
+    {"counters", PB_PARAM_STRING, "basic", NULL, NULL, NULL,
+     "perf counters: off, basic or a list such as cycles,instructions"},
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static const struct pb_param server_table[] = {
@@ -671,6 +673,73 @@ int config_precision_parse(const char *text, double *out, char *err,
     return 0;
 }
 
+const char *const run_counter_names[RUN_COUNTERS] = {
+    "cycles", "instructions", "cache_misses", "task_clock", "cpu_migrations"};
+
+/* One name of a counters list (blanks trimmed, NUL-terminated) into
+ * *out; 0, or PB_EINVAL with the message in err. */
+static int counter_name(const char *name, const char *text, unsigned *out,
+                        char *err, size_t errlen) {
+    for (unsigned i = 0; i < RUN_COUNTERS; i++)
+        if (strcasecmp(name, run_counter_names[i]) == 0) {
+            *out |= 1u << i;
+            return 0;
+        }
+    const char *sug =
+        *name ? suggest_closest(name, run_counter_names, RUN_COUNTERS) : NULL;
+    char what[160], also[80] = "";
+    if (!*name)
+        snprintf(what, sizeof what, "'%s' names no counter", text);
+    else if (strcmp(name, text) != 0)
+        snprintf(what, sizeof what, "'%s' (in '%s') is not a counter", name,
+                 text);
+    else
+        snprintf(what, sizeof what, "'%s' is not a counter", name);
+    if (sug)
+        snprintf(also, sizeof also, "did you mean '%s'? ", sug);
+    snprintf(err, errlen,
+             "counters: %s; %swrite off, basic (all of them) or a "
+             "comma-separated list of cycles, instructions, cache_misses, "
+             "task_clock, cpu_migrations, e.g. counters = cycles,instructions",
+             what, also);
+    return PB_EINVAL;
+}
+
+int config_counters_parse(const char *text, unsigned *out, char *err,
+                          size_t errlen) {
+    char buf[200];
+    snprintf(buf, sizeof buf, "%s", text);
+    char *t = buf + strspn(buf, " \t");
+    size_t n = strlen(t);
+    while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+        t[--n] = '\0';
+    if (strcasecmp(t, "off") == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (strcasecmp(t, "basic") == 0) {
+        *out = COUNTERS_BASIC;
+        return 0;
+    }
+    unsigned mask = 0;
+    char *item;
+    int items = 0;
+    char *rest = t;
+    while ((item = strsep(&rest, ",")) != NULL) {
+        item += strspn(item, " \t");
+        size_t m = strlen(item);
+        while (m > 0 && (item[m - 1] == ' ' || item[m - 1] == '\t'))
+            item[--m] = '\0';
+        items++;
+        if (counter_name(item, text, &mask, err, errlen) < 0)
+            return PB_EINVAL;
+    }
+    if (!items || !mask)
+        return counter_name("", text, &mask, err, errlen);
+    *out = mask;
+    return 0;
+}
+
 /* Stores one validated [run]/[server] value. */
 static int store_value(struct loader *ld, enum cfg_section_kind kind,
                        const char *key, const struct param_value *v, char *why,
@@ -757,6 +826,8 @@ static int store_value(struct loader *ld, enum cfg_section_kind kind,
             return PB_ENOMEM;
         free(cfg->run.output);
         cfg->run.output = s;
+    } else if (strcmp(key, "counters") == 0) {
+        return config_counters_parse(v->text, &cfg->run.counters, why, len);
     } else if (strcmp(key, "plugin_path") == 0) {
         char *s = *v->text ? strdup(v->text) : NULL;
         if (*v->text && !s)

@@ -43,6 +43,24 @@ enum run_order {
     ORDER_RANDOM           /* each repetition from a random cell           */
 };
 
+/* [run] counters: the perf_event_open counters a run may count, in the
+ * order of their CSV columns (cpu_migrations came first, with the page
+ * faults).  Indexed by enum run_counter; a set of them is a bit mask of
+ * 1u << COUNTER_x. */
+enum run_counter {
+    COUNTER_CYCLES = 0,
+    COUNTER_INSTRUCTIONS,
+    COUNTER_CACHE_MISSES,
+    COUNTER_TASK_CLOCK,
+    COUNTER_CPU_MIGRATIONS,
+    RUN_COUNTERS
+};
+/* "cycles", "instructions", "cache_misses", "task_clock",
+ * "cpu_migrations": the names [run] counters takes. */
+extern const char *const run_counter_names[RUN_COUNTERS];
+/* `counters = basic` (the default): every counter of the set. */
+#define COUNTERS_BASIC ((1u << RUN_COUNTERS) - 1u)
+
 struct cfg_run {
     unsigned *workers; /* owned; "ncpu" resolved                      */
     size_t nworkers;
@@ -63,6 +81,7 @@ struct cfg_run {
     enum pb_schedule schedule; /* default dynamic                       */
     char *output;              /* owned; default "results.csv"               */
     char *plugin_path;         /* owned; ':'-separated, or NULL              */
+    unsigned counters;         /* 1u << COUNTER_x; default COUNTERS_BASIC    */
 };
 
 struct cfg_server {
@@ -121,6 +140,13 @@ int config_schedule_parse(const char *text, enum pb_schedule *out, char *err,
  * or PB_EINVAL with "precision: ..." and the fix in err. */
 int config_precision_parse(const char *text, double *out, char *err,
                            size_t errlen);
+
+/* [run] counters: `off`, `basic` or a comma-separated list of
+ * run_counter_names (blanks and case do not matter) into *out, a bit mask
+ * (off: 0).  0, or PB_EINVAL with "counters: 'x' is not a counter; ...
+ * did you mean ...?" and the valid names in err. */
+int config_counters_parse(const char *text, unsigned *out, char *err,
+                          size_t errlen);
 
 /* Section lookup by kind and instance name, or NULL. */
 const struct cfg_section *config_find(const struct config *cfg,

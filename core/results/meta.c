@@ -268,6 +268,27 @@ static void write_machine(FILE *f, const struct machine *m, const char *in,
     fprintf(f, "\n%s}", in);
 }
 
+/* "counters": per counter of [run] counters, whether the run counted it
+ * and, when not, why its cells are empty. */
+static void write_counters(FILE *f, const struct meta_run *run, const char *in,
+                           const char *in2) {
+    fprintf(f, ",\n%s\"counters\": ", in);
+    if (!run->counters_probed) {
+        fputs("null", f);
+        return;
+    }
+    fputc('{', f);
+    for (unsigned i = 0; i < RUN_COUNTERS; i++) {
+        const char *why = run->counters_why[i];
+        fprintf(f,
+                "%s\n%s\"%s\": {\"counted\": %s, \"why_empty\": ", i ? "," : "",
+                in2, run_counter_names[i], why ? "false" : "true");
+        json_write_string(f, why);
+        fputc('}', f);
+    }
+    fprintf(f, "\n%s}", in);
+}
+
 int meta_file_sha256(const char *path, char hex[65]) {
     hex[0] = '\0';
     FILE *in = fopen(path, "rb");
@@ -429,6 +450,7 @@ int meta_write_entry(FILE *f, const struct meta_run *run) {
     write_measurement(f, run, in, in2);
     write_machine(f, run->machine, in, in2);
     write_process_hosts(f, run, in);
+    write_counters(f, run, in, in2);
 
     fputs("\n    }", f);
     return ferror(f) ? PB_EIO : 0;

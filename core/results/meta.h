@@ -84,6 +84,11 @@ struct meta_run {
      * ranks), each once; none: an empty list. */
     const struct meta_host *hosts;
     size_t nhosts;
+    /* [run] counters as the run found them (config.h run_counter_names):
+     * counters_probed nonzero records them, each counted (why NULL) or
+     * not, with the sentence why its cells are empty. */
+    int counters_probed;
+    const char *counters_why[RUN_COUNTERS];
 };
 
 /* SHA-256 of the file at `path` as 64 lower-case hex digits into hex

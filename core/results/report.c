@@ -123,6 +123,26 @@ static double cell_median(const struct summary_cell *c,
     return n > 0 ? st.median : NAN;
 }
 
+/* Median instructions per cycle of c's ok rows that have both counters;
+ * NAN without any (the machine gave no hardware counters). */
+static double cell_ipc(const struct summary_cell *c) {
+    double *x = malloc((c->nsamples ? c->nsamples : 1) * sizeof *x);
+    if (x == NULL)
+        return NAN;
+    size_t n = 0;
+    for (size_t i = 0; i < c->nsamples; i++) {
+        const struct summary_sample *sm = &c->samples[i];
+        double ipc = results_ipc(sm->v[RESULTS_COL_instructions],
+                                 sm->v[RESULTS_COL_cycles]);
+        if (sm->status == ROW_OK && isfinite(ipc))
+            x[n++] = ipc;
+    }
+    struct stats st;
+    stats_compute(x, n, &st);
+    free(x);
+    return n > 0 ? st.median : NAN;
+}
+
 /* Times of the wall statistics, "-" without ok rows. */
 static void fmt_wall(char *buf, const struct summary_cell *c, double v) {
     if (c->wall.n == 0)
@@ -735,6 +755,7 @@ static void json_cell(FILE *f, const struct summary_cell *c) {
     json_field_num(f, in, "startup_share", c->startup_share, 1);
     json_field_num(f, in, "pss_median_kib", cell_median(c, RESULTS_COL_pss_kib),
                    have);
+    json_field_num(f, in, "ipc_median", cell_ipc(c), 1);
     fprintf(f, ",\n%s\"baseline\": ", in);
     json_write_string(f, c->baseline);
     fprintf(f, ",\n%s\"warnings\": [", in);

@@ -80,6 +80,12 @@ double results_column_number(const struct result_row *row,
     return (double)v;
 }
 
+double results_ipc(double instructions, double cycles) {
+    if (!isfinite(instructions) || !isfinite(cycles) || !(cycles > 0))
+        return NAN;
+    return instructions / cycles;
+}
+
 int results_column_find(const char *name, enum results_column *out) {
     for (size_t i = 0; name != NULL && i < RESULTS_COLUMNS; i++) {
         if (strcmp(results_header[i], name) == 0) {
@@ -406,7 +412,7 @@ static int check_stage(enum kind k) {
 static int row_from_cells(const struct cell_at *at, char *const *cells,
                           size_t ncols, struct result_row *row) {
     memset(row, 0, sizeof *row);
-    row->m.other_cpu_s = row->m.steal_s = NAN;
+    row->m.other_cpu_s = row->m.steal_s = row->m.task_clock_s = NAN;
     for (int stage = 0; stage <= K_CHECKSUM; stage++)
         for (size_t i = 0; i < RESULTS_COLUMNS; i++) {
             if (check_stage(columns[i].kind) != stage)

@@ -44,6 +44,12 @@ struct row_measure {
      * used during the repetition, and the time a hypervisor stole; NAN
      * (an empty cell) when /proc/stat could not be read. */
     double other_cpu_s, steal_s;
+    /* Appended (issue 14): perf counters of the cell process and every
+     * thread and process it started ([run] counters), RESULTS_NO_VALUE /
+     * NAN (empty cells) where the kernel gives none or counters are off;
+     * scaled for multiplexing where the PMU was shared. */
+    uint64_t cycles, instructions, cache_misses;
+    double task_clock_s; /* task-clock: CPU time on every CPU, in seconds */
 };
 
 struct result_row {
@@ -109,9 +115,13 @@ struct result_row {
     X(uss_kib, OPTCOUNTER, m.uss_kib, 0)                                       \
     X(other_cpu_s, REAL, m.other_cpu_s, 2)                                     \
     X(steal_s, REAL, m.steal_s, 2)                                             \
-    X(executor_params, TEXT, executor_params, 0)
+    X(executor_params, TEXT, executor_params, 0)                               \
+    X(cycles, OPTCOUNTER, m.cycles, 0)                                         \
+    X(instructions, OPTCOUNTER, m.instructions, 0)                             \
+    X(cache_misses, OPTCOUNTER, m.cache_misses, 0)                             \
+    X(task_clock_s, REAL, m.task_clock_s, 6)
 
-/* RESULTS_COL_run_id ... RESULTS_COL_executor_params, then their count. */
+/* RESULTS_COL_run_id ... RESULTS_COL_task_clock_s, then their count. */
 enum results_column {
 #define RESULTS_COL_ENUM(name, kind, member, decimals) RESULTS_COL_##name,
     RESULTS_COLUMN_MAP(RESULTS_COL_ENUM)
@@ -130,6 +140,10 @@ int results_column_is_measure(enum results_column col);
  * NAN for a column that is not a measure. */
 double results_column_number(const struct result_row *row,
                              enum results_column col);
+/* Instructions per cycle from the cycles and instructions cells (as
+ * results_column_number gives them); NAN when either is empty (NAN) or
+ * cycles is not positive. */
+double results_ipc(double instructions, double cycles);
 /* The column whose header text is `name` into *out; 0 or PB_EINVAL. */
 int results_column_find(const char *name, enum results_column *out);
 

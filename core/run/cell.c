@@ -8,7 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/perf_event.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,11 +37,14 @@ struct cell_env {
     char worker_program[4096];
     char *spec;
     size_t spec_len;
-    int migrations_fd; /* perfctr of CPU migrations; -1: none (empty cells) */
-    int fd;            /* the message pipe to the runner                    */
+    int fd; /* the message pipe to the runner                    */
     /* The hosts told to the runner already (CELL_HOST). */
     struct meta_host hosts[JOB_MAX_HOSTS];
     size_t nhosts;
+    struct perfctr_set ctr; /* [run] counters; fd -1: none (empty cells)  */
+    unsigned char *ballast; /* the executor's `ballast`, or NULL          */
+    size_t ballast_bytes;
+    uint64_t touches; /* repetitions that wrote the ballast          */
 };
 
 static int write_msg(int fd, const struct cell_msg *m) {
@@ -187,8 +190,12 @@ static void env_init(struct cell_env *env, const struct plan_instance *wl) {
      * worker then reports that it has no spec. */
     env->spec = NULL;
     env->spec_len = 0;
-    env->migrations_fd = -1;
     env->nhosts = 0;
+    for (unsigned i = 0; i < RUN_COUNTERS; i++)
+        env->ctr.fd[i] = -1;
+    env->ballast = NULL;
+    env->ballast_bytes = 0;
+    env->touches = 0;
     if (spec_build(wl->plugin.path, wl->params, &env->spec, &env->spec_len) <
         0) {
         env->spec = NULL;
@@ -220,6 +227,50 @@ static int report_hosts(struct cell_env *env, const struct pb_job *job) {
     return 0;
 }
 
+/* The executor's `ballast`: `bytes` of private anonymous memory, every
+ * page written, held until the cell process exits, as a big parent
+ * process holds its heap.  Small pages (MADV_NOHUGEPAGE), as most of a
+ * real heap is: fork then copies one page-table entry per 4 KiB.  Not
+ * timed (before READY).  0, or -1 with a sentence in err. */
+static int hold_ballast(struct cell_env *env, uint64_t bytes, char *err,
+                        size_t errlen) {
+    void *b = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED) {
+        snprintf(err, errlen, "cannot map %" PRIu64 " bytes: %s", bytes,
+                 strerror(errno));
+        return -1;
+    }
+    (void)madvise(b, (size_t)bytes, MADV_NOHUGEPAGE);
+    long page = sysconf(_SC_PAGESIZE);
+    size_t step = page > 0 ? (size_t)page : 4096;
+    for (size_t i = 0; i < (size_t)bytes; i += step)
+        ((volatile unsigned char *)b)[i] = (unsigned char)(i / step);
+    env->ballast = b;
+    env->ballast_bytes = (size_t)bytes;
+    return 0; /* never unmapped: the process exits with it */
+}
+
+/* The coordinator goes on using its heap, as a live parent does (a
+ * Python parent's reference counts): at the end of each repetition,
+ * after run() and the clock but before the CPU times, fault counts and
+ * counters are read, it writes one byte of every page of its ballast.
+ * A fork in run() write-protected every one of those pages in the parent
+ * (copy-on-write), so each write takes a minor fault; threads and
+ * posix_spawn (no page tables copied) leave them writable: no fault.
+ * The pass itself is the application's work, the same for every
+ * executor, so wall_s leaves it out; its faults and CPU time are the
+ * row's (minflt, user_s, sys_s, task_clock_s). */
+static void touch_ballast(struct cell_env *env) {
+    if (!env->ballast)
+        return;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t step = page > 0 ? (size_t)page : 4096;
+    unsigned char v = (unsigned char)++env->touches;
+    for (size_t i = 0; i < env->ballast_bytes; i += step)
+        ((volatile unsigned char *)env->ballast)[i] = v;
+}
+
 /* Runs one repetition and fills *row, and error (errlen bytes) when it is
  * not ok.  Returns 0 (the row says how it went) or PB_ENOMEM. */
 static int measure(const struct plan_instance *wl,
@@ -244,8 +295,11 @@ static int measure(const struct plan_instance *wl,
     /* The machine's CPU time around the timed region, outside it. */
     struct procstat ps0, ps1;
     procstat_read(NULL, &ps0);
-    uint64_t mig0 = 0, mig1 = 0;
-    int mig_ok0 = perfctr_read(env->migrations_fd, &mig0) == 0;
+    /* Opened before the first repetition; started and stopped around
+     * the clock, read outside it. */
+    struct perfctr_reading ctr0[RUN_COUNTERS], ctr1[RUN_COUNTERS];
+    perfctr_read_all(&env->ctr, ctr0);
+    perfctr_enable(&env->ctr);
     getrusage(RUSAGE_SELF, &s0);
     getrusage(RUSAGE_CHILDREN, &c0);
     uint64_t t0 = clock_mono_ns();
@@ -257,9 +311,12 @@ static int measure(const struct plan_instance *wl,
     set_phase("merge()", wl);
     job_finish(job);
     uint64_t t1 = clock_mono_ns();
+    /* After the clock, before the CPU time and fault counts. */
+    touch_ballast(env);
     getrusage(RUSAGE_SELF, &s1);
     getrusage(RUSAGE_CHILDREN, &c1);
-    int mig_ok1 = perfctr_read(env->migrations_fd, &mig1) == 0;
+    perfctr_disable(&env->ctr);
+    perfctr_read_all(&env->ctr, ctr1);
     procstat_read(NULL, &ps1);
 
     struct job_totals jt;
@@ -295,7 +352,19 @@ static int measure(const struct plan_instance *wl,
                   (uint64_t)(c1.ru_majflt - c0.ru_majflt) + jt.self_majflt;
     /* Inherited counter: threads and worker processes count once they
      * have exited (every executor joins or reaps its workers in run()). */
-    row->cpu_migrations = perfctr_delta(mig_ok0, mig0, mig_ok1, mig1);
+    int scaled;
+    row->cycles =
+        perfctr_delta(&ctr0[COUNTER_CYCLES], &ctr1[COUNTER_CYCLES], &scaled);
+    row->instructions = perfctr_delta(&ctr0[COUNTER_INSTRUCTIONS],
+                                      &ctr1[COUNTER_INSTRUCTIONS], &scaled);
+    row->cache_misses = perfctr_delta(&ctr0[COUNTER_CACHE_MISSES],
+                                      &ctr1[COUNTER_CACHE_MISSES], &scaled);
+    uint64_t task_ns = perfctr_delta(&ctr0[COUNTER_TASK_CLOCK],
+                                     &ctr1[COUNTER_TASK_CLOCK], &scaled);
+    row->task_clock_s =
+        task_ns == RESULTS_NO_VALUE ? NAN : (double)task_ns / 1e9;
+    row->cpu_migrations = perfctr_delta(&ctr0[COUNTER_CPU_MIGRATIONS],
+                                        &ctr1[COUNTER_CPU_MIGRATIONS], &scaled);
     row->peak_rss_kib = (uint64_t)s1.ru_maxrss;
     if (jt.max_worker_rss_kib > row->peak_rss_kib)
         row->peak_rss_kib = jt.max_worker_rss_kib;
@@ -339,27 +408,6 @@ static int measure(const struct plan_instance *wl,
     int hrc = report_hosts(env, job);
     job_free(job);
     return hrc < 0 ? PB_EIO : 0;
-}
-
-/* The executor's `ballast`: `bytes` of private anonymous memory, every
- * page written, held until the cell process exits, as a big parent
- * process holds its heap.  Small pages (MADV_NOHUGEPAGE), as most of a
- * real heap is: fork then copies one page-table entry per 4 KiB.  Not
- * timed (before READY).  0, or -1 with a sentence in err. */
-static int hold_ballast(uint64_t bytes, char *err, size_t errlen) {
-    void *b = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (b == MAP_FAILED) {
-        snprintf(err, errlen, "cannot map %" PRIu64 " bytes: %s", bytes,
-                 strerror(errno));
-        return -1;
-    }
-    (void)madvise(b, (size_t)bytes, MADV_NOHUGEPAGE);
-    long page = sysconf(_SC_PAGESIZE);
-    size_t step = page > 0 ? (size_t)page : 4096;
-    for (size_t i = 0; i < (size_t)bytes; i += step)
-        ((volatile unsigned char *)b)[i] = (unsigned char)(i / step);
-    return 0; /* never unmapped: the process exits with it */
 }
 
 /* The executor's destroy(), at the end of the cell and on every early
@@ -440,11 +488,11 @@ void cell_main(const struct cell_request *req) {
         _exit(write_msg(req->fd, &m) < 0 ? PB_EXIT_INTERNAL : 0);
     }
     /* Opened once, before the first repetition: the clock never includes
-     * it.  Absent (empty cells) where the kernel refuses. */
-    char why[200];
-    env.migrations_fd =
-        perfctr_open_sw(PERF_COUNT_SW_CPU_MIGRATIONS, why, sizeof why);
-    if (ex->ballast && hold_ballast(ex->ballast, err, sizeof err) < 0) {
+     * it.  Only the counters the runner's probe opened (the others would
+     * be refused again); absent (empty cells) where the kernel refuses. */
+    char why[RUN_COUNTERS][PERFCTR_WHY];
+    (void)perfctr_open(&env.ctr, req->counters, why);
+    if (ex->ballast && hold_ballast(&env, ex->ballast, err, sizeof err) < 0) {
         m.type = CELL_FATAL;
         m.row.status = ROW_FAILED;
         snprintf(m.error, sizeof m.error, "ballast: %.440s", err);
@@ -484,5 +532,6 @@ void cell_main(const struct cell_request *req) {
     set_phase("destroy()", wl);
     ops->destroy(state);
     free(env.spec);
+    perfctr_close(&env.ctr);
     _exit(0);
 }

@@ -56,8 +56,9 @@ _Static_assert(sizeof(struct cell_msg) <= PIPE_BUF,
 struct cell_request {
     struct plan *plan; /* borrowed; the cell process loads its plugins */
     const struct plan_cell *cell;
-    int fd_go; /* read end: struct cell_go from runner    */
-    int fd;    /* write end: struct cell_msg to runner    */
+    int fd_go;         /* read end: struct cell_go from runner    */
+    int fd;            /* write end: struct cell_msg to runner    */
+    unsigned counters; /* the [run] counters the runner's probe opened */
 };
 
 /* Run in the cell process: never returns (exits with status 0 when every

@@ -35,6 +35,7 @@
 #include "results/stats.h"
 #include "run/cell.h"
 #include "run/host.h"
+#include "run/perfctr.h"
 #include "run/progress.h"
 #include "run/rounds.h"
 #include "run/server_proc.h"
@@ -96,6 +97,8 @@ struct runner {
     /* The hosts that ran the jobs' processes (CELL_HOST), each once. */
     struct meta_host hosts[RUNNER_MAX_HOSTS];
     size_t nhosts;
+    unsigned counters; /* [run] counters the probe could open  */
+    char counter_why[RUN_COUNTERS][PERFCTR_WHY]; /* why the others not */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -451,6 +454,8 @@ static int emit_status(struct runner *r, const struct plan_cell *c,
     m.wall_s = wall_s;
     /* Not measured: empty cells. */
     m.minflt = m.majflt = m.cpu_migrations = m.uss_kib = RESULTS_NO_VALUE;
+    m.cycles = m.instructions = m.cache_misses = RESULTS_NO_VALUE;
+    m.task_clock_s = NAN;
     return emit_row(r, c, rep, tasks, started_ns, &m, error);
 }
 
@@ -571,7 +576,7 @@ static int start_cell(struct runner *r, const struct plan_cell *c,
         /* The output and its lock are the runner's alone. */
         if (r->csv)
             close(fileno(r->csv));
-        struct cell_request req = {&r->plan, c, d[0], u[1]};
+        struct cell_request req = {&r->plan, c, d[0], u[1], r->counters};
         cell_main(&req);
     }
     close(u[1]);
@@ -1068,8 +1073,9 @@ static void name_run(struct runner *r) {
     snprintf(r->run_id, sizeof r->run_id, "%.*s%.*s%.*s-%05d", 4, stamp, 2,
              stamp + 5, 2, stamp + 8, (int)getpid());
     struct meta_run mr = {
-        r->run_id, stamp,      NULL,     -1, 0,    r->output, r->plan.ncells,
-        &r->cfg,   &r->o->inv, &r->plan, 0,  NULL, NULL,      0};
+        r->run_id,      stamp,   NULL,       -1,       0, r->output,
+        r->plan.ncells, &r->cfg, &r->o->inv, &r->plan, 0, NULL,
+        NULL,           0,       0,          {NULL}};
     r->mr = mr;
     r->seed = r->cfg.run.seed_given
                   ? r->cfg.run.seed
@@ -1094,6 +1100,25 @@ static void check_machine(struct runner *r) {
     size_t nw = machine_warnings(&r->machine, w, 8);
     for (size_t i = 0; i < nw; i++)
         fprintf(stderr, "parbench: warning: %s\n", w[i]);
+}
+
+/* Opens [run] counters once, as every cell process will, to learn which
+ * the kernel gives and why not the others (recorded in the metadata);
+ * the cell processes open only those: a counter the machine refuses
+ * costs no cell anything. */
+static void probe_counters(struct runner *r) {
+    struct perfctr_set s;
+    unsigned want = r->cfg.run.counters;
+    r->counters = perfctr_open(&s, want, r->counter_why);
+    perfctr_close(&s);
+    for (unsigned i = 0; i < RUN_COUNTERS; i++) {
+        if (!(want & (1u << i)))
+            snprintf(r->counter_why[i], PERFCTR_WHY, "%s",
+                     want ? "not in [run] counters" : "[run] counters = off");
+        r->mr.counters_why[i] =
+            r->counters & (1u << i) ? NULL : r->counter_why[i];
+    }
+    r->mr.counters_probed = 1;
 }
 
 /* Everything before the first cell: the config and the plan, the
@@ -1161,6 +1186,7 @@ static int start_run(struct runner *r, const struct run_options *o) {
     if (rc == 0) {
         name_run(r);
         check_machine(r);
+        probe_counters(r);
         if (meta_begin(&r->meta, &r->mr, merr, sizeof merr) < 0) {
             fprintf(stderr, "parbench: %s\n", merr);
             rc = PB_EXIT_INTERNAL;

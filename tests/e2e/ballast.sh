@@ -2,7 +2,13 @@
 # SPDX-License-Identifier: MIT
 # `ballast = SIZE` in an executor section: the coordinator holds that much
 # touched memory while the workers start.  It shows in memory, never in
-# a wrong answer; a bad size is refused before any cell runs.
+# a wrong answer; a bad size is refused before any cell runs.  Its
+# copy-on-write cost is counted in minflt: the coordinator writes one byte
+# of every ballast page at the end of each repetition (in the
+# repetition's fault-counting window, as a live parent goes on using its
+# heap), and after a fork every one of those pages is write-protected, so
+# each write takes a minor fault.  posix_spawn copies no page tables and
+# threads share them: there the ballast adds no fault.
 source "$(dirname "$0")/common.bash"
 
 cat > b.ini <<'INI'
@@ -43,6 +49,27 @@ done
 # Under posix_spawn and threads the ballast is the coordinator's alone.
 (( $(col spawn-big uss_kib) - $(col posix_spawn uss_kib) >= mib * 9 / 10 )) ||
     { cat b.csv; fail "posix_spawn: uss_kib does not grow by the ballast"; }
+
+pages=$((64 * 1024 * 1024 / $(getconf PAGESIZE)))
+for e in fork posix_spawn pthread; do
+    [[ -n $(col $e minflt) ]] || { cat b.csv; fail "$e: no minflt"; }
+done
+# fork: one fault per ballast page (at least 90% of them: the rest of the
+# row's faults do not shrink with the ballast).
+grow=$(( $(col fork-big minflt) - $(col fork minflt) ))
+(( grow >= pages * 9 / 10 )) ||
+    { cat b.csv; fail "fork: minflt grows by $grow with a 64 MiB ballast, not by about $pages (its pages)"; }
+# posix_spawn and threads: the same faults with and without the ballast.
+# The tolerance, 5% of the ballast's pages (819), is twenty times less
+# than fork's growth and far more than the few pages a spawned worker's
+# start-up varies by (its libraries, its stack).
+for e in posix_spawn pthread; do
+    big=${e/posix_spawn/spawn}-big
+    d=$(( $(col $big minflt) - $(col $e minflt) ))
+    (( d < 0 )) && d=$(( -d ))
+    (( d <= pages / 20 )) ||
+        { cat b.csv; fail "$e: minflt differs by $d with a 64 MiB ballast (tolerance $((pages / 20)))"; }
+done
 
 # A bad size: exit 2 naming file:line, key and a fix; no cell runs.
 printf '[run]\noutput = x.csv\n[workload.noop]\n[executor.fork]\nballast = lots\n' > bad.ini

@@ -37,13 +37,18 @@ assert_contains err "writing h.csv"
 last_line_ends h.csv || { tail -c 80 h.csv | od -c; fail "disk full: a half row was left"; }
 fields_ok h.csv || fail "disk full: a row is not whole"
 pass "disk full: exit 3, every row whole"
+# The same 4 KiB limit may have cut the metadata sidecar too (its size
+# depends on the machine: warnings about load, which counters the kernel
+# refuses and why), and --resume rightly refuses a cut sidecar; what
+# follows is about the CSV's torn line, so it starts without one.
+rm -f h.csv.meta.json
 
 # A torn last line, as older versions left it: report warns and ignores
 # it, --resume cuts it away and runs its repetition again.
 rows=$(($(wc -l < h.csv) - 1))
 printf '20261129-31337,2026-11-29T10:00:00Z,h,noop,tasks=2,serial,1,2,dyn' >> h.csv
 run_pb 0 report h.csv
-assert_contains err "h.csv:$((rows + 2)): the last line is cut short (9 of 31 fields, no line end)"
+assert_contains err "h.csv:$((rows + 2)): the last line is cut short (9 of 35 fields, no line end)"
 run_pb 0 run h.ini -q --resume
 assert_contains err "--resume removes it"
 [[ $(wc -l < h.csv) == 101 ]] || fail "resume after a torn line: $(wc -l < h.csv) lines, expected 101"

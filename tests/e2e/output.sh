@@ -58,7 +58,7 @@ for n in 24 28 30; do
     assert_contains out "noop"
     cp old$n.csv old$n.before
     run_pb 2 run c.ini -q -o old$n.csv --resume
-    assert_contains err "written by an older parbench ($n columns, now 31)"
+    assert_contains err "written by an older parbench ($n columns, now 35)"
     assert_contains err "-o"
     assert_contains err "--force"
     cmp -s old$n.csv old$n.before || fail "--resume changed old$n.csv"

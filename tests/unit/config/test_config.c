@@ -326,7 +326,7 @@ static void test_unknown_key(void **state) {
                "[run] unknown key 'banana'; valid keys are workers, "
                "repetitions, warmup, timeout, schedule, output, "
                "plugin_path, order, seed, precision, min_repetitions, "
-               "max_repetitions, budget");
+               "max_repetitions, budget, counters");
 }
 
 /* The unknown-key sentence of a section with more than eight keys: the
@@ -668,6 +668,68 @@ static void test_schedule_names(void **state) {
     assert_int_equal(schedule_parse("guided", &sc), PB_EINVAL);
 }
 
+/* [run] counters: off, basic (the default: every counter), a list in
+ * any order with blanks and any case; a wrong name is refused with the
+ * valid ones and a suggestion. */
+static void test_counters(void **state) {
+    struct fixture *f = *state;
+    assert_int_equal(load(f, minimal, NULL), 0);
+    assert_int_equal(f->cfg.run.counters, COUNTERS_BASIC);
+    assert_int_equal(COUNTERS_BASIC, 0x1f);
+    assert_int_equal(load(f,
+                          "[run]\ncounters = off\n[workload.noop]\n"
+                          "[executor.serial]\n",
+                          NULL),
+                     0);
+    assert_int_equal(f->cfg.run.counters, 0);
+    assert_int_equal(load(f,
+                          "[run]\ncounters = Instructions , cycles\n"
+                          "[workload.noop]\n[executor.serial]\n",
+                          NULL),
+                     0);
+    assert_int_equal(f->cfg.run.counters,
+                     (1u << COUNTER_CYCLES) | (1u << COUNTER_INSTRUCTIONS));
+    const char *const basic[] = {"run.counters=basic", NULL};
+    assert_int_equal(load(f,
+                          "[run]\ncounters = off\n[workload.noop]\n"
+                          "[executor.serial]\n",
+                          basic),
+                     0);
+    assert_int_equal(f->cfg.run.counters, COUNTERS_BASIC);
+    const char *const one[] = {"run.counters=task_clock", NULL};
+    assert_int_equal(load(f, minimal, one), 0);
+    assert_int_equal(f->cfg.run.counters, 1u << COUNTER_TASK_CLOCK);
+
+    static const char valid[] =
+        "write off, basic (all of them) or a comma-separated list of cycles, "
+        "instructions, cache_misses, task_clock, cpu_migrations, e.g. "
+        "counters = cycles,instructions";
+    char msg[600];
+    snprintf(msg, sizeof msg,
+             "[run] counters: 'cylces' (in 'instructions,cylces') is not a "
+             "counter; did you mean 'cycles'? %s",
+             valid);
+    load_fails(f,
+               "[workload.noop]\n[executor.serial]\n[run]\n"
+               "counters = instructions,cylces\n",
+               NULL, 4, msg);
+    snprintf(msg, sizeof msg, "[run] counters: 'flops' is not a counter; %s",
+             valid);
+    load_fails(f,
+               "[run]\ncounters = flops\n[workload.noop]\n"
+               "[executor.serial]\n",
+               NULL, 2, msg);
+    snprintf(msg, sizeof msg, "[run] counters: 'cycles,' names no counter; %s",
+             valid);
+    load_fails(f,
+               "[run]\ncounters = cycles,\n[workload.noop]\n"
+               "[executor.serial]\n",
+               NULL, 2, msg);
+    snprintf(msg, sizeof msg, "[run] counters: '' names no counter; %s", valid);
+    load_fails(f, "[run]\ncounters =\n[workload.noop]\n[executor.serial]\n",
+               NULL, 2, msg);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
@@ -681,7 +743,7 @@ int main(void) {
         T(test_missing_sections),   T(test_missing_file),
         T(test_set_overrides),      T(test_set_adds_missing_executor),
         T(test_set_bad_values),     T(test_set_malformed),
-        T(test_schedule_names),
+        T(test_schedule_names),     T(test_counters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

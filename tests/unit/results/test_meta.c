@@ -95,7 +95,8 @@ static struct meta_run run_of(struct fixture *fx, const char *id) {
                          2,      &fx->cfg,
                          &fx->o, NULL,
                          0,      NULL,
-                         NULL,   0};
+                         NULL,   0,
+                         0,      {NULL}};
     return r;
 }
 
@@ -199,6 +200,39 @@ static void test_process_hosts(void **state) {
     free(buf);
 }
 
+/* [run] counters as the run found them: counted, or empty and why. */
+static void test_counters(void **state) {
+    struct fixture *fx = *state;
+    struct meta_run r = run_of(fx, "run-c");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(meta_write_entry(f, &r), 0);
+    fclose(f);
+    /* Not probed (a run that never got that far): null, not "counted". */
+    assert_non_null(strstr(text, "\"counters\": null"));
+    free(text);
+
+    r.counters_probed = 1;
+    r.counters_why[COUNTER_CYCLES] = "perf_event_open(cycles): No such "
+                                     "file or directory";
+    r.counters_why[COUNTER_CPU_MIGRATIONS] = "[run] counters = off";
+    f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(meta_write_entry(f, &r), 0);
+    fclose(f);
+    assert_non_null(strstr(text, "\"cycles\": {\"counted\": false, "
+                                 "\"why_empty\": \"perf_event_open(cycles): "
+                                 "No such file or directory\"}"));
+    assert_non_null(strstr(text, "\"instructions\": {\"counted\": true, "
+                                 "\"why_empty\": null}"));
+    assert_non_null(strstr(text, "\"task_clock\": {\"counted\": true"));
+    assert_non_null(strstr(text, "\"cpu_migrations\": {\"counted\": false, "
+                                 "\"why_empty\": \"[run] counters = off\"}"));
+    free(text);
+}
+
 static void test_damaged_refused(void **state) {
     struct fixture *fx = *state;
     FILE *f = fopen(fx->side, "w");
@@ -224,6 +258,7 @@ int main(void) {
         cmocka_unit_test(test_begin_end_append),
         cmocka_unit_test(test_damaged_refused),
         cmocka_unit_test(test_process_hosts),
+        cmocka_unit_test(test_counters),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -534,6 +534,62 @@ static void test_markdown_and_json(void **state) {
     free(buf);
 }
 
+/* "ipc_median": the median of instructions / cycles over the ok rows
+ * that have both counters; null where the machine gave none (a missing
+ * counter is never read as a zero IPC). */
+static void test_ipc_median(void **state) {
+    (void)state;
+    struct fixture fx;
+    memset(&fx, 0, sizeof fx);
+    const enum pb_schedule D = PB_SCHEDULE_DYNAMIC;
+    add(&fx, "prime", "fork", 2, D, ROW_OK, 1.0, 0.01);
+    add(&fx, "prime", "fork", 2, D, ROW_OK, 1.1, 0.01);
+    add(&fx, "prime", "fork", 2, D, ROW_OK, 1.2, 0.01);
+    add(&fx, "prime", "fork", 2, D, ROW_FAILED, 1.2, 0.01);
+    add(&fx, "prime", "pthread", 2, D, ROW_OK, 1.0, 0.01);
+    const uint64_t cyc[] = {1000, 2000, 1000, 1000, 1000};
+    const uint64_t ins[] = {1500, 2000, RESULTS_NO_VALUE, 9000,
+                            RESULTS_NO_VALUE};
+    for (size_t i = 0; i < fx.n; i++) {
+        fx.rows[i].m.cycles = cyc[i];
+        fx.rows[i].m.instructions = ins[i];
+        fx.rows[i].m.cache_misses = fx.rows[i].m.cpu_migrations =
+            fx.rows[i].m.minflt = fx.rows[i].m.majflt = fx.rows[i].m.uss_kib =
+                RESULTS_NO_VALUE;
+        fx.rows[i].m.task_clock_s = NAN;
+    }
+    struct summary s;
+    assert_int_equal(summary_build(fx.rows, fx.n, &s), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    struct report_options o;
+    report_options_init(&o, REPORT_JSON);
+    assert_int_equal(report_print(f, &s, &o), 0);
+    fclose(f);
+    /* fork: the ok rows with both, 1.5 and 1.0 (the failed row's 9.0 and
+     * the row without instructions do not count); pthread: none. */
+    const char *fork = strstr(buf, "\"executor\": \"fork\"");
+    const char *pth = strstr(buf, "\"executor\": \"pthread\"");
+    assert_non_null(fork);
+    assert_non_null(pth);
+    const char *a = strstr(fork, "\"ipc_median\": "),
+               *b = strstr(pth, "\"ipc_median\": ");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(strncmp(a, "\"ipc_median\": 1.25,", 19) == 0);
+    assert_true(strncmp(b, "\"ipc_median\": null,", 19) == 0);
+    /* The samples keep the empty counter empty. */
+    assert_non_null(strstr(buf, "\"cycles\": 1000, \"instructions\": null, "
+                                "\"cache_misses\": null, "
+                                "\"task_clock_s\": null}"));
+    free(buf);
+    summary_free(&s);
+    for (size_t i = 0; i < fx.n; i++)
+        results_row_free(&fx.rows[i]);
+}
+
 /* ------------------------------------------------------------------------ */
 /* CSV                                                                       */
 /* ------------------------------------------------------------------------ */
@@ -701,6 +757,7 @@ int main(void) {
         cmocka_unit_test(test_grouped_warnings),
         cmocka_unit_test(test_format_parse),
         cmocka_unit_test(test_markdown_and_json),
+        cmocka_unit_test(test_ipc_median),
         cmocka_unit_test(test_summary_csv),
         cmocka_unit_test(test_summary_csv_error),
         cmocka_unit_test(test_from_results_file),

@@ -24,7 +24,7 @@
     "schedule,repetition,status,wall_s,startup_s,user_s,sys_s,peak_rss_kib,"   \
     "pss_kib,ctx_voluntary,ctx_involuntary,ipc_bytes,items,items_per_s,"       \
     "checksum,error,minflt,majflt,cpu_migrations,uss_kib,other_cpu_s,steal_s," \
-    "executor_params"
+    "executor_params,cycles,instructions,cache_misses,task_clock_s"
 
 /* The header of a parbench before minflt ... uss_kib were appended. */
 #define OLD_HEADER_TEXT                                                        \
@@ -120,6 +120,10 @@ static struct result_row sample_row(void) {
         .m.majflt = 1,
         .m.cpu_migrations = 3,
         .m.uss_kib = 25000,
+        .m.cycles = 5000000000ULL,
+        .m.instructions = 7500000000ULL,
+        .m.cache_misses = RESULTS_NO_VALUE,
+        .m.task_clock_s = 4.625,
         .items_per_s = 79998.4,
         .m.has_checksum = 1,
         .m.checksum = 78498,
@@ -188,7 +192,8 @@ static void test_row_text(void **state) {
                         "3,ok,1.250000000,0.001500000,4.500000,0.125000,"
                         "10240,30000,17,5,123456789012,99998,"
                         "79998.400,0x132a2,,2048,1,3,25000,0.00,0.00,"
-                        "schedule=dynamic;ballast=0;affinity=0-1\r\n");
+                        "schedule=dynamic;ballast=0;affinity=0-1,"
+                        "5000000000,7500000000,,4.625000\r\n");
     free(text);
 }
 
@@ -342,7 +347,7 @@ static void test_torn_last_line(void **state) {
     assert_int_equal(n, 2);
     assert_int_equal(tail.state, RESULTS_TAIL_TORN);
     snprintf(want, sizeof want,
-             "%s:4: the last line is cut short (2 of 31 fields, no line end)",
+             "%s:4: the last line is cut short (2 of 35 fields, no line end)",
              path);
     assert_memory_equal(tail.warning, want, strlen(want));
     results_free(got, n);
@@ -383,6 +388,13 @@ static void test_optional_counter(void **state) {
     assert_int_equal(results_read(path, &rows, &n, err, sizeof err), 0);
     assert_int_equal(n, 1);
     assert_true(rows[0].m.cpu_migrations == RESULTS_NO_VALUE);
+    /* The perf counters alike: an empty cell, a present one read back. */
+    assert_true(rows[0].m.cache_misses == RESULTS_NO_VALUE);
+    assert_true(
+        isnan(results_column_number(&rows[0], RESULTS_COL_cache_misses)));
+    assert_true(rows[0].m.cycles == 5000000000ULL);
+    assert_true(rows[0].m.instructions == 7500000000ULL);
+    assert_true(fabs(rows[0].m.task_clock_s - 4.625) < 1e-9);
     assert_true(
         isnan(results_column_number(&rows[0], RESULTS_COL_cpu_migrations)));
     assert_true(results_column_number(&rows[0], RESULTS_COL_minflt) == 2048);
@@ -441,6 +453,10 @@ static void test_older_header(void **state) {
     assert_true(rows[0].m.uss_kib == 4);
     assert_true(isnan(rows[0].m.other_cpu_s));
     assert_true(isnan(rows[0].m.steal_s));
+    assert_true(rows[0].m.cycles == RESULTS_NO_VALUE);
+    assert_true(rows[0].m.instructions == RESULTS_NO_VALUE);
+    assert_true(rows[0].m.cache_misses == RESULTS_NO_VALUE);
+    assert_true(isnan(rows[0].m.task_clock_s));
     assert_string_equal(rows[0].executor_params, "");
     results_free(rows, n);
     /* The header of a parbench before executor_params (up to steal_s)
@@ -484,7 +500,7 @@ static void test_bad_header(void **state) {
     assert_int_equal(results_read(path, &rows, &n, err, sizeof err), PB_EINVAL);
     snprintf(want, sizeof want,
              "%s: not a parbench results file: header has 3 columns, "
-             "expected 31 starting with run_id,started_at,host",
+             "expected 35 starting with run_id,started_at,host",
              path);
     assert_string_equal(err, want);
     assert_null(rows);
