@@ -69,6 +69,7 @@ void host_init(struct host_instance *hi, const char *name) {
      * this module, so it cannot be named here); NULL elsewhere. */
     h->worker_main = NULL;
     h->job_helper_usage = job_helper_usage;
+    h->worker_pool_main = NULL; /* set by the cell process, as worker_main */
     hi->name = name;
 }
 
