@@ -29,6 +29,7 @@
 #include "run/job.h"
 #include "util/errors.h"
 #include "util/fdio.h"
+#include "util/selfusage.h"
 
 /* A spec larger than this is refused rather than allocated. */
 #define SPEC_MAX (64u << 20)
@@ -171,25 +172,12 @@ static struct pb_job *start_job(const struct pb_host *h,
 
 /* Usage since *base (then *base = now), and the process's memory now. */
 static void self_usage(struct pb_worker_usage *u, struct rusage *base) {
-    struct rusage r;
-    getrusage(RUSAGE_SELF, &r);
     memset(u, 0, sizeof *u);
-    u->user_us =
-        (uint64_t)((r.ru_utime.tv_sec - base->ru_utime.tv_sec) * 1000000L +
-                   (r.ru_utime.tv_usec - base->ru_utime.tv_usec));
-    u->sys_us =
-        (uint64_t)((r.ru_stime.tv_sec - base->ru_stime.tv_sec) * 1000000L +
-                   (r.ru_stime.tv_usec - base->ru_stime.tv_usec));
-    u->nvcsw = (uint64_t)(r.ru_nvcsw - base->ru_nvcsw);
-    u->nivcsw = (uint64_t)(r.ru_nivcsw - base->ru_nivcsw);
-    u->minflt = (uint64_t)(r.ru_minflt - base->ru_minflt);
-    u->majflt = (uint64_t)(r.ru_majflt - base->ru_majflt);
-    u->maxrss_kib = (uint64_t)r.ru_maxrss;
+    selfusage_since(u, base);
     struct job_smaps sm;
     (void)job_read_smaps(0, &sm);
     u->pss_kib = sm.pss_kib;
     u->uss_kib = sm.uss_kib;
-    *base = r;
 }
 
 /* A pooled worker (PB_WORKER_POOL): one repetition per start record, as a

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "util/fdio.h"
+#include "util/selfusage.h"
 
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
                unsigned workers) {
@@ -210,16 +211,7 @@ static int handle(struct procs *p, unsigned i, uint32_t type,
         }
         memcpy(&u, body, sizeof u);
         struct rusage ru;
-        memset(&ru, 0, sizeof ru);
-        ru.ru_utime.tv_sec = (time_t)(u.user_us / 1000000);
-        ru.ru_utime.tv_usec = (suseconds_t)(u.user_us % 1000000);
-        ru.ru_stime.tv_sec = (time_t)(u.sys_us / 1000000);
-        ru.ru_stime.tv_usec = (suseconds_t)(u.sys_us % 1000000);
-        ru.ru_nvcsw = (long)u.nvcsw;
-        ru.ru_nivcsw = (long)u.nivcsw;
-        ru.ru_minflt = (long)u.minflt;
-        ru.ru_majflt = (long)u.majflt;
-        ru.ru_maxrss = (long)u.maxrss_kib;
+        selfusage_rusage(&u, &ru);
         /* Not reaped within the repetition: RUSAGE_CHILDREN never sees
          * it, so the worker's own reading is the row's. */
         h->job_self_usage(p->job, i, &ru, u.pss_kib);
