@@ -180,6 +180,19 @@ static void self_usage(struct pb_worker_usage *u, struct rusage *base) {
     u->uss_kib = sm.uss_kib;
 }
 
+/* The start record of a pooled worker's next repetition (no spec: it has
+ * its workload); exits at end-of-file, the pool's end. */
+static void next_pool_start(struct pb_worker_start *st, int *shfd) {
+    int r = read_start(st, shfd);
+    if (r == 0)
+        _exit(0);
+    if (r < 0)
+        fail_start("a pooled worker's start record was cut off");
+    check_start(st);
+    if (!(st->flags & PB_WORKER_POOL) || st->spec_len != 0)
+        fail_start("a pooled worker got a start record for a fresh one");
+}
+
 /* A pooled worker (PB_WORKER_POOL): one repetition per start record, as a
  * fresh worker runs it, until end-of-file.  `st` is the first record and
  * `shfd` the shared page it carried.  Never returns. */
@@ -218,14 +231,7 @@ static void pool_serve(const struct pb_host *h,
         if (send_frame_now(PB_FRAME_USAGE, &u, sizeof u, NULL, 0) < 0)
             _exit(PB_EXIT_INTERNAL);
         job_free(job);
-        int r = read_start(&st, &shfd);
-        if (r == 0)
-            _exit(0);
-        if (r < 0)
-            fail_start("a pooled worker's start record was cut off");
-        check_start(&st);
-        if (!(st.flags & PB_WORKER_POOL) || st.spec_len != 0)
-            fail_start("a pooled worker got a start record for a fresh one");
+        next_pool_start(&st, &shfd);
     }
 }
 
@@ -238,14 +244,7 @@ void worker_proc_pool_main(const struct pb_job *job) {
     job_workload(job, &h, &ops, &state);
     struct pb_worker_start st;
     int shfd;
-    int r = read_start(&st, &shfd);
-    if (r == 0)
-        _exit(0);
-    if (r < 0)
-        fail_start("a pooled worker's start record was cut off");
-    check_start(&st);
-    if (!(st.flags & PB_WORKER_POOL) || st.spec_len != 0)
-        fail_start("a forked pooled worker got a start record with a spec");
+    next_pool_start(&st, &shfd);
     if (st.parent != getppid())
         _exit(PB_WORKER_EXIT_START);
     pool_serve(h, ops, state, st, shfd);

@@ -189,19 +189,7 @@ INI
     pid=$!
     # Hanging in the second repetition, on the pool of the first: its
     # cell process has 3 worker children (and forkserver's server).
-    hanging() {
-        local c
-        [[ -f i.csv && $(wc -l < i.csv) == 2 ]] || return 1
-        for c in $(pgrep -P $pid); do
-            (( $(pgrep -P "$c" | wc -l) - $(pgrep -P "$c" -x pb-forkserver | wc -l) == 3 )) && return 0
-        done
-        return 1
-    }
-    for _ in $(seq 300); do
-        hanging && break
-        sleep 0.05
-    done
-    hanging || { cat err; fail "$ex: the pooled cell never hung in its second repetition"; }
+    cell_workers_hang $pid i.csv 2 3 || { cat err; fail "$ex: the pooled cell never hung in its second repetition"; }
     kill -INT $pid
     status=0
     wait $pid || status=$?
