@@ -89,6 +89,13 @@ INI
         [[ $(csv_col $ex-$life.csv status | sort -u) == ok ]] || { cat $ex-$life.csv; fail "$ex $life: rows not ok"; }
         [[ $(csv_col $ex-$life.csv executor_params | sort -u) == "schedule=static;ballast=0;affinity=none;lifetime=$life" ]] ||
             fail "$ex $life: executor_params $(csv_col $ex-$life.csv executor_params | sort -u)"
+        # Pooled processes report their own usage (job_self_usage, as MPI
+        # ranks): no USS travels with it, so the sum is empty, never short.
+        uss=$(csv_col $ex-$life.csv uss_kib | sort -u)
+        case $life in
+        cell) [[ -z $uss ]] || fail "$ex cell: uss_kib '$uss', expected empty (pooled workers measure themselves)" ;;
+        *) [[ -n $uss ]] || fail "$ex repetition: uss_kib empty" ;;
+        esac
     done
 done
 pass "lifetime = cell: W worker processes for the whole cell under fork, posix_spawn and forkserver (W per repetition under lifetime = repetition)"
