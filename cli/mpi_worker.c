@@ -38,6 +38,7 @@
 #include "util/errors.h"
 #include "util/fdio.h"
 #include "util/mpiwire.h"
+#include "util/selfusage.h"
 #include "version.h"
 
 /* A spec larger than this is refused rather than allocated. */
@@ -148,26 +149,15 @@ static int mw_descends_from(const struct mpiwire_start *s) {
 
 static void mw_usage(struct mpiwire_usage *u, const struct rusage *base,
                      int local) {
-    struct rusage r;
-    getrusage(RUSAGE_SELF, &r);
+    struct rusage since = *base;
     memset(u, 0, sizeof *u);
     u->rank = (uint32_t)mw_rank;
     u->local = (uint32_t)local;
-    u->user_us =
-        (uint64_t)((r.ru_utime.tv_sec - base->ru_utime.tv_sec) * 1000000L +
-                   (r.ru_utime.tv_usec - base->ru_utime.tv_usec));
-    u->sys_us =
-        (uint64_t)((r.ru_stime.tv_sec - base->ru_stime.tv_sec) * 1000000L +
-                   (r.ru_stime.tv_usec - base->ru_stime.tv_usec));
-    u->nvcsw = (uint64_t)(r.ru_nvcsw - base->ru_nvcsw);
-    u->nivcsw = (uint64_t)(r.ru_nivcsw - base->ru_nivcsw);
-    u->minflt = (uint64_t)(r.ru_minflt - base->ru_minflt);
-    u->majflt = (uint64_t)(r.ru_majflt - base->ru_majflt);
-    u->maxrss_kib = (uint64_t)r.ru_maxrss;
+    selfusage_since(&u->use, &since);
     struct job_smaps sm;
     (void)job_read_smaps(0, &sm);
-    u->pss_kib = sm.pss_kib;
-    u->uss_kib = sm.uss_kib;
+    u->use.pss_kib = sm.pss_kib;
+    u->use.uss_kib = sm.uss_kib;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -451,6 +451,7 @@ void cell_main(const struct cell_request *req) {
     host_set_role(&ex->host, PB_ROLE_COORDINATOR);
     /* For processes the executor forks from this one (forkserver). */
     ex->host.host.worker_main = worker_proc_main;
+    ex->host.host.worker_pool_main = worker_proc_pool_main;
     env_init(&env, wl);
     env.fd = req->fd;
     void *state = NULL, *xstate = NULL;

@@ -227,6 +227,13 @@ struct pb_job *job_new(const struct pb_host *host,
     return job;
 }
 
+void job_workload(const struct pb_job *job, const struct pb_host **host,
+                  const struct pb_workload_ops **ops, void **state) {
+    *host = job->host;
+    *ops = job->ops;
+    *state = job->state;
+}
+
 void job_set_worker_env(struct pb_job *job, const char *program,
                         const void *spec, size_t spec_len) {
     job->worker_program = program;

@@ -38,6 +38,11 @@ struct job_worker {
 struct pb_job *job_new(const struct pb_host *host,
                        const struct pb_workload_ops *ops, void *state,
                        unsigned workers, enum pb_schedule schedule);
+/* The workload a job runs: its host table, operations and state
+ * (borrowed from the job's creator).  For a pooled worker forked from the
+ * coordinator, which builds its own job per repetition from them. */
+void job_workload(const struct pb_job *job, const struct pb_host **host,
+                  const struct pb_workload_ops **ops, void **state);
 /* Frees the job and its status page; NULL is ignored. */
 void job_free(struct pb_job *job);
 

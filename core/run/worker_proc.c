@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@
 #include "run/job.h"
 #include "util/errors.h"
 #include "util/fdio.h"
+#include "util/selfusage.h"
 
 /* A spec larger than this is refused rather than allocated. */
 #define SPEC_MAX (64u << 20)
@@ -103,6 +106,150 @@ static int worker_claim(void *ctx, unsigned worker, uint64_t *task) {
     return 1;
 }
 
+/* Reads a start record on PB_WORKER_FD_IN, and the shared page that a
+ * pooled worker's record carries (SCM_RIGHTS on a socket) into *shfd (-1
+ * without one).  Returns 1, 0 at end-of-file before the record, -1 when
+ * the record is cut off or unreadable. */
+static int read_start(struct pb_worker_start *st, int *shfd) {
+    struct stat sb;
+    *shfd = -1;
+    if (fstat(PB_WORKER_FD_IN, &sb) < 0 || !S_ISSOCK(sb.st_mode)) {
+        int r = fdio_read_full(PB_WORKER_FD_IN, st, sizeof *st);
+        return r < 0 ? -1 : r;
+    }
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } cm;
+    struct iovec iov = {.iov_base = st, .iov_len = sizeof *st};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = cm.buf,
+                        .msg_controllen = sizeof cm.buf};
+    ssize_t n;
+    while ((n = recvmsg(PB_WORKER_FD_IN, &mh, MSG_CMSG_CLOEXEC)) < 0 &&
+           errno == EINTR)
+        ;
+    if (n <= 0)
+        return n == 0 ? 0 : -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+            memcpy(shfd, CMSG_DATA(c), sizeof(int));
+    /* The rest of a record split by the stream. */
+    if ((size_t)n < sizeof *st &&
+        fdio_read_full(PB_WORKER_FD_IN, (char *)st + n,
+                       sizeof *st - (size_t)n) <= 0)
+        return -1;
+    return 1;
+}
+
+/* The checks every start record passes. */
+static void check_start(const struct pb_worker_start *st) {
+    if (st->magic != PB_WORKER_MAGIC)
+        fail_start("no valid start record on standard input (this program "
+                   "is started by parbench)");
+    if (st->workers == 0 || st->worker >= st->workers || st->schedule > 1)
+        fail_start("start record: worker %u of %u, schedule %u", st->worker,
+                   st->workers, st->schedule);
+}
+
+/* A job of the workload for the start record `st`, checked against it. */
+static struct pb_job *start_job(const struct pb_host *h,
+                                const struct pb_workload_ops *ops, void *state,
+                                const struct pb_worker_start *st) {
+    struct pb_job *job =
+        job_new(h, ops, state, st->workers, (enum pb_schedule)st->schedule);
+    if (!job)
+        fail_start("out of memory");
+    if (job_tasks(job) != st->tasks)
+        fail_start("the workload has %llu tasks here but %llu in the "
+                   "coordinator: its create() is not deterministic",
+                   (unsigned long long)job_tasks(job),
+                   (unsigned long long)st->tasks);
+    return job;
+}
+
+/* Usage since *base (then *base = now), and the process's memory now. */
+static void self_usage(struct pb_worker_usage *u, struct rusage *base) {
+    memset(u, 0, sizeof *u);
+    selfusage_since(u, base);
+    struct job_smaps sm;
+    (void)job_read_smaps(0, &sm);
+    u->pss_kib = sm.pss_kib;
+    u->uss_kib = sm.uss_kib;
+}
+
+/* The start record of a pooled worker's next repetition (no spec: it has
+ * its workload); exits at end-of-file, the pool's end. */
+static void next_pool_start(struct pb_worker_start *st, int *shfd) {
+    int r = read_start(st, shfd);
+    if (r == 0)
+        _exit(0);
+    if (r < 0)
+        fail_start("a pooled worker's start record was cut off");
+    check_start(st);
+    if (!(st->flags & PB_WORKER_POOL) || st->spec_len != 0)
+        fail_start("a pooled worker got a start record for a fresh one");
+}
+
+/* A pooled worker (PB_WORKER_POOL): one repetition per start record, as a
+ * fresh worker runs it, until end-of-file.  `st` is the first record and
+ * `shfd` the shared page it carried.  Never returns. */
+static void pool_serve(const struct pb_host *h,
+                       const struct pb_workload_ops *ops, void *state,
+                       struct pb_worker_start st, int shfd)
+    __attribute__((noreturn));
+static void pool_serve(const struct pb_host *h,
+                       const struct pb_workload_ops *ops, void *state,
+                       struct pb_worker_start st, int shfd) {
+    /* The first report covers the process's start: its start-up is the
+     * first repetition's (a fork()ed or spawned process starts from 0). */
+    struct rusage base;
+    memset(&base, 0, sizeof base);
+    for (;;) {
+        struct pb_job *job = start_job(h, ops, state, &st);
+        if (shfd < 0 || job_attach_shared(job, shfd) < 0)
+            fail_start("cannot map the job's shared page sent with the start "
+                       "record of a pooled worker");
+        close(shfd);
+        fdio_batch_init(&batch, PB_WORKER_FD_OUT, batch_buf, sizeof batch_buf,
+                        BATCH_NS);
+        struct pb_worker_io io = {.ctx = job, .send = worker_send};
+        (void)job_worker_loop(job, st.worker, &io);
+        if (send_frame_now(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+            _exit(PB_EXIT_INTERNAL);
+        /* The release: one byte; end-of-file ends the pool. */
+        char b;
+        ssize_t n;
+        while ((n = read(PB_WORKER_FD_IN, &b, 1)) < 0 && errno == EINTR)
+            ;
+        if (n <= 0)
+            _exit(0);
+        struct pb_worker_usage u;
+        self_usage(&u, &base);
+        if (send_frame_now(PB_FRAME_USAGE, &u, sizeof u, NULL, 0) < 0)
+            _exit(PB_EXIT_INTERNAL);
+        job_free(job);
+        next_pool_start(&st, &shfd);
+    }
+}
+
+void worker_proc_pool_main(const struct pb_job *job) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    signal(SIGPIPE, SIG_IGN);
+    const struct pb_host *h;
+    const struct pb_workload_ops *ops;
+    void *state;
+    job_workload(job, &h, &ops, &state);
+    struct pb_worker_start st;
+    int shfd;
+    next_pool_start(&st, &shfd);
+    if (st.parent != getppid())
+        _exit(PB_WORKER_EXIT_START);
+    pool_serve(h, ops, state, st, shfd);
+}
+
 void worker_proc_main(void) {
     /* Die with the coordinator; checked against start.parent below, since
      * the coordinator may have died before this line. */
@@ -110,15 +257,13 @@ void worker_proc_main(void) {
     signal(SIGPIPE, SIG_IGN);
 
     struct pb_worker_start st;
-    if (fdio_read_full(PB_WORKER_FD_IN, &st, sizeof st) <= 0 ||
-        st.magic != PB_WORKER_MAGIC)
+    int shfd = -1;
+    if (read_start(&st, &shfd) <= 0)
         fail_start("no valid start record on standard input (this program "
                    "is started by parbench)");
+    check_start(&st);
     if (st.parent != getppid())
         _exit(PB_WORKER_EXIT_START);
-    if (st.workers == 0 || st.worker >= st.workers || st.schedule > 1)
-        fail_start("start record: worker %u of %u, schedule %u", st.worker,
-                   st.workers, st.schedule);
     if (st.spec_len == 0 || st.spec_len > SPEC_MAX)
         fail_start("workload spec of %llu bytes (the coordinator could not "
                    "build one?)",
@@ -139,15 +284,9 @@ void worker_proc_main(void) {
     free(text);
     const struct pb_workload_ops *ops = wl.ops;
     void *state = wl.state;
-    struct pb_job *job = job_new(&wl.hi.host, ops, state, st.workers,
-                                 (enum pb_schedule)st.schedule);
-    if (!job)
-        fail_start("out of memory");
-    if (job_tasks(job) != st.tasks)
-        fail_start("the workload has %llu tasks here but %llu in the "
-                   "coordinator: its create() is not deterministic",
-                   (unsigned long long)job_tasks(job),
-                   (unsigned long long)st.tasks);
+    if (st.flags & PB_WORKER_POOL)
+        pool_serve(&wl.hi.host, ops, state, st, shfd);
+    struct pb_job *job = start_job(&wl.hi.host, ops, state, &st);
     if ((st.flags & PB_WORKER_SHARED) &&
         job_attach_shared(job, PB_WORKER_FD_SHARED) < 0)
         fail_start("cannot map the job's shared page from descriptor %d",

@@ -16,4 +16,10 @@
  * and exits with PB_WORKER_EXIT_START.  Never returns. */
 void worker_proc_main(void) __attribute__((noreturn));
 
+/* host->worker_pool_main: a pooled worker forked from the coordinator
+ * (fork's `lifetime = cell`) serves the repetitions of the cell of `job`
+ * with the workload state it inherited.  Never returns. */
+struct pb_job;
+void worker_proc_pool_main(const struct pb_job *job) __attribute__((noreturn));
+
 #endif /* PARBENCH_WORKER_PROC_H */

@@ -27,6 +27,8 @@
 
 #include <stdint.h>
 
+#include <parbench/worker.h>
+
 #define MPIWIRE_MAGIC 0x50424d50u /* "PBMP" */
 
 enum mpiwire_lifetime { MPIWIRE_PER_REPETITION = 0, MPIWIRE_PER_CELL = 1 };
@@ -76,13 +78,9 @@ struct mpiwire_usage {
      * "repetition" its CPU time reaches the cell through RUSAGE_CHILDREN
      * when mpirun is reaped. */
     uint32_t local;
-    uint64_t user_us, sys_us; /* over the repetition (per repetition:
-                                 over the rank's life)                   */
-    uint64_t nvcsw, nivcsw;
-    uint64_t maxrss_kib, pss_kib;
-    uint64_t minflt, majflt; /* as user_us: counted like the CPU time  */
-    uint64_t uss_kib;        /* Private_Clean + Private_Dirty, read with
-                                pss_kib                                */
+    /* CPU time, context switches and faults over the repetition (per
+     * repetition: over the rank's life); its peak RSS, Pss and USS. */
+    struct pb_worker_usage use;
 };
 
 struct mpiwire_host {

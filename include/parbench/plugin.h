@@ -89,6 +89,10 @@
  *       host->job_self_uss (the USS such a process read of itself) and
  *       host->job_process_host (a host that ran a process of the job, for
  *       the run metadata).
+ *       Also 2.2: host->worker_pool_main, and in <parbench/worker.h>
+ *       PB_WORKER_POOL, PB_FRAME_USAGE and struct pb_worker_usage (worker
+ *       processes kept for a cell: `lifetime = cell` of fork, posix_spawn
+ *       and forkserver).
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H
@@ -431,6 +435,19 @@ struct pb_host {
      */
     void (*job_process_host)(struct pb_job *job, const char *name,
                              const char *cpu_model, unsigned cores);
+    /*
+     * (2.2) In a process the executor fork()ed from the coordinator during
+     * run(), never in the coordinator itself: become a pooled worker
+     * (PB_WORKER_POOL of <parbench/worker.h>) of the cell of `job`, keeping
+     * the workload state the fork inherited (no spec, no create()).  Put
+     * the control socket on PB_WORKER_FD_IN and the frames' pipe on
+     * PB_WORKER_FD_OUT and close every other descriptor first.  Each start
+     * record on PB_WORKER_FD_IN (spec_len 0) runs one repetition: the
+     * worker loop, PB_FRAME_DONE, the release, PB_FRAME_USAGE.  Exits the
+     * process at end-of-file; never returns.  One thread.  NULL outside a
+     * cell process.
+     */
+    void (*worker_pool_main)(const struct pb_job *job);
 };
 
 /* Nonzero when the core's host table has `field` (appended after 2.0). */

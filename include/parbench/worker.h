@@ -55,6 +55,10 @@ struct pb_frame {
 #define PB_FRAME_CLAIM 2u
 #define PB_FRAME_DONE 3u
 #define PB_FRAME_ERROR 4u
+/* (2.2) PB_FRAME_USAGE: `len` == sizeof(struct pb_worker_usage): a pooled
+ * worker's (PB_WORKER_POOL, below) own resource usage over the repetition,
+ * sent after its release.  Pass it on with host->job_self_usage. */
+#define PB_FRAME_USAGE 5u
 
 /* The largest `len` of a frame, one limit for both ends: a sender refuses
  * to send a longer frame (a task whose result does not fit fails, its
@@ -93,6 +97,24 @@ struct pb_frame {
 #define PB_WORKER_MAGIC 0x50425731u /* "PBW1" */
 #define PB_WORKER_CLAIM_PIPE 0x1u
 #define PB_WORKER_SHARED 0x2u
+/*
+ * (2.2) PB_WORKER_POOL: the worker is pooled (`lifetime = cell`) and
+ * serves one repetition per start record until end-of-file.  Then
+ * PB_WORKER_FD_IN is one end of a Unix stream socket (socketpair), not a
+ * pipe, and:
+ *   - every start record carries the repetition's shared page
+ *     (host->job_shared_fd) as SCM_RIGHTS ancillary data on its first byte
+ *     (PB_WORKER_SHARED is set; descriptor 4 is not used); spec_len is
+ *     nonzero in the first record only (the worker keeps its workload);
+ *   - after PB_FRAME_DONE the release is one byte on PB_WORKER_FD_IN (not
+ *     end-of-file); the worker then sends PB_FRAME_USAGE and waits for the
+ *     next start record;
+ *   - end-of-file on PB_WORKER_FD_IN between repetitions: the worker exits
+ *     with status 0.
+ * A pooled worker that is a fork of the coordinator (not a fresh process)
+ * reaches the same loop through host->worker_pool_main.
+ */
+#define PB_WORKER_POOL 0x4u
 #define PB_WORKER_EXIT_START 2
 
 struct pb_worker_start {
@@ -104,6 +126,17 @@ struct pb_worker_start {
     int32_t parent;    /* pid of the coordinator                        */
     uint64_t tasks;    /* host->job_tasks(): the worker checks its own  */
     uint64_t spec_len; /* bytes of spec that follow                     */
+};
+
+/* (2.2) What a pooled worker measured of itself over one repetition
+ * (PB_FRAME_USAGE): getrusage(RUSAGE_SELF) deltas since its previous report
+ * (the first covers the process's start), its peak RSS, and its Pss and
+ * USS (smaps_rollup) read after its release, while the pool lives. */
+struct pb_worker_usage {
+    uint64_t user_us, sys_us;
+    uint64_t nvcsw, nivcsw;
+    uint64_t minflt, majflt;
+    uint64_t maxrss_kib, pss_kib, uss_kib;
 };
 
 #ifdef __cplusplus

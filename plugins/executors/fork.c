@@ -10,6 +10,10 @@
  * and peak RSS.  A child writes its frames in batches (fdio_batch), not
  * one write per task.
  *
+ * `lifetime = cell` keeps the children for the cell instead (procs.h,
+ * "pooled workers"): each is forked once and runs the core's pooled-worker
+ * loop (host->worker_pool_main), with the workload state it inherited.
+ *
  * Between fork() and _exit() a child runs only the core's worker loop
  * (async-signal-safe outside the workload's own code), writev(), read(),
  * clock_gettime() and prctl(): no stdio, no malloc, no locks of ours.
@@ -24,6 +28,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "lifetime.h"
 #include "procs.h"
 #include "util/fdio.h"
 
@@ -66,9 +71,48 @@ static void child_main(const struct pb_host *host, struct pb_job *job,
     _exit(0);
 }
 
+/* `lifetime = cell`: pooled worker i, a fork of the coordinator that keeps
+ * the workload state it inherits and serves every repetition
+ * (host->worker_pool_main). */
+static int fork_pool_start(void *ctx, const struct pb_host *host,
+                           struct pb_job *job, unsigned i, int in, int out,
+                           pid_t *pid, char *err, size_t errlen) {
+    (void)ctx;
+    pid_t parent = getpid();
+    pid_t c = fork();
+    if (c == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        /* Nothing of the coordinator's stays open but stdout and stderr:
+         * another worker's control socket held here would keep that
+         * worker from seeing end-of-file. */
+        if (dup2(in, PB_WORKER_FD_IN) < 0 || dup2(out, PB_WORKER_FD_OUT) < 0)
+            _exit(127);
+        close_range(PB_WORKER_FD_OUT + 1, ~0u, 0);
+        host->worker_pool_main(job);
+    }
+    if (c < 0) {
+        snprintf(err, errlen, "cannot fork worker %u: %s", i, strerror(errno));
+        return -1;
+    }
+    *pid = c;
+    return 0;
+}
+
+static int fork_create(const struct pb_host *host,
+                       const struct pb_params *params, unsigned workers,
+                       void **state, char *err, size_t errlen) {
+    return procs_lifetime_create(host, params, workers, 0, state, err, errlen);
+}
+
 static int fork_run(const struct pb_host *host, const struct pb_params *params,
                     struct pb_job *job, char *err, size_t errlen) {
     (void)params;
+    struct procs_pool *pool = host->executor_state(job);
+    if (pool)
+        return procs_pool_run(pool, host, job, fork_pool_start, NULL, err,
+                              errlen);
     unsigned n = host->job_workers(job);
     struct procs p;
     int rel[2];
@@ -118,18 +162,25 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
     return procs_finish(&p, rc);
 }
 
+static void fork_destroy(void *state) { procs_pool_free(state); }
+
+static const struct pb_param fork_params[] = {LIFETIME_PARAM, PB_PARAM_END};
+
 static const struct pb_executor_ops fork_ops = {
     .size = sizeof(struct pb_executor_ops),
     .check = NULL,
     .run = fork_run,
+    .create = fork_create,
+    .destroy = fork_destroy,
 };
 
 static const struct pb_plugin fork_desc = {
     .abi_version = PB_ABI_VERSION,
     .kind = PB_KIND_EXECUTOR,
     .name = "fork",
-    .summary = "one fork()ed child per worker; results through pipes",
-    .params = NULL,
+    .summary = "one fork()ed child per worker (and repetition, or a pool kept "
+               "for the cell); results through pipes",
+    .params = fork_params,
     .flags = 0,
     .workload = NULL,
     .executor = &fork_ops,

@@ -45,6 +45,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lifetime.h"
 #include "procs.h"
 #include "util/fdio.h"
 
@@ -70,8 +71,9 @@ struct fs_usage {
 
 /* The executor's state for one cell: the server. */
 struct fs_state {
-    pid_t pid; /* the server */
-    int sock;  /* the coordinator's end of the socket pair */
+    pid_t pid;               /* the server */
+    int sock;                /* the coordinator's end of the socket pair */
+    struct procs_pool *pool; /* `lifetime = cell`, or NULL */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -274,6 +276,8 @@ static void fs_destroy(void *state) {
     struct fs_state *s = state;
     if (!s)
         return;
+    /* The pooled workers first: they are the cell's children. */
+    procs_pool_free(s->pool);
     /* End-of-file on its socket: the server exits. */
     if (s->sock >= 0)
         close(s->sock);
@@ -336,6 +340,29 @@ static int fs_prepare(const struct pb_host *host,
     return 0;
 }
 
+/* Asks the server for worker i with the descriptors `fds` (its input,
+ * output and maybe the shared page).  Returns 0 and sets *pid, or -1 with
+ * err. */
+static int fs_fork(const struct pb_host *host, struct pb_job *job,
+                   const struct fs_state *s, unsigned i, const int *fds,
+                   int nfds, pid_t *pid, char *err, size_t errlen) {
+    int64_t got = -1;
+    int rc = send_request(s, OP_FORK, i, fds, nfds);
+    if (rc == 0)
+        rc = recv_reply(s, &got, sizeof got);
+    if (rc < 0 || got <= 0) {
+        if (rc < 0)
+            server_gone(s, err, errlen);
+        else
+            snprintf(err, errlen, "the fork server cannot fork worker %u: %s",
+                     i, strerror((int)-got));
+        return -1;
+    }
+    host->job_add_ipc(job, sizeof(struct fs_request) + sizeof got);
+    *pid = (pid_t)got;
+    return 0;
+}
+
 /* Starts worker i through the server; on failure err says why and -1 is
  * returned. */
 static int fork_one(struct procs *p, const struct fs_state *s, unsigned i,
@@ -345,24 +372,40 @@ static int fork_one(struct procs *p, const struct fs_state *s, unsigned i,
     if (procs_pipes(i, HIGH_FD, child, parent, err, errlen) < 0)
         return -1;
     int fds[3] = {child[0], child[1], shared};
-    int64_t pid = -1;
-    int rc = send_request(s, OP_FORK, i, fds, shared >= 0 ? 3 : 2);
+    pid_t pid = 0;
+    int rc = fs_fork(p->host, p->job, s, i, fds, shared >= 0 ? 3 : 2, &pid, err,
+                     errlen);
     close(child[0]);
     close(child[1]);
-    if (rc == 0)
-        rc = recv_reply(s, &pid, sizeof pid);
-    if (rc < 0 || pid <= 0) {
-        if (rc < 0)
-            server_gone(s, err, errlen);
-        else
-            snprintf(err, errlen, "the fork server cannot fork worker %u: %s",
-                     i, strerror((int)-pid));
+    if (rc < 0) {
         close(parent[0]);
         close(parent[1]);
         return -1;
     }
-    p->host->job_add_ipc(p->job, sizeof(struct fs_request) + sizeof pid);
-    procs_started(p, i, (pid_t)pid, parent, start, spec);
+    procs_started(p, i, pid, parent, start, spec);
+    return 0;
+}
+
+/* `lifetime = cell`: pooled worker i, forked by the server once for the
+ * cell; it re-creates the workload once and serves every repetition. */
+static int fs_pool_start(void *ctx, const struct pb_host *host,
+                         struct pb_job *job, unsigned i, int in, int out,
+                         pid_t *pid, char *err, size_t errlen) {
+    const int fds[2] = {in, out};
+    return fs_fork(host, job, ctx, i, fds, 2, pid, err, errlen);
+}
+
+static int fs_create(const struct pb_host *host, const struct pb_params *params,
+                     unsigned workers, void **state, char *err, size_t errlen) {
+    struct fs_state *s = *state;
+    void *pool = NULL;
+    if (!s) {
+        snprintf(err, errlen, "no fork server: prepare() did not run");
+        return -1;
+    }
+    if (procs_lifetime_create(host, params, workers, 1, &pool, err, errlen) < 0)
+        return -1;
+    s->pool = pool;
     return 0;
 }
 
@@ -384,7 +427,7 @@ static void server_account(const struct pb_host *host, struct pb_job *job,
 static int fs_run(const struct pb_host *host, const struct pb_params *params,
                   struct pb_job *job, char *err, size_t errlen) {
     (void)params;
-    const struct fs_state *s = host->executor_state(job);
+    struct fs_state *s = host->executor_state(job);
     unsigned n = host->job_workers(job);
     struct procs p;
     if (!s) {
@@ -394,6 +437,12 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
     if (n == 0) {
         snprintf(err, errlen, "the job has no workers");
         return -1;
+    }
+    if (s->pool) {
+        int rc =
+            procs_pool_run(s->pool, host, job, fs_pool_start, s, err, errlen);
+        server_account(host, job, s);
+        return rc;
     }
     size_t spec_len = 0;
     const void *spec = host->job_spec(job, &spec_len);
@@ -416,9 +465,12 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
     return rc;
 }
 
+static const struct pb_param fs_params[] = {LIFETIME_PARAM, PB_PARAM_END};
+
 static const struct pb_executor_ops fs_ops = {
     .size = sizeof(struct pb_executor_ops),
     .run = fs_run,
+    .create = fs_create,
     .prepare = fs_prepare,
     .destroy = fs_destroy,
 };
@@ -428,8 +480,9 @@ static const struct pb_plugin fs_desc = {
     .kind = PB_KIND_EXECUTOR,
     .name = "forkserver",
     .summary = "workers forked by a small server process started before the "
-               "workload; each re-creates the workload, no exec; pipes",
-    .params = NULL,
+               "workload; each re-creates the workload, no exec (per "
+               "repetition, or a pool kept for the cell); pipes",
+    .params = fs_params,
     .flags = 0,
     .workload = NULL,
     .executor = &fs_ops,

@@ -142,7 +142,7 @@ static const struct pb_param gil_params[] = {
     {"switch_interval", PB_PARAM_DURATION, "5ms", "1us", "10s", NULL,
      "how long a waiting thread lets the holder run before asking it to "
      "drop the lock (CPython's sys.setswitchinterval, default 5 ms)"},
-    THREADS_LIFETIME_PARAM,
+    LIFETIME_PARAM,
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static int gil_run(const struct pb_host *host, const struct pb_params *params,

@@ -43,6 +43,7 @@
 #include "util/fdio.h"
 #include "util/mpiwire.h"
 #include "util/selfpath.h"
+#include "util/selfusage.h"
 
 #define MPI_WORKER_NAME "parbench-mpi-worker"
 #define MPI_MAX_ARGS 64
@@ -483,24 +484,17 @@ static int mpi_frame(struct mpi_rep *r, uint32_t type, const unsigned char *b,
         if (len != sizeof u || (memcpy(&u, b, sizeof u), u.rank > L->workers))
             return -1;
         struct rusage ru;
-        memset(&ru, 0, sizeof ru);
+        selfusage_rusage(&u.use, &ru);
         /* Under lifetime = repetition a local rank's CPU time reaches us
-         * through RUSAGE_CHILDREN when mpirun is reaped. */
-        if (!(u.local && !r->per_cell)) {
-            ru.ru_utime.tv_sec = (time_t)(u.user_us / 1000000);
-            ru.ru_utime.tv_usec = (suseconds_t)(u.user_us % 1000000);
-            ru.ru_stime.tv_sec = (time_t)(u.sys_us / 1000000);
-            ru.ru_stime.tv_usec = (suseconds_t)(u.sys_us % 1000000);
-            ru.ru_nvcsw = (long)u.nvcsw;
-            ru.ru_nivcsw = (long)u.nivcsw;
-            ru.ru_minflt = (long)u.minflt;
-            ru.ru_majflt = (long)u.majflt;
+         * through RUSAGE_CHILDREN when mpirun is reaped: its peak only. */
+        if (u.local && !r->per_cell) {
+            memset(&ru, 0, sizeof ru);
+            ru.ru_maxrss = (long)u.use.maxrss_kib;
         }
-        ru.ru_maxrss = (long)u.maxrss_kib;
         unsigned who = u.rank ? u.rank - 1 : PB_NO_WORKER;
-        h->job_self_usage(r->job, who, &ru, u.pss_kib);
+        h->job_self_usage(r->job, who, &ru, u.use.pss_kib);
         if (PB_HOST_HAS(h, job_self_uss) && h->job_self_uss)
-            h->job_self_uss(r->job, who, u.uss_kib);
+            h->job_self_uss(r->job, who, u.use.uss_kib);
         h->job_add_ipc(r->job, len);
         return 0;
     }

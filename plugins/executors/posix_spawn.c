@@ -12,6 +12,10 @@
  * (PB_FRAME_CLAIM, then the index).  Results come back batched, many
  * frames to a write (parbench-worker, cli/worker_main.c).
  *
+ * `lifetime = cell` keeps W parbench-workers for the cell (procs.h,
+ * "pooled workers"): each loads the workload once and serves every
+ * repetition.
+ *
  * An exec failure (say, no parbench-worker next to parbench) comes back as
  * posix_spawn's return value: glibc reports the child's exec errno to the
  * caller through its own close-on-exec channel, so no second one is
@@ -27,12 +31,36 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lifetime.h"
 #include "procs.h"
 #include "util/fdio.h"
 
 /* Descriptors handed to a worker are first moved at or above this, so
  * that the dup2s onto 0, 3 and 4 cannot overwrite one another. */
 #define HIGH_FD 10
+
+/* parbench-worker with `in`, `out` (and `shared` when >= 0) on its
+ * descriptors 0, 3 and 4.  Returns 0 or posix_spawn's error number. */
+static int spawn_proc(const char *prog, int in, int out, int shared,
+                      pid_t *pid) {
+    posix_spawn_file_actions_t fa;
+    int rc = posix_spawn_file_actions_init(&fa);
+    if (rc == 0)
+        rc = posix_spawn_file_actions_adddup2(&fa, in, PB_WORKER_FD_IN);
+    if (rc == 0)
+        rc = posix_spawn_file_actions_adddup2(&fa, out, PB_WORKER_FD_OUT);
+    if (rc == 0 && shared >= 0)
+        rc = posix_spawn_file_actions_adddup2(&fa, shared, PB_WORKER_FD_SHARED);
+    /* Whatever else this process has open stays out of the worker. */
+    if (rc == 0)
+        rc = posix_spawn_file_actions_addclosefrom_np(&fa,
+                                                      PB_WORKER_FD_SHARED + 1);
+    char *argv[] = {(char *)"parbench-worker", NULL};
+    if (rc == 0)
+        rc = posix_spawn(pid, prog, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc;
+}
 
 /* Starts worker i; on failure err says why and -1 is returned. */
 static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
@@ -41,23 +69,8 @@ static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
     int child[2], parent[2];
     if (procs_pipes(i, HIGH_FD, child, parent, err, errlen) < 0)
         return -1;
-    posix_spawn_file_actions_t fa;
-    int rc = posix_spawn_file_actions_init(&fa);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_adddup2(&fa, child[0], PB_WORKER_FD_IN);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_adddup2(&fa, child[1], PB_WORKER_FD_OUT);
-    if (rc == 0 && shared >= 0)
-        rc = posix_spawn_file_actions_adddup2(&fa, shared, PB_WORKER_FD_SHARED);
-    /* Whatever else this process has open stays out of the worker. */
-    if (rc == 0)
-        rc = posix_spawn_file_actions_addclosefrom_np(&fa,
-                                                      PB_WORKER_FD_SHARED + 1);
     pid_t pid = 0;
-    char *argv[] = {(char *)"parbench-worker", NULL};
-    if (rc == 0)
-        rc = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
+    int rc = spawn_proc(prog, child[0], child[1], shared, &pid);
     close(child[0]);
     close(child[1]);
     if (rc != 0) {
@@ -71,6 +84,30 @@ static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
     return 0;
 }
 
+/* `lifetime = cell`: pooled worker i, a parbench-worker serving every
+ * repetition of the cell (PB_WORKER_POOL). */
+static int spawn_pool_start(void *ctx, const struct pb_host *host,
+                            struct pb_job *job, unsigned i, int in, int out,
+                            pid_t *pid, char *err, size_t errlen) {
+    (void)ctx;
+    const char *prog = host->worker_program(job);
+    int rc = prog && *prog ? spawn_proc(prog, in, out, -1, pid) : ENOENT;
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start worker %u: %s: %s", i,
+                 prog && *prog ? prog : "parbench-worker", strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static int spawn_create(const struct pb_host *host,
+                        const struct pb_params *params, unsigned workers,
+                        void **state, char *err, size_t errlen) {
+    return procs_lifetime_create(host, params, workers, 1, state, err, errlen);
+}
+
+static void spawn_destroy(void *state) { procs_pool_free(state); }
+
 static int spawn_run(const struct pb_host *host, const struct pb_params *params,
                      struct pb_job *job, char *err, size_t errlen) {
     (void)params;
@@ -80,6 +117,10 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
         snprintf(err, errlen, "the job has no workers");
         return -1;
     }
+    struct procs_pool *pool = host->executor_state(job);
+    if (pool)
+        return procs_pool_run(pool, host, job, spawn_pool_start, NULL, err,
+                              errlen);
     const char *prog = host->worker_program(job);
     size_t spec_len = 0;
     const void *spec = host->job_spec(job, &spec_len);
@@ -109,10 +150,14 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
     return procs_finish(&p, rc);
 }
 
+static const struct pb_param spawn_params[] = {LIFETIME_PARAM, PB_PARAM_END};
+
 static const struct pb_executor_ops spawn_ops = {
     .size = sizeof(struct pb_executor_ops),
     .check = NULL,
     .run = spawn_run,
+    .create = spawn_create,
+    .destroy = spawn_destroy,
 };
 
 static const struct pb_plugin spawn_desc = {
@@ -120,8 +165,9 @@ static const struct pb_plugin spawn_desc = {
     .kind = PB_KIND_EXECUTOR,
     .name = "posix_spawn",
     .summary = "one fresh parbench-worker process per worker, re-creating "
-               "the workload; pipes",
-    .params = NULL,
+               "the workload (per repetition, or a pool kept for the cell); "
+               "pipes",
+    .params = spawn_params,
     .flags = 0,
     .workload = NULL,
     .executor = &spawn_ops,

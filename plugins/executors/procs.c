@@ -4,6 +4,8 @@
  */
 #include "procs.h"
 
+#include "lifetime.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/fdio.h"
+#include "util/selfusage.h"
 
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
                unsigned workers) {
@@ -146,11 +150,20 @@ void procs_release(struct procs *p) {
         close(p->release_fd);
         p->release_fd = -1;
     }
-    for (unsigned i = 0; i < p->started; i++)
-        if (p->c[i].in >= 0) {
-            close(p->c[i].in);
-            p->c[i].in = -1;
+    for (unsigned i = 0; i < p->started; i++) {
+        if (p->c[i].in < 0)
+            continue;
+        if (p->pool) {
+            /* A pooled worker stays: one byte releases it (one that died
+             * meanwhile shows as end-of-file on its output). */
+            char b = 1;
+            (void)send(p->c[i].in, &b, 1, MSG_NOSIGNAL);
+            p->host->job_add_ipc(p->job, 1);
+            continue;
         }
+        close(p->c[i].in);
+        p->c[i].in = -1;
+    }
 }
 
 /* Worker i broke the protocol: the job is lost. */
@@ -190,6 +203,24 @@ static int handle(struct procs *p, unsigned i, uint32_t type,
     case PB_FRAME_DONE:
         c->done = 1;
         return 0;
+    case PB_FRAME_USAGE: {
+        struct pb_worker_usage u;
+        if (!p->pool || !c->done || len != sizeof u) {
+            broken(p, i, "sent its usage out of turn");
+            return -1;
+        }
+        memcpy(&u, body, sizeof u);
+        struct rusage ru;
+        selfusage_rusage(&u, &ru);
+        /* Not reaped within the repetition: RUSAGE_CHILDREN never sees
+         * it, so the worker's own reading is the row's. */
+        h->job_self_usage(p->job, i, &ru, u.pss_kib);
+        if (PB_HOST_HAS(h, job_self_uss) && h->job_self_uss)
+            h->job_self_uss(p->job, i, u.uss_kib);
+        h->job_add_ipc(p->job, len);
+        c->usage = 1;
+        return 0;
+    }
     case PB_FRAME_ERROR:
         h->job_add_ipc(p->job, len);
         free(c->error);
@@ -261,7 +292,9 @@ void procs_serve(struct procs *p) {
         unsigned k = 0, done = 0;
         for (unsigned i = 0; i < p->started; i++) {
             done += p->c[i].done;
-            if (p->c[i].out >= 0 && pfd) {
+            /* A pooled worker past its usage is idle until the next
+             * repetition: its output stays open and silent. */
+            if (p->c[i].out >= 0 && pfd && !p->c[i].usage) {
                 pfd[k].fd = p->c[i].out;
                 pfd[k].events = POLLIN;
                 idx[k++] = i;
@@ -286,7 +319,7 @@ void procs_serve(struct procs *p) {
                 continue;
             close(c->out);
             c->out = -1;
-            if (!c->done && !c->killed) {
+            if ((!c->done || (p->pool && !c->usage)) && !c->killed) {
                 /* Died (or gave up) before its work was done: nobody
                  * will take over its tasks, and the others may wait for
                  * claims; the job is lost, stop it now. */
@@ -370,4 +403,208 @@ int procs_finish(struct procs *p, int rc) {
     procs_reap(p);
     procs_free(p);
     return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pools                                                                    */
+/* ------------------------------------------------------------------------ */
+
+struct procs_pool_worker {
+    pid_t pid;
+    int ctl; /* the coordinator's end of its control socket */
+    int out; /* the read end of its frames                  */
+};
+
+struct procs_pool {
+    unsigned workers;
+    unsigned started; /* w[0 .. started-1] run                */
+    int spec;         /* the workers need the spec            */
+    struct procs_pool_worker *w;
+};
+
+struct procs_pool *procs_pool_new(unsigned workers, int spec) {
+    struct procs_pool *pool = calloc(1, sizeof *pool);
+    if (!pool || !(pool->w = calloc(workers ? workers : 1, sizeof *pool->w))) {
+        free(pool);
+        return NULL;
+    }
+    pool->workers = workers;
+    pool->spec = spec;
+    return pool;
+}
+
+/* Starts every worker of the pool; on failure err says why, -1 is
+ * returned and the ones started stay in the pool (to be killed). */
+static int pool_start(struct procs_pool *pool, const struct pb_host *host,
+                      struct pb_job *job, procs_pool_start_fn start, void *ctx,
+                      char *err, size_t errlen) {
+    for (unsigned i = 0; i < pool->workers; i++) {
+        int sv[2], out[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+            snprintf(err, errlen, "cannot create a socket for worker %u: %s", i,
+                     strerror(errno));
+            return -1;
+        }
+        if (pipe2(out, O_CLOEXEC) < 0) {
+            snprintf(err, errlen, "cannot create a pipe for worker %u: %s", i,
+                     strerror(errno));
+            close(sv[0]);
+            close(sv[1]);
+            return -1;
+        }
+        int in = move_high(sv[1], PROCS_POOL_FD);
+        int wr = move_high(out[1], PROCS_POOL_FD);
+        pid_t pid = 0;
+        int rc = in < 0 || wr < 0 ? -1 : 0;
+        if (rc < 0)
+            snprintf(err, errlen, "cannot move a descriptor of worker %u: %s",
+                     i, strerror(errno));
+        else
+            rc = start(ctx, host, job, i, in, wr, &pid, err, errlen);
+        if (in >= 0)
+            close(in);
+        if (wr >= 0)
+            close(wr);
+        if (rc < 0) {
+            close(sv[0]);
+            close(out[0]);
+            return -1;
+        }
+        pool->w[i] = (struct procs_pool_worker){pid, sv[0], out[0]};
+        pool->started++;
+    }
+    return 0;
+}
+
+/* Worker i's start record for this repetition, with the job's shared page
+ * on its first byte (and the spec after it when the pool is new). */
+static void pool_send_start(struct procs *p, unsigned i, int shared,
+                            struct pb_worker_start s, const void *spec) {
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } cm;
+    memset(&cm, 0, sizeof cm);
+    s.worker = i;
+    struct iovec iov = {.iov_base = &s, .iov_len = sizeof s};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = cm.buf,
+                        .msg_controllen = sizeof cm.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &shared, sizeof shared);
+    ssize_t n;
+    while ((n = sendmsg(p->c[i].in, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    /* A worker that died meanwhile shows as end-of-file on its output. */
+    if (n > 0 && (size_t)n < sizeof s)
+        (void)fdio_write_full(p->c[i].in, (char *)&s + n, sizeof s - (size_t)n);
+    if (n > 0 && s.spec_len)
+        (void)fdio_write_full(p->c[i].in, spec, (size_t)s.spec_len);
+    p->host->job_add_ipc(p->job, sizeof s + s.spec_len);
+}
+
+int procs_pool_run(struct procs_pool *pool, const struct pb_host *host,
+                   struct pb_job *job, procs_pool_start_fn start, void *ctx,
+                   char *err, size_t errlen) {
+    unsigned n = host->job_workers(job);
+    int shared = host->job_shared_fd(job);
+    size_t spec_len = 0;
+    const void *spec = pool->spec ? host->job_spec(job, &spec_len) : NULL;
+    struct procs p;
+    if (n != pool->workers) {
+        snprintf(err, errlen, "the job has %u workers, the pool %u", n,
+                 pool->workers);
+        return -1;
+    }
+    if (shared < 0 || (pool->spec && (!spec || !spec_len))) {
+        snprintf(err, errlen,
+                 "the core gave no shared page%s: a pool of "
+                 "processes needs it",
+                 pool->spec ? " or no spec" : "");
+        return -1;
+    }
+    if (procs_init(&p, host, job, n) < 0) {
+        snprintf(err, errlen, "out of memory for %u workers", n);
+        return -1;
+    }
+    p.pool = 1;
+    int fresh = pool->started == 0, rc = 0;
+    if (fresh)
+        rc = pool_start(pool, host, job, start, ctx, err, errlen);
+    for (unsigned i = 0; i < pool->started; i++) {
+        p.c[i].pid = pool->w[i].pid;
+        p.c[i].in = pool->w[i].ctl;
+        p.c[i].out = pool->w[i].out;
+    }
+    p.started = pool->started;
+    if (rc == 0) {
+        struct pb_worker_start s;
+        procs_start_record(&p, shared, &s, fresh ? spec_len : 0);
+        s.flags = PB_WORKER_POOL | PB_WORKER_SHARED;
+        for (unsigned i = 0; i < n; i++)
+            pool_send_start(&p, i, shared, s, spec);
+    } else {
+        procs_kill_all(&p);
+    }
+    procs_serve(&p);
+    int whole = rc == 0 && p.culprit < 0;
+    for (unsigned i = 0; i < p.started && whole; i++)
+        whole = p.c[i].usage && p.c[i].out >= 0 && !p.c[i].killed;
+    if (whole) {
+        /* The pool lives on: its descriptors are not procs_free's. */
+        for (unsigned i = 0; i < p.started; i++)
+            p.c[i].in = p.c[i].out = -1;
+        procs_free(&p);
+        return 0;
+    }
+    /* A death (or a failed start): the row is lost; kill and reap all of
+     * them, say which died and where, and start afresh next repetition. */
+    procs_kill_all(&p);
+    procs_reap(&p);
+    procs_free(&p);
+    pool->started = 0;
+    return rc;
+}
+
+void procs_pool_free(struct procs_pool *pool) {
+    if (!pool)
+        return;
+    /* End-of-file between repetitions: each worker exits. */
+    for (unsigned i = 0; i < pool->started; i++) {
+        close(pool->w[i].ctl);
+        close(pool->w[i].out);
+    }
+    for (unsigned i = 0; i < pool->started; i++)
+        while (waitpid(pool->w[i].pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    free(pool->w);
+    free(pool);
+}
+
+int procs_lifetime_create(const struct pb_host *host,
+                          const struct pb_params *params, unsigned workers,
+                          int spec, void **state, char *err, size_t errlen) {
+    *state = NULL;
+    if (!lifetime_is_cell(host, params))
+        return 0;
+    if (!PB_HOST_HAS(host, worker_pool_main) || !host->job_self_usage ||
+        (!spec && !host->worker_pool_main)) {
+        snprintf(err, errlen,
+                 "this parbench core cannot keep worker processes for a cell "
+                 "(host ABI %u.x without worker_pool_main): use lifetime = "
+                 "repetition, or a parbench with plugin ABI 2.2",
+                 host->abi_version);
+        return -1;
+    }
+    *state = procs_pool_new(workers, spec);
+    if (!*state) {
+        snprintf(err, errlen, "out of memory for a pool of %u workers",
+                 workers);
+        return -1;
+    }
+    return 0;
 }

@@ -28,6 +28,7 @@ struct procs_child {
     unsigned char *buf; /* frames read but not yet handled (owned)      */
     size_t used, cap;
     int done;    /* PB_FRAME_DONE seen                           */
+    int usage;   /* pooled: PB_FRAME_USAGE seen (its repetition is over) */
     int killed;  /* killed by the coordinator: not a crash       */
     char *error; /* PB_FRAME_ERROR text (owned), or NULL         */
 };
@@ -43,6 +44,8 @@ struct procs {
     int release_fd;             /* fork: write end of the release pipe   */
     int released;
     long culprit; /* the first worker that died, or -1     */
+    int pool;     /* the workers are pooled (PB_WORKER_POOL): released with
+                     a byte, done with a repetition at PB_FRAME_USAGE    */
 };
 
 /* Set up for `workers` workers.  Returns 0 or -1 (out of memory). */
@@ -98,5 +101,55 @@ void procs_free(struct procs *p);
  * those already started; then serve, reap and free.  Returns rc, for run()
  * to return. */
 int procs_finish(struct procs *p, int rc);
+
+/* --- pooled workers: `lifetime = cell` ------------------------------- */
+
+/*
+ * A pool of worker processes kept across the repetitions of a cell
+ * (PB_WORKER_POOL of <parbench/worker.h>).  The processes are started in
+ * the first repetition that runs on the pool (so their start-up is in that
+ * row, usually the warmup), each on a control socket (its PB_WORKER_FD_IN)
+ * and a frames pipe (its PB_WORKER_FD_OUT).  Every repetition sends each
+ * one a start record with the job's shared page, serves it as procs_serve
+ * serves fresh workers, releases it with a byte and takes its own usage
+ * (PB_FRAME_USAGE -> host->job_self_usage).  A worker that dies (or cannot
+ * start) costs the repetition its row, as without a pool: the others are
+ * killed, all are reaped and reported (procs_reap), and the next
+ * repetition starts a new pool.
+ */
+struct procs_pool;
+
+/* Starts pooled worker i as process *pid with `in` on its PB_WORKER_FD_IN
+ * and `out` on its PB_WORKER_FD_OUT (both close-on-exec, at or above
+ * PROCS_POOL_FD, owned by the caller: the callback must not close them).
+ * Returns 0, or -1 with a sentence in err. */
+typedef int (*procs_pool_start_fn)(void *ctx, const struct pb_host *host,
+                                   struct pb_job *job, unsigned i, int in,
+                                   int out, pid_t *pid, char *err,
+                                   size_t errlen);
+#define PROCS_POOL_FD 10
+
+/* A pool of `workers` (no process yet); `spec`: its workers re-create the
+ * workload from the job's spec (spawned, forkserver), else they inherit it
+ * (fork).  NULL when out of memory. */
+struct procs_pool *procs_pool_new(unsigned workers, int spec);
+
+/* One repetition of `job` on the pool, starting the processes first if
+ * there are none (the first repetition, or the one after a death).
+ * Returns 0, or -1 with a sentence in err (the executor failed: the row
+ * fails; processes started are killed and reaped). */
+int procs_pool_run(struct procs_pool *pool, const struct pb_host *host,
+                   struct pb_job *job, procs_pool_start_fn start, void *ctx,
+                   char *err, size_t errlen);
+
+/* End-of-file on every control socket (each process exits), then reap
+ * them; frees the pool.  NULL is ignored. */
+void procs_pool_free(struct procs_pool *pool);
+
+/* The executor's create() for LIFETIME_PARAM: *state = a pool under
+ * `lifetime = cell` (needs host->job_self_usage), NULL under repetition. */
+int procs_lifetime_create(const struct pb_host *host,
+                          const struct pb_params *params, unsigned workers,
+                          int spec, void **state, char *err, size_t errlen);
 
 #endif /* PARBENCH_PLUGINS_PROCS_H */

@@ -23,8 +23,7 @@ static int pt_run(const struct pb_host *host, const struct pb_params *params,
     return threads_run(host, job, NULL, NULL, NULL, NULL, err, errlen);
 }
 
-static const struct pb_param pt_params[] = {THREADS_LIFETIME_PARAM,
-                                            PB_PARAM_END};
+static const struct pb_param pt_params[] = {LIFETIME_PARAM, PB_PARAM_END};
 
 static const struct pb_executor_ops pt_ops = {
     .size = sizeof(struct pb_executor_ops),

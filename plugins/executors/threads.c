@@ -199,7 +199,7 @@ int threads_lifetime_create(const struct pb_host *host,
                             const struct pb_params *params, unsigned workers,
                             void **state, char *err, size_t errlen) {
     *state = NULL;
-    if (strcmp(host->param_string(params, "lifetime"), "cell") != 0)
+    if (!lifetime_is_cell(host, params))
         return 0;
     *state = threads_pool_new(workers, err, errlen);
     return *state ? 0 : -1;

@@ -9,6 +9,8 @@
 
 #include <parbench/plugin.h>
 
+#include "lifetime.h"
+
 #include <stddef.h>
 
 /*
@@ -47,22 +49,11 @@ int threads_pool_run(struct threads_pool *pool, const struct pb_host *host,
 /* Stops and joins every thread and frees the pool; NULL is ignored. */
 void threads_pool_free(struct threads_pool *pool);
 
-/* The executor's create() and destroy() for THREADS_LIFETIME_PARAM: a pool
+/* The executor's create() and destroy() for LIFETIME_PARAM: a pool
  * under `lifetime = cell` (the state), none (NULL) under repetition. */
 int threads_lifetime_create(const struct pb_host *host,
                             const struct pb_params *params, unsigned workers,
                             void **state, char *err, size_t errlen);
 void threads_pool_destroy(void *state);
-
-/* The `lifetime` parameter of thread and process executors: the table
- * entry, and 1 when `params` says cell. */
-#define THREADS_LIFETIME_PARAM                                                 \
-    {                                                                          \
-        .name = "lifetime", .type = PB_PARAM_ENUM, .def = "repetition",        \
-        .choices = threads_lifetimes,                                          \
-        .help = "repetition: new workers every repetition; cell: a pool kept " \
-                "across the cell's repetitions, started before the first"      \
-    }
-static const char *const threads_lifetimes[] = {"repetition", "cell", NULL};
 
 #endif /* PARBENCH_PLUGINS_THREADS_H */

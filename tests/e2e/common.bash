@@ -80,3 +80,20 @@ start_badserver() {
     for _ in $(seq 100); do [[ -s $WORK/bad.out ]] && break; sleep 0.1; done
     read -r BAD_PORT BAD_REFUSED < "$WORK/bad.out" || fail "badserver did not start"
 }
+
+# cell_workers_hang PID CSV ROWS WORKERS: waits (up to 15 s) until the
+# `parbench run` PID has written ROWS lines of CSV (header included) and
+# one of its cell processes has WORKERS worker children (forkserver's
+# server, pb-forkserver, not counted); status 1 if that never happens.
+cell_workers_hang() {
+    local c _
+    for _ in $(seq 300); do
+        if [[ -f $2 && $(wc -l < "$2") == "$3" ]]; then
+            for c in $(pgrep -P "$1"); do
+                (( $(pgrep -P "$c" | wc -l) - $(pgrep -P "$c" -x pb-forkserver | wc -l) == $4 )) && return 0
+            done
+        fi
+        sleep 0.05
+    done
+    return 1
+}

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# `lifetime = cell` keeps the worker threads of pthread and gil across the
-# repetitions of a cell (start-up paid once: the same thread ids serve every
-# repetition) with the same answers as `lifetime = repetition`; `affinity`
-# pins every worker (Cpus_allowed_list as the worker's own thread reads it)
-# under threads, fork and posix_spawn; bad values are config errors; the
-# row says which lifetime and placement it used (executor_params).
+# `lifetime = cell` keeps the worker threads of pthread and gil, and the
+# worker processes of fork, posix_spawn and forkserver, across the
+# repetitions of a cell (start-up paid once: the same thread ids, the same
+# W pids serve every repetition) with the same answers as `lifetime =
+# repetition` (and as pthread, for prime-count and matrix-mult); a pooled
+# worker that crashes costs its repetition's row and the next repetition
+# gets a new pool; a pool that hangs is killed at the timeout; Ctrl-C in a
+# pooled cell leaves no process; `affinity` pins every worker
+# (Cpus_allowed_list as the worker's own thread reads it) under threads,
+# fork, posix_spawn and forkserver, pooled or not; bad values are config
+# errors; the row says which lifetime and placement it used
+# (executor_params).
 source "$(dirname "$0")/common.bash"
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
 
@@ -54,16 +60,163 @@ cmp gil_rep.sums gil_cell.sums || fail "gil: lifetime = cell changed the checksu
     fail "executor_params of a gil row: $(csv_col gil_rep.csv executor_params | sort -u)"
 pass "lifetime = cell: one pool of threads per cell, same checksums, recorded in executor_params"
 
+# --- lifetime of worker processes -------------------------------------------
+for ex in fork posix_spawn forkserver; do
+    for life in repetition cell; do
+        rm -f who.log
+        cat > plife.ini <<INI
+[run]
+workers = 2
+repetitions = 3
+warmup = 1
+schedule = static
+output = $ex-$life.csv
+[workload.who]
+plugin = tp-whoami
+tasks = 8
+log = $WORK/who.log
+[executor.$ex]
+lifetime = $life
+INI
+        run_pb 0 run plife.ini --force
+        # task T worker W pid P tid X cpus C
+        pids=$(awk '{ print $6 }' who.log | sort -u | wc -l)
+        case $life in
+        cell) [[ $pids == 2 ]] || fail "$ex: $pids processes ran the pooled cell's tasks, expected the pool's 2" ;;
+        *) [[ $pids == 8 ]] || fail "$ex: $pids processes ran the cell's tasks, expected 2 per repetition (8)" ;;
+        esac
+        [[ $(wc -l < who.log) == 32 ]] || fail "$ex $life: $(wc -l < who.log) tasks logged, expected 4 x 8"
+        [[ $(csv_col $ex-$life.csv status | sort -u) == ok ]] || { cat $ex-$life.csv; fail "$ex $life: rows not ok"; }
+        [[ $(csv_col $ex-$life.csv executor_params | sort -u) == "schedule=static;ballast=0;affinity=none;lifetime=$life" ]] ||
+            fail "$ex $life: executor_params $(csv_col $ex-$life.csv executor_params | sort -u)"
+        # Pooled processes report their own usage (job_self_usage, as MPI
+        # ranks) and their USS with it (job_self_uss): every row has one.
+        while read -r uss; do
+            [[ $uss =~ ^[0-9]+$ ]] || fail "$ex $life: uss_kib '$uss', expected a number"
+        done < <(csv_col $ex-$life.csv uss_kib)
+    done
+done
+pass "lifetime = cell: W worker processes for the whole cell under fork, posix_spawn and forkserver (W per repetition under lifetime = repetition)"
+
+cat > sums.ini <<INI
+[run]
+workers = 3
+repetitions = 2
+warmup = 1
+schedule = dynamic
+order = grouped
+output = sums.csv
+[workload.prime-count]
+limit = 200000
+tasks = 12
+[workload.matrix-mult]
+n = 96
+tasks = 7
+[executor.pthread]
+INI
+for ex in fork posix_spawn forkserver; do
+    for life in repetition cell; do
+        printf '[executor.%s-%s]\nplugin = %s\nlifetime = %s\n' $ex $life $ex $life >> sums.ini
+    done
+done
+run_pb 0 run sums.ini --force
+[[ $(csv_col sums.csv status | sort -u) == ok ]] || { cat sums.csv; fail "sums: rows not ok"; }
+[[ $(wc -l < sums.csv) == 29 ]] || fail "sums: $(($(wc -l < sums.csv) - 1)) rows, expected 2 workloads x 7 executors x 2"
+for w in prime-count matrix-mult; do
+    n=$(paste -d' ' <(csv_col sums.csv workload) <(csv_col sums.csv checksum) | awk -v w=$w '$1 == w { print $2 }' | sort -u | wc -l)
+    [[ $n == 1 ]] || fail "$w: $n different checksums across pthread and the process executors, pooled or not"
+done
+[[ $(csv_col sums.csv executor | sort -u | wc -l) == 7 ]] || fail "sums: not every executor ran"
+pass "prime-count and matrix-mult: the same checksum under pthread, fork, posix_spawn and forkserver, pooled or not"
+
+# --- a pooled worker that crashes, hangs, or is interrupted ------------------
+export ASAN_OPTIONS=handle_segv=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+export TSAN_OPTIONS=handle_segv=0:report_thread_leaks=0:atexit_sleep_ms=0${TSAN_OPTIONS:+:$TSAN_OPTIONS}
+for ex in fork posix_spawn forkserver; do
+    # Static, 2 workers: task 1 runs on worker 1, which segfaults the second
+    # time it runs it: in the first measured repetition (the warmup was its
+    # first).  The next repetition runs on a new pool, whose worker 1 runs
+    # the task for the first time again.
+    cat > crash.ini <<INI
+[run]
+workers = 2
+repetitions = 2
+warmup = 1
+schedule = static
+timeout = 3s
+order = grouped
+output = crash.csv
+[workload.segv]
+plugin = faulty
+mode = segv
+task = 1
+nth = 2
+[workload.hang]
+plugin = faulty
+mode = hang
+task = 1
+nth = 2
+[workload.after]
+plugin = faulty
+[executor.$ex]
+lifetime = cell
+INI
+    run_pb 1 run crash.ini --force -q
+    got=$(paste -d'|' <(csv_col crash.csv workload) <(csv_col crash.csv status) <(csv_errors crash.csv) | tr '\n' '/')
+    want="segv|crashed|worker 1 killed by SIGSEGV in task 1 (Segmentation fault)/segv|ok|/hang|timeout|"
+    [[ $got == "$want"* ]] || { cat crash.csv; fail "$ex: pooled crash rows: $got"; }
+    [[ $got == *"/after|ok|/after|ok|/" ]] || { cat crash.csv; fail "$ex: the run did not go on after the pooled faults: $got"; }
+    left=$(left_behind)
+    [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "$ex: pooled processes outlived the run"; }
+done
+pass "a pooled worker's crash costs one row (the next repetition gets a new pool), a hang times out, the run goes on, no process left"
+
+for ex in fork posix_spawn forkserver; do
+    rm -f i.csv
+    cat > i.ini <<INI
+[run]
+workers = 3
+repetitions = 2
+warmup = 0
+timeout = 60s
+schedule = static
+output = i.csv
+[workload.hang]
+plugin = faulty
+mode = hang
+tasks = 6
+task = 4
+nth = 2
+[executor.$ex]
+lifetime = cell
+INI
+    "$PARBENCH" run i.ini -q --force >out 2>err &
+    pid=$!
+    # Hanging in the second repetition, on the pool of the first: its
+    # cell process has 3 worker children (and forkserver's server).
+    cell_workers_hang $pid i.csv 2 3 || { cat err; fail "$ex: the pooled cell never hung in its second repetition"; }
+    kill -INT $pid
+    status=0
+    wait $pid || status=$?
+    [[ $status == 1 ]] || { cat err; fail "$ex: exit status $status after Ctrl-C, expected 1"; }
+    [[ $(csv_col i.csv status | tr '\n' ' ') == "ok interrupted " ]] || { cat i.csv; fail "$ex: rows after Ctrl-C"; }
+    left=$(left_behind)
+    [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "$ex: pooled processes outlived Ctrl-C"; }
+done
+pass "Ctrl-C in a pooled cell: every pooled process gone, an interrupted row"
+
 # --- affinity -------------------------------------------------------------
 online=$(cat /sys/devices/system/cpu/online 2>/dev/null || true)
 allowed=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)
 [[ $allowed == 0-* || $allowed == 0,1* ]] || skip "CPUs 0 and 1 are not both allowed here ($allowed; online $online)"
-for ex in pthread gil fork posix_spawn; do
+for ex in pthread gil fork posix_spawn forkserver fork:cell posix_spawn:cell forkserver:cell; do
+    life=repetition
+    [[ $ex == *:cell ]] && life=cell ex=${ex%:cell}
     for aff in 1 0-1 compact spread; do
         cat > aff.ini <<INI
 [run]
 workers = 2
-repetitions = 1
+repetitions = 2
 warmup = 0
 schedule = static
 output = aff.csv
@@ -74,6 +227,7 @@ log = $WORK/aff.log
 [executor.x]
 plugin = $ex
 affinity = $aff
+lifetime = $life
 INI
         rm -f aff.log
         run_pb 0 run aff.ini --force
@@ -83,14 +237,14 @@ INI
             1) want=1 ;;
             *) want=$worker ;; # two CPUs: every policy gives worker i CPU i
             esac
-            [[ $cpus == "$want" ]] || fail "$ex affinity=$aff: worker $worker (task $task) was allowed CPUs $cpus, expected $want"
+            [[ $cpus == "$want" ]] || fail "$ex ($life) affinity=$aff: worker $worker (task $task) was allowed CPUs $cpus, expected $want"
         done < aff.log
-        [[ $(wc -l < aff.log) == 4 ]] || fail "$ex affinity=$aff: $(wc -l < aff.log) tasks logged"
+        [[ $(wc -l < aff.log) == 8 ]] || fail "$ex ($life) affinity=$aff: $(wc -l < aff.log) tasks logged, expected 2 x 4"
         [[ $(csv_col aff.csv executor_params) == *"affinity=$aff"* ]] ||
             fail "$ex affinity=$aff: executor_params says $(csv_col aff.csv executor_params)"
     done
 done
-pass "affinity pins the workers of threads, forked and spawned processes"
+pass "affinity pins the workers of threads, forked and spawned processes, pooled or not"
 
 # --- bad values -----------------------------------------------------------
 for bad in "0-x:not a CPU list" "3-1:runs backwards" "1023:not online" "loose:is not none, compact, spread or a CPU list"; do

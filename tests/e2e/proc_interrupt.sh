@@ -31,19 +31,7 @@ INI
     # The hanging cell runs once the first row is written and its cell
     # process has three worker processes (forkserver's are children of the
     # cell too, beside the server, pb-forkserver).
-    hanging() {
-        local c
-        [[ -f i.csv && $(wc -l < i.csv) == 2 ]] || return 1
-        for c in $(pgrep -P $pid); do
-            (( $(pgrep -P "$c" | wc -l) - $(pgrep -P "$c" -x pb-forkserver | wc -l) == 3 )) && return 0
-        done
-        return 1
-    }
-    for _ in $(seq 200); do
-        hanging && break
-        sleep 0.05
-    done
-    hanging || fail "$ex: the hanging cell never started"
+    cell_workers_hang $pid i.csv 2 3 || fail "$ex: the hanging cell never started"
     start=$(date +%s%N)
     kill -INT $pid
     status=0

@@ -8,6 +8,10 @@
  *   task = the task index that misbehaves (default 0)
  *   on   = the repetition of its cell process (begin() calls, warmups
  *          included, 1-based) in which it misbehaves; 0 (default): every one
+ *   nth  = misbehave only the nth time this process runs that task (a
+ *          pooled worker process runs it once per repetition: its nth
+ *          repetition; a fresh worker never gets past 1); 0 (default):
+ *          every time
  *
  * segv, abort, hang and exit happen inside run_task of that task; fail makes
  * that task return an error; wrong makes verify() reject the answer;
@@ -21,6 +25,7 @@
 #include <parbench/plugin.h>
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +61,8 @@ struct faulty {
     uint64_t on;   /* misbehave in that begin() call only; 0: every one */
     enum mode mode;
     uint64_t task, tasks, merged;
+    uint64_t nth;          /* misbehave the nth run of `task` here; 0: all */
+    _Atomic uint64_t runs; /* runs of `task` in this process              */
 };
 
 static const struct pb_param params[] = {
@@ -64,6 +71,8 @@ static const struct pb_param params[] = {
     {"tasks", PB_PARAM_UINT, "4", "1", "100000", NULL, "number of tasks"},
     {"on", PB_PARAM_UINT, "0", NULL, NULL, NULL,
      "the repetition of the cell process that misbehaves; 0: every one"},
+    {"nth", PB_PARAM_UINT, "0", NULL, NULL, NULL,
+     "misbehave the nth time this process runs the task; 0: every time"},
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static int faulty_create(const struct pb_host *host, const struct pb_params *ps,
@@ -87,6 +96,8 @@ static int faulty_create(const struct pb_host *host, const struct pb_params *ps,
     f->task = host->param_uint(ps, "task");
     f->tasks = host->param_uint(ps, "tasks");
     f->on = host->param_uint(ps, "on");
+    f->nth = host->param_uint(ps, "nth");
+    atomic_init(&f->runs, 0);
     *state = f;
     return 0;
 }
@@ -104,10 +115,12 @@ static void faulty_begin(void *state) {
 static int faulty_run_task(void *state, void *wstate, struct pb_task_ctx *ctx,
                            uint64_t task, struct pb_task_result *out, char *err,
                            size_t errlen) {
-    const struct faulty *f = state;
+    struct faulty *f = state;
     (void)wstate;
     (void)ctx;
-    if (task == f->task && (f->on == 0 || f->on == f->reps)) {
+    uint64_t run = task == f->task ? atomic_fetch_add(&f->runs, 1) + 1 : 0;
+    if (task == f->task && (f->on == 0 || f->on == f->reps) &&
+        (f->nth == 0 || f->nth == run)) {
         switch (f->mode) {
         case M_SEGV:
             raise(SIGSEGV);
