@@ -1474,10 +1474,11 @@ static int end_run(struct runner *r, int status) {
 int runner_run(const struct run_options *o) {
     /* Every cell process is a fork of this one and forks its workers, and
      * fork() copies the page-table entries of every anonymous page the
-     * process has touched.  struct runner is 113 KiB, nearly all of it
-     * hosts[] that a run without MPI never uses: on the stack and zeroed,
-     * it was 28 pages more for each worker's fork to copy.  Fresh
-     * anonymous pages are zero and stay unmapped until written. */
+     * process has touched.  struct runner is 107 KiB, most of it hosts[]
+     * (49 KiB, unused without MPI) and the machine snapshots (56 KiB,
+     * partly used): on the stack and zeroed, all of it was pages for each
+     * worker's fork to copy.  Fresh anonymous pages are zero and stay
+     * unmapped until written. */
     struct runner *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE,
                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (r == MAP_FAILED) {
