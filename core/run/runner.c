@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -134,11 +135,10 @@ static void runner_warn(const char *msg) {
     fprintf(stderr, "parbench: warning: %s\n", msg);
 }
 
-/* Loads the config and builds the plan; prints the error and returns
- * PB_EXIT_USAGE on failure. */
+/* Loads the config and builds the plan into *r (all zero on entry); prints
+ * the error and returns PB_EXIT_USAGE on failure. */
 static int prepare(struct runner *r, const struct run_options *o) {
     char err[2048] = "";
-    memset(r, 0, sizeof *r);
     r->o = o;
     if (config_load(&r->cfg, o->inv.config_path, o->inv.sets, o->inv.nsets,
                     online_cpus(), err, sizeof err) < 0) {
@@ -187,6 +187,7 @@ static void cell_label(const struct runner *r, const struct plan_cell *c,
 
 int runner_check(const struct run_options *o) {
     struct runner r;
+    memset(&r, 0, sizeof r);
     int rc = prepare(&r, o);
     if (rc) {
         release(&r);
@@ -1471,13 +1472,26 @@ static int end_run(struct runner *r, int status) {
 }
 
 int runner_run(const struct run_options *o) {
-    struct runner r;
+    /* Every cell process is a fork of this one and forks its workers, and
+     * fork() copies the page-table entries of every anonymous page the
+     * process has touched.  struct runner is 107 KiB, most of it hosts[]
+     * (49 KiB, unused without MPI) and the machine snapshots (56 KiB,
+     * partly used): on the stack and zeroed, all of it was pages for each
+     * worker's fork to copy.  Fresh anonymous pages are zero and stay
+     * unmapped until written. */
+    struct runner *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (r == MAP_FAILED) {
+        fprintf(stderr, "parbench: out of memory: %s\n", strerror(errno));
+        return PB_EXIT_INTERNAL;
+    }
     /* Before any file exists: a signal from here on is an interruption,
      * recorded as such, never the end of the process. */
     catch_signals();
-    int status = start_run(&r, o);
+    int status = start_run(r, o);
     if (status == 0)
-        status = end_run(&r, run_cells(&r));
-    release(&r);
+        status = end_run(r, run_cells(r));
+    release(r);
+    munmap(r, sizeof *r);
     return status;
 }
