@@ -4,9 +4,21 @@
 # Usage: sh bench/run.sh [BUILD_DIR]   (or `make bench`)
 set -eu
 BUILD=${1:-build}
-PB=$BUILD/parbench
+PBREAL=$(cd "$BUILD" && pwd)/parbench
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+# The runs' messages (the machine-state warnings every run repeats, and
+# any error) go to one file, printed once each with their count at the end.
+PB=$(cd "$BUILD" && pwd)/bench/parbench-runs
+printf '#!/bin/sh\nexec "%s" "$@" 2>>"%s"\n' "$PBREAL" "$OUT/runs.err" > "$PB"
+chmod +x "$PB"
+messages() {
+    if [ -s "$OUT/runs.err" ]; then
+        echo "== messages of the runs (each once, with how many times)"
+        sort "$OUT/runs.err" | uniq -c | sort -rn
+    fi
+    rm -rf "$OUT"
+}
+trap messages EXIT
 
 # median of column NAME of the ok rows of CSV FILE matching workload/executor/workers
 median() { # FILE WORKLOAD EXECUTOR WORKERS COLUMN
@@ -171,7 +183,7 @@ echo "== http: requests per second, 100 KiB bodies, 4 keep-alive connections (be
 NG=$(command -v nginx || echo /usr/sbin/nginx)
 mkdir -p "$OUT/www" "$OUT/tmp"
 chmod 755 "$OUT" "$OUT/www"
-"$PB" serve --port 0 > "$OUT/serve.out" 2>&1 &
+"$PBREAL" serve --port 0 > "$OUT/serve.out" 2>&1 &
 SERVE=$!
 for _ in $(seq 100); do grep -q listening "$OUT/serve.out" && break; sleep 0.1; done
 SPORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT/serve.out")

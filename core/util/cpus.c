@@ -375,9 +375,9 @@ int affinity_parse(const char *text, const struct cpus_topology *t,
         cpus_format_list(bad, CPUS_MAX, b, sizeof b);
         cpus_format_list(usable, CPUS_MAX, ok, sizeof ok);
         snprintf(err, errlen,
-                 "affinity: CPU %s of '%s' %s not online or not allowed for "
+                 "affinity: CPU%s %s of '%s' %s not online or not allowed for "
                  "this process; the CPUs it may use are %s",
-                 b, text, nbad > 1 ? "are" : "is", ok);
+                 nbad > 1 ? "s" : "", b, text, nbad > 1 ? "are" : "is", ok);
         return -1;
     }
     out->policy = AFFINITY_LIST;

@@ -178,6 +178,8 @@ static void test_affinity(void **state) {
     assert_non_null(strstr(err, "may use are 0-6"));
     assert_int_equal(order("1", allowed, o, sizeof o, err, sizeof err), -1);
     assert_non_null(strstr(err, "may use are 2-3,6"));
+    assert_int_equal(order("0-3", allowed, o, sizeof o, err, sizeof err), -1);
+    assert_non_null(strstr(err, "CPUs 0-1 of '0-3' are not online"));
     assert_int_equal(order("tight", NULL, o, sizeof o, err, sizeof err), -1);
     assert_non_null(strstr(err, "not none, compact, spread or a CPU list"));
     assert_int_equal(order("1-", NULL, o, sizeof o, err, sizeof err), -1);
