@@ -109,12 +109,12 @@ struct result_row {
     X(items_per_s, REAL, items_per_s, 3)                                       \
     X(checksum, CHECKSUM, m.checksum, 0)                                       \
     X(error, TEXT, error, 0)                                                   \
+    X(other_cpu_s, REAL, m.other_cpu_s, 2)                                     \
+    X(steal_s, REAL, m.steal_s, 2)                                             \
     X(minflt, OPTCOUNTER, m.minflt, 0)                                         \
     X(majflt, OPTCOUNTER, m.majflt, 0)                                         \
     X(cpu_migrations, OPTCOUNTER, m.cpu_migrations, 0)                         \
     X(uss_kib, OPTCOUNTER, m.uss_kib, 0)                                       \
-    X(other_cpu_s, REAL, m.other_cpu_s, 2)                                     \
-    X(steal_s, REAL, m.steal_s, 2)                                             \
     X(executor_params, TEXT, executor_params, 0)                               \
     X(cycles, OPTCOUNTER, m.cycles, 0)                                         \
     X(instructions, OPTCOUNTER, m.instructions, 0)                             \

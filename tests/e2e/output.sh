@@ -48,11 +48,12 @@ run_pb 2 run c.ini -q -o junk.csv --resume
 assert_contains err "junk.csv"
 pass "resume refuses a foreign file"
 
-# Files an older parbench wrote (the header up to error, uss_kib or steal_s)
+# Files an older parbench wrote (the header up to error, steal_s, uss_kib or
+# executor_params)
 # still read; --resume refuses to append to them (exit 2) and says what to
 # do instead, leaving them unchanged.
 run_pb 0 run c.ini -q --force
-for n in 24 28 30; do
+for n in 24 26 30 31; do
     cut -d, -f1-$n r.csv | sed 's/$/\r/; s/\r\r$/\r/' > old$n.csv
     run_pb 0 report old$n.csv
     assert_contains out "noop"

@@ -7,7 +7,7 @@ run_pb 0 run "$PB_SOURCE_DIR/config/quick.ini" -o quick.csv -q --summary summary
 [[ -s quick.csv ]] || fail "no CSV written"
 
 header=$(head -n 1 quick.csv | tr -d '\r')
-want="run_id,started_at,host,workload,workload_params,executor,workers,tasks,schedule,repetition,status,wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,ctx_voluntary,ctx_involuntary,ipc_bytes,items,items_per_s,checksum,error,minflt,majflt,cpu_migrations,uss_kib,other_cpu_s,steal_s,executor_params,cycles,instructions,cache_misses,task_clock_s"
+want="run_id,started_at,host,workload,workload_params,executor,workers,tasks,schedule,repetition,status,wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,ctx_voluntary,ctx_involuntary,ipc_bytes,items,items_per_s,checksum,error,other_cpu_s,steal_s,minflt,majflt,cpu_migrations,uss_kib,executor_params,cycles,instructions,cache_misses,task_clock_s"
 [[ $header == "$want" ]] || fail "header is '$header'"
 pass "header"
 

@@ -23,10 +23,10 @@
     "run_id,started_at,host,workload,workload_params,executor,workers,tasks,"  \
     "schedule,repetition,status,wall_s,startup_s,user_s,sys_s,peak_rss_kib,"   \
     "pss_kib,ctx_voluntary,ctx_involuntary,ipc_bytes,items,items_per_s,"       \
-    "checksum,error,minflt,majflt,cpu_migrations,uss_kib,other_cpu_s,steal_s," \
+    "checksum,error,other_cpu_s,steal_s,minflt,majflt,cpu_migrations,uss_kib," \
     "executor_params,cycles,instructions,cache_misses,task_clock_s"
 
-/* The header of a parbench before minflt ... uss_kib were appended. */
+/* The header of a parbench before other_cpu_s ... were appended. */
 #define OLD_HEADER_TEXT                                                        \
     "run_id,started_at,host,workload,workload_params,executor,workers,tasks,"  \
     "schedule,repetition,status,wall_s,startup_s,user_s,sys_s,peak_rss_kib,"   \
@@ -191,7 +191,7 @@ static void test_row_text(void **state) {
                         "method=trial;tasks=32,fork,4,32,dynamic,"
                         "3,ok,1.250000000,0.001500000,4.500000,0.125000,"
                         "10240,30000,17,5,123456789012,99998,"
-                        "79998.400,0x132a2,,2048,1,3,25000,0.00,0.00,"
+                        "79998.400,0x132a2,,0.00,0.00,2048,1,3,25000,"
                         "schedule=dynamic;ballast=0;affinity=0-1,"
                         "5000000000,7500000000,,4.625000\r\n");
     free(text);
@@ -292,9 +292,9 @@ static void test_neutralised_text(void **state) {
     char *text = read_file(path);
     assert_non_null(strstr(text, "\r\n''=sum,"));
     assert_non_null(strstr(text, ",-3,'@attack,'+x=1;y=2,'plain,"));
-    assert_non_null(
-        strstr(text, ",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",2048,1,3,"
-                     "25000,0.00,0.00,schedule=dynamic;"));
+    assert_non_null(strstr(
+        text, ",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",0.00,0.00,"
+              "2048,1,3,25000,schedule=dynamic;"));
     free(text);
 
     struct result_row *rows = NULL;
@@ -380,7 +380,7 @@ static void test_optional_counter(void **state) {
     write_rows(path, &in, 1);
     char *text = read_file(path);
     assert_non_null(
-        strstr(text, ",0x132a2,,2048,1,,25000,0.00,0.00,schedule="));
+        strstr(text, ",0x132a2,,0.00,0.00,2048,1,,25000,schedule="));
     free(text);
     struct result_row *rows = NULL;
     size_t n = 0;
@@ -434,59 +434,60 @@ static void test_older_header(void **state) {
                      "0.5,0.1,0.2,0.1,100,200,1,2,3,4,8.000,0x1,,1,2,3,4\r\n");
     assert_int_equal(results_read(path, &rows, &n, err, sizeof err), PB_EINVAL);
     assert_non_null(strstr(err, "the row has 28 fields, expected 24"));
-    /* The header of a parbench before other_cpu_s and steal_s (up to
-     * uss_kib) reads too: the interference columns are NAN. */
-    write_file(path, "run_id,started_at,host,workload,workload_params,"
-                     "executor,workers,tasks,schedule,repetition,status,"
-                     "wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,"
-                     "ctx_voluntary,ctx_involuntary,ipc_bytes,items,"
-                     "items_per_s,checksum,error,minflt,majflt,cpu_migrations,"
-                     "uss_kib\r\n"
-                     "r,2026-11-25T08:17:57Z,h,w,,fork,2,4,static,1,ok,"
-                     "0.5,0.1,0.2,0.1,100,200,1,2,3,4,8.000,0x1,,1,2,,4\r\n");
+    /* The header of a parbench before minflt ... uss_kib (up to steal_s)
+     * reads too: the later columns are empty. */
+    write_file(path,
+               "run_id,started_at,host,workload,workload_params,"
+               "executor,workers,tasks,schedule,repetition,status,"
+               "wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,"
+               "ctx_voluntary,ctx_involuntary,ipc_bytes,items,"
+               "items_per_s,checksum,error,other_cpu_s,steal_s\r\n"
+               "r,2026-11-25T08:17:57Z,h,w,,fork,2,4,static,1,ok,"
+               "0.5,0.1,0.2,0.1,100,200,1,2,3,4,8.000,0x1,,0.25,0.00\r\n");
     assert_int_equal(results_read_tail(path, &rows, &n, &tail, err, sizeof err),
                      0);
     assert_int_equal(n, 1);
-    assert_int_equal(tail.columns, 28);
-    assert_true(rows[0].m.minflt == 1);
-    assert_true(rows[0].m.cpu_migrations == RESULTS_NO_VALUE);
-    assert_true(rows[0].m.uss_kib == 4);
-    assert_true(isnan(rows[0].m.other_cpu_s));
-    assert_true(isnan(rows[0].m.steal_s));
+    assert_int_equal(tail.columns, 26);
+    assert_true(rows[0].m.other_cpu_s == 0.25);
+    assert_true(rows[0].m.minflt == RESULTS_NO_VALUE);
+    assert_true(rows[0].m.uss_kib == RESULTS_NO_VALUE);
     assert_true(rows[0].m.cycles == RESULTS_NO_VALUE);
     assert_true(rows[0].m.instructions == RESULTS_NO_VALUE);
     assert_true(rows[0].m.cache_misses == RESULTS_NO_VALUE);
     assert_true(isnan(rows[0].m.task_clock_s));
     assert_string_equal(rows[0].executor_params, "");
     results_free(rows, n);
-    /* The header of a parbench before executor_params (up to steal_s)
+    /* The header of a parbench before executor_params (up to uss_kib)
      * reads too: the executor's parameters are an empty cell. */
     write_file(path, "run_id,started_at,host,workload,workload_params,"
                      "executor,workers,tasks,schedule,repetition,status,"
                      "wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,"
                      "ctx_voluntary,ctx_involuntary,ipc_bytes,items,"
-                     "items_per_s,checksum,error,minflt,majflt,cpu_migrations,"
-                     "uss_kib,other_cpu_s,steal_s\r\n"
+                     "items_per_s,checksum,error,other_cpu_s,steal_s,minflt,"
+                     "majflt,cpu_migrations,uss_kib\r\n"
                      "r,2026-11-25T08:17:57Z,h,w,,fork,2,4,static,1,ok,"
-                     "0.5,0.1,0.2,0.1,100,200,1,2,3,4,8.000,0x1,,1,2,,4,"
-                     "0.25,0.00\r\n");
+                     "0.5,0.1,0.2,0.1,100,200,1,2,3,4,8.000,0x1,,0.25,0.00,"
+                     "1,2,,4\r\n");
     assert_int_equal(results_read_tail(path, &rows, &n, &tail, err, sizeof err),
                      0);
     assert_int_equal(n, 1);
     assert_int_equal(tail.columns, 30);
     assert_true(rows[0].m.other_cpu_s == 0.25);
+    assert_true(rows[0].m.minflt == 1);
+    assert_true(rows[0].m.cpu_migrations == RESULTS_NO_VALUE);
+    assert_true(rows[0].m.uss_kib == 4);
     assert_string_equal(rows[0].executor_params, "");
     results_free(rows, n);
-    /* A header that is not a prefix of the columns (other_cpu_s right
-     * after error) is refused. */
+    /* A header that is not a prefix of the columns (minflt right after
+     * error: columns are appended, never inserted) is refused. */
     write_file(path, "run_id,started_at,host,workload,workload_params,"
                      "executor,workers,tasks,schedule,repetition,status,"
                      "wall_s,startup_s,user_s,sys_s,peak_rss_kib,pss_kib,"
                      "ctx_voluntary,ctx_involuntary,ipc_bytes,items,"
-                     "items_per_s,checksum,error,other_cpu_s,steal_s\r\n");
+                     "items_per_s,checksum,error,minflt,majflt\r\n");
     assert_int_equal(results_read(path, &rows, &n, err, sizeof err), PB_EINVAL);
-    assert_non_null(strstr(err, "header column 25 is \"other_cpu_s\", "
-                                "expected \"minflt\""));
+    assert_non_null(strstr(err, "header column 25 is \"minflt\", "
+                                "expected \"other_cpu_s\""));
 }
 
 static void test_bad_header(void **state) {
