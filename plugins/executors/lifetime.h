@@ -20,8 +20,10 @@ static const char *const lifetime_choices[] = {"repetition", "cell", NULL};
     {                                                                          \
         .name = "lifetime", .type = PB_PARAM_ENUM, .def = "repetition",        \
         .choices = lifetime_choices,                                           \
-        .help = "repetition: new workers every repetition; cell: a pool kept " \
-                "across the cell's repetitions, started before the first"      \
+        .help =                                                                \
+            "repetition: new workers every repetition; cell: a pool kept "     \
+            "across the cell's repetitions (threads start before the first, "  \
+            "processes in it)"                                                 \
     }
 
 /* 1 when `params` (of a table with LIFETIME_PARAM) says cell. */
