@@ -316,7 +316,7 @@ double stats_mann_whitney_normal(const double *x, size_t m, const double *y,
         memcpy(all + m, y, n * sizeof *all);
         sort_doubles(all, total);
         for (size_t i = 0; i < total;) {
-            size_t k = i;
+            size_t k = i + 1; /* the group holds all[i], even a NaN */
             while (k < total && all[k] == all[i])
                 k++;
             double t = (double)(k - i);
