@@ -577,7 +577,8 @@ static int start_cell(struct runner *r, const struct plan_cell *c,
         /* The output and its lock are the runner's alone. */
         if (r->csv)
             close(fileno(r->csv));
-        struct cell_request req = {&r->plan, c, d[0], u[1], r->counters};
+        struct cell_request req = {&r->plan, c,           d[0],
+                                   u[1],     r->counters, r->cfg.run.memory};
         cell_main(&req);
     }
     close(u[1]);
@@ -1054,8 +1055,11 @@ static int print_summary(struct runner *r) {
                     "row (parbench report %s prints the summary)\n",
                     r->output, r->output);
         } else if (WIFSIGNALED(st)) {
-            fprintf(stderr, "parbench: summary: killed by %s\n",
-                    strsignal(WTERMSIG(st)));
+            const char *abbr = sigabbrev_np(WTERMSIG(st));
+            fprintf(stderr,
+                    "parbench: summary: killed by SIG%s; %s holds every row "
+                    "(parbench report %s prints the summary)\n",
+                    abbr ? abbr : "?", r->output, r->output);
             rc = PB_EIO;
         } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             rc = PB_EIO; /* the child said why */

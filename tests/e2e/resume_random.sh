@@ -59,7 +59,11 @@ for round in $(seq 1 12); do
     0) kill -INT $pid 2>/dev/null || true ;;
     1) kill -TERM $pid 2>/dev/null || true ;;
     2) kill -KILL $pid 2>/dev/null || true ;;
-    3) cell=$(pgrep -P $pid | head -1 || true)
+    # A cell process leads its own process group; the summary the
+    # runner forks at the end does not, and is not a cell.
+    3) cell=$(for c in $(pgrep -P $pid); do
+                  [[ $(ps -o pgid= -p "$c" | tr -d ' ') == "$c" ]] && echo "$c"
+              done | head -1 || true)
        [[ -n $cell ]] && kill -KILL "$cell" 2>/dev/null || true ;;
     esac
     status=0
