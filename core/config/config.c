@@ -81,6 +81,9 @@ static const struct pb_param run_table[] = {
      "repetitions = auto: wall time of the run after which no round starts"},
     {"counters", PB_PARAM_STRING, "basic", NULL, NULL, NULL,
      "perf counters: off, basic or a list such as cycles,instructions"},
+    {"memory", PB_PARAM_BOOL, "on", NULL, NULL, NULL,
+     "read PSS and USS while all workers live; off: no sampling, workers "
+     "exit as soon as done"},
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 static const struct pb_param server_table[] = {
@@ -828,6 +831,8 @@ static int store_value(struct loader *ld, enum cfg_section_kind kind,
         cfg->run.output = s;
     } else if (strcmp(key, "counters") == 0) {
         return config_counters_parse(v->text, &cfg->run.counters, why, len);
+    } else if (strcmp(key, "memory") == 0) {
+        cfg->run.memory = v->b;
     } else if (strcmp(key, "plugin_path") == 0) {
         char *s = *v->text ? strdup(v->text) : NULL;
         if (*v->text && !s)

@@ -82,6 +82,8 @@ struct cfg_run {
     char *output;              /* owned; default "results.csv"               */
     char *plugin_path;         /* owned; ':'-separated, or NULL              */
     unsigned counters;         /* 1u << COUNTER_x; default COUNTERS_BASIC    */
+    int memory; /* [run] memory: 1 (default) samples each repetition's PSS
+                   and USS while the workers live; 0: no sampling */
 };
 
 struct cfg_server {

@@ -490,7 +490,10 @@ int plot_write(const struct summary *s, const char *path,
     if (rc == PB_EINVAL)
         snprintf(err, errlen, "nothing to plot: no cell has an ok row%s",
                  metric == PLOT_SPEEDUP ? " and a baseline for its speedup"
-                                        : "");
+                 : metric == PLOT_PSS
+                     ? " with a pss_kib value (a run with [run] memory = off "
+                       "leaves it empty)"
+                     : "");
     else if (rc != 0)
         snprintf(err, errlen, "cannot write the gnuplot script in %s: %s",
                  d.path, strerror(errno));

@@ -101,7 +101,7 @@ struct result_row {
     X(user_s, REAL, m.user_s, 6)                                               \
     X(sys_s, REAL, m.sys_s, 6)                                                 \
     X(peak_rss_kib, COUNTER, m.peak_rss_kib, 0)                                \
-    X(pss_kib, COUNTER, m.pss_kib, 0)                                          \
+    X(pss_kib, OPTCOUNTER, m.pss_kib, 0)                                       \
     X(ctx_voluntary, COUNTER, m.ctx_voluntary, 0)                              \
     X(ctx_involuntary, COUNTER, m.ctx_involuntary, 0)                          \
     X(ipc_bytes, COUNTER, m.ipc_bytes, 0)                                      \

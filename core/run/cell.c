@@ -45,6 +45,7 @@ struct cell_env {
     unsigned char *ballast; /* the executor's `ballast`, or NULL          */
     size_t ballast_bytes;
     uint64_t touches; /* repetitions that wrote the ballast          */
+    int memory;       /* [run] memory: PSS and USS are read          */
 };
 
 static int write_msg(int fd, const struct cell_msg *m) {
@@ -289,6 +290,7 @@ static int measure(const struct plan_instance *wl,
     job_set_worker_env(job, env->worker_program, env->spec, env->spec_len);
     job_set_executor(job, ex->name, xstate);
     job_set_affinity(job, ex->affinity);
+    job_set_memory(job, env->memory);
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;
@@ -373,7 +375,7 @@ static int measure(const struct plan_instance *wl,
      * now, after they exited, the pages it shared with them would count
      * twice.  With threads there is only this process. */
     struct job_smaps self = {0, 0};
-    if (!jt.coord_pss_kib)
+    if (!jt.coord_pss_kib && env->memory)
         (void)job_read_smaps(0, &self);
     row->pss_kib = (jt.coord_pss_kib ? jt.coord_pss_kib : self.pss_kib) +
                    jt.workers_pss_kib + jt.helpers_pss_kib;
@@ -385,6 +387,9 @@ static int measure(const struct plan_instance *wl,
     row->uss_kib += jt.helpers_uss_kib;
     if (jt.self_uss_unknown)
         row->uss_kib = RESULTS_NO_VALUE;
+    /* [run] memory = off: nothing was read; empty, never 0. */
+    if (!env->memory)
+        row->pss_kib = row->uss_kib = RESULTS_NO_VALUE;
     row->ipc_bytes = jt.ipc_bytes;
     row->startup_s =
         (double)((jt.last_ready_ns > t0 ? jt.last_ready_ns : t0) - t0) / 1e9;
@@ -454,6 +459,7 @@ void cell_main(const struct cell_request *req) {
     ex->host.host.worker_pool_main = worker_proc_pool_main;
     env_init(&env, wl);
     env.fd = req->fd;
+    env.memory = req->memory;
     void *state = NULL, *xstate = NULL;
     const char *what = "preparing the executor";
     int crc = 0;

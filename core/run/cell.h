@@ -59,6 +59,7 @@ struct cell_request {
     int fd_go;         /* read end: struct cell_go from runner    */
     int fd;            /* write end: struct cell_msg to runner    */
     unsigned counters; /* the [run] counters the runner's probe opened */
+    int memory;        /* [run] memory: sample PSS and USS             */
 };
 
 /* Run in the cell process: never returns (exits with status 0 when every

@@ -143,6 +143,7 @@ struct pb_job {
                                final report arrived (0: not
                                read; threads read at the end) */
     uint64_t coord_uss_kib; /* and its USS, read with it    */
+    int memory_off;         /* job_set_memory(job, 0): no sampling */
 
     void *executor_state;       /* borrowed: executor's create() */
     const char *executor;       /* borrowed name, or NULL        */
@@ -245,6 +246,12 @@ void job_set_executor(struct pb_job *job, const char *name, void *state) {
     job->executor = name;
     job->executor_state = state;
 }
+
+void job_set_memory(struct pb_job *job, int sample) {
+    job->memory_off = !sample;
+}
+
+int job_memory(const struct pb_job *job) { return !job->memory_off; }
 
 void job_set_affinity(struct pb_job *job, const struct affinity *a) {
     for (unsigned w = 0; w < job->workers; w++)
@@ -368,7 +375,10 @@ void job_self_usage(struct pb_job *job, unsigned worker,
     job->self_calls++;
     if (worker < job->workers) {
         job_worker_usage(job, worker, ru);
-        job->w[worker].pss_kib = pss_kib;
+        /* A process the core read itself (a pooled worker on this
+         * machine) keeps that reading, taken with the clock paused. */
+        if (!job->w[worker].sampled)
+            job->w[worker].pss_kib = pss_kib;
         job->w[worker].self_measured = 1;
     } else {
         add_helper(job, ru, pss_kib);
@@ -388,9 +398,10 @@ void job_set_clock_offset(struct pb_job *job, int64_t offset_ns) {
 
 void job_self_uss(struct pb_job *job, unsigned worker, uint64_t uss_kib) {
     job->uss_calls++;
-    if (worker < job->workers)
-        job->w[worker].uss_kib = uss_kib;
-    else
+    if (worker < job->workers) {
+        if (!job->w[worker].sampled)
+            job->w[worker].uss_kib = uss_kib;
+    } else
         job->helpers_uss_kib += uss_kib;
 }
 
@@ -797,6 +808,7 @@ static void sample_memory(struct pb_job *job) {
             (void)job_read_smaps(job->w[i].pid, &sm);
             job->w[i].pss_kib = sm.pss_kib;
             job->w[i].uss_kib = sm.uss_kib;
+            job->w[i].sampled = 1;
         }
     job->paused_ns += clock_mono_ns() - t;
     /* Reading smaps_rollup walks page tables: kernel time that is
@@ -826,7 +838,7 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len) {
         w->ready_ns = h.ready_ns;
         w->tasks_run = h.tasks_run;
         w->pid = h.pid != job->coordinator ? (pid_t)h.pid : 0;
-        if (!w->reported && ++job->finals == job->workers)
+        if (!w->reported && ++job->finals == job->workers && !job->memory_off)
             sample_memory(job);
         w->reported = 1;
         return 0;

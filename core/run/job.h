@@ -30,6 +30,7 @@ struct job_worker {
     uint64_t maxrss_kib; /* from job_worker_usage                        */
     int reported;        /* final report received                        */
     int self_measured;   /* job_self_usage: pss_kib is its own reading   */
+    int sampled;         /* the core read pss_kib and uss_kib itself     */
 };
 
 /* A job for one repetition of `ops` over `state` (both borrowed; they
@@ -57,6 +58,14 @@ void job_set_worker_env(struct pb_job *job, const char *program,
  * (for the failures it causes) and what its create() built for the cell
  * (host->executor_state); both borrowed, either may be NULL. */
 void job_set_executor(struct pb_job *job, const char *name, void *state);
+
+/* Coordinator, before the executor runs: whether the memory of the
+ * coordinator and of each worker process is read when the last worker has
+ * reported ([run] memory; 1 unless told otherwise).  With 0 nothing is
+ * sampled, and worker processes need not wait for a release: they may
+ * exit as soon as their work is done (host->job_memory). */
+void job_set_memory(struct pb_job *job, int sample);
+int job_memory(const struct pb_job *job);
 
 /* Coordinator, before the executor runs: pin worker w to CPU
  * a->cpu[w % a->ncpus] when its loop starts (`affinity`; NULL or none:

@@ -170,16 +170,6 @@ static struct pb_job *start_job(const struct pb_host *h,
     return job;
 }
 
-/* Usage since *base (then *base = now), and the process's memory now. */
-static void self_usage(struct pb_worker_usage *u, struct rusage *base) {
-    memset(u, 0, sizeof *u);
-    selfusage_since(u, base);
-    struct job_smaps sm;
-    (void)job_read_smaps(0, &sm);
-    u->pss_kib = sm.pss_kib;
-    u->uss_kib = sm.uss_kib;
-}
-
 /* The start record of a pooled worker's next repetition (no spec: it has
  * its workload); exits at end-of-file, the pool's end. */
 static void next_pool_start(struct pb_worker_start *st, int *shfd) {
@@ -219,15 +209,23 @@ static void pool_serve(const struct pb_host *h,
         (void)job_worker_loop(job, st.worker, &io);
         if (send_frame_now(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
             _exit(PB_EXIT_INTERNAL);
-        /* The release: one byte; end-of-file ends the pool. */
-        char b;
-        ssize_t n;
-        while ((n = read(PB_WORKER_FD_IN, &b, 1)) < 0 && errno == EINTR)
-            ;
-        if (n <= 0)
-            _exit(0);
+        /* The release: one byte (none with PB_WORKER_NO_RELEASE);
+         * end-of-file ends the pool. */
+        if (!(st.flags & PB_WORKER_NO_RELEASE)) {
+            char b;
+            ssize_t n;
+            while ((n = read(PB_WORKER_FD_IN, &b, 1)) < 0 && errno == EINTR)
+                ;
+            if (n <= 0)
+                _exit(0);
+        }
+        /* CPU time and faults only: the coordinator read this process's
+         * memory itself, with the clock paused, while the pool waited for
+         * the release (a reading of our own here would be inside run(),
+         * and its CPU time in the next repetition's). */
         struct pb_worker_usage u;
-        self_usage(&u, &base);
+        memset(&u, 0, sizeof u);
+        selfusage_since(&u, &base);
         if (send_frame_now(PB_FRAME_USAGE, &u, sizeof u, NULL, 0) < 0)
             _exit(PB_EXIT_INTERNAL);
         job_free(job);
@@ -309,6 +307,8 @@ void worker_proc_main(void) {
     (void)job_worker_loop(job, st.worker, &io);
     if (send_frame_now(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
         _exit(PB_EXIT_INTERNAL);
+    if (st.flags & PB_WORKER_NO_RELEASE)
+        _exit(0);
     /* Wait for the release: end-of-file on our input. */
     char sink[64];
     ssize_t n;

@@ -93,6 +93,9 @@
  *       PB_WORKER_POOL, PB_FRAME_USAGE and struct pb_worker_usage (worker
  *       processes kept for a cell: `lifetime = cell` of fork, posix_spawn
  *       and forkserver).
+ *  2.3  host->job_memory (whether worker processes must wait for their
+ *       release so that their memory can be read: [run] memory), and in
+ *       <parbench/worker.h> PB_WORKER_NO_RELEASE.
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H
@@ -448,6 +451,17 @@ struct pb_host {
      * cell process.
      */
     void (*worker_pool_main)(const struct pb_job *job);
+    /*
+     * Coordinator only (2.3): 1 when the core reads the memory of the
+     * coordinator and of every worker process once the last worker has
+     * reported ([run] memory = on, the default): worker processes then
+     * wait for their release after PB_FRAME_DONE, so that they are all
+     * alive when it reads them.  0 ([run] memory = off): nothing is read,
+     * and a worker process may exit as soon as its work is done
+     * (PB_WORKER_NO_RELEASE for spawned and pooled workers).  Without
+     * this field, assume 1.
+     */
+    int (*job_memory)(const struct pb_job *job);
 };
 
 /* Nonzero when the core's host table has `field` (appended after 2.0). */

@@ -115,6 +115,13 @@ struct pb_frame {
  * reaches the same loop through host->worker_pool_main.
  */
 #define PB_WORKER_POOL 0x4u
+/*
+ * (2.3) PB_WORKER_NO_RELEASE: nobody reads the worker's memory
+ * (host->job_memory() is 0), so there is no release: a fresh worker exits
+ * with status 0 right after PB_FRAME_DONE, and a pooled one sends
+ * PB_FRAME_USAGE right after it and waits for the next start record.
+ */
+#define PB_WORKER_NO_RELEASE 0x8u
 #define PB_WORKER_EXIT_START 2
 
 struct pb_worker_start {

@@ -65,6 +65,9 @@ static void child_main(const struct pb_host *host, struct pb_job *job,
     if (fdio_batch_frame(&batch, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0 ||
         fdio_batch_flush(&batch) < 0)
         _exit(3);
+    /* Nobody reads our memory ([run] memory = off): no release. */
+    if (release < 0)
+        _exit(0);
     char b;
     while (read(release, &b, 1) < 0 && errno == EINTR)
         ;
@@ -130,6 +133,8 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
         return -1;
     }
     pid_t parent = getpid();
+    /* Children wait for the release only when their memory is read. */
+    int wait_release = procs_memory(host, job);
     int rc = 0;
     for (unsigned i = 0; i < n; i++) {
         int out[2];
@@ -143,7 +148,8 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
         if (pid == 0) {
             close(rel[1]);
             close(out[0]);
-            child_main(host, job, i, parent, out[1], rel[0]);
+            child_main(host, job, i, parent, out[1],
+                       wait_release ? rel[0] : -1);
         }
         close(out[1]);
         if (pid < 0) {

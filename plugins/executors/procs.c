@@ -21,6 +21,11 @@
 #include "util/fdio.h"
 #include "util/selfusage.h"
 
+int procs_memory(const struct pb_host *host, struct pb_job *job) {
+    return !PB_HOST_HAS(host, job_memory) || !host->job_memory ||
+           host->job_memory(job);
+}
+
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
                unsigned workers) {
     memset(p, 0, sizeof *p);
@@ -30,6 +35,7 @@ int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
     p->tasks = host->job_tasks(job);
     p->release_fd = -1;
     p->culprit = -1;
+    p->no_release = !procs_memory(host, job);
     p->c = calloc(workers ? workers : 1, sizeof *p->c);
     if (!p->c)
         return -1;
@@ -69,7 +75,8 @@ void procs_start_record(const struct procs *p, int shared,
     start->flags =
         (sched == PB_SCHEDULE_DYNAMIC && shared < 0 ? PB_WORKER_CLAIM_PIPE
                                                     : 0u) |
-        (shared >= 0 ? PB_WORKER_SHARED : 0u);
+        (shared >= 0 ? PB_WORKER_SHARED : 0u) |
+        (p->no_release ? PB_WORKER_NO_RELEASE : 0u);
     start->workers = p->workers;
     start->schedule = (uint32_t)sched;
     start->parent = (int32_t)getpid();
@@ -153,6 +160,8 @@ void procs_release(struct procs *p) {
     for (unsigned i = 0; i < p->started; i++) {
         if (p->c[i].in < 0)
             continue;
+        if (p->pool && p->no_release)
+            continue; /* it sends its usage without waiting */
         if (p->pool) {
             /* A pooled worker stays: one byte releases it (one that died
              * meanwhile shows as end-of-file on its output). */
@@ -544,7 +553,8 @@ int procs_pool_run(struct procs_pool *pool, const struct pb_host *host,
     if (rc == 0) {
         struct pb_worker_start s;
         procs_start_record(&p, shared, &s, fresh ? spec_len : 0);
-        s.flags = PB_WORKER_POOL | PB_WORKER_SHARED;
+        s.flags = PB_WORKER_POOL | PB_WORKER_SHARED |
+                  (p.no_release ? PB_WORKER_NO_RELEASE : 0u);
         for (unsigned i = 0; i < n; i++)
             pool_send_start(&p, i, shared, s, spec);
     } else {

@@ -46,7 +46,13 @@ struct procs {
     long culprit; /* the first worker that died, or -1     */
     int pool;     /* the workers are pooled (PB_WORKER_POOL): released with
                      a byte, done with a repetition at PB_FRAME_USAGE    */
+    int no_release; /* nobody reads the workers' memory: they need no
+                       release (PB_WORKER_NO_RELEASE)                    */
 };
+
+/* host->job_memory(job), or 1 when the core predates it (2.3): whether
+ * worker processes must wait for a release after PB_FRAME_DONE. */
+int procs_memory(const struct pb_host *host, struct pb_job *job);
 
 /* Set up for `workers` workers.  Returns 0 or -1 (out of memory). */
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,

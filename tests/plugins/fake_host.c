@@ -42,6 +42,7 @@ void fake_reset(void) {
     atomic_store(&fake_blocking_begins, 0);
     atomic_store(&fake_blocking_ends, 0);
     atomic_store(&fake_cancel_flag, 0);
+    fake_set_memory(1);
     pthread_mutex_lock(&fake_log_lock);
     fake_log_text[0] = '\0';
     fake_log_level = -1;
@@ -622,6 +623,16 @@ static void fake_job_self_uss(struct pb_job *job, unsigned worker,
         fail_msg("job_self_uss: a NULL job");
 }
 
+/* host->job_memory (2.3): the core reads worker processes' memory unless
+ * a test said otherwise (fake_set_memory). */
+static int fake_memory = 1;
+void fake_set_memory(int on) { fake_memory = on; }
+static int fake_job_memory(const struct pb_job *job) {
+    if (!job)
+        fail_msg("job_memory: a NULL job");
+    return fake_memory;
+}
+
 static void fake_job_process_host(struct pb_job *job, const char *name,
                                   const char *cpu_model, unsigned cores) {
     if (!job || !name || !name[0] || !cpu_model)
@@ -699,6 +710,7 @@ const struct pb_host fake_host = {
     .job_self_usage = fake_job_self_usage,
     .job_self_uss = fake_job_self_uss,
     .job_process_host = fake_job_process_host,
+    .job_memory = fake_job_memory,
 };
 
 /* ------------------------------------------------------------------------ */

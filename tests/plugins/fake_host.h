@@ -36,6 +36,8 @@ extern _Atomic uint64_t fake_blocking_ends;
 /* Reset the counters, the cancel flag and the captured log message. */
 void fake_reset(void);
 void fake_set_cancelled(int on);
+/* What host->job_memory answers (1 until set otherwise). */
+void fake_set_memory(int on);
 
 /* The last message passed to host->log, its level, and how many there were
  * (a copy into buf; returns the level, or -1 if nothing was logged). */

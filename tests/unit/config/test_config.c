@@ -326,7 +326,7 @@ static void test_unknown_key(void **state) {
                "[run] unknown key 'banana'; valid keys are workers, "
                "repetitions, warmup, timeout, schedule, output, "
                "plugin_path, order, seed, precision, min_repetitions, "
-               "max_repetitions, budget, counters");
+               "max_repetitions, budget, counters, memory");
 }
 
 /* The unknown-key sentence of a section with more than eight keys: the
@@ -671,6 +671,31 @@ static void test_schedule_names(void **state) {
 /* [run] counters: off, basic (the default: every counter), a list in
  * any order with blanks and any case; a wrong name is refused with the
  * valid ones and a suggestion. */
+/* [run] memory: on unless told off; anything but a boolean is refused. */
+static void test_memory(void **state) {
+    struct fixture *f = *state;
+    assert_int_equal(load(f, minimal, NULL), 0);
+    assert_int_equal(f->cfg.run.memory, 1);
+    assert_int_equal(
+        load(f, "[run]\nmemory = off\n[workload.noop]\n[executor.serial]\n",
+             NULL),
+        0);
+    assert_int_equal(f->cfg.run.memory, 0);
+    const char *const on[] = {"run.memory=on", NULL};
+    assert_int_equal(
+        load(f, "[run]\nmemory = off\n[workload.noop]\n[executor.serial]\n",
+             on),
+        0);
+    assert_int_equal(f->cfg.run.memory, 1);
+    assert_int_equal(load(f,
+                          "[run]\nmemory = sometimes\n[workload.noop]\n"
+                          "[executor.serial]\n",
+                          NULL),
+                     PB_ECONFIG);
+    assert_non_null(strstr(f->err, ":2: [run] memory: 'sometimes' is not a "
+                                   "boolean"));
+}
+
 static void test_counters(void **state) {
     struct fixture *f = *state;
     assert_int_equal(load(f, minimal, NULL), 0);
@@ -733,17 +758,29 @@ static void test_counters(void **state) {
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_order_and_auto),     T(test_defaults),
-        T(test_full_config),        T(test_inline_comments),
-        T(test_crlf_bom_and_colon), T(test_line_limits_accepted),
-        T(test_long_line),          T(test_long_section_name),
-        T(test_unknown_key),        T(test_unknown_key_many_keys),
-        T(test_unknown_section),    T(test_bad_values),
-        T(test_duplicates),         T(test_syntax_errors),
-        T(test_missing_sections),   T(test_missing_file),
-        T(test_set_overrides),      T(test_set_adds_missing_executor),
-        T(test_set_bad_values),     T(test_set_malformed),
-        T(test_schedule_names),     T(test_counters),
+        T(test_order_and_auto),
+        T(test_defaults),
+        T(test_full_config),
+        T(test_inline_comments),
+        T(test_crlf_bom_and_colon),
+        T(test_line_limits_accepted),
+        T(test_long_line),
+        T(test_long_section_name),
+        T(test_unknown_key),
+        T(test_unknown_key_many_keys),
+        T(test_unknown_section),
+        T(test_bad_values),
+        T(test_duplicates),
+        T(test_syntax_errors),
+        T(test_missing_sections),
+        T(test_missing_file),
+        T(test_set_overrides),
+        T(test_set_adds_missing_executor),
+        T(test_set_bad_values),
+        T(test_set_malformed),
+        T(test_schedule_names),
+        T(test_counters),
+        T(test_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
