@@ -63,7 +63,9 @@ pass "a bad memory value exits 2 before any cell runs"
 # What the workers do after their work: with memory = on each waits for
 # its release (fork's child reads one byte of the release pipe, a spawned
 # worker reads its standard input to end-of-file) and the coordinator
-# reads /proc/PID/smaps_rollup; with memory = off neither happens.
+# reads /proc/PID/smaps_rollup; with memory = off neither happens.  A
+# pooled worker never reads its own smaps_rollup (that would be inside
+# run()): the coordinator's reading, with the clock paused, is the row's.
 command -v strace > /dev/null || skip "strace is not installed: the release checks need it"
 cat > t.ini <<'INI'
 [run]
@@ -76,6 +78,9 @@ output = t.csv
 tasks = 8
 [executor.fork]
 [executor.posix_spawn]
+[executor.fork-pool]
+plugin = fork
+lifetime = cell
 INI
 traced() {
     strace -f -qq -e trace=read,openat -o "$1" "$PARBENCH" run t.ini -q --force "${@:2}" \
