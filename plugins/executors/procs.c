@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -20,6 +21,54 @@
 
 #include "util/fdio.h"
 #include "util/selfusage.h"
+
+/* ------------------------------------------------------------------------ */
+/* The coordinator's scratch memory                                         */
+/* ------------------------------------------------------------------------ */
+
+/* What the coordinator writes while it serves its workers -- the table of
+ * children, the poll arrays, the exit statuses and a read buffer of
+ * SCRATCH_BUF bytes per worker -- lives for the cell process's life in
+ * memory mapped with MADV_DONTFORK.  A fork() in run() neither copies
+ * those pages nor write-protects them, so the coordinator's writes after
+ * it take no copy-on-write fault, and the pages are touched once per
+ * cell rather than once per repetition (a buffer malloc()ed and freed
+ * each time came back from the kernel as fresh pages).  No child touches
+ * it: a forked worker runs only the core's worker loop (fork.c), and a
+ * pooled one its own job.  One region per use, grown (never shrunk) by
+ * scratch_get; the coordinator is one thread. */
+#define SCRATCH_BUF 65536u
+
+struct scratch {
+    unsigned char *p;
+    size_t len;
+};
+static struct scratch scratch_children, scratch_poll, scratch_bufs;
+
+/* At least `len` bytes of s, zeroed when `zero`; NULL when out of memory.
+ * Contents are not kept across growth: every user starts afresh. */
+static void *scratch_get(struct scratch *s, size_t len, int zero) {
+    if (len == 0)
+        len = 1;
+    if (len > s->len) {
+        long pg = sysconf(_SC_PAGESIZE);
+        size_t page = pg > 0 ? (size_t)pg : 4096;
+        size_t n = (len + page - 1) / page * page;
+        void *q = mmap(NULL, n, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (q == MAP_FAILED)
+            return NULL;
+        (void)madvise(q, n, MADV_DONTFORK);
+        if (s->p)
+            munmap(s->p, s->len);
+        s->p = q;
+        s->len = n;
+        return q; /* fresh pages are zero */
+    }
+    if (zero)
+        memset(s->p, 0, len);
+    return s->p;
+}
 
 int procs_memory(const struct pb_host *host, struct pb_job *job) {
     return !PB_HOST_HAS(host, job_memory) || !host->job_memory ||
@@ -36,9 +85,16 @@ int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
     p->release_fd = -1;
     p->culprit = -1;
     p->no_release = !procs_memory(host, job);
-    p->c = calloc(workers ? workers : 1, sizeof *p->c);
-    if (!p->c)
+    p->c = scratch_get(&scratch_children,
+                       (size_t)(workers ? workers : 1) * sizeof *p->c, 1);
+    unsigned char *bufs =
+        scratch_get(&scratch_bufs, (size_t)workers * SCRATCH_BUF, 0);
+    if (!p->c || !bufs)
         return -1;
+    for (unsigned i = 0; i < workers; i++) {
+        p->c[i].buf = bufs + (size_t)i * SCRATCH_BUF;
+        p->c[i].cap = SCRATCH_BUF;
+    }
     for (unsigned i = 0; i < workers; i++)
         p->c[i].out = p->c[i].in = -1;
     return 0;
@@ -51,12 +107,12 @@ void procs_free(struct procs *p) {
             close(c->out);
         if (c->in >= 0)
             close(c->in);
-        free(c->buf);
+        if (c->heap_buf)
+            free(c->buf);
         free(c->error);
     }
     if (p->release_fd >= 0)
         close(p->release_fd);
-    free(p->c);
     memset(p, 0, sizeof *p);
 }
 
@@ -253,14 +309,19 @@ static int handle(struct procs *p, unsigned i, uint32_t type,
 static int pump(struct procs *p, unsigned i) {
     struct procs_child *c = &p->c[i];
     if (c->cap - c->used < 4096) {
-        size_t cap = c->cap ? c->cap * 2 : 65536;
-        unsigned char *nb = realloc(c->buf, cap);
+        /* A frame bigger than the scratch buffer: this worker's buffer
+         * moves to the heap and grows there. */
+        size_t cap = c->cap * 2;
+        unsigned char *nb = c->heap_buf ? realloc(c->buf, cap) : malloc(cap);
         if (!nb) {
             broken(p, i, "out of memory for its messages");
             return -1;
         }
+        if (!c->heap_buf)
+            memcpy(nb, c->buf, c->used);
         c->buf = nb;
         c->cap = cap;
+        c->heap_buf = 1;
     }
     ssize_t n = read(c->out, c->buf + c->used, c->cap - c->used);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -291,8 +352,9 @@ static int pump(struct procs *p, unsigned i) {
 }
 
 void procs_serve(struct procs *p) {
-    struct pollfd *pfd = calloc(p->started ? p->started : 1, sizeof *pfd);
-    unsigned *idx = calloc(p->started ? p->started : 1, sizeof *idx);
+    size_t n = p->started ? p->started : 1;
+    struct pollfd *pfd = scratch_get(&scratch_poll, n * (sizeof *pfd + 8), 0);
+    unsigned *idx = pfd ? (unsigned *)(void *)(pfd + n) : NULL;
     if (!pfd || !idx) {
         p->host->job_fail(p->job, 0, "out of memory in the coordinator");
         procs_kill_all(p);
@@ -338,8 +400,6 @@ void procs_serve(struct procs *p) {
             }
         }
     }
-    free(pfd);
-    free(idx);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -381,7 +441,6 @@ static void report(struct procs *p, unsigned i, int st) {
 }
 
 void procs_reap(struct procs *p) {
-    int *status = calloc(p->started ? p->started : 1, sizeof *status);
     for (unsigned i = 0; i < p->started; i++) {
         struct rusage ru;
         int st = 0;
@@ -389,20 +448,14 @@ void procs_reap(struct procs *p) {
         while (wait4(p->c[i].pid, &st, 0, &ru) < 0 && errno == EINTR)
             ;
         p->host->job_worker_usage(p->job, i, &ru);
-        if (status)
-            status[i] = st;
-        else
-            report(p, i, st);
+        p->c[i].status = st;
     }
-    if (!status)
-        return;
     /* The first worker to die explains the row; the rest follow it. */
     if (p->culprit >= 0)
-        report(p, (unsigned)p->culprit, status[p->culprit]);
+        report(p, (unsigned)p->culprit, p->c[p->culprit].status);
     for (unsigned i = 0; i < p->started; i++)
         if ((long)i != p->culprit)
-            report(p, i, status[i]);
-    free(status);
+            report(p, i, p->c[i].status);
 }
 
 int procs_finish(struct procs *p, int rc) {

@@ -25,12 +25,15 @@ struct procs_child {
     pid_t pid;          /* 0: not started                               */
     int out;            /* read end of its frames; -1 after end-of-file */
     int in;             /* write end of its input (spawned), or -1      */
-    unsigned char *buf; /* frames read but not yet handled (owned)      */
+    unsigned char *buf; /* frames read but not yet handled: the
+                           coordinator's scratch, or the heap (heap_buf) */
     size_t used, cap;
-    int done;    /* PB_FRAME_DONE seen                           */
-    int usage;   /* pooled: PB_FRAME_USAGE seen (its repetition is over) */
-    int killed;  /* killed by the coordinator: not a crash       */
-    char *error; /* PB_FRAME_ERROR text (owned), or NULL         */
+    int heap_buf; /* buf is malloc()ed (a frame outgrew the scratch)   */
+    int status;   /* from wait4, once reaped                           */
+    int done;     /* PB_FRAME_DONE seen                           */
+    int usage;    /* pooled: PB_FRAME_USAGE seen (its repetition is over) */
+    int killed;   /* killed by the coordinator: not a crash       */
+    char *error;  /* PB_FRAME_ERROR text (owned), or NULL         */
 };
 
 struct procs {
@@ -43,9 +46,9 @@ struct procs {
     int stopping;               /* hand out no more tasks                */
     int release_fd;             /* fork: write end of the release pipe   */
     int released;
-    long culprit; /* the first worker that died, or -1     */
-    int pool;     /* the workers are pooled (PB_WORKER_POOL): released with
-                     a byte, done with a repetition at PB_FRAME_USAGE    */
+    long culprit;   /* the first worker that died, or -1     */
+    int pool;       /* the workers are pooled (PB_WORKER_POOL): released with
+                       a byte, done with a repetition at PB_FRAME_USAGE    */
     int no_release; /* nobody reads the workers' memory: they need no
                        release (PB_WORKER_NO_RELEASE)                    */
 };
