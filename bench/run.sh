@@ -38,42 +38,53 @@ stats() { sort -g | awk '{ v[NR] = $1 } END {
 # Start and stop: every executor at 1, 8, 64 and 256 workers (noop, 256
 # empty tasks, dynamic schedule) against its raw mechanism in
 # bench-baseline, A B A B: ROUNDS rounds, each running the raw mechanisms
-# and then the executors at one worker count.  A ratio is the median wall_s
-# of parbench's repetitions over the median of the raw rounds' medians.
+# and then the executors at one worker count, twice: asked for time only
+# ([run] memory = off, counters = off: no release handshake, no smaps
+# reading, no inherited counters) and with the defaults (memory = on,
+# counters = basic).  A ratio is the median wall_s of parbench's
+# repetitions over the median of the raw rounds' medians.
 # forkserver's raw mechanism is a fork from a small process, which
 # bench-baseline is: its workers are forked by a server as small as that,
 # but each re-creates the workload as a spawned one does (hence 1.5).
 ROUNDS=${ROUNDS:-2}
-echo "== start and stop: noop, 256 tasks, dynamic; parbench / raw mechanism, medians of $ROUNDS alternating rounds"
 for w in 1 8 64 256; do
     reps=101
     [ "$w" -ge 64 ] && reps=11
     for r in $(seq "$ROUNDS"); do
         "$BUILD/bench/bench-baseline" "$w" "$reps" | sed "s/^/$w /" >> "$OUT/ss-base.txt"
-        "$PB" run config/bench-startstop.ini -q -o "$OUT/ss-$w-$r.csv" --only "workers=$w" > /dev/null
+        "$PB" run config/bench-startstop.ini -q -o "$OUT/sst-$w-$r.csv" --only "workers=$w" \
+            --set run.memory=off --set run.counters=off > /dev/null
+        "$PB" run config/bench-startstop.ini -q -o "$OUT/ssd-$w-$r.csv" --only "workers=$w" > /dev/null
     done
 done
-head -n 1 "$OUT/ss-1-1.csv" > "$OUT/ss.csv"
-for f in "$OUT"/ss-*-*.csv; do tail -n +2 "$f" >> "$OUT/ss.csv"; done
-printf '%-11s %-20s %21s %21s %21s %21s  %s\n' executor raw "1 worker" 8 64 256 target
-# executor  raw mechanism in bench-baseline  target ratio
-while read -r ex raw target; do
-    line=$(printf '%-11s %-20s' "$ex" "$raw")
-    for w in 1 8 64 256; do
-        r=$(awk -v w="$w" -v k="$raw" '$1 == w && $2 == k { print $3 }' "$OUT/ss-base.txt" | stats | awk '{ print $2 }')
-        p=$(median "$OUT/ss.csv" noop "$ex" "$w" wall_s)
-        line="$line$(awk -v r="$r" -v p="$p" 'BEGIN {
-            u = (r >= 0.01) ? 1e3 : 1e6; n = (u == 1e3) ? "ms" : "us"
-            printf " %5.2f (%5.0f/%5.0f%s)", p / r, p * u, r * u, n }')"
-    done
-    echo "$line  <= $target"
-done <<'EOF2'
+# startstop_table KIND: the table of the rows in $OUT/KIND-*-*.csv
+startstop_table() {
+    head -n 1 "$OUT/$1-1-1.csv" > "$OUT/$1.csv"
+    for f in "$OUT"/"$1"-*-*.csv; do tail -n +2 "$f" >> "$OUT/$1.csv"; done
+    printf '%-11s %-20s %21s %21s %21s %21s  %s\n' executor raw "1 worker" 8 64 256 target
+    # executor  raw mechanism in bench-baseline  target ratio
+    while read -r ex raw target; do
+        line=$(printf '%-11s %-20s' "$ex" "$raw")
+        for w in 1 8 64 256; do
+            r=$(awk -v w="$w" -v k="$raw" '$1 == w && $2 == k { print $3 }' "$OUT/ss-base.txt" | stats | awk '{ print $2 }')
+            p=$(median "$OUT/$1.csv" noop "$ex" "$w" wall_s)
+            line="$line$(awk -v r="$r" -v p="$p" 'BEGIN {
+                u = (r >= 0.01) ? 1e3 : 1e6; n = (u == 1e3) ? "ms" : "us"
+                printf " %5.2f (%5.0f/%5.0f%s)", p / r, p * u, r * u, n }')"
+        done
+        echo "$line  <= $target"
+    done <<'EOF2'
 pthread pthread_create+join 1.3
 gil pthread_create+join 1.3
 fork fork+waitpid 1.3
 posix_spawn posix_spawn+waitpid 1.5
 forkserver fork+waitpid 1.5
 EOF2
+}
+echo "== start and stop, time only (memory = off, counters = off): noop, 256 tasks, dynamic; parbench / raw mechanism, medians of $ROUNDS alternating rounds"
+startstop_table sst
+echo "== start and stop with the defaults (memory = on: smaps read and a release per worker; counters = basic: inherited by every worker)"
+startstop_table ssd
 
 # Per-task dispatch: (median wall_s at 100 000 tasks - median at 2) / 99 998
 echo "== per-task dispatch: noop, 100 000 tasks against 2, both schedules (ns per task: median, min-max; target < 1000)"
