@@ -31,7 +31,8 @@ enum compare_verdict {
     COMPARE_WORSE,     /* slower (higher; lower for a rate)            */
     COMPARE_BASE_ONLY, /* the cell is only in BASE                     */
     COMPARE_NEW_ONLY,  /* the cell is only in NEW                      */
-    COMPARE_NO_DATA,   /* in both, but one side has no ok rows          */
+    COMPARE_NO_DATA,   /* in both, but one side has no value (no ok row,
+                          or only empty cells of the metric)           */
     COMPARE_VERDICTS
 };
 

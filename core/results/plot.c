@@ -73,15 +73,12 @@ static int point(const struct summary_cell *c, enum plot_metric m, double *v,
         *lo = isfinite(c->speedup_lo) ? c->speedup_lo : c->speedup;
         *hi = isfinite(c->speedup_hi) ? c->speedup_hi : c->speedup;
     } else {
-        double *x = malloc(c->rows_ok * sizeof *x);
-        if (x == NULL)
-            return 0;
         enum results_column col =
             m == PLOT_PSS ? RESULTS_COL_pss_kib : RESULTS_COL_startup_s;
         double scale = m == PLOT_PSS ? 1.0 / 1024.0 : 1000.0;
         struct stats st;
-        stats_compute(x, summary_values(c, col, x), &st);
-        free(x);
+        if (summary_column_stats(c, col, &st) == 0)
+            return 0; /* no value: no point (not one at 0) */
         *v = st.median * scale;
         *lo = st.ci_lo * scale;
         *hi = st.ci_hi * scale;

@@ -110,19 +110,6 @@ static void fmt_fixed(char *buf, double v, int decimals, const char *undef) {
         snprintf(buf, CELL_LEN, "%s", undef);
 }
 
-/* Median of measured column col over c's ok rows; NAN without any. */
-static double cell_median(const struct summary_cell *c,
-                          enum results_column col) {
-    double *x = malloc((c->rows_ok ? c->rows_ok : 1) * sizeof *x);
-    if (x == NULL)
-        return NAN;
-    size_t n = summary_values(c, col, x);
-    struct stats st;
-    stats_compute(x, n, &st);
-    free(x);
-    return n > 0 ? st.median : NAN;
-}
-
 /* Median instructions per cycle of c's ok rows that have both counters;
  * NAN without any (the machine gave no hardware counters). */
 static double cell_ipc(const struct summary_cell *c) {
@@ -137,10 +124,9 @@ static double cell_ipc(const struct summary_cell *c) {
         if (sm->status == ROW_OK && isfinite(ipc))
             x[n++] = ipc;
     }
-    struct stats st;
-    stats_compute(x, n, &st);
+    double median = stats_median(x, n);
     free(x);
-    return n > 0 ? st.median : NAN;
+    return median;
 }
 
 /* Times of the wall statistics, "-" without ok rows. */
@@ -263,10 +249,10 @@ static void col_startup_share(const struct summary_cell *c, char *b) {
         strcat(b, "%");
 }
 static void col_pss(const struct summary_cell *c, char *b) {
-    human_kib(b, cell_median(c, RESULTS_COL_pss_kib));
+    human_kib(b, summary_median(c, RESULTS_COL_pss_kib));
 }
 static void col_rss(const struct summary_cell *c, char *b) {
-    human_kib(b, cell_median(c, RESULTS_COL_peak_rss_kib));
+    human_kib(b, summary_median(c, RESULTS_COL_peak_rss_kib));
 }
 static void col_baseline(const struct summary_cell *c, char *b) {
     snprintf(b, CELL_LEN, "%s", c->baseline ? c->baseline : "-");
@@ -753,8 +739,8 @@ static void json_cell(FILE *f, const struct summary_cell *c) {
     json_field_num(f, in, "karp_flatt", c->karp_flatt, 1);
     json_field_num(f, in, "startup_median_s", c->startup_median, 1);
     json_field_num(f, in, "startup_share", c->startup_share, 1);
-    json_field_num(f, in, "pss_median_kib", cell_median(c, RESULTS_COL_pss_kib),
-                   have);
+    json_field_num(f, in, "pss_median_kib",
+                   summary_median(c, RESULTS_COL_pss_kib), have);
     json_field_num(f, in, "ipc_median", cell_ipc(c), 1);
     fprintf(f, ",\n%s\"baseline\": ", in);
     json_write_string(f, c->baseline);

@@ -8,12 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Scale that makes the median absolute deviation estimate the standard
- * deviation of normally distributed data. */
-#define MAD_SCALE 1.4826
-/* Observations further than this many scaled MADs from the median are
- * counted as outliers. */
-#define OUTLIER_MADS 3.0
 /* Required coverage of the confidence interval of the median. */
 #define CI_COVERAGE 0.95
 
@@ -189,14 +183,24 @@ void stats_compute(const double *x, size_t n, struct stats *out) {
     for (size_t i = 0; i < n; i++)
         s[i] = fabs(x[i] - out->median);
     sort_doubles(s, n);
-    double mad = sorted_median(s, n);
-    if (mad > 0.0) {
-        double limit = OUTLIER_MADS * MAD_SCALE * mad;
+    out->mad = sorted_median(s, n);
+    double limit = stats_outlier_limit(out);
+    if (limit > 0.0) {
         for (size_t i = 0; i < n; i++)
             if (fabs(x[i] - out->median) > limit)
                 out->outliers++;
     }
     free(s);
+}
+
+double stats_outlier_limit(const struct stats *st) {
+    return st->mad > 0.0 ? STATS_OUTLIER_MADS * STATS_MAD_SCALE * st->mad : 0.0;
+}
+
+double stats_median(const double *x, size_t n) {
+    struct stats st;
+    stats_compute(x, n, &st);
+    return n > 0 ? st.median : NAN;
 }
 
 double stats_karp_flatt(double speedup, unsigned p) {

@@ -17,11 +17,26 @@ struct stats {
                             (order statistics, binomial; = min..max for
                             small n)                                    */
     double cv;           /* stddev / mean; 0 when mean is 0            */
-    size_t outliers;     /* beyond 3 scaled MADs of the median          */
+    double mad;          /* median absolute deviation from the median  */
+    size_t outliers;     /* beyond stats_outlier_limit of the median    */
 };
+
+/* Scale that makes the median absolute deviation estimate the standard
+ * deviation of normally distributed data. */
+#define STATS_MAD_SCALE 1.4826
+/* Observations further than this many scaled MADs from the median are
+ * outliers. */
+#define STATS_OUTLIER_MADS 3.0
 
 /* Statistics of x[0..n-1] (n may be 0: all zero).  x is not modified. */
 void stats_compute(const double *x, size_t n, struct stats *out);
+
+/* How far from st->median an observation is an outlier:
+ * STATS_OUTLIER_MADS scaled MADs; 0 (no outliers) when the MAD is 0. */
+double stats_outlier_limit(const struct stats *st);
+
+/* The median of x[0..n-1]; NAN when n is 0 (or memory runs out). */
+double stats_median(const double *x, size_t n);
 
 /* Karp-Flatt serial fraction e = (1/S - 1/p) / (1 - 1/p) for speedup S on
  * p workers; NAN when p < 2 or S <= 0. */

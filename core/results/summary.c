@@ -396,34 +396,35 @@ size_t summary_values(const struct summary_cell *c, enum results_column col,
                       double *out) {
     size_t k = 0;
     for (size_t i = 0; i < c->nsamples; i++)
-        if (c->samples[i].status == ROW_OK)
+        if (c->samples[i].status == ROW_OK && !isnan(c->samples[i].v[col]))
             out[k++] = c->samples[i].v[col];
     return k;
 }
 
-/* Median of xs[0..n-1] (n > 0), NAN for none. */
-static double median_of(const double *x, size_t n) {
+size_t summary_column_stats(const struct summary_cell *c,
+                            enum results_column col, struct stats *out) {
+    double *x = malloc((c->rows_ok ? c->rows_ok : 1) * sizeof *x);
+    size_t n = x != NULL ? summary_values(c, col, x) : 0;
+    if (n == 0)
+        stats_compute(NULL, 0, out);
+    else
+        stats_compute(x, n, out);
+    free(x);
+    return n;
+}
+
+double summary_median(const struct summary_cell *c, enum results_column col) {
     struct stats st;
-    stats_compute(x, n, &st);
-    return n > 0 ? st.median : NAN;
+    return summary_column_stats(c, col, &st) > 0 ? st.median : NAN;
 }
 
 /* The interference fields of cell c (summary.h) from its ok rows, after
  * its wall statistics: the disturbed ones, and the outliers among them
- * (outliers as stats.c counts them: beyond 3 scaled MADs of the median). */
+ * (outliers as stats.c counts them: stats_outlier_limit). */
 static void cell_interference(struct summary_cell *c) {
     c->disturbed = c->outliers_disturbed = 0;
     c->foreign_max = c->outliers_foreign = NAN;
-    double *dev = malloc((c->wall.n ? c->wall.n : 1) * sizeof *dev);
-    size_t k = 0;
-    for (size_t i = 0; dev && i < c->nsamples; i++)
-        if (c->samples[i].status == ROW_OK && k < c->wall.n)
-            dev[k++] =
-                fabs(c->samples[i].v[RESULTS_COL_wall_s] - c->wall.median);
-    struct stats ds;
-    stats_compute(dev, dev ? k : 0, &ds);
-    double limit = 3.0 * 1.4826 * ds.median;
-    free(dev);
+    double limit = stats_outlier_limit(&c->wall);
     for (size_t i = 0; i < c->nsamples; i++) {
         const struct summary_sample *sm = &c->samples[i];
         double wall = sm->v[RESULTS_COL_wall_s];
@@ -448,28 +449,21 @@ static void cell_interference(struct summary_cell *c) {
 static int cell_stats(struct summary *s) {
     for (size_t ci = 0; ci < s->count; ci++) {
         struct summary_cell *c = &s->cells[ci];
-        size_t n = c->rows_ok ? c->rows_ok : 1;
-        double *wall = malloc(n * sizeof *wall);
-        double *startup = malloc(n * sizeof *startup);
-        double *share = malloc(n * sizeof *share);
-        if (wall == NULL || startup == NULL || share == NULL) {
-            free(wall);
-            free(startup);
-            free(share);
+        double *share = malloc((c->rows_ok ? c->rows_ok : 1) * sizeof *share);
+        if (share == NULL)
             return PB_ENOMEM;
-        }
-        size_t k = summary_values(c, RESULTS_COL_wall_s, wall);
-        summary_values(c, RESULTS_COL_startup_s, startup);
         size_t ks = 0;
-        for (size_t i = 0; i < k; i++)
-            if (wall[i] > 0.0)
-                share[ks++] = startup[i] / wall[i];
-        stats_compute(wall, k, &c->wall);
+        for (size_t i = 0; i < c->nsamples; i++) {
+            const struct summary_sample *sm = &c->samples[i];
+            double wall = sm->v[RESULTS_COL_wall_s];
+            double startup = sm->v[RESULTS_COL_startup_s];
+            if (sm->status == ROW_OK && wall > 0.0 && !isnan(startup))
+                share[ks++] = startup / wall;
+        }
+        summary_column_stats(c, RESULTS_COL_wall_s, &c->wall);
         cell_interference(c);
-        c->startup_median = median_of(startup, k);
-        c->startup_share = median_of(share, ks);
-        free(wall);
-        free(startup);
+        c->startup_median = summary_median(c, RESULTS_COL_startup_s);
+        c->startup_share = stats_median(share, ks);
         free(share);
     }
     return 0;

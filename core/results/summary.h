@@ -92,9 +92,19 @@ int summary_build(const struct result_row *rows, size_t n, struct summary *out);
 void summary_free(struct summary *s);
 
 /* The values of measured column `col` of c's ok rows, in file order,
- * into out (room for c->rows_ok).  Returns how many. */
+ * into out (room for c->rows_ok).  An empty cell (an optional column the
+ * row has no value for: cycles where the machine gives no hardware
+ * counter, a column older files lack) is no value and is left out.
+ * Returns how many. */
 size_t summary_values(const struct summary_cell *c, enum results_column col,
                       double *out);
+/* stats_compute of those values into *out; returns how many there are
+ * (out->n): with none, *out is all zero and means nothing.  0 too when
+ * memory runs out. */
+size_t summary_column_stats(const struct summary_cell *c,
+                            enum results_column col, struct stats *out);
+/* Their median; NAN when there is none. */
+double summary_median(const struct summary_cell *c, enum results_column col);
 
 /* Same workload instance and parameters. */
 int summary_same_workload(const struct summary_cell *a,

@@ -58,11 +58,9 @@ static int rank(const struct summary *s, const size_t *cells, size_t n,
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const struct summary_cell *c = &s->cells[cells[i]];
-        size_t m = summary_values(c, col, x);
-        struct stats st;
-        stats_compute(x, m, &st);
-        if (m > 0 && isfinite(st.median))
-            items[k++] = (struct rank_item){cells[i], st.median};
+        double median = stats_median(x, summary_values(c, col, x));
+        if (isfinite(median))
+            items[k++] = (struct rank_item){cells[i], median};
     }
     qsort(items, k, sizeof *items, cmp_rank);
     out->n = k;

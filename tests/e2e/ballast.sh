@@ -7,8 +7,10 @@
 # of every ballast page at the end of each repetition (in the
 # repetition's fault-counting window, as a live parent goes on using its
 # heap), and after a fork every one of those pages is write-protected, so
-# each write takes a minor fault.  posix_spawn copies no page tables and
-# threads share them: there the ballast adds no fault.
+# each write takes a minor fault.  posix_spawn copies no page tables,
+# forkserver's workers are forked from its server, which was forked before
+# the ballast existed, and threads share the page tables: there the
+# ballast adds no fault.
 source "$(dirname "$0")/common.bash"
 
 cat > b.ini <<'INI'
@@ -29,6 +31,10 @@ ballast = 64MiB
 [executor.spawn-big]
 plugin = posix_spawn
 ballast = 64MiB
+[executor.forkserver]
+[executor.forkserver-big]
+plugin = forkserver
+ballast = 64MiB
 [executor.pthread]
 [executor.pthread-big]
 plugin = pthread
@@ -40,18 +46,21 @@ run_pb 0 run b.ini -q --force
 # col EXECUTOR NAME: the value of column NAME in that executor's row
 col() { paste -d' ' <(csv_col b.csv executor) <(csv_col b.csv "$2") | awk -v e="$1" '$1 == e { print $2 }'; }
 mib=$((64 * 1024))
-for e in fork posix_spawn pthread; do
+for e in fork posix_spawn forkserver pthread; do
     big=${e/posix_spawn/spawn}-big
     # Pss counts the ballast once, however many children share it.
     (( $(col $big pss_kib) - $(col $e pss_kib) >= mib * 9 / 10 )) ||
         { cat b.csv; fail "$e: pss_kib does not grow by the 64 MiB ballast"; }
 done
-# Under posix_spawn and threads the ballast is the coordinator's alone.
-(( $(col spawn-big uss_kib) - $(col posix_spawn uss_kib) >= mib * 9 / 10 )) ||
-    { cat b.csv; fail "posix_spawn: uss_kib does not grow by the ballast"; }
+# Under posix_spawn and forkserver the ballast is the coordinator's alone.
+for e in posix_spawn forkserver; do
+    big=${e/posix_spawn/spawn}-big
+    (( $(col $big uss_kib) - $(col $e uss_kib) >= mib * 9 / 10 )) ||
+        { cat b.csv; fail "$e: uss_kib does not grow by the ballast"; }
+done
 
 pages=$((64 * 1024 * 1024 / $(getconf PAGESIZE)))
-for e in fork posix_spawn pthread; do
+for e in fork posix_spawn forkserver pthread; do
     [[ -n $(col $e minflt) ]] || { cat b.csv; fail "$e: no minflt"; }
 done
 # fork: one fault per ballast page (at least 90% of them: the rest of the
@@ -59,11 +68,12 @@ done
 grow=$(( $(col fork-big minflt) - $(col fork minflt) ))
 (( grow >= pages * 9 / 10 )) ||
     { cat b.csv; fail "fork: minflt grows by $grow with a 64 MiB ballast, not by about $pages (its pages)"; }
-# posix_spawn and threads: the same faults with and without the ballast.
+# posix_spawn, forkserver and threads: the same faults with and without
+# the ballast.
 # The tolerance, 5% of the ballast's pages (819), is twenty times less
 # than fork's growth and far more than the few pages a spawned worker's
 # start-up varies by (its libraries, its stack).
-for e in posix_spawn pthread; do
+for e in posix_spawn forkserver pthread; do
     big=${e/posix_spawn/spawn}-big
     d=$(( $(col $big minflt) - $(col $e minflt) ))
     (( d < 0 )) && d=$(( -d ))
@@ -83,4 +93,4 @@ assert_contains err "bad.ini:5: [executor.fork] ballast: 1000TiB is more than ha
 printf '[run]\noutput = x.csv\n[workload.noop]\nballast = 1MiB\n[executor.fork]\n' > bad.ini
 run_pb 2 run bad.ini -q
 assert_contains err "bad.ini:4: [workload.noop]"
-pass
+pass "ballast: in Pss (and USS where it is the coordinator's alone), copy-on-write faults under fork only, bad sizes refused"

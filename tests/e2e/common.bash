@@ -68,6 +68,62 @@ left_behind() {
     return 0
 }
 
+# descendants PID: the pids of PID's children, of theirs, and so on.
+descendants() {
+    local c
+    for c in $(pgrep -P "$1" || true); do
+        echo "$c"
+        descendants "$c"
+    done
+}
+
+# still_ours PID...: prints those of the PIDs that are still processes of
+# this test (alive, with its PB_E2E_MARK: a pid reused since is not).
+still_ours() {
+    local p
+    for p in "$@"; do
+        grep -qsaF "PB_E2E_MARK=$WORK" "/proc/$p/environ" 2>/dev/null && echo "$p"
+    done
+    return 0
+}
+
+# show_procs PID...: ps lines of those of the PIDs still alive.
+show_procs() {
+    local list
+    list=$(echo "$@" | tr -s ' \n' ',,' | sed 's/^,//; s/,$//')
+    [[ -n $list ]] && ps -o pid,ppid,pgid,stat,cmd -p "$list"
+    return 0
+}
+
+# wait_status PID WHAT: waits for the background job PID and sets STATUS
+# to its exit status.  At most 120 s: a protection against a hang, not a
+# threshold (how fast it ends is never checked); a job still running then
+# is killed and the test fails.
+wait_status() {
+    if ! timeout 120 tail --pid="$1" -s 0.1 -f /dev/null; then
+        kill -KILL "$1" 2>/dev/null || true
+        fail "$2: still running 120 s after it was told to stop"
+    fi
+    STATUS=0
+    wait "$1" || STATUS=$?
+}
+
+# csv_whole FILE: status 0 when FILE is a whole CSV: a header and at least
+# one row, each line with as many fields as the header (quoted commas not
+# counted; fields without embedded line ends), the last line ended.
+csv_whole() {
+    [[ -s $1 && $(tail -c1 "$1" | od -An -tx1 | tr -d ' ') == 0a ]] || return 1
+    awk '{ n = 1; q = 0
+           for (i = 1; i <= length($0); i++) {
+               ch = substr($0, i, 1)
+               if (ch == "\"") q = !q
+               else if (ch == "," && !q) n++
+           }
+           if (NR == 1) h = n
+           else if (n != h || q) bad = 1 }
+         END { exit (bad || NR < 2) }' "$1"
+}
+
 # start_badserver: starts the misbehaving test server (tests/tools/
 # badserver.c) for at most 120 s, stopped when the test ends; sets
 # BAD_PORT (its port) and BAD_REFUSED (a port nothing listens on).

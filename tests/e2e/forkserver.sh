@@ -97,7 +97,8 @@ server_kib=$(rss "$server") cell_kib=$(rss "$cell")
 (( cell_kib > 256 * 1024 )) || fail "the cell holds $cell_kib KiB, not the 256 MiB ballast"
 # Small: a copy of the cell before its workload and ballast existed.
 (( server_kib < 32 * 1024 )) || fail "the fork server holds $server_kib KiB beside a cell of $cell_kib KiB"
-wait $pid || true
+wait_status $pid "the hanging run"
+[[ $STATUS == 1 ]] || { cat err; fail "a run whose cell timed out exited $STATUS, expected 1"; }
 [[ $(csv_col b.csv status) == timeout ]] || { cat b.csv; fail "hang cell: status"; }
 pass "the fork server holds $server_kib KiB while the cell holds $cell_kib KiB"
 

@@ -9,9 +9,10 @@
 # gets a new pool; a pool that hangs is killed at the timeout; Ctrl-C in a
 # pooled cell leaves no process; `affinity` pins every worker
 # (Cpus_allowed_list as the worker's own thread reads it) under threads,
-# fork, posix_spawn and forkserver, pooled or not; bad values are config
-# errors; the row says which lifetime and placement it used
-# (executor_params).
+# fork, posix_spawn and forkserver, pooled or not, on the CPUs compact,
+# spread and a list give on this machine (computed from its topology and
+# the CPUs it allows); bad values are config errors; the row says which
+# lifetime and placement it used (executor_params).
 source "$(dirname "$0")/common.bash"
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
 
@@ -205,14 +206,83 @@ INI
 done
 pass "Ctrl-C in a pooled cell: every pooled process gone, an interrupted row"
 
-# --- affinity -------------------------------------------------------------
+# --- bad values -----------------------------------------------------------
+# They need no particular machine: they run wherever the rest does.
+# cpu_set LIST: the CPUs of a CPU list ("0-3,6"), one per line.
+cpu_set() { tr , '\n' <<<"$1" | awk -F- 'NF { hi = NF > 1 ? $2 : $1; for (c = $1; c <= hi; c++) print c }'; }
+# The CPUs parbench may pin workers to: online and allowed to this shell
+# (which parbench inherits).
 online=$(cat /sys/devices/system/cpu/online 2>/dev/null || true)
 allowed=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)
-[[ $allowed == 0-* || $allowed == 0,1* ]] || skip "CPUs 0 and 1 are not both allowed here ($allowed; online $online)"
+usable=$(comm -12 <(cpu_set "$online" | sort) <(cpu_set "$allowed" | sort) | sort -n)
+# A CPU number parbench may not use.
+absent=0
+while grep -qx "$absent" <<<"$usable"; do absent=$((absent + 1)); done
+for bad in "0-x:not a CPU list" "3-1:runs backwards" "$absent:not online or not allowed" \
+    "loose:is not none, compact, spread or a CPU list"; do
+    value=${bad%%:*} why=${bad#*:}
+    printf '[run]\nworkers = 1\n[workload.noop]\n[executor.pthread]\naffinity = %s\n' "$value" > bad.ini
+    run_pb 2 check bad.ini
+    assert_contains "$WORK/err" "bad.ini:5: [executor.pthread] affinity"
+    assert_contains "$WORK/err" "$why"
+done
+printf '[run]\nworkers = 1\n[workload.noop]\n[executor.fork]\nlifetime = forever\n' > bad.ini
+run_pb 2 check bad.ini
+assert_contains "$WORK/err" "lifetime"
+pass "bad affinity values are config errors naming file, line and key"
+
+# --- affinity -------------------------------------------------------------
+# The CPU each policy gives worker w, computed here from the machine's
+# topology as cpus.h defines the policies (the usable CPUs in order;
+# worker w gets the (w mod n)th): compact fills the SMT siblings of a core,
+# then the next core, package by package; spread takes the first thread of
+# every core, packages alternating, then the second threads.  smt: the
+# CPU's place among its thread siblings; rank: its core's place among the
+# cores of its package (by core_id).
+[[ -n $usable ]] || skip "affinity: no online CPU allowed here (online '$online', allowed '$allowed'); the checks above passed"
+topo=/sys/devices/system/cpu
+[[ -d $topo/cpu0 ]] || skip "affinity: $topo/cpu0 is missing, the policies have no topology to place workers by; the checks above passed"
+for d in $topo/cpu[0-9]*; do
+    c=${d##*cpu}
+    [[ -d $d ]] || continue
+    pkg=$(cat $d/topology/physical_package_id 2>/dev/null || echo -1)
+    core=$(cat $d/topology/core_id 2>/dev/null || echo $((c + 1000000)))
+    (( pkg < 0 )) && pkg=0
+    sibs=$(cat $d/topology/thread_siblings_list 2>/dev/null || echo "$c")
+    smt=$(cpu_set "$sibs" | awk -v c="$c" '$1 < c' | wc -l)
+    echo "$c $pkg $core $smt"
+done > topo.txt
+# "cpu pkg rank smt" of the usable CPUs.
+awk 'NR == FNR { use[$1] = 1; next }
+     { n++; cpu[n] = $1; pkg[n] = $2; core[n] = $3; smt[n] = $4 }
+     END { for (i = 1; i <= n; i++) {
+               if (!(cpu[i] in use)) continue
+               r = 0
+               for (j = 1; j <= n; j++) r += pkg[j] == pkg[i] && smt[j] == 0 && core[j] < core[i]
+               print cpu[i], pkg[i], r, smt[i] } }' <(echo "$usable") topo.txt > placed.txt
+compact=$(sort -n -k2,2 -k3,3 -k4,4 -k1,1 placed.txt | awk '{ print $1 }' | tr '\n' ' ')
+spread=$(sort -n -k4,4 -k3,3 -k2,2 -k1,1 placed.txt | awk '{ print $1 }' | tr '\n' ' ')
+# Lists, written as parbench writes them back (executor_params): the last
+# usable CPU alone, and the first two (one if that is all).
+one=$(tail -1 <<<"$usable")
+read -r a b < <(head -2 <<<"$usable" | paste -sd' ')
+two=$a
+[[ -n $b ]] && two=$a$( ((b == a + 1)) && echo - || echo ,)$b
+echo "usable CPUs: $(paste -sd, <<<"$usable"); compact order: $compact; spread order: $spread"
+# want_cpu AFFINITY WORKER: the CPU worker WORKER is pinned to.
+want_cpu() {
+    local order
+    case $1 in
+    compact) order=($compact) ;;
+    spread) order=($spread) ;;
+    *) order=($(cpu_set "$1")) ;;
+    esac
+    echo "${order[$2 % ${#order[@]}]}"
+}
 for ex in pthread gil fork posix_spawn forkserver fork:cell posix_spawn:cell forkserver:cell; do
     life=repetition
     [[ $ex == *:cell ]] && life=cell ex=${ex%:cell}
-    for aff in 1 0-1 compact spread; do
+    for aff in "$one" "$two" compact spread; do
         cat > aff.ini <<INI
 [run]
 workers = 2
@@ -233,10 +303,7 @@ INI
         run_pb 0 run aff.ini --force
         # Static: task t on worker t mod 2.
         while read -r _ task _ worker _ _ _ _ _ cpus; do
-            case $aff in
-            1) want=1 ;;
-            *) want=$worker ;; # two CPUs: every policy gives worker i CPU i
-            esac
+            want=$(want_cpu "$aff" "$worker")
             [[ $cpus == "$want" ]] || fail "$ex ($life) affinity=$aff: worker $worker (task $task) was allowed CPUs $cpus, expected $want"
         done < aff.log
         [[ $(wc -l < aff.log) == 8 ]] || fail "$ex ($life) affinity=$aff: $(wc -l < aff.log) tasks logged, expected 2 x 4"
@@ -245,16 +312,3 @@ INI
     done
 done
 pass "affinity pins the workers of threads, forked and spawned processes, pooled or not"
-
-# --- bad values -----------------------------------------------------------
-for bad in "0-x:not a CPU list" "3-1:runs backwards" "1023:not online" "loose:is not none, compact, spread or a CPU list"; do
-    value=${bad%%:*} why=${bad#*:}
-    printf '[run]\nworkers = 1\n[workload.noop]\n[executor.pthread]\naffinity = %s\n' "$value" > bad.ini
-    run_pb 2 check bad.ini
-    assert_contains "$WORK/err" "bad.ini:5: [executor.pthread] affinity"
-    assert_contains "$WORK/err" "$why"
-done
-printf '[run]\nworkers = 1\n[workload.noop]\n[executor.fork]\nlifetime = forever\n' > bad.ini
-run_pb 2 check bad.ini
-assert_contains "$WORK/err" "lifetime"
-pass "bad affinity values are config errors naming file, line and key"

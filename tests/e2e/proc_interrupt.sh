@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Ctrl-C while worker processes (fork, posix_spawn, forkserver) hang in a task stops the
-# run within two seconds, leaves a whole CSV with an `interrupted` row,
-# exits 1 and leaves no process behind: no cell, no worker, no fork
-# server.
+# Ctrl-C while worker processes (fork, posix_spawn, forkserver) hang in a
+# task stops the run: exit status 1, a whole CSV with an `interrupted`
+# row, and no process behind: none of the cell, worker and fork server
+# processes seen before the signal, nor any other of the run.  How fast it
+# stops is not checked (only a hang, after 120 s, fails).
 source "$(dirname "$0")/common.bash"
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
 
@@ -32,19 +33,25 @@ INI
     # process has three worker processes (forkserver's are children of the
     # cell too, beside the server, pb-forkserver).
     cell_workers_hang $pid i.csv 2 3 || fail "$ex: the hanging cell never started"
-    start=$(date +%s%N)
+    # Every process the run has started: the cell process, its 3 workers
+    # and, under forkserver, the fork server.
+    started=$(descendants $pid)
+    want=4
+    [[ $ex == forkserver ]] && want=5
+    (( $(wc -w <<<"$started") >= want )) ||
+        { show_procs $pid $started; fail "$ex: fewer than $want processes under the run"; }
     kill -INT $pid
-    status=0
-    wait $pid || status=$?
-    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-    [[ $status == 1 ]] || { cat err; fail "$ex: exit status $status, expected 1"; }
-    (( elapsed_ms < 2000 )) || fail "$ex: took ${elapsed_ms} ms to stop"
-    pass "$ex: stopped in ${elapsed_ms} ms with status 1"
+    wait_status $pid "$ex: the run"
+    [[ $STATUS == 1 ]] || { cat err; fail "$ex: exit status $STATUS, expected 1"; }
+    pass "$ex: stopped with status 1"
 
+    csv_whole i.csv || { od -c i.csv | tail -5; fail "$ex: the CSV is not whole"; }
     [[ $(csv_col i.csv status | tr '\n' ' ') == "ok interrupted " ]] || { cat i.csv; fail "$ex: rows"; }
     pass "$ex: CSV whole with an interrupted row"
 
+    left=$(still_ours $started)
+    [[ -z $left ]] || { show_procs $left; fail "$ex: processes of the run outlived it"; }
     left=$(left_behind)
-    [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "$ex: processes outlived the run"; }
-    pass "$ex: no process left"
+    [[ -z $left ]] || { show_procs $left; fail "$ex: processes outlived the run"; }
+    pass "$ex: none of the $(wc -w <<<"$started") processes it started is left, nor any other"
 done

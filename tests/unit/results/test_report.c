@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "results/compare.h"
 #include "results/csv.h"
 #include "results/report.h"
 #include "util/errors.h"
@@ -590,6 +591,67 @@ static void test_ipc_median(void **state) {
         results_row_free(&fx.rows[i]);
 }
 
+/* An empty optional cell (cycles where the machine gives no hardware
+ * counter) is no value: left out of a column's values, its statistics and
+ * `compare --metric`, never a NaN among them; a cell with none has no
+ * median and compares as "no data". */
+static void test_empty_cells_left_out(void **state) {
+    (void)state;
+    struct fixture fx;
+    memset(&fx, 0, sizeof fx);
+    const enum pb_schedule D = PB_SCHEDULE_DYNAMIC;
+    const uint64_t E = RESULTS_NO_VALUE;
+    /* fork: 1000, 2000, 3000 and two empty cells (median 2000); the
+     * failed row's value does not count.  pthread: none at all. */
+    const uint64_t cyc[] = {3000, E, 1000, E, 2000, 9, E, E};
+    for (size_t i = 0; i < 8; i++) {
+        add(&fx, "prime", i < 6 ? "fork" : "pthread", 2, D,
+            i == 5 ? ROW_FAILED : ROW_OK, 1.0 + 0.01 * (double)i, 0.01);
+        fx.rows[i].m.cycles = cyc[i];
+        fx.rows[i].m.instructions = fx.rows[i].m.cache_misses =
+            fx.rows[i].m.cpu_migrations = fx.rows[i].m.minflt =
+                fx.rows[i].m.majflt = fx.rows[i].m.uss_kib = E;
+        fx.rows[i].m.task_clock_s = NAN;
+    }
+    struct summary s;
+    assert_int_equal(summary_build(fx.rows, fx.n, &s), 0);
+    assert_int_equal(s.count, 2);
+    const struct summary_cell *fork = &s.cells[0], *pth = &s.cells[1];
+    assert_string_equal(fork->executor, "fork");
+    double x[8];
+    assert_int_equal(summary_values(fork, RESULTS_COL_cycles, x), 3);
+    assert_near(x[0], 3000);
+    assert_near(x[1], 1000);
+    assert_near(x[2], 2000);
+    struct stats st;
+    assert_int_equal(summary_column_stats(fork, RESULTS_COL_cycles, &st), 3);
+    assert_near(st.median, 2000);
+    assert_near(st.min, 1000);
+    assert_near(summary_median(fork, RESULTS_COL_cycles), 2000);
+    assert_int_equal(summary_values(pth, RESULTS_COL_cycles, x), 0);
+    assert_int_equal(summary_column_stats(pth, RESULTS_COL_cycles, &st), 0);
+    assert_true(isnan(summary_median(pth, RESULTS_COL_cycles)));
+
+    /* compare --metric cycles of the file against itself. */
+    struct compare_options o;
+    compare_options_init(&o);
+    assert_int_equal(summary_metric_parse("cycles", &o.metric), 0);
+    struct compare c;
+    assert_int_equal(compare_build(&s, &s, &o, &c), 0);
+    assert_int_equal(c.n, 2);
+    assert_ptr_equal(c.pairs[0].base, fork);
+    assert_near(c.pairs[0].st.median_x, 2000);
+    assert_near(c.pairs[0].st.median_y, 2000);
+    assert_near(c.pairs[0].st.ratio, 1.0);
+    assert_int_equal(c.pairs[0].verdict, COMPARE_SAME);
+    assert_true(isnan(c.pairs[1].st.median_x));
+    assert_int_equal(c.pairs[1].verdict, COMPARE_NO_DATA);
+    compare_free(&c);
+    summary_free(&s);
+    for (size_t i = 0; i < fx.n; i++)
+        results_row_free(&fx.rows[i]);
+}
+
 /* ------------------------------------------------------------------------ */
 /* CSV                                                                       */
 /* ------------------------------------------------------------------------ */
@@ -758,6 +820,7 @@ int main(void) {
         cmocka_unit_test(test_format_parse),
         cmocka_unit_test(test_markdown_and_json),
         cmocka_unit_test(test_ipc_median),
+        cmocka_unit_test(test_empty_cells_left_out),
         cmocka_unit_test(test_summary_csv),
         cmocka_unit_test(test_summary_csv_error),
         cmocka_unit_test(test_from_results_file),
