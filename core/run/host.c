@@ -73,6 +73,7 @@ void host_init(struct host_instance *hi, const char *name) {
     h->job_process_host = job_process_host;
     h->worker_pool_main = NULL; /* set by the cell process, as worker_main */
     h->job_memory = job_memory;
+    h->job_helper_pid = job_helper_pid;
     hi->name = name;
 }
 

@@ -119,8 +119,9 @@ struct pb_job {
     struct job_shared *shared; /* MAP_SHARED, owned            */
     size_t shared_size;        /* bytes mapped                 */
     int shared_fd;             /* memfd of *shared, owned      */
-    struct job_slot *slots;    /* tasks entries, owned         */
-    struct job_worker *w;      /* workers entries, owned       */
+    struct job_slot *slots;    /* tasks entries, owned (coord_table) */
+    struct job_worker *w;      /* workers entries, owned (coord_table) */
+    size_t slots_len, w_len;   /* their mapped bytes           */
 
     pthread_mutex_t lock; /* guards the failure fields    */
     int failed;           /* 0, or 1 failed, 2 crashed    */
@@ -135,6 +136,9 @@ struct pb_job {
     int self_measured;              /* job_self_usage was called */
     unsigned self_calls, uss_calls; /* job_self_usage, job_self_uss    */
     uint64_t helpers_pss_kib, helpers_maxrss_kib, helpers_uss_kib;
+    pid_t helper_pids[JOB_MAX_HELPERS]; /* job_helper_pid: read with the
+                                           workers' memory         */
+    unsigned nhelper_pids;
     struct meta_host hosts[JOB_MAX_HOSTS]; /* job_process_host, each once */
     int64_t clock_offset_ns; /* job_set_clock_offset: this host's monotonic
                                 clock to the coordinator's              */
@@ -202,6 +206,24 @@ static int map_shared(struct pb_job *job, unsigned workers, int fd) {
     return 0;
 }
 
+/* The coordinator's own tables of a job (the task slots, the workers'
+ * records): written while the workers run -- by job_deliver, by the
+ * threads' worker loop -- and never by a worker process, which sends its
+ * results in messages.  Mapped with MADV_DONTFORK and populated here,
+ * outside the clock: a fork() in run() neither copies these pages nor
+ * write-protects them, so the coordinator's writes after it take no
+ * copy-on-write fault (one per 4 KiB page: 977 for the slots of 100 000
+ * tasks), and threads find them already faulted in.  NULL when out of
+ * memory. */
+static void *coord_table(size_t len) {
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    (void)madvise(p, len, MADV_DONTFORK);
+    return p;
+}
+
 struct pb_job *job_new(const struct pb_host *host,
                        const struct pb_workload_ops *ops, void *state,
                        unsigned workers, enum pb_schedule schedule) {
@@ -217,8 +239,14 @@ struct pb_job *job_new(const struct pb_host *host,
     job->schedule = schedule;
     job->coordinator = getpid();
     pthread_mutex_init(&job->lock, NULL);
-    job->slots = calloc(job->tasks ? job->tasks : 1, sizeof *job->slots);
-    job->w = calloc(workers ? workers : 1, sizeof *job->w);
+    if (job->tasks > SIZE_MAX / sizeof *job->slots) {
+        job_free(job);
+        return NULL;
+    }
+    job->slots_len = (size_t)(job->tasks ? job->tasks : 1) * sizeof *job->slots;
+    job->w_len = (size_t)(workers ? workers : 1) * sizeof *job->w;
+    job->slots = coord_table(job->slots_len);
+    job->w = coord_table(job->w_len);
     if (!job->slots || !job->w || map_shared(job, workers, -1) < 0) {
         job_free(job);
         return NULL;
@@ -288,8 +316,10 @@ void job_free(struct pb_job *job) {
         munmap(job->shared, job->shared_size);
     if (job->shared_fd >= 0)
         close(job->shared_fd);
-    free(job->slots);
-    free(job->w);
+    if (job->slots)
+        munmap(job->slots, job->slots_len);
+    if (job->w)
+        munmap(job->w, job->w_len);
     pthread_mutex_destroy(&job->lock);
     free(job);
 }
@@ -390,6 +420,16 @@ void job_helper_usage(struct pb_job *job, const struct rusage *ru,
     add_usage(job, ru);
     add_helper(job, ru, pss_kib);
     job->helpers_uss_kib += uss_kib;
+}
+
+void job_helper_pid(struct pb_job *job, pid_t pid) {
+    if (pid <= 0)
+        return;
+    for (unsigned i = 0; i < job->nhelper_pids; i++)
+        if (job->helper_pids[i] == pid)
+            return;
+    if (job->nhelper_pids < JOB_MAX_HELPERS)
+        job->helper_pids[job->nhelper_pids++] = pid;
 }
 
 void job_set_clock_offset(struct pb_job *job, int64_t offset_ns) {
@@ -810,6 +850,13 @@ static void sample_memory(struct pb_job *job) {
             job->w[i].uss_kib = sm.uss_kib;
             job->w[i].sampled = 1;
         }
+    /* The executor's helpers (a fork server), read in the same moment:
+     * the pages they share with the workers count once. */
+    for (unsigned i = 0; i < job->nhelper_pids; i++) {
+        (void)job_read_smaps(job->helper_pids[i], &sm);
+        job->helpers_pss_kib += sm.pss_kib;
+        job->helpers_uss_kib += sm.uss_kib;
+    }
     job->paused_ns += clock_mono_ns() - t;
     /* Reading smaps_rollup walks page tables: kernel time that is
      * parbench's, not the executor's, and that threads never pay. */

@@ -163,6 +163,10 @@ void job_worker_usage(struct pb_job *job, unsigned worker,
                       const struct rusage *ru);
 void job_helper_usage(struct pb_job *job, const struct rusage *ru,
                       uint64_t pss_kib, uint64_t uss_kib);
+/* At most this many helpers per job have their memory read by the core
+ * (job_helper_pid); more are ignored. */
+#define JOB_MAX_HELPERS 4
+void job_helper_pid(struct pb_job *job, pid_t pid);
 void job_self_usage(struct pb_job *job, unsigned worker,
                     const struct rusage *ru, uint64_t pss_kib);
 void job_self_uss(struct pb_job *job, unsigned worker, uint64_t uss_kib);

@@ -95,13 +95,15 @@
  *       and forkserver).
  *  2.3  host->job_memory (whether worker processes must wait for their
  *       release so that their memory can be read: [run] memory), and in
- *       <parbench/worker.h> PB_WORKER_NO_RELEASE.
+ *       <parbench/worker.h> PB_WORKER_NO_RELEASE; host->job_helper_pid (a
+ *       helper process whose memory the core reads with the workers').
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h> /* pid_t */
 
 #ifdef __cplusplus
 extern "C" {
@@ -310,10 +312,13 @@ struct pb_host {
     /*
      * The core's worker loop: run worker `worker` of the job to completion
      * (claim a task, run it, time it, hand the result on; then a final
-     * report).  `io` may be NULL (all in-process defaults); it is borrowed
-     * for the call.  Call it exactly once per worker and repetition, from
-     * the thread or process that is that worker: a second call for the
-     * same worker fails the repetition as an executor bug and returns
+     * report).  `io` may be NULL (all in-process defaults) in the
+     * coordinator's own process only: a worker process (forked or
+     * spawned) passes an io with `send`, its results' one way back (the
+     * coordinator's own tables of the job are not mapped in a fork of it).
+     * `io` is borrowed for the call.  Call it exactly once per worker and
+     * repetition, from the thread or process that is that worker: a second call
+     * for the same worker fails the repetition as an executor bug and returns
      * negative without running a task.  Returns 0, or negative if a task failed
      * or a hook failed (the failure is recorded in the job either way).  Under
      * fork() it does only async-signal-safe work outside the workload's own
@@ -462,6 +467,18 @@ struct pb_host {
      * this field, assume 1.
      */
     int (*job_memory)(const struct pb_job *job);
+    /*
+     * Coordinator only (2.3): `pid` is a helper process of the executor on
+     * this machine (a fork server) that lives through the repetition.
+     * The core reads its memory with the workers' (smaps_rollup, when the
+     * last worker has reported and all of them live, the clock paused)
+     * and adds its Pss and USS to the row, so the pages it shares with the
+     * workers count once.  Pass 0 for pss_kib and uss_kib to
+     * job_helper_usage for it then: its CPU time and faults still come
+     * that way.  Call it before the workers report; repeated calls for the
+     * same pid count once.
+     */
+    void (*job_helper_pid)(struct pb_job *job, pid_t pid);
 };
 
 /* Nonzero when the core's host table has `field` (appended after 2.0). */

@@ -18,8 +18,10 @@
  * The coordinator talks to the server over a SOCK_SEQPACKET socket pair:
  *   FORK  {worker} + the worker's input, output (and the job's shared
  *         page) as SCM_RIGHTS  ->  {pid, or -errno}
- *   USAGE                      ->  the server's rusage since the last USAGE,
- *                                  its peak RSS, Pss and USS
+ *   USAGE {memory}             ->  the server's rusage since the last USAGE,
+ *                                  its peak RSS, and its Pss and USS when
+ *                                  memory is 1 (a core before 2.3; a later
+ *                                  one reads them itself: job_helper_pid)
  * The worker's input and output are the pipes of <parbench/worker.h>: the
  * coordinator writes the start record and the spec, reads frames, claims
  * and releases as for posix_spawn (procs.c).  The server's start is not
@@ -86,7 +88,7 @@ static uint64_t smaps_kib(const char *text, const char *name) {
     return at ? strtoull(at + strlen(name), NULL, 10) : 0;
 }
 
-static void server_usage(struct fs_usage *u, struct rusage *base) {
+static void server_usage(struct fs_usage *u, struct rusage *base, int memory) {
     struct rusage now;
     memset(u, 0, sizeof *u);
     getrusage(RUSAGE_SELF, &now);
@@ -98,6 +100,8 @@ static void server_usage(struct fs_usage *u, struct rusage *base) {
     u->ru.ru_nivcsw = now.ru_nivcsw - base->ru_nivcsw;
     u->ru.ru_maxrss = now.ru_maxrss;
     *base = now;
+    if (!memory)
+        return;
     char text[4096];
     int fd = open("/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC);
     ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
@@ -210,7 +214,7 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent) {
                 _exit(1);
         } else if (n == sizeof rq && rq.op == OP_USAGE) {
             struct fs_usage u;
-            server_usage(&u, &base);
+            server_usage(&u, &base, rq.worker == 1);
             if (write(sock, &u, sizeof u) != sizeof u)
                 _exit(1);
         } else {
@@ -409,13 +413,28 @@ static int fs_create(const struct pb_host *host, const struct pb_params *params,
     return 0;
 }
 
-/* What the server cost this repetition, into the row. */
+/* The server's memory: read by the core with the workers' (2.3), or by
+ * the server itself when the core predates job_helper_pid. */
+static int core_reads_server(const struct pb_host *host) {
+    return PB_HOST_HAS(host, job_helper_pid) && host->job_helper_pid;
+}
+
+/* Asks the server what it cost since the last USAGE.  Sent as soon as the
+ * last fork of the repetition is done (the server does nothing more for
+ * it), so that its answer waits in the socket while the workers run
+ * instead of costing a round trip after them.  0, or -1 (server gone). */
+static int server_ask(const struct pb_host *host, struct pb_job *job,
+                      const struct fs_state *s) {
+    int memory = !core_reads_server(host) && procs_memory(host, job);
+    return send_request(s, OP_USAGE, (uint32_t)memory, NULL, 0);
+}
+
+/* The answer to server_ask, into the row; `asked` is what it returned. */
 static void server_account(const struct pb_host *host, struct pb_job *job,
-                           const struct fs_state *s) {
+                           const struct fs_state *s, int asked) {
     struct fs_usage u;
     char why[200];
-    if (send_request(s, OP_USAGE, 0, NULL, 0) < 0 ||
-        recv_reply(s, &u, sizeof u) < 0) {
+    if (asked < 0 || recv_reply(s, &u, sizeof u) < 0) {
         server_gone(s, why, sizeof why);
         host->job_fail(job, 1, "%s", why);
         return;
@@ -438,10 +457,14 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
         snprintf(err, errlen, "the job has no workers");
         return -1;
     }
+    if (core_reads_server(host))
+        host->job_helper_pid(job, s->pid);
     if (s->pool) {
+        /* The pool's forks happen inside procs_pool_run (its first
+         * repetition): ask afterwards. */
         int rc =
             procs_pool_run(s->pool, host, job, fs_pool_start, s, err, errlen);
-        server_account(host, job, s);
+        server_account(host, job, s, server_ask(host, job, s));
         return rc;
     }
     size_t spec_len = 0;
@@ -460,8 +483,9 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
     int rc = 0;
     for (unsigned i = 0; i < n && rc == 0; i++)
         rc = fork_one(&p, s, i, shared, &start, spec, err, errlen);
+    int asked = server_ask(host, job, s);
     rc = procs_finish(&p, rc);
-    server_account(host, job, s);
+    server_account(host, job, s, asked);
     return rc;
 }
 

@@ -64,8 +64,9 @@ pass "a bad memory value exits 2 before any cell runs"
 # its release (fork's child reads one byte of the release pipe, a spawned
 # worker reads its standard input to end-of-file) and the coordinator
 # reads /proc/PID/smaps_rollup; with memory = off neither happens.  A
-# pooled worker never reads its own smaps_rollup (that would be inside
-# run()): the coordinator's reading, with the clock paused, is the row's.
+# pooled worker never reads its own smaps_rollup, nor does the fork server
+# (that would be inside run()): the coordinator reads theirs with the
+# workers', the clock paused.
 command -v strace > /dev/null || skip "strace is not installed: the release checks need it"
 cat > t.ini <<'INI'
 [run]
@@ -78,6 +79,7 @@ output = t.csv
 tasks = 8
 [executor.fork]
 [executor.posix_spawn]
+[executor.forkserver]
 [executor.fork-pool]
 plugin = fork
 lifetime = cell
@@ -91,7 +93,7 @@ traced off.tr --set run.memory=off
 # A blocked read shows as "<... read resumed>"; either form ends the same.
 releases() { grep -cE '"", (1|64)\) += 0$' "$1" || true; }
 smaps() { grep -c 'smaps_rollup' "$1" || true; }
-(( $(releases on.tr) >= 4 )) || fail "memory = on: $(releases on.tr) workers waited for a release, expected 4"
+(( $(releases on.tr) >= 6 )) || fail "memory = on: $(releases on.tr) workers waited for a release, expected 6"
 (( $(smaps on.tr) >= 4 )) || fail "memory = on: smaps_rollup read $(smaps on.tr) times"
 (( $(releases off.tr) == 0 )) || fail "memory = off: $(releases off.tr) workers still waited for a release"
 (( $(smaps off.tr) == 0 )) || fail "memory = off: smaps_rollup read $(smaps off.tr) times"

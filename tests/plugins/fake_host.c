@@ -633,6 +633,11 @@ static int fake_job_memory(const struct pb_job *job) {
     return fake_memory;
 }
 
+static void fake_job_helper_pid(struct pb_job *job, pid_t pid) {
+    if (!job || pid <= 0)
+        fail_msg("job_helper_pid: a NULL job or pid %ld", (long)pid);
+}
+
 static void fake_job_process_host(struct pb_job *job, const char *name,
                                   const char *cpu_model, unsigned cores) {
     if (!job || !name || !name[0] || !cpu_model)
@@ -711,6 +716,7 @@ const struct pb_host fake_host = {
     .job_self_uss = fake_job_self_uss,
     .job_process_host = fake_job_process_host,
     .job_memory = fake_job_memory,
+    .job_helper_pid = fake_job_helper_pid,
 };
 
 /* ------------------------------------------------------------------------ */

@@ -281,15 +281,29 @@ static void test_worker_loop_twice_in_process(void **state) {
 }
 
 /* The check holds across processes: a forked child that ran worker 0's
- * loop marks it in the job's shared page. */
+ * loop marks it in the job's shared page.  The child sends its results,
+ * as every worker process does (the coordinator's own tables are not
+ * mapped in it: coord_table). */
+static int discard_send(void *ctx, const void *head, size_t hl,
+                        const void *body, size_t bl) {
+    (void)ctx;
+    (void)head;
+    (void)hl;
+    (void)body;
+    (void)bl;
+    return 0;
+}
+
 static void test_worker_loop_twice_across_fork(void **state) {
     (void)state;
     struct tw w = {.tasks = 2, .fail_task = -1};
     struct pb_job *job = tw_job(&w, 1, PB_SCHEDULE_STATIC);
     pid_t pid = fork();
     assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(job_worker_loop(job, 0, NULL) == 0 ? 0 : 1);
+    if (pid == 0) {
+        struct pb_worker_io io = {.ctx = NULL, .send = discard_send};
+        _exit(job_worker_loop(job, 0, &io) == 0 ? 0 : 1);
+    }
     int st = 0;
     assert_int_equal(waitpid(pid, &st, 0), pid);
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -413,17 +427,74 @@ static void test_unsendable_result(void **state) {
 
 /* A job of `workers` workers whose loops all ran in this thread, as
  * processes would, their messages sent over a wire and delivered. */
-static struct pb_job *delivered_job(struct tw *w, unsigned workers) {
+
+/* A job of `workers` whose messages are delivered after `helper` (a pid,
+ * or 0) was registered with job_helper_pid and memory set to `memory`:
+ * the last final report samples memory then. */
+static struct pb_job *sampled_job(struct tw *w, unsigned workers, pid_t helper,
+                                  int memory) {
     static struct wire wire;
     wire.count = wire.used = 0;
     struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
     struct pb_job *job = tw_job(w, workers, PB_SCHEDULE_STATIC);
+    job_set_memory(job, memory);
+    if (helper > 0) {
+        job_helper_pid(job, helper);
+        job_helper_pid(job, helper); /* counts once */
+    }
     for (unsigned i = 0; i < workers; i++)
         assert_int_equal(job_worker_loop(job, i, &io), 0);
     for (size_t i = 0; i < wire.count; i++)
         assert_int_equal(
             job_deliver(job, wire.buf + wire.starts[i], wire.lens[i]), 0);
     return job;
+}
+
+static struct pb_job *delivered_job(struct tw *w, unsigned workers) {
+    return sampled_job(w, workers, 0, 1);
+}
+
+/* job_helper_pid: a helper process's memory is read by the core with the
+ * workers' (and the coordinator's), once; with memory off nothing is. */
+static void test_helper_pid(void **state) {
+    (void)state;
+    int gate[2];
+    assert_int_equal(pipe(gate), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        char b;
+        close(gate[1]);
+        (void)read(gate[0], &b, 1);
+        _exit(0);
+    }
+    close(gate[0]);
+    struct tw w = {.tasks = 4, .fail_task = -1};
+    struct job_totals t;
+    struct pb_job *job = sampled_job(&w, 2, 0, 1);
+    job_totals(job, &t);
+    assert_true(t.coord_pss_kib > 0);
+    assert_int_equal(t.helpers_pss_kib, 0);
+    job_free(job);
+
+    job = sampled_job(&w, 2, child, 1);
+    job_totals(job, &t);
+    assert_true(t.helpers_pss_kib > 0);
+    assert_true(t.helpers_uss_kib > 0);
+    /* Read once: not twice a process's whole Pss. */
+    struct job_smaps sm;
+    assert_int_equal(job_read_smaps(child, &sm), 0);
+    assert_true(t.helpers_pss_kib < 2 * sm.pss_kib);
+    job_free(job);
+
+    job = sampled_job(&w, 2, child, 0);
+    job_totals(job, &t);
+    assert_int_equal(t.coord_pss_kib, 0);
+    assert_int_equal(t.helpers_pss_kib, 0);
+    job_free(job);
+
+    close(gate[1]);
+    assert_int_equal(waitpid(child, NULL, 0), child);
 }
 
 /* job_self_usage: what processes measured of themselves (MPI ranks)
@@ -584,6 +655,7 @@ int main(void) {
         cmocka_unit_test(test_failure_message_through_send),
         cmocka_unit_test(test_unsendable_result),
         cmocka_unit_test(test_self_usage),
+        cmocka_unit_test(test_helper_pid),
         cmocka_unit_test(test_self_uss),
         cmocka_unit_test(test_process_host),
         cmocka_unit_test(test_clock_offset),
