@@ -95,16 +95,6 @@ static int has_point(const struct summary_cell *c, enum plot_metric m) {
     return point(c, m, &v, &lo, &hi);
 }
 
-/* Index of the first cell of s with the same workload as cell i. */
-static size_t first_of_workload(const struct summary *s, size_t i) {
-    for (size_t k = 0; k < i; k++)
-        if (strcmp(s->cells[k].workload, s->cells[i].workload) == 0 &&
-            strcmp(s->cells[k].workload_params, s->cells[i].workload_params) ==
-                0)
-            return k;
-    return i;
-}
-
 /* Index of the first cell of the same workload, executor and schedule. */
 static size_t first_of_line(const struct summary *s, size_t i) {
     const struct summary_cell *c = &s->cells[i];
@@ -242,7 +232,8 @@ static void write_xtics(FILE *gp, const struct summary *s, size_t first,
     if (w == NULL)
         return;
     for (size_t k = first; k < s->count; k++)
-        if (first_of_workload(s, k) == first && has_point(&s->cells[k], m))
+        if (summary_first_of_workload(s, k) == first &&
+            has_point(&s->cells[k], m))
             w[n++] = s->cells[k].workers;
     qsort(w, n, sizeof *w, cmp_unsigned);
     fputs("set xtics (", gp);
@@ -287,11 +278,12 @@ static int write_script(struct plot_dir *d, const struct summary *s,
                         size_t script_len) {
     size_t panels = 0;
     for (size_t i = 0; i < s->count; i++) {
-        if (first_of_workload(s, i) != i)
+        if (summary_first_of_workload(s, i) != i)
             continue;
         int any = 0;
         for (size_t k = i; k < s->count && !any; k++)
-            any = first_of_workload(s, k) == i && has_point(&s->cells[k], m);
+            any = summary_first_of_workload(s, k) == i &&
+                  has_point(&s->cells[k], m);
         panels += any;
     }
     if (panels == 0)
@@ -334,13 +326,14 @@ static int write_script(struct plot_dir *d, const struct summary *s,
 
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < s->count; i++) {
-        if (first_of_workload(s, i) != i)
+        if (summary_first_of_workload(s, i) != i)
             continue;
         size_t nlines = 0;
         char plot_cmd[1 << 14];
         size_t used = 0;
         for (size_t k = i; rc == 0 && k < s->count; k++) {
-            if (first_of_workload(s, k) != i || first_of_line(s, k) != k)
+            if (summary_first_of_workload(s, k) != i ||
+                first_of_line(s, k) != k)
                 continue;
             char name[64];
             snprintf(name, sizeof name, "w%zu-l%zu.dat", i, k);

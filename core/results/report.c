@@ -401,14 +401,6 @@ static void print_workload_table(FILE *f, const struct summary *s,
     free(ptr);
 }
 
-/* Index of the first cell of the workload of cell i. */
-static size_t first_of_workload(const struct summary *s, size_t i) {
-    for (size_t k = 0; k < i; k++)
-        if (summary_same_workload(&s->cells[k], &s->cells[i]))
-            return k;
-    return i;
-}
-
 /* The kinds of problem the grouped warnings name, in print order. */
 enum warn_kind { W_CV, W_OUTLIERS, W_DISTURBED, W_KINDS };
 
@@ -574,7 +566,7 @@ int report_print_table(FILE *f, const struct summary *s,
             idx[ncol++] = idx[j];
     size_t *cells = malloc((s->count ? s->count : 1) * sizeof *cells);
     for (size_t i = 0; cells != NULL && i < s->count; i++) {
-        if (first_of_workload(s, i) != i)
+        if (summary_first_of_workload(s, i) != i)
             continue;
         size_t n = 0;
         for (size_t j = i; j < s->count; j++)

@@ -27,6 +27,13 @@ int summary_same_workload(const struct summary_cell *a,
            same_text(a->workload_params, b->workload_params);
 }
 
+size_t summary_first_of_workload(const struct summary *s, size_t i) {
+    for (size_t k = 0; k < i; k++)
+        if (summary_same_workload(&s->cells[k], &s->cells[i]))
+            return k;
+    return i;
+}
+
 int summary_same_line(const struct summary_cell *a,
                       const struct summary_cell *b) {
     return summary_same_workload(a, b) && a->schedule == b->schedule &&

@@ -99,6 +99,10 @@ size_t summary_values(const struct summary_cell *c, enum results_column col,
 /* Same workload instance and parameters. */
 int summary_same_workload(const struct summary_cell *a,
                           const struct summary_cell *b);
+/* The index of the first cell of s (in summary order) with cell i's
+ * workload instance and parameters: i when it is the first.  A workload's
+ * table, plot panel and verdicts start at that cell. */
+size_t summary_first_of_workload(const struct summary *s, size_t i);
 /* Same workload instance, parameters, executor and schedule. */
 int summary_same_line(const struct summary_cell *a,
                       const struct summary_cell *b);

@@ -235,6 +235,16 @@ static void test_no_ok_rows(void **state) {
     assert_null(c->baseline);
 }
 
+/* Each cell's workload starts at its first cell: what the table's and the
+ * plot's blocks and the verdict groups start from. */
+static void test_first_of_workload(void **state) {
+    const struct summary *s = &((struct fixture *)*state)->sum;
+    assert_int_equal(s->count, C_COUNT);
+    for (size_t i = 0; i < C_COUNT; i++)
+        assert_int_equal(summary_first_of_workload(s, i),
+                         i < C_MM_FORK1S ? C_PRIME_SERIAL : C_MM_FORK1S);
+}
+
 static void test_no_baseline(void **state) {
     (void)state;
     struct fixture fx = {0};
@@ -751,6 +761,7 @@ int main(void) {
         cmocka_unit_test(test_failed_rows_excluded),
         cmocka_unit_test(test_speedup_against_one_worker),
         cmocka_unit_test(test_no_ok_rows),
+        cmocka_unit_test(test_first_of_workload),
         cmocka_unit_test(test_no_baseline),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_warnings),
