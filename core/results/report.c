@@ -510,12 +510,12 @@ static int warning_text(const struct summary *s, enum warn_kind k, char *buf,
 static void fit_text(const struct summary *s, const struct summary_fit *fit,
                      char *buf, size_t len) {
     unsigned lo = 0, hi = 0;
-    const struct summary_cell *first = &s->cells[fit->cell];
     size_t kf_used = 0;
     char kf[512] = "";
-    for (size_t k = fit->cell; k < s->count; k++) {
+    for (size_t k = fit->cell;
+         k < s->count && summary_first_of_line(s, k) == fit->cell; k++) {
         const struct summary_cell *c = &s->cells[k];
-        if (!summary_same_line(c, first) || !isfinite(c->speedup))
+        if (!isfinite(c->speedup))
             continue;
         lo = lo == 0 || c->workers < lo ? c->workers : lo;
         hi = c->workers > hi ? c->workers : hi;
@@ -568,10 +568,9 @@ int report_print_table(FILE *f, const struct summary *s,
     for (size_t i = 0; cells != NULL && i < s->count; i++) {
         if (summary_first_of_workload(s, i) != i)
             continue;
-        size_t n = 0;
-        for (size_t j = i; j < s->count; j++)
-            if (summary_same_workload(&s->cells[j], &s->cells[i]))
-                cells[n++] = j;
+        size_t n = 0, end = summary_workload_end(s, i);
+        for (size_t j = i; j < end; j++)
+            cells[n++] = j;
         char head[2300];
         summary_workload_heading(&s->cells[i], head, sizeof head);
         if (i > 0)
@@ -770,9 +769,9 @@ static void json_fit(FILE *f, const struct summary *s,
     fprintf(f, ", \"schedule\": \"%s\",\n     \"workers\": [",
             schedule_name(c->schedule));
     int any = 0;
-    for (size_t k = fit->cell; k < s->count; k++)
-        if (summary_same_line(&s->cells[k], c) &&
-            isfinite(s->cells[k].speedup)) {
+    for (size_t k = fit->cell;
+         k < s->count && summary_first_of_line(s, k) == fit->cell; k++)
+        if (isfinite(s->cells[k].speedup)) {
             fprintf(f, "%s%u", any ? ", " : "", s->cells[k].workers);
             any = 1;
         }
