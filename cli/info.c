@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/params.h"
+#include "config/plan.h"
 #include "util/errors.h"
 #include "util/suggest.h"
 
@@ -211,27 +212,12 @@ static int describe_one(const struct loaded_plugin *lp, FILE *out) {
             "prime-count (every workload)"};
         rc = table_add(&t, row);
     }
-    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
-        const char *const row[] = {
-            "schedule", param_type_name(PB_PARAM_ENUM), "[run] schedule",
-            "static | dynamic",
-            "static: task i on worker i mod W; dynamic: workers claim the "
-            "next free task (every executor)"};
-        rc = table_add(&t, row);
-    }
-    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
-        const char *const row[] = {
-            "ballast", param_type_name(PB_PARAM_SIZE), "0", "-",
-            "memory the coordinator allocates and touches before the "
-            "workers start, like a big parent process (every executor)"};
-        rc = table_add(&t, row);
-    }
-    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
-        const char *const row[] = {
-            "affinity", param_type_name(PB_PARAM_STRING), "none",
-            "none | compact | spread | CPU list",
-            "pin worker i: compact fills SMT siblings first, spread one CPU "
-            "per core first, 0-3,6 round robin (every executor)"};
+    for (size_t i = 0;
+         rc == 0 && d->kind == PB_KIND_EXECUTOR && i < plan_executor_nkeys;
+         i++) {
+        const struct plan_core_key *k = &plan_executor_keys[i];
+        const char *const row[] = {k->name, param_type_name(k->type),
+                                   k->default_text, k->values, k->help};
         rc = table_add(&t, row);
     }
     if (rc == 0)
