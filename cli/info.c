@@ -118,11 +118,12 @@ void cli_note_mpi(FILE *errf, int found, int built) {
                       "and libopenmpi-dev (`make deps`) and rebuild\n");
 }
 
-int cli_list(const struct loader_path *sp, FILE *out, FILE *errf) {
+int cli_list(const struct loader_path *sp, FILE *out, FILE *errf,
+             size_t *broken) {
     struct loaded_plugin *lps = NULL;
     size_t n = 0;
     struct loader_path local = warn_to(sp, "list", errf);
-    int rc = loader_scan(&local, &lps, &n);
+    int rc = loader_scan(&local, &lps, &n, broken);
     if (rc < 0) {
         fprintf(errf, "parbench list: %s while scanning the plugin path\n",
                 pb_strerror(rc));
@@ -153,6 +154,13 @@ int cli_list(const struct loader_path *sp, FILE *out, FILE *errf) {
                     strcmp(lps[i].desc->name, "mpi") == 0;
     if (rc == 0 && n > 0)
         cli_note_mpi(errf, have_mpi, PB_HAVE_MPI);
+    if (rc == 0 && *broken > 0)
+        fprintf(errf,
+                "parbench list: %zu plugin file%s could not be loaded (each "
+                "named above with the reason) and %s not listed; rebuild, "
+                "fix or remove %s\n",
+                *broken, *broken == 1 ? "" : "s", *broken == 1 ? "is" : "are",
+                *broken == 1 ? "it" : "them");
     for (size_t i = 0; i < n; i++)
         loader_close(&lps[i]);
     free(lps);
@@ -234,7 +242,7 @@ static const char *closest_plugin(const struct loader_path *sp,
     size_t n = 0;
     struct loader_path quiet = *sp;
     quiet.warn = NULL;
-    if (loader_scan(&quiet, &lps, &n) < 0)
+    if (loader_scan(&quiet, &lps, &n, NULL) < 0)
         return NULL;
     const char **names = calloc(n ? n : 1, sizeof *names);
     const char *best = NULL;
