@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/params.h"
+#include "config/plan.h"
 #include "util/errors.h"
 #include "util/suggest.h"
 
@@ -117,11 +118,12 @@ void cli_note_mpi(FILE *errf, int found, int built) {
                       "and libopenmpi-dev (`make deps`) and rebuild\n");
 }
 
-int cli_list(const struct loader_path *sp, FILE *out, FILE *errf) {
+int cli_list(const struct loader_path *sp, FILE *out, FILE *errf,
+             size_t *broken) {
     struct loaded_plugin *lps = NULL;
     size_t n = 0;
     struct loader_path local = warn_to(sp, "list", errf);
-    int rc = loader_scan(&local, &lps, &n);
+    int rc = loader_scan(&local, &lps, &n, broken);
     if (rc < 0) {
         fprintf(errf, "parbench list: %s while scanning the plugin path\n",
                 pb_strerror(rc));
@@ -152,6 +154,13 @@ int cli_list(const struct loader_path *sp, FILE *out, FILE *errf) {
                     strcmp(lps[i].desc->name, "mpi") == 0;
     if (rc == 0 && n > 0)
         cli_note_mpi(errf, have_mpi, PB_HAVE_MPI);
+    if (rc == 0 && *broken > 0)
+        fprintf(errf,
+                "parbench list: %zu plugin file%s could not be loaded (each "
+                "named above with the reason) and %s not listed; rebuild, "
+                "fix or remove %s\n",
+                *broken, *broken == 1 ? "" : "s", *broken == 1 ? "is" : "are",
+                *broken == 1 ? "it" : "them");
     for (size_t i = 0; i < n; i++)
         loader_close(&lps[i]);
     free(lps);
@@ -211,27 +220,12 @@ static int describe_one(const struct loaded_plugin *lp, FILE *out) {
             "prime-count (every workload)"};
         rc = table_add(&t, row);
     }
-    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
-        const char *const row[] = {
-            "schedule", param_type_name(PB_PARAM_ENUM), "[run] schedule",
-            "static | dynamic",
-            "static: task i on worker i mod W; dynamic: workers claim the "
-            "next free task (every executor)"};
-        rc = table_add(&t, row);
-    }
-    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
-        const char *const row[] = {
-            "ballast", param_type_name(PB_PARAM_SIZE), "0", "-",
-            "memory the coordinator allocates and touches before the "
-            "workers start, like a big parent process (every executor)"};
-        rc = table_add(&t, row);
-    }
-    if (rc == 0 && d->kind == PB_KIND_EXECUTOR) {
-        const char *const row[] = {
-            "affinity", param_type_name(PB_PARAM_STRING), "none",
-            "none | compact | spread | CPU list",
-            "pin worker i: compact fills SMT siblings first, spread one CPU "
-            "per core first, 0-3,6 round robin (every executor)"};
+    for (size_t i = 0;
+         rc == 0 && d->kind == PB_KIND_EXECUTOR && i < plan_executor_nkeys;
+         i++) {
+        const struct plan_core_key *k = &plan_executor_keys[i];
+        const char *const row[] = {k->name, param_type_name(k->type),
+                                   k->default_text, k->values, k->help};
         rc = table_add(&t, row);
     }
     if (rc == 0)
@@ -248,7 +242,7 @@ static const char *closest_plugin(const struct loader_path *sp,
     size_t n = 0;
     struct loader_path quiet = *sp;
     quiet.warn = NULL;
-    if (loader_scan(&quiet, &lps, &n) < 0)
+    if (loader_scan(&quiet, &lps, &n, NULL) < 0)
         return NULL;
     const char **names = calloc(n ? n : 1, sizeof *names);
     const char *best = NULL;

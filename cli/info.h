@@ -14,8 +14,11 @@ int cli_path_init(struct loader_path *sp, const char *verb, FILE *errf);
 
 /* Table of every plugin on the path, resolved as `run` resolves them:
  * kind, name, summary, file.  Broken, misnamed and shadowed files are
- * warnings on errf. */
-int cli_list(const struct loader_path *sp, FILE *out, FILE *errf);
+ * warnings on errf; *broken is the number of broken files (that failed to
+ * load), and when there are any a last line on errf says so.  0 or a
+ * PB_E* code. */
+int cli_list(const struct loader_path *sp, FILE *out, FILE *errf,
+             size_t *broken);
 /* What `list` says on errf when the mpi executor is not among the plugins
  * (`found` 0): why, when parbench was built without Open MPI (`built`
  * 0); nothing otherwise (an mpi plugin that was built but is not on the

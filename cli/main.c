@@ -44,7 +44,8 @@ static const char *const usage_text =
     "version.\n"
     "Exit status: 0 every row ok, 1 some rows not ok, 2 usage or config "
     "error,\n"
-    "3 internal error (compare: 1 when a cell got significantly worse).\n";
+    "3 internal error (compare: 1 when a cell got significantly worse;\n"
+    "list: 1 when a plugin file is broken).\n";
 
 /* The options of the summary, shared by run and report. */
 #define SUMMARY_OPTIONS_HELP                                                   \
@@ -104,7 +105,9 @@ static const char *const list_help =
     "Lists the plugins on the plugin path ($PARBENCH_PLUGIN_PATH, then the\n"
     "plugins installed with parbench): kind, name, summary, file.  The first\n"
     "file of a name is the plugin, as for `run`; broken, misnamed and\n"
-    "shadowed files are warnings on stderr.\n";
+    "shadowed files are warnings on stderr.\n"
+    "Exit status 0; 1 when a plugin file is broken (it cannot be loaded, or\n"
+    "its descriptor is refused): the others are still listed.\n";
 
 static const char *const describe_help =
     "Usage: parbench describe NAME\n"
@@ -434,9 +437,11 @@ static int cmd_list(int argc, char **argv) {
     struct loader_path sp;
     if (cli_path_init(&sp, "list", stderr) < 0)
         return PB_EXIT_INTERNAL;
-    rc = cli_list(&sp, stdout, stderr);
+    size_t broken = 0;
+    rc = cli_list(&sp, stdout, stderr, &broken);
     loader_path_free(&sp);
-    return rc < 0 ? PB_EXIT_INTERNAL : PB_EXIT_OK;
+    /* What loads is listed; a broken file still fails the verb. */
+    return rc < 0 ? PB_EXIT_INTERNAL : broken > 0 ? PB_EXIT_NOT_OK : PB_EXIT_OK;
 }
 
 static int cmd_describe(int argc, char **argv) {

@@ -700,11 +700,15 @@ static int counter_name(const char *name, const char *text, unsigned *out,
         snprintf(what, sizeof what, "'%s' is not a counter", name);
     if (sug)
         snprintf(also, sizeof also, "did you mean '%s'? ", sug);
+    char names[160] = ""; /* the table's names, "cycles, instructions, ..." */
+    for (unsigned i = 0, used = 0; i < RUN_COUNTERS && used < sizeof names; i++)
+        used += (unsigned)snprintf(names + used, sizeof names - used, "%s%s",
+                                   i ? ", " : "", run_counter_names[i]);
     snprintf(err, errlen,
              "counters: %s; %swrite off, basic (all of them) or a "
-             "comma-separated list of cycles, instructions, cache_misses, "
-             "task_clock, cpu_migrations, e.g. counters = cycles,instructions",
-             what, also);
+             "comma-separated list of %s, e.g. counters = %s,%s",
+             what, also, names, run_counter_names[COUNTER_CYCLES],
+             run_counter_names[COUNTER_INSTRUCTIONS]);
     return PB_EINVAL;
 }
 

@@ -55,8 +55,9 @@ enum run_counter {
     COUNTER_CPU_MIGRATIONS,
     RUN_COUNTERS
 };
-/* "cycles", "instructions", "cache_misses", "task_clock",
- * "cpu_migrations": the names [run] counters takes. */
+/* The names [run] counters takes, indexed by enum run_counter: the one
+ * list of them (the parser, its messages, perfctr.c and the sidecar read
+ * it). */
 extern const char *const run_counter_names[RUN_COUNTERS];
 /* `counters = basic` (the default): every counter of the set. */
 #define COUNTERS_BASIC ((1u << RUN_COUNTERS) - 1u)

@@ -724,6 +724,7 @@ struct scan {
     struct loaded_plugin *lps;
     size_t n;
     struct name_list keys, paths; /* parallel: "K:name" and its file */
+    size_t broken;                /* files that failed to load        */
 };
 
 /* The file that took kind+name, or NULL. */
@@ -766,10 +767,12 @@ static int scan_file(const struct loader_path *sp, struct scan *sc,
     int r = loader_open(path, kind, name, &sc->lps[sc->n], msg, sizeof msg);
     if (r == PB_ENOMEM)
         return r;
-    if (r < 0)
+    if (r < 0) {
         warn(sp, "%s (skipped)", msg);
-    else
+        sc->broken++;
+    } else {
         sc->n++;
+    }
     return 0;
 }
 
@@ -793,8 +796,8 @@ static int scan_dir(const struct loader_path *sp, struct scan *sc,
 }
 
 int loader_scan(const struct loader_path *sp, struct loaded_plugin **out,
-                size_t *count) {
-    struct scan sc = {NULL, 0, {NULL, 0}, {NULL, 0}};
+                size_t *count, size_t *broken) {
+    struct scan sc = {NULL, 0, {NULL, 0}, {NULL, 0}, 0};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sp->count; i++)
         rc = scan_dir(sp, &sc, sp->dirs[i]);
@@ -806,11 +809,15 @@ int loader_scan(const struct loader_path *sp, struct loaded_plugin **out,
         free(sc.lps);
         *out = NULL;
         *count = 0;
+        if (broken != NULL)
+            *broken = 0;
         return rc;
     }
     if (sc.n > 1)
         qsort(sc.lps, sc.n, sizeof *sc.lps, cmp_plugin);
     *out = sc.lps;
     *count = sc.n;
+    if (broken != NULL)
+        *broken = sc.broken;
     return 0;
 }

@@ -94,8 +94,10 @@ void loader_close(struct loaded_plugin *lp);
  * of each kind+name is the plugin), sorted by kind then name.  Through
  * sp->warn: files that fail to load (skipped, and the later files of the
  * same name they hide are not used either), files not named KIND-NAME.so,
- * shadowed files.  *out is malloc'd; loader_close each. */
+ * shadowed files.  *broken (may be NULL) is the number of files that
+ * failed to load: not a shared object, no entry point, or a descriptor
+ * loader_open refuses.  *out is malloc'd; loader_close each. */
 int loader_scan(const struct loader_path *sp, struct loaded_plugin **out,
-                size_t *count);
+                size_t *count, size_t *broken);
 
 #endif /* PARBENCH_PLUGIN_LOADER_H */

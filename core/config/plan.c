@@ -188,14 +188,73 @@ static int parse_affinity(const char *text, struct affinity **out, char *msg,
     return rc;
 }
 
+static int key_schedule_parse(struct plan_instance *inst, const char *text,
+                              char *msg, size_t len) {
+    return config_schedule_parse(text, &inst->schedule, msg, len) < 0 ? -1 : 0;
+}
+
+static void key_schedule_format(const struct plan_instance *inst, char *buf,
+                                size_t len) {
+    snprintf(buf, len, "%s", schedule_name(inst->schedule));
+}
+
+static int key_ballast_parse(struct plan_instance *inst, const char *text,
+                             char *msg, size_t len) {
+    return parse_ballast(text, &inst->ballast, msg, len);
+}
+
+static void key_ballast_format(const struct plan_instance *inst, char *buf,
+                               size_t len) {
+    format_size(inst->ballast, buf, len);
+}
+
+static int key_affinity_parse(struct plan_instance *inst, const char *text,
+                              char *msg, size_t len) {
+    return parse_affinity(text, &inst->affinity, msg, len);
+}
+
+static void key_affinity_format(const struct plan_instance *inst, char *buf,
+                                size_t len) {
+    snprintf(buf, len, "%s", inst->affinity ? inst->affinity->text : "none");
+}
+
+const struct plan_core_key plan_executor_keys[] = {
+    {"schedule", PB_PARAM_ENUM, "[run] schedule", "static | dynamic",
+     "static: task i on worker i mod W; dynamic: workers claim the next free "
+     "task (every executor)",
+     key_schedule_parse, key_schedule_format},
+    {"ballast", PB_PARAM_SIZE, "0", "-",
+     "memory the coordinator allocates and touches before the workers "
+     "start, like a big parent process (every executor)",
+     key_ballast_parse, key_ballast_format},
+    {"affinity", PB_PARAM_STRING, "none", "none | compact | spread | CPU list",
+     "pin worker i: compact fills SMT siblings first, spread one CPU per "
+     "core first, 0-3,6 round robin (every executor)",
+     key_affinity_parse, key_affinity_format},
+};
+const size_t plan_executor_nkeys =
+    sizeof plan_executor_keys / sizeof plan_executor_keys[0];
+
+/* The core key named `key` of a section of this kind, or NULL. */
+static const struct plan_core_key *core_key(enum pb_kind kind,
+                                            const char *key) {
+    for (size_t i = 0; kind == PB_KIND_EXECUTOR && i < plan_executor_nkeys; i++)
+        if (strcmp(plan_executor_keys[i].name, key) == 0)
+            return &plan_executor_keys[i];
+    return NULL;
+}
+
 /* The executor's row text: the core's keys, then the plugin's. */
 static char *executor_params(const struct plan_instance *inst) {
-    char ballast[32];
-    format_size(inst->ballast, ballast, sizeof ballast);
-    const char *keys[] = {"schedule", "ballast", "affinity"};
-    const char *values[] = {schedule_name(inst->schedule), ballast,
-                            inst->affinity ? inst->affinity->text : "none"};
-    return params_canonical_with(keys, values, 3, inst->params);
+    enum { NKEYS = sizeof plan_executor_keys / sizeof plan_executor_keys[0] };
+    char text[NKEYS][sizeof((struct affinity *)NULL)->text]; /* the longest */
+    const char *keys[NKEYS], *values[NKEYS];
+    for (size_t i = 0; i < NKEYS; i++) {
+        plan_executor_keys[i].format(inst, text[i], sizeof text[i]);
+        keys[i] = plan_executor_keys[i].name;
+        values[i] = text[i];
+    }
+    return params_canonical_with(keys, values, NKEYS, inst->params);
 }
 
 static int load_instance(struct plan *p, const struct config *cfg,
@@ -230,27 +289,10 @@ static int load_instance(struct plan *p, const struct config *cfg,
             snprintf(where, sizeof where, "--set '%s.%s.%s=%s'", kname,
                      sec->name, e->key, e->value);
         /* The loader refused tables that name a core key themselves. */
-        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "schedule") == 0) {
-            if (config_schedule_parse(e->value, &inst->schedule, msg,
-                                      sizeof msg) < 0) {
-                snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
-                         msg);
-                return PB_ECONFIG;
-            }
-            continue;
-        }
-        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "ballast") == 0) {
-            if (parse_ballast(e->value, &inst->ballast, msg, sizeof msg) < 0) {
-                snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
-                         msg);
-                return PB_ECONFIG;
-            }
-            continue;
-        }
-        if (kind == PB_KIND_EXECUTOR && strcmp(e->key, "affinity") == 0) {
-            if (parse_affinity(e->value, &inst->affinity, msg, sizeof msg) <
-                0) {
-                snprintf(err, errlen, "%s: [executor.%s] %s", where, sec->name,
+        const struct plan_core_key *ck = core_key(kind, e->key);
+        if (ck != NULL) {
+            if (ck->parse(inst, e->value, msg, sizeof msg) < 0) {
+                snprintf(err, errlen, "%s: [%s.%s] %s", where, kname, sec->name,
                          msg);
                 return PB_ECONFIG;
             }

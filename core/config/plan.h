@@ -33,6 +33,26 @@ struct plan_instance {
                                   `canonical` (owned)                  */
 };
 
+/* A key the core reads in every [executor.NAME] section (one of
+ * PB_RESERVED_PARAMS): how it is parsed into the instance, how it is
+ * written in the CSV's executor_params, and how `parbench info` shows
+ * it.  plan_executor_keys lists them in the order of executor_params. */
+struct plan_core_key {
+    const char *name;
+    enum pb_param_type type;
+    const char *default_text; /* `info`'s default column               */
+    const char *values;       /* `info`'s values column                */
+    const char *help;         /* `info`'s description                  */
+    /* Sets the instance's field from text; 0, or -1 with a sentence
+     * that starts with the key's name in msg. */
+    int (*parse)(struct plan_instance *inst, const char *text, char *msg,
+                 size_t len);
+    /* The value as executor_params writes it, into buf. */
+    void (*format)(const struct plan_instance *inst, char *buf, size_t len);
+};
+extern const struct plan_core_key plan_executor_keys[];
+extern const size_t plan_executor_nkeys;
+
 struct plan_cell {
     size_t workload, executor; /* indexes into the instance arrays   */
     unsigned workers;

@@ -92,29 +92,6 @@ static int has_point(const struct summary_cell *c, enum plot_metric m) {
     return point(c, m, &v, &lo, &hi);
 }
 
-/* Index of the first cell of s with the same workload as cell i. */
-static size_t first_of_workload(const struct summary *s, size_t i) {
-    for (size_t k = 0; k < i; k++)
-        if (strcmp(s->cells[k].workload, s->cells[i].workload) == 0 &&
-            strcmp(s->cells[k].workload_params, s->cells[i].workload_params) ==
-                0)
-            return k;
-    return i;
-}
-
-/* Index of the first cell of the same workload, executor and schedule. */
-static size_t first_of_line(const struct summary *s, size_t i) {
-    const struct summary_cell *c = &s->cells[i];
-    for (size_t k = 0; k < i; k++) {
-        const struct summary_cell *o = &s->cells[k];
-        if (strcmp(o->workload, c->workload) == 0 &&
-            strcmp(o->workload_params, c->workload_params) == 0 &&
-            strcmp(o->executor, c->executor) == 0 && o->schedule == c->schedule)
-            return k;
-    }
-    return i;
-}
-
 /* Order of an executor's first appearance in s: its colour everywhere. */
 static size_t executor_rank(const struct summary *s, const char *executor) {
     size_t rank = 0;
@@ -213,16 +190,18 @@ static long write_line_data(FILE *f, const struct summary *s, size_t first,
     size_t n = 0;
     if (workers == NULL)
         return -1;
-    for (size_t k = first; k < s->count; k++)
-        if (first_of_line(s, k) == first && has_point(&s->cells[k], m))
+    size_t end = first;
+    while (end < s->count && summary_first_of_line(s, end) == first)
+        end++;
+    for (size_t k = first; k < end; k++)
+        if (has_point(&s->cells[k], m))
             workers[n++] = s->cells[k].workers;
     qsort(workers, n, sizeof *workers, cmp_unsigned);
     for (size_t w = 0; w < n; w++) {
-        for (size_t k = first; k < s->count; k++) {
+        for (size_t k = first; k < end; k++) {
             const struct summary_cell *c = &s->cells[k];
             double v, lo, hi;
-            if (first_of_line(s, k) == first && c->workers == workers[w] &&
-                point(c, m, &v, &lo, &hi))
+            if (c->workers == workers[w] && point(c, m, &v, &lo, &hi))
                 fprintf(f, "%u %.9g %.9g %.9g\n", c->workers, v, lo, hi);
         }
     }
@@ -238,8 +217,9 @@ static void write_xtics(FILE *gp, const struct summary *s, size_t first,
     *max_workers = 1;
     if (w == NULL)
         return;
-    for (size_t k = first; k < s->count; k++)
-        if (first_of_workload(s, k) == first && has_point(&s->cells[k], m))
+    size_t end = summary_workload_end(s, first);
+    for (size_t k = first; k < end; k++)
+        if (has_point(&s->cells[k], m))
             w[n++] = s->cells[k].workers;
     qsort(w, n, sizeof *w, cmp_unsigned);
     fputs("set xtics (", gp);
@@ -284,11 +264,12 @@ static int write_script(struct plot_dir *d, const struct summary *s,
                         size_t script_len) {
     size_t panels = 0;
     for (size_t i = 0; i < s->count; i++) {
-        if (first_of_workload(s, i) != i)
+        if (summary_first_of_workload(s, i) != i)
             continue;
         int any = 0;
-        for (size_t k = i; k < s->count && !any; k++)
-            any = first_of_workload(s, k) == i && has_point(&s->cells[k], m);
+        size_t end = summary_workload_end(s, i);
+        for (size_t k = i; k < end && !any; k++)
+            any = has_point(&s->cells[k], m);
         panels += any;
     }
     if (panels == 0)
@@ -331,13 +312,14 @@ static int write_script(struct plot_dir *d, const struct summary *s,
 
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < s->count; i++) {
-        if (first_of_workload(s, i) != i)
+        if (summary_first_of_workload(s, i) != i)
             continue;
         size_t nlines = 0;
         char plot_cmd[1 << 14];
         size_t used = 0;
-        for (size_t k = i; rc == 0 && k < s->count; k++) {
-            if (first_of_workload(s, k) != i || first_of_line(s, k) != k)
+        size_t end = summary_workload_end(s, i);
+        for (size_t k = i; rc == 0 && k < end; k++) {
+            if (summary_first_of_line(s, k) != k)
                 continue;
             char name[64];
             snprintf(name, sizeof name, "w%zu-l%zu.dat", i, k);

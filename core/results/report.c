@@ -387,14 +387,6 @@ static void print_workload_table(FILE *f, const struct summary *s,
     free(ptr);
 }
 
-/* Index of the first cell of the workload of cell i. */
-static size_t first_of_workload(const struct summary *s, size_t i) {
-    for (size_t k = 0; k < i; k++)
-        if (summary_same_workload(&s->cells[k], &s->cells[i]))
-            return k;
-    return i;
-}
-
 /* The kinds of problem the grouped warnings name, in print order. */
 enum warn_kind { W_CV, W_OUTLIERS, W_DISTURBED, W_KINDS };
 
@@ -504,12 +496,12 @@ static int warning_text(const struct summary *s, enum warn_kind k, char *buf,
 static void fit_text(const struct summary *s, const struct summary_fit *fit,
                      char *buf, size_t len) {
     unsigned lo = 0, hi = 0;
-    const struct summary_cell *first = &s->cells[fit->cell];
     size_t kf_used = 0;
     char kf[512] = "";
-    for (size_t k = fit->cell; k < s->count; k++) {
+    for (size_t k = fit->cell;
+         k < s->count && summary_first_of_line(s, k) == fit->cell; k++) {
         const struct summary_cell *c = &s->cells[k];
-        if (!summary_same_line(c, first) || !isfinite(c->speedup))
+        if (!isfinite(c->speedup))
             continue;
         lo = lo == 0 || c->workers < lo ? c->workers : lo;
         hi = c->workers > hi ? c->workers : hi;
@@ -560,12 +552,11 @@ int report_print_table(FILE *f, const struct summary *s,
             idx[ncol++] = idx[j];
     size_t *cells = malloc((s->count ? s->count : 1) * sizeof *cells);
     for (size_t i = 0; cells != NULL && i < s->count; i++) {
-        if (first_of_workload(s, i) != i)
+        if (summary_first_of_workload(s, i) != i)
             continue;
-        size_t n = 0;
-        for (size_t j = i; j < s->count; j++)
-            if (summary_same_workload(&s->cells[j], &s->cells[i]))
-                cells[n++] = j;
+        size_t n = 0, end = summary_workload_end(s, i);
+        for (size_t j = i; j < end; j++)
+            cells[n++] = j;
         char head[2300];
         summary_workload_heading(&s->cells[i], head, sizeof head);
         if (i > 0)
@@ -764,9 +755,9 @@ static void json_fit(FILE *f, const struct summary *s,
     fprintf(f, ", \"schedule\": \"%s\",\n     \"workers\": [",
             schedule_name(c->schedule));
     int any = 0;
-    for (size_t k = fit->cell; k < s->count; k++)
-        if (summary_same_line(&s->cells[k], c) &&
-            isfinite(s->cells[k].speedup)) {
+    for (size_t k = fit->cell;
+         k < s->count && summary_first_of_line(s, k) == fit->cell; k++)
+        if (isfinite(s->cells[k].speedup)) {
             fprintf(f, "%s%u", any ? ", " : "", s->cells[k].workers);
             any = 1;
         }

@@ -5,6 +5,7 @@
 #include "results/stats.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -438,11 +439,53 @@ static double select_median(double *a, size_t n) {
     return (lower + upper) / 2.0;
 }
 
-/* Median of n values drawn from x[0..n-1] with replacement; buf holds n. */
-static double resample_median(const double *x, size_t n, double *buf,
+/*
+ * z % d for one d and many z, without a division (a 64-bit division is
+ * most of the time of a bootstrap of small samples): Lemire, Kaser and
+ * Kurz, "Faster remainder by direct computation" (2019), with a 128-bit
+ * M = ceil(2^128 / d), exact for every 64-bit z and every d >= 1 below
+ * 2^64 - the same remainder as z % d.  Plain % without 128-bit integers.
+ */
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 stats_u128;
+struct fastmod {
+    stats_u128 m;
+    unsigned long long d;
+};
+
+static struct fastmod fastmod_of(unsigned long long d) {
+    return (struct fastmod){(stats_u128)-1 / d + 1, d};
+}
+
+static unsigned long long fastmod_rem(const struct fastmod *f,
+                                      unsigned long long z) {
+    stats_u128 low = f->m * z; /* the fraction z / d, modulo 1 */
+    stats_u128 bottom = ((low & 0xffffffffffffffffull) * f->d) >> 64;
+    stats_u128 top = (low >> 64) * f->d;
+    return (unsigned long long)((bottom + top) >> 64);
+}
+#else
+struct fastmod {
+    unsigned long long d;
+};
+
+static struct fastmod fastmod_of(unsigned long long d) {
+    return (struct fastmod){d};
+}
+
+static unsigned long long fastmod_rem(const struct fastmod *f,
+                                      unsigned long long z) {
+    return z % f->d;
+}
+#endif
+
+/* Median of n values drawn from x[0..n-1] with replacement (mod is
+ * fastmod_of(n)); buf holds n. */
+static double resample_median(const double *x, size_t n,
+                              const struct fastmod *mod, double *buf,
                               unsigned long long *rng) {
     for (size_t i = 0; i < n; i++)
-        buf[i] = x[splitmix64(rng) % n];
+        buf[i] = x[fastmod_rem(mod, splitmix64(rng))];
     return select_median(buf, n);
 }
 
@@ -505,19 +548,74 @@ static double resample_median_sorted(const double *s, size_t n,
     return (sorted_at(s, n, uk) + sorted_at(s, n, next)) / 2.0;
 }
 
-/* One side of a bootstrap: a sample and how its resamples are drawn. */
+/*
+ * One side of a bootstrap: a sample and how its resamples are drawn.  A
+ * sample of up to BOOTSTRAP_DRAW_MAX values draws every value; without a
+ * NaN it is ranked once (by_rank, rank_of), and the median of a resample
+ * is read from how often each rank was drawn: the same draws and the
+ * same median as selecting among the drawn values, in linear time and
+ * without the unpredictable branches of a selection.
+ */
 struct boot_side {
     const double *x;
     size_t n;
-    double *sorted; /* owned: x sorted, when n > BOOTSTRAP_DRAW_MAX */
+    struct fastmod mod; /* fastmod_of(n)                                */
+    double *sorted;     /* owned: x sorted, when n > BOOTSTRAP_DRAW_MAX  */
+    double *by_rank;    /* owned: x in ascending order, when ranked      */
+    size_t *rank_of;    /* owned: the rank of x[i] in by_rank            */
+    size_t *count;      /* owned: how often each rank was drawn          */
 };
 
+/* A value of a sample and its index, to rank the sample. */
+struct ranked {
+    double v;
+    size_t i;
+};
+
+static int cmp_ranked(const void *a, const void *b) {
+    const struct ranked *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static void boot_side_free(struct boot_side *b) {
+    free(b->sorted);
+    free(b->by_rank);
+    free(b->rank_of);
+    free(b->count);
+}
+
+/* 0, or -1 out of memory (boot_side_free frees what it holds). */
 static int boot_side_init(struct boot_side *b, const double *x, size_t n) {
+    memset(b, 0, sizeof *b);
     b->x = x;
     b->n = n;
-    b->sorted = NULL;
-    if (n <= BOOTSTRAP_DRAW_MAX)
+    b->mod = fastmod_of(n);
+    if (n <= BOOTSTRAP_DRAW_MAX) {
+        for (size_t i = 0; i < n; i++)
+            if (isnan(x[i]))
+                return 0; /* not ordered: selection among the draws */
+        /* On failure the caller frees what was allocated. */
+        struct ranked *idx = malloc(n * sizeof *idx);
+        b->by_rank = malloc(n * sizeof *b->by_rank);
+        b->rank_of = malloc(n * sizeof *b->rank_of);
+        b->count = malloc(n * sizeof *b->count);
+        if (idx == NULL || b->by_rank == NULL || b->rank_of == NULL ||
+            b->count == NULL) {
+            free(idx);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++)
+            idx[i] = (struct ranked){x[i], i};
+        qsort(idx, n, sizeof *idx, cmp_ranked);
+        for (size_t r = 0; r < n; r++) {
+            b->by_rank[r] = idx[r].v;
+            b->rank_of[idx[r].i] = r;
+        }
+        free(idx);
         return 0;
+    }
     b->sorted = malloc(n * sizeof *b->sorted);
     if (b->sorted == NULL)
         return -1;
@@ -526,25 +624,71 @@ static int boot_side_init(struct boot_side *b, const double *x, size_t n) {
     return 0;
 }
 
+/* resample_median of a ranked side: the drawn ranks counted, and the
+ * median read at ranks (n-1)/2 and n/2 of the draws. */
+static double resample_median_ranked(const struct boot_side *b,
+                                     unsigned long long *rng) {
+    size_t n = b->n;
+    memset(b->count, 0, n * sizeof *b->count);
+    for (size_t i = 0; i < n; i++)
+        b->count[b->rank_of[fastmod_rem(&b->mod, splitmix64(rng))]]++;
+    size_t lo_at = (n - 1) / 2, hi_at = n / 2, seen = 0;
+    double lower = NAN, upper = NAN;
+    for (size_t r = 0; r < n; r++) {
+        seen += b->count[r];
+        if (seen > lo_at && isnan(lower))
+            lower = b->by_rank[r];
+        if (seen > hi_at) {
+            upper = b->by_rank[r];
+            break;
+        }
+    }
+    return n % 2 == 1 ? upper : (lower + upper) / 2.0;
+}
+
 static double boot_side_median(const struct boot_side *b, double *buf,
                                unsigned long long *rng) {
     if (b->sorted != NULL)
         return resample_median_sorted(b->sorted, b->n, rng);
-    return resample_median(b->x, b->n, buf, rng);
+    if (b->by_rank != NULL)
+        return resample_median_ranked(b, rng);
+    return resample_median(b->x, b->n, &b->mod, buf, rng);
 }
 
-/* Quantile q of sorted s[0..n-1], linear interpolation between ranks. */
-static double sorted_quantile(const double *s, size_t n, double q) {
+/*
+ * Quantile q of a[0..n-1] (n >= 1), linear interpolation between ranks,
+ * as it would be read from the values sorted: the ranks i = floor(q (n-1))
+ * and i + 1 found by selection instead of a sort.  a is reordered so that
+ * a[i+1..n-1] hold the values above rank i; *rank is set to i.  Ranks
+ * below `from` must already be in place (a[0..from-1] <= a[from..n-1]).
+ */
+static double select_quantile(double *a, size_t n, size_t from, double q,
+                              size_t *rank) {
     double h = q * (double)(n - 1);
     size_t i = (size_t)floor(h);
     if (i + 1 >= n)
-        return s[n - 1];
-    return s[i] + (h - (double)i) * (s[i + 1] - s[i]);
+        i = n - 1;
+    if (i < from) /* not expected: q ascending; select from the start */
+        from = 0;
+    double at = select_kth(a + from, n - from, i - from);
+    *rank = i;
+    if (i + 1 >= n)
+        return at;
+    double next = a[i + 1]; /* the smallest above rank i */
+    for (size_t k = i + 2; k < n; k++)
+        if (a[k] < next)
+            next = a[k];
+    return at + (h - (double)i) * (next - at);
 }
+
+static atomic_size_t bootstrap_calls;
+
+size_t stats_bootstrap_count(void) { return atomic_load(&bootstrap_calls); }
 
 void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n,
                            size_t resamples, unsigned long long seed,
                            double level, double *lo, double *hi) {
+    atomic_fetch_add(&bootstrap_calls, 1);
     *lo = *hi = NAN;
     if (m == 0 || n == 0 || resamples == 0)
         return;
@@ -558,8 +702,8 @@ void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n,
         boot_side_init(&sy, y, n) != 0) {
         free(buf);
         free(ratios);
-        free(sx.sorted);
-        free(sy.sorted);
+        boot_side_free(&sx);
+        boot_side_free(&sy);
         return;
     }
     unsigned long long rng = seed;
@@ -572,14 +716,16 @@ void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n,
             ratios[k++] = r;
     }
     if (k > 0 && 2 * k >= resamples) {
-        sort_doubles(ratios, k);
-        *lo = sorted_quantile(ratios, k, (1.0 - level) / 2.0);
-        *hi = sorted_quantile(ratios, k, (1.0 + level) / 2.0);
+        /* Two quantiles need two ranks each, not the ratios sorted. */
+        size_t rank;
+        *lo = select_quantile(ratios, k, 0, (1.0 - level) / 2.0, &rank);
+        *hi = select_quantile(ratios, k, rank + 1 < k ? rank + 1 : rank,
+                              (1.0 + level) / 2.0, &rank);
     }
     free(buf);
     free(ratios);
-    free(sx.sorted);
-    free(sy.sorted);
+    boot_side_free(&sx);
+    boot_side_free(&sy);
 }
 
 /* ------------------------------------------------------------------------ */

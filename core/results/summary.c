@@ -27,6 +27,18 @@ int summary_same_workload(const struct summary_cell *a,
            same_text(a->workload_params, b->workload_params);
 }
 
+size_t summary_first_of_workload(const struct summary *s, size_t i) {
+    return s->cells[i].workload_first;
+}
+
+size_t summary_first_of_line(const struct summary *s, size_t i) {
+    return s->cells[i].line_first;
+}
+
+size_t summary_workload_end(const struct summary *s, size_t first) {
+    return s->cells[first].workload_end;
+}
+
 int summary_same_line(const struct summary_cell *a,
                       const struct summary_cell *b) {
     return summary_same_workload(a, b) && a->schedule == b->schedule &&
@@ -138,11 +150,13 @@ static int row_in_cell(const struct summary_cell *c,
            same_text(c->executor, r->executor);
 }
 
-/* The cell a cell's speedup is measured against, and its label. */
+/* The cell a cell's speedup is measured against, and its label: one of
+ * the cells of c's workload (the first ones that fit). */
 static const struct summary_cell *find_baseline(const struct summary *s,
                                                 const struct summary_cell *c,
                                                 const char **label) {
-    for (size_t i = 0; i < s->count; i++) {
+    size_t first = c->workload_first, end = summary_workload_end(s, first);
+    for (size_t i = first; i < end; i++) {
         const struct summary_cell *b = &s->cells[i];
         if (b->workers == 1 && strcmp(b->executor, BASELINE_EXECUTOR) == 0 &&
             summary_same_workload(b, c)) {
@@ -150,7 +164,7 @@ static const struct summary_cell *find_baseline(const struct summary *s,
             return b;
         }
     }
-    for (size_t i = 0; i < s->count; i++) {
+    for (size_t i = first; i < end; i++) {
         const struct summary_cell *b = &s->cells[i];
         if (b->workers == 1 && summary_same_line(b, c)) {
             *label = "1 worker";
@@ -392,6 +406,28 @@ static int order_cells(struct summary *s) {
     return 0;
 }
 
+/* The first cell of each cell's workload and line, and the end of its
+ * workload, in two passes: in
+ * order_cells' order a workload's cells are together (its key comes
+ * first), and so are a line's within them (executor, then schedule). */
+static void mark_firsts(struct summary *s) {
+    for (size_t i = 0; i < s->count; i++) {
+        struct summary_cell *c = &s->cells[i];
+        const struct summary_cell *p = i > 0 ? &s->cells[i - 1] : NULL;
+        c->workload_first =
+            p != NULL && summary_same_workload(p, c) ? p->workload_first : i;
+        c->line_first =
+            p != NULL && summary_same_line(p, c) ? p->line_first : i;
+    }
+    for (size_t i = s->count; i-- > 0;) {
+        struct summary_cell *c = &s->cells[i];
+        c->workload_end =
+            i + 1 < s->count && c[1].workload_first == c->workload_first
+                ? c[1].workload_end
+                : i + 1;
+    }
+}
+
 size_t summary_values(const struct summary_cell *c, enum results_column col,
                       double *out) {
     size_t k = 0;
@@ -515,15 +551,11 @@ static int line_fits(struct summary *s) {
         return PB_ENOMEM;
     }
     for (size_t i = 0; i < s->count; i++) {
-        int first = 1;
-        for (size_t k = 0; k < i && first; k++)
-            first = !summary_same_line(&s->cells[k], &s->cells[i]);
-        if (!first)
+        if (s->cells[i].line_first != i)
             continue;
         size_t n = 0;
-        for (size_t k = i; k < s->count; k++)
-            if (summary_same_line(&s->cells[k], &s->cells[i]) &&
-                isfinite(s->cells[k].speedup)) {
+        for (size_t k = i; k < s->count && s->cells[k].line_first == i; k++)
+            if (isfinite(s->cells[k].speedup)) {
                 p[n] = s->cells[k].workers;
                 sp[n++] = s->cells[k].speedup;
             }
@@ -547,6 +579,8 @@ int summary_build(const struct result_row *rows, size_t n,
     int rc = group_rows(rows, n, out);
     if (rc == 0)
         rc = order_cells(out);
+    if (rc == 0)
+        mark_firsts(out);
     if (rc == 0)
         rc = cell_stats(out);
     for (size_t i = 0; rc == 0 && i < out->count; i++)

@@ -57,6 +57,11 @@ struct summary_cell {
                                   NAN when no row has other_cpu_s             */
     size_t outliers_disturbed; /* outliers among the disturbed rows      */
     double outliers_foreign;   /* the least other_cpu_s / wall_s of those */
+    /* Indices into the summary's cells, set by summary_build: */
+    size_t workload_first; /* the first cell of this workload instance */
+    size_t workload_end;   /* one past its last cell                   */
+    size_t line_first;     /* the first cell of this line (workload
+                              instance, executor and schedule)           */
 };
 
 /* A repetition is disturbed when other processes used at least this much
@@ -109,6 +114,17 @@ double summary_median(const struct summary_cell *c, enum results_column col);
 /* Same workload instance and parameters. */
 int summary_same_workload(const struct summary_cell *a,
                           const struct summary_cell *b);
+/* The index of the first cell of s (in summary order) with cell i's
+ * workload instance and parameters: i when it is the first.  A workload's
+ * table, plot panel and verdicts start at that cell.  Constant time. */
+size_t summary_first_of_workload(const struct summary *s, size_t i);
+/* The index of the first cell of cell i's line (workload instance,
+ * executor and schedule): i when it is the first.  Constant time. */
+size_t summary_first_of_line(const struct summary *s, size_t i);
+/* One past the last cell of the workload whose first cell is `first`:
+ * summary_build keeps a workload's cells together, and a line's cells
+ * together within them.  Constant time. */
+size_t summary_workload_end(const struct summary *s, size_t first);
 /* Same workload instance, parameters, executor and schedule. */
 int summary_same_line(const struct summary_cell *a,
                       const struct summary_cell *b);

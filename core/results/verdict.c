@@ -77,13 +77,16 @@ static int rank(const struct summary *s, const size_t *cells, size_t n,
     for (size_t i = 0; i < k; i++) {
         struct verdict_entry *e = &out->e[i];
         e->cell = items[i].cell;
-        size_t my = summary_values(&s->cells[e->cell], col, y);
         if (i == out->ref) {
-            stats_pair_compare(x, mr, x, mr, &e->vs);
-            e->vs.ci_lo = e->vs.ci_hi = 1.0;
-            e->vs.mwu.p = NAN;
+            /* Against itself: its median (finite, from items), ratio 1,
+             * no interval to bootstrap and no test to make. */
+            memset(&e->vs, 0, sizeof e->vs);
+            e->vs.median_x = e->vs.median_y = items[i].median;
+            e->vs.ratio = e->vs.ci_lo = e->vs.ci_hi = 1.0;
+            e->vs.mwu.u = e->vs.mwu.p = NAN;
             e->differs = 0;
         } else {
+            size_t my = summary_values(&s->cells[e->cell], col, y);
             stats_pair_compare(x, mr, y, my, &e->vs);
             e->differs = stats_differs(&e->vs, o->alpha, o->threshold);
         }
@@ -103,10 +106,9 @@ static int cmp_unsigned(const void *a, const void *b) {
  * or more cells. */
 static int add_group(const struct summary *s, struct verdict *v, size_t first,
                      unsigned workers, size_t *cells) {
-    size_t n = 0;
-    for (size_t k = first; k < s->count; k++)
-        if (s->cells[k].workers == workers &&
-            summary_same_workload(&s->cells[k], &s->cells[first]))
+    size_t n = 0, end = summary_workload_end(s, first);
+    for (size_t k = first; k < end; k++)
+        if (s->cells[k].workers == workers)
             cells[n++] = k;
     if (n < 2)
         return 0;
@@ -141,15 +143,11 @@ int verdict_build(const struct summary *s, const struct verdict_options *o,
     unsigned *workers = malloc(cap * sizeof *workers);
     int rc = out->groups && cells && workers ? 0 : PB_ENOMEM;
     for (size_t i = 0; rc == 0 && i < s->count; i++) {
-        int first = 1;
-        for (size_t k = 0; k < i && first; k++)
-            first = !summary_same_workload(&s->cells[k], &s->cells[i]);
-        if (!first)
+        if (summary_first_of_workload(s, i) != i)
             continue;
-        size_t nw = 0;
-        for (size_t k = i; k < s->count; k++)
-            if (summary_same_workload(&s->cells[k], &s->cells[i]))
-                workers[nw++] = s->cells[k].workers;
+        size_t nw = 0, end = summary_workload_end(s, i);
+        for (size_t k = i; k < end; k++)
+            workers[nw++] = s->cells[k].workers;
         qsort(workers, nw, sizeof *workers, cmp_unsigned);
         for (size_t w = 0; rc == 0 && w < nw; w++)
             if (w == 0 || workers[w] != workers[w - 1])
@@ -183,11 +181,11 @@ static void entry_name(const struct summary *s, const struct verdict_group *g,
                        size_t cell, char *buf, size_t len) {
     const struct summary_cell *c = &s->cells[cell];
     int several = 0;
-    for (size_t k = g->first; k < s->count && !several; k++) {
+    size_t end = summary_workload_end(s, g->first);
+    for (size_t k = g->first; k < end && !several; k++) {
         const struct summary_cell *o = &s->cells[k];
         several = o->workers == g->workers && o->schedule != c->schedule &&
-                  strcmp(o->executor, c->executor) == 0 &&
-                  summary_same_workload(o, c);
+                  strcmp(o->executor, c->executor) == 0;
     }
     char e[HUMAN_NAME_LEN];
     human_escape(e, sizeof e, c->executor);

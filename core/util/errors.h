@@ -30,7 +30,8 @@ const char *pb_strerror(int code);
 /* Exit statuses of docs/design.md. */
 enum pb_exit {
     PB_EXIT_OK = 0,      /* every row ok                              */
-    PB_EXIT_NOT_OK = 1,  /* some rows not ok; all rows still written  */
+    PB_EXIT_NOT_OK = 1,  /* some rows not ok; all rows still written;
+                            list: a plugin file is broken             */
     PB_EXIT_USAGE = 2,   /* usage or config error: nothing run        */
     PB_EXIT_INTERNAL = 3 /* internal error                            */
 };

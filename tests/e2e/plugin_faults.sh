@@ -3,8 +3,9 @@
 # Plugin faults reported like any other, naming the plugin: a bug the host
 # finds (a parameter the table lacks) goes into the row's error with the
 # plugin's name, a crash under a thread executor names the worker, the
-# task and the workload as process executors do, and a bug in check() is a
-# plugin error before any cell runs.
+# task and the workload as process executors do, a bug in check() is a
+# plugin error before any cell runs, and `list` names each broken plugin
+# file with its reason, lists the others and exits 1.
 source "$(dirname "$0")/common.bash"
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
 export ASAN_OPTIONS=handle_segv=0:handle_abort=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
@@ -64,3 +65,23 @@ run_pb 2 check c.ini
 assert_contains "$WORK/err" "parbench: workload 'bug-check' (plugin faulty, $PB_TEST_PLUGIN_DIR/workload-faulty.so): plugin bug in its check(): param_uint('sead'): no such parameter in the plugin's table; fix the plugin"
 [[ ! -e c.csv ]] || fail "check wrote a results file"
 pass "a plugin bug in check() is a plugin error, exit 2"
+
+# A directory with a working plugin, one whose descriptor is refused and
+# one that is not a shared object at all.
+mkdir lp
+cp "$PB_TEST_PLUGIN_DIR/workload-tp-sum.so" "$PB_TEST_PLUGIN_DIR/workload-badabi.so" lp/
+echo "not a shared object" > lp/workload-garbage.so
+PARBENCH_PLUGIN_PATH=$WORK/lp run_pb 1 list
+grep -Eq "^workload +tp-sum " out || { cat out; fail "list lacks the working plugin"; }
+grep -Eq "^executor +serial " out || { cat out; fail "list lacks the installed plugins"; }
+if grep -Eq "badabi|garbage" out; then cat out; fail "list shows a broken plugin"; fi
+assert_contains err "$WORK/lp/workload-badabi.so: ABI version 999"
+assert_contains err "$WORK/lp/workload-garbage.so: cannot be loaded as a shared object"
+assert_contains err "2 plugin files could not be loaded"
+rm lp/workload-badabi.so
+PARBENCH_PLUGIN_PATH=$WORK/lp run_pb 1 list
+assert_contains err "1 plugin file could not be loaded (each named above with the reason) and is not listed"
+rm lp/workload-garbage.so
+PARBENCH_PLUGIN_PATH=$WORK/lp run_pb 0 list
+grep -Eq "^workload +tp-sum " out || { cat out; fail "list lacks the working plugin"; }
+pass "list: broken plugin files named with the reason, the others listed, exit 1"

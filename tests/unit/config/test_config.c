@@ -753,6 +753,20 @@ static void test_counters(void **state) {
     snprintf(msg, sizeof msg, "[run] counters: '' names no counter; %s", valid);
     load_fails(f, "[run]\ncounters =\n[workload.noop]\n[executor.serial]\n",
                NULL, 2, msg);
+
+    /* One table: each of its names is its counter, and the message of a
+     * wrong name offers every one of them. */
+    for (unsigned i = 0; i < RUN_COUNTERS; i++) {
+        unsigned mask = 0;
+        char err[600] = "";
+        assert_int_equal(
+            config_counters_parse(run_counter_names[i], &mask, err, sizeof err),
+            0);
+        assert_int_equal(mask, 1u << i);
+        assert_int_equal(config_counters_parse("flops", &mask, err, sizeof err),
+                         PB_EINVAL);
+        assert_non_null(strstr(err, run_counter_names[i]));
+    }
 }
 
 int main(void) {

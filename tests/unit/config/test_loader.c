@@ -564,9 +564,17 @@ static void test_scan_warns_and_skips(void **state) {
     path_of(&sp, dirs, 1);
     warnings[0] = '\0';
     sp.warn = collect_warning;
-    assert_int_equal(loader_scan(&sp, &lps, &n), 0);
+    size_t nbroken = 0;
+    assert_int_equal(loader_scan(&sp, &lps, &n, &nbroken), 0);
 
     assert_non_null(find_in(lps, n, PB_KIND_WORKLOAD, "tp-sum"));
+    /* Every file that failed to load is counted, and only those: one
+     * "(skipped)" warning each (misnamed and shadowed files are not). */
+    size_t skipped = 0;
+    for (const char *w = warnings; (w = strstr(w, "(skipped)")) != NULL; w++)
+        skipped++;
+    assert_true(nbroken >= 10); /* the ten files named below at least */
+    assert_int_equal(nbroken, skipped);
     const char *broken[] = {"badabi",   "wrongkind", "noops",
                             "badparam", "other",     "misnamed",
                             "abi1",     "nosize",    "reserved"};
@@ -600,7 +608,7 @@ static void test_scan_warns_and_skips(void **state) {
 
     /* No callback: the same result, silently. */
     sp.warn = NULL;
-    assert_int_equal(loader_scan(&sp, &lps, &n), 0);
+    assert_int_equal(loader_scan(&sp, &lps, &n, NULL), 0);
     assert_non_null(find_in(lps, n, PB_KIND_WORKLOAD, "tp-sum"));
     for (size_t i = 0; i < n; i++)
         loader_close(&lps[i]);
@@ -618,7 +626,7 @@ static void test_scan_first_wins_sorted(void **state) {
     path_of(&sp, dirs, 3);
     warnings[0] = '\0';
     sp.warn = collect_warning;
-    assert_int_equal(loader_scan(&sp, &lps, &n), 0);
+    assert_int_equal(loader_scan(&sp, &lps, &n, NULL), 0);
     assert_int_equal(n, 3);
     /* workloads first, then executors; names ascending within a kind. */
     assert_int_equal(lps[0].desc->kind, PB_KIND_WORKLOAD);
@@ -715,7 +723,9 @@ static void test_cli_list(void **state) {
     path_of(&sp, dirs, 1);
     capture_open(&out);
     capture_open(&errs);
-    assert_int_equal(cli_list(&sp, out.f, errs.f), 0);
+    size_t nbroken = 1;
+    assert_int_equal(cli_list(&sp, out.f, errs.f, &nbroken), 0);
+    assert_int_equal(nbroken, 0);
     capture_close(&out);
     capture_close(&errs);
 
@@ -771,7 +781,9 @@ static void test_cli_list_empty(void **state) {
     path_of(&sp, dirs, 1);
     capture_open(&out);
     capture_open(&errs);
-    assert_int_equal(cli_list(&sp, out.f, errs.f), 0);
+    size_t nbroken = 1;
+    assert_int_equal(cli_list(&sp, out.f, errs.f, &nbroken), 0);
+    assert_int_equal(nbroken, 0);
     capture_close(&out);
     capture_close(&errs);
     assert_contains(errs.buf, "parbench list: no plugins found in ");
@@ -952,7 +964,7 @@ static void test_scan_broken_hides_later(void **state) {
     path_of(&sp, dirs, 2);
     sp.warn = collect_warning;
     warnings[0] = '\0';
-    assert_int_equal(loader_scan(&sp, &lps, &n), 0);
+    assert_int_equal(loader_scan(&sp, &lps, &n, NULL), 0);
     assert_int_equal(n, 0);
     free(lps);
     assert_contains(warnings, "/c/workload-tp-sum.so: the descriptor names "

@@ -183,6 +183,61 @@ static void test_schedule_per_executor(void **state) {
     config_free(&cfg);
 }
 
+/* The core's executor keys come from one table: each is reserved (no
+ * plugin table may use it), each is parsed from the section, and
+ * executor_params writes them first, in the table's order; an error names
+ * the key.  A workload section does not take them. */
+static void test_core_executor_keys(void **state) {
+    (void)state;
+    static const char *const reserved[] = {PB_RESERVED_PARAMS};
+    const size_t nreserved = sizeof reserved / sizeof reserved[0];
+    assert_true(plan_executor_nkeys >= 3);
+    for (size_t i = 0; i < plan_executor_nkeys; i++) {
+        size_t k = 0;
+        while (k < nreserved &&
+               strcmp(reserved[k], plan_executor_keys[i].name) != 0)
+            k++;
+        assert_true(k < nreserved);
+    }
+    write_ini("workers = 2", "[workload.noop]\n[executor.pthread]\n"
+                             "affinity = none\nballast = 1MiB\n"
+                             "schedule = static\n");
+    struct config cfg;
+    struct plan p;
+    char err[1024] = "";
+    assert_int_equal(build(&cfg, &p, NULL, err, sizeof err), 0);
+    const struct plan_instance *e = &p.executors[0];
+    assert_int_equal(e->schedule, PB_SCHEDULE_STATIC);
+    assert_int_equal(e->ballast, 1 << 20);
+    assert_non_null(e->affinity);
+    char want[256] = "";
+    for (size_t i = 0; i < plan_executor_nkeys; i++) {
+        char v[256];
+        plan_executor_keys[i].format(e, v, sizeof v);
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s=%s",
+                 i ? ";" : "", plan_executor_keys[i].name, v);
+    }
+    assert_string_equal(want, "schedule=static;ballast=1MiB;affinity=none");
+    assert_int_equal(strncmp(e->exec_params, want, strlen(want)), 0);
+    plan_free(&p);
+    config_free(&cfg);
+
+    for (size_t i = 0; i < plan_executor_nkeys; i++) {
+        char body[256];
+        snprintf(body, sizeof body,
+                 "[workload.noop]\n[executor.pthread]\n%s = @@\n",
+                 plan_executor_keys[i].name);
+        write_ini("", body);
+        assert_int_equal(build(&cfg, &p, NULL, err, sizeof err), PB_ECONFIG);
+        char at[300];
+        snprintf(at, sizeof at, ":6: [executor.pthread] %s",
+                 plan_executor_keys[i].name);
+        assert_non_null(strstr(err, at));
+        plan_free(&p);
+        config_free(&cfg);
+    }
+}
+
 static void test_param_errors_have_lines(void **state) {
     (void)state;
     write_ini("", "[workload.prime-count]\nlimit = 100\nmethod = trail\n"
@@ -285,6 +340,7 @@ int main(void) {
         cmocka_unit_test(test_only),
         cmocka_unit_test(test_only_syntax),
         cmocka_unit_test(test_schedule_per_executor),
+        cmocka_unit_test(test_core_executor_keys),
         cmocka_unit_test(test_param_errors_have_lines),
         cmocka_unit_test(test_unknown_plugin),
         cmocka_unit_test(test_second_instance),

@@ -236,6 +236,30 @@ static void test_no_ok_rows(void **state) {
     assert_null(c->baseline);
 }
 
+/* Each cell's workload starts at its first cell and ends after its last,
+ * and each line (executor and schedule) starts at its first cell: what the
+ * table's and the plot's blocks, the fits and the verdict groups use. */
+static void test_first_of_workload(void **state) {
+    const struct summary *s = &((struct fixture *)*state)->sum;
+    assert_int_equal(s->count, C_COUNT);
+    for (size_t i = 0; i < C_COUNT; i++)
+        assert_int_equal(summary_first_of_workload(s, i),
+                         i < C_MM_FORK1S ? C_PRIME_SERIAL : C_MM_FORK1S);
+    assert_int_equal(summary_workload_end(s, C_PRIME_SERIAL), C_MM_FORK1S);
+    assert_int_equal(summary_workload_end(s, C_MM_FORK1S), C_COUNT);
+    static const size_t line[C_COUNT] = {[C_PRIME_SERIAL] = C_PRIME_SERIAL,
+                                         [C_PRIME_PTHREAD1] = C_PRIME_PTHREAD1,
+                                         [C_PRIME_PTHREAD2] = C_PRIME_PTHREAD1,
+                                         [C_PRIME_PTHREAD4] = C_PRIME_PTHREAD1,
+                                         [C_MM_FORK1S] = C_MM_FORK1S,
+                                         [C_MM_FORK2S] = C_MM_FORK1S,
+                                         [C_MM_FORK1D] = C_MM_FORK1D,
+                                         [C_MM_FORK2D] = C_MM_FORK1D,
+                                         [C_MM_FORK4D] = C_MM_FORK1D};
+    for (size_t i = 0; i < C_COUNT; i++)
+        assert_int_equal(summary_first_of_line(s, i), line[i]);
+}
+
 static void test_no_baseline(void **state) {
     (void)state;
     struct fixture fx = {0};
@@ -813,6 +837,7 @@ int main(void) {
         cmocka_unit_test(test_failed_rows_excluded),
         cmocka_unit_test(test_speedup_against_one_worker),
         cmocka_unit_test(test_no_ok_rows),
+        cmocka_unit_test(test_first_of_workload),
         cmocka_unit_test(test_no_baseline),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_warnings),

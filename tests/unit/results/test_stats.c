@@ -333,6 +333,43 @@ static void test_bootstrap_fixed_seed(void **state) {
     assert_true(lo1 <= lo50 && hi50 <= hi1 && lo50 < hi50);
 }
 
+/* Intervals of small samples with ties, odd and even sizes and a NaN
+ * (drawn without ranking), as the bootstrap gave them when every resample
+ * was put in order by selection and the ratios sorted: finding the
+ * medians and the quantiles faster must not change them. */
+static void test_bootstrap_small_samples(void **state) {
+    (void)state;
+    static const struct {
+        double x[7];
+        size_t m;
+        double y[6];
+        size_t n;
+        double lo, hi;
+    } cases[] = {
+        {{1.0, 1.1, 1.0, 0.9, 1.2, 1.0, 0.95},
+         7,
+         {2.0, 2.2, 1.9, 2.2, 2.05, 1.8},
+         6,
+         1.7727272727272725,
+         2.236842105263158},
+        {{1.0, NAN, 1.1, 0.9, 1.05},
+         5,
+         {2.0, 2.2, 1.9, 2.2, 2.05, 1.8},
+         6,
+         1.7727272727272725,
+         2.3611111111111112},
+        {{3.0, 1.0}, 2, {2.0}, 1, 0.66666666666666663, 2.0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double lo, hi;
+        stats_bootstrap_ratio(cases[i].x, cases[i].m, cases[i].y, cases[i].n,
+                              STATS_BOOTSTRAP_RESAMPLES, STATS_BOOTSTRAP_SEED,
+                              0.95, &lo, &hi);
+        assert_near(lo, cases[i].lo);
+        assert_near(hi, cases[i].hi);
+    }
+}
+
 static void test_pair_and_differs(void **state) {
     (void)state;
     const double a[] = {1.00, 1.01, 0.99, 0.995, 1.02};
@@ -388,6 +425,7 @@ int main(void) {
         cmocka_unit_test(test_bootstrap_constant),
         cmocka_unit_test(test_bootstrap_known_interval),
         cmocka_unit_test(test_bootstrap_fixed_seed),
+        cmocka_unit_test(test_bootstrap_small_samples),
         cmocka_unit_test(test_pair_and_differs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

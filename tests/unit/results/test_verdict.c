@@ -112,6 +112,32 @@ static void test_ranking(void **state) {
     rows_free(&rs);
 }
 
+/* The reference of a ranking is not bootstrapped against itself (its
+ * interval is 1-1 by definition): 3 rankings (wall, PSS, start-up) of 4
+ * executors are 3 x 3 bootstraps, not 3 x 4. */
+static void test_reference_not_bootstrapped(void **state) {
+    (void)state;
+    struct rows rs = {0};
+    example(&rs);
+    struct summary s;
+    assert_int_equal(summary_build(rs.r, rs.n, &s), 0);
+    struct verdict_options o = {NULL, VERDICT_ALPHA, VERDICT_THRESHOLD};
+    struct verdict v;
+    size_t before = stats_bootstrap_count();
+    assert_int_equal(verdict_build(&s, &o, &v), 0);
+    assert_int_equal(stats_bootstrap_count() - before, 3 * 3);
+    const struct verdict_ranking *r = &v.groups[0].wall;
+    const struct verdict_entry *ref = &r->e[r->ref];
+    assert_true(ref->vs.ratio == 1.0 && ref->vs.ci_lo == 1.0 &&
+                ref->vs.ci_hi == 1.0);
+    assert_true(isnan(ref->vs.mwu.p));
+    assert_true(fabs(ref->vs.median_y - 0.24) < 1e-12); /* pthread's */
+    assert_int_equal(ref->differs, 0);
+    verdict_free(&v);
+    summary_free(&s);
+    rows_free(&rs);
+}
+
 static void test_versus(void **state) {
     (void)state;
     struct rows rs = {0};
@@ -182,6 +208,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_issue_sentence),
         cmocka_unit_test(test_ranking),
+        cmocka_unit_test(test_reference_not_bootstrapped),
         cmocka_unit_test(test_versus),
         cmocka_unit_test(test_too_few),
         cmocka_unit_test(test_below_threshold),
