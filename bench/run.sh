@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Overhead and scaling benchmarks, measured side by side in one run.
 # Usage: sh bench/run.sh [BUILD_DIR]   (or `make bench`)
+# ROUNDS=N: start/stop rounds (default 2); BENCH_ONLY=startstop: stop
+# after the start/stop tables.
 set -eu
 BUILD=${1:-build}
 PBREAL=$(cd "$BUILD" && pwd)/parbench
@@ -85,6 +87,8 @@ echo "== start and stop, time only (memory = off, counters = off): noop, 256 tas
 startstop_table sst
 echo "== start and stop with the defaults (memory = on: smaps read and a release per worker; counters = basic: inherited by every worker)"
 startstop_table ssd
+# BENCH_ONLY=startstop: this table alone (a quick look while working on it).
+[ "${BENCH_ONLY:-}" = startstop ] && exit 0
 
 # Per-task dispatch: (median wall_s at 100 000 tasks - median at 2) / 99 998
 echo "== per-task dispatch: noop, 100 000 tasks against 2, both schedules (ns per task: median, min-max; target < 1000)"

@@ -224,9 +224,10 @@ static void *coord_table(size_t len) {
     return p;
 }
 
-struct pb_job *job_new(const struct pb_host *host,
-                       const struct pb_workload_ops *ops, void *state,
-                       unsigned workers, enum pb_schedule schedule) {
+/* The fields every job has; NULL when out of memory. */
+static struct pb_job *job_alloc(const struct pb_host *host,
+                                const struct pb_workload_ops *ops, void *state,
+                                unsigned workers, enum pb_schedule schedule) {
     struct pb_job *job = calloc(1, sizeof *job);
     if (!job)
         return NULL;
@@ -239,6 +240,28 @@ struct pb_job *job_new(const struct pb_host *host,
     job->schedule = schedule;
     job->coordinator = getpid();
     pthread_mutex_init(&job->lock, NULL);
+    return job;
+}
+
+struct pb_job *job_new_worker(const struct pb_host *host,
+                              const struct pb_workload_ops *ops, void *state,
+                              unsigned workers, enum pb_schedule schedule,
+                              int shared_fd, int *rc) {
+    struct pb_job *job = job_alloc(host, ops, state, workers, schedule);
+    *rc = job ? map_shared(job, workers, shared_fd) : PB_ENOMEM;
+    if (*rc < 0) {
+        job_free(job);
+        return NULL;
+    }
+    return job;
+}
+
+struct pb_job *job_new(const struct pb_host *host,
+                       const struct pb_workload_ops *ops, void *state,
+                       unsigned workers, enum pb_schedule schedule) {
+    struct pb_job *job = job_alloc(host, ops, state, workers, schedule);
+    if (!job)
+        return NULL;
     if (job->tasks > SIZE_MAX / sizeof *job->slots) {
         job_free(job);
         return NULL;

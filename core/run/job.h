@@ -76,6 +76,19 @@ void job_set_affinity(struct pb_job *job, const struct affinity *a);
 /* The CPU worker `worker` is pinned to, or UINT64_MAX. */
 uint64_t job_worker_cpu(const struct pb_job *job, unsigned worker);
 
+/* In a worker process that sends its results (io->send), a job without
+ * the coordinator's tables (slots, worker records; only job_worker_loop,
+ * job_tasks, job_schedule and job_free may be used on it), whose status
+ * page is the coordinator's, mapped from `shared_fd` -- or a page of its
+ * own when shared_fd is -1.  NULL with *rc PB_ENOMEM, or PB_EINVAL when
+ * the page does not fit the worker count, PB_EIO when it cannot be
+ * mapped.  It opens and creates nothing else: a spawned worker's start is
+ * measured. */
+struct pb_job *job_new_worker(const struct pb_host *host,
+                              const struct pb_workload_ops *ops, void *state,
+                              unsigned workers, enum pb_schedule schedule,
+                              int shared_fd, int *rc);
+
 /* In a spawned worker: replace the job's own status page by the
  * coordinator's, mapped from `fd` (PB_WORKER_FD_SHARED).  Returns 0, or
  * PB_EINVAL when the page does not fit the job's worker count, PB_EIO

@@ -155,13 +155,17 @@ static void check_start(const struct pb_worker_start *st) {
 }
 
 /* A job of the workload for the start record `st`, checked against it. */
+/* `shfd` is the coordinator's status page, or -1 (a page of its own). */
 static struct pb_job *start_job(const struct pb_host *h,
                                 const struct pb_workload_ops *ops, void *state,
-                                const struct pb_worker_start *st) {
-    struct pb_job *job =
-        job_new(h, ops, state, st->workers, (enum pb_schedule)st->schedule);
-    if (!job)
+                                const struct pb_worker_start *st, int shfd) {
+    int rc = 0;
+    struct pb_job *job = job_new_worker(
+        h, ops, state, st->workers, (enum pb_schedule)st->schedule, shfd, &rc);
+    if (!job && rc == PB_ENOMEM)
         fail_start("out of memory");
+    if (!job)
+        fail_start("cannot map the job's shared page from descriptor %d", shfd);
     if (job_tasks(job) != st->tasks)
         fail_start("the workload has %llu tasks here but %llu in the "
                    "coordinator: its create() is not deterministic",
@@ -198,10 +202,10 @@ static void pool_serve(const struct pb_host *h,
     struct rusage base;
     memset(&base, 0, sizeof base);
     for (;;) {
-        struct pb_job *job = start_job(h, ops, state, &st);
-        if (shfd < 0 || job_attach_shared(job, shfd) < 0)
-            fail_start("cannot map the job's shared page sent with the start "
-                       "record of a pooled worker");
+        if (shfd < 0)
+            fail_start("no shared page came with the start record of a "
+                       "pooled worker");
+        struct pb_job *job = start_job(h, ops, state, &st, shfd);
         close(shfd);
         fdio_batch_init(&batch, PB_WORKER_FD_OUT, batch_buf, sizeof batch_buf,
                         BATCH_NS);
@@ -284,11 +288,9 @@ void worker_proc_main(void) {
     void *state = wl.state;
     if (st.flags & PB_WORKER_POOL)
         pool_serve(&wl.hi.host, ops, state, st, shfd);
-    struct pb_job *job = start_job(&wl.hi.host, ops, state, &st);
-    if ((st.flags & PB_WORKER_SHARED) &&
-        job_attach_shared(job, PB_WORKER_FD_SHARED) < 0)
-        fail_start("cannot map the job's shared page from descriptor %d",
-                   PB_WORKER_FD_SHARED);
+    struct pb_job *job =
+        start_job(&wl.hi.host, ops, state, &st,
+                  (st.flags & PB_WORKER_SHARED) ? PB_WORKER_FD_SHARED : -1);
     if (job_schedule(job) == PB_SCHEDULE_DYNAMIC &&
         !(st.flags & (PB_WORKER_CLAIM_PIPE | PB_WORKER_SHARED)))
         fail_start("dynamic schedule without PB_WORKER_CLAIM_PIPE or "

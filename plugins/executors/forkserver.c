@@ -347,13 +347,13 @@ static int fs_prepare(const struct pb_host *host,
 /* Asks the server for worker i with the descriptors `fds` (its input,
  * output and maybe the shared page).  Returns 0 and sets *pid, or -1 with
  * err. */
-static int fs_fork(const struct pb_host *host, struct pb_job *job,
-                   const struct fs_state *s, unsigned i, const int *fds,
-                   int nfds, pid_t *pid, char *err, size_t errlen) {
+/* The server's answer to an OP_FORK request for worker i: *pid, or -1
+ * with err. */
+static int fs_forked(const struct pb_host *host, struct pb_job *job,
+                     const struct fs_state *s, unsigned i, pid_t *pid,
+                     char *err, size_t errlen) {
     int64_t got = -1;
-    int rc = send_request(s, OP_FORK, i, fds, nfds);
-    if (rc == 0)
-        rc = recv_reply(s, &got, sizeof got);
+    int rc = recv_reply(s, &got, sizeof got);
     if (rc < 0 || got <= 0) {
         if (rc < 0)
             server_gone(s, err, errlen);
@@ -367,27 +367,92 @@ static int fs_fork(const struct pb_host *host, struct pb_job *job,
     return 0;
 }
 
-/* Starts worker i through the server; on failure err says why and -1 is
- * returned. */
-static int fork_one(struct procs *p, const struct fs_state *s, unsigned i,
-                    int shared, const struct pb_worker_start *start,
-                    const void *spec, char *err, size_t errlen) {
-    int child[2], parent[2];
-    if (procs_pipes(i, HIGH_FD, child, parent, err, errlen) < 0)
+/* One fork by the server, waited for (a pool's workers). */
+static int fs_fork(const struct pb_host *host, struct pb_job *job,
+                   const struct fs_state *s, unsigned i, const int *fds,
+                   int nfds, pid_t *pid, char *err, size_t errlen) {
+    if (send_request(s, OP_FORK, i, fds, nfds) < 0) {
+        server_gone(s, err, errlen);
         return -1;
+    }
+    return fs_forked(host, job, s, i, pid, err, errlen);
+}
+
+/* Requests ahead of their answers: the server forks the next worker while
+ * the coordinator takes in the last one's pid.  Bounded, so that the
+ * descriptors in flight and the socket's buffers stay small. */
+#define FS_WINDOW 16
+
+/* One worker's pipes, its start record written ahead when it fits
+ * (procs_prewrite: the worker never waits for it), and the request. */
+struct fs_pending {
+    int parent[2];
+    int written;
+};
+
+static int fs_request_one(struct procs *p, const struct fs_state *s, unsigned i,
+                          int shared, const struct pb_worker_start *start,
+                          const void *spec, struct fs_pending *w, char *err,
+                          size_t errlen) {
+    int child[2];
+    if (procs_pipes(i, HIGH_FD, child, w->parent, err, errlen) < 0)
+        return -1;
+    w->written = procs_prewrite(p, i, w->parent[0], start, spec);
     int fds[3] = {child[0], child[1], shared};
-    pid_t pid = 0;
-    int rc = fs_fork(p->host, p->job, s, i, fds, shared >= 0 ? 3 : 2, &pid, err,
-                     errlen);
+    int rc = send_request(s, OP_FORK, i, fds, shared >= 0 ? 3 : 2);
     close(child[0]);
     close(child[1]);
     if (rc < 0) {
-        close(parent[0]);
-        close(parent[1]);
+        server_gone(s, err, errlen);
+        close(w->parent[0]);
+        close(w->parent[1]);
         return -1;
     }
-    procs_started(p, i, pid, parent, start, spec);
     return 0;
+}
+
+/* Starts the job's n workers through the server, FS_WINDOW requests
+ * ahead of the answers.  Workers are adopted in order; after a failure
+ * (err says why, -1) the ones the server still forks are killed and
+ * reaped here, and procs_finish stops the adopted ones. */
+static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
+                    int shared, const struct pb_worker_start *start,
+                    const void *spec, char *err, size_t errlen) {
+    struct fs_pending win[FS_WINDOW];
+    unsigned sent = 0, done = 0;
+    int rc = 0;
+    while (done < sent || (rc == 0 && sent < n)) {
+        while (rc == 0 && sent < n && sent - done < FS_WINDOW) {
+            if (fs_request_one(p, s, sent, shared, start, spec,
+                               &win[sent % FS_WINDOW], err, errlen) < 0)
+                rc = -1;
+            else
+                sent++;
+        }
+        if (done == sent)
+            break;
+        struct fs_pending *w = &win[done % FS_WINDOW];
+        pid_t pid = 0;
+        char why[256];
+        int r = fs_forked(p->host, p->job, s, done, &pid, rc == 0 ? err : why,
+                          rc == 0 ? errlen : sizeof why);
+        if (r == 0 && rc == 0) {
+            procs_adopt(p, done, pid, w->parent);
+            if (!w->written)
+                procs_started_write(p, done, start, spec);
+        } else {
+            if (r == 0) { /* forked after an earlier failure */
+                kill(pid, SIGKILL);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                    ;
+            }
+            close(w->parent[0]);
+            close(w->parent[1]);
+            rc = -1;
+        }
+        done++;
+    }
+    return rc;
 }
 
 /* `lifetime = cell`: pooled worker i, forked by the server once for the
@@ -480,9 +545,7 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
     int shared = host->job_shared_fd(job);
     struct pb_worker_start start;
     procs_start_record(&p, shared, &start, spec_len);
-    int rc = 0;
-    for (unsigned i = 0; i < n && rc == 0; i++)
-        rc = fork_one(&p, s, i, shared, &start, spec, err, errlen);
+    int rc = fork_all(&p, s, n, shared, &start, spec, err, errlen);
     int asked = server_ask(host, job, s);
     rc = procs_finish(&p, rc);
     server_account(host, job, s, asked);

@@ -180,18 +180,43 @@ int procs_pipes(unsigned i, int low, int child[2], int parent[2], char *err,
     return 0;
 }
 
-void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
+/* Writes worker i's start record and the spec to `fd`. */
+static void send_start(const struct procs *p, unsigned i, int fd,
+                       const struct pb_worker_start *start, const void *spec) {
+    struct pb_worker_start s = *start;
+    s.worker = i;
+    if (fdio_write_full(fd, &s, sizeof s) == 0)
+        (void)fdio_write_full(fd, spec, (size_t)s.spec_len);
+    p->host->job_add_ipc(p->job, sizeof s + s.spec_len);
+}
+
+int procs_prewrite(const struct procs *p, unsigned i, int fd,
                    const struct pb_worker_start *start, const void *spec) {
+    int cap = fcntl(fd, F_GETPIPE_SZ);
+    if (cap < 0 || sizeof *start + start->spec_len > (uint64_t)cap)
+        return 0;
+    send_start(p, i, fd, start, spec);
+    return 1;
+}
+
+void procs_adopt(struct procs *p, unsigned i, pid_t pid, const int parent[2]) {
     struct procs_child *c = &p->c[i];
     c->pid = pid;
     c->in = parent[0];
     c->out = parent[1];
     p->started++;
-    struct pb_worker_start s = *start;
-    s.worker = i;
-    if (fdio_write_full(c->in, &s, sizeof s) == 0)
-        (void)fdio_write_full(c->in, spec, (size_t)s.spec_len);
-    p->host->job_add_ipc(p->job, sizeof s + s.spec_len);
+}
+
+void procs_started_write(struct procs *p, unsigned i,
+                         const struct pb_worker_start *start,
+                         const void *spec) {
+    send_start(p, i, p->c[i].in, start, spec);
+}
+
+void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
+                   const struct pb_worker_start *start, const void *spec) {
+    procs_adopt(p, i, pid, parent);
+    send_start(p, i, parent[0], start, spec);
 }
 
 /* ------------------------------------------------------------------------ */
