@@ -457,6 +457,7 @@ void cell_main(const struct cell_request *req) {
     /* For processes the executor forks from this one (forkserver). */
     ex->host.host.worker_main = worker_proc_main;
     ex->host.host.worker_pool_main = worker_proc_pool_main;
+    host_preload_workload(&wl->plugin);
     env_init(&env, wl);
     env.fd = req->fd;
     env.memory = req->memory;

@@ -81,6 +81,12 @@ void host_set_role(struct host_instance *hi, enum pb_role role) {
     hi->host.role = role;
 }
 
+/* host_preload_workload: the workload plugin this process loaded and
+ * checked already, or NULL. */
+static const struct loaded_plugin *preloaded;
+
+void host_preload_workload(const struct loaded_plugin *lp) { preloaded = lp; }
+
 int host_workload_from_spec(const char *text, size_t len,
                             struct host_workload *out, char *err,
                             size_t errlen) {
@@ -88,9 +94,14 @@ int host_workload_from_spec(const char *text, size_t len,
     if (spec_parse(text, len, &spec, err, errlen) < 0)
         return -1;
     /* Every check of the loader (ABI version, ops sizes, parameter
-     * table); the core calls only the copy of the operations it made. */
-    if (loader_open(spec.plugin, PB_KIND_WORKLOAD, NULL, &out->lp, err,
-                    errlen) < 0)
+     * table); the core calls only the copy of the operations it made.
+     * A process forked from a cell (forkserver) has the cell's plugin
+     * loaded and checked already: the same file is not looked up again
+     * (never unloaded: the process exits with it). */
+    if (preloaded && strcmp(spec.plugin, preloaded->path) == 0)
+        out->lp = *preloaded;
+    else if (loader_open(spec.plugin, PB_KIND_WORKLOAD, NULL, &out->lp, err,
+                         errlen) < 0)
         return -1;
     const char *name = out->lp.desc->name;
     struct pb_params *ps = params_new(out->lp.desc->params);

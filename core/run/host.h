@@ -39,6 +39,12 @@ int host_workload_from_spec(const char *text, size_t len,
                             struct host_workload *out, char *err,
                             size_t errlen);
 
+/* The workload plugin this process has loaded (the cell's, borrowed for
+ * the process's life): a process forked from it that builds its workload
+ * from a spec naming the same file (a forkserver worker) takes it as it
+ * is, without the loader's lookups. */
+void host_preload_workload(const struct loaded_plugin *lp);
+
 /* Set by the cell's SIGTERM handler; read by host->cancelled(). */
 extern volatile sig_atomic_t host_cancel_flag;
 

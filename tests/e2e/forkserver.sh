@@ -105,3 +105,27 @@ pass "the fork server holds $server_kib KiB while the cell holds $cell_kib KiB"
 left=$(left_behind)
 [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "processes outlived the run"; }
 pass "no server, no worker left"
+
+# A worker takes the cell's workload plugin as it is (host_preload_workload):
+# it looks up no plugin file, so a run under forkserver makes exactly as
+# many lookups of the workload's file as the same run under fork, whose
+# workers load nothing.
+command -v strace > /dev/null || skip "strace is not installed: the plugin lookup check needs it"
+cat > l.ini <<'INI'
+[run]
+workers = 3
+repetitions = 2
+warmup = 0
+output = l.csv
+[workload.noop]
+tasks = 6
+INI
+lookups() {
+    { cat l.ini; echo "[executor.$1]"; } > "l-$1.ini"
+    strace -f -qq -e trace=access,readlink -o "l-$1.tr" "$PARBENCH" run "l-$1.ini" -q --force \
+        > /dev/null 2>&1 || fail "the $1 run under strace failed"
+    grep -c 'workload-noop\.so' "l-$1.tr" || true
+}
+f=$(lookups fork) s=$(lookups forkserver)
+(( s == f )) || fail "forkserver workers looked up the workload plugin: $s lookups against fork's $f"
+pass "forkserver workers look up no plugin file ($s lookups, as under fork)"
