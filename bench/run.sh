@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Overhead and scaling benchmarks, measured side by side in one run.
 # Usage: sh bench/run.sh [BUILD_DIR]   (or `make bench`)
-# ROUNDS=N: start/stop rounds (default 2); BENCH_ONLY=startstop: stop
+# ROUNDS=N: start/stop rounds (default 5); BENCH_ONLY=startstop: stop
 # after the start/stop tables.
 set -eu
 BUILD=${1:-build}
@@ -48,7 +48,7 @@ stats() { sort -g | awk '{ v[NR] = $1 } END {
 # forkserver's raw mechanism is a fork from a small process, which
 # bench-baseline is: its workers are forked by a server as small as that,
 # but each re-creates the workload as a spawned one does (hence 1.5).
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-5}
 for w in 1 8 64 256; do
     reps=101
     [ "$w" -ge 64 ] && reps=11
