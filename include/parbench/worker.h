@@ -137,8 +137,10 @@ struct pb_worker_start {
 
 /* (2.2) What a pooled worker measured of itself over one repetition
  * (PB_FRAME_USAGE): getrusage(RUSAGE_SELF) deltas since its previous report
- * (the first covers the process's start), its peak RSS, and its Pss and
- * USS (smaps_rollup) read after its release, while the pool lives. */
+ * (the first covers the process's start) and its peak RSS.  pss_kib and
+ * uss_kib are 0 from the core's pooled workers since 2.3: the coordinator
+ * reads their memory itself with the clock paused (job_self_usage keeps
+ * that reading for a worker the core read). */
 struct pb_worker_usage {
     uint64_t user_us, sys_us;
     uint64_t nvcsw, nivcsw;
