@@ -154,8 +154,11 @@ if "$PB" list 2>/dev/null | awk '$1 == "executor" { print $2 }' | grep -qx mpi &
     awk -v a="$one" -v b="$two" 'BEGIN {
         printf "mpi-cell    1 worker %.3f s   2 workers %.3f s   speedup %.2f (target >= 1.8)\n", a, b, a / b }'
     # A B A B: parbench's repetitions (noop, 1 worker: 2 ranks, launched
-    # for each) and the raw launcher with the executor's default arguments.
+    # for each) and the raw launcher with the executor's default arguments,
+    # of /bin/true (never joins the MPI runtime) and of bench-mpi_hello
+    # (MPI_Init and MPI_Finalize only: the trivial MPI program).
     : > "$OUT/mpirun.txt"
+    : > "$OUT/mpihello.txt"
     for r in $(seq "$ROUNDS"); do
         $MPIENV "$PB" run config/bench-mpi.ini -q -o "$OUT/mpil-$r.csv" --only workload=noop,executor=mpi \
             --set run.workers=1 > /dev/null
@@ -164,6 +167,12 @@ if "$PB" list 2>/dev/null | awk '$1 == "executor" { print $2 }' | grep -qx mpi &
             $MPIENV mpirun --oversubscribe --bind-to none -np 2 /bin/true
             t1=$(date +%s%N)
             echo "$(( (t1 - t0) / 1000 ))" >> "$OUT/mpirun.txt"
+            if [ -x "$BUILD/bench/bench-mpi_hello" ]; then
+                t0=$(date +%s%N)
+                $MPIENV mpirun --oversubscribe --bind-to none -np 2 "$BUILD/bench/bench-mpi_hello"
+                t1=$(date +%s%N)
+                echo "$(( (t1 - t0) / 1000 ))" >> "$OUT/mpihello.txt"
+            fi
         done
     done
     head -n 1 "$OUT/mpil-1.csv" > "$OUT/mpil.csv"
@@ -174,6 +183,12 @@ if "$PB" list 2>/dev/null | awk '$1 == "executor" { print $2 }' | grep -qx mpi &
     awk -v w="$wall" -v s="$start" -v m="$2" -v lo="$4" -v hi="$6" 'BEGIN {
         printf "mpi launch per repetition (noop, 1 worker = 2 ranks): wall_s %.1f ms, startup_s %.1f ms   mpirun -np 2 /bin/true %.1f ms (%.1f-%.1f)   wall_s / raw %.2f\n",
                w * 1e3, s * 1e3, m / 1e3, lo / 1e3, hi / 1e3, w * 1e6 / m }'
+    if [ -s "$OUT/mpihello.txt" ]; then
+        set -- $(stats < "$OUT/mpihello.txt")
+        awk -v w="$wall" -v m="$2" -v lo="$4" -v hi="$6" 'BEGIN {
+            printf "mpi launch per repetition against the trivial MPI program: mpirun -np 2 bench-mpi_hello (MPI_Init, MPI_Finalize) %.1f ms (%.1f-%.1f)   wall_s / raw %.2f (target <= 1.5)\n",
+                   m / 1e3, lo / 1e3, hi / 1e3, w * 1e6 / m }'
+    fi
 else
     echo "skipped: the mpi executor is not built or mpirun is missing (Debian: openmpi-bin, libopenmpi-dev)"
 fi
