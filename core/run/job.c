@@ -133,7 +133,6 @@ struct pb_job {
     double paused_sys_s;
     double self_user_s, self_sys_s; /* job_self_usage, summed    */
     uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
-    int self_measured;              /* job_self_usage was called */
     unsigned self_calls, uss_calls; /* job_self_usage, job_self_uss    */
     uint64_t helpers_pss_kib, helpers_maxrss_kib, helpers_uss_kib;
     pid_t helper_pids[JOB_MAX_HELPERS]; /* job_helper_pid: read with the
@@ -310,11 +309,6 @@ void job_set_affinity(struct pb_job *job, const struct affinity *a) {
                      a && a->ncpus ? a->cpu[w % a->ncpus] : JOB_UNPINNED);
 }
 
-uint64_t job_worker_cpu(const struct pb_job *job, unsigned worker) {
-    return worker < job->workers ? atomic_load(cpu_of(job->shared, worker))
-                                 : JOB_UNPINNED;
-}
-
 void *job_executor_state(const struct pb_job *job) {
     return job->executor_state;
 }
@@ -424,7 +418,6 @@ static void add_helper(struct pb_job *job, const struct rusage *ru,
 void job_self_usage(struct pb_job *job, unsigned worker,
                     const struct rusage *ru, uint64_t pss_kib) {
     add_usage(job, ru);
-    job->self_measured = 1;
     job->self_calls++;
     if (worker < job->workers) {
         job_worker_usage(job, worker, ru);
@@ -515,7 +508,6 @@ void job_totals(const struct pb_job *job, struct job_totals *out) {
     out->max_worker_rss_kib = job->helpers_maxrss_kib;
     out->self_minflt = job->self_minflt;
     out->self_majflt = job->self_majflt;
-    out->self_measured = job->self_measured;
     out->self_uss_unknown = job->uss_calls < job->self_calls;
     out->coord_uss_kib = job->coord_uss_kib;
     for (uint64_t t = 0; t < job->tasks; t++)

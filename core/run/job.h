@@ -73,8 +73,6 @@ int job_memory(const struct pb_job *job);
  * workers see it too. */
 struct affinity;
 void job_set_affinity(struct pb_job *job, const struct affinity *a);
-/* The CPU worker `worker` is pinned to, or UINT64_MAX. */
-uint64_t job_worker_cpu(const struct pb_job *job, unsigned worker);
 
 /* In a worker process that sends its results (io->send), a job without
  * the coordinator's tables (slots, worker records; only job_worker_loop,
@@ -136,7 +134,6 @@ struct job_totals {
     double self_user_s, self_sys_s;
     uint64_t self_nvcsw, self_nivcsw, self_minflt, self_majflt;
     uint64_t helpers_pss_kib; /* Pss of the executor's helper processes */
-    int self_measured;        /* job_self_usage was called              */
     int self_uss_unknown;     /* a process that measured itself passed no
                                  USS (job_self_uss): the sum is unknown */
     uint64_t helpers_uss_kib; /* USS of the executor's helper processes */

@@ -51,10 +51,6 @@
 #include "procs.h"
 #include "util/fdio.h"
 
-/* Descriptors handed to a worker sit at or above this until the worker
- * moves them onto 0, 3 and 4. */
-#define HIGH_FD 10
-
 /* The server's name in ps and /proc/PID/comm, and its workers'. */
 #define SERVER_NAME "pb-forkserver"
 #define WORKER_NAME "pb-fs-worker"
@@ -124,7 +120,7 @@ static void become_worker(const struct pb_host *host, const int *fds,
     static const int to[3] = {PB_WORKER_FD_IN, PB_WORKER_FD_OUT,
                               PB_WORKER_FD_SHARED};
     prctl(PR_SET_NAME, WORKER_NAME);
-    /* The received descriptors sit at or above HIGH_FD: no dup2 below
+    /* The received descriptors sit at or above PROCS_HIGH_FD: no dup2 below
      * overwrites one still to be moved. */
     for (int k = 0; k < nfds; k++)
         if (dup2(fds[k], to[k]) < 0)
@@ -139,8 +135,8 @@ static void become_worker(const struct pb_host *host, const int *fds,
  * -errno. */
 static int64_t server_fork(const struct pb_host *host, int *fds, int nfds) {
     for (int k = 0; k < nfds; k++)
-        if (fds[k] < HIGH_FD) {
-            int h = fcntl(fds[k], F_DUPFD_CLOEXEC, HIGH_FD);
+        if (fds[k] < PROCS_HIGH_FD) {
+            int h = fcntl(fds[k], F_DUPFD_CLOEXEC, PROCS_HIGH_FD);
             if (h < 0)
                 return -errno;
             close(fds[k]);
@@ -164,13 +160,13 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent) {
     prctl(PR_SET_NAME, SERVER_NAME);
     /* Nothing of the cell's stays open here but stdout and stderr (which
      * the workers inherit, as spawned ones do) and the socket. */
-    if (sock != HIGH_FD) {
-        if (dup2(sock, HIGH_FD) < 0)
+    if (sock != PROCS_HIGH_FD) {
+        if (dup2(sock, PROCS_HIGH_FD) < 0)
             _exit(1);
-        sock = HIGH_FD;
+        sock = PROCS_HIGH_FD;
     }
-    close_range(3, HIGH_FD - 1, 0);
-    close_range(HIGH_FD + 1, ~0u, 0);
+    close_range(3, PROCS_HIGH_FD - 1, 0);
+    close_range(PROCS_HIGH_FD + 1, ~0u, 0);
     signal(SIGTERM, SIG_DFL);
     struct rusage base;
     getrusage(RUSAGE_SELF, &base);
@@ -395,7 +391,7 @@ static int fs_request_one(struct procs *p, const struct fs_state *s, unsigned i,
                           const void *spec, struct fs_pending *w, char *err,
                           size_t errlen) {
     int child[2];
-    if (procs_pipes(i, HIGH_FD, child, w->parent, err, errlen) < 0)
+    if (procs_pipes(i, PROCS_HIGH_FD, child, w->parent, err, errlen) < 0)
         return -1;
     w->written = procs_prewrite(p, i, w->parent[0], start, spec);
     int fds[3] = {child[0], child[1], shared};

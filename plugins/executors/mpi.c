@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lifetime.h"
 #include "util/fdio.h"
 #include "util/mpiwire.h"
 #include "util/selfpath.h"
@@ -47,8 +48,6 @@
 
 #define MPI_WORKER_NAME "parbench-mpi-worker"
 #define MPI_MAX_ARGS 64
-
-static const char *const mpi_lifetimes[] = {"repetition", "cell", NULL};
 
 static const struct pb_param mpi_params[] = {
     {"mpirun", PB_PARAM_STRING, "mpirun", NULL, NULL, NULL,
@@ -61,7 +60,7 @@ static const struct pb_param mpi_params[] = {
      "extra mpirun arguments, split at blanks"},
     {"oversubscribe", PB_PARAM_BOOL, "true", NULL, NULL, NULL,
      "let mpirun start more ranks than slots (cores), as threads may"},
-    {"lifetime", PB_PARAM_ENUM, "repetition", NULL, NULL, mpi_lifetimes,
+    {"lifetime", PB_PARAM_ENUM, "repetition", NULL, NULL, lifetime_choices,
      "ranks live for one repetition (the launch is measured) or the cell"},
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
@@ -357,9 +356,8 @@ static int mpi_launch(struct mpi_launch *L, const struct pb_host *h,
         .magic = MPIWIRE_MAGIC,
         .workers = w,
         .schedule = (uint32_t)h->job_schedule(job),
-        .lifetime = strcmp(h->param_string(ps, "lifetime"), "cell") == 0
-                        ? MPIWIRE_PER_CELL
-                        : MPIWIRE_PER_REPETITION,
+        .lifetime =
+            lifetime_is_cell(h, ps) ? MPIWIRE_PER_CELL : MPIWIRE_PER_REPETITION,
         .tasks = h->job_tasks(job),
         .spec_len = spec_len,
         .cell_pid = (int64_t)getpid(),

@@ -35,10 +35,6 @@
 #include "procs.h"
 #include "util/fdio.h"
 
-/* Descriptors handed to a worker are first moved at or above this, so
- * that the dup2s onto 0, 3 and 4 cannot overwrite one another. */
-#define HIGH_FD 10
-
 /* parbench-worker with `in`, `out` (and `shared` when >= 0) on its
  * descriptors 0, 3 and 4.  Returns 0 or posix_spawn's error number. */
 static int spawn_proc(const char *prog, int in, int out, int shared,
@@ -67,7 +63,7 @@ static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
                      const struct pb_worker_start *start, const void *spec,
                      char *err, size_t errlen) {
     int child[2], parent[2];
-    if (procs_pipes(i, HIGH_FD, child, parent, err, errlen) < 0)
+    if (procs_pipes(i, PROCS_HIGH_FD, child, parent, err, errlen) < 0)
         return -1;
     pid_t pid = 0;
     int rc = spawn_proc(prog, child[0], child[1], shared, &pid);
@@ -129,7 +125,8 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
         return -1;
     }
     int shared = host->job_shared_fd(job);
-    if (shared >= 0 && (shared = fcntl(shared, F_DUPFD_CLOEXEC, HIGH_FD)) < 0) {
+    if (shared >= 0 &&
+        (shared = fcntl(shared, F_DUPFD_CLOEXEC, PROCS_HIGH_FD)) < 0) {
         snprintf(err, errlen, "cannot duplicate a descriptor: %s",
                  strerror(errno));
         return -1;

@@ -20,6 +20,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Descriptors handed to a spawned or server-forked worker sit at or above
+ * this until the worker moves them onto 0, 3 and 4 (<parbench/worker.h>):
+ * no dup2 onto those numbers can then clobber one of them. */
+#define PROCS_HIGH_FD 10
+
 /* One worker process as the coordinator sees it. */
 struct procs_child {
     pid_t pid;          /* 0: not started                               */
