@@ -133,8 +133,6 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
         return -1;
     }
     pid_t parent = getpid();
-    /* Children wait for the release only when their memory is read. */
-    int wait_release = procs_memory(host, job);
     int rc = 0;
     for (unsigned i = 0; i < n; i++) {
         int out[2];
@@ -149,7 +147,7 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
             close(rel[1]);
             close(out[0]);
             child_main(host, job, i, parent, out[1],
-                       wait_release ? rel[0] : -1);
+                       p.no_release ? -1 : rel[0]);
         }
         close(out[1]);
         if (pid < 0) {

@@ -433,9 +433,7 @@ static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
         int r = fs_forked(p->host, p->job, s, done, &pid, rc == 0 ? err : why,
                           rc == 0 ? errlen : sizeof why);
         if (r == 0 && rc == 0) {
-            procs_adopt(p, done, pid, w->parent);
-            if (!w->written)
-                procs_started_write(p, done, start, spec);
+            procs_started(p, done, pid, w->parent, start, spec, w->written);
         } else {
             if (r == 0) { /* forked after an earlier failure */
                 kill(pid, SIGKILL);

@@ -65,6 +65,8 @@ static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
     int child[2], parent[2];
     if (procs_pipes(i, PROCS_HIGH_FD, child, parent, err, errlen) < 0)
         return -1;
+    /* In the pipe before the worker exists: it finds it at once. */
+    int written = procs_prewrite(p, i, parent[0], start, spec);
     pid_t pid = 0;
     int rc = spawn_proc(prog, child[0], child[1], shared, &pid);
     close(child[0]);
@@ -76,7 +78,7 @@ static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
         close(parent[1]);
         return -1;
     }
-    procs_started(p, i, pid, parent, start, spec);
+    procs_started(p, i, pid, parent, start, spec, written);
     return 0;
 }
 

@@ -199,24 +199,16 @@ int procs_prewrite(const struct procs *p, unsigned i, int fd,
     return 1;
 }
 
-void procs_adopt(struct procs *p, unsigned i, pid_t pid, const int parent[2]) {
+void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
+                   const struct pb_worker_start *start, const void *spec,
+                   int written) {
     struct procs_child *c = &p->c[i];
     c->pid = pid;
     c->in = parent[0];
     c->out = parent[1];
     p->started++;
-}
-
-void procs_started_write(struct procs *p, unsigned i,
-                         const struct pb_worker_start *start,
-                         const void *spec) {
-    send_start(p, i, p->c[i].in, start, spec);
-}
-
-void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
-                   const struct pb_worker_start *start, const void *spec) {
-    procs_adopt(p, i, pid, parent);
-    send_start(p, i, parent[0], start, spec);
+    if (!written)
+        send_start(p, i, c->in, start, spec);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -106,23 +106,17 @@ int procs_pipes(unsigned i, int low, int child[2], int parent[2], char *err,
  * write end of its input, from procs_pipes) before the worker exists,
  * when they fit in the pipe's buffer (so the write cannot block): the
  * worker then finds them as soon as it reads.  Returns 1 when written, 0
- * when they must follow procs_adopt instead. */
+ * when procs_started must send them. */
 int procs_prewrite(const struct procs *p, unsigned i, int fd,
                    const struct pb_worker_start *start, const void *spec);
 
 /* Worker i runs as `pid` with the parent ends of procs_pipes: record it
- * (c[0 .. started-1] must have a pid: adopt workers in index order). */
-void procs_adopt(struct procs *p, unsigned i, pid_t pid, const int parent[2]);
-
-/* After procs_adopt, when procs_prewrite could not: the start record and
- * the spec to worker i's input. */
-void procs_started_write(struct procs *p, unsigned i,
-                         const struct pb_worker_start *start, const void *spec);
-
-/* procs_adopt, then send its start record and the spec (a worker that
- * died already shows as end-of-file on its output later). */
+ * (c[0 .. started-1] must have a pid: start workers in index order), and
+ * send its start record and the spec unless procs_prewrite did (`written`;
+ * a worker that died already shows as end-of-file on its output later). */
 void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
-                   const struct pb_worker_start *start, const void *spec);
+                   const struct pb_worker_start *start, const void *spec,
+                   int written);
 
 /* Free what procs_init allocated and close the descriptors left open. */
 void procs_free(struct procs *p);
