@@ -272,6 +272,15 @@ static void touch_ballast(struct cell_env *env) {
         ((volatile unsigned char *)env->ballast)[i] = v;
 }
 
+/* job_set_pause: the counters stop while the core reads memory. */
+static void pause_counters(void *ctx, int paused) {
+    struct perfctr_set *ctr = ctx;
+    if (paused)
+        perfctr_disable(ctr);
+    else
+        perfctr_enable(ctr);
+}
+
 /* Runs one repetition and fills *row, and error (errlen bytes) when it is
  * not ok.  Returns 0 (the row says how it went) or PB_ENOMEM. */
 static int measure(const struct plan_instance *wl,
@@ -291,6 +300,7 @@ static int measure(const struct plan_instance *wl,
     job_set_executor(job, ex->name, xstate);
     job_set_affinity(job, ex->affinity);
     job_set_memory(job, env->memory);
+    job_set_pause(job, pause_counters, &env->ctr);
 
     char err[512] = "";
     struct rusage s0, s1, c0, c1;

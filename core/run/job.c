@@ -147,6 +147,8 @@ struct pb_job {
                                read; threads read at the end) */
     uint64_t coord_uss_kib; /* and its USS, read with it    */
     int memory_off;         /* job_set_memory(job, 0): no sampling */
+    void (*pause)(void *ctx, int paused); /* job_set_pause, or NULL  */
+    void *pause_ctx;
 
     void *executor_state;       /* borrowed: executor's create() */
     const char *executor;       /* borrowed name, or NULL        */
@@ -303,6 +305,12 @@ void job_set_memory(struct pb_job *job, int sample) {
 
 int job_memory(const struct pb_job *job) { return !job->memory_off; }
 
+void job_set_pause(struct pb_job *job, void (*pause)(void *ctx, int paused),
+                   void *ctx) {
+    job->pause = pause;
+    job->pause_ctx = ctx;
+}
+
 void job_set_affinity(struct pb_job *job, const struct affinity *a) {
     for (unsigned w = 0; w < job->workers; w++)
         atomic_store(cpu_of(job->shared, w),
@@ -311,19 +319,6 @@ void job_set_affinity(struct pb_job *job, const struct affinity *a) {
 
 void *job_executor_state(const struct pb_job *job) {
     return job->executor_state;
-}
-
-int job_attach_shared(struct pb_job *job, int fd) {
-    struct job_shared *old = job->shared;
-    size_t old_size = job->shared_size;
-    int rc = map_shared(job, job->workers, fd);
-    if (rc < 0)
-        return rc;
-    munmap(old, old_size);
-    if (job->shared_fd >= 0)
-        close(job->shared_fd);
-    job->shared_fd = -1;
-    return 0;
 }
 
 void job_free(struct pb_job *job) {
@@ -852,6 +847,8 @@ static double tv_seconds(struct timeval tv) {
 
 static void sample_memory(struct pb_job *job) {
     struct rusage r0, r1;
+    if (job->pause)
+        job->pause(job->pause_ctx, 1);
     getrusage(RUSAGE_SELF, &r0);
     uint64_t t = clock_mono_ns();
     struct job_smaps sm;
@@ -878,6 +875,8 @@ static void sample_memory(struct pb_job *job) {
     getrusage(RUSAGE_SELF, &r1);
     job->paused_user_s += tv_seconds(r1.ru_utime) - tv_seconds(r0.ru_utime);
     job->paused_sys_s += tv_seconds(r1.ru_stime) - tv_seconds(r0.ru_stime);
+    if (job->pause)
+        job->pause(job->pause_ctx, 0);
 }
 
 int job_deliver(struct pb_job *job, const void *msg, size_t len) {

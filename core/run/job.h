@@ -65,6 +65,13 @@ void job_set_executor(struct pb_job *job, const char *name, void *state);
  * sampled, and worker processes need not wait for a release: they may
  * exit as soon as their work is done (host->job_memory). */
 void job_set_memory(struct pb_job *job, int sample);
+
+/* Coordinator, before the executor runs: `pause(ctx, 1)` is called when
+ * the core stops the clock to read memory and `pause(ctx, 0)` when it
+ * starts it again, so that whatever else measures the repetition (the
+ * cell's perf counters) leaves the reading out as wall_s does. */
+void job_set_pause(struct pb_job *job, void (*pause)(void *ctx, int paused),
+                   void *ctx);
 int job_memory(const struct pb_job *job);
 
 /* Coordinator, before the executor runs: pin worker w to CPU
@@ -86,12 +93,6 @@ struct pb_job *job_new_worker(const struct pb_host *host,
                               const struct pb_workload_ops *ops, void *state,
                               unsigned workers, enum pb_schedule schedule,
                               int shared_fd, int *rc);
-
-/* In a spawned worker: replace the job's own status page by the
- * coordinator's, mapped from `fd` (PB_WORKER_FD_SHARED).  Returns 0, or
- * PB_EINVAL when the page does not fit the job's worker count, PB_EIO
- * when it cannot be mapped. */
-int job_attach_shared(struct pb_job *job, int fd);
 
 /* After the executor returned: merge in-process results in task order,
  * check that every task has exactly one result and that every worker sent

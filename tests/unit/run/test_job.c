@@ -431,6 +431,15 @@ static void test_unsendable_result(void **state) {
 /* A job of `workers` whose messages are delivered after `helper` (a pid,
  * or 0) was registered with job_helper_pid and memory set to `memory`:
  * the last final report samples memory then. */
+/* job_set_pause: how often sampling stopped and restarted the rest. */
+static int pauses[2];
+static void count_pause(void *ctx, int paused) {
+    (void)ctx;
+    /* Alternating: a stop, then a restart. */
+    assert_int_equal(pauses[0] - pauses[1], paused ? 0 : 1);
+    pauses[paused ? 0 : 1]++;
+}
+
 static struct pb_job *sampled_job(struct tw *w, unsigned workers, pid_t helper,
                                   int memory) {
     static struct wire wire;
@@ -438,6 +447,8 @@ static struct pb_job *sampled_job(struct tw *w, unsigned workers, pid_t helper,
     struct pb_worker_io io = {.ctx = &wire, .send = wire_send};
     struct pb_job *job = tw_job(w, workers, PB_SCHEDULE_STATIC);
     job_set_memory(job, memory);
+    pauses[0] = pauses[1] = 0;
+    job_set_pause(job, count_pause, NULL);
     if (helper > 0) {
         job_helper_pid(job, helper);
         job_helper_pid(job, helper); /* counts once */
@@ -455,7 +466,8 @@ static struct pb_job *delivered_job(struct tw *w, unsigned workers) {
 }
 
 /* job_helper_pid: a helper process's memory is read by the core with the
- * workers' (and the coordinator's), once; with memory off nothing is. */
+ * workers' (and the coordinator's), once, with the pause hook around the
+ * reading; with memory off nothing is. */
 static void test_helper_pid(void **state) {
     (void)state;
     int gate[2];
@@ -474,6 +486,9 @@ static void test_helper_pid(void **state) {
     struct pb_job *job = sampled_job(&w, 2, 0, 1);
     job_totals(job, &t);
     assert_true(t.coord_pss_kib > 0);
+    /* The counters were stopped around the one reading, and restarted. */
+    assert_int_equal(pauses[0], 1);
+    assert_int_equal(pauses[1], 1);
     assert_int_equal(t.helpers_pss_kib, 0);
     job_free(job);
 
@@ -490,6 +505,7 @@ static void test_helper_pid(void **state) {
     job = sampled_job(&w, 2, child, 0);
     job_totals(job, &t);
     assert_int_equal(t.coord_pss_kib, 0);
+    assert_int_equal(pauses[0], 0); /* nothing read, nothing paused */
     assert_int_equal(t.helpers_pss_kib, 0);
     job_free(job);
 
