@@ -8,7 +8,9 @@
  * their work is done (so that their memory is measured while they all
  * live) and are reaped with wait4, which gives the core their CPU time
  * and peak RSS.  A child writes its frames in batches (fdio_batch), not
- * one write per task.
+ * one write per task, in a buffer shared with the coordinator (its tail,
+ * procs.h): the last batch is never written, and the coordinator learns
+ * of the child's end from a pidfd (procs_forked).
  *
  * `lifetime = cell` keeps the children for the cell instead (procs.h,
  * "pooled workers"): each is forked once and runs the core's pooled-worker
@@ -47,24 +49,43 @@ static int fork_send(void *ctx, const void *head, size_t head_len,
     return fdio_batch_frame(ctx, PB_FRAME_MSG, head, head_len, body, body_len);
 }
 
-/* The child's whole life.  Never returns. */
+/* The child's whole life, with its batch in `tail` (shared with the
+ * coordinator: procs.h) or, without one, in batch_buf.  Never returns. */
 static void child_main(const struct pb_host *host, struct pb_job *job,
-                       unsigned worker, pid_t parent, int out, int release)
-    __attribute__((noreturn));
+                       unsigned worker, pid_t parent, int out, int release,
+                       struct procs_tail *tail) __attribute__((noreturn));
 static void child_main(const struct pb_host *host, struct pb_job *job,
-                       unsigned worker, pid_t parent, int out, int release) {
+                       unsigned worker, pid_t parent, int out, int release,
+                       struct procs_tail *tail) {
     /* Die with the coordinator, even if it died before this line. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
     struct fdio_batch batch;
-    fdio_batch_init(&batch, out, batch_buf, sizeof batch_buf, BATCH_NS);
+    if (tail)
+        fdio_batch_init(&batch, out, tail->data, sizeof tail->data, BATCH_NS);
+    else
+        fdio_batch_init(&batch, out, batch_buf, sizeof batch_buf, BATCH_NS);
     struct pb_worker_io io = {.ctx = &batch, .send = fork_send};
     /* Failures travel in the messages. */
     (void)host->worker_loop(job, worker, &io);
-    if (fdio_batch_frame(&batch, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0 ||
-        fdio_batch_flush(&batch) < 0)
-        _exit(3);
+    if (!tail) {
+        if (fdio_batch_frame(&batch, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0 ||
+            fdio_batch_flush(&batch) < 0)
+            _exit(3);
+    } else if (release < 0) {
+        /* The last batch, PB_FRAME_DONE included, stays in the tail: the
+         * coordinator reads it when this process has ended. */
+        if (fdio_batch_frame(&batch, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+            _exit(3);
+        procs_tail_set(tail, batch.used);
+    } else {
+        /* The coordinator reads the tail at PB_FRAME_DONE, which wakes
+         * it: then it reads our memory and releases us. */
+        procs_tail_set(tail, batch.used);
+        if (fdio_write_frame(out, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+            _exit(3);
+    }
     /* Nobody reads our memory ([run] memory = off): no release. */
     if (release < 0)
         _exit(0);
@@ -127,11 +148,15 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
         snprintf(err, errlen, "out of memory for %u workers", n);
         return -1;
     }
-    if (pipe2(rel, O_CLOEXEC) < 0) {
+    /* The release pipe: nobody waits for one with [run] memory = off. */
+    rel[0] = rel[1] = -1;
+    if (!p.no_release && pipe2(rel, O_CLOEXEC) < 0) {
         snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
         procs_free(&p);
         return -1;
     }
+    /* Without tails every frame goes through the pipes. */
+    (void)procs_tails(&p);
     pid_t parent = getpid();
     int rc = 0;
     for (unsigned i = 0; i < n; i++) {
@@ -144,24 +169,24 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
         }
         pid_t pid = fork();
         if (pid == 0) {
-            close(rel[1]);
+            if (rel[1] >= 0)
+                close(rel[1]);
             close(out[0]);
-            child_main(host, job, i, parent, out[1],
-                       p.no_release ? -1 : rel[0]);
+            child_main(host, job, i, parent, out[1], rel[0],
+                       p.tails ? &p.tails[i] : NULL);
         }
-        close(out[1]);
         if (pid < 0) {
             snprintf(err, errlen, "cannot fork worker %u of %u: %s", i, n,
                      strerror(errno));
             close(out[0]);
+            close(out[1]);
             rc = -1;
             break;
         }
-        p.c[i].pid = pid;
-        p.c[i].out = out[0];
-        p.started++;
+        procs_forked(&p, i, pid, out[0], out[1]);
     }
-    close(rel[0]);
+    if (rel[0] >= 0)
+        close(rel[0]);
     p.release_fd = rel[1];
     return procs_finish(&p, rc);
 }

@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +46,11 @@ struct scratch {
     size_t len;
 };
 static struct scratch scratch_children, scratch_poll, scratch_bufs;
+
+/* The forked workers' tails (procs_tails): shared, so neither
+ * MADV_DONTFORK nor copied at fork(); kept for the cell like the rest.
+ * Pages come as the workers first write them and then stay. */
+static struct scratch scratch_tails;
 
 /* At least `len` bytes of s, zeroed when `zero`; NULL when out of memory.
  * Contents are not kept across growth: every user starts afresh. */
@@ -96,8 +103,56 @@ int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
         p->c[i].cap = SCRATCH_BUF;
     }
     for (unsigned i = 0; i < workers; i++)
-        p->c[i].out = p->c[i].in = -1;
+        p->c[i].out = p->c[i].in = p->c[i].out_w = p->c[i].exit_fd = -1;
     return 0;
+}
+
+int procs_tails(struct procs *p) {
+    size_t len = (size_t)(p->workers ? p->workers : 1) * sizeof *p->tails;
+    if (len > scratch_tails.len) {
+        void *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (q == MAP_FAILED)
+            return -1;
+        if (scratch_tails.p)
+            munmap(scratch_tails.p, scratch_tails.len);
+        scratch_tails.p = q;
+        scratch_tails.len = len;
+    }
+    p->tails = (struct procs_tail *)(void *)scratch_tails.p;
+    for (unsigned i = 0; i < p->workers; i++)
+        p->tails[i].len = 0;
+    return 0;
+}
+
+void procs_tail_set(struct procs_tail *t, size_t len) {
+    __atomic_store_n(&t->len, (uint32_t)len, __ATOMIC_RELEASE);
+}
+
+/* The cell process's soft limit on open descriptors (read once). */
+static long fd_limit(void) {
+    static long limit;
+    struct rlimit r;
+    if (limit == 0)
+        limit = getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY
+                    ? (long)r.rlim_cur
+                    : 1024;
+    return limit;
+}
+
+void procs_forked(struct procs *p, unsigned i, pid_t pid, int out, int out_w) {
+    struct procs_child *c = &p->c[i];
+    c->pid = pid;
+    c->out = out;
+    p->started++;
+    /* A pidfd and the kept write end cost two descriptors more per worker
+     * than a pipe alone: only while the limit leaves room for all. */
+    if ((long)p->workers * 3 + 64 <= fd_limit())
+        c->exit_fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (c->exit_fd >= 0)
+        c->out_w = out_w;
+    else
+        close(out_w);
 }
 
 void procs_free(struct procs *p) {
@@ -107,6 +162,10 @@ void procs_free(struct procs *p) {
             close(c->out);
         if (c->in >= 0)
             close(c->in);
+        if (c->out_w >= 0)
+            close(c->out_w);
+        if (c->exit_fd >= 0)
+            close(c->exit_fd);
         if (c->heap_buf)
             free(c->buf);
         free(c->error);
@@ -218,7 +277,7 @@ void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
 void procs_kill_all(struct procs *p) {
     p->stopping = 1;
     for (unsigned i = 0; i < p->started; i++)
-        if (p->c[i].out >= 0 && !p->c[i].killed) {
+        if ((p->c[i].out >= 0 || p->c[i].exit_fd >= 0) && !p->c[i].killed) {
             kill(p->c[i].pid, SIGKILL);
             p->c[i].killed = 1;
         }
@@ -254,6 +313,8 @@ static void broken(struct procs *p, unsigned i, const char *what) {
     procs_kill_all(p);
 }
 
+static int take_tail(struct procs *p, unsigned i);
+
 /* Handles one whole frame of worker i.  Returns 0, or -1 when the worker
  * must not be read any further. */
 static int handle(struct procs *p, unsigned i, uint32_t type,
@@ -283,6 +344,9 @@ static int handle(struct procs *p, unsigned i, uint32_t type,
         return 0;
     }
     case PB_FRAME_DONE:
+        /* Its tail holds what it sent just before. */
+        if (take_tail(p, i) < 0)
+            return -1;
         c->done = 1;
         return 0;
     case PB_FRAME_USAGE: {
@@ -321,6 +385,30 @@ static int handle(struct procs *p, unsigned i, uint32_t type,
     }
 }
 
+/* Handles the whole frames at the start of b[0 .. len) of worker i; *at
+ * is what they took.  Returns 0, or -1 when the worker must not be read
+ * any further. */
+static int digest(struct procs *p, unsigned i, const unsigned char *b,
+                  size_t len, size_t *at) {
+    while (len - *at >= sizeof(struct pb_frame)) {
+        struct pb_frame f;
+        memcpy(&f, b + *at, sizeof f);
+        if (f.len > PB_FRAME_MAX) { /* a broken protocol, not a big payload */
+            broken(p, i, "sent a malformed frame");
+            return -1;
+        }
+        size_t whole = sizeof f + (size_t)f.len;
+        /* Not whole yet: the buffer grows (pump) with the bytes that
+         * arrive, never ahead of them on the header's word alone. */
+        if (len - *at < whole)
+            break;
+        if (handle(p, i, f.type, b + *at + sizeof f, f.len) < 0)
+            return -1;
+        *at += whole;
+    }
+    return 0;
+}
+
 /* Reads what worker i has written and handles every whole frame.  Returns
  * 0 while its output stays open. */
 static int pump(struct procs *p, unsigned i) {
@@ -347,29 +435,67 @@ static int pump(struct procs *p, unsigned i) {
         return -1;
     c->used += (size_t)n;
     size_t at = 0;
-    while (c->used - at >= sizeof(struct pb_frame)) {
-        struct pb_frame f;
-        memcpy(&f, c->buf + at, sizeof f);
-        if (f.len > PB_FRAME_MAX) { /* a broken protocol, not a big payload */
-            broken(p, i, "sent a malformed frame");
-            return -1;
-        }
-        size_t whole = sizeof f + (size_t)f.len;
-        /* Not whole yet: the buffer grows (above) with the bytes that
-         * arrive, never ahead of them on the header's word alone. */
-        if (c->used - at < whole)
-            break;
-        if (handle(p, i, f.type, c->buf + at + sizeof f, f.len) < 0)
-            return -1;
-        at += whole;
-    }
+    if (digest(p, i, c->buf, c->used, &at) < 0)
+        return -1;
     memmove(c->buf, c->buf + at, c->used - at);
     c->used -= at;
     return 0;
 }
 
+/* Worker i's tail (procs_tail), once: whole frames only. */
+static int take_tail(struct procs *p, unsigned i) {
+    struct procs_child *c = &p->c[i];
+    if (!p->tails || c->tail_taken)
+        return 0;
+    c->tail_taken = 1;
+    const struct procs_tail *t = &p->tails[i];
+    uint32_t len = __atomic_load_n(&t->len, __ATOMIC_ACQUIRE);
+    size_t at = 0;
+    if (len > sizeof t->data ||
+        (digest(p, i, t->data, len, &at) == 0 && at != len)) {
+        broken(p, i, "left a malformed frame in its tail");
+        return -1;
+    }
+    return at == len ? 0 : -1;
+}
+
+/* Worker i has ended (its pidfd, or end-of-file without one): what is
+ * left in its pipe and its tail is handled, and an end before its work
+ * was done stops the job. */
+static void ended(struct procs *p, unsigned i) {
+    struct procs_child *c = &p->c[i];
+    int ok = 1, avail = 0;
+    if (c->exit_fd >= 0) {
+        close(c->exit_fd);
+        c->exit_fd = -1;
+        close(c->out_w);
+        c->out_w = -1;
+        /* Nothing more will come: read what is there, without waiting. */
+        while (ok && c->out >= 0 && ioctl(c->out, FIONREAD, &avail) == 0 &&
+               avail > 0)
+            ok = pump(p, i) == 0;
+    }
+    if (ok && c->out >= 0 && !c->killed)
+        (void)take_tail(p, i);
+    if (c->out >= 0) {
+        close(c->out);
+        c->out = -1;
+    }
+    if ((!c->done || (p->pool && !c->usage)) && !c->killed) {
+        /* Died (or gave up) before its work was done: nobody will take
+         * over its tasks, and the others may wait for claims; the job is
+         * lost, stop it now. */
+        if (p->culprit < 0)
+            p->culprit = i;
+        procs_kill_all(p);
+    }
+}
+
+/* In procs_serve's idx: this entry is the worker's exit_fd. */
+#define EXIT_ENTRY 0x80000000u
+
 void procs_serve(struct procs *p) {
-    size_t n = p->started ? p->started : 1;
+    size_t n = 2 * (size_t)(p->started ? p->started : 1);
     struct pollfd *pfd = scratch_get(&scratch_poll, n * (sizeof *pfd + 8), 0);
     unsigned *idx = pfd ? (unsigned *)(void *)(pfd + n) : NULL;
     if (!pfd || !idx) {
@@ -387,6 +513,11 @@ void procs_serve(struct procs *p) {
                 pfd[k].events = POLLIN;
                 idx[k++] = i;
             }
+            if (p->c[i].exit_fd >= 0 && pfd) {
+                pfd[k].fd = p->c[i].exit_fd;
+                pfd[k].events = POLLIN;
+                idx[k++] = i | EXIT_ENTRY;
+            }
         }
         if (!p->released && done == p->started)
             procs_release(p);
@@ -401,20 +532,21 @@ void procs_serve(struct procs *p) {
         for (unsigned j = 0; j < k; j++) {
             if (!pfd[j].revents)
                 continue;
-            unsigned i = idx[j];
+            unsigned i = idx[j] & ~EXIT_ENTRY;
             struct procs_child *c = &p->c[i];
-            if (pump(p, i) == 0)
+            if (idx[j] & EXIT_ENTRY) {
+                ended(p, i);
                 continue;
-            close(c->out);
-            c->out = -1;
-            if ((!c->done || (p->pool && !c->usage)) && !c->killed) {
-                /* Died (or gave up) before its work was done: nobody
-                 * will take over its tasks, and the others may wait for
-                 * claims; the job is lost, stop it now. */
-                if (p->culprit < 0)
-                    p->culprit = i;
-                procs_kill_all(p);
             }
+            if (c->out < 0 || pump(p, i) == 0)
+                continue;
+            if (c->exit_fd >= 0) {
+                /* Not read any further; its exit_fd tells its end. */
+                close(c->out);
+                c->out = -1;
+                continue;
+            }
+            ended(p, i);
         }
     }
 }

@@ -25,10 +25,33 @@
  * no dup2 onto those numbers can then clobber one of them. */
 #define PROCS_HIGH_FD 10
 
+/*
+ * A forked worker's last batch of frames (fork.c).  Its batch buffer is
+ * this struct's `data`, in memory it shares with the coordinator
+ * (procs_tails): what the worker has not written to its pipe when its
+ * work is done stays there, and `len` says how much.  No write, and no
+ * wakeup of the coordinator, for a batch that fits; the coordinator takes
+ * the tail at the worker's PB_FRAME_DONE or at its end, whichever comes
+ * first.  A worker that died before it set `len` leaves 0.
+ */
+#define PROCS_TAIL_BYTES (32768u - 64u) /* a tail is 32 KiB, page-aligned */
+struct procs_tail {
+    uint32_t len; /* set last, with a release store (procs_tail_set) */
+    unsigned char pad[60];
+    unsigned char data[PROCS_TAIL_BYTES];
+};
+
+/* In the worker: its tail holds `len` bytes of whole frames. */
+void procs_tail_set(struct procs_tail *t, size_t len);
+
 /* One worker process as the coordinator sees it. */
 struct procs_child {
     pid_t pid;          /* 0: not started                               */
     int out;            /* read end of its frames; -1 after end-of-file */
+    int out_w;          /* the coordinator's copy of its write end (kept
+                           while exit_fd watches its end), or -1        */
+    int exit_fd;        /* a pidfd, readable once it has exited, or -1  */
+    int tail_taken;     /* its procs_tail was read                      */
     int in;             /* write end of its input (spawned), or -1      */
     unsigned char *buf; /* frames read but not yet handled: the
                            coordinator's scratch, or the heap (heap_buf) */
@@ -56,6 +79,8 @@ struct procs {
                        a byte, done with a repetition at PB_FRAME_USAGE    */
     int no_release; /* nobody reads the workers' memory: they need no
                        release (PB_WORKER_NO_RELEASE)                    */
+    struct procs_tail *tails; /* fork: `workers` tails (procs_tails), or
+                                 NULL                                    */
 };
 
 /* host->job_memory(job), or 1 when the core predates it (2.3): whether
@@ -65,6 +90,21 @@ int procs_memory(const struct pb_host *host, struct pb_job *job);
 /* Set up for `workers` workers.  Returns 0 or -1 (out of memory). */
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
                unsigned workers);
+
+/* fork: one procs_tail per worker in memory shared with the children
+ * forked from here on, every `len` 0.  Kept for the cell process's life,
+ * like the coordinator's scratch.  Returns 0, or -1 (p->tails stays NULL:
+ * the workers write every frame to their pipes). */
+int procs_tails(struct procs *p);
+
+/* fork: worker i is the child `pid`, writing its frames to the pipe whose
+ * ends are `out` (read) and `out_w` (the coordinator's copy of the write
+ * end).  Where the kernel offers a pidfd, the coordinator keeps out_w open
+ * and learns of the worker's end from the pidfd alone: its output then
+ * never reaches end-of-file, whose wakeup would come just before the
+ * exit's.  Otherwise out_w is closed here.  Start workers in index
+ * order. */
+void procs_forked(struct procs *p, unsigned i, pid_t pid, int out, int out_w);
 
 /* Serve the started workers until every one's output reached end-of-file:
  * deliver messages, answer claims, release them once all sent

@@ -70,3 +70,55 @@ for shape in 7:3 1:8 1000:2; do
     done < <(csv_rows p.csv)
     pass "$tasks tasks on $workers workers: 12 rows ok, answers right"
 done
+
+# A forked worker's last batch of frames stays in memory it shares with
+# the coordinator (procs.h, struct procs_tail): with memory = off it
+# writes no frame at all when its results fit there, and with memory = on
+# only its PB_FRAME_DONE, which wakes the coordinator for the release.
+# More results than the tail holds go through the pipe as before, the
+# rest in the tail, and every answer arrives (the noop checksum).
+command -v strace > /dev/null || skip "strace is not installed: the tail checks need it"
+cat > tail.ini <<'INI'
+[run]
+workers = 2
+repetitions = 1
+warmup = 0
+timeout = 60s
+output = tail.csv
+[workload.noop]
+tasks = 64
+[executor.fork]
+INI
+traced_tail() {
+    # LeakSanitizer cannot run under ptrace: leaks are checked elsewhere.
+    ASAN_OPTIONS="detect_leaks=0:$ASAN_OPTIONS" \
+        strace -f -qq -e trace=write,writev -o "$1" "$PARBENCH" run tail.ini -q --force "${@:2}" \
+        > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; fail "parbench under strace failed"; }
+    [[ $(csv_col tail.csv status) == ok ]] || { cat tail.csv; fail "$1: the row is not ok"; }
+}
+# A result frame starts with PB_FRAME_MSG (1) and its length (72 = 'H'),
+# PB_FRAME_DONE is 3 with length 0.
+msg_writes() { grep -c '"\\1\\0\\0\\0H\\0\\0\\0' "$1" || true; }
+done_writes() { grep -cE '"\\3\\0\\0\\0\\0\\0\\0\\0"(, iov_len=8\}|, 8\))' "$1" || true; }
+traced_tail off.tr --set run.memory=off
+(( $(msg_writes off.tr) == 0 && $(done_writes off.tr) == 0 )) ||
+    fail "memory = off: the workers wrote $(msg_writes off.tr) batches and $(done_writes off.tr) ends to their pipes, expected none"
+traced_tail on.tr --set run.memory=on
+(( $(msg_writes on.tr) == 0 && $(done_writes on.tr) == 2 )) ||
+    fail "memory = on: $(msg_writes on.tr) batches and $(done_writes on.tr) ends written, expected 0 and 2"
+# 3000 results of 80 bytes: about seven tails' worth each.
+traced_tail big.tr --set run.memory=off --set workload.noop.tasks=3000
+(( $(msg_writes big.tr) >= 4 )) || fail "3000 tasks: only $(msg_writes big.tr) batches written"
+[[ $(csv_col tail.csv checksum) == "$(printf '0x%x' $((3000 * 3001 / 2)))" ]] ||
+    fail "3000 tasks: checksum $(csv_col tail.csv checksum)"
+pass "fork: the last batch stays in shared memory, the rest goes through the pipe"
+
+# With too few descriptors for a pidfd per worker (3 per worker and 64
+# spare), a worker's end is its pipe's end-of-file, and its tail is read
+# there: 16 workers under a limit of 100.
+(ulimit -n 100 && exec "$PARBENCH" run tail.ini -q --force --set run.memory=off \
+    --set run.workers=16 --set workload.noop.tasks=640) > /dev/null 2> "$WORK/err" ||
+    { cat "$WORK/err"; fail "16 workers under ulimit -n 100 failed"; }
+[[ $(csv_col tail.csv status) == ok && $(csv_col tail.csv checksum) == 0x32140 ]] ||
+    { cat tail.csv; fail "16 workers without pidfds: the row is wrong"; }
+pass "fork without pidfds: the tails are read at end-of-file"
