@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * baseline.c - the raw cost of starting and ending W workers, with nothing
- * of parbench around it: pthread_create + pthread_join, fork + waitpid, and
- * posix_spawn + waitpid of a minimal program (/bin/true).  parbench's own
+ * of parbench around it: pthread_create + pthread_join, fork + waitpid,
+ * posix_spawn + waitpid of a minimal program (/bin/true), and a fork
+ * server's round trip: a request to a small server process, which forks
+ * the worker as a child of the caller (clone(CLONE_PARENT), as parbench's
+ * forkserver does) and answers its pid, then waitpid.  parbench's own
  * overhead is judged against these numbers, measured in the same run.
  *
  * Usage: bench-baseline [WORKERS [REPETITIONS]]
  * Prints one line per mechanism: "NAME MEDIAN_SECONDS".
  */
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,6 +78,55 @@ static double run_spawns(unsigned w) {
     return now_s() - t0;
 }
 
+/* The fork server: one byte asks for a worker, which is forked as a child
+ * of the caller and exits at once; the answer is its pid.  End-of-file
+ * ends the server. */
+static int server_sock = -1;
+
+static void start_server(void) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        exit(1);
+    pid_t pid = fork();
+    if (pid < 0)
+        exit(1);
+    if (pid == 0) {
+        close(sv[0]);
+        char b;
+        while (read(sv[1], &b, 1) == 1) {
+            int64_t c =
+                syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+            if (c == 0)
+                _exit(0);
+            if (write(sv[1], &c, sizeof c) != sizeof c)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    close(sv[1]);
+    server_sock = sv[0];
+}
+
+/* Requests run up to 16 ahead of their answers, as parbench's
+ * forkserver sends them. */
+static double run_forkserver(unsigned w) {
+    pid_t p[256];
+    unsigned sent = 0, got = 0;
+    double t0 = now_s();
+    while (got < w) {
+        for (; sent < w && sent - got < 16; sent++)
+            if (write(server_sock, "f", 1) != 1)
+                exit(1);
+        int64_t c;
+        if (read(server_sock, &c, sizeof c) != sizeof c || c <= 0)
+            exit(1);
+        p[got++] = (pid_t)c;
+    }
+    for (unsigned i = 0; i < w; i++)
+        waitpid(p[i], NULL, 0);
+    return now_s() - t0;
+}
+
 int main(int argc, char **argv) {
     unsigned w = argc > 1 ? (unsigned)atoi(argv[1]) : 8;
     unsigned reps = argc > 2 ? (unsigned)atoi(argv[2]) : 201;
@@ -83,10 +140,12 @@ int main(int argc, char **argv) {
         double (*fn)(unsigned);
     } kinds[] = {{"pthread_create+join", run_threads},
                  {"fork+waitpid", run_forks},
-                 {"posix_spawn+waitpid", run_spawns}};
+                 {"posix_spawn+waitpid", run_spawns},
+                 {"forkserver+waitpid", run_forkserver}};
     double *x = calloc(reps, sizeof *x);
     if (!x)
         return 1;
+    start_server();
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         kinds[k].fn(w); /* warm up */
         for (unsigned r = 0; r < reps; r++)
@@ -95,5 +154,8 @@ int main(int argc, char **argv) {
         printf("%s %.9f\n", kinds[k].name, x[reps / 2]);
     }
     free(x);
+    close(server_sock);
+    while (wait(NULL) > 0)
+        ;
     return 0;
 }
