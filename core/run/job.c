@@ -35,8 +35,10 @@
 enum msg_type { MSG_RESULT = 1, MSG_FINAL = 2 };
 
 /*
- * Fixed header of every message; the body follows: the payload of an ok
- * result, or the error text of a failed one (not NUL-terminated).
+ * Fixed header of every message (48 bytes); a result's body follows: the
+ * payload of an ok result, or the error text of a failed one (not
+ * NUL-terminated).  MSG_FINAL is a struct msg_final and has no body.  A
+ * result is what crosses per task: kept to what it needs.
  */
 struct msg_head {
     uint32_t magic;
@@ -46,8 +48,13 @@ struct msg_head {
     uint64_t task;
     uint64_t checksum, items;
     uint64_t body_size;
-    uint64_t ready_ns, tasks_run; /* MSG_FINAL                          */
-    int64_t pid;                  /* MSG_FINAL: the worker process      */
+};
+
+/* The worker's final report, once per worker and job. */
+struct msg_final {
+    struct msg_head h; /* type MSG_FINAL, body_size 0 */
+    uint64_t ready_ns, tasks_run;
+    int64_t pid; /* the worker process */
 };
 
 /* The worker loop this thread runs, if any: what a crash handler of the
@@ -804,13 +811,12 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
     tls_job = NULL;
 
     if (io && io->send) {
-        struct msg_head h = {.magic = MSG_MAGIC,
-                             .type = MSG_FINAL,
-                             .worker = worker,
-                             .ready_ns = ready + (uint64_t)job->clock_offset_ns,
-                             .tasks_run = ran};
-        h.pid = getpid();
-        if (io->send(io->ctx, &h, sizeof h, NULL, 0) < 0)
+        struct msg_final f = {
+            .h = {.magic = MSG_MAGIC, .type = MSG_FINAL, .worker = worker},
+            .ready_ns = ready + (uint64_t)job->clock_offset_ns,
+            .tasks_run = ran};
+        f.pid = getpid();
+        if (io->send(io->ctx, &f, sizeof f, NULL, 0) < 0)
             rc = PB_EIO;
     } else {
         job->w[worker].ready_ns = ready;
@@ -887,18 +893,21 @@ int job_deliver(struct pb_job *job, const void *msg, size_t len) {
     }
     memcpy(&h, msg, sizeof h);
     const unsigned char *body = (const unsigned char *)msg + sizeof h;
-    if (h.magic != MSG_MAGIC || h.body_size != len - sizeof h ||
-        h.worker >= job->workers ||
-        (h.type != MSG_RESULT && h.type != MSG_FINAL)) {
+    if (h.magic != MSG_MAGIC || h.worker >= job->workers ||
+        (h.type == MSG_RESULT ? h.body_size != len - sizeof h
+                              : h.type != MSG_FINAL || h.body_size != 0 ||
+                                    len != sizeof(struct msg_final))) {
         job_failf(job, 1, "malformed worker message (%zu bytes)", len);
         return PB_EINVAL;
     }
     job->ipc_bytes += len;
     if (h.type == MSG_FINAL) {
+        struct msg_final f;
+        memcpy(&f, msg, sizeof f);
         struct job_worker *w = &job->w[h.worker];
-        w->ready_ns = h.ready_ns;
-        w->tasks_run = h.tasks_run;
-        w->pid = h.pid != job->coordinator ? (pid_t)h.pid : 0;
+        w->ready_ns = f.ready_ns;
+        w->tasks_run = f.tasks_run;
+        w->pid = f.pid != job->coordinator ? (pid_t)f.pid : 0;
         if (!w->reported && ++job->finals == job->workers && !job->memory_off)
             sample_memory(job);
         w->reported = 1;

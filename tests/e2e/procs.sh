@@ -62,10 +62,10 @@ for shape in 7:3 1:8 1000:2; do
             # 9592 primes below 100000
             [[ $sum == 0x2578 ]] || fail "$what: checksum $sum, expected 0x2578"
         fi
-        # Every result and every worker's final report (a 72-byte header
-        # each at least) crossed a pipe, and each worker
-        # process has a resident set and a share of memory.
-        (( ipc >= 72 * (tasks + workers) )) || fail "$what: ipc_bytes $ipc"
+        # Every result (a 48-byte header at least) and every worker's
+        # final report (72 bytes) crossed to the coordinator, and each
+        # worker process has a resident set and a share of memory.
+        (( ipc >= 48 * tasks + 72 * workers )) || fail "$what: ipc_bytes $ipc"
         (( pss > 0 && rss > 0 )) || fail "$what: pss $pss rss $rss"
     done < <(csv_rows p.csv)
     pass "$tasks tasks on $workers workers: 12 rows ok, answers right"
@@ -96,9 +96,9 @@ traced_tail() {
         > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; fail "parbench under strace failed"; }
     [[ $(csv_col tail.csv status) == ok ]] || { cat tail.csv; fail "$1: the row is not ok"; }
 }
-# A result frame starts with PB_FRAME_MSG (1) and its length (72 = 'H'),
-# PB_FRAME_DONE is 3 with length 0.
-msg_writes() { grep -c '"\\1\\0\\0\\0H\\0\\0\\0' "$1" || true; }
+# A result frame starts with PB_FRAME_MSG (1), its length (48 = '0') and
+# the message's magic ("PBM1"); PB_FRAME_DONE is 3 with length 0.
+msg_writes() { grep -c '"\\1\\0\\0\\0000\\0\\0\\0001MBP' "$1" || true; }
 done_writes() { grep -cE '"\\3\\0\\0\\0\\0\\0\\0\\0"(, iov_len=8\}|, 8\))' "$1" || true; }
 traced_tail off.tr --set run.memory=off
 (( $(msg_writes off.tr) == 0 && $(done_writes off.tr) == 0 )) ||
@@ -106,7 +106,7 @@ traced_tail off.tr --set run.memory=off
 traced_tail on.tr --set run.memory=on
 (( $(msg_writes on.tr) == 0 && $(done_writes on.tr) == 2 )) ||
     fail "memory = on: $(msg_writes on.tr) batches and $(done_writes on.tr) ends written, expected 0 and 2"
-# 3000 results of 80 bytes: about seven tails' worth each.
+# 3000 results of 56 bytes: about five tails' worth each.
 traced_tail big.tr --set run.memory=off --set workload.noop.tasks=3000
 (( $(msg_writes big.tr) >= 4 )) || fail "3000 tasks: only $(msg_writes big.tr) batches written"
 [[ $(csv_col tail.csv checksum) == "$(printf '0x%x' $((3000 * 3001 / 2)))" ]] ||
