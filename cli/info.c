@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "config/params.h"
 #include "config/plan.h"
 #include "util/errors.h"
@@ -194,23 +195,49 @@ static void range_text(const struct pb_param *p, char *buf, size_t len) {
         snprintf(buf, len, "-");
 }
 
+/* One row per key of `params` into t.  Returns 0 or PB_ENOMEM. */
+static int param_rows(struct text_table *t, const struct pb_param *params) {
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && params && params[i].name; i++) {
+        const struct pb_param *p = &params[i];
+        char range[512];
+        range_text(p, range, sizeof range);
+        const char *row[] = {p->name, param_type_name(p->type),
+                             p->def ? p->def : "required", range, p->help};
+        rc = table_add(t, row);
+    }
+    return rc;
+}
+
+static const char *const param_head[] = {"NAME", "TYPE", "DEFAULT", "RANGE",
+                                         "HELP"};
+
+/* `parbench describe run` and `describe server`: the core's own sections. */
+static int describe_section(const char *name, const struct pb_param *keys,
+                            FILE *out) {
+    fprintf(out, "[%s]: %s\n\nkeys:\n", name,
+            strcmp(name, "run") == 0
+                ? "how the cells run and what is measured"
+                : "the built-in HTTP server started for ${server} in a URL");
+    struct text_table t = {5, NULL, 0};
+    int rc = table_add(&t, param_head);
+    if (rc == 0)
+        rc = param_rows(&t, keys);
+    if (rc == 0)
+        table_print(&t, "  ", out);
+    table_free(&t);
+    return rc;
+}
+
 static int describe_one(const struct loaded_plugin *lp, FILE *out) {
     const struct pb_plugin *d = lp->desc;
     fprintf(out, "%s (%s): %s\n", d->name, kind_text(d->kind), d->summary);
     fprintf(out, "file: %s\n\nparameters:\n", lp->path);
 
     struct text_table t = {5, NULL, 0};
-    static const char *const head[] = {"NAME", "TYPE", "DEFAULT", "RANGE",
-                                       "HELP"};
-    int rc = table_add(&t, head);
-    for (size_t i = 0; rc == 0 && d->params && d->params[i].name; i++) {
-        const struct pb_param *p = &d->params[i];
-        char range[512];
-        range_text(p, range, sizeof range);
-        const char *row[] = {p->name, param_type_name(p->type),
-                             p->def ? p->def : "required", range, p->help};
-        rc = table_add(&t, row);
-    }
+    int rc = table_add(&t, param_head);
+    if (rc == 0)
+        rc = param_rows(&t, d->params);
     /* Keys the core accepts in every section of this kind (no table may
      * use them: PB_RESERVED_PARAMS). */
     if (rc == 0 && d->kind == PB_KIND_WORKLOAD) {
@@ -264,6 +291,13 @@ int cli_describe(const struct loader_path *sp, const char *name, FILE *out,
                  FILE *errf) {
     static const enum pb_kind kinds[] = {PB_KIND_WORKLOAD, PB_KIND_EXECUTOR};
     int found = 0, failure = 0;
+    const struct pb_param *keys = config_section_keys(name);
+    if (keys) {
+        int rc = describe_section(name, keys, out);
+        if (rc < 0)
+            fprintf(errf, "parbench describe: %s\n", pb_strerror(rc));
+        return rc;
+    }
     struct loader_path local = warn_to(sp, "describe", errf);
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         struct loaded_plugin lp;

@@ -89,7 +89,10 @@ static const char *const run_help =
     "                           --summary FILE)\n"
     "  -q, --quiet              no progress on stderr\n"
     "  -h, --help               this help\n"
-    "  -V, --version            print the version\n";
+    "  -V, --version            print the version\n"
+    "\n"
+    "The config's [run] keys (workers, repetitions, schedule, order, memory,\n"
+    "counters, ...): `parbench describe run`.\n";
 
 static const char *const check_help =
     "Usage: parbench check [CONFIG] [--set SEC.KEY=VALUE]... [--only EXPR]\n"
@@ -113,6 +116,8 @@ static const char *const describe_help =
     "Usage: parbench describe NAME\n"
     "\n"
     "Prints a plugin's parameters: type, default, bounds or choices, help.\n"
+    "NAME `run` or `server` describes the keys of the config's [run] or\n"
+    "[server] section the same way.\n"
     "Exit status 0; 2 for an unknown or broken plugin (as `check`).\n";
 
 static const char *const report_help =

@@ -96,6 +96,14 @@ static const struct pb_param *table_of(enum cfg_section_kind kind) {
     return kind == CFG_RUN ? run_table : server_table;
 }
 
+const struct pb_param *config_section_keys(const char *name) {
+    if (strcmp(name, "run") == 0)
+        return run_table;
+    if (strcmp(name, "server") == 0)
+        return server_table;
+    return NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
 /* ------------------------------------------------------------------------ */

@@ -124,6 +124,11 @@ void config_free(struct config *cfg);
 /* "FILE:LINE" or "--set" for an entry (into buf). */
 void config_where(const struct config *cfg, int line, char *buf, size_t len);
 
+/* The keys of the core's own section `name` ("run" or "server"), ending
+ * with a NULL name, or NULL for any other name: what `parbench describe
+ * run` prints. */
+const struct pb_param *config_section_keys(const char *name);
+
 /* "static" or "dynamic" ("unknown" for any other value): the names that
  * [run] schedule, an executor's `schedule` and the CSV's schedule column
  * use. */

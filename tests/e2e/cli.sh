@@ -29,6 +29,17 @@ run_pb 2 describe prime-cont
 assert_contains err "prime-count"
 pass "describe"
 
+# The core's own sections, described like a plugin's parameters.
+run_pb 0 describe run
+for w in repetitions warmup schedule "interleaved | grouped | random" memory counters; do
+    assert_contains out "$w"
+done
+run_pb 0 describe server
+for w in latency rate; do assert_contains out "$w"; done
+run_pb 0 run --help
+assert_contains out "parbench describe run"
+pass "describe run and describe server list the [run] and [server] keys"
+
 for so in "$PB_BUILD_DIR"/plugins/*.so; do
     syms=$(nm -D --defined-only "$so" | awk '{print $3}')
     [[ $syms == parbench_plugin ]] || fail "$so exports: $syms"
