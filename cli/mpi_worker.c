@@ -147,13 +147,17 @@ static int mw_descends_from(const struct mpiwire_start *s) {
     return 0;
 }
 
+/* This rank's usage since `base`; its Pss and USS only when `memory`
+ * (nobody reads them with [run] memory = off: 0). */
 static void mw_usage(struct mpiwire_usage *u, const struct rusage *base,
-                     int local) {
+                     int local, int memory) {
     struct rusage since = *base;
     memset(u, 0, sizeof *u);
     u->rank = (uint32_t)mw_rank;
     u->local = (uint32_t)local;
     selfusage_since(&u->use, &since);
+    if (!memory)
+        return;
     struct job_smaps sm;
     (void)job_read_smaps(0, &sm);
     u->use.pss_kib = sm.pss_kib;
@@ -233,12 +237,13 @@ static void root_repetition(struct mw_root *r, const struct mpiwire_go *go,
                    st.MPI_TAG);
         }
     }
-    /* Every worker measured itself while all of them lived: release. */
-    for (unsigned w = 0; w < r->workers; w++)
+    /* Every worker measured itself while all of them lived: release
+     * (with memory off none waits for it). */
+    for (unsigned w = 0; go->memory && w < r->workers; w++)
         MPI_Send(NULL, 0, MPI_BYTE, (int)w + 1, MPIWIRE_TAG_RELEASE,
                  MPI_COMM_WORLD);
     struct mpiwire_usage u;
-    mw_usage(&u, base, local);
+    mw_usage(&u, base, local, (int)go->memory);
     root_frame(r, MPIWIRE_USAGE, &u, sizeof u, NULL, 0);
     struct mpiwire_done d = {.mpi_bytes = r->mpi_bytes};
     r->mpi_bytes = 0;
@@ -350,9 +355,10 @@ static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
         (void)job_worker_loop(job, worker, &io);
         job_free(job);
         struct mpiwire_usage u;
-        mw_usage(&u, &base, local);
+        mw_usage(&u, &base, local, (int)go.memory);
         MPI_Send(&u, sizeof u, MPI_BYTE, 0, MPIWIRE_TAG_DONE, MPI_COMM_WORLD);
-        mw_recv(NULL, 0, 0, MPIWIRE_TAG_RELEASE);
+        if (go.memory)
+            mw_recv(NULL, 0, 0, MPIWIRE_TAG_RELEASE);
     }
     free(mw.buf);
 }

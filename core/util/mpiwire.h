@@ -29,7 +29,7 @@
 
 #include <parbench/worker.h>
 
-#define MPIWIRE_MAGIC 0x50424d50u /* "PBMP" */
+#define MPIWIRE_MAGIC 0x50424d51u /* "QMBP": v2, the GO record has `memory` */
 
 enum mpiwire_lifetime { MPIWIRE_PER_REPETITION = 0, MPIWIRE_PER_CELL = 1 };
 
@@ -52,6 +52,11 @@ struct mpiwire_go {
     uint64_t cell_ns;    /* the cell's CLOCK_MONOTONIC when it sent this:
                             ranks on other hosts (another boot_id) set
                             their clock offset from it (startup_s)     */
+    uint32_t memory;     /* 1: every rank reads its smaps_rollup after its
+                            work and waits for the release, so that all
+                            are read while all live; 0 ([run] memory =
+                            off): neither                              */
+    uint32_t reserved;   /* 0 */
 };
 
 /* Frame types, root -> cell. */

@@ -132,3 +132,37 @@ for _ in $(seq 50); do [[ -z $(left_behind) ]] && break; sleep 0.1; done
 left=$(left_behind)
 [[ -z $left ]] || { ps -o pid,ppid,stat,cmd -p $left; fail "processes outlived the run"; }
 pass "no rank or launcher left"
+
+# [run] memory = off: no rank reads its smaps_rollup, none waits for a
+# release (the core leaves pss_kib and uss_kib empty); with memory = on
+# every rank reads its own while all of them live.
+command -v strace > /dev/null || skip "strace is not installed: the memory = off check needs it"
+cat > mem.ini <<INI
+[run]
+workers = 2
+repetitions = 2
+warmup = 0
+timeout = 60s
+output = mem.csv
+[workload.noop]
+tasks = 8
+[executor.mpi-rep]
+plugin = mpi
+[executor.mpi-cell]
+plugin = mpi
+lifetime = cell
+INI
+for m in off on; do
+    # LeakSanitizer cannot run under ptrace: leaks are checked elsewhere.
+    ASAN_OPTIONS="detect_leaks=0:$ASAN_OPTIONS" \
+        strace -f -qq -e trace=openat -o "mem-$m.tr" "$PARBENCH" run mem.ini -q --force \
+        --set run.memory=$m > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; fail "memory = $m under strace failed"; }
+    [[ $(csv_col mem.csv status | sort -u) == ok ]] || { cat mem.csv; fail "memory = $m: a row is not ok"; }
+done
+# 2 executors x 2 repetitions x 3 ranks.
+(( $(grep -c smaps_rollup mem-off.tr || true) == 0 )) ||
+    fail "memory = off: smaps_rollup read $(grep -c smaps_rollup mem-off.tr) times"
+(( $(grep -c smaps_rollup mem-on.tr || true) >= 12 )) ||
+    fail "memory = on: smaps_rollup read only $(grep -c smaps_rollup mem-on.tr || true) times"
+[[ -z $(csv_col mem.csv pss_kib | grep -v '^[1-9][0-9]*$' || true) ]] || fail "memory = on: a pss_kib is empty"
+pass "mpi with memory = off: no rank reads its memory"
