@@ -122,10 +122,7 @@ tasks = 6
 INI
 lookups() {
     { cat l.ini; echo "[executor.$1]"; } > "l-$1.ini"
-    # LeakSanitizer cannot run under ptrace: leaks are checked elsewhere.
-    ASAN_OPTIONS="detect_leaks=0:$ASAN_OPTIONS" \
-        strace -f -qq -e trace=access,readlink -o "l-$1.tr" "$PARBENCH" run "l-$1.ini" -q --force \
-        > /dev/null 2>&1 || fail "the $1 run under strace failed"
+    traced_run access,readlink "l-$1.tr" run "l-$1.ini" -q --force
     grep -c 'workload-noop\.so' "l-$1.tr" || true
 }
 f=$(lookups fork) s=$(lookups forkserver)

@@ -84,14 +84,8 @@ tasks = 8
 plugin = fork
 lifetime = cell
 INI
-traced() {
-    # LeakSanitizer cannot run under ptrace: leaks are checked elsewhere.
-    ASAN_OPTIONS="detect_leaks=0:$ASAN_OPTIONS" \
-        strace -f -qq -e trace=read,openat -o "$1" "$PARBENCH" run t.ini -q --force "${@:2}" \
-        > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; fail "parbench under strace failed"; }
-}
-traced on.tr
-traced off.tr --set run.memory=off
+traced_run read,openat on.tr run t.ini -q --force
+traced_run read,openat off.tr run t.ini -q --force --set run.memory=off
 # A blocked read shows as "<... read resumed>"; either form ends the same.
 releases() { grep -cE '"", (1|64)\) += 0$' "$1" || true; }
 smaps() { grep -c 'smaps_rollup' "$1" || true; }

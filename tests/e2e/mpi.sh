@@ -153,10 +153,7 @@ plugin = mpi
 lifetime = cell
 INI
 for m in off on; do
-    # LeakSanitizer cannot run under ptrace: leaks are checked elsewhere.
-    ASAN_OPTIONS="detect_leaks=0:$ASAN_OPTIONS" \
-        strace -f -qq -e trace=openat -o "mem-$m.tr" "$PARBENCH" run mem.ini -q --force \
-        --set run.memory=$m > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; fail "memory = $m under strace failed"; }
+    traced_run openat "mem-$m.tr" run mem.ini -q --force --set run.memory=$m
     [[ $(csv_col mem.csv status | sort -u) == ok ]] || { cat mem.csv; fail "memory = $m: a row is not ok"; }
 done
 # 2 executors x 2 repetitions x 3 ranks.

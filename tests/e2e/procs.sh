@@ -90,10 +90,7 @@ tasks = 64
 [executor.fork]
 INI
 traced_tail() {
-    # LeakSanitizer cannot run under ptrace: leaks are checked elsewhere.
-    ASAN_OPTIONS="detect_leaks=0:$ASAN_OPTIONS" \
-        strace -f -qq -e trace=write,writev -o "$1" "$PARBENCH" run tail.ini -q --force "${@:2}" \
-        > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; fail "parbench under strace failed"; }
+    traced_run write,writev "$1" run tail.ini -q --force "${@:2}"
     [[ $(csv_col tail.csv status) == ok ]] || { cat tail.csv; fail "$1: the row is not ok"; }
 }
 # A result frame starts with PB_FRAME_MSG (1), its length (48 = '0') and
