@@ -22,6 +22,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1475,6 +1476,20 @@ static int end_run(struct runner *r, int status) {
     return status;
 }
 
+/* The soft limit on open descriptors raised to the hard one: a process
+ * executor holds two to four per worker in its cell process (pipes, a
+ * pidfd), and a shell's usual soft 1024 would make every cell of more
+ * than a few hundred workers fail with "Too many open files" where the
+ * hard limit allows them.  Workers and mpirun inherit it. */
+static void raise_fd_limit(void) {
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        /* No process may have more than fs.nr_open (2^20 by default). */
+        r.rlim_cur = r.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : r.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &r);
+    }
+}
+
 int runner_run(const struct run_options *o) {
     /* Every cell process is a fork of this one and forks its workers, and
      * fork() copies the page-table entries of every anonymous page the
@@ -1492,6 +1507,7 @@ int runner_run(const struct run_options *o) {
     /* Before any file exists: a signal from here on is an interruption,
      * recorded as such, never the end of the process. */
     catch_signals();
+    raise_fd_limit();
     int status = start_run(r, o);
     if (status == 0)
         status = end_run(r, run_cells(r));

@@ -162,8 +162,8 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
     for (unsigned i = 0; i < n; i++) {
         int out[2];
         if (pipe2(out, O_CLOEXEC) < 0) {
-            snprintf(err, errlen, "cannot create a pipe for worker %u: %s", i,
-                     strerror(errno));
+            snprintf(err, errlen, "cannot create a pipe for worker %u: %s%s", i,
+                     strerror(errno), procs_errno_hint(errno));
             rc = -1;
             break;
         }

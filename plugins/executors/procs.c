@@ -207,17 +207,24 @@ static int move_high(int fd, int low) {
     return h;
 }
 
+const char *procs_errno_hint(int e) {
+    return e == EMFILE ? " (too many workers for the limit on open "
+                         "descriptors: raise it with ulimit -n, hard limit "
+                         "included, or run fewer workers)"
+                       : "";
+}
+
 int procs_pipes(unsigned i, int low, int child[2], int parent[2], char *err,
                 size_t errlen) {
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) < 0) {
-        snprintf(err, errlen, "cannot create a pipe for worker %u: %s", i,
-                 strerror(errno));
+        snprintf(err, errlen, "cannot create a pipe for worker %u: %s%s", i,
+                 strerror(errno), procs_errno_hint(errno));
         return -1;
     }
     if (pipe2(out, O_CLOEXEC) < 0) {
-        snprintf(err, errlen, "cannot create a pipe for worker %u: %s", i,
-                 strerror(errno));
+        snprintf(err, errlen, "cannot create a pipe for worker %u: %s%s", i,
+                 strerror(errno), procs_errno_hint(errno));
         close(in[0]);
         close(in[1]);
         return -1;
@@ -227,8 +234,8 @@ int procs_pipes(unsigned i, int low, int child[2], int parent[2], char *err,
     parent[0] = in[1];
     parent[1] = out[0];
     if (child[0] < 0 || child[1] < 0) {
-        snprintf(err, errlen, "cannot move a descriptor of worker %u: %s", i,
-                 strerror(errno));
+        snprintf(err, errlen, "cannot move a descriptor of worker %u: %s%s", i,
+                 strerror(errno), procs_errno_hint(errno));
         for (int k = 0; k < 2; k++) {
             if (child[k] >= 0)
                 close(child[k]);

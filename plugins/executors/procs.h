@@ -158,6 +158,10 @@ void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
                    const struct pb_worker_start *start, const void *spec,
                    int written);
 
+/* What to add to an error number's text: for EMFILE, how to get more
+ * descriptors; "" otherwise. */
+const char *procs_errno_hint(int e);
+
 /* Free what procs_init allocated and close the descriptors left open. */
 void procs_free(struct procs *p);
 

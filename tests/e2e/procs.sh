@@ -77,6 +77,35 @@ done
 # only its PB_FRAME_DONE, which wakes the coordinator for the release.
 # More results than the tail holds go through the pipe as before, the
 # rest in the tail, and every answer arrives (the noop checksum).
+# A soft limit on descriptors below what 150 worker processes need (two
+# to four each in the cell) is raised to the hard limit by parbench run;
+# where the hard limit is that low too, the row says what to do.
+cat > fds.ini <<'INI'
+[run]
+workers = 150
+repetitions = 1
+warmup = 0
+timeout = 60s
+memory = off
+output = fds.csv
+[workload.noop]
+tasks = 150
+[executor.fork]
+[executor.posix_spawn]
+INI
+if (( $(ulimit -Hn) >= 1024 )); then
+    (ulimit -S -n 128 && exec "$PARBENCH" run fds.ini -q --force) > /dev/null 2> "$WORK/err" ||
+        { cat "$WORK/err" fds.csv; fail "150 workers under a soft limit of 128 failed"; }
+    [[ $(csv_col fds.csv status | sort -u) == ok ]] || { cat fds.csv; fail "150 workers: a row is not ok"; }
+    pass "the soft descriptor limit is raised: 150 worker processes under ulimit -S -n 128"
+fi
+st=0
+(ulimit -n 128 && exec "$PARBENCH" run fds.ini -q --force) > /dev/null 2>&1 || st=$?
+(( st == 1 )) || fail "out of descriptors: exit status $st, expected 1 (rows not ok)"
+grep -q 'Too many open files (too many workers for the limit on open descriptors: raise it with ulimit -n' fds.csv ||
+    { cat fds.csv; fail "no hint in the rows that ran out of descriptors"; }
+pass "out of descriptors: the row says to raise ulimit -n"
+
 command -v strace > /dev/null || skip "strace is not installed: the tail checks need it"
 cat > tail.ini <<'INI'
 [run]
