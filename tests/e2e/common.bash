@@ -156,12 +156,14 @@ cell_workers_hang() {
 
 # traced_run TRACE OUT ARGS...: `parbench ARGS` under `strace -f`, the
 # system calls TRACE (strace's -e trace= list) written to OUT; fails the
-# test (with parbench's stderr) when the run fails.  The caller checks
-# that strace is installed (a skip otherwise).
+# test (with parbench's stderr) when the run fails.  STRACE_EXTRA: more
+# strace options (e.g. "-s 200000 -xx": whole buffers, in hex).  The
+# caller checks that strace is installed (a skip otherwise).
 traced_run() {
     local trace=$1 out=$2; shift 2
     # LeakSanitizer cannot run under ptrace: leaks are checked elsewhere.
+    # shellcheck disable=SC2086 # STRACE_EXTRA is a list of options
     ASAN_OPTIONS="detect_leaks=0:$ASAN_OPTIONS" \
-        strace -f -qq -e trace="$trace" -o "$out" "$PARBENCH" "$@" \
+        strace -f -qq ${STRACE_EXTRA:-} -e trace="$trace" -o "$out" "$PARBENCH" "$@" \
         > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; fail "parbench $* under strace failed"; }
 }
