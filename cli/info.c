@@ -213,12 +213,9 @@ static const char *const param_head[] = {"NAME", "TYPE", "DEFAULT", "RANGE",
                                          "HELP"};
 
 /* `parbench describe run` and `describe server`: the core's own sections. */
-static int describe_section(const char *name, const struct pb_param *keys,
-                            FILE *out) {
-    fprintf(out, "[%s]: %s\n\nkeys:\n", name,
-            strcmp(name, "run") == 0
-                ? "how the cells run and what is measured"
-                : "the built-in HTTP server started for ${server} in a URL");
+static int describe_section(const char *name, const char *what,
+                            const struct pb_param *keys, FILE *out) {
+    fprintf(out, "[%s]: %s\n\nkeys:\n", name, what);
     struct text_table t = {5, NULL, 0};
     int rc = table_add(&t, param_head);
     if (rc == 0)
@@ -291,9 +288,10 @@ int cli_describe(const struct loader_path *sp, const char *name, FILE *out,
                  FILE *errf) {
     static const enum pb_kind kinds[] = {PB_KIND_WORKLOAD, PB_KIND_EXECUTOR};
     int found = 0, failure = 0;
-    const struct pb_param *keys = config_section_keys(name);
+    const char *what = NULL;
+    const struct pb_param *keys = config_section_keys(name, &what);
     if (keys) {
-        int rc = describe_section(name, keys, out);
+        int rc = describe_section(name, what, keys, out);
         if (rc < 0)
             fprintf(errf, "parbench describe: %s\n", pb_strerror(rc));
         return rc;

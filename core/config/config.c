@@ -96,11 +96,16 @@ static const struct pb_param *table_of(enum cfg_section_kind kind) {
     return kind == CFG_RUN ? run_table : server_table;
 }
 
-const struct pb_param *config_section_keys(const char *name) {
-    if (strcmp(name, "run") == 0)
+const struct pb_param *config_section_keys(const char *name,
+                                           const char **what) {
+    if (strcmp(name, "run") == 0) {
+        *what = "how the cells run and what is measured";
         return run_table;
-    if (strcmp(name, "server") == 0)
+    }
+    if (strcmp(name, "server") == 0) {
+        *what = "the built-in HTTP server started for ${server} in a URL";
         return server_table;
+    }
     return NULL;
 }
 

@@ -125,9 +125,9 @@ void config_free(struct config *cfg);
 void config_where(const struct config *cfg, int line, char *buf, size_t len);
 
 /* The keys of the core's own section `name` ("run" or "server"), ending
- * with a NULL name, or NULL for any other name: what `parbench describe
- * run` prints. */
-const struct pb_param *config_section_keys(const char *name);
+ * with a NULL name, and in *what a phrase saying what the section is for;
+ * NULL for any other name.  What `parbench describe run` prints. */
+const struct pb_param *config_section_keys(const char *name, const char **what);
 
 /* "static" or "dynamic" ("unknown" for any other value): the names that
  * [run] schedule, an executor's `schedule` and the CSV's schedule column

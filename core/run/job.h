@@ -65,6 +65,8 @@ void job_set_executor(struct pb_job *job, const char *name, void *state);
  * sampled, and worker processes need not wait for a release: they may
  * exit as soon as their work is done (host->job_memory). */
 void job_set_memory(struct pb_job *job, int sample);
+/* What job_set_memory said: 1 when memory is read (host->job_memory). */
+int job_memory(const struct pb_job *job);
 
 /* Coordinator, before the executor runs: `pause(ctx, 1)` is called when
  * the core stops the clock to read memory and `pause(ctx, 0)` when it
@@ -72,7 +74,6 @@ void job_set_memory(struct pb_job *job, int sample);
  * cell's perf counters) leaves the reading out as wall_s does. */
 void job_set_pause(struct pb_job *job, void (*pause)(void *ctx, int paused),
                    void *ctx);
-int job_memory(const struct pb_job *job);
 
 /* Coordinator, before the executor runs: pin worker w to CPU
  * a->cpu[w % a->ncpus] when its loop starts (`affinity`; NULL or none:

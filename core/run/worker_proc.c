@@ -154,8 +154,8 @@ static void check_start(const struct pb_worker_start *st) {
                    st->workers, st->schedule);
 }
 
-/* A job of the workload for the start record `st`, checked against it. */
-/* `shfd` is the coordinator's status page, or -1 (a page of its own). */
+/* A job of the workload for the start record `st`, checked against it;
+ * `shfd` is the coordinator's status page, or -1 (a page of its own). */
 static struct pb_job *start_job(const struct pb_host *h,
                                 const struct pb_workload_ops *ops, void *state,
                                 const struct pb_worker_start *st, int shfd) {

@@ -340,9 +340,6 @@ static int fs_prepare(const struct pb_host *host,
     return 0;
 }
 
-/* Asks the server for worker i with the descriptors `fds` (its input,
- * output and maybe the shared page).  Returns 0 and sets *pid, or -1 with
- * err. */
 /* The server's answer to an OP_FORK request for worker i: *pid, or -1
  * with err. */
 static int fs_forked(const struct pb_host *host, struct pb_job *job,

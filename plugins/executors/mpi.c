@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "lifetime.h"
+#include "procs.h"
 #include "util/fdio.h"
 #include "util/mpiwire.h"
 #include "util/selfpath.h"
@@ -688,12 +689,6 @@ static void mpi_explain(const struct mpi_rep *r, int st, const char *text) {
                 status, *line ? ": " : "", (int)strcspn(line, "\n"), line);
 }
 
-/* Whether the ranks read their memory and wait for the release: 0 with
- * [run] memory = off (host->job_memory, 2.3), 1 before 2.3. */
-static uint32_t mpi_memory(const struct pb_host *h, struct pb_job *job) {
-    return !PB_HOST_HAS(h, job_memory) || !h->job_memory || h->job_memory(job);
-}
-
 static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
                    struct pb_job *job, char *err, size_t errlen) {
     struct mpi_launch *L = h->executor_state(job);
@@ -736,7 +731,7 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
     struct mpiwire_go go = {.magic = MPIWIRE_MAGIC,
                             .repetition = ++L->repetition,
                             .cell_ns = h->now_ns(),
-                            .memory = mpi_memory(h, job)};
+                            .memory = (uint32_t)procs_memory(h, job)};
     if (fdio_write_full(L->in, &go, sizeof go) == 0)
         h->job_add_ipc(job, sizeof go);
     int rc = mpi_serve(&r);

@@ -47,13 +47,16 @@ struct scratch {
 };
 static struct scratch scratch_children, scratch_poll, scratch_bufs;
 
-/* The forked workers' tails (procs_tails): shared, so neither
- * MADV_DONTFORK nor copied at fork(); kept for the cell like the rest.
- * Pages come as the workers first write them and then stay. */
+/* The forked workers' tails (procs_tails): the one region shared with
+ * the children, so neither MADV_DONTFORK nor copied at fork(); kept for
+ * the cell like the rest.  Pages come as the workers first write them and
+ * then stay. */
 static struct scratch scratch_tails;
 
 /* At least `len` bytes of s, zeroed when `zero`; NULL when out of memory.
- * Contents are not kept across growth: every user starts afresh. */
+ * Contents are not kept across growth: every user starts afresh.  Only
+ * scratch_tails is shared with the children; every other region is
+ * MADV_DONTFORK. */
 static void *scratch_get(struct scratch *s, size_t len, int zero) {
     if (len == 0)
         len = 1;
@@ -61,11 +64,14 @@ static void *scratch_get(struct scratch *s, size_t len, int zero) {
         long pg = sysconf(_SC_PAGESIZE);
         size_t page = pg > 0 ? (size_t)pg : 4096;
         size_t n = (len + page - 1) / page * page;
-        void *q = mmap(NULL, n, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        int shared = s == &scratch_tails;
+        void *q =
+            mmap(NULL, n, PROT_READ | PROT_WRITE,
+                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
         if (q == MAP_FAILED)
             return NULL;
-        (void)madvise(q, n, MADV_DONTFORK);
+        if (!shared)
+            (void)madvise(q, n, MADV_DONTFORK);
         if (s->p)
             munmap(s->p, s->len);
         s->p = q;
@@ -75,11 +81,6 @@ static void *scratch_get(struct scratch *s, size_t len, int zero) {
     if (zero)
         memset(s->p, 0, len);
     return s->p;
-}
-
-int procs_memory(const struct pb_host *host, struct pb_job *job) {
-    return !PB_HOST_HAS(host, job_memory) || !host->job_memory ||
-           host->job_memory(job);
 }
 
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
@@ -108,18 +109,11 @@ int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
 }
 
 int procs_tails(struct procs *p) {
-    size_t len = (size_t)(p->workers ? p->workers : 1) * sizeof *p->tails;
-    if (len > scratch_tails.len) {
-        void *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (q == MAP_FAILED)
-            return -1;
-        if (scratch_tails.p)
-            munmap(scratch_tails.p, scratch_tails.len);
-        scratch_tails.p = q;
-        scratch_tails.len = len;
-    }
-    p->tails = (struct procs_tail *)(void *)scratch_tails.p;
+    void *q =
+        scratch_get(&scratch_tails, (size_t)p->workers * sizeof *p->tails, 0);
+    if (!q)
+        return -1;
+    p->tails = q;
     for (unsigned i = 0; i < p->workers; i++)
         p->tails[i].len = 0;
     return 0;
@@ -458,12 +452,13 @@ static int take_tail(struct procs *p, unsigned i) {
     const struct procs_tail *t = &p->tails[i];
     uint32_t len = __atomic_load_n(&t->len, __ATOMIC_ACQUIRE);
     size_t at = 0;
-    if (len > sizeof t->data ||
-        (digest(p, i, t->data, len, &at) == 0 && at != len)) {
+    if (len <= sizeof t->data && digest(p, i, t->data, len, &at) < 0)
+        return -1; /* handled already */
+    if (len > sizeof t->data || at != len) {
         broken(p, i, "left a malformed frame in its tail");
         return -1;
     }
-    return at == len ? 0 : -1;
+    return 0;
 }
 
 /* Worker i has ended (its pidfd, or end-of-file without one): what is
@@ -502,8 +497,10 @@ static void ended(struct procs *p, unsigned i) {
 #define EXIT_ENTRY 0x80000000u
 
 void procs_serve(struct procs *p) {
+    /* Each worker's output and its exit_fd: n entries at most. */
     size_t n = 2 * (size_t)(p->started ? p->started : 1);
-    struct pollfd *pfd = scratch_get(&scratch_poll, n * (sizeof *pfd + 8), 0);
+    struct pollfd *pfd =
+        scratch_get(&scratch_poll, n * (sizeof *pfd + sizeof(unsigned)), 0);
     unsigned *idx = pfd ? (unsigned *)(void *)(pfd + n) : NULL;
     if (!pfd || !idx) {
         p->host->job_fail(p->job, 0, "out of memory in the coordinator");

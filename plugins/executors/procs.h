@@ -84,8 +84,12 @@ struct procs {
 };
 
 /* host->job_memory(job), or 1 when the core predates it (2.3): whether
- * worker processes must wait for a release after PB_FRAME_DONE. */
-int procs_memory(const struct pb_host *host, struct pb_job *job);
+ * worker processes must wait for a release after PB_FRAME_DONE (and MPI
+ * ranks read their memory). */
+static inline int procs_memory(const struct pb_host *host, struct pb_job *job) {
+    return !PB_HOST_HAS(host, job_memory) || !host->job_memory ||
+           host->job_memory(job);
+}
 
 /* Set up for `workers` workers.  Returns 0 or -1 (out of memory). */
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
