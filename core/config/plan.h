@@ -35,14 +35,14 @@ struct plan_instance {
 
 /* A key the core reads in every [executor.NAME] section (one of
  * PB_RESERVED_PARAMS): how it is parsed into the instance, how it is
- * written in the CSV's executor_params, and how `parbench info` shows
+ * written in the CSV's executor_params, and how `parbench describe` shows
  * it.  plan_executor_keys lists them in the order of executor_params. */
 struct plan_core_key {
     const char *name;
     enum pb_param_type type;
-    const char *default_text; /* `info`'s default column               */
-    const char *values;       /* `info`'s values column                */
-    const char *help;         /* `info`'s description                  */
+    const char *default_text; /* `describe`'s DEFAULT                  */
+    const char *values;       /* `describe`'s RANGE                    */
+    const char *help;         /* `describe`'s HELP                     */
     /* Sets the instance's field from text; 0, or -1 with a sentence
      * that starts with the key's name in msg. */
     int (*parse)(struct plan_instance *inst, const char *text, char *msg,
