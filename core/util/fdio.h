@@ -35,8 +35,11 @@ int fdio_write_frame(int fd, uint32_t type, const void *a, size_t alen,
  * many small results with one write: each frame is appended to `buf`; the
  * batch is written when the next frame would not fit, when a frame is
  * added `interval_ns` or more after the last write (so a result waits at
- * most that long plus the task after it; a task that takes longer than
- * the interval has its result written at once), and by fdio_batch_flush.
+ * most that long plus a clock tick plus the task after it: the interval
+ * is measured with CLOCK_MONOTONIC_COARSE, a quarter of the cost of
+ * CLOCK_MONOTONIC on a per-frame path; a task that takes longer than the
+ * interval plus a tick has its result written at once), and by
+ * fdio_batch_flush.
  * A frame larger than `cap` is written on its own, after the batch.
  * Nothing here allocates: async-signal-safe (memcpy, clock_gettime,
  * writev), so a forked child may use it with a static buffer.

@@ -35,10 +35,10 @@
 #include "util/fdio.h"
 
 /* A child streams its frames in batches (fdio_batch): one write carries
- * up to BATCH_BYTES of results, and none waits more than BATCH_NS plus the
- * task after it.  The buffer is static: each child has its own copy after
- * fork(), and the coordinator never touches it (no pages of it are used
- * there). */
+ * up to BATCH_BYTES of results, and none waits more than BATCH_NS plus a
+ * clock tick plus the task after it (fdio.h).  The buffer is static: each child
+ * has its own copy after fork(), and the coordinator never touches it (no pages
+ * of it are used there). */
 #define BATCH_BYTES 32768
 #define BATCH_NS 1000000u
 static unsigned char batch_buf[BATCH_BYTES];

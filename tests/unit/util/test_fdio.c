@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <parbench/worker.h>
@@ -165,6 +166,36 @@ static void test_batch(void **state) {
 }
 
 /*
+ * A frame queued longer than the interval after the last write goes out
+ * at once with the ones before it, even if the batch has room: that bound
+ * is what keeps a slow task's result from waiting in a worker.  The clock
+ * is a coarse one (a tick is at most 10 ms), so the test waits 30 ms past
+ * a 1 ms interval: a bound, not a timing.
+ */
+static void test_batch_interval(void **state) {
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+    unsigned char buf[256], got[256];
+    struct fdio_batch b;
+    fdio_batch_init(&b, p[1], buf, sizeof buf, 1000000u);
+    assert_int_equal(fdio_batch_frame(&b, PB_FRAME_MSG, "a", 1, NULL, 0), 0);
+    struct timespec nap = {0, 30000000};
+    while (nanosleep(&nap, &nap) < 0)
+        ;
+    assert_int_equal(fdio_batch_frame(&b, PB_FRAME_MSG, "b", 1, NULL, 0), 0);
+    assert_int_equal(b.used, 0);
+    ssize_t n = 0, r;
+    while ((r = read(p[0], got + n, sizeof got - (size_t)n)) > 0)
+        n += r;
+    assert_int_equal(n, 2 * (sizeof(struct pb_frame) + 1));
+    assert_int_equal(got[sizeof(struct pb_frame)], 'a');
+    assert_int_equal(got[2 * sizeof(struct pb_frame) + 1], 'b');
+    close(p[0]);
+    close(p[1]);
+}
+
+/*
  * A frame one byte over PB_FRAME_MAX is refused, and nothing is written:
  * the coordinator would take it for a broken protocol.  The lengths are
  * larger than the buffers on purpose: a refused frame is never read.  It
@@ -205,6 +236,7 @@ int main(void) {
         cmocka_unit_test(test_writev_full),
         cmocka_unit_test(test_write_frame),
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_batch_interval),
         cmocka_unit_test(test_frame_over_the_cap_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
