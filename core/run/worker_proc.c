@@ -36,8 +36,8 @@
 
 /* Frames to the coordinator are streamed in batches (fdio_batch): one
  * write carries up to BATCH_BYTES of results, and none waits more than
- * BATCH_NS plus a clock tick plus the task after it (fdio.h).  Flushed before a
- * claim is awaited and at PB_FRAME_DONE. */
+ * BATCH_NS plus a clock tick plus the task after it (fdio.h).  Flushed
+ * before a claim is awaited and at PB_FRAME_DONE. */
 #define BATCH_BYTES 32768
 #define BATCH_NS 1000000u
 static unsigned char batch_buf[BATCH_BYTES];

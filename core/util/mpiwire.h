@@ -29,7 +29,7 @@
 
 #include <parbench/worker.h>
 
-#define MPIWIRE_MAGIC 0x50424d51u /* "QMBP": v2, the GO record has `memory` */
+#define MPIWIRE_MAGIC 0x50424d51u /* "PBMQ": v2, the GO record has `memory` */
 
 enum mpiwire_lifetime { MPIWIRE_PER_REPETITION = 0, MPIWIRE_PER_CELL = 1 };
 

@@ -36,9 +36,9 @@
 
 /* A child streams its frames in batches (fdio_batch): one write carries
  * up to BATCH_BYTES of results, and none waits more than BATCH_NS plus a
- * clock tick plus the task after it (fdio.h).  The buffer is static: each child
- * has its own copy after fork(), and the coordinator never touches it (no pages
- * of it are used there). */
+ * clock tick plus the task after it (fdio.h).  The buffer is static: each
+ * child has its own copy after fork(), and the coordinator never touches it
+ * (no pages of it are used there).  Only without tails (procs_tails). */
 #define BATCH_BYTES 32768
 #define BATCH_NS 1000000u
 static unsigned char batch_buf[BATCH_BYTES];

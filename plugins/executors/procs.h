@@ -110,14 +110,16 @@ int procs_tails(struct procs *p);
  * order. */
 void procs_forked(struct procs *p, unsigned i, pid_t pid, int out, int out_w);
 
-/* Serve the started workers until every one's output reached end-of-file:
- * deliver messages, answer claims, release them once all sent
+/* Serve the started workers until every one has ended (its pidfd, or its
+ * output's end-of-file without one): deliver messages, answer claims,
+ * take the tails, release them once all sent
  * PB_FRAME_DONE, and kill the rest as soon as one dies early, sends
  * PB_FRAME_ERROR or breaks the protocol. */
 void procs_serve(struct procs *p);
 
-/* SIGKILL every started worker whose output is still open (they are
- * marked `killed`: not reported as crashes). */
+/* SIGKILL every started worker not seen ending yet (its output or its
+ * pidfd still open; they are marked `killed`: not reported as
+ * crashes). */
 void procs_kill_all(struct procs *p);
 
 /* Close the release pipe and every worker's input: workers waiting after

@@ -71,16 +71,6 @@ for shape in 7:3 1:8 1000:2; do
     pass "$tasks tasks on $workers workers: 12 rows ok, answers right"
 done
 
-# A forked worker's last batch of frames stays in memory it shares with
-# the coordinator (procs.h, struct procs_tail), PB_FRAME_DONE included
-# with memory = off; with memory = on it writes PB_FRAME_DONE alone, which
-# wakes the coordinator for the release.  Before, every worker ended with
-# a batch written to its pipe whose last frame was PB_FRAME_DONE.  (A
-# batch may still be written mid-way: one queued 1 ms or more after the
-# last write goes out, which a slow run under strace can reach; no check
-# depends on it.)  More results than the tail holds go through the pipe as
-# before, the rest in the tail, and every answer arrives (the noop
-# checksum).
 # A soft limit on descriptors below what 150 worker processes need (two
 # to four each in the cell) is raised to the hard limit by parbench run;
 # where the hard limit is that low too, the row says what to do.
@@ -110,6 +100,16 @@ grep -q 'Too many open files (too many workers for the limit on open descriptors
     { cat fds.csv; fail "no hint in the rows that ran out of descriptors"; }
 pass "out of descriptors: the row says to raise ulimit -n"
 
+# A forked worker's last batch of frames stays in memory it shares with
+# the coordinator (procs.h, struct procs_tail), PB_FRAME_DONE included
+# with memory = off; with memory = on it writes PB_FRAME_DONE alone, which
+# wakes the coordinator for the release.  Before, every worker ended with
+# a batch written to its pipe whose last frame was PB_FRAME_DONE.  (A
+# batch may still be written mid-way: one queued 1 ms plus a clock tick
+# or more after the last write goes out, which a slow run under strace
+# can reach; no check depends on it.)  More results than the tail holds
+# go through the pipe as before, the rest in the tail, and every answer
+# arrives (the noop checksum).
 command -v strace > /dev/null || skip "strace is not installed: the tail checks need it"
 cat > tail.ini <<'INI'
 [run]

@@ -428,9 +428,6 @@ static void test_unsendable_result(void **state) {
 /* A job of `workers` workers whose loops all ran in this thread, as
  * processes would, their messages sent over a wire and delivered. */
 
-/* A job of `workers` whose messages are delivered after `helper` (a pid,
- * or 0) was registered with job_helper_pid and memory set to `memory`:
- * the last final report samples memory then. */
 /* job_set_pause: how often sampling stopped and restarted the rest. */
 static int pauses[2];
 static void count_pause(void *ctx, int paused) {
@@ -440,6 +437,9 @@ static void count_pause(void *ctx, int paused) {
     pauses[paused ? 0 : 1]++;
 }
 
+/* A job of `workers` whose messages are delivered after `helper` (a pid,
+ * or 0) was registered with job_helper_pid and memory set to `memory`:
+ * the last final report samples memory then. */
 static struct pb_job *sampled_job(struct tw *w, unsigned workers, pid_t helper,
                                   int memory) {
     static struct wire wire;
