@@ -112,19 +112,29 @@ static void server_usage(struct fs_usage *u, struct rusage *base, int memory) {
 }
 
 /* The worker's side of a fork: its descriptors onto 0, 3 (and 4), nothing
- * else open, then the core's spawned-worker code.  Never returns. */
-static void become_worker(const struct pb_host *host, const int *fds, int nfds)
+ * else open, then the core's spawned-worker code.  Never returns.  The
+ * server keeps 0, 3 and 4 free, so the descriptors arrive there and
+ * nothing moves; when they did not (fds[] elsewhere), each is first
+ * copied at or above PROCS_HIGH_FD so that no dup2 overwrites one still to
+ * be moved. */
+static void become_worker(const struct pb_host *host, int *fds, int nfds)
     __attribute__((noreturn));
-static void become_worker(const struct pb_host *host, const int *fds,
-                          int nfds) {
+static void become_worker(const struct pb_host *host, int *fds, int nfds) {
     static const int to[3] = {PB_WORKER_FD_IN, PB_WORKER_FD_OUT,
                               PB_WORKER_FD_SHARED};
     prctl(PR_SET_NAME, WORKER_NAME);
-    /* The received descriptors sit at or above PROCS_HIGH_FD: no dup2 below
-     * overwrites one still to be moved. */
+    int placed = 1;
     for (int k = 0; k < nfds; k++)
-        if (dup2(fds[k], to[k]) < 0)
-            _exit(PB_WORKER_EXIT_START);
+        placed &= fds[k] == to[k];
+    if (!placed) {
+        for (int k = 0; k < nfds; k++)
+            if (fds[k] < PROCS_HIGH_FD &&
+                (fds[k] = fcntl(fds[k], F_DUPFD, PROCS_HIGH_FD)) < 0)
+                _exit(PB_WORKER_EXIT_START);
+        for (int k = 0; k < nfds; k++)
+            if (dup2(fds[k], to[k]) < 0)
+                _exit(PB_WORKER_EXIT_START);
+    }
     close_range(nfds == 3 ? PB_WORKER_FD_SHARED + 1 : PB_WORKER_FD_OUT + 1, ~0u,
                 0);
     host->worker_main();
@@ -134,14 +144,6 @@ static void become_worker(const struct pb_host *host, const int *fds,
 /* Handles one FORK: the descriptors are the worker's; returns the pid or
  * -errno. */
 static int64_t server_fork(const struct pb_host *host, int *fds, int nfds) {
-    for (int k = 0; k < nfds; k++)
-        if (fds[k] < PROCS_HIGH_FD) {
-            int h = fcntl(fds[k], F_DUPFD_CLOEXEC, PROCS_HIGH_FD);
-            if (h < 0)
-                return -errno;
-            close(fds[k]);
-            fds[k] = h;
-        }
     /* A child of the cell process, which reaps it. */
     long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
     if (pid == 0)
@@ -165,6 +167,9 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent) {
             _exit(1);
         sock = PROCS_HIGH_FD;
     }
+    /* 0, 3 and 4 are left free: a request's descriptors arrive in the
+     * lowest free numbers, which are the worker's (become_worker). */
+    close(PB_WORKER_FD_IN);
     close_range(3, PROCS_HIGH_FD - 1, 0);
     close_range(PROCS_HIGH_FD + 1, ~0u, 0);
     signal(SIGTERM, SIG_DFL);
@@ -184,7 +189,10 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent) {
                             .msg_iovlen = 1,
                             .msg_control = cm.buf,
                             .msg_controllen = sizeof cm.buf};
-        ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        /* Without MSG_CMSG_CLOEXEC: the worker's 0, 3 and 4 stay open
+         * across an exec, as a spawned worker's do; the server never
+         * execs, and closes them once the worker has them. */
+        ssize_t n = recvmsg(sock, &mh, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -388,7 +396,8 @@ static int fs_request_one(struct procs *p, const struct fs_state *s, unsigned i,
                           const void *spec, struct fs_pending *w, char *err,
                           size_t errlen) {
     int child[2];
-    if (procs_pipes(i, PROCS_HIGH_FD, child, w->parent, err, errlen) < 0)
+    /* The worker's ends get new numbers in the server: left where they are. */
+    if (procs_pipes(i, 0, child, w->parent, err, errlen) < 0)
         return -1;
     w->written = procs_prewrite(p, i, w->parent[0], start, spec);
     int fds[3] = {child[0], child[1], shared};

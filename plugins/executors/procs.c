@@ -193,9 +193,11 @@ void procs_start_record(const struct procs *p, int shared,
     start->spec_len = spec_len;
 }
 
-/* fd moved to a close-on-exec descriptor >= low (fd is closed); -1 on
- * failure. */
+/* fd itself when it is >= low already; else fd moved to a close-on-exec
+ * descriptor >= low (fd is closed), or -1 on failure. */
 static int move_high(int fd, int low) {
+    if (fd >= low)
+        return fd;
     int h = fcntl(fd, F_DUPFD_CLOEXEC, low);
     close(fd);
     return h;

@@ -20,9 +20,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Descriptors handed to a spawned or server-forked worker sit at or above
- * this until the worker moves them onto 0, 3 and 4 (<parbench/worker.h>):
- * no dup2 onto those numbers can then clobber one of them. */
+/* Descriptors handed to a spawned worker sit at or above this until the
+ * worker moves them onto 0, 3 and 4 (<parbench/worker.h>): no dup2 onto
+ * those numbers can then clobber one of them.  A server-forked worker
+ * finds its own on 0, 3 and 4 already (forkserver.c). */
 #define PROCS_HIGH_FD 10
 
 /*
@@ -143,7 +144,9 @@ void procs_start_record(const struct procs *p, int shared,
 /* Two close-on-exec pipes for worker i: child[0] is the worker's input
  * (PB_WORKER_FD_IN), child[1] its frames (PB_WORKER_FD_OUT), both moved at
  * or above `low` so that dup2s onto 0, 3 and 4 cannot overwrite one
- * another; parent[0] writes its input, parent[1] reads its frames.
+ * another (0: where pipe2 put them, for ends that travel by SCM_RIGHTS and
+ * get new numbers anyway); parent[0] writes its input, parent[1] reads its
+ * frames.
  * Returns 0, or -1 with err (nothing left open). */
 int procs_pipes(unsigned i, int low, int child[2], int parent[2], char *err,
                 size_t errlen);

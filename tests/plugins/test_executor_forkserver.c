@@ -3,9 +3,11 @@
  * test_executor_forkserver.c - the `forkserver` executor against the fake
  * host.  The fake host runs no spawned worker (its worker_main is NULL),
  * so whole runs are the end-to-end tests' (tests/e2e/forkserver.sh); here:
- * the descriptor, the clear refusal of a host without worker_main, and the
+ * the descriptor, the clear refusal of a host without worker_main, the
  * server's life: prepare() starts it (small, named, alive) and destroy()
- * stops and reaps it.
+ * stops and reaps it, and what a worker it forks finds open: its input,
+ * output and shared descriptors on 0, 3 and 4, inheritable, and nothing
+ * else of the server's.
  */
 /* cmocka needs these first (clang-format keeps the two blocks apart). */
 #include <setjmp.h>
@@ -16,9 +18,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "fake_host.h"
 
@@ -103,11 +107,115 @@ static void test_server_life(void **unused) {
     assert_int_equal(errno, ECHILD);
 }
 
+/* A worker_main that checks its descriptors and exits with what it found:
+ * 0 when 0 is its input (it reads 'I' there), 3 its output and 4 the
+ * shared one (it writes 'O' and 'S' there), none of the three is
+ * close-on-exec, and nothing from 5 to 255 is open. */
+static void checking_worker_main(void) {
+    char c = 0;
+    if (read(PB_WORKER_FD_IN, &c, 1) != 1 || c != 'I')
+        _exit(10);
+    if (write(PB_WORKER_FD_OUT, "O", 1) != 1)
+        _exit(11);
+    if (write(PB_WORKER_FD_SHARED, "S", 1) != 1)
+        _exit(12);
+    const int mine[3] = {PB_WORKER_FD_IN, PB_WORKER_FD_OUT,
+                         PB_WORKER_FD_SHARED};
+    for (int k = 0; k < 3; k++)
+        if (fcntl(mine[k], F_GETFD) != 0)
+            _exit(13 + k);
+    for (int fd = PB_WORKER_FD_SHARED + 1; fd < 256; fd++)
+        if (fcntl(fd, F_GETFD) >= 0)
+            _exit(20);
+    _exit(0);
+}
+
+/* The test's ends of a worker's three descriptors: `in` written with 'I',
+ * `out` and `shared` read back. */
+struct worker_pipes {
+    int in[2], out[2], shared[2];
+};
+
+static void open_worker_pipes(struct worker_pipes *w) {
+    assert_int_equal(pipe2(w->in, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(w->out, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(w->shared, O_CLOEXEC), 0);
+    assert_int_equal(write(w->in[1], "I", 1), 1);
+}
+
+/* The worker pid ended with status 0 and wrote 'O' and 'S'. */
+static void check_worker(pid_t pid, struct worker_pipes *w) {
+    int st = -1;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    char c = 0;
+    assert_int_equal(read(w->out[0], &c, 1), 1);
+    assert_int_equal(c, 'O');
+    assert_int_equal(read(w->shared[0], &c, 1), 1);
+    assert_int_equal(c, 'S');
+    int *fds[3] = {w->in, w->out, w->shared};
+    for (int k = 0; k < 3; k++) {
+        close(fds[k][0]);
+        close(fds[k][1]);
+    }
+}
+
+/* A FORK request as the coordinator sends it: the worker finds its three
+ * descriptors on 0, 3 and 4 and nothing else. */
+static void test_worker_descriptors(void **unused) {
+    (void)unused;
+    struct pb_host h = fake_host;
+    h.worker_main = checking_worker_main;
+    void *state = NULL;
+    char err[256] = "";
+    struct pb_params none = {0};
+    assert_int_equal(fs_prepare(&h, &none, 1, &state, err, sizeof err), 0);
+    for (int round = 0; round < 2; round++) {
+        struct worker_pipes w;
+        open_worker_pipes(&w);
+        const int fds[3] = {w.in[0], w.out[1], w.shared[1]};
+        int64_t pid = 0;
+        assert_int_equal(send_request(state, OP_FORK, 0, fds, 3), 0);
+        assert_int_equal(recv_reply(state, &pid, sizeof pid), 0);
+        assert_true(pid > 0);
+        check_worker((pid_t)pid, &w);
+    }
+    fs_destroy(state);
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+}
+
+/* become_worker with the descriptors where they would overwrite one
+ * another (input on 4, output on 0, shared on 3): each still ends on its
+ * own number. */
+static void test_worker_descriptors_crossed(void **unused) {
+    (void)unused;
+    struct pb_host h = fake_host;
+    h.worker_main = checking_worker_main;
+    struct worker_pipes w;
+    open_worker_pipes(&w);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int in = fcntl(w.in[0], F_DUPFD, 100);
+        int out = fcntl(w.out[1], F_DUPFD, 100);
+        int shared = fcntl(w.shared[1], F_DUPFD, 100);
+        if (in < 0 || out < 0 || shared < 0 || dup2(in, 4) != 4 ||
+            dup2(out, 0) != 0 || dup2(shared, 3) != 3)
+            _exit(30);
+        int fds[3] = {4, 0, 3};
+        become_worker(&h, fds, 3);
+    }
+    check_worker(pid, &w);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_descriptor),
         cmocka_unit_test(test_refuses_host_without_worker_main),
         cmocka_unit_test(test_server_life),
+        cmocka_unit_test(test_worker_descriptors),
+        cmocka_unit_test(test_worker_descriptors_crossed),
     };
     return cmocka_run_group_tests(tests, load_workloads, unload_workloads);
 }
