@@ -114,9 +114,10 @@ static void server_usage(struct fs_usage *u, struct rusage *base, int memory) {
 /* The worker's side of a fork: its descriptors onto 0, 3 (and 4), nothing
  * else open, then the core's spawned-worker code.  Never returns.  The
  * server keeps 0, 3 and 4 free, so the descriptors arrive there and
- * nothing moves; when they did not (fds[] elsewhere), each is first
- * copied at or above PROCS_HIGH_FD so that no dup2 overwrites one still to
- * be moved. */
+ * nothing moves.  When they did not (a server without stdout or stderr
+ * has 1 or 2 free too), each is first moved at or above PROCS_HIGH_FD so
+ * that no dup2 overwrites one still to be moved, and none stays on 1 or
+ * 2. */
 static void become_worker(const struct pb_host *host, int *fds, int nfds)
     __attribute__((noreturn));
 static void become_worker(const struct pb_host *host, int *fds, int nfds) {
@@ -128,9 +129,15 @@ static void become_worker(const struct pb_host *host, int *fds, int nfds) {
         placed &= fds[k] == to[k];
     if (!placed) {
         for (int k = 0; k < nfds; k++)
-            if (fds[k] < PROCS_HIGH_FD &&
-                (fds[k] = fcntl(fds[k], F_DUPFD, PROCS_HIGH_FD)) < 0)
-                _exit(PB_WORKER_EXIT_START);
+            if (fds[k] < PROCS_HIGH_FD) {
+                /* The old number closed: it may be 1 or 2, which the
+                 * worker must not find open. */
+                int h = fcntl(fds[k], F_DUPFD, PROCS_HIGH_FD);
+                if (h < 0)
+                    _exit(PB_WORKER_EXIT_START);
+                close(fds[k]);
+                fds[k] = h;
+            }
         for (int k = 0; k < nfds; k++)
             if (dup2(fds[k], to[k]) < 0)
                 _exit(PB_WORKER_EXIT_START);

@@ -37,13 +37,15 @@
  * cell rather than once per repetition (a buffer malloc()ed and freed
  * each time came back from the kernel as fresh pages).  No child touches
  * it: a forked worker runs only the core's worker loop (fork.c), and a
- * pooled one its own job.  One region per use, grown (never shrunk) by
- * scratch_get; the coordinator is one thread. */
+ * pooled one its own job.  The one exception is the tails (scratch_tails,
+ * below), shared with the children by design.  One region per use, grown
+ * (never shrunk) by scratch_get; the coordinator is one thread. */
 #define SCRATCH_BUF 65536u
 
 struct scratch {
     unsigned char *p;
     size_t len;
+    int shared; /* MAP_SHARED with the children, not MADV_DONTFORK */
 };
 static struct scratch scratch_children, scratch_poll, scratch_bufs;
 
@@ -51,12 +53,12 @@ static struct scratch scratch_children, scratch_poll, scratch_bufs;
  * the children, so neither MADV_DONTFORK nor copied at fork(); kept for
  * the cell like the rest.  Pages come as the workers first write them and
  * then stay. */
-static struct scratch scratch_tails;
+static struct scratch scratch_tails = {.shared = 1};
 
 /* At least `len` bytes of s, zeroed when `zero`; NULL when out of memory.
- * Contents are not kept across growth: every user starts afresh.  Only
- * scratch_tails is shared with the children; every other region is
- * MADV_DONTFORK. */
+ * Contents are not kept across growth: every user starts afresh.  A
+ * `shared` region (scratch_tails) is mapped MAP_SHARED; every other one
+ * is MADV_DONTFORK. */
 static void *scratch_get(struct scratch *s, size_t len, int zero) {
     if (len == 0)
         len = 1;
@@ -64,13 +66,12 @@ static void *scratch_get(struct scratch *s, size_t len, int zero) {
         long pg = sysconf(_SC_PAGESIZE);
         size_t page = pg > 0 ? (size_t)pg : 4096;
         size_t n = (len + page - 1) / page * page;
-        int shared = s == &scratch_tails;
         void *q =
             mmap(NULL, n, PROT_READ | PROT_WRITE,
-                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+                 (s->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
         if (q == MAP_FAILED)
             return NULL;
-        if (!shared)
+        if (!s->shared)
             (void)madvise(q, n, MADV_DONTFORK);
         if (s->p)
             munmap(s->p, s->len);

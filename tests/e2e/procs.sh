@@ -139,7 +139,8 @@ traced_tail off.tr --set run.memory=off
 traced_tail on.tr --set run.memory=on
 (( $(done_alone on.tr) == 2 && $(done_ending_batch on.tr) == 0 )) ||
     fail "memory = on: $(done_alone on.tr) PB_FRAME_DONE written alone and $(done_ending_batch on.tr) ending a batch, expected 2 and 0"
-# 3000 results of 56 bytes: about five tails' worth each.
+# 3000 result frames of 56 bytes on 2 workers: 84 KB each, about 2.6
+# tails' worth.
 traced_tail big.tr --set run.memory=off --set workload.noop.tasks=3000
 (( $(msg_writes big.tr) >= 4 )) || fail "3000 tasks: only $(msg_writes big.tr) batches written"
 [[ $(csv_col tail.csv checksum) == "$(printf '0x%x' $((3000 * 3001 / 2)))" ]] ||

@@ -73,16 +73,24 @@ static void test_refuses_host_without_worker_main(void **unused) {
     assert_int_equal(errno, ECHILD);
 }
 
-/* prepare() forks the server, which answers; destroy() leaves no child. */
-static void test_server_life(void **unused) {
-    (void)unused;
-    struct pb_host h = fake_host;
-    h.worker_main = no_worker_main;
+/* *h, the fake host with `worker_main`, and a server prepare() started for
+ * it (the server keeps its own copy of *h). */
+static struct fs_state *started_server(struct pb_host *h,
+                                       void (*worker_main)(void)) {
+    *h = fake_host;
+    h->worker_main = worker_main;
     void *state = NULL;
     char err[256] = "";
     struct pb_params none = {0};
-    assert_int_equal(fs_prepare(&h, &none, 2, &state, err, sizeof err), 0);
-    const struct fs_state *s = state;
+    assert_int_equal(fs_prepare(h, &none, 2, &state, err, sizeof err), 0);
+    return state;
+}
+
+/* prepare() forks the server, which answers; destroy() leaves no child. */
+static void test_server_life(void **unused) {
+    (void)unused;
+    struct pb_host h;
+    struct fs_state *s = started_server(&h, no_worker_main);
     assert_true(s->pid > 0);
     char path[64], comm[64] = "";
     snprintf(path, sizeof path, "/proc/%ld/comm", (long)s->pid);
@@ -102,15 +110,20 @@ static void test_server_life(void **unused) {
     assert_int_equal(recv_reply(s, &u, sizeof u), 0);
     assert_int_equal(u.pss_kib, 0);
     assert_int_equal(u.uss_kib, 0);
-    fs_destroy(state);
+    fs_destroy(s);
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
     assert_int_equal(errno, ECHILD);
 }
 
+/* A descriptor the worker must find closed (stdout, when the server or
+ * the worker started without it), or -1. */
+static int expect_closed = -1;
+
 /* A worker_main that checks its descriptors and exits with what it found:
  * 0 when 0 is its input (it reads 'I' there), 3 its output and 4 the
  * shared one (it writes 'O' and 'S' there), none of the three is
- * close-on-exec, and nothing from 5 to 255 is open. */
+ * close-on-exec, nothing from 5 to 255 is open, and expect_closed is not
+ * open either. */
 static void checking_worker_main(void) {
     char c = 0;
     if (read(PB_WORKER_FD_IN, &c, 1) != 1 || c != 'I')
@@ -127,6 +140,8 @@ static void checking_worker_main(void) {
     for (int fd = PB_WORKER_FD_SHARED + 1; fd < 256; fd++)
         if (fcntl(fd, F_GETFD) >= 0)
             _exit(20);
+    if (expect_closed >= 0 && fcntl(expect_closed, F_GETFD) >= 0)
+        _exit(21);
     _exit(0);
 }
 
@@ -161,16 +176,9 @@ static void check_worker(pid_t pid, struct worker_pipes *w) {
     }
 }
 
-/* A FORK request as the coordinator sends it: the worker finds its three
- * descriptors on 0, 3 and 4 and nothing else. */
-static void test_worker_descriptors(void **unused) {
-    (void)unused;
-    struct pb_host h = fake_host;
-    h.worker_main = checking_worker_main;
-    void *state = NULL;
-    char err[256] = "";
-    struct pb_params none = {0};
-    assert_int_equal(fs_prepare(&h, &none, 1, &state, err, sizeof err), 0);
+/* Two FORK requests to `state` as the coordinator sends them, each
+ * worker checked (checking_worker_main); then the server stopped. */
+static void fork_two_workers(struct fs_state *state) {
     for (int round = 0; round < 2; round++) {
         struct worker_pipes w;
         open_worker_pipes(&w);
@@ -183,6 +191,35 @@ static void test_worker_descriptors(void **unused) {
     }
     fs_destroy(state);
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+}
+
+/* A FORK request: the worker finds its three descriptors on 0, 3 and 4
+ * and nothing else. */
+static void test_worker_descriptors(void **unused) {
+    (void)unused;
+    struct pb_host h;
+    fork_two_workers(started_server(&h, checking_worker_main));
+}
+
+/* A server started without stdout receives a worker's descriptors on 0,
+ * 1 and 3: the worker still finds them on 0, 3 and 4, and 1 closed. */
+static void test_worker_descriptors_without_stdout(void **unused) {
+    (void)unused;
+    int saved = dup(STDOUT_FILENO);
+    assert_true(saved >= 0);
+    fflush(stdout);
+    close(STDOUT_FILENO);
+    expect_closed = STDOUT_FILENO;
+    struct pb_host h;
+    struct fs_state *state = started_server(&h, checking_worker_main);
+    expect_closed = -1;
+    /* The coordinator's end of the socket may have taken the free 1. */
+    if (state->sock == STDOUT_FILENO)
+        assert_true((state->sock = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) >
+                    STDOUT_FILENO);
+    assert_int_equal(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
+    close(saved);
+    fork_two_workers(state);
 }
 
 /* become_worker with the descriptors where they would overwrite one
@@ -215,6 +252,7 @@ int main(void) {
         cmocka_unit_test(test_refuses_host_without_worker_main),
         cmocka_unit_test(test_server_life),
         cmocka_unit_test(test_worker_descriptors),
+        cmocka_unit_test(test_worker_descriptors_without_stdout),
         cmocka_unit_test(test_worker_descriptors_crossed),
     };
     return cmocka_run_group_tests(tests, load_workloads, unload_workloads);
