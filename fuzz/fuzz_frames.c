@@ -9,12 +9,17 @@
  *
  * Input: byte 0 is the set-up (bits 0-1: workers - 1; bit 2: dynamic
  * schedule; bit 3: the workers have a task channel, so that
- * PB_FRAME_CLAIM is answered), byte 1 is tasks - 1; the rest is what the
- * workers wrote, one part per worker, parts separated by "PBW|" (missing
- * parts are empty, extra ones ignored).  Each part is read from a memfd,
- * which poll() always reports readable, and the task channel is
- * /dev/null.  Every worker's pid is a zombie child made at start, so
- * that procs.c's kill() of a "broken" worker reaches no live process.
+ * PB_FRAME_CLAIM is answered; bit 4: records), byte 1 is tasks - 1; the
+ * rest is what the workers wrote, one part per worker, parts separated by
+ * "PBW|" (missing parts are empty, extra ones ignored).  Each part is read
+ * from a memfd, which poll() always reports readable, and the task channel
+ * is /dev/null.  With records (the fork executor's shared channel,
+ * procs_channel), the rest is instead a sequence of records, each a
+ * 2-byte length (little-endian) and that many bytes (its tag first, as
+ * fdio_records_writev writes them), sent on a SOCK_SEQPACKET socket that
+ * the coordinator drains; then every worker is seen ending.  Every worker's pid
+ * is a zombie child made at start, so that procs.c's kill() of a "broken"
+ * worker reaches no live process.
  *
  * Oracles: the workload's merge sees each task at most once, a payload
  * pointer exactly when its size is not 0, and the bytes it is given are
@@ -25,6 +30,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "fuzz.h"
@@ -126,6 +132,41 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
+static int judge(struct pb_job *job, struct fz_state *stp, unsigned workers);
+
+/* Records mode: the records of [at, end) on a fresh SOCK_SEQPACKET
+ * socket, drained as the coordinator drains the channel, then each worker
+ * seen ending (as its pidfd would say). */
+static void feed_records(struct procs *p, unsigned workers, const uint8_t *at,
+                         const uint8_t *end) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        fuzz_fail("socketpair failed");
+    while (end - at >= 2) {
+        size_t len = (size_t)at[0] | (size_t)at[1] << 8;
+        at += 2;
+        if (len > (size_t)(end - at))
+            len = (size_t)(end - at);
+        /* A full socket ends the input (nothing reads it meanwhile). */
+        if (send(sv[1], at, len, MSG_DONTWAIT) < 0)
+            break;
+        at += len;
+    }
+    close(sv[1]);
+    p->channel = 1;
+    p->watched = 1;
+    p->shared_out = sv[0];
+    for (unsigned i = 0; i < workers; i++) {
+        p->c[i].pid = zombie;
+        p->started++;
+    }
+    drain(p);
+    if (p->shared_out >= 0)
+        fuzz_fail("the channel is still open after its end-of-file");
+    for (unsigned i = 0; i < workers; i++)
+        ended(p, i);
+}
+
 /* The next part of [*p, end) up to FUZZ_SEP; *p moves past it. */
 static void next_part(const uint8_t **p, const uint8_t *end,
                       const uint8_t **part, size_t *len) {
@@ -142,6 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     enum pb_schedule sched =
         data[0] & 4u ? PB_SCHEDULE_DYNAMIC : PB_SCHEDULE_STATIC;
     int channel = (data[0] & 8u) != 0;
+    int records = (data[0] & 16u) != 0;
     struct fz_state st;
     memset(&st, 0, sizeof st);
     st.tasks = (uint64_t)data[1] + 1;
@@ -157,6 +199,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     const uint8_t *at = data + 2, *end = data + size;
+    if (records) {
+        feed_records(&p, workers, at, end);
+        procs_free(&p);
+        return judge(job, &st, workers);
+    }
     for (unsigned i = 0; i < workers; i++) {
         const uint8_t *part;
         size_t len;
@@ -177,10 +224,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (p.c[i].out >= 0)
             fuzz_fail("worker %u's output is still open after serving", i);
     procs_free(&p);
+    return judge(job, &st, workers);
+}
 
+/* The oracles on the job once its workers were served; frees it. */
+static int judge(struct pb_job *job, struct fz_state *stp, unsigned workers) {
     int all = 1;
-    for (uint64_t t = 0; t < st.tasks; t++)
-        all &= st.merged[t] == 1;
+    for (uint64_t t = 0; t < stp->tasks; t++)
+        all &= stp->merged[t] == 1;
     for (unsigned i = 0; i < workers; i++)
         all &= job_worker_info(job, i)->reported;
     int before = job_status(job, NULL);

@@ -7,7 +7,10 @@
  * channel (PB_FRAME_CLAIM, as parbench-worker under posix_spawn), plus a
  * failed task and a PB_FRAME_ERROR.  Each file is the target's input:
  * the set-up byte, tasks - 1, then each worker's bytes, separated by
- * "PBW|".
+ * "PBW|"; or, for the fork executor's shared channel (records), the
+ * workers' bytes cut into records of RECORD_CHUNK bytes tagged with the
+ * worker's index + 1, taken from the workers in turn, each record after
+ * its 2-byte length (fuzz_frames.c).
  *
  * Usage: fuzz-seed-frames DIR   (not part of `all`: build it by name)
  */
@@ -17,6 +20,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <parbench/worker.h>
 
 #include "run/host.h"
 #include "run/job.h"
@@ -105,10 +110,40 @@ static int claim_hook(void *ctx, unsigned worker, uint64_t *task) {
     return 1;
 }
 
+#define RECORD_CHUNK 40u
+
+/* The records of the workers' bytes bufs[w][0 .. lens[w]) to f, in turn
+ * (fuzz_frames.c's records mode). */
+static void write_records(FILE *f, unsigned workers, char *const *bufs,
+                          const size_t *lens) {
+    size_t at[4] = {0, 0, 0, 0};
+    for (int more = 1; more;) {
+        more = 0;
+        for (unsigned w = 0; w < workers; w++) {
+            size_t n = lens[w] - at[w];
+            if (n == 0)
+                continue;
+            if (n > RECORD_CHUNK)
+                n = RECORD_CHUNK;
+            uint32_t tag = w + 1;
+            size_t len = sizeof tag + n;
+            unsigned char head[2] = {(unsigned char)(len & 0xff),
+                                     (unsigned char)(len >> 8)};
+            fwrite(head, 1, 2, f);
+            fwrite(&tag, 1, sizeof tag, f);
+            fwrite(bufs[w] + at[w], 1, n, f);
+            at[w] += n;
+            more = 1;
+        }
+    }
+}
+
 /* Runs `workers` workers one after the other and writes the seed. */
 static int seed(const char *dir, const char *name, unsigned workers,
-                int dynamic, int channel, uint64_t tasks, size_t payload,
-                uint64_t fail_task, const char *error_text) {
+                int dynamic, int channel, int records, uint64_t tasks,
+                size_t payload, uint64_t fail_task, const char *error_text) {
+    char *bufs[4] = {NULL, NULL, NULL, NULL};
+    size_t lens[4] = {0, 0, 0, 0};
     struct seed_state st = {tasks, payload, fail_task, {0}};
     for (size_t i = 0; i < sizeof st.bytes; i++)
         st.bytes[i] = (unsigned char)(i * 7 + 1);
@@ -126,10 +161,10 @@ static int seed(const char *dir, const char *name, unsigned workers,
         fprintf(stderr, "fuzz-seed-frames: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    unsigned char setup[2] = {(unsigned char)((workers - 1) |
-                                              (dynamic ? 4u : 0u) |
-                                              (channel ? 8u : 0u)),
-                              (unsigned char)(tasks - 1)};
+    unsigned char setup[2] = {
+        (unsigned char)((workers - 1) | (dynamic ? 4u : 0u) |
+                        (channel ? 8u : 0u) | (records ? 16u : 0u)),
+        (unsigned char)(tasks - 1)};
     fwrite(setup, 1, 2, f);
     shared_next = 0;
     o_tasks = tasks;
@@ -151,12 +186,21 @@ static int seed(const char *dir, const char *name, unsigned workers,
         char *buf = malloc((size_t)len + 1);
         if (!buf || pread(o.fd, buf, (size_t)len, 0) != len)
             return -1;
+        close(o.fd);
+        if (records) {
+            bufs[w] = buf;
+            lens[w] = (size_t)len;
+            continue;
+        }
         if (w)
             fwrite("PBW|", 1, 4, f);
         fwrite(buf, 1, (size_t)len, f);
         free(buf);
-        close(o.fd);
     }
+    if (records)
+        write_records(f, workers, bufs, lens);
+    for (unsigned w = 0; w < workers; w++)
+        free(bufs[w]);
     job_free(job);
     return fclose(f) == 0 ? 0 : -1;
 }
@@ -168,12 +212,14 @@ int main(int argc, char **argv) {
     }
     const char *d = argv[1];
     int rc = 0;
-    rc |= seed(d, "one-worker-static", 1, 0, 0, 4, 0, UINT64_MAX, NULL);
-    rc |= seed(d, "two-workers-payload", 2, 0, 0, 6, 24, UINT64_MAX, NULL);
-    rc |= seed(d, "four-workers-dynamic", 4, 1, 0, 9, 8, UINT64_MAX, NULL);
-    rc |= seed(d, "claims", 2, 1, 1, 5, 16, UINT64_MAX, NULL);
-    rc |= seed(d, "failed-task", 2, 0, 0, 4, 0, 2, NULL);
-    rc |= seed(d, "start-error", 2, 0, 0, 3, 0, UINT64_MAX,
+    rc |= seed(d, "one-worker-static", 1, 0, 0, 0, 4, 0, UINT64_MAX, NULL);
+    rc |= seed(d, "two-workers-payload", 2, 0, 0, 0, 6, 24, UINT64_MAX, NULL);
+    rc |= seed(d, "four-workers-dynamic", 4, 1, 0, 0, 9, 8, UINT64_MAX, NULL);
+    rc |= seed(d, "claims", 2, 1, 1, 0, 5, 16, UINT64_MAX, NULL);
+    rc |= seed(d, "failed-task", 2, 0, 0, 0, 4, 0, 2, NULL);
+    rc |= seed(d, "start-error", 2, 0, 0, 0, 3, 0, UINT64_MAX,
                "spec line 1: expected 'parbench-spec 1'");
+    rc |= seed(d, "records-two-workers", 2, 1, 0, 1, 6, 24, UINT64_MAX, NULL);
+    rc |= seed(d, "records-four-workers", 4, 1, 0, 1, 9, 8, UINT64_MAX, NULL);
     return rc ? 1 : 0;
 }

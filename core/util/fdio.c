@@ -59,14 +59,60 @@ int fdio_write_full(int fd, const void *buf, size_t len) {
     return fdio_writev_full(fd, &iov, 1);
 }
 
-int fdio_write_frame(int fd, uint32_t type, const void *a, size_t alen,
-                     const void *b, size_t blen) {
+int fdio_records_writev(int fd, uint32_t tag, struct iovec *iov, int n) {
+    if (tag == 0)
+        return fdio_writev_full(fd, iov, n);
+    /* Each record: the tag, then slices of iov up to FDIO_RECORD_MAX
+     * bytes (at most 8 of them: a record may then be shorter). */
+    while (n > 0) {
+        struct iovec rec[9];
+        int k = 1;
+        size_t len = 0;
+        rec[0].iov_base = &tag;
+        rec[0].iov_len = sizeof tag;
+        while (n > 0 && k < 9 && len < FDIO_RECORD_MAX) {
+            size_t take = iov->iov_len;
+            if (take > FDIO_RECORD_MAX - len)
+                take = FDIO_RECORD_MAX - len;
+            if (take) {
+                rec[k].iov_base = iov->iov_base;
+                rec[k].iov_len = take;
+                k++;
+                len += take;
+            }
+            iov->iov_base = (char *)iov->iov_base + take;
+            iov->iov_len -= take;
+            if (iov->iov_len == 0) {
+                iov++;
+                n--;
+            }
+        }
+        if (len == 0)
+            break;
+        ssize_t w;
+        do
+            w = writev(fd, rec, k);
+        while (w < 0 && errno == EINTR);
+        /* A SOCK_SEQPACKET record is written whole or not at all. */
+        if (w != (ssize_t)(sizeof tag + len))
+            return PB_EIO;
+    }
+    return 0;
+}
+
+int fdio_write_frame_tagged(int fd, uint32_t tag, uint32_t type, const void *a,
+                            size_t alen, const void *b, size_t blen) {
     if (alen > PB_FRAME_MAX || blen > PB_FRAME_MAX - alen)
         return PB_EINVAL;
     struct pb_frame f = {type, (uint32_t)(alen + blen)};
     struct iovec iov[3] = {
         {&f, sizeof f}, {(void *)a, alen}, {(void *)b, blen}};
-    return fdio_writev_full(fd, iov, 3);
+    return fdio_records_writev(fd, tag, iov, 3);
+}
+
+int fdio_write_frame(int fd, uint32_t type, const void *a, size_t alen,
+                     const void *b, size_t blen) {
+    return fdio_write_frame_tagged(fd, 0, type, a, alen, b, blen);
 }
 
 /* The batch's clock, read once per frame: CLOCK_MONOTONIC_COARSE, the
@@ -82,6 +128,7 @@ static uint64_t mono_ns(void) {
 void fdio_batch_init(struct fdio_batch *b, int fd, void *buf, size_t cap,
                      uint64_t interval_ns) {
     b->fd = fd;
+    b->tag = 0;
     b->buf = buf;
     b->cap = cap;
     b->used = 0;
@@ -92,7 +139,8 @@ void fdio_batch_init(struct fdio_batch *b, int fd, void *buf, size_t cap,
 int fdio_batch_flush(struct fdio_batch *b) {
     if (b->used == 0)
         return 0;
-    int rc = fdio_write_full(b->fd, b->buf, b->used);
+    struct iovec iov = {b->buf, b->used};
+    int rc = fdio_records_writev(b->fd, b->tag, &iov, 1);
     b->used = 0;
     if (b->interval_ns)
         b->written_ns = mono_ns();
@@ -107,7 +155,7 @@ int fdio_batch_frame(struct fdio_batch *b, uint32_t type, const void *a,
     if (whole > b->cap - b->used && fdio_batch_flush(b) < 0)
         return PB_EIO;
     if (whole > b->cap)
-        return fdio_write_frame(b->fd, type, a, alen, bb, blen);
+        return fdio_write_frame_tagged(b->fd, b->tag, type, a, alen, bb, blen);
     struct pb_frame f = {type, (uint32_t)(alen + blen)};
     memcpy(b->buf + b->used, &f, sizeof f);
     if (alen)

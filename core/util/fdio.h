@@ -31,6 +31,22 @@ int fdio_write_frame(int fd, uint32_t type, const void *a, size_t alen,
                      const void *b, size_t blen);
 
 /*
+ * Records: many writers on one SOCK_SEQPACKET socket, each record tagged
+ * with its writer.  fdio_records_writev writes iov[0 .. n-1] as records of
+ * a 4-byte `tag` (host order) followed by at most FDIO_RECORD_MAX bytes of
+ * the data, so that a reader rebuilds each writer's byte stream from the
+ * records that carry its tag (one writer's records keep their order).  A
+ * record is one writev: whole, never mixed with another writer's.
+ * Returns 0 or PB_EIO.  Async-signal-safe (writev only).  `tag` 0 means
+ * no records: fdio_writev_full.
+ */
+#define FDIO_RECORD_MAX 32768u
+int fdio_records_writev(int fd, uint32_t tag, struct iovec *iov, int n);
+/* fdio_write_frame, as records of `tag` (fdio_records_writev). */
+int fdio_write_frame_tagged(int fd, uint32_t tag, uint32_t type, const void *a,
+                            size_t alen, const void *b, size_t blen);
+
+/*
  * A frame writer that streams frames in batches, so that a worker sends
  * many small results with one write: each frame is appended to `buf`; the
  * batch is written when the next frame would not fit, when a frame is
@@ -46,6 +62,8 @@ int fdio_write_frame(int fd, uint32_t type, const void *a, size_t alen,
  */
 struct fdio_batch {
     int fd;
+    uint32_t tag;       /* records of this tag (fdio_records_writev); 0 (as
+                           fdio_batch_init sets it): plain writes            */
     unsigned char *buf; /* borrowed, cap bytes                    */
     size_t cap, used;
     uint64_t interval_ns; /* 0: write every frame at once          */

@@ -52,11 +52,12 @@ static int fork_send(void *ctx, const void *head, size_t head_len,
 /* The child's whole life, with its batch in `tail` (shared with the
  * coordinator: procs.h) or, without one, in batch_buf.  Never returns. */
 static void child_main(const struct pb_host *host, struct pb_job *job,
-                       unsigned worker, pid_t parent, int out, int release,
-                       struct procs_tail *tail) __attribute__((noreturn));
+                       unsigned worker, pid_t parent, int out, uint32_t tag,
+                       int release, struct procs_tail *tail)
+    __attribute__((noreturn));
 static void child_main(const struct pb_host *host, struct pb_job *job,
-                       unsigned worker, pid_t parent, int out, int release,
-                       struct procs_tail *tail) {
+                       unsigned worker, pid_t parent, int out, uint32_t tag,
+                       int release, struct procs_tail *tail) {
     /* Die with the coordinator, even if it died before this line. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
@@ -66,6 +67,7 @@ static void child_main(const struct pb_host *host, struct pb_job *job,
         fdio_batch_init(&batch, out, tail->data, sizeof tail->data, BATCH_NS);
     else
         fdio_batch_init(&batch, out, batch_buf, sizeof batch_buf, BATCH_NS);
+    batch.tag = tag;
     struct pb_worker_io io = {.ctx = &batch, .send = fork_send};
     /* Failures travel in the messages. */
     (void)host->worker_loop(job, worker, &io);
@@ -83,7 +85,8 @@ static void child_main(const struct pb_host *host, struct pb_job *job,
         /* The coordinator reads the tail at PB_FRAME_DONE, which wakes
          * it: then it reads our memory and releases us. */
         procs_tail_set(tail, batch.used);
-        if (fdio_write_frame(out, PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+        if (fdio_write_frame_tagged(out, tag, PB_FRAME_DONE, NULL, 0, NULL, 0) <
+            0)
             _exit(3);
     }
     /* Nobody reads our memory ([run] memory = off): no release. */
@@ -155,13 +158,16 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
         procs_free(&p);
         return -1;
     }
-    /* Without tails every frame goes through the pipes. */
+    /* Without tails every frame goes through the channel or the pipes. */
     (void)procs_tails(&p);
+    /* One channel for all the workers' frames, each written as records
+     * tagged with the worker's index + 1; or, without it, a pipe each. */
+    int chan = procs_channel(&p);
     pid_t parent = getpid();
     int rc = 0;
     for (unsigned i = 0; i < n; i++) {
-        int out[2];
-        if (pipe2(out, O_CLOEXEC) < 0) {
+        int out[2] = {-1, -1};
+        if (chan < 0 && pipe2(out, O_CLOEXEC) < 0) {
             snprintf(err, errlen, "cannot create a pipe for worker %u: %s%s", i,
                      strerror(errno), procs_errno_hint(errno));
             rc = -1;
@@ -171,15 +177,19 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
         if (pid == 0) {
             if (rel[1] >= 0)
                 close(rel[1]);
-            close(out[0]);
-            child_main(host, job, i, parent, out[1], rel[0],
+            if (chan < 0)
+                close(out[0]);
+            child_main(host, job, i, parent, chan >= 0 ? chan : out[1],
+                       chan >= 0 ? i + 1 : 0, rel[0],
                        p.tails ? &p.tails[i] : NULL);
         }
         if (pid < 0) {
             snprintf(err, errlen, "cannot fork worker %u of %u: %s", i, n,
                      strerror(errno));
-            close(out[0]);
-            close(out[1]);
+            if (chan < 0) {
+                close(out[0]);
+                close(out[1]);
+            }
             rc = -1;
             break;
         }

@@ -47,7 +47,8 @@ struct scratch {
     size_t len;
     int shared; /* MAP_SHARED with the children, not MADV_DONTFORK */
 };
-static struct scratch scratch_children, scratch_poll, scratch_bufs;
+static struct scratch scratch_children, scratch_poll, scratch_bufs,
+    scratch_record;
 
 /* The forked workers' tails (procs_tails): the one region shared with
  * the children, so neither MADV_DONTFORK nor copied at fork(); kept for
@@ -92,6 +93,7 @@ int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
     p->workers = workers;
     p->tasks = host->job_tasks(job);
     p->release_fd = -1;
+    p->shared_out = p->shared_w = -1;
     p->culprit = -1;
     p->no_release = !procs_memory(host, job);
     p->c = scratch_get(&scratch_children,
@@ -135,11 +137,59 @@ static long fd_limit(void) {
     return limit;
 }
 
+/* 1 when the kernel has pidfds (Linux 5.3), checked once. */
+static int have_pidfd(void) {
+    static int have = -1;
+    if (have < 0) {
+        int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+        have = fd >= 0;
+        if (fd >= 0)
+            close(fd);
+    }
+    return have;
+}
+
+int procs_channel(struct procs *p) {
+    int sv[2];
+    /* A pidfd per worker, opened once all are forked: one descriptor
+     * each, and the channel's two. */
+    if (!have_pidfd() || (long)p->workers + 64 > fd_limit() ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return -1;
+    p->shared_out = sv[0];
+    p->shared_w = sv[1];
+    p->channel = 1;
+    return sv[1];
+}
+
+/* Once every worker is forked, each gets its pidfd, which tells its end.
+ * The coordinator keeps its copy of the channel's write end until
+ * procs_free: the channel never reaches end-of-file, whose wakeup would
+ * come just before the last worker's exit's.  A worker whose pidfd cannot
+ * be opened cannot be watched: the job fails, and the workers are killed
+ * and reaped. */
+static void watch(struct procs *p) {
+    if (!p->channel || p->watched)
+        return;
+    p->watched = 1;
+    for (unsigned i = 0; i < p->started; i++) {
+        struct procs_child *c = &p->c[i];
+        c->exit_fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+        if (c->exit_fd < 0 && !c->killed) {
+            p->host->job_fail(p->job, 0, "cannot watch worker %u: %s%s", i,
+                              strerror(errno), procs_errno_hint(errno));
+            procs_kill_all(p);
+        }
+    }
+}
+
 void procs_forked(struct procs *p, unsigned i, pid_t pid, int out, int out_w) {
     struct procs_child *c = &p->c[i];
     c->pid = pid;
     c->out = out;
     p->started++;
+    if (p->channel)
+        return; /* its pidfd comes in watch() */
     /* A pidfd and the kept write end cost two descriptors more per worker
      * than a pipe alone: only while the limit leaves room for all. */
     if ((long)p->workers * 3 + 64 <= fd_limit())
@@ -167,6 +217,10 @@ void procs_free(struct procs *p) {
     }
     if (p->release_fd >= 0)
         close(p->release_fd);
+    if (p->shared_out >= 0)
+        close(p->shared_out);
+    if (p->shared_w >= 0)
+        close(p->shared_w);
     memset(p, 0, sizeof *p);
 }
 
@@ -281,7 +335,7 @@ void procs_started(struct procs *p, unsigned i, pid_t pid, const int parent[2],
 void procs_kill_all(struct procs *p) {
     p->stopping = 1;
     for (unsigned i = 0; i < p->started; i++)
-        if ((p->c[i].out >= 0 || p->c[i].exit_fd >= 0) && !p->c[i].killed) {
+        if (!p->c[i].gone && !p->c[i].killed) {
             kill(p->c[i].pid, SIGKILL);
             p->c[i].killed = 1;
         }
@@ -413,11 +467,11 @@ static int digest(struct procs *p, unsigned i, const unsigned char *b,
     return 0;
 }
 
-/* Reads what worker i has written and handles every whole frame.  Returns
- * 0 while its output stays open. */
-static int pump(struct procs *p, unsigned i) {
+/* Room for at least `need` more bytes in worker i's buffer.  Returns 0,
+ * or -1 (out of memory: the worker is broken). */
+static int room(struct procs *p, unsigned i, size_t need) {
     struct procs_child *c = &p->c[i];
-    if (c->cap - c->used < 4096) {
+    while (c->cap - c->used < need) {
         /* A frame bigger than the scratch buffer: this worker's buffer
          * moves to the heap and grows there. */
         size_t cap = c->cap * 2;
@@ -432,18 +486,82 @@ static int pump(struct procs *p, unsigned i) {
         c->cap = cap;
         c->heap_buf = 1;
     }
-    ssize_t n = read(c->out, c->buf + c->used, c->cap - c->used);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return 0;
-    if (n <= 0)
-        return -1;
-    c->used += (size_t)n;
+    return 0;
+}
+
+/* Handles every whole frame in worker i's buffer, keeping the rest.
+ * Returns 0, or -1 when the worker must not be read any further. */
+static int eat(struct procs *p, unsigned i) {
+    struct procs_child *c = &p->c[i];
     size_t at = 0;
     if (digest(p, i, c->buf, c->used, &at) < 0)
         return -1;
     memmove(c->buf, c->buf + at, c->used - at);
     c->used -= at;
     return 0;
+}
+
+/* Reads what worker i has written and handles every whole frame.  Returns
+ * 0 while its output stays open. */
+static int pump(struct procs *p, unsigned i) {
+    struct procs_child *c = &p->c[i];
+    if (room(p, i, 4096) < 0)
+        return -1;
+    ssize_t n = read(c->out, c->buf + c->used, c->cap - c->used);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (n <= 0)
+        return -1;
+    c->used += (size_t)n;
+    return eat(p, i);
+}
+
+/* Reads every record waiting on the shared channel, without waiting, and
+ * hands each to the worker its tag names.  At end-of-file (every worker
+ * has ended) the channel is closed. */
+static void drain(struct procs *p) {
+    size_t cap = sizeof(uint32_t) + FDIO_RECORD_MAX;
+    unsigned char *rec = scratch_get(&scratch_record, cap, 0);
+    while (p->shared_out >= 0) {
+        if (!rec) {
+            p->host->job_fail(p->job, 0, "out of memory in the coordinator");
+            procs_kill_all(p);
+            return;
+        }
+        ssize_t n = recv(p->shared_out, rec, cap, MSG_DONTWAIT | MSG_TRUNC);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            close(p->shared_out);
+            p->shared_out = -1;
+            return;
+        }
+        uint32_t tag = 0;
+        if ((size_t)n >= sizeof tag)
+            memcpy(&tag, rec, sizeof tag);
+        if (tag == 0 || tag > p->started || (size_t)n > cap ||
+            (size_t)n <= sizeof tag) {
+            /* Nobody of ours writes that: the job cannot be trusted. */
+            p->host->job_fail(p->job, 1,
+                              "a malformed record on the workers' "
+                              "channel");
+            procs_kill_all(p);
+            continue;
+        }
+        unsigned i = tag - 1;
+        struct procs_child *c = &p->c[i];
+        size_t len = (size_t)n - sizeof tag;
+        if (c->shut || room(p, i, len) < 0) {
+            c->shut = 1;
+            continue;
+        }
+        memcpy(c->buf + c->used, rec + sizeof tag, len);
+        c->used += len;
+        if (eat(p, i) < 0)
+            c->shut = 1;
+    }
 }
 
 /* Worker i's tail (procs_tail), once: whole frames only. */
@@ -470,17 +588,21 @@ static int take_tail(struct procs *p, unsigned i) {
 static void ended(struct procs *p, unsigned i) {
     struct procs_child *c = &p->c[i];
     int ok = 1, avail = 0;
+    c->gone = 1;
     if (c->exit_fd >= 0) {
         close(c->exit_fd);
         c->exit_fd = -1;
-        close(c->out_w);
+        if (c->out_w >= 0)
+            close(c->out_w);
         c->out_w = -1;
         /* Nothing more will come: read what is there, without waiting. */
         while (ok && c->out >= 0 && ioctl(c->out, FIONREAD, &avail) == 0 &&
                avail > 0)
             ok = pump(p, i) == 0;
     }
-    if (ok && c->out >= 0 && !c->killed)
+    /* Its records were all sent before it ended. */
+    drain(p);
+    if (ok && (p->channel ? !c->shut : c->out >= 0) && !c->killed)
         (void)take_tail(p, i);
     if (c->out >= 0) {
         close(c->out);
@@ -496,12 +618,15 @@ static void ended(struct procs *p, unsigned i) {
     }
 }
 
-/* In procs_serve's idx: this entry is the worker's exit_fd. */
+/* In procs_serve's idx: this entry is the worker's exit_fd, or the shared
+ * channel. */
 #define EXIT_ENTRY 0x80000000u
+#define CHANNEL_ENTRY 0x40000000u
 
 void procs_serve(struct procs *p) {
-    /* Each worker's output and its exit_fd: n entries at most. */
-    size_t n = 2 * (size_t)(p->started ? p->started : 1);
+    /* Each worker's output and its exit_fd, and the channel: n entries at
+     * most. */
+    size_t n = 2 * (size_t)(p->started ? p->started : 1) + 1;
     struct pollfd *pfd =
         scratch_get(&scratch_poll, n * (sizeof *pfd + sizeof(unsigned)), 0);
     unsigned *idx = pfd ? (unsigned *)(void *)(pfd + n) : NULL;
@@ -530,6 +655,13 @@ void procs_serve(struct procs *p) {
             procs_release(p);
         if (k == 0)
             break;
+        /* Read while some worker has not been seen ending (each one's
+         * end drains it too). */
+        if (p->shared_out >= 0 && pfd) {
+            pfd[k].fd = p->shared_out;
+            pfd[k].events = POLLIN;
+            idx[k++] = CHANNEL_ENTRY;
+        }
         int r = poll(pfd, k, -1);
         if (r < 0) {
             if (errno == EINTR && p->host->cancelled())
@@ -539,6 +671,10 @@ void procs_serve(struct procs *p) {
         for (unsigned j = 0; j < k; j++) {
             if (!pfd[j].revents)
                 continue;
+            if (idx[j] == CHANNEL_ENTRY) {
+                drain(p);
+                continue;
+            }
             unsigned i = idx[j] & ~EXIT_ENTRY;
             struct procs_child *c = &p->c[i];
             if (idx[j] & EXIT_ENTRY) {
@@ -615,6 +751,7 @@ void procs_reap(struct procs *p) {
 }
 
 int procs_finish(struct procs *p, int rc) {
+    watch(p);
     if (rc < 0)
         procs_kill_all(p);
     procs_serve(p);

@@ -61,6 +61,9 @@ struct procs_child {
     int status;   /* from wait4, once reaped                           */
     int done;     /* PB_FRAME_DONE seen                           */
     int usage;    /* pooled: PB_FRAME_USAGE seen (its repetition is over) */
+    int gone;     /* seen ending (its pidfd, or end-of-file without one) */
+    int shut;     /* its records on the shared channel are not read any
+                     further (it broke the protocol)                    */
     int killed;   /* killed by the coordinator: not a crash       */
     char *error;  /* PB_FRAME_ERROR text (owned), or NULL         */
 };
@@ -82,6 +85,11 @@ struct procs {
                        release (PB_WORKER_NO_RELEASE)                    */
     struct procs_tail *tails; /* fork: `workers` tails (procs_tails), or
                                  NULL                                    */
+    int shared_out;           /* fork: the read end of the channel every worker
+                                 writes its records to (procs_channel), or -1      */
+    int shared_w; /* its write end (the one every worker inherits)    */
+    int channel;  /* the workers write to that channel, not to pipes  */
+    int watched;  /* every worker forked has its pidfd (procs_finish) */
 };
 
 /* host->job_memory(job), or 1 when the core predates it (2.3): whether
@@ -102,13 +110,31 @@ int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
  * the workers write every frame to their pipes). */
 int procs_tails(struct procs *p);
 
+/*
+ * fork: one channel for the frames of every worker, and no descriptor per
+ * worker while they are forked.  A descriptor the coordinator holds when
+ * it forks is copied into the child (and closed again when the child
+ * exits): with a pipe and a pidfd per worker, the n-th fork copied 3n of
+ * them, which made forking 256 workers a third slower (85 against 64 us
+ * per worker in a test program).  Here the workers write their frames to
+ * one SOCK_SEQPACKET socket as records tagged with their index + 1
+ * (fdio_records_writev), and the coordinator opens each worker's pidfd
+ * once all are forked (procs_finish; a worker that has already ended is
+ * a zombie until procs_reap, so its pidfd still says it ended), and
+ * learns of each worker's end from its pidfd alone.  Returns
+ * the end the children write to (each inherits it), or -1 when the
+ * kernel has no pidfds or the descriptor limit leaves no room for one per
+ * worker: the workers then get a pipe each (procs_forked with its ends).
+ */
+int procs_channel(struct procs *p);
+
 /* fork: worker i is the child `pid`, writing its frames to the pipe whose
  * ends are `out` (read) and `out_w` (the coordinator's copy of the write
  * end).  Where the kernel offers a pidfd, the coordinator keeps out_w open
  * and learns of the worker's end from the pidfd alone: its output then
  * never reaches end-of-file, whose wakeup would come just before the
  * exit's.  Otherwise out_w is closed here.  Start workers in index
- * order. */
+ * order.  With the channel (procs_channel), out and out_w are -1. */
 void procs_forked(struct procs *p, unsigned i, pid_t pid, int out, int out_w);
 
 /* Serve the started workers until every one has ended (its pidfd, or its

@@ -145,14 +145,37 @@ traced_tail big.tr --set run.memory=off --set workload.noop.tasks=3000
 (( $(msg_writes big.tr) >= 4 )) || fail "3000 tasks: only $(msg_writes big.tr) batches written"
 [[ $(csv_col tail.csv checksum) == "$(printf '0x%x' $((3000 * 3001 / 2)))" ]] ||
     fail "3000 tasks: checksum $(csv_col tail.csv checksum)"
-pass "fork: the last batch stays in shared memory, the rest goes through the pipe"
+pass "fork: the last batch stays in shared memory, the rest goes through the channel"
 
-# With too few descriptors for a pidfd per worker (3 per worker and 64
-# spare), a worker's end is its pipe's end-of-file, and its tail is read
-# there: 16 workers under a limit of 100.
-(ulimit -n 100 && exec "$PARBENCH" run tail.ini -q --force --set run.memory=off \
+# One channel for the frames of all of fork's workers, and no descriptor
+# per worker while they are forked (procs.h, procs_channel): the cell
+# process opens one SOCK_SEQPACKET socket pair and no pipe, and the
+# workers' pidfds only after its last fork (its first pidfd_open is of
+# itself: whether the kernel has pidfds).  Before, each worker had a pipe
+# and a pidfd made before the next fork, which copied them all.
+traced_run pipe2,socketpair,pidfd_open,clone,clone3 chan.tr run tail.ini -q --force \
+    --set run.workers=8 --set run.memory=off
+[[ $(csv_col tail.csv status) == ok ]] || { cat tail.csv; fail "8 workers under strace: the row is not ok"; }
+cell=$(awk '/socketpair\(AF_UNIX, SOCK_SEQPACKET/ { print $1; exit }' chan.tr)
+[[ -n $cell ]] || { cat chan.tr; fail "fork: no SOCK_SEQPACKET socket pair for the workers' frames"; }
+read -r pipes pairs pidfds late < <(awk -v cell="$cell" '$1 == cell {
+        n++
+        if ($2 ~ /^pipe2\(/) pipes++
+        if ($2 ~ /^socketpair\(/) pairs++
+        if ($2 ~ /^clone/) last_clone = n
+        if ($2 ~ /^pidfd_open\(/ && $2 != "pidfd_open(" cell ",") { pidfds++; if (!first || n < first) first = n }
+    } END { print pipes + 0, pairs + 0, pidfds + 0, (first > last_clone) ? 1 : 0 }' chan.tr)
+(( pipes == 0 && pairs == 1 && pidfds == 8 && late == 1 )) ||
+    { cat chan.tr; fail "fork, 8 workers: $pipes pipes, $pairs socket pairs, $pidfds pidfds (after the last fork: $late); expected 0, 1, 8 (1)"; }
+pass "fork: one channel for all workers, their pidfds after the last fork"
+
+# With too few descriptors for the channel (a pidfd per worker and 64
+# spare) and for a pidfd per worker with its pipe (3 per worker and 64
+# spare), each worker has a pipe, its end is the pipe's end-of-file, and
+# its tail is read there: 16 workers under a limit of 70.
+(ulimit -n 70 && exec "$PARBENCH" run tail.ini -q --force --set run.memory=off \
     --set run.workers=16 --set workload.noop.tasks=640) > /dev/null 2> "$WORK/err" ||
-    { cat "$WORK/err"; fail "16 workers under ulimit -n 100 failed"; }
+    { cat "$WORK/err"; fail "16 workers under ulimit -n 70 failed"; }
 [[ $(csv_col tail.csv status) == ok && $(csv_col tail.csv checksum) == 0x32140 ]] ||
     { cat tail.csv; fail "16 workers without pidfds: the row is wrong"; }
 pass "fork without pidfds: the tails are read at end-of-file"
