@@ -162,7 +162,8 @@ static void feed_records(struct procs *p, unsigned workers, const uint8_t *at,
     }
     drain(p);
     if (p->shared_out >= 0)
-        fuzz_fail("the channel is still open after its end-of-file");
+        fuzz_fail("the channel is still read after its end-of-file");
+    close(sv[0]);
     for (unsigned i = 0; i < workers; i++)
         ended(p, i);
 }

@@ -93,7 +93,7 @@ int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
     p->workers = workers;
     p->tasks = host->job_tasks(job);
     p->release_fd = -1;
-    p->shared_out = p->shared_w = -1;
+    p->shared_out = -1;
     p->culprit = -1;
     p->no_release = !procs_memory(host, job);
     p->c = scratch_get(&scratch_children,
@@ -149,23 +149,36 @@ static int have_pidfd(void) {
     return have;
 }
 
+/* The channel's two ends, made by the first run() that uses it and kept
+ * for the cell process's life, like the scratch memory: a socket pair
+ * per repetition cost its making and closing inside the clock. */
+static int channel_fd[2] = {-1, -1};
+
 int procs_channel(struct procs *p) {
-    int sv[2];
     /* A pidfd per worker, opened once all are forked: one descriptor
      * each, and the channel's two. */
-    if (!have_pidfd() || (long)p->workers + 64 > fd_limit() ||
-        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    if (!have_pidfd() || (long)p->workers + 64 > fd_limit())
         return -1;
-    p->shared_out = sv[0];
-    p->shared_w = sv[1];
+    if (channel_fd[0] < 0 &&
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, channel_fd) < 0)
+        return -1;
+    /* What a worker of an earlier repetition sent after that repetition
+     * stopped reading (one killed before its pidfd was open) would be
+     * taken for this one's: thrown away. */
+    unsigned char b;
+    ssize_t n;
+    while ((n = recv(channel_fd[0], &b, 1, MSG_DONTWAIT | MSG_TRUNC)) > 0 ||
+           (n < 0 && errno == EINTR))
+        ;
+    p->shared_out = channel_fd[0];
     p->channel = 1;
-    return sv[1];
+    return channel_fd[1];
 }
 
 /* Once every worker is forked, each gets its pidfd, which tells its end.
- * The coordinator keeps its copy of the channel's write end until
- * procs_free: the channel never reaches end-of-file, whose wakeup would
- * come just before the last worker's exit's.  A worker whose pidfd cannot
+ * The coordinator keeps its copy of the channel's write end: the channel
+ * never reaches end-of-file, whose wakeup would come just before the
+ * last worker's exit's.  A worker whose pidfd cannot
  * be opened cannot be watched: the job fails, and the workers are killed
  * and reaped. */
 static void watch(struct procs *p) {
@@ -217,10 +230,6 @@ void procs_free(struct procs *p) {
     }
     if (p->release_fd >= 0)
         close(p->release_fd);
-    if (p->shared_out >= 0)
-        close(p->shared_out);
-    if (p->shared_w >= 0)
-        close(p->shared_w);
     memset(p, 0, sizeof *p);
 }
 
@@ -517,8 +526,9 @@ static int pump(struct procs *p, unsigned i) {
 }
 
 /* Reads every record waiting on the shared channel, without waiting, and
- * hands each to the worker its tag names.  At end-of-file (every worker
- * has ended) the channel is closed. */
+ * hands each to the worker its tag names.  At end-of-file (nobody holds a
+ * write end any more: not with procs_channel's, whose write end the
+ * coordinator keeps) it is read no further. */
 static void drain(struct procs *p) {
     size_t cap = sizeof(uint32_t) + FDIO_RECORD_MAX;
     unsigned char *rec = scratch_get(&scratch_record, cap, 0);
@@ -534,7 +544,6 @@ static void drain(struct procs *p) {
         if (n < 0 && errno == EAGAIN)
             return;
         if (n <= 0) {
-            close(p->shared_out);
             p->shared_out = -1;
             return;
         }

@@ -85,11 +85,12 @@ struct procs {
                        release (PB_WORKER_NO_RELEASE)                    */
     struct procs_tail *tails; /* fork: `workers` tails (procs_tails), or
                                  NULL                                    */
-    int shared_out;           /* fork: the read end of the channel every worker
-                                 writes its records to (procs_channel), or -1      */
-    int shared_w; /* its write end (the one every worker inherits)    */
-    int channel;  /* the workers write to that channel, not to pipes  */
-    int watched;  /* every worker forked has its pidfd (procs_finish) */
+    /* fork: the read end of the channel every worker writes its records
+     * to (procs_channel; kept for the cell process, never closed here), or
+     * -1 */
+    int shared_out;
+    int channel; /* the workers write to that channel, not to pipes    */
+    int watched; /* every worker forked has its pidfd (procs_finish)   */
 };
 
 /* host->job_memory(job), or 1 when the core predates it (2.3): whether
