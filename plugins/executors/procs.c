@@ -530,6 +530,8 @@ static int pump(struct procs *p, unsigned i) {
  * write end any more: not with procs_channel's, whose write end the
  * coordinator keeps) it is read no further. */
 static void drain(struct procs *p) {
+    if (p->shared_out < 0)
+        return;
     size_t cap = sizeof(uint32_t) + FDIO_RECORD_MAX;
     unsigned char *rec = scratch_get(&scratch_record, cap, 0);
     while (p->shared_out >= 0) {
