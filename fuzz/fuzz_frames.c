@@ -154,7 +154,6 @@ static void feed_records(struct procs *p, unsigned workers, const uint8_t *at,
     }
     close(sv[1]);
     p->channel = 1;
-    p->watched = 1;
     p->shared_out = sv[0];
     for (unsigned i = 0; i < workers; i++) {
         p->c[i].pid = zombie;

@@ -553,10 +553,10 @@ struct cell_run {
  * A cell process wakes on the CPU of whoever wrote its GO, and the runner,
  * woken by a row while that process still runs, goes to another CPU: so
  * the cell process changed CPU at every repetition, each time to caches
- * that held none of its page tables.  On this 2-CPU virtual machine, fork
- * at 1 worker: the kernel's clone took a median of 87 us after such a move
- * against 62 us without, and half the repetitions moved.  With the
- * runner on one CPU the cell process follows it there and stays.  The
+ * that held none of its page tables.  On the 2-CPU machine of
+ * docs/performance.md, fork at 1 worker: the kernel's clone took a median of 87
+ * us after such a move against 62 us without, and half the repetitions moved.
+ * With the runner on one CPU the cell process follows it there and stays.  The
  * runner sleeps while a repetition is measured, so that CPU stays free for
  * the workers; every process the runner starts gets back the CPUs the
  * runner was given (unpin), and so do the workers of the cells.
@@ -1527,7 +1527,7 @@ static int end_run(struct runner *r, int status) {
 }
 
 /* The soft limit on open descriptors raised to the hard one: a process
- * executor holds two to four per worker in its cell process (pipes, a
+ * executor holds one to four per worker in its cell process (pipes, a
  * pidfd), and a shell's usual soft 1024 would make every cell of more
  * than a few hundred workers fail with "Too many open files" where the
  * hard limit allows them.  Workers and mpirun inherit it. */

@@ -162,14 +162,6 @@ int procs_channel(struct procs *p) {
     if (channel_fd[0] < 0 &&
         socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, channel_fd) < 0)
         return -1;
-    /* What a worker of an earlier repetition sent after that repetition
-     * stopped reading (one killed before its pidfd was open) would be
-     * taken for this one's: thrown away. */
-    unsigned char b;
-    ssize_t n;
-    while ((n = recv(channel_fd[0], &b, 1, MSG_DONTWAIT | MSG_TRUNC)) > 0 ||
-           (n < 0 && errno == EINTR))
-        ;
     p->shared_out = channel_fd[0];
     p->channel = 1;
     return channel_fd[1];
@@ -178,13 +170,11 @@ int procs_channel(struct procs *p) {
 /* Once every worker is forked, each gets its pidfd, which tells its end.
  * The coordinator keeps its copy of the channel's write end: the channel
  * never reaches end-of-file, whose wakeup would come just before the
- * last worker's exit's.  A worker whose pidfd cannot
- * be opened cannot be watched: the job fails, and the workers are killed
- * and reaped. */
+ * last worker's exit's.  A worker whose pidfd cannot be opened cannot be
+ * watched: the job fails, and the workers are killed and reaped. */
 static void watch(struct procs *p) {
-    if (!p->channel || p->watched)
+    if (!p->channel)
         return;
-    p->watched = 1;
     for (unsigned i = 0; i < p->started; i++) {
         struct procs_child *c = &p->c[i];
         c->exit_fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
@@ -534,12 +524,12 @@ static void drain(struct procs *p) {
         return;
     size_t cap = sizeof(uint32_t) + FDIO_RECORD_MAX;
     unsigned char *rec = scratch_get(&scratch_record, cap, 0);
+    if (!rec) {
+        p->host->job_fail(p->job, 0, "out of memory in the coordinator");
+        procs_kill_all(p);
+        return;
+    }
     while (p->shared_out >= 0) {
-        if (!rec) {
-            p->host->job_fail(p->job, 0, "out of memory in the coordinator");
-            procs_kill_all(p);
-            return;
-        }
         ssize_t n = recv(p->shared_out, rec, cap, MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0 && errno == EINTR)
             continue;
@@ -761,12 +751,31 @@ void procs_reap(struct procs *p) {
             report(p, i, p->c[i].status);
 }
 
+/* After procs_reap: records on the kept channel from a worker never seen
+ * ending (one whose pidfd could not be opened: serving did not wait for
+ * it) would be taken for the next repetition's, and are thrown away.
+ * Nothing to do, and no system call, when every worker was seen ending:
+ * each end drained the channel. */
+static void discard_leftovers(const struct procs *p) {
+    unsigned i = 0;
+    while (i < p->started && p->c[i].gone)
+        i++;
+    if (!p->channel || i == p->started)
+        return;
+    unsigned char b;
+    ssize_t n;
+    while ((n = recv(channel_fd[0], &b, 1, MSG_DONTWAIT | MSG_TRUNC)) > 0 ||
+           (n < 0 && errno == EINTR))
+        ;
+}
+
 int procs_finish(struct procs *p, int rc) {
     watch(p);
     if (rc < 0)
         procs_kill_all(p);
     procs_serve(p);
     procs_reap(p);
+    discard_leftovers(p);
     procs_free(p);
     return rc;
 }

@@ -90,7 +90,6 @@ struct procs {
      * -1 */
     int shared_out;
     int channel; /* the workers write to that channel, not to pipes    */
-    int watched; /* every worker forked has its pidfd (procs_finish)   */
 };
 
 /* host->job_memory(job), or 1 when the core predates it (2.3): whether
@@ -145,9 +144,8 @@ void procs_forked(struct procs *p, unsigned i, pid_t pid, int out, int out_w);
  * PB_FRAME_ERROR or breaks the protocol. */
 void procs_serve(struct procs *p);
 
-/* SIGKILL every started worker not seen ending yet (its output or its
- * pidfd still open; they are marked `killed`: not reported as
- * crashes). */
+/* SIGKILL every started worker not seen ending yet (`gone` unset; they
+ * are marked `killed`: not reported as crashes). */
 void procs_kill_all(struct procs *p);
 
 /* Close the release pipe and every worker's input: workers waiting after

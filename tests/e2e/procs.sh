@@ -71,7 +71,7 @@ for shape in 7:3 1:8 1000:2; do
     pass "$tasks tasks on $workers workers: 12 rows ok, answers right"
 done
 
-# A soft limit on descriptors below what 150 worker processes need (two
+# A soft limit on descriptors below what 150 worker processes need (one
 # to four each in the cell) is raised to the hard limit by parbench run;
 # where the hard limit is that low too, the row says what to do.
 cat > fds.ini <<'INI'
@@ -108,7 +108,7 @@ pass "out of descriptors: the row says to raise ulimit -n"
 # batch may still be written mid-way: one queued 1 ms plus a clock tick
 # or more after the last write goes out, which a slow run under strace
 # can reach; no check depends on it.)  More results than the tail holds
-# go through the pipe as before, the rest in the tail, and every answer
+# go through the channel (below), the rest in the tail, and every answer
 # arrives (the noop checksum).
 command -v strace > /dev/null || skip "strace is not installed: the tail checks need it"
 cat > tail.ini <<'INI'

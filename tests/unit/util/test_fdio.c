@@ -3,7 +3,8 @@
  * test_fdio.c - whole reads and writes, and the worker protocol's frames:
  * a frame is written whole (header, then both parts), and a frame longer
  * than PB_FRAME_MAX is refused before anything is written, by the one
- * writer that parbench-worker and the process executors share.
+ * writer that parbench-worker and the process executors share; fork's
+ * records carry a writer's tag on every piece of its stream.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,6 +232,68 @@ static void test_frame_over_the_cap_is_refused(void **state) {
     close(p[1]);
 }
 
+/*
+ * Records (fork's shared channel): a frame of 80 000 bytes from a batch
+ * tagged 7 arrives on a SOCK_SEQPACKET socket as records of at most
+ * FDIO_RECORD_MAX bytes after the tag, each starting with the tag, whose
+ * bytes put together are the frame; a batch of small frames is one
+ * record.  A writer that sent one record of everything would fail the
+ * size check; one that forgot the tag on a later record, the tag check.
+ */
+static void test_records(void **state) {
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+    int big = 1 << 20;
+    assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof big),
+                     0);
+    static unsigned char body[80000], got[90000], rec[2 * 32768];
+    for (size_t i = 0; i < sizeof body; i++)
+        body[i] = (unsigned char)(i * 13 + 5);
+    unsigned char bbuf[256];
+    struct fdio_batch b;
+    fdio_batch_init(&b, sv[1], bbuf, sizeof bbuf, 0);
+    b.tag = 7;
+    /* Larger than the batch: written on its own, as records. */
+    assert_int_equal(
+        fdio_batch_frame(&b, PB_FRAME_MSG, body, 100, body + 100, 79900), 0);
+    size_t used = 0;
+    int records = 0;
+    for (;;) {
+        ssize_t n = recv(sv[0], rec, sizeof rec, MSG_DONTWAIT | MSG_TRUNC);
+        if (n < 0)
+            break;
+        assert_true(n > 4 && (size_t)n <= 4 + FDIO_RECORD_MAX);
+        uint32_t tag;
+        memcpy(&tag, rec, sizeof tag);
+        assert_int_equal(tag, 7);
+        assert_true(used + (size_t)n - 4 <= sizeof got);
+        memcpy(got + used, rec + 4, (size_t)n - 4);
+        used += (size_t)n - 4;
+        records++;
+    }
+    assert_int_equal(used, sizeof(struct pb_frame) + sizeof body);
+    assert_int_equal(records, 3);
+    struct pb_frame f;
+    memcpy(&f, got, sizeof f);
+    assert_int_equal(f.type, PB_FRAME_MSG);
+    assert_int_equal(f.len, sizeof body);
+    assert_memory_equal(got + sizeof f, body, sizeof body);
+
+    /* Small frames: one record at the flush. */
+    fdio_batch_init(&b, sv[1], bbuf, sizeof bbuf, 1000000000u);
+    b.tag = 2;
+    assert_int_equal(fdio_batch_frame(&b, PB_FRAME_MSG, "ab", 2, NULL, 0), 0);
+    assert_int_equal(fdio_batch_frame(&b, PB_FRAME_DONE, NULL, 0, NULL, 0), 0);
+    assert_int_equal(fdio_batch_flush(&b), 0);
+    ssize_t n = recv(sv[0], rec, sizeof rec, MSG_DONTWAIT);
+    assert_int_equal(n, 4 + 2 * sizeof(struct pb_frame) + 2);
+    assert_int_equal(rec[0], 2);
+    assert_int_equal(recv(sv[0], rec, sizeof rec, MSG_DONTWAIT), -1);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_full),
@@ -238,6 +302,7 @@ int main(void) {
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_batch_interval),
         cmocka_unit_test(test_frame_over_the_cap_is_refused),
+        cmocka_unit_test(test_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
