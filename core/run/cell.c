@@ -467,6 +467,8 @@ void cell_main(const struct cell_request *req) {
     /* For processes the executor forks from this one (forkserver). */
     ex->host.host.worker_main = worker_proc_main;
     ex->host.host.worker_pool_main = worker_proc_pool_main;
+    ex->host.host.worker_spec = worker_proc_spec;
+    ex->host.host.worker_job = worker_proc_job;
     host_preload_workload(&wl->plugin);
     env_init(&env, wl);
     env.fd = req->fd;

@@ -74,6 +74,8 @@ void host_init(struct host_instance *hi, const char *name) {
     h->worker_pool_main = NULL; /* set by the cell process, as worker_main */
     h->job_memory = job_memory;
     h->job_helper_pid = job_helper_pid;
+    h->worker_spec = NULL; /* set by the cell process, as worker_main */
+    h->worker_job = NULL;
     hi->name = name;
 }
 
@@ -87,9 +89,8 @@ static const struct loaded_plugin *preloaded;
 
 void host_preload_workload(const struct loaded_plugin *lp) { preloaded = lp; }
 
-int host_workload_from_spec(const char *text, size_t len,
-                            struct host_workload *out, char *err,
-                            size_t errlen) {
+int host_workload_parse(const char *text, size_t len, struct host_workload *out,
+                        char *err, size_t errlen) {
     struct worker_spec spec;
     if (spec_parse(text, len, &spec, err, errlen) < 0)
         return -1;
@@ -125,11 +126,24 @@ int host_workload_from_spec(const char *text, size_t len,
     out->ops = &out->lp.workload;
     out->params = ps;
     out->state = NULL;
-    why[0] = '\0';
-    if (out->ops->create(&out->hi.host, ps, &out->state, why, sizeof why) < 0) {
+    return 0;
+}
+
+int host_workload_create(struct host_workload *wl, char *err, size_t errlen) {
+    char why[512] = "";
+    if (wl->ops->create(&wl->hi.host, wl->params, &wl->state, why, sizeof why) <
+        0) {
         snprintf(err, errlen, "creating the workload: %s",
                  why[0] ? why : "create failed");
         return -1;
     }
     return 0;
+}
+
+int host_workload_from_spec(const char *text, size_t len,
+                            struct host_workload *out, char *err,
+                            size_t errlen) {
+    if (host_workload_parse(text, len, out, err, errlen) < 0)
+        return -1;
+    return host_workload_create(out, err, errlen);
 }

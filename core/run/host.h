@@ -39,6 +39,13 @@ int host_workload_from_spec(const char *text, size_t len,
                             struct host_workload *out, char *err,
                             size_t errlen);
 
+/* host_workload_from_spec in two steps: everything up to create()
+ * (state NULL), then create().  A fork server parses once and each of
+ * its workers creates (host->worker_spec, host->worker_job). */
+int host_workload_parse(const char *text, size_t len, struct host_workload *out,
+                        char *err, size_t errlen);
+int host_workload_create(struct host_workload *wl, char *err, size_t errlen);
+
 /* The workload plugin this process has loaded (the cell's, borrowed for
  * the process's life): a process forked from it that builds its workload
  * from a spec naming the same file (a forkserver worker) takes it as it

@@ -144,12 +144,17 @@ static int read_start(struct pb_worker_start *st, int *shfd) {
     return 1;
 }
 
+/* 1 when start record `st` names a worker of its job and a schedule. */
+static int start_in_range(const struct pb_worker_start *st) {
+    return st->workers != 0 && st->worker < st->workers && st->schedule <= 1;
+}
+
 /* The checks every start record passes. */
 static void check_start(const struct pb_worker_start *st) {
     if (st->magic != PB_WORKER_MAGIC)
         fail_start("no valid start record on standard input (this program "
                    "is started by parbench)");
-    if (st->workers == 0 || st->worker >= st->workers || st->schedule > 1)
+    if (!start_in_range(st))
         fail_start("start record: worker %u of %u, schedule %u", st->worker,
                    st->workers, st->schedule);
 }
@@ -250,6 +255,66 @@ void worker_proc_pool_main(const struct pb_job *job) {
     if (st.parent != getppid())
         _exit(PB_WORKER_EXIT_START);
     pool_serve(h, ops, state, st, shfd);
+}
+
+void *worker_proc_spec(const void *spec, size_t spec_len, char *err,
+                       size_t errlen) {
+    if (spec_len == 0 || spec_len > SPEC_MAX) {
+        snprintf(err, errlen, "workload spec of %llu bytes",
+                 (unsigned long long)spec_len);
+        return NULL;
+    }
+    struct host_workload *wl = calloc(1, sizeof *wl);
+    if (!wl) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (host_workload_parse(spec, spec_len, wl, err, errlen) < 0) {
+        free(wl);
+        return NULL;
+    }
+    return wl;
+}
+
+struct pb_job *worker_proc_job(const struct pb_worker_start *st, void *workload,
+                               int shared_fd, char *err, size_t errlen) {
+    struct host_workload *wl = workload;
+    if (st->magic != PB_WORKER_MAGIC || !start_in_range(st)) {
+        snprintf(err, errlen,
+                 "not a valid start record: worker %u of %u, "
+                 "schedule %u",
+                 st->worker, st->workers, st->schedule);
+        return NULL;
+    }
+    if (shared_fd < 0 && st->schedule == PB_SCHEDULE_DYNAMIC) {
+        snprintf(err, errlen,
+                 "dynamic schedule without the job's shared "
+                 "page: no way to claim a task");
+        return NULL;
+    }
+    if (!wl || host_workload_create(wl, err, errlen) < 0)
+        return NULL;
+    int rc = 0;
+    struct pb_job *job =
+        job_new_worker(&wl->hi.host, wl->ops, wl->state, st->workers,
+                       (enum pb_schedule)st->schedule, shared_fd, &rc);
+    if (shared_fd >= 0)
+        close(shared_fd);
+    if (!job) {
+        snprintf(err, errlen, "%s",
+                 rc == PB_ENOMEM ? "out of memory"
+                                 : "cannot map the job's shared page");
+        return NULL;
+    }
+    if (job_tasks(job) != st->tasks) {
+        snprintf(err, errlen,
+                 "the workload has %llu tasks here but %llu in the "
+                 "coordinator: its create() is not deterministic",
+                 (unsigned long long)job_tasks(job),
+                 (unsigned long long)st->tasks);
+        return NULL;
+    }
+    return job;
 }
 
 void worker_proc_main(void) {

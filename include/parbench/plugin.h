@@ -97,6 +97,9 @@
  *       release so that their memory can be read: [run] memory), and in
  *       <parbench/worker.h> PB_WORKER_NO_RELEASE; host->job_helper_pid (a
  *       helper process whose memory the core reads with the workers').
+ *  2.4  host->worker_spec and host->worker_job (a fork server parses the
+ *       spec once; each worker it forks re-creates the workload state
+ *       and runs worker_loop: no pipes of <parbench/worker.h>).
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H
@@ -195,6 +198,7 @@ struct pb_job;      /* opaque: one repetition of one cell, owned by the core */
 struct pb_task_ctx; /* opaque: the running task's context, owned by the core */
 struct pb_task_result;
 struct rusage;
+struct pb_worker_start; /* <parbench/worker.h> */
 
 enum pb_log_level { PB_LOG_ERROR = 0, PB_LOG_WARN, PB_LOG_INFO, PB_LOG_DEBUG };
 
@@ -479,6 +483,36 @@ struct pb_host {
      * same pid count once.
      */
     void (*job_helper_pid)(struct pb_job *job, pid_t pid);
+    /*
+     * (2.4) In a process the executor forked from the coordinator (a fork
+     * server), never in the coordinator itself: the workload of a job's
+     * spec (host->job_spec in the coordinator; spec_len bytes) ready for
+     * its workers -- the spec parsed, the plugin loaded (already mapped in
+     * a fork of the coordinator) and checked, the parameters set -- but no
+     * state yet: each worker makes its own with worker_job.  An opaque
+     * handle that lives until the process exits (parse each distinct spec
+     * once), or NULL with a reason in err (errlen bytes).  One thread.
+     * NULL outside a cell process.
+     */
+    void *(*worker_spec)(const void *spec, size_t spec_len, char *err,
+                         size_t errlen);
+    /*
+     * (2.4) In a process forked from the one that called worker_spec (a
+     * fork server's child): the job of worker start->worker (the start
+     * record of <parbench/worker.h>, checked as worker_main checks it),
+     * its workload state re-created by create() from `workload` (what
+     * worker_spec returned) with the role PB_ROLE_WORKER, and the job's
+     * shared page `shared_fd` (host->job_shared_fd, passed on; mapped and
+     * the descriptor closed) so that claims, job_current_task() and the
+     * stop flag work across processes.  Run it with worker_loop(job,
+     * start->worker, io), sending frames as the executor likes.  Returns
+     * NULL with a reason in err when the worker cannot start: say so in a
+     * PB_FRAME_ERROR and exit with PB_WORKER_EXIT_START.  The job lives
+     * until the process exits.  One thread.  NULL outside a cell process.
+     */
+    struct pb_job *(*worker_job)(const struct pb_worker_start *start,
+                                 void *workload, int shared_fd, char *err,
+                                 size_t errlen);
 };
 
 /* Nonzero when the core's host table has `field` (appended after 2.0). */

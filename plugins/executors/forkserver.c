@@ -55,7 +55,14 @@
 #define SERVER_NAME "pb-forkserver"
 #define WORKER_NAME "pb-fs-worker"
 
-enum { OP_FORK = 1, OP_USAGE = 2 };
+enum { OP_FORK = 1, OP_USAGE = 2, OP_JOB = 3, OP_FORK_JOB = 4 };
+
+/* OP_JOB's `worker` field: the workers may use the tails the server
+ * inherited (fs_state.tails). */
+#define FS_JOB_TAILS 1u
+
+/* The largest OP_JOB message: a larger spec takes the pipes. */
+#define FS_JOB_MAX 65536u
 
 struct fs_request {
     uint32_t op;
@@ -72,6 +79,26 @@ struct fs_state {
     pid_t pid;               /* the server */
     int sock;                /* the coordinator's end of the socket pair */
     struct procs_pool *pool; /* `lifetime = cell`, or NULL */
+    /* The workers' tails (procs_tails_reserve), mapped before the server
+     * was forked so that it and its workers share them; NULL: none. */
+    struct procs_tail *tails;
+};
+
+/* The server's copy of the repetition's job (OP_JOB), from which each
+ * OP_FORK_JOB's worker starts. */
+struct fs_job {
+    int valid;
+    struct pb_worker_start start; /* its `worker` is set in each child */
+    unsigned char *spec;          /* start.spec_len bytes               */
+    size_t spec_cap;
+    int chan;     /* the channel's write end (procs_channel)         */
+    int shared;   /* the job's shared page, or -1                    */
+    int release;  /* the release pipe's read end, or -1 (none)       */
+    int tails_ok; /* the coordinator reads the inherited tails       */
+    /* The spec parsed (host->worker_spec), once per distinct spec; NULL
+     * with why when it cannot be, which each worker then reports. */
+    void *workload;
+    char why[512];
 };
 
 /* ------------------------------------------------------------------------ */
@@ -148,6 +175,88 @@ static void become_worker(const struct pb_host *host, int *fds, int nfds) {
     _exit(PB_WORKER_EXIT_START); /* worker_main does not return */
 }
 
+/* The worker's side of an OP_FORK_JOB: its job re-created from the
+ * repetition's spec (host->worker_job), then fork's worker loop, frames
+ * in its tail and on the channel (procs_child_main).  Never returns. */
+static void become_job_worker(const struct pb_host *host,
+                              const struct fs_job *j, unsigned worker,
+                              struct procs_tail *tails, int sock)
+    __attribute__((noreturn));
+static void become_job_worker(const struct pb_host *host,
+                              const struct fs_job *j, unsigned worker,
+                              struct procs_tail *tails, int sock) {
+    prctl(PR_SET_NAME, WORKER_NAME);
+    /* The server's end: a worker holding it would hide the server's end
+     * from the coordinator. */
+    close(sock);
+    struct pb_worker_start st = j->start;
+    st.worker = worker;
+    uint32_t tag = worker + 1;
+    char err[512] = "";
+    struct pb_job *job =
+        j->workload
+            ? host->worker_job(&st, j->workload, j->shared, err, sizeof err)
+            : NULL;
+    if (!job) {
+        if (!j->workload)
+            memcpy(err, j->why, sizeof err);
+        (void)fdio_write_frame_tagged(j->chan, tag, PB_FRAME_ERROR, err,
+                                      strlen(err), NULL, 0);
+        _exit(PB_WORKER_EXIT_START);
+    }
+    procs_child_main(host, job, worker, (pid_t)st.parent, j->chan, tag,
+                     j->release, j->tails_ok ? &tails[worker] : NULL);
+}
+
+/* Takes in an OP_JOB of `n` bytes at `msg` with its descriptors: the
+ * channel, then the shared page and the release's read end when the
+ * start record says there are.  Returns 0, or -1 when it does not add
+ * up (the server then stops). */
+static int take_job(const struct pb_host *host, struct fs_job *j,
+                    const unsigned char *msg, size_t n, const int *fds,
+                    int nfds, unsigned ntails) {
+    const struct fs_request *rq = (const void *)msg;
+    struct pb_worker_start st;
+    size_t at = sizeof *rq + sizeof st;
+    if (n < at)
+        return -1;
+    memcpy(&st, msg + sizeof *rq, sizeof st);
+    int want = 1 + ((st.flags & PB_WORKER_SHARED) != 0) +
+               ((st.flags & PB_WORKER_NO_RELEASE) == 0);
+    if (st.spec_len != n - at || nfds != want ||
+        ((rq->worker & FS_JOB_TAILS) && st.workers > ntails))
+        return -1;
+    /* The same spec as the last repetition's (always, within a cell):
+     * parsed already. */
+    int same = j->valid && st.spec_len == j->start.spec_len &&
+               memcmp(j->spec, msg + at, st.spec_len) == 0;
+    if (!same) {
+        if (st.spec_len > j->spec_cap) {
+            unsigned char *q = realloc(j->spec, st.spec_len);
+            if (!q)
+                return -1;
+            j->spec = q;
+            j->spec_cap = st.spec_len;
+        }
+        memcpy(j->spec, msg + at, st.spec_len);
+        j->why[0] = '\0';
+        j->workload =
+            host->worker_spec(j->spec, st.spec_len, j->why, sizeof j->why);
+    }
+    int *mine[3] = {&j->chan, &j->shared, &j->release};
+    for (int k = 0; k < 3; k++)
+        if (*mine[k] >= 0)
+            close(*mine[k]);
+    int k = 0;
+    j->chan = fds[k++];
+    j->shared = (st.flags & PB_WORKER_SHARED) ? fds[k++] : -1;
+    j->release = (st.flags & PB_WORKER_NO_RELEASE) ? -1 : fds[k++];
+    j->start = st;
+    j->tails_ok = (rq->worker & FS_JOB_TAILS) != 0;
+    j->valid = 1;
+    return 0;
+}
+
 /* Handles one FORK: the descriptors are the worker's; returns the pid or
  * -errno. */
 static int64_t server_fork(const struct pb_host *host, int *fds, int nfds) {
@@ -160,9 +269,11 @@ static int64_t server_fork(const struct pb_host *host, int *fds, int nfds) {
 
 /* The server's whole life: answer requests until the coordinator closes
  * its end.  Never returns. */
-static void server_main(const struct pb_host *host, int sock, pid_t parent)
+static void server_main(const struct pb_host *host, int sock, pid_t parent,
+                        struct procs_tail *tails, unsigned ntails)
     __attribute__((noreturn));
-static void server_main(const struct pb_host *host, int sock, pid_t parent) {
+static void server_main(const struct pb_host *host, int sock, pid_t parent,
+                        struct procs_tail *tails, unsigned ntails) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(0);
@@ -185,13 +296,16 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent) {
     char ok = 1;
     if (write(sock, &ok, 1) != 1)
         _exit(1);
+    /* Requests: OP_JOB's are the largest. */
+    static unsigned char msg[FS_JOB_MAX];
+    struct fs_job job = {.chan = -1, .shared = -1, .release = -1};
     for (;;) {
         struct fs_request rq;
         union {
             char buf[CMSG_SPACE(3 * sizeof(int))];
             struct cmsghdr align;
         } cm;
-        struct iovec iov = {.iov_base = &rq, .iov_len = sizeof rq};
+        struct iovec iov = {.iov_base = msg, .iov_len = sizeof msg};
         struct msghdr mh = {.msg_iov = &iov,
                             .msg_iovlen = 1,
                             .msg_control = cm.buf,
@@ -204,6 +318,9 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent) {
             continue;
         if (n <= 0)
             _exit(0); /* the coordinator closed its end */
+        if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof rq)
+            _exit(1); /* not the coordinator speaking: stop */
+        memcpy(&rq, msg, sizeof rq);
         int fds[3], nfds = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
@@ -217,7 +334,21 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent) {
                         close(fd);
                 }
             }
-        if (n == sizeof rq && rq.op == OP_FORK && nfds >= 2) {
+        if (rq.op == OP_JOB) {
+            if (take_job(host, &job, msg, (size_t)n, fds, nfds, ntails) < 0)
+                _exit(1);
+        } else if (n == sizeof rq && rq.op == OP_FORK_JOB && nfds == 0) {
+            int64_t pid = -EINVAL;
+            if (job.valid && rq.worker < job.start.workers) {
+                long c = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL,
+                                 NULL, 0);
+                if (c == 0)
+                    become_job_worker(host, &job, rq.worker, tails, sock);
+                pid = c < 0 ? -errno : (int64_t)c;
+            }
+            if (write(sock, &pid, sizeof pid) != sizeof pid)
+                _exit(1);
+        } else if (n == sizeof rq && rq.op == OP_FORK && nfds >= 2) {
             int64_t pid = server_fork(host, fds, nfds);
             for (int k = 0; k < nfds; k++)
                 close(fds[k]);
@@ -306,7 +437,6 @@ static int fs_prepare(const struct pb_host *host,
                       const struct pb_params *params, unsigned workers,
                       void **state, char *err, size_t errlen) {
     (void)params;
-    (void)workers;
     if (!PB_HOST_HAS(host, job_helper_usage) || !host->worker_main ||
         !host->job_helper_usage) {
         snprintf(err, errlen,
@@ -328,11 +458,13 @@ static int fs_prepare(const struct pb_host *host,
         free(s);
         return -1;
     }
+    /* Before the fork, so that the server and its workers share them. */
+    s->tails = procs_tails_reserve(workers);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         close(sv[0]);
-        server_main(host, sv[1], parent);
+        server_main(host, sv[1], parent, s->tails, s->tails ? workers : 0);
     }
     close(sv[1]);
     s->sock = sv[0];
@@ -462,6 +594,87 @@ static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
     return rc;
 }
 
+/* The repetition's job to the server (OP_JOB): the start record, the spec
+ * and the descriptors every worker gets -- the channel, the shared page,
+ * the release's read end.  0, or -1 (server gone). */
+static int send_job(const struct pb_host *host, struct pb_job *job,
+                    const struct fs_state *s,
+                    const struct pb_worker_start *start, const void *spec,
+                    int tails_ok, int chan, int shared, int release) {
+    struct fs_request rq = {.op = OP_JOB,
+                            .worker = tails_ok ? FS_JOB_TAILS : 0u};
+    int fds[3], nfds = 0;
+    fds[nfds++] = chan;
+    if (start->flags & PB_WORKER_SHARED)
+        fds[nfds++] = shared;
+    if (!(start->flags & PB_WORKER_NO_RELEASE))
+        fds[nfds++] = release;
+    union {
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+        struct cmsghdr align;
+    } cm;
+    memset(&cm, 0, sizeof cm);
+    struct iovec iov[3] = {
+        {.iov_base = &rq, .iov_len = sizeof rq},
+        {.iov_base = (void *)start, .iov_len = sizeof *start},
+        {.iov_base = (void *)spec, .iov_len = (size_t)start->spec_len}};
+    struct msghdr mh = {.msg_iov = iov,
+                        .msg_iovlen = 3,
+                        .msg_control = cm.buf,
+                        .msg_controllen =
+                            CMSG_SPACE((size_t)nfds * sizeof(int))};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+    memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
+    size_t len = sizeof rq + sizeof *start + (size_t)start->spec_len;
+    ssize_t n;
+    while ((n = sendmsg(s->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)len)
+        return -1;
+    host->job_add_ipc(job, len);
+    return 0;
+}
+
+/* Starts the job's n workers with OP_FORK_JOB, FS_WINDOW requests ahead
+ * of the answers, as fork_all does without the pipes.  Each is adopted
+ * in order; after a failure (err says why, -1) the ones the server still
+ * forks are killed and reaped here. */
+static int fork_job_all(struct procs *p, const struct fs_state *s, unsigned n,
+                        char *err, size_t errlen) {
+    unsigned sent = 0, done = 0;
+    int rc = 0;
+    while (done < sent || (rc == 0 && sent < n)) {
+        while (rc == 0 && sent < n && sent - done < FS_WINDOW) {
+            if (send_request(s, OP_FORK_JOB, sent, NULL, 0) < 0) {
+                server_gone(s, err, errlen);
+                rc = -1;
+            } else
+                sent++;
+        }
+        if (done == sent)
+            break;
+        pid_t pid = 0;
+        char why[256];
+        int r = fs_forked(p->host, p->job, s, done, &pid, rc == 0 ? err : why,
+                          rc == 0 ? errlen : sizeof why);
+        if (r == 0 && rc == 0) {
+            procs_forked(p, done, pid, -1, -1);
+        } else {
+            if (r == 0) { /* forked after an earlier failure */
+                kill(pid, SIGKILL);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                    ;
+            }
+            rc = -1;
+        }
+        done++;
+    }
+    return rc;
+}
+
 /* `lifetime = cell`: pooled worker i, forked by the server once for the
  * cell; it re-creates the workload once and serves every repetition. */
 static int fs_pool_start(void *ctx, const struct pb_host *host,
@@ -515,6 +728,51 @@ static void server_account(const struct pb_host *host, struct pb_job *job,
     host->job_helper_usage(job, &u.ru, u.pss_kib, u.uss_kib);
 }
 
+/* One repetition with the workers' frames on the channel and in their
+ * tails, the spec sent to the server once (OP_JOB) and each worker
+ * re-creating its job from it (host->worker_job): no pipe and no
+ * descriptor per worker.  Returns what procs_finish returns, or 1 when
+ * this cannot be (an older core, no pidfds, a spec too large, no shared
+ * page): run() then takes the pipes, and *p is untouched. */
+static int run_channel(const struct pb_host *host, struct pb_job *job,
+                       const struct fs_state *s, struct procs *p,
+                       const void *spec, size_t spec_len, char *err,
+                       size_t errlen) {
+    int shared = host->job_shared_fd(job);
+    if (!PB_HOST_HAS(host, worker_job) || !host->worker_spec ||
+        !host->worker_job || shared < 0 ||
+        spec_len > FS_JOB_MAX - sizeof(struct fs_request) -
+                       sizeof(struct pb_worker_start))
+        return 1;
+    int chan = procs_channel(p);
+    if (chan < 0)
+        return 1;
+    int rel[2] = {-1, -1};
+    if (!p->no_release && pipe2(rel, O_CLOEXEC) < 0) {
+        snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+        return procs_finish(p, -1);
+    }
+    /* The tails are shared with the server's workers only where they were
+     * mapped before it was forked. */
+    if (procs_tails(p) < 0 || p->tails != s->tails)
+        p->tails = NULL;
+    struct pb_worker_start start;
+    procs_start_record(p, shared, &start, spec_len);
+    int rc = send_job(host, job, s, &start, spec, p->tails != NULL, chan,
+                      shared, rel[0]);
+    if (rel[0] >= 0)
+        close(rel[0]);
+    p->release_fd = rel[1];
+    if (rc < 0)
+        server_gone(s, err, errlen);
+    else
+        rc = fork_job_all(p, s, host->job_workers(job), err, errlen);
+    int asked = server_ask(host, job, s);
+    rc = procs_finish(p, rc);
+    server_account(host, job, s, asked);
+    return rc;
+}
+
 static int fs_run(const struct pb_host *host, const struct pb_params *params,
                   struct pb_job *job, char *err, size_t errlen) {
     (void)params;
@@ -549,10 +807,14 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
         snprintf(err, errlen, "out of memory for %u workers", n);
         return -1;
     }
+    int rc = run_channel(host, job, s, &p, spec, spec_len, err, errlen);
+    if (rc <= 0)
+        return rc;
+    /* The pipes: a start record and the spec for each worker. */
     int shared = host->job_shared_fd(job);
     struct pb_worker_start start;
     procs_start_record(&p, shared, &start, spec_len);
-    int rc = fork_all(&p, s, n, shared, &start, spec, err, errlen);
+    rc = fork_all(&p, s, n, shared, &start, spec, err, errlen);
     int asked = server_ask(host, job, s);
     rc = procs_finish(&p, rc);
     server_account(host, job, s, asked);

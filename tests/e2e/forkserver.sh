@@ -106,6 +106,31 @@ left=$(left_behind)
 [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "processes outlived the run"; }
 pass "no server, no worker left"
 
+# A worker that cannot re-create the workload (its create() fails in the
+# worker alone) says why, and the row says it, as a spawned one does:
+# the server parsed the spec, each worker runs create() (host->worker_job)
+# and reports its failure in a PB_FRAME_ERROR on the channel.
+cat > wc.ini <<'INI'
+[run]
+workers = 2
+repetitions = 1
+warmup = 0
+output = wc.csv
+[workload.wc]
+plugin = faulty
+mode = worker-create
+[executor.forkserver]
+[executor.posix_spawn]
+INI
+run_pb 1 run wc.ini -q
+for e in forkserver posix_spawn; do
+    row=$(paste -d'|' <(csv_col wc.csv executor) <(csv_col wc.csv status) <(csv_errors wc.csv) |
+        grep "^$e|")
+    [[ $row == "$e|failed|"?"worker "[01]" could not start: creating the workload: create() fails in a worker process, on purpose"* ]] ||
+        { cat wc.csv; fail "$e, create() failing in the workers: '$row'"; }
+done
+pass "a worker whose create() fails: the row says why, under forkserver as under posix_spawn"
+
 # A worker takes the cell's workload plugin as it is (host_preload_workload):
 # it looks up no plugin file, so a run under forkserver makes exactly as
 # many lookups of the workload's file as the same run under fork, whose
@@ -128,3 +153,42 @@ lookups() {
 f=$(lookups fork) s=$(lookups forkserver)
 (( s == f )) || fail "forkserver workers looked up the workload plugin: $s lookups against fork's $f"
 pass "forkserver workers look up no plugin file ($s lookups, as under fork)"
+
+# No pipe and no descriptor per worker (forkserver.c, run_channel): the
+# cell sends the server the repetition's spec and descriptors once (one
+# sendmsg with SCM_RIGHTS per repetition), the workers leave their frames
+# in their tails and on the channel, and the cell opens each worker's
+# pidfd.  Before, each worker had two pipes made by the cell and passed
+# to the server in its own request.
+cat > ch.ini <<'INI'
+[run]
+workers = 8
+repetitions = 2
+warmup = 0
+memory = off
+output = ch.csv
+[workload.noop]
+tasks = 64
+[executor.forkserver]
+INI
+traced_run pipe2,socketpair,sendmsg,pidfd_open ch.tr run ch.ini -q --force
+[[ $(csv_col ch.csv status | sort -u) == ok ]] || { cat ch.csv; fail "8 workers under strace: a row is not ok"; }
+cell=$(awk '/socketpair\(AF_UNIX, SOCK_SEQPACKET/ { print $1; exit }' ch.tr)
+[[ -n $cell ]] || { cat ch.tr; fail "forkserver: no socket pair for its server"; }
+read -r pipes jobs pidfds < <(awk -v cell="$cell" '$1 == cell {
+        if ($2 ~ /^pipe2\(/) pipes++
+        if ($2 ~ /^sendmsg\(/ && /SCM_RIGHTS/) jobs++
+        if ($2 ~ /^pidfd_open\(/ && $2 != "pidfd_open(" cell ",") pidfds++
+    } END { print pipes + 0, jobs + 0, pidfds + 0 }' ch.tr)
+(( pipes == 0 && jobs == 2 && pidfds == 16 )) ||
+    { cat ch.tr; fail "forkserver, 8 workers, 2 repetitions: $pipes pipes, $jobs requests with descriptors, $pidfds pidfds; expected 0, 2, 16"; }
+pass "forkserver: one request with descriptors per repetition, no pipe per worker"
+
+# Without room for a pidfd per worker and 64 spare descriptors, each
+# worker gets its pipes as before: 16 workers under a limit of 70.
+(ulimit -n 70 && exec "$PARBENCH" run ch.ini -q --force --set run.workers=16 \
+    --set workload.noop.tasks=640) > /dev/null 2> "$WORK/err" ||
+    { cat "$WORK/err"; fail "16 workers under ulimit -n 70 failed"; }
+[[ $(csv_col ch.csv status | sort -u) == ok && $(csv_col ch.csv checksum | sort -u) == 0x32140 ]] ||
+    { cat ch.csv; fail "16 workers with pipes: the rows are wrong"; }
+pass "forkserver without room for the channel: pipes per worker"

@@ -4,7 +4,8 @@
  * that a plugin fault costs one row and never the run.
  *
  *   mode = ok | segv | abort | hang | exit | fail | wrong | hang-create |
- *          term | bad-param | bad-param-task | bad-param-check
+ *          term | bad-param | bad-param-task | bad-param-check |
+ *          worker-create
  *   task = the task index that misbehaves (default 0)
  *   on   = the repetition of its cell process (begin() calls, warmups
  *          included, 1-based) in which it misbehaves; 0 (default): every one
@@ -15,7 +16,9 @@
  *
  * segv, abort, hang and exit happen inside run_task of that task; fail makes
  * that task return an error; wrong makes verify() reject the answer;
- * hang-create makes create() hang, before any repetition starts; term
+ * hang-create makes create() hang, before any repetition starts;
+ * worker-create makes create() fail in a worker process (role
+ * PB_ROLE_WORKER: spawned, or re-created by a fork server's worker); term
  * makes that task of the first repetition send SIGTERM to its own process
  * (as someone stopping the cell would); the bad-param modes ask the host
  * for a parameter the table lacks ("sead"), in create(), in run_task of
@@ -45,14 +48,24 @@ enum mode {
     M_TERM,
     M_BAD_PARAM,
     M_BAD_PARAM_TASK,
-    M_BAD_PARAM_CHECK
+    M_BAD_PARAM_CHECK,
+    M_WORKER_CREATE
 };
 
-static const char *const modes[] = {
-    "ok",   "segv",      "abort",          "hang",
-    "exit", "fail",      "wrong",          "hang-create",
-    "term", "bad-param", "bad-param-task", "bad-param-check",
-    NULL};
+static const char *const modes[] = {"ok",
+                                    "segv",
+                                    "abort",
+                                    "hang",
+                                    "exit",
+                                    "fail",
+                                    "wrong",
+                                    "hang-create",
+                                    "term",
+                                    "bad-param",
+                                    "bad-param-task",
+                                    "bad-param-check",
+                                    "worker-create",
+                                    NULL};
 
 struct faulty {
     const struct pb_host *host;
@@ -91,6 +104,11 @@ static int faulty_create(const struct pb_host *host, const struct pb_params *ps,
             pause();
     if (f->mode == M_BAD_PARAM)
         host->param_uint(ps, "sead");
+    if (f->mode == M_WORKER_CREATE && host->role == PB_ROLE_WORKER) {
+        snprintf(err, errlen, "create() fails in a worker process, on purpose");
+        free(f);
+        return -1;
+    }
     f->host = host;
     f->params = ps;
     f->task = host->param_uint(ps, "task");
