@@ -30,6 +30,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "lifetime.h"
 #include "procs.h"
 #include "util/fdio.h"
@@ -115,9 +116,9 @@ static int fork_run(const struct pb_host *host, const struct pb_params *params,
                 close(rel[1]);
             if (chan < 0)
                 close(out[0]);
-            procs_child_main(host, job, i, parent, chan >= 0 ? chan : out[1],
-                             chan >= 0 ? i + 1 : 0, rel[0],
-                             p.tails ? &p.tails[i] : NULL);
+            child_main(host, job, i, parent, chan >= 0 ? chan : out[1],
+                       chan >= 0 ? i + 1 : 0, rel[0],
+                       p.tails ? &p.tails[i] : NULL);
         }
         if (pid < 0) {
             snprintf(err, errlen, "cannot fork worker %u of %u: %s", i, n,

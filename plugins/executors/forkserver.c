@@ -47,6 +47,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "lifetime.h"
 #include "procs.h"
 #include "util/fdio.h"
@@ -177,7 +178,7 @@ static void become_worker(const struct pb_host *host, int *fds, int nfds) {
 
 /* The worker's side of an OP_FORK_JOB: its job re-created from the
  * repetition's spec (host->worker_job), then fork's worker loop, frames
- * in its tail and on the channel (procs_child_main).  Never returns. */
+ * in its tail and on the channel (child_main).  Never returns. */
 static void become_job_worker(const struct pb_host *host,
                               const struct fs_job *j, unsigned worker,
                               struct procs_tail *tails, int sock)
@@ -204,8 +205,8 @@ static void become_job_worker(const struct pb_host *host,
                                       strlen(err), NULL, 0);
         _exit(PB_WORKER_EXIT_START);
     }
-    procs_child_main(host, job, worker, (pid_t)st.parent, j->chan, tag,
-                     j->release, j->tails_ok ? &tails[worker] : NULL);
+    child_main(host, job, worker, (pid_t)st.parent, j->chan, tag, j->release,
+               j->tails_ok ? &tails[worker] : NULL);
 }
 
 /* Takes in an OP_JOB of `n` bytes at `msg` with its descriptors: the

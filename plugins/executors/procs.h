@@ -104,23 +104,6 @@ static inline int procs_memory(const struct pb_host *host, struct pb_job *job) {
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
                unsigned workers);
 
-/*
- * A forked worker's whole life once it has its job -- fork's inherits the
- * coordinator's, a forkserver worker re-creates its own (host->worker_job).
- * It dies with the coordinator `parent` (PR_SET_PDEATHSIG; at once if
- * that is no longer its parent), runs the worker loop with its frames
- * batched in `tail` (or, when NULL, in a static buffer) and written to
- * `out` -- as records of `tag` when nonzero (procs_channel) -- whenever
- * the batch fills or ages, ends with PB_FRAME_DONE, waits for the release
- * (end-of-file on `release`; -1: none) and exits.  Between the fork and
- * _exit it runs only the worker loop, writev(), read(), clock_gettime()
- * and prctl().  Never returns.
- */
-void procs_child_main(const struct pb_host *host, struct pb_job *job,
-                      unsigned worker, pid_t parent, int out, uint32_t tag,
-                      int release, struct procs_tail *tail)
-    __attribute__((noreturn));
-
 /* fork: one procs_tail per worker in memory shared with the children
  * forked from here on, every `len` 0.  Kept for the cell process's life,
  * like the coordinator's scratch.  Returns 0, or -1 (p->tails stays NULL:
