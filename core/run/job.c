@@ -145,7 +145,11 @@ struct pb_job {
     pid_t helper_pids[JOB_MAX_HELPERS]; /* job_helper_pid: read with the
                                            workers' memory         */
     unsigned nhelper_pids;
-    struct meta_host hosts[JOB_MAX_HOSTS]; /* job_process_host, each once */
+    /* job_process_host's, each once: JOB_MAX_HOSTS entries (12.5 KiB)
+     * allocated at the first report (an MPI run's), not in every job: a
+     * worker process's job is built after its fork, and each page of it
+     * is a fault there. */
+    struct meta_host *hosts;
     int64_t clock_offset_ns; /* job_set_clock_offset: this host's monotonic
                                 clock to the coordinator's              */
     size_t nhosts;
@@ -340,6 +344,7 @@ void job_free(struct pb_job *job) {
     if (job->w)
         munmap(job->w, job->w_len);
     pthread_mutex_destroy(&job->lock);
+    free(job->hosts);
     free(job);
 }
 
@@ -470,6 +475,9 @@ void job_process_host(struct pb_job *job, const char *name,
     snprintf(h.name, sizeof h.name, "%s", name ? name : "");
     snprintf(h.cpu_model, sizeof h.cpu_model, "%s", cpu_model ? cpu_model : "");
     h.cores = cores;
+    if (!job->hosts &&
+        !(job->hosts = calloc(JOB_MAX_HOSTS, sizeof *job->hosts)))
+        return; /* out of memory: the host is left out of the metadata */
     (void)meta_host_add(job->hosts, &job->nhosts, JOB_MAX_HOSTS, &h);
 }
 
