@@ -3,10 +3,10 @@
  * forkserver.c - the `forkserver` executor, Python's third start method:
  * a small server process, forked from the cell process in prepare()
  * before the workload's state (and the executor's ballast) exists, forks
- * each worker on request.  A worker builds the workload state from the
- * spec as a spawned parbench-worker does (host->worker_main: the same code,
- * core/run/worker_proc.c), but starts without an exec: the plugins and
- * libraries are mapped already, and the process it is copied from is small.
+ * each worker on request.  A worker re-creates the workload state from the
+ * job's spec, as a spawned parbench-worker does, but starts without an
+ * exec: the plugins and libraries are mapped already, and the process it
+ * is copied from is small.
  *
  * The server forks with clone(CLONE_PARENT): each worker is a child of the
  * cell process, not of the server, so the coordinator reaps it with wait4
@@ -16,19 +16,27 @@
  * The server is single-threaded, so a raw clone is as safe as fork() there.
  *
  * The coordinator talks to the server over a SOCK_SEQPACKET socket pair:
+ *   JOB   {tails} start record, spec + the channel, the shared page and
+ *         the release's read end as SCM_RIGHTS  ->  nothing; once per
+ *         repetition.  The server parses a new spec (host->worker_spec).
+ *   FORK_JOB {worker}          ->  {pid, or -errno}: the worker makes its
+ *         state and job (host->worker_job) and runs fork's worker loop
+ *         (child.h): its last batch in its tail, the rest on the channel
+ *         as records tagged worker + 1, its end told by its pidfd.
  *   FORK  {worker} + the worker's input, output (and the job's shared
- *         page) as SCM_RIGHTS  ->  {pid, or -errno}
+ *         page) as SCM_RIGHTS  ->  {pid, or -errno}: the fallback (a core
+ *         before 2.4, no pidfds or no room for them, a spec over
+ *         FS_JOB_MAX) and the pools' workers: host->worker_main, the
+ *         pipes of <parbench/worker.h>, written and read as for
+ *         posix_spawn (procs.c).
  *   USAGE {memory}             ->  the server's rusage since the last USAGE,
  *                                  its peak RSS, and its Pss and USS when
  *                                  memory is 1 (a core before 2.3; a later
  *                                  one reads them itself: job_helper_pid)
- * The worker's input and output are the pipes of <parbench/worker.h>: the
- * coordinator writes the start record and the spec, reads frames, claims
- * and releases as for posix_spawn (procs.c).  The server's start is not
- * in startup_s (prepare() runs once per cell, before READY, as Python's
- * server starts once per program); what it costs per repetition (the
- * forks: CPU time, faults) and its memory are in the row
- * (host->job_helper_usage).
+ * The server's start is not in startup_s (prepare() runs once per cell,
+ * before READY, as Python's server starts once per program); what it
+ * costs per repetition (the forks: CPU time, faults) and its memory are
+ * in the row (host->job_helper_usage).
  */
 #include <parbench/worker.h>
 
