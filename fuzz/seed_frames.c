@@ -3,7 +3,7 @@
  * seed_frames.c - writes the seed corpus of the `frames` target
  * (fuzz/corpus/frames): real worker output, made by the core's own worker
  * loop (job_worker_loop) sending through fdio_write_frame exactly as a
- * forked worker does (plugins/executors/fork.c), with and without a task
+ * forked worker does (plugins/executors/child.h), with and without a task
  * channel (PB_FRAME_CLAIM, as parbench-worker under posix_spawn), plus a
  * failed task and a PB_FRAME_ERROR.  Each file is the target's input:
  * the set-up byte, tasks - 1, then each worker's bytes, separated by

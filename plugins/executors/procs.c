@@ -37,7 +37,7 @@
  * it take no copy-on-write fault, and the pages are touched once per
  * cell rather than once per repetition (a buffer malloc()ed and freed
  * each time came back from the kernel as fresh pages).  No child touches
- * it: a forked worker runs only the core's worker loop (fork.c), and a
+ * it: a forked worker runs only the core's worker loop (child.h), and a
  * pooled one its own job.  The one exception is the tails (scratch_tails,
  * below), shared with the children by design.  One region per use, grown
  * (never shrunk) by scratch_get; the coordinator is one thread. */

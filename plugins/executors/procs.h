@@ -27,7 +27,7 @@
 #define PROCS_HIGH_FD 10
 
 /*
- * A forked worker's last batch of frames (fork.c).  Its batch buffer is
+ * A forked worker's last batch of frames (child.h).  Its batch buffer is
  * this struct's `data`, in memory it shares with the coordinator
  * (procs_tails): what the worker has not written to its pipe when its
  * work is done stays there, and `len` says how much.  No write, and no
