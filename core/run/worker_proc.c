@@ -144,6 +144,9 @@ static int read_start(struct pb_worker_start *st, int *shfd) {
     return 1;
 }
 
+/* 1 when a spec of `len` bytes may be read (SPEC_MAX). */
+static int spec_len_ok(uint64_t len) { return len != 0 && len <= SPEC_MAX; }
+
 /* 1 when start record `st` names a worker of its job and a schedule. */
 static int start_in_range(const struct pb_worker_start *st) {
     return st->workers != 0 && st->worker < st->workers && st->schedule <= 1;
@@ -160,22 +163,43 @@ static void check_start(const struct pb_worker_start *st) {
 }
 
 /* A job of the workload for the start record `st`, checked against it;
- * `shfd` is the coordinator's status page, or -1 (a page of its own). */
-static struct pb_job *start_job(const struct pb_host *h,
-                                const struct pb_workload_ops *ops, void *state,
-                                const struct pb_worker_start *st, int shfd) {
+ * `shfd` is the coordinator's status page, or -1 (a page of its own).
+ * NULL with err when it cannot be had. */
+static struct pb_job *new_job(const struct pb_host *h,
+                              const struct pb_workload_ops *ops, void *state,
+                              const struct pb_worker_start *st, int shfd,
+                              char *err, size_t errlen) {
     int rc = 0;
     struct pb_job *job = job_new_worker(
         h, ops, state, st->workers, (enum pb_schedule)st->schedule, shfd, &rc);
-    if (!job && rc == PB_ENOMEM)
-        fail_start("out of memory");
+    if (!job) {
+        if (rc == PB_ENOMEM)
+            snprintf(err, errlen, "out of memory");
+        else
+            snprintf(err, errlen,
+                     "cannot map the job's shared page from descriptor %d",
+                     shfd);
+        return NULL;
+    }
+    if (job_tasks(job) != st->tasks) {
+        snprintf(err, errlen,
+                 "the workload has %llu tasks here but %llu in the "
+                 "coordinator: its create() is not deterministic",
+                 (unsigned long long)job_tasks(job),
+                 (unsigned long long)st->tasks);
+        return NULL;
+    }
+    return job;
+}
+
+/* new_job, or the worker says why and exits. */
+static struct pb_job *start_job(const struct pb_host *h,
+                                const struct pb_workload_ops *ops, void *state,
+                                const struct pb_worker_start *st, int shfd) {
+    char err[512];
+    struct pb_job *job = new_job(h, ops, state, st, shfd, err, sizeof err);
     if (!job)
-        fail_start("cannot map the job's shared page from descriptor %d", shfd);
-    if (job_tasks(job) != st->tasks)
-        fail_start("the workload has %llu tasks here but %llu in the "
-                   "coordinator: its create() is not deterministic",
-                   (unsigned long long)job_tasks(job),
-                   (unsigned long long)st->tasks);
+        fail_start("%s", err);
     return job;
 }
 
@@ -259,7 +283,7 @@ void worker_proc_pool_main(const struct pb_job *job) {
 
 void *worker_proc_spec(const void *spec, size_t spec_len, char *err,
                        size_t errlen) {
-    if (spec_len == 0 || spec_len > SPEC_MAX) {
+    if (!spec_len_ok(spec_len)) {
         snprintf(err, errlen, "workload spec of %llu bytes",
                  (unsigned long long)spec_len);
         return NULL;
@@ -294,26 +318,10 @@ struct pb_job *worker_proc_job(const struct pb_worker_start *st, void *workload,
     }
     if (!wl || host_workload_create(wl, err, errlen) < 0)
         return NULL;
-    int rc = 0;
     struct pb_job *job =
-        job_new_worker(&wl->hi.host, wl->ops, wl->state, st->workers,
-                       (enum pb_schedule)st->schedule, shared_fd, &rc);
+        new_job(&wl->hi.host, wl->ops, wl->state, st, shared_fd, err, errlen);
     if (shared_fd >= 0)
         close(shared_fd);
-    if (!job) {
-        snprintf(err, errlen, "%s",
-                 rc == PB_ENOMEM ? "out of memory"
-                                 : "cannot map the job's shared page");
-        return NULL;
-    }
-    if (job_tasks(job) != st->tasks) {
-        snprintf(err, errlen,
-                 "the workload has %llu tasks here but %llu in the "
-                 "coordinator: its create() is not deterministic",
-                 (unsigned long long)job_tasks(job),
-                 (unsigned long long)st->tasks);
-        return NULL;
-    }
     return job;
 }
 
@@ -331,7 +339,7 @@ void worker_proc_main(void) {
     check_start(&st);
     if (st.parent != getppid())
         _exit(PB_WORKER_EXIT_START);
-    if (st.spec_len == 0 || st.spec_len > SPEC_MAX)
+    if (!spec_len_ok(st.spec_len))
         fail_start("workload spec of %llu bytes (the coordinator could not "
                    "build one?)",
                    (unsigned long long)st.spec_len);

@@ -96,11 +96,11 @@ struct fs_state {
 /* The server's copy of the repetition's job (OP_JOB), from which each
  * OP_FORK_JOB's worker starts. */
 struct fs_job {
-    int valid;
     struct pb_worker_start start; /* its `worker` is set in each child */
     unsigned char *spec;          /* start.spec_len bytes               */
     size_t spec_cap;
-    int chan;     /* the channel's write end (procs_channel)         */
+    int chan;     /* the channel's write end (procs_channel); -1 until
+                     the first JOB                                     */
     int shared;   /* the job's shared page, or -1                    */
     int release;  /* the release pipe's read end, or -1 (none)       */
     int tails_ok; /* the coordinator reads the inherited tails       */
@@ -237,7 +237,7 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
         return -1;
     /* The same spec as the last repetition's (always, within a cell):
      * parsed already. */
-    int same = j->valid && st.spec_len == j->start.spec_len &&
+    int same = j->chan >= 0 && st.spec_len == j->start.spec_len &&
                memcmp(j->spec, msg + at, st.spec_len) == 0;
     if (!same) {
         if (st.spec_len > j->spec_cap) {
@@ -262,7 +262,6 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
     j->release = (st.flags & PB_WORKER_NO_RELEASE) ? -1 : fds[k++];
     j->start = st;
     j->tails_ok = (rq->worker & FS_JOB_TAILS) != 0;
-    j->valid = 1;
     return 0;
 }
 
@@ -348,7 +347,7 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
                 _exit(1);
         } else if (n == sizeof rq && rq.op == OP_FORK_JOB && nfds == 0) {
             int64_t pid = -EINVAL;
-            if (job.valid && rq.worker < job.start.workers) {
+            if (job.chan >= 0 && rq.worker < job.start.workers) {
                 long c = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL,
                                  NULL, 0);
                 if (c == 0)
@@ -561,10 +560,21 @@ static int fs_request_one(struct procs *p, const struct fs_state *s, unsigned i,
     return 0;
 }
 
+/* One OP_FORK_JOB: worker i of the job the server has (run_channel). */
+static int fs_request_job(const struct fs_state *s, unsigned i, char *err,
+                          size_t errlen) {
+    if (send_request(s, OP_FORK_JOB, i, NULL, 0) == 0)
+        return 0;
+    server_gone(s, err, errlen);
+    return -1;
+}
+
 /* Starts the job's n workers through the server, FS_WINDOW requests
- * ahead of the answers.  Workers are adopted in order; after a failure
- * (err says why, -1) the ones the server still forks are killed and
- * reaped here, and procs_finish stops the adopted ones. */
+ * ahead of the answers: each with its pipes and start record (OP_FORK)
+ * when `start` is given, else from the job the server has (OP_FORK_JOB).
+ * Workers are adopted in order; after a failure (err says why, -1) the
+ * ones the server still forks are killed and reaped here, and
+ * procs_finish stops the adopted ones. */
 static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
                     int shared, const struct pb_worker_start *start,
                     const void *spec, char *err, size_t errlen) {
@@ -573,8 +583,9 @@ static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
     int rc = 0;
     while (done < sent || (rc == 0 && sent < n)) {
         while (rc == 0 && sent < n && sent - done < FS_WINDOW) {
-            if (fs_request_one(p, s, sent, shared, start, spec,
-                               &win[sent % FS_WINDOW], err, errlen) < 0)
+            if ((start ? fs_request_one(p, s, sent, shared, start, spec,
+                                        &win[sent % FS_WINDOW], err, errlen)
+                       : fs_request_job(s, sent, err, errlen)) < 0)
                 rc = -1;
             else
                 sent++;
@@ -586,16 +597,20 @@ static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
         char why[256];
         int r = fs_forked(p->host, p->job, s, done, &pid, rc == 0 ? err : why,
                           rc == 0 ? errlen : sizeof why);
-        if (r == 0 && rc == 0) {
+        if (r == 0 && rc == 0 && start) {
             procs_started(p, done, pid, w->parent, start, spec, w->written);
+        } else if (r == 0 && rc == 0) {
+            procs_forked(p, done, pid, -1, -1);
         } else {
             if (r == 0) { /* forked after an earlier failure */
                 kill(pid, SIGKILL);
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                     ;
             }
-            close(w->parent[0]);
-            close(w->parent[1]);
+            if (start) {
+                close(w->parent[0]);
+                close(w->parent[1]);
+            }
             rc = -1;
         }
         done++;
@@ -645,43 +660,6 @@ static int send_job(const struct pb_host *host, struct pb_job *job,
         return -1;
     host->job_add_ipc(job, len);
     return 0;
-}
-
-/* Starts the job's n workers with OP_FORK_JOB, FS_WINDOW requests ahead
- * of the answers, as fork_all does without the pipes.  Each is adopted
- * in order; after a failure (err says why, -1) the ones the server still
- * forks are killed and reaped here. */
-static int fork_job_all(struct procs *p, const struct fs_state *s, unsigned n,
-                        char *err, size_t errlen) {
-    unsigned sent = 0, done = 0;
-    int rc = 0;
-    while (done < sent || (rc == 0 && sent < n)) {
-        while (rc == 0 && sent < n && sent - done < FS_WINDOW) {
-            if (send_request(s, OP_FORK_JOB, sent, NULL, 0) < 0) {
-                server_gone(s, err, errlen);
-                rc = -1;
-            } else
-                sent++;
-        }
-        if (done == sent)
-            break;
-        pid_t pid = 0;
-        char why[256];
-        int r = fs_forked(p->host, p->job, s, done, &pid, rc == 0 ? err : why,
-                          rc == 0 ? errlen : sizeof why);
-        if (r == 0 && rc == 0) {
-            procs_forked(p, done, pid, -1, -1);
-        } else {
-            if (r == 0) { /* forked after an earlier failure */
-                kill(pid, SIGKILL);
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                    ;
-            }
-            rc = -1;
-        }
-        done++;
-    }
-    return rc;
 }
 
 /* `lifetime = cell`: pooled worker i, forked by the server once for the
@@ -775,7 +753,8 @@ static int run_channel(const struct pb_host *host, struct pb_job *job,
     if (rc < 0)
         server_gone(s, err, errlen);
     else
-        rc = fork_job_all(p, s, host->job_workers(job), err, errlen);
+        rc =
+            fork_all(p, s, host->job_workers(job), -1, NULL, NULL, err, errlen);
     int asked = server_ask(host, job, s);
     rc = procs_finish(p, rc);
     server_account(host, job, s, asked);

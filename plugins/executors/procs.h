@@ -83,11 +83,11 @@ struct procs {
                        a byte, done with a repetition at PB_FRAME_USAGE    */
     int no_release; /* nobody reads the workers' memory: they need no
                        release (PB_WORKER_NO_RELEASE)                    */
-    struct procs_tail *tails; /* fork: `workers` tails (procs_tails), or
-                                 NULL                                    */
-    /* fork: the read end of the channel every worker writes its records
-     * to (procs_channel; kept for the cell process, never closed here), or
-     * -1 */
+    struct procs_tail *tails; /* fork, forkserver: `workers` tails
+                                 (procs_tails), or NULL                  */
+    /* fork, forkserver: the read end of the channel every worker writes
+     * its records to (procs_channel; kept for the cell process, never
+     * closed here), or -1 */
     int shared_out;
     int channel; /* the workers write to that channel, not to pipes    */
 };
@@ -104,9 +104,9 @@ static inline int procs_memory(const struct pb_host *host, struct pb_job *job) {
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
                unsigned workers);
 
-/* fork: one procs_tail per worker in memory shared with the children
- * forked from here on, every `len` 0.  Kept for the cell process's life,
- * like the coordinator's scratch.  Returns 0, or -1 (p->tails stays NULL:
+/* fork, forkserver: one procs_tail per worker in memory shared with the
+ * children forked from here on, every `len` 0.  Kept for the cell process's
+ * life, like the coordinator's scratch.  Returns 0, or -1 (p->tails stays NULL:
  * the workers write every frame to their pipes). */
 int procs_tails(struct procs *p);
 
@@ -117,9 +117,9 @@ int procs_tails(struct procs *p);
 struct procs_tail *procs_tails_reserve(unsigned workers);
 
 /*
- * fork: one channel for the frames of every worker, and no descriptor per
- * worker while they are forked.  A descriptor the coordinator holds when
- * it forks is copied into the child (and closed again when the child
+ * fork, forkserver: one channel for the frames of every worker, and no
+ * descriptor per worker while they are forked.  A descriptor the coordinator
+ * holds when it forks is copied into the child (and closed again when the child
  * exits): with a pipe and a pidfd per worker, the n-th fork copied 3n of
  * them, which made forking 256 workers a third slower (85 against 64 us
  * per worker in a test program).  Here the workers write their frames to
