@@ -15,24 +15,31 @@
  * task 17"), and a worker dies with the coordinator (PR_SET_PDEATHSIG).
  * The server is single-threaded, so a raw clone is as safe as fork() there.
  *
- * The coordinator talks to the server over a SOCK_SEQPACKET socket pair:
- *   JOB   {tails} start record, spec + the channel, the shared page and
- *         the release's read end as SCM_RIGHTS  ->  nothing; once per
- *         repetition.  The server parses a new spec (host->worker_spec).
- *   FORK_JOB {worker}          ->  {pid, or -errno}: the worker makes its
- *         state and job (host->worker_job) and runs fork's worker loop
- *         (child.h): its last batch in its tail, the rest on the channel
- *         as records tagged worker + 1, its end told by its pidfd.
+ * The coordinator talks to the server over a SOCK_SEQPACKET socket pair,
+ * in requests {op, worker, flags}:
+ *   JOB   {tails, last} start record, spec + the channel, the shared page
+ *         and the release's read end as SCM_RIGHTS  ->  as FORK_JOB for
+ *         worker 0; once per repetition.  The server parses a new spec
+ *         (host->worker_spec).
+ *   FORK_JOB {worker, last}    ->  {pid, or -errno}, and with `last` (the
+ *         repetition's last fork) the server's usage as USAGE answers
+ *         it, after which the server closes the job's descriptors: the
+ *         worker makes its state and job (host->worker_job) and runs
+ *         fork's worker loop (child.h): its last batch in its tail, the
+ *         rest on the channel as records tagged worker + 1, its end told
+ *         by its pidfd.
  *   FORK  {worker} + the worker's input, output (and the job's shared
  *         page) as SCM_RIGHTS  ->  {pid, or -errno}: the fallback (a core
  *         before 2.4, no pidfds or no room for them, a spec over
  *         FS_JOB_MAX) and the pools' workers: host->worker_main, the
  *         pipes of <parbench/worker.h>, written and read as for
  *         posix_spawn (procs.c).
- *   USAGE {memory}             ->  the server's rusage since the last USAGE,
- *                                  its peak RSS, and its Pss and USS when
- *                                  memory is 1 (a core before 2.3; a later
- *                                  one reads them itself: job_helper_pid)
+ *   USAGE {memory}             ->  the server's rusage since it last told
+ *                                  it, its peak RSS, and its Pss and USS
+ *                                  when asked (a core before 2.3; a later
+ *                                  one reads them itself: job_helper_pid);
+ *                                  after the pipes' forks, or a failure
+ *                                  before the last FORK_JOB
  * The server's start is not in startup_s (prepare() runs once per cell,
  * before READY, as Python's server starts once per program); what it
  * costs per repetition (the forks: CPU time, faults) and its memory are
@@ -66,9 +73,14 @@
 
 enum { OP_FORK = 1, OP_USAGE = 2, OP_JOB = 3, OP_FORK_JOB = 4 };
 
-/* OP_JOB's `worker` field: the workers may use the tails the server
- * inherited (fs_state.tails). */
-#define FS_JOB_TAILS 1u
+/* A request's flags.  FS_TAILS (JOB): the workers may use the tails the
+ * server inherited (fs_state.tails).  FS_LAST (JOB, FORK_JOB): the
+ * repetition's last fork -- its answer carries the server's usage, and
+ * the server lets go of the job's descriptors.  FS_MEMORY (USAGE, or with
+ * FS_LAST): the usage has the server's Pss and USS. */
+#define FS_TAILS 1u
+#define FS_LAST 2u
+#define FS_MEMORY 4u
 
 /* The largest OP_JOB message: a larger spec takes the pipes. */
 #define FS_JOB_MAX 65536u
@@ -76,11 +88,20 @@ enum { OP_FORK = 1, OP_USAGE = 2, OP_JOB = 3, OP_FORK_JOB = 4 };
 struct fs_request {
     uint32_t op;
     uint32_t worker;
+    uint32_t flags;
+    uint32_t reserved; /* 0 */
 };
 
 struct fs_usage {
-    struct rusage ru; /* since the previous USAGE; ru_maxrss the peak */
+    struct rusage ru; /* since the previous usage; ru_maxrss the peak */
     uint64_t pss_kib, uss_kib;
+};
+
+/* The answer to a fork: the pid or -errno, then, for FS_LAST only, the
+ * usage (a shorter answer otherwise). */
+struct fs_reply {
+    int64_t pid;
+    struct fs_usage u;
 };
 
 /* The executor's state for one cell: the server. */
@@ -217,6 +238,19 @@ static void become_job_worker(const struct pb_host *host,
                j->tails_ok ? &tails[worker] : NULL);
 }
 
+/* The job's descriptors closed: after its last fork (FS_LAST), and when
+ * the next job comes.  The workers have their copies; the memory file of
+ * the shared page is freed with the last of them (the coordinator's), not
+ * here. */
+static void drop_job(struct fs_job *j) {
+    int *mine[3] = {&j->chan, &j->shared, &j->release};
+    for (int k = 0; k < 3; k++)
+        if (*mine[k] >= 0) {
+            close(*mine[k]);
+            *mine[k] = -1;
+        }
+}
+
 /* Takes in an OP_JOB of `n` bytes at `msg` with its descriptors: the
  * channel, then the shared page and the release's read end when the
  * start record says there are.  Returns 0, or -1 when it does not add
@@ -233,11 +267,11 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
     int want = 1 + ((st.flags & PB_WORKER_SHARED) != 0) +
                ((st.flags & PB_WORKER_NO_RELEASE) == 0);
     if (st.spec_len != n - at || nfds != want ||
-        ((rq->worker & FS_JOB_TAILS) && st.workers > ntails))
+        ((rq->flags & FS_TAILS) && st.workers > ntails))
         return -1;
     /* The same spec as the last repetition's (always, within a cell):
      * parsed already. */
-    int same = j->chan >= 0 && st.spec_len == j->start.spec_len &&
+    int same = j->spec && st.spec_len == j->start.spec_len &&
                memcmp(j->spec, msg + at, st.spec_len) == 0;
     if (!same) {
         if (st.spec_len > j->spec_cap) {
@@ -252,16 +286,40 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
         j->workload =
             host->worker_spec(j->spec, st.spec_len, j->why, sizeof j->why);
     }
-    int *mine[3] = {&j->chan, &j->shared, &j->release};
-    for (int k = 0; k < 3; k++)
-        if (*mine[k] >= 0)
-            close(*mine[k]);
+    drop_job(j);
     int k = 0;
     j->chan = fds[k++];
     j->shared = (st.flags & PB_WORKER_SHARED) ? fds[k++] : -1;
     j->release = (st.flags & PB_WORKER_NO_RELEASE) ? -1 : fds[k++];
     j->start = st;
-    j->tails_ok = (rq->worker & FS_JOB_TAILS) != 0;
+    j->tails_ok = (rq->flags & FS_TAILS) != 0;
+    return 0;
+}
+
+/* Forks worker `worker` of the job (OP_JOB's worker 0, OP_FORK_JOB's) and
+ * answers: its pid, and after the repetition's last fork the server's
+ * usage since the last (FS_LAST).  0, or -1 when the coordinator cannot
+ * be answered. */
+static int fork_job(const struct pb_host *host, struct fs_job *j,
+                    unsigned worker, uint32_t flags, struct procs_tail *tails,
+                    int sock, struct rusage *base) {
+    struct fs_reply r;
+    r.pid = -EINVAL;
+    if (j->chan >= 0 && worker < j->start.workers) {
+        long c = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+        if (c == 0)
+            become_job_worker(host, j, worker, tails, sock);
+        r.pid = c < 0 ? -errno : (int64_t)c;
+    }
+    size_t len = sizeof r.pid;
+    if (flags & FS_LAST) {
+        server_usage(&r.u, base, (flags & FS_MEMORY) != 0);
+        len = sizeof r;
+    }
+    if (write(sock, &r, len) != (ssize_t)len)
+        return -1;
+    if (flags & FS_LAST)
+        drop_job(j);
     return 0;
 }
 
@@ -343,18 +401,13 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
                 }
             }
         if (rq.op == OP_JOB) {
-            if (take_job(host, &job, msg, (size_t)n, fds, nfds, ntails) < 0)
+            /* The job, and its worker 0. */
+            if (take_job(host, &job, msg, (size_t)n, fds, nfds, ntails) < 0 ||
+                fork_job(host, &job, 0, rq.flags, tails, sock, &base) < 0)
                 _exit(1);
         } else if (n == sizeof rq && rq.op == OP_FORK_JOB && nfds == 0) {
-            int64_t pid = -EINVAL;
-            if (job.chan >= 0 && rq.worker < job.start.workers) {
-                long c = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL,
-                                 NULL, 0);
-                if (c == 0)
-                    become_job_worker(host, &job, rq.worker, tails, sock);
-                pid = c < 0 ? -errno : (int64_t)c;
-            }
-            if (write(sock, &pid, sizeof pid) != sizeof pid)
+            if (fork_job(host, &job, rq.worker, rq.flags, tails, sock, &base) <
+                0)
                 _exit(1);
         } else if (n == sizeof rq && rq.op == OP_FORK && nfds >= 2) {
             int64_t pid = server_fork(host, fds, nfds);
@@ -364,7 +417,7 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
                 _exit(1);
         } else if (n == sizeof rq && rq.op == OP_USAGE) {
             struct fs_usage u;
-            server_usage(&u, &base, rq.worker == 1);
+            server_usage(&u, &base, (rq.flags & FS_MEMORY) != 0);
             if (write(sock, &u, sizeof u) != sizeof u)
                 _exit(1);
         } else {
@@ -386,8 +439,8 @@ static int recv_reply(const struct fs_state *s, void *buf, size_t len) {
 }
 
 static int send_request(const struct fs_state *s, uint32_t op, uint32_t worker,
-                        const int *fds, int nfds) {
-    struct fs_request rq = {.op = op, .worker = worker};
+                        uint32_t flags, const int *fds, int nfds) {
+    struct fs_request rq = {.op = op, .worker = worker, .flags = flags};
     union {
         char buf[CMSG_SPACE(3 * sizeof(int))];
         struct cmsghdr align;
@@ -495,23 +548,32 @@ static int fs_prepare(const struct pb_host *host,
     return 0;
 }
 
-/* The server's answer to an OP_FORK request for worker i: *pid, or -1
- * with err. */
+/* The server's answer to a fork request for worker i: *pid, or -1 with
+ * err.  `usage`: the request was the repetition's last (FS_LAST), and its
+ * answer brings the server's usage there, with *have set to 1 -- even
+ * when the fork failed. */
 static int fs_forked(const struct pb_host *host, struct pb_job *job,
                      const struct fs_state *s, unsigned i, pid_t *pid,
-                     char *err, size_t errlen) {
-    int64_t got = -1;
-    int rc = recv_reply(s, &got, sizeof got);
-    if (rc < 0 || got <= 0) {
+                     struct fs_usage *usage, int *have, char *err,
+                     size_t errlen) {
+    struct fs_reply r;
+    size_t len = usage ? sizeof r : sizeof r.pid;
+    r.pid = -1;
+    int rc = recv_reply(s, &r, len);
+    if (rc == 0 && usage) {
+        *usage = r.u;
+        *have = 1;
+    }
+    if (rc < 0 || r.pid <= 0) {
         if (rc < 0)
             server_gone(s, err, errlen);
         else
             snprintf(err, errlen, "the fork server cannot fork worker %u: %s",
-                     i, strerror((int)-got));
+                     i, strerror((int)-r.pid));
         return -1;
     }
-    host->job_add_ipc(job, sizeof(struct fs_request) + sizeof got);
-    *pid = (pid_t)got;
+    host->job_add_ipc(job, sizeof(struct fs_request) + len);
+    *pid = (pid_t)r.pid;
     return 0;
 }
 
@@ -519,11 +581,11 @@ static int fs_forked(const struct pb_host *host, struct pb_job *job,
 static int fs_fork(const struct pb_host *host, struct pb_job *job,
                    const struct fs_state *s, unsigned i, const int *fds,
                    int nfds, pid_t *pid, char *err, size_t errlen) {
-    if (send_request(s, OP_FORK, i, fds, nfds) < 0) {
+    if (send_request(s, OP_FORK, i, 0, fds, nfds) < 0) {
         server_gone(s, err, errlen);
         return -1;
     }
-    return fs_forked(host, job, s, i, pid, err, errlen);
+    return fs_forked(host, job, s, i, pid, NULL, NULL, err, errlen);
 }
 
 /* Requests ahead of their answers: the server forks the next worker while
@@ -548,7 +610,7 @@ static int fs_request_one(struct procs *p, const struct fs_state *s, unsigned i,
         return -1;
     w->written = procs_prewrite(p, i, w->parent[0], start, spec);
     int fds[3] = {child[0], child[1], shared};
-    int rc = send_request(s, OP_FORK, i, fds, shared >= 0 ? 3 : 2);
+    int rc = send_request(s, OP_FORK, i, 0, fds, shared >= 0 ? 3 : 2);
     close(child[0]);
     close(child[1]);
     if (rc < 0) {
@@ -560,32 +622,46 @@ static int fs_request_one(struct procs *p, const struct fs_state *s, unsigned i,
     return 0;
 }
 
-/* One OP_FORK_JOB: worker i of the job the server has (run_channel). */
-static int fs_request_job(const struct fs_state *s, unsigned i, char *err,
-                          size_t errlen) {
-    if (send_request(s, OP_FORK_JOB, i, NULL, 0) == 0)
+/* One OP_FORK_JOB: worker i of the job the server has (run_channel),
+ * with `flags` (FS_LAST, FS_MEMORY). */
+static int fs_request_job(const struct fs_state *s, unsigned i, uint32_t flags,
+                          char *err, size_t errlen) {
+    if (send_request(s, OP_FORK_JOB, i, flags, NULL, 0) == 0)
         return 0;
     server_gone(s, err, errlen);
     return -1;
 }
 
+/* What the last fork request of a repetition asks for (FS_LAST): its
+ * answer brings the server's usage (fs_forked). */
+struct fs_last {
+    uint32_t flags; /* FS_LAST, with FS_MEMORY when the server reads its
+                       own memory                                       */
+    struct fs_usage u;
+    int have; /* u came */
+};
+
 /* Starts the job's n workers through the server, FS_WINDOW requests
  * ahead of the answers: each with its pipes and start record (OP_FORK)
- * when `start` is given, else from the job the server has (OP_FORK_JOB).
- * Workers are adopted in order; after a failure (err says why, -1) the
- * ones the server still forks are killed and reaped here, and
- * procs_finish stops the adopted ones. */
+ * when `start` is given, else from the job the server has (OP_FORK_JOB),
+ * whose worker 0 the JOB request asked for already (`first` is 1: its
+ * answer is awaited here).  `last` (or NULL): the last request asks for
+ * the server's usage.  Workers are adopted in order; after a failure
+ * (err says why, -1) the ones the server still forks are killed and
+ * reaped here, and procs_finish stops the adopted ones. */
 static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
-                    int shared, const struct pb_worker_start *start,
-                    const void *spec, char *err, size_t errlen) {
+                    unsigned first, int shared,
+                    const struct pb_worker_start *start, const void *spec,
+                    struct fs_last *last, char *err, size_t errlen) {
     struct fs_pending win[FS_WINDOW];
-    unsigned sent = 0, done = 0;
+    unsigned sent = first, done = 0;
     int rc = 0;
     while (done < sent || (rc == 0 && sent < n)) {
         while (rc == 0 && sent < n && sent - done < FS_WINDOW) {
+            uint32_t flags = last && sent == n - 1 ? last->flags : 0;
             if ((start ? fs_request_one(p, s, sent, shared, start, spec,
                                         &win[sent % FS_WINDOW], err, errlen)
-                       : fs_request_job(s, sent, err, errlen)) < 0)
+                       : fs_request_job(s, sent, flags, err, errlen)) < 0)
                 rc = -1;
             else
                 sent++;
@@ -595,8 +671,11 @@ static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
         struct fs_pending *w = &win[done % FS_WINDOW];
         pid_t pid = 0;
         char why[256];
-        int r = fs_forked(p->host, p->job, s, done, &pid, rc == 0 ? err : why,
-                          rc == 0 ? errlen : sizeof why);
+        int is_last = last && done == n - 1;
+        int r =
+            fs_forked(p->host, p->job, s, done, &pid, is_last ? &last->u : NULL,
+                      is_last ? &last->have : NULL, rc == 0 ? err : why,
+                      rc == 0 ? errlen : sizeof why);
         if (r == 0 && rc == 0 && start) {
             procs_started(p, done, pid, w->parent, start, spec, w->written);
         } else if (r == 0 && rc == 0) {
@@ -618,15 +697,15 @@ static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
     return rc;
 }
 
-/* The repetition's job to the server (OP_JOB): the start record, the spec
- * and the descriptors every worker gets -- the channel, the shared page,
- * the release's read end.  0, or -1 (server gone). */
+/* The repetition's job to the server (OP_JOB), which forks its worker 0:
+ * the start record, the spec and the descriptors every worker gets -- the
+ * channel, the shared page, the release's read end.  `flags`: FS_TAILS,
+ * and FS_LAST when worker 0 is the only one.  0, or -1 (server gone). */
 static int send_job(const struct pb_host *host, struct pb_job *job,
                     const struct fs_state *s,
                     const struct pb_worker_start *start, const void *spec,
-                    int tails_ok, int chan, int shared, int release) {
-    struct fs_request rq = {.op = OP_JOB,
-                            .worker = tails_ok ? FS_JOB_TAILS : 0u};
+                    uint32_t flags, int chan, int shared, int release) {
+    struct fs_request rq = {.op = OP_JOB, .worker = 0, .flags = flags};
     int fds[3], nfds = 0;
     fds[nfds++] = chan;
     if (start->flags & PB_WORKER_SHARED)
@@ -691,27 +770,37 @@ static int core_reads_server(const struct pb_host *host) {
     return PB_HOST_HAS(host, job_helper_pid) && host->job_helper_pid;
 }
 
-/* Asks the server what it cost since the last USAGE.  Sent as soon as the
+/* Asks the server what it cost since it last told.  Sent as soon as the
  * last fork of the repetition is done (the server does nothing more for
  * it), so that its answer waits in the socket while the workers run
  * instead of costing a round trip after them.  0, or -1 (server gone). */
-static int server_ask(const struct pb_host *host, struct pb_job *job,
-                      const struct fs_state *s) {
-    int memory = !core_reads_server(host) && procs_memory(host, job);
-    return send_request(s, OP_USAGE, (uint32_t)memory, NULL, 0);
+/* FS_MEMORY when the server must read its own memory for the row. */
+static uint32_t server_memory(const struct pb_host *host, struct pb_job *job) {
+    return !core_reads_server(host) && procs_memory(host, job) ? FS_MEMORY : 0u;
 }
 
-/* The answer to server_ask, into the row; `asked` is what it returned. */
+static int server_ask(const struct pb_host *host, struct pb_job *job,
+                      const struct fs_state *s) {
+    return send_request(s, OP_USAGE, 0, server_memory(host, job), NULL, 0);
+}
+
+/* The answer to server_ask, into the row; `asked` is what it returned.
+ * With `have`, the usage came with the last fork's answer instead
+ * (FS_LAST), and nothing was asked. */
 static void server_account(const struct pb_host *host, struct pb_job *job,
-                           const struct fs_state *s, int asked) {
+                           const struct fs_state *s, int asked,
+                           const struct fs_usage *have) {
     struct fs_usage u;
     char why[200];
-    if (asked < 0 || recv_reply(s, &u, sizeof u) < 0) {
+    if (have) {
+        u = *have; /* its bytes were counted with the fork's answer */
+    } else if (asked < 0 || recv_reply(s, &u, sizeof u) < 0) {
         server_gone(s, why, sizeof why);
         host->job_fail(job, 1, "%s", why);
         return;
+    } else {
+        host->job_add_ipc(job, sizeof(struct fs_request) + sizeof u);
     }
-    host->job_add_ipc(job, sizeof(struct fs_request) + sizeof u);
     host->job_helper_usage(job, &u.ru, u.pss_kib, u.uss_kib);
 }
 
@@ -745,19 +834,22 @@ static int run_channel(const struct pb_host *host, struct pb_job *job,
         p->tails = NULL;
     struct pb_worker_start start;
     procs_start_record(p, shared, &start, spec_len);
-    int rc = send_job(host, job, s, &start, spec, p->tails != NULL, chan,
-                      shared, rel[0]);
+    unsigned n = host->job_workers(job);
+    /* The last fork's answer brings the server's usage: no request of its
+     * own for it, unless a fork before the last failed. */
+    struct fs_last last = {.flags = FS_LAST | server_memory(host, job)};
+    uint32_t flags = (p->tails ? FS_TAILS : 0u) | (n == 1 ? last.flags : 0u);
+    int rc = send_job(host, job, s, &start, spec, flags, chan, shared, rel[0]);
     if (rel[0] >= 0)
         close(rel[0]);
     p->release_fd = rel[1];
     if (rc < 0)
         server_gone(s, err, errlen);
     else
-        rc =
-            fork_all(p, s, host->job_workers(job), -1, NULL, NULL, err, errlen);
-    int asked = server_ask(host, job, s);
+        rc = fork_all(p, s, n, 1, -1, NULL, NULL, &last, err, errlen);
+    int asked = last.have ? 0 : server_ask(host, job, s);
     rc = procs_finish(p, rc);
-    server_account(host, job, s, asked);
+    server_account(host, job, s, asked, last.have ? &last.u : NULL);
     return rc;
 }
 
@@ -782,7 +874,7 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
          * repetition): ask afterwards. */
         int rc =
             procs_pool_run(s->pool, host, job, fs_pool_start, s, err, errlen);
-        server_account(host, job, s, server_ask(host, job, s));
+        server_account(host, job, s, server_ask(host, job, s), NULL);
         return rc;
     }
     size_t spec_len = 0;
@@ -802,10 +894,10 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
     int shared = host->job_shared_fd(job);
     struct pb_worker_start start;
     procs_start_record(&p, shared, &start, spec_len);
-    rc = fork_all(&p, s, n, shared, &start, spec, err, errlen);
+    rc = fork_all(&p, s, n, 0, shared, &start, spec, NULL, err, errlen);
     int asked = server_ask(host, job, s);
     rc = procs_finish(&p, rc);
-    server_account(host, job, s, asked);
+    server_account(host, job, s, asked, NULL);
     return rc;
 }
 

@@ -178,20 +178,15 @@ int procs_channel(struct procs *p) {
  * The coordinator keeps its copy of the channel's write end: the channel
  * never reaches end-of-file, whose wakeup would come just before the
  * last worker's exit's.  A worker whose pidfd cannot be opened cannot be
- * watched: the job fails, and the workers are killed and reaped. */
-static void watch(struct procs *p) {
-    if (!p->channel)
-        return;
-    for (unsigned i = 0; i < p->started; i++) {
-        struct procs_child *c = &p->c[i];
-        c->exit_fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-        if (c->exit_fd < 0 && !c->killed) {
-            p->host->job_fail(p->job, 0, "cannot watch worker %u: %s%s", i,
-                              strerror(errno), procs_errno_hint(errno));
-            procs_kill_all(p);
-        }
-    }
-}
+ * watched: the job fails, and the workers are killed and reaped.
+ *
+ * A worker that has ended already (short work: most of them, by the time
+ * the last one is forked) needs no pidfd: a waitid() that leaves it to
+ * procs_reap finds it, and it is handled here, after one read of the
+ * channel for all of them -- instead of a pidfd to open, poll and close,
+ * and a wakeup and a read of the channel for each.  Defined after ended()
+ * and drain(), which it shares with procs_serve. */
+static void watch(struct procs *p);
 
 void procs_forked(struct procs *p, unsigned i, pid_t pid, int out, int out_w) {
     struct procs_child *c = &p->c[i];
@@ -593,7 +588,12 @@ static int take_tail(struct procs *p, unsigned i) {
 /* Worker i has ended (its pidfd, or end-of-file without one): what is
  * left in its pipe and its tail is handled, and an end before its work
  * was done stops the job. */
-static void ended(struct procs *p, unsigned i) {
+static void end_drained(struct procs *p, unsigned i, int drained);
+
+static void ended(struct procs *p, unsigned i) { end_drained(p, i, 0); }
+
+/* ended(), the channel read already (`drained`) since worker i ended. */
+static void end_drained(struct procs *p, unsigned i, int drained) {
     struct procs_child *c = &p->c[i];
     int ok = 1, avail = 0;
     c->gone = 1;
@@ -609,7 +609,8 @@ static void ended(struct procs *p, unsigned i) {
             ok = pump(p, i) == 0;
     }
     /* Its records were all sent before it ended. */
-    drain(p);
+    if (!drained)
+        drain(p);
     if (ok && (p->channel ? !c->shut : c->out >= 0) && !c->killed)
         (void)take_tail(p, i);
     if (c->out >= 0) {
@@ -623,6 +624,41 @@ static void ended(struct procs *p, unsigned i) {
         if (p->culprit < 0)
             p->culprit = i;
         procs_kill_all(p);
+    }
+}
+
+static void watch(struct procs *p) {
+    if (!p->channel)
+        return;
+    /* The ended ones first, then one read of the channel, which has all
+     * their records, then their tails (end_drained). */
+    unsigned ends = 0;
+    for (unsigned i = 0; i < p->started; i++) {
+        struct procs_child *c = &p->c[i];
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        c->exit_fd = -1;
+        if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+                0 &&
+            si.si_pid == c->pid) {
+            c->gone = 1; /* marked: not given a pidfd below */
+            ends++;
+        }
+    }
+    if (ends)
+        drain(p);
+    for (unsigned i = 0; i < p->started; i++) {
+        struct procs_child *c = &p->c[i];
+        if (c->gone) {
+            end_drained(p, i, 1);
+            continue;
+        }
+        c->exit_fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+        if (c->exit_fd < 0 && !c->killed) {
+            p->host->job_fail(p->job, 0, "cannot watch worker %u: %s%s", i,
+                              strerror(errno), procs_errno_hint(errno));
+            procs_kill_all(p);
+        }
     }
 }
 

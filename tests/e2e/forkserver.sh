@@ -157,8 +157,8 @@ pass "forkserver workers look up no plugin file ($s lookups, as under fork)"
 # No pipe and no descriptor per worker (forkserver.c, run_channel): the
 # cell sends the server the repetition's spec and descriptors once (one
 # sendmsg with SCM_RIGHTS per repetition), the workers leave their frames
-# in their tails and on the channel, and the cell opens each worker's
-# pidfd.  Before, each worker had two pipes made by the cell and passed
+# in their tails and on the channel, and the cell opens the pidfd of each
+# worker that has not ended by the last fork (procs.c, watch).  Before, each worker had two pipes made by the cell and passed
 # to the server in its own request.
 cat > ch.ini <<'INI'
 [run]
@@ -171,17 +171,18 @@ output = ch.csv
 tasks = 64
 [executor.forkserver]
 INI
-traced_run pipe2,socketpair,sendmsg,pidfd_open ch.tr run ch.ini -q --force
+traced_run pipe2,socketpair,sendmsg,pidfd_open,waitid ch.tr run ch.ini -q --force
 [[ $(csv_col ch.csv status | sort -u) == ok ]] || { cat ch.csv; fail "8 workers under strace: a row is not ok"; }
 cell=$(awk '/socketpair\(AF_UNIX, SOCK_SEQPACKET/ { print $1; exit }' ch.tr)
 [[ -n $cell ]] || { cat ch.tr; fail "forkserver: no socket pair for its server"; }
-read -r pipes jobs pidfds < <(awk -v cell="$cell" '$1 == cell {
+read -r pipes jobs pidfds ended < <(awk -v cell="$cell" '$1 == cell {
         if ($2 ~ /^pipe2\(/) pipes++
         if ($2 ~ /^sendmsg\(/ && /SCM_RIGHTS/) jobs++
         if ($2 ~ /^pidfd_open\(/ && $2 != "pidfd_open(" cell ",") pidfds++
-    } END { print pipes + 0, jobs + 0, pidfds + 0 }' ch.tr)
-(( pipes == 0 && jobs == 2 && pidfds == 16 )) ||
-    { cat ch.tr; fail "forkserver, 8 workers, 2 repetitions: $pipes pipes, $jobs requests with descriptors, $pidfds pidfds; expected 0, 2, 16"; }
+        if ($2 ~ /^waitid\(P_PID/ && /WNOWAIT/ && /si_pid=/) ended++
+    } END { print pipes + 0, jobs + 0, pidfds + 0, ended + 0 }' ch.tr)
+(( pipes == 0 && jobs == 2 && pidfds + ended == 16 )) ||
+    { cat ch.tr; fail "forkserver, 8 workers, 2 repetitions: $pipes pipes, $jobs requests with descriptors, $pidfds pidfds and $ended ended; expected 0, 2, 16 in all"; }
 pass "forkserver: one request with descriptors per repetition, no pipe per worker"
 
 # Without room for a pidfd per worker and 64 spare descriptors, each

@@ -149,25 +149,28 @@ pass "fork: the last batch stays in shared memory, the rest goes through the cha
 
 # One channel for the frames of all of fork's workers, and no descriptor
 # per worker while they are forked (procs.h, procs_channel): the cell
-# process opens one SOCK_SEQPACKET socket pair and no pipe, and the
-# workers' pidfds only after its last fork (its first pidfd_open is of
+# process opens one SOCK_SEQPACKET socket pair and no pipe, and after its
+# last fork asks each worker whether it has ended (waitid, WNOWAIT) and
+# opens a pidfd only for those still running (its first pidfd_open is of
 # itself: whether the kernel has pidfds).  Before, each worker had a pipe
-# and a pidfd made before the next fork, which copied them all.
-traced_run pipe2,socketpair,pidfd_open,clone,clone3 chan.tr run tail.ini -q --force \
+# and a pidfd made before the next fork, which copied them all; then each
+# had a pidfd, ended or not.
+traced_run pipe2,socketpair,pidfd_open,waitid,clone,clone3 chan.tr run tail.ini -q --force \
     --set run.workers=8 --set run.memory=off
 [[ $(csv_col tail.csv status) == ok ]] || { cat tail.csv; fail "8 workers under strace: the row is not ok"; }
 cell=$(awk '/socketpair\(AF_UNIX, SOCK_SEQPACKET/ { print $1; exit }' chan.tr)
 [[ -n $cell ]] || { cat chan.tr; fail "fork: no SOCK_SEQPACKET socket pair for the workers' frames"; }
-read -r pipes pairs pidfds late < <(awk -v cell="$cell" '$1 == cell {
+read -r pipes pairs pidfds asked ended late < <(awk -v cell="$cell" '$1 == cell {
         n++
         if ($2 ~ /^pipe2\(/) pipes++
         if ($2 ~ /^socketpair\(/) pairs++
         if ($2 ~ /^clone/) last_clone = n
+        if ($2 ~ /^waitid\(P_PID/ && /WNOWAIT/) { asked++; if (/si_pid=/) ended++; if (!first || n < first) first = n }
         if ($2 ~ /^pidfd_open\(/ && $2 != "pidfd_open(" cell ",") { pidfds++; if (!first || n < first) first = n }
-    } END { print pipes + 0, pairs + 0, pidfds + 0, (first > last_clone) ? 1 : 0 }' chan.tr)
-(( pipes == 0 && pairs == 1 && pidfds == 8 && late == 1 )) ||
-    { cat chan.tr; fail "fork, 8 workers: $pipes pipes, $pairs socket pairs, $pidfds pidfds (after the last fork: $late); expected 0, 1, 8 (1)"; }
-pass "fork: one channel for all workers, their pidfds after the last fork"
+    } END { print pipes + 0, pairs + 0, pidfds + 0, asked + 0, ended + 0, (first > last_clone) ? 1 : 0 }' chan.tr)
+(( pipes == 0 && pairs == 1 && asked == 8 && pidfds + ended == 8 && late == 1 )) ||
+    { cat chan.tr; fail "fork, 8 workers: $pipes pipes, $pairs socket pairs, $asked asked, $ended ended, $pidfds pidfds (after the last fork: $late); expected 0, 1, 8, a pidfd for each not ended (1)"; }
+pass "fork: one channel for all workers, a pidfd after the last fork for each still running ($ended of 8 had ended)"
 
 # With too few descriptors for the channel (a pidfd per worker and 64
 # spare) and for a pidfd per worker with its pipe (3 per worker and 64

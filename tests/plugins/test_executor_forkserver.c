@@ -7,7 +7,9 @@
  * server's life: prepare() starts it (small, named, alive) and destroy()
  * stops and reaps it, and what a worker it forks finds open: its input,
  * output and shared descriptors on 0, 3 and 4, inheritable, and nothing
- * else of the server's.
+ * else of the server's; and the request per repetition: the JOB forks
+ * worker 0, the last fork's answer brings the server's usage, and the
+ * server lets go of the job's descriptors after it.
  */
 /* cmocka needs these first (clang-format keeps the two blocks apart). */
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -73,17 +76,22 @@ static void test_refuses_host_without_worker_main(void **unused) {
     assert_int_equal(errno, ECHILD);
 }
 
-/* *h, the fake host with `worker_main`, and a server prepare() started for
- * it (the server keeps its own copy of *h). */
-static struct fs_state *started_server(struct pb_host *h,
-                                       void (*worker_main)(void)) {
-    *h = fake_host;
-    h->worker_main = worker_main;
+/* A server prepare() started for *h (it keeps its own copy of *h). */
+static struct fs_state *server_for(struct pb_host *h) {
     void *state = NULL;
     char err[256] = "";
     struct pb_params none = {0};
     assert_int_equal(fs_prepare(h, &none, 2, &state, err, sizeof err), 0);
     return state;
+}
+
+/* *h, the fake host with `worker_main`, and a server prepare() started for
+ * it. */
+static struct fs_state *started_server(struct pb_host *h,
+                                       void (*worker_main)(void)) {
+    *h = fake_host;
+    h->worker_main = worker_main;
+    return server_for(h);
 }
 
 /* prepare() forks the server, which answers; destroy() leaves no child. */
@@ -102,11 +110,11 @@ static void test_server_life(void **unused) {
     /* It answers a usage request: with its memory only when asked for it
      * (a core before 2.3); a later core reads that itself. */
     struct fs_usage u;
-    assert_int_equal(send_request(s, OP_USAGE, 1, NULL, 0), 0);
+    assert_int_equal(send_request(s, OP_USAGE, 0, FS_MEMORY, NULL, 0), 0);
     assert_int_equal(recv_reply(s, &u, sizeof u), 0);
     assert_true(u.pss_kib > 0);
     assert_true(u.uss_kib > 0);
-    assert_int_equal(send_request(s, OP_USAGE, 0, NULL, 0), 0);
+    assert_int_equal(send_request(s, OP_USAGE, 0, 0, NULL, 0), 0);
     assert_int_equal(recv_reply(s, &u, sizeof u), 0);
     assert_int_equal(u.pss_kib, 0);
     assert_int_equal(u.uss_kib, 0);
@@ -184,7 +192,7 @@ static void fork_two_workers(struct fs_state *state) {
         open_worker_pipes(&w);
         const int fds[3] = {w.in[0], w.out[1], w.shared[1]};
         int64_t pid = 0;
-        assert_int_equal(send_request(state, OP_FORK, 0, fds, 3), 0);
+        assert_int_equal(send_request(state, OP_FORK, 0, 0, fds, 3), 0);
         assert_int_equal(recv_reply(state, &pid, sizeof pid), 0);
         assert_true(pid > 0);
         check_worker((pid_t)pid, &w);
@@ -246,6 +254,119 @@ static void test_worker_descriptors_crossed(void **unused) {
     check_worker(pid, &w);
 }
 
+/* host->worker_spec and worker_job of a core (2.4), for the server: the
+ * spec is taken as it is, and no worker gets a job -- each says so on the
+ * channel, as a worker whose create() failed does. */
+static int spec_token;
+
+static void *spec_as_is(const void *spec, size_t spec_len, char *err,
+                        size_t errlen) {
+    (void)spec;
+    (void)spec_len;
+    (void)err;
+    (void)errlen;
+    return &spec_token;
+}
+
+static struct pb_job *no_job(const struct pb_worker_start *start,
+                             void *workload, int shared_fd, char *err,
+                             size_t errlen) {
+    (void)shared_fd;
+    snprintf(err, errlen, "worker %u: %s", start->worker,
+             workload == &spec_token ? "no job in this test" : "no spec");
+    return NULL;
+}
+
+static uint64_t ipc_bytes;
+
+static void count_ipc(struct pb_job *job, uint64_t bytes) {
+    assert_null(job);
+    ipc_bytes += bytes;
+}
+
+/* The request per repetition (run_channel): the JOB forks worker 0 and
+ * answers its pid; a FORK_JOB forks worker 1, and as the last (FS_LAST)
+ * its answer carries the server's usage; each worker starts from the
+ * job (here: says it has none, tagged with its number); and once the last
+ * is forked the server holds none of the job's descriptors -- the shared
+ * one's pipe ends when the workers' copies are gone too. */
+static void test_job_last_fork(void **unused) {
+    (void)unused;
+    struct pb_host h = fake_host;
+    h.worker_main = no_worker_main;
+    h.worker_spec = spec_as_is;
+    h.worker_job = no_job;
+    h.job_add_ipc = count_ipc;
+    struct fs_state *s = server_for(&h);
+    int chan[2], shared[2];
+    assert_int_equal(
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan), 0);
+    assert_int_equal(pipe2(shared, O_CLOEXEC), 0);
+    struct pb_job *job = NULL; /* only counted in (count_ipc) */
+    struct pb_worker_start st;
+    memset(&st, 0, sizeof st);
+    st.workers = 2;
+    st.parent = (uint64_t)getpid();
+    st.flags = PB_WORKER_SHARED | PB_WORKER_NO_RELEASE;
+    st.spec_len = 4;
+    assert_int_equal(
+        send_job(&h, job, s, &st, "spec", 0, chan[1], shared[1], -1), 0);
+    close(chan[1]);
+    close(shared[1]);
+    char err[256] = "";
+    pid_t pid[2] = {0, 0};
+    struct fs_last last = {.flags = FS_LAST};
+    assert_int_equal(
+        fs_forked(&h, job, s, 0, &pid[0], NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(fs_request_job(s, 1, last.flags, err, sizeof err), 0);
+    assert_int_equal(
+        fs_forked(&h, job, s, 1, &pid[1], &last.u, &last.have, err, sizeof err),
+        0);
+    assert_true(pid[0] > 0 && pid[1] > 0);
+    assert_int_equal(last.have, 1);
+    assert_true(last.u.ru.ru_maxrss > 0);
+    /* Each worker's error, tagged with its number + 1. */
+    unsigned seen = 0;
+    for (int k = 0; k < 2; k++) {
+        unsigned char rec[512];
+        ssize_t n = recv(chan[0], rec, sizeof rec - 1, 0);
+        struct pb_frame f;
+        uint32_t tag = 0;
+        assert_true(n > (ssize_t)(sizeof tag + sizeof f));
+        memcpy(&tag, rec, sizeof tag);
+        memcpy(&f, rec + sizeof tag, sizeof f);
+        rec[n] = '\0';
+        assert_true(tag == 1 || tag == 2);
+        seen |= 1u << tag;
+        assert_int_equal(f.type, PB_FRAME_ERROR);
+        assert_non_null(
+            strstr((char *)rec + sizeof tag + sizeof f, "no job in this test"));
+    }
+    assert_int_equal(seen, 6u);
+    for (int k = 0; k < 2; k++) {
+        int st2 = 0;
+        assert_int_equal(waitpid(pid[k], &st2, 0), pid[k]);
+        assert_true(WIFEXITED(st2));
+        assert_int_equal(WEXITSTATUS(st2), PB_WORKER_EXIT_START);
+    }
+    /* A request after the last fork is answered once the server has
+     * dropped the job: the pipe's write end is then nowhere. */
+    struct fs_usage u;
+    assert_int_equal(send_request(s, OP_USAGE, 0, 0, NULL, 0), 0);
+    assert_int_equal(recv_reply(s, &u, sizeof u), 0);
+    struct pollfd pf = {.fd = shared[0], .events = POLLIN};
+    assert_int_equal(poll(&pf, 1, 0), 1);
+    assert_true(pf.revents & POLLHUP);
+    close(shared[0]);
+    close(chan[0]);
+    /* The JOB, two fork answers (the last with the usage), the FORK_JOB. */
+    assert_int_equal(
+        ipc_bytes, sizeof(struct fs_request) + sizeof st + 4 + sizeof(int64_t) +
+                       2 * sizeof(struct fs_request) + sizeof(struct fs_reply));
+    fs_destroy(s);
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_descriptor),
@@ -254,6 +375,7 @@ int main(void) {
         cmocka_unit_test(test_worker_descriptors),
         cmocka_unit_test(test_worker_descriptors_without_stdout),
         cmocka_unit_test(test_worker_descriptors_crossed),
+        cmocka_unit_test(test_job_last_fork),
     };
     return cmocka_run_group_tests(tests, load_workloads, unload_workloads);
 }
