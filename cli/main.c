@@ -169,11 +169,17 @@ static const char *const compare_help =
  * to this binary (BINDIR/../share/parbench/config), else the one of the
  * configured prefix. */
 static const char *default_config(void) {
-    static char installed[4096 + 64];
+    /* Not a static array: that was a page of zeroed data, part of the
+     * mapping every process of the program carries (and fork copies). */
+    static char *installed;
+    const size_t cap = 4096 + 64;
     if (access("config/default.ini", R_OK) == 0)
         return "config/default.ini";
-    if (selfpath_beside(PB_REL_CONFIG_DIR "/default.ini", installed,
-                        sizeof installed) == 0 &&
+    if (!installed)
+        installed = malloc(cap);
+    if (installed &&
+        selfpath_beside(PB_REL_CONFIG_DIR "/default.ini", installed, cap) ==
+            0 &&
         access(installed, R_OK) == 0)
         return installed;
     if (access(PB_INSTALL_CONFIG_DIR "/default.ini", R_OK) == 0)

@@ -40,11 +40,19 @@
  * before a claim is awaited and at PB_FRAME_DONE. */
 #define BATCH_BYTES 32768
 #define BATCH_NS 1000000u
-static unsigned char batch_buf[BATCH_BYTES];
-static struct fdio_batch batch = {.fd = PB_WORKER_FD_OUT,
-                                  .buf = batch_buf,
-                                  .cap = BATCH_BYTES,
-                                  .interval_ns = 0};
+static struct fdio_batch batch = {.fd = PB_WORKER_FD_OUT, .interval_ns = 0};
+
+/* The batch's buffer, allocated by the worker that uses it: as a static
+ * array it was 32 KiB of the executable's zeroed data, a mapping of its
+ * own in every process of the program, copied by each fork of a cell
+ * process (see docs/performance.md). */
+static void batch_alloc(void) {
+    static unsigned char *buf;
+    if (!buf && !(buf = malloc(BATCH_BYTES)))
+        _exit(PB_WORKER_EXIT_START);
+    batch.buf = buf;
+    batch.cap = BATCH_BYTES;
+}
 
 /* One frame on the coordinator's pipe (PB_FRAME_MAX is checked there),
  * queued in the batch. */
@@ -236,7 +244,7 @@ static void pool_serve(const struct pb_host *h,
                        "pooled worker");
         struct pb_job *job = start_job(h, ops, state, &st, shfd);
         close(shfd);
-        fdio_batch_init(&batch, PB_WORKER_FD_OUT, batch_buf, sizeof batch_buf,
+        fdio_batch_init(&batch, PB_WORKER_FD_OUT, batch.buf, BATCH_BYTES,
                         BATCH_NS);
         struct pb_worker_io io = {.ctx = job, .send = worker_send};
         (void)job_worker_loop(job, st.worker, &io);
@@ -269,6 +277,7 @@ static void pool_serve(const struct pb_host *h,
 void worker_proc_pool_main(const struct pb_job *job) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     signal(SIGPIPE, SIG_IGN);
+    batch_alloc();
     const struct pb_host *h;
     const struct pb_workload_ops *ops;
     void *state;
@@ -330,6 +339,7 @@ void worker_proc_main(void) {
      * the coordinator may have died before this line. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     signal(SIGPIPE, SIG_IGN);
+    batch_alloc();
 
     struct pb_worker_start st;
     int shfd = -1;
@@ -370,8 +380,7 @@ void worker_proc_main(void) {
                    "PB_WORKER_SHARED: no way to claim a task");
 
     /* Results stream from here on: start the batch's clock. */
-    fdio_batch_init(&batch, PB_WORKER_FD_OUT, batch_buf, sizeof batch_buf,
-                    BATCH_NS);
+    fdio_batch_init(&batch, PB_WORKER_FD_OUT, batch.buf, BATCH_BYTES, BATCH_NS);
     struct pb_worker_io io = {
         .ctx = job,
         .claim = (st.flags & PB_WORKER_CLAIM_PIPE) ? worker_claim : NULL,

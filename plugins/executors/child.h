@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -24,12 +25,12 @@
 
 /* A child streams its frames in batches (fdio_batch): one write carries
  * up to BATCH_BYTES of results, and none waits more than BATCH_NS plus a
- * clock tick plus the task after it (fdio.h).  The buffer is static: each
- * child has its own copy after fork(), and the coordinator never touches it
- * (no pages of it are used there).  Only without tails (procs_tails). */
+ * clock tick plus the task after it (fdio.h).  In its tail, or without
+ * tails (procs_tails) in a buffer the child allocates: a static one was
+ * 32 KiB of the plugin's zeroed data, a mapping of its own in the cell
+ * process that each fork copied. */
 #define BATCH_BYTES 32768
 #define BATCH_NS 1000000u
-static unsigned char batch_buf[BATCH_BYTES];
 
 /* io->send in a child: the message as one PB_FRAME_MSG, batched. */
 static int child_send(void *ctx, const void *head, size_t head_len,
@@ -61,10 +62,11 @@ static void child_main(const struct pb_host *host, struct pb_job *job,
     if (getppid() != parent)
         _exit(127);
     struct fdio_batch batch;
-    if (tail)
-        fdio_batch_init(&batch, out, tail->data, sizeof tail->data, BATCH_NS);
-    else
-        fdio_batch_init(&batch, out, batch_buf, sizeof batch_buf, BATCH_NS);
+    unsigned char *buf = tail ? tail->data : malloc(BATCH_BYTES);
+    if (!buf)
+        _exit(3);
+    fdio_batch_init(&batch, out, buf, tail ? sizeof tail->data : BATCH_BYTES,
+                    BATCH_NS);
     batch.tag = tag;
     struct pb_worker_io io = {.ctx = &batch, .send = child_send};
     /* Failures travel in the messages. */

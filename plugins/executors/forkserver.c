@@ -362,8 +362,12 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
     char ok = 1;
     if (write(sock, &ok, 1) != 1)
         _exit(1);
-    /* Requests: OP_JOB's are the largest. */
-    static unsigned char msg[FS_JOB_MAX];
+    /* Requests: OP_JOB's are the largest.  Allocated here: a static
+     * buffer was 64 KiB of the plugin's zeroed data, a mapping of its own
+     * in the cell process, copied by each of fork's forks too. */
+    unsigned char *msg = malloc(FS_JOB_MAX);
+    if (!msg)
+        _exit(1);
     struct fs_job job = {.chan = -1, .shared = -1, .release = -1};
     for (;;) {
         struct fs_request rq;
@@ -371,7 +375,7 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
             char buf[CMSG_SPACE(3 * sizeof(int))];
             struct cmsghdr align;
         } cm;
-        struct iovec iov = {.iov_base = msg, .iov_len = sizeof msg};
+        struct iovec iov = {.iov_base = msg, .iov_len = FS_JOB_MAX};
         struct msghdr mh = {.msg_iov = &iov,
                             .msg_iovlen = 1,
                             .msg_control = cm.buf,
