@@ -121,7 +121,7 @@ struct pb_job {
     unsigned workers;
     uint64_t tasks;
     enum pb_schedule schedule;
-    pid_t coordinator; /* getpid() of the coordinator  */
+    pid_t coordinator; /* getpid() of the coordinator; 0 in a worker's */
 
     struct job_shared *shared; /* MAP_SHARED, owned            */
     size_t shared_size;        /* bytes mapped                 */
@@ -174,9 +174,19 @@ struct pb_job {
 
 /* Maps a status page for `workers` workers: from `fd` when fd >= 0 (the
  * coordinator's), else from a new memfd whose descriptor is kept. */
+/* The page size, asked once: a worker forked from the coordinator (or
+ * from forkserver's server) then runs no sysconf() of its own -- code it
+ * would fault in (fork() maps no page of a file into the child). */
+static long page_size(void) {
+    static long page;
+    if (page <= 0)
+        page = sysconf(_SC_PAGESIZE);
+    return page;
+}
+
 static int map_shared(struct pb_job *job, unsigned workers, int fd) {
     size_t need = sizeof *job->shared + 3 * (size_t)workers * sizeof(uint64_t);
-    long page = sysconf(_SC_PAGESIZE);
+    long page = page_size();
     size_t size = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
     int own = fd < 0;
     if (own) {
@@ -250,7 +260,6 @@ static struct pb_job *job_alloc(const struct pb_host *host,
     job->workers = workers;
     job->tasks = ops->task_count(state);
     job->schedule = schedule;
-    job->coordinator = getpid();
     pthread_mutex_init(&job->lock, NULL);
     return job;
 }
@@ -274,6 +283,8 @@ struct pb_job *job_new(const struct pb_host *host,
     struct pb_job *job = job_alloc(host, ops, state, workers, schedule);
     if (!job)
         return NULL;
+    /* The coordinator's own (a worker's job has none: job_new_worker). */
+    job->coordinator = getpid();
     if (job->tasks > SIZE_MAX / sizeof *job->slots) {
         job_free(job);
         return NULL;
