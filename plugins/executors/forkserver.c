@@ -17,17 +17,17 @@
  *
  * The coordinator talks to the server over a SOCK_SEQPACKET socket pair,
  * in requests {op, worker, flags}:
- *   JOB   {tails, last} start record, spec + the channel, the shared page
- *         and the release's read end as SCM_RIGHTS  ->  as FORK_JOB for
- *         worker 0; once per repetition.  The server parses a new spec
- *         (host->worker_spec).
- *   FORK_JOB {worker, last}    ->  {pid, or -errno}, and with `last` (the
- *         repetition's last fork) the server's usage as USAGE answers
- *         it, after which the server closes the job's descriptors: the
- *         worker makes its state and job (host->worker_job) and runs
- *         fork's worker loop (child.h): its last batch in its tail, the
- *         rest on the channel as records tagged worker + 1, its end told
- *         by its pidfd.
+ *   JOB   {workers, tails} start record, spec + the channel, the shared
+ *         page and the release's read end as SCM_RIGHTS  ->  the pids in
+ *         batches of up to FS_BATCH, the last batch with the server's
+ *         usage as USAGE answers it; once per repetition.  The server
+ *         parses a new spec (host->worker_spec), forks the `workers`
+ *         workers one after the other (stopping at a failed fork, whose
+ *         -errno ends the last batch), then closes the job's
+ *         descriptors.  Each worker makes its state and job
+ *         (host->worker_job) and runs fork's worker loop (child.h): its
+ *         last batch in its tail, the rest on the channel as records
+ *         tagged worker + 1, its end told by its pidfd.
  *   FORK  {worker} + the worker's input, output (and the job's shared
  *         page) as SCM_RIGHTS  ->  {pid, or -errno}: the fallback (a core
  *         before 2.4, no pidfds or no room for them, a spec over
@@ -38,8 +38,7 @@
  *                                  it, its peak RSS, and its Pss and USS
  *                                  when asked (a core before 2.3; a later
  *                                  one reads them itself: job_helper_pid);
- *                                  after the pipes' forks, or a failure
- *                                  before the last FORK_JOB
+ *                                  after the pipes' forks
  * The server's start is not in startup_s (prepare() runs once per cell,
  * before READY, as Python's server starts once per program); what it
  * costs per repetition (the forks: CPU time, faults) and its memory are
@@ -71,15 +70,12 @@
 #define SERVER_NAME "pb-forkserver"
 #define WORKER_NAME "pb-fs-worker"
 
-enum { OP_FORK = 1, OP_USAGE = 2, OP_JOB = 3, OP_FORK_JOB = 4 };
+enum { OP_FORK = 1, OP_USAGE = 2, OP_JOB = 3 };
 
 /* A request's flags.  FS_TAILS (JOB): the workers may use the tails the
- * server inherited (fs_state.tails).  FS_LAST (JOB, FORK_JOB): the
- * repetition's last fork -- its answer carries the server's usage, and
- * the server lets go of the job's descriptors.  FS_MEMORY (USAGE, or with
- * FS_LAST): the usage has the server's Pss and USS. */
+ * server inherited (fs_state.tails).  FS_MEMORY (USAGE, JOB): the usage
+ * has the server's Pss and USS. */
 #define FS_TAILS 1u
-#define FS_LAST 2u
 #define FS_MEMORY 4u
 
 /* The largest OP_JOB message: a larger spec takes the pipes. */
@@ -97,10 +93,14 @@ struct fs_usage {
     uint64_t pss_kib, uss_kib;
 };
 
-/* The answer to a fork: the pid or -errno, then, for FS_LAST only, the
- * usage (a shorter answer otherwise). */
-struct fs_reply {
-    int64_t pid;
+/* The answer to a JOB, one or more: the next `n` workers' pids (or a
+ * failed fork's -errno, which ends the forks); the `last` one carries
+ * the server's usage. */
+#define FS_BATCH 16
+struct fs_batch {
+    uint32_t n;
+    uint32_t last;
+    int64_t pid[FS_BATCH];
     struct fs_usage u;
 };
 
@@ -114,8 +114,8 @@ struct fs_state {
     struct procs_tail *tails;
 };
 
-/* The server's copy of the repetition's job (OP_JOB), from which each
- * OP_FORK_JOB's worker starts. */
+/* The server's copy of the repetition's job (OP_JOB), from which each of
+ * its workers starts. */
 struct fs_job {
     struct pb_worker_start start; /* its `worker` is set in each child */
     unsigned char *spec;          /* start.spec_len bytes               */
@@ -205,7 +205,7 @@ static void become_worker(const struct pb_host *host, int *fds, int nfds) {
     _exit(PB_WORKER_EXIT_START); /* worker_main does not return */
 }
 
-/* The worker's side of an OP_FORK_JOB: its job re-created from the
+/* A worker of an OP_JOB: its job re-created from the
  * repetition's spec (host->worker_job), then fork's worker loop, frames
  * in its tail and on the channel (child_main).  Never returns. */
 static void become_job_worker(const struct pb_host *host,
@@ -238,10 +238,8 @@ static void become_job_worker(const struct pb_host *host,
                j->tails_ok ? &tails[worker] : NULL);
 }
 
-/* The job's descriptors closed: after its last fork (FS_LAST), and when
- * the next job comes.  The workers have their copies; the memory file of
- * the shared page is freed with the last of them (the coordinator's), not
- * here. */
+/* The job's descriptors closed: after its forks (fork_jobs), and when
+ * the next job comes. */
 static void drop_job(struct fs_job *j) {
     int *mine[3] = {&j->chan, &j->shared, &j->release};
     for (int k = 0; k < 3; k++)
@@ -296,30 +294,43 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
     return 0;
 }
 
-/* Forks worker `worker` of the job (OP_JOB's worker 0, OP_FORK_JOB's) and
- * answers: its pid, and after the repetition's last fork the server's
- * usage since the last (FS_LAST).  0, or -1 when the coordinator cannot
- * be answered. */
-static int fork_job(const struct pb_host *host, struct fs_job *j,
-                    unsigned worker, uint32_t flags, struct procs_tail *tails,
-                    int sock, struct rusage *base) {
-    struct fs_reply r;
-    r.pid = -EINVAL;
-    if (j->chan >= 0 && worker < j->start.workers) {
-        long c = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
-        if (c == 0)
-            become_job_worker(host, j, worker, tails, sock);
-        r.pid = c < 0 ? -errno : (int64_t)c;
-    }
-    size_t len = sizeof r.pid;
-    if (flags & FS_LAST) {
-        server_usage(&r.u, base, (flags & FS_MEMORY) != 0);
-        len = sizeof r;
-    }
-    if (write(sock, &r, len) != (ssize_t)len)
-        return -1;
-    if (flags & FS_LAST)
-        drop_job(j);
+/* Forks the job's first `n` workers, one after the other, and answers
+ * their pids in batches (struct fs_batch), the last with the server's
+ * usage since it last told it; a failed fork ends the forks.  Then the
+ * job's descriptors are closed (drop_job): the workers have their copies,
+ * and the memory file of the shared page is freed with the last of them
+ * (the coordinator's), not here.  0, or -1 when the coordinator cannot be
+ * answered. */
+static int fork_jobs(const struct pb_host *host, struct fs_job *j, unsigned n,
+                     uint32_t flags, struct procs_tail *tails, int sock,
+                     struct rusage *base) {
+    struct fs_batch b;
+    unsigned i = 0;
+    int stop = 0;
+    memset(&b, 0, sizeof b);
+    do {
+        b.n = 0;
+        while (b.n < FS_BATCH && i < n && !stop) {
+            long c = -EINVAL;
+            if (j->chan >= 0 && i < j->start.workers) {
+                c = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL,
+                            0);
+                if (c == 0)
+                    become_job_worker(host, j, i, tails, sock);
+                if (c < 0)
+                    c = -errno;
+            }
+            b.pid[b.n++] = c;
+            stop = c < 0;
+            i++;
+        }
+        b.last = i == n || stop;
+        if (b.last)
+            server_usage(&b.u, base, (flags & FS_MEMORY) != 0);
+        if (write(sock, &b, sizeof b) != (ssize_t)sizeof b)
+            return -1;
+    } while (!b.last);
+    drop_job(j);
     return 0;
 }
 
@@ -405,13 +416,10 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
                 }
             }
         if (rq.op == OP_JOB) {
-            /* The job, and its worker 0. */
+            /* The job, and its workers. */
             if (take_job(host, &job, msg, (size_t)n, fds, nfds, ntails) < 0 ||
-                fork_job(host, &job, 0, rq.flags, tails, sock, &base) < 0)
-                _exit(1);
-        } else if (n == sizeof rq && rq.op == OP_FORK_JOB && nfds == 0) {
-            if (fork_job(host, &job, rq.worker, rq.flags, tails, sock, &base) <
-                0)
+                fork_jobs(host, &job, rq.worker, rq.flags, tails, sock, &base) <
+                    0)
                 _exit(1);
         } else if (n == sizeof rq && rq.op == OP_FORK && nfds >= 2) {
             int64_t pid = server_fork(host, fds, nfds);
@@ -552,32 +560,23 @@ static int fs_prepare(const struct pb_host *host,
     return 0;
 }
 
-/* The server's answer to a fork request for worker i: *pid, or -1 with
- * err.  `usage`: the request was the repetition's last (FS_LAST), and its
- * answer brings the server's usage there, with *have set to 1 -- even
- * when the fork failed. */
+/* The server's answer to an OP_FORK request for worker i: *pid, or -1
+ * with err. */
 static int fs_forked(const struct pb_host *host, struct pb_job *job,
                      const struct fs_state *s, unsigned i, pid_t *pid,
-                     struct fs_usage *usage, int *have, char *err,
-                     size_t errlen) {
-    struct fs_reply r;
-    size_t len = usage ? sizeof r : sizeof r.pid;
-    r.pid = -1;
-    int rc = recv_reply(s, &r, len);
-    if (rc == 0 && usage) {
-        *usage = r.u;
-        *have = 1;
-    }
-    if (rc < 0 || r.pid <= 0) {
+                     char *err, size_t errlen) {
+    int64_t got = -1;
+    int rc = recv_reply(s, &got, sizeof got);
+    if (rc < 0 || got <= 0) {
         if (rc < 0)
             server_gone(s, err, errlen);
         else
             snprintf(err, errlen, "the fork server cannot fork worker %u: %s",
-                     i, strerror((int)-r.pid));
+                     i, strerror((int)-got));
         return -1;
     }
-    host->job_add_ipc(job, sizeof(struct fs_request) + len);
-    *pid = (pid_t)r.pid;
+    host->job_add_ipc(job, sizeof(struct fs_request) + sizeof got);
+    *pid = (pid_t)got;
     return 0;
 }
 
@@ -589,7 +588,7 @@ static int fs_fork(const struct pb_host *host, struct pb_job *job,
         server_gone(s, err, errlen);
         return -1;
     }
-    return fs_forked(host, job, s, i, pid, NULL, NULL, err, errlen);
+    return fs_forked(host, job, s, i, pid, err, errlen);
 }
 
 /* Requests ahead of their answers: the server forks the next worker while
@@ -626,46 +625,61 @@ static int fs_request_one(struct procs *p, const struct fs_state *s, unsigned i,
     return 0;
 }
 
-/* One OP_FORK_JOB: worker i of the job the server has (run_channel),
- * with `flags` (FS_LAST, FS_MEMORY). */
-static int fs_request_job(const struct fs_state *s, unsigned i, uint32_t flags,
-                          char *err, size_t errlen) {
-    if (send_request(s, OP_FORK_JOB, i, flags, NULL, 0) == 0)
-        return 0;
-    server_gone(s, err, errlen);
-    return -1;
+/* The answers to an OP_JOB of n workers (fork_jobs): each pid adopted
+ * in order, and the server's usage into *u (*have set) from the last
+ * batch, even after a failed fork.  0, or -1 with err (a failed fork:
+ * the ones before it are adopted, and procs_finish stops them; or the
+ * server gone). */
+static int take_pids(struct procs *p, const struct fs_state *s, unsigned n,
+                     struct fs_usage *u, int *have, char *err, size_t errlen) {
+    unsigned got = 0;
+    int rc = 0;
+    for (;;) {
+        struct fs_batch b;
+        if (recv_reply(s, &b, sizeof b) < 0 || b.n > FS_BATCH ||
+            b.n > n - got) {
+            server_gone(s, err, errlen);
+            return -1;
+        }
+        p->host->job_add_ipc(p->job, sizeof b);
+        for (unsigned k = 0; k < b.n && rc == 0; k++, got++) {
+            if (b.pid[k] > 0) {
+                procs_forked(p, got, (pid_t)b.pid[k], -1, -1);
+            } else {
+                snprintf(err, errlen,
+                         "the fork server cannot fork worker %u: %s", got,
+                         strerror((int)-b.pid[k]));
+                rc = -1;
+            }
+        }
+        if (b.last) {
+            *u = b.u;
+            *have = 1;
+            if (rc == 0 && got != n) {
+                snprintf(err, errlen, "the fork server forked %u of %u workers",
+                         got, n);
+                rc = -1;
+            }
+            return rc;
+        }
+    }
 }
 
-/* What the last fork request of a repetition asks for (FS_LAST): its
- * answer brings the server's usage (fs_forked). */
-struct fs_last {
-    uint32_t flags; /* FS_LAST, with FS_MEMORY when the server reads its
-                       own memory                                       */
-    struct fs_usage u;
-    int have; /* u came */
-};
-
-/* Starts the job's n workers through the server, FS_WINDOW requests
- * ahead of the answers: each with its pipes and start record (OP_FORK)
- * when `start` is given, else from the job the server has (OP_FORK_JOB),
- * whose worker 0 the JOB request asked for already (`first` is 1: its
- * answer is awaited here).  `last` (or NULL): the last request asks for
- * the server's usage.  Workers are adopted in order; after a failure
- * (err says why, -1) the ones the server still forks are killed and
- * reaped here, and procs_finish stops the adopted ones. */
+/* Starts the job's n workers through the server with their pipes and
+ * start records (OP_FORK), FS_WINDOW requests ahead of the answers.
+ * Workers are adopted in order; after a failure (err says why, -1) the
+ * ones the server still forks are killed and reaped here, and
+ * procs_finish stops the adopted ones. */
 static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
-                    unsigned first, int shared,
-                    const struct pb_worker_start *start, const void *spec,
-                    struct fs_last *last, char *err, size_t errlen) {
+                    int shared, const struct pb_worker_start *start,
+                    const void *spec, char *err, size_t errlen) {
     struct fs_pending win[FS_WINDOW];
-    unsigned sent = first, done = 0;
+    unsigned sent = 0, done = 0;
     int rc = 0;
     while (done < sent || (rc == 0 && sent < n)) {
         while (rc == 0 && sent < n && sent - done < FS_WINDOW) {
-            uint32_t flags = last && sent == n - 1 ? last->flags : 0;
-            if ((start ? fs_request_one(p, s, sent, shared, start, spec,
-                                        &win[sent % FS_WINDOW], err, errlen)
-                       : fs_request_job(s, sent, flags, err, errlen)) < 0)
+            if (fs_request_one(p, s, sent, shared, start, spec,
+                               &win[sent % FS_WINDOW], err, errlen) < 0)
                 rc = -1;
             else
                 sent++;
@@ -675,25 +689,18 @@ static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
         struct fs_pending *w = &win[done % FS_WINDOW];
         pid_t pid = 0;
         char why[256];
-        int is_last = last && done == n - 1;
-        int r =
-            fs_forked(p->host, p->job, s, done, &pid, is_last ? &last->u : NULL,
-                      is_last ? &last->have : NULL, rc == 0 ? err : why,
-                      rc == 0 ? errlen : sizeof why);
-        if (r == 0 && rc == 0 && start) {
+        int r = fs_forked(p->host, p->job, s, done, &pid, rc == 0 ? err : why,
+                          rc == 0 ? errlen : sizeof why);
+        if (r == 0 && rc == 0) {
             procs_started(p, done, pid, w->parent, start, spec, w->written);
-        } else if (r == 0 && rc == 0) {
-            procs_forked(p, done, pid, -1, -1);
         } else {
             if (r == 0) { /* forked after an earlier failure */
                 kill(pid, SIGKILL);
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                     ;
             }
-            if (start) {
-                close(w->parent[0]);
-                close(w->parent[1]);
-            }
+            close(w->parent[0]);
+            close(w->parent[1]);
             rc = -1;
         }
         done++;
@@ -701,15 +708,16 @@ static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
     return rc;
 }
 
-/* The repetition's job to the server (OP_JOB), which forks its worker 0:
+/* The repetition's job to the server (OP_JOB), which forks its workers:
  * the start record, the spec and the descriptors every worker gets -- the
  * channel, the shared page, the release's read end.  `flags`: FS_TAILS,
- * and FS_LAST when worker 0 is the only one.  0, or -1 (server gone). */
+ * FS_MEMORY.  0, or -1 (server gone). */
 static int send_job(const struct pb_host *host, struct pb_job *job,
                     const struct fs_state *s,
                     const struct pb_worker_start *start, const void *spec,
                     uint32_t flags, int chan, int shared, int release) {
-    struct fs_request rq = {.op = OP_JOB, .worker = 0, .flags = flags};
+    struct fs_request rq = {
+        .op = OP_JOB, .worker = start->workers, .flags = flags};
     int fds[3], nfds = 0;
     fds[nfds++] = chan;
     if (start->flags & PB_WORKER_SHARED)
@@ -789,8 +797,8 @@ static int server_ask(const struct pb_host *host, struct pb_job *job,
 }
 
 /* The answer to server_ask, into the row; `asked` is what it returned.
- * With `have`, the usage came with the last fork's answer instead
- * (FS_LAST), and nothing was asked. */
+ * With `have`, the usage came with the job's last answer instead
+ * (take_pids), and nothing was asked. */
 static void server_account(const struct pb_host *host, struct pb_job *job,
                            const struct fs_state *s, int asked,
                            const struct fs_usage *have) {
@@ -838,11 +846,11 @@ static int run_channel(const struct pb_host *host, struct pb_job *job,
         p->tails = NULL;
     struct pb_worker_start start;
     procs_start_record(p, shared, &start, spec_len);
-    unsigned n = host->job_workers(job);
-    /* The last fork's answer brings the server's usage: no request of its
-     * own for it, unless a fork before the last failed. */
-    struct fs_last last = {.flags = FS_LAST | server_memory(host, job)};
-    uint32_t flags = (p->tails ? FS_TAILS : 0u) | (n == 1 ? last.flags : 0u);
+    /* One request: the server forks every worker and answers their pids
+     * in batches, the last with its usage. */
+    uint32_t flags = (p->tails ? FS_TAILS : 0u) | server_memory(host, job);
+    struct fs_usage u;
+    int have = 0;
     int rc = send_job(host, job, s, &start, spec, flags, chan, shared, rel[0]);
     if (rel[0] >= 0)
         close(rel[0]);
@@ -850,10 +858,10 @@ static int run_channel(const struct pb_host *host, struct pb_job *job,
     if (rc < 0)
         server_gone(s, err, errlen);
     else
-        rc = fork_all(p, s, n, 1, -1, NULL, NULL, &last, err, errlen);
-    int asked = last.have ? 0 : server_ask(host, job, s);
+        rc = take_pids(p, s, start.workers, &u, &have, err, errlen);
+    int asked = have ? 0 : server_ask(host, job, s);
     rc = procs_finish(p, rc);
-    server_account(host, job, s, asked, last.have ? &last.u : NULL);
+    server_account(host, job, s, asked, have ? &u : NULL);
     return rc;
 }
 
@@ -898,7 +906,7 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
     int shared = host->job_shared_fd(job);
     struct pb_worker_start start;
     procs_start_record(&p, shared, &start, spec_len);
-    rc = fork_all(&p, s, n, 0, shared, &start, spec, NULL, err, errlen);
+    rc = fork_all(&p, s, n, shared, &start, spec, err, errlen);
     int asked = server_ask(host, job, s);
     rc = procs_finish(&p, rc);
     server_account(host, job, s, asked, NULL);

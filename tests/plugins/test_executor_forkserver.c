@@ -7,9 +7,9 @@
  * server's life: prepare() starts it (small, named, alive) and destroy()
  * stops and reaps it, and what a worker it forks finds open: its input,
  * output and shared descriptors on 0, 3 and 4, inheritable, and nothing
- * else of the server's; and the request per repetition: the JOB forks
- * worker 0, the last fork's answer brings the server's usage, and the
- * server lets go of the job's descriptors after it.
+ * else of the server's; and the request per repetition: the JOB has the
+ * server fork every worker, its answer brings their pids and the
+ * server's usage, and the server lets go of the job's descriptors.
  */
 /* cmocka needs these first (clang-format keeps the two blocks apart). */
 #include <setjmp.h>
@@ -284,13 +284,13 @@ static void count_ipc(struct pb_job *job, uint64_t bytes) {
     ipc_bytes += bytes;
 }
 
-/* The request per repetition (run_channel): the JOB forks worker 0 and
- * answers its pid; a FORK_JOB forks worker 1, and as the last (FS_LAST)
- * its answer carries the server's usage; each worker starts from the
- * job (here: says it has none, tagged with its number); and once the last
- * is forked the server holds none of the job's descriptors -- the shared
- * one's pipe ends when the workers' copies are gone too. */
-static void test_job_last_fork(void **unused) {
+/* The request per repetition (run_channel): one JOB, and the server forks
+ * both workers and answers their pids in one batch, the last, with its
+ * usage; each worker starts from the job (here: says it has none, tagged
+ * with its number); and once they are forked the server holds none of
+ * the job's descriptors -- the shared one's pipe ends when the workers'
+ * copies are gone too. */
+static void test_job_forks_all(void **unused) {
     (void)unused;
     struct pb_host h = fake_host;
     h.worker_main = no_worker_main;
@@ -311,20 +311,15 @@ static void test_job_last_fork(void **unused) {
     st.spec_len = 4;
     assert_int_equal(
         send_job(&h, job, s, &st, "spec", 0, chan[1], shared[1], -1), 0);
+    assert_int_equal(ipc_bytes, sizeof(struct fs_request) + sizeof st + 4);
     close(chan[1]);
     close(shared[1]);
-    char err[256] = "";
-    pid_t pid[2] = {0, 0};
-    struct fs_last last = {.flags = FS_LAST};
-    assert_int_equal(
-        fs_forked(&h, job, s, 0, &pid[0], NULL, NULL, err, sizeof err), 0);
-    assert_int_equal(fs_request_job(s, 1, last.flags, err, sizeof err), 0);
-    assert_int_equal(
-        fs_forked(&h, job, s, 1, &pid[1], &last.u, &last.have, err, sizeof err),
-        0);
-    assert_true(pid[0] > 0 && pid[1] > 0);
-    assert_int_equal(last.have, 1);
-    assert_true(last.u.ru.ru_maxrss > 0);
+    struct fs_batch b;
+    assert_int_equal(recv_reply(s, &b, sizeof b), 0);
+    assert_int_equal(b.n, 2);
+    assert_int_equal(b.last, 1);
+    assert_true(b.pid[0] > 0 && b.pid[1] > 0);
+    assert_true(b.u.ru.ru_maxrss > 0);
     /* Each worker's error, tagged with its number + 1. */
     unsigned seen = 0;
     for (int k = 0; k < 2; k++) {
@@ -345,12 +340,12 @@ static void test_job_last_fork(void **unused) {
     assert_int_equal(seen, 6u);
     for (int k = 0; k < 2; k++) {
         int st2 = 0;
-        assert_int_equal(waitpid(pid[k], &st2, 0), pid[k]);
+        assert_int_equal(waitpid((pid_t)b.pid[k], &st2, 0), (pid_t)b.pid[k]);
         assert_true(WIFEXITED(st2));
         assert_int_equal(WEXITSTATUS(st2), PB_WORKER_EXIT_START);
     }
-    /* A request after the last fork is answered once the server has
-     * dropped the job: the pipe's write end is then nowhere. */
+    /* A request after the job is answered once the server has dropped
+     * the job: the pipe's write end is then nowhere. */
     struct fs_usage u;
     assert_int_equal(send_request(s, OP_USAGE, 0, 0, NULL, 0), 0);
     assert_int_equal(recv_reply(s, &u, sizeof u), 0);
@@ -359,10 +354,6 @@ static void test_job_last_fork(void **unused) {
     assert_true(pf.revents & POLLHUP);
     close(shared[0]);
     close(chan[0]);
-    /* The JOB, two fork answers (the last with the usage), the FORK_JOB. */
-    assert_int_equal(
-        ipc_bytes, sizeof(struct fs_request) + sizeof st + 4 + sizeof(int64_t) +
-                       2 * sizeof(struct fs_request) + sizeof(struct fs_reply));
     fs_destroy(s);
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 }
@@ -375,7 +366,7 @@ int main(void) {
         cmocka_unit_test(test_worker_descriptors),
         cmocka_unit_test(test_worker_descriptors_without_stdout),
         cmocka_unit_test(test_worker_descriptors_crossed),
-        cmocka_unit_test(test_job_last_fork),
+        cmocka_unit_test(test_job_forks_all),
     };
     return cmocka_run_group_tests(tests, load_workloads, unload_workloads);
 }
