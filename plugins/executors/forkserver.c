@@ -17,11 +17,11 @@
  *
  * The coordinator talks to the server over a SOCK_SEQPACKET socket pair,
  * in requests {op, worker, flags}:
- *   JOB   {workers, tails} start record, spec + the channel, the shared
- *         page and the release's read end as SCM_RIGHTS  ->  the pids in
- *         batches of up to FS_BATCH, the last batch with the server's
- *         usage as USAGE answers it; once per repetition.  The server
- *         parses a new spec (host->worker_spec), forks the `workers`
+ *   JOB   {workers, tails, memory} start record, spec + the channel,
+ *         the shared page and the release's read end as SCM_RIGHTS  ->
+ *         the pids in batches of up to FS_BATCH, the last batch with the
+ *         server's usage as USAGE answers it; once per repetition.  The
+ *         server parses a new spec (host->worker_spec), forks the `workers`
  *         workers one after the other (stopping at a failed fork, whose
  *         -errno ends the last batch), then closes the job's
  *         descriptors.  Each worker makes its state and job
@@ -38,7 +38,7 @@
  *                                  it, its peak RSS, and its Pss and USS
  *                                  when asked (a core before 2.3; a later
  *                                  one reads them itself: job_helper_pid);
- *                                  after the pipes' forks
+ *                                  after the pipes' forks and the pools'
  * The server's start is not in startup_s (prepare() runs once per cell,
  * before READY, as Python's server starts once per program); what it
  * costs per repetition (the forks: CPU time, faults) and its memory are
@@ -76,7 +76,7 @@ enum { OP_FORK = 1, OP_USAGE = 2, OP_JOB = 3 };
  * server inherited (fs_state.tails).  FS_MEMORY (USAGE, JOB): the usage
  * has the server's Pss and USS. */
 #define FS_TAILS 1u
-#define FS_MEMORY 4u
+#define FS_MEMORY 2u
 
 /* The largest OP_JOB message: a larger spec takes the pipes. */
 #define FS_JOB_MAX 65536u
