@@ -195,6 +195,27 @@ static void test_outlier_boundary(void **state) {
     assert_int_equal(s.outliers, 1);
 }
 
+/* stats_median: the middle value, or the mean of the two middle ones, of
+ * an unsorted sample left as it was; what stats_compute says it is; NAN
+ * for none. */
+static void test_median(void **state) {
+    (void)state;
+    assert_true(isnan(stats_median(NULL, 0)));
+    double odd[] = {3.0, 1.0, 2.0};
+    assert_true(stats_median(odd, 3) == 2.0);
+    assert_true(odd[0] == 3.0 && odd[1] == 1.0 && odd[2] == 2.0);
+    double even[] = {4.0, 1.0, 3.0, 2.0};
+    assert_true(stats_median(even, 4) == 2.5);
+    double one[] = {7.5};
+    assert_true(stats_median(one, 1) == 7.5);
+    double x[11];
+    for (int i = 0; i < 11; i++)
+        x[i] = (double)((i * 7) % 11) * 0.5 + 1.0;
+    struct stats st;
+    stats_compute(x, 11, &st);
+    assert_true(stats_median(x, 11) == st.median);
+}
+
 static void test_karp_flatt(void **state) {
     (void)state;
     /* e = (1/S - 1/p) / (1 - 1/p) */
@@ -418,6 +439,7 @@ int main(void) {
         cmocka_unit_test(test_ci_six_and_twenty),
         cmocka_unit_test(test_ci_eight_and_thirteen),
         cmocka_unit_test(test_outlier_boundary),
+        cmocka_unit_test(test_median),
         cmocka_unit_test(test_karp_flatt),
         cmocka_unit_test(test_mwu_published),
         cmocka_unit_test(test_mwu_separated),
