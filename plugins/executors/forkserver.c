@@ -48,6 +48,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -112,6 +113,8 @@ struct fs_state {
     /* The workers' tails (procs_tails_reserve), mapped before the server
      * was forked so that it and its workers share them; NULL: none. */
     struct procs_tail *tails;
+    int ended;  /* the server was reaped (server_gone)       */
+    int status; /* then, its wait status                      */
 };
 
 /* The server's copy of the repetition's job (OP_JOB), from which each of
@@ -443,14 +446,14 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
 /* ------------------------------------------------------------------------ */
 
 /* One reply of `len` bytes from the server; -1 when it is gone. */
-static int recv_reply(const struct fs_state *s, void *buf, size_t len) {
+static int recv_reply(struct fs_state *s, void *buf, size_t len) {
     ssize_t n;
     while ((n = recv(s->sock, buf, len, 0)) < 0 && errno == EINTR)
         ;
     return n == (ssize_t)len ? 0 : -1;
 }
 
-static int send_request(const struct fs_state *s, uint32_t op, uint32_t worker,
+static int send_request(struct fs_state *s, uint32_t op, uint32_t worker,
                         uint32_t flags, const int *fds, int nfds) {
     struct fs_request rq = {.op = op, .worker = worker, .flags = flags};
     union {
@@ -476,16 +479,33 @@ static int send_request(const struct fs_state *s, uint32_t op, uint32_t worker,
 }
 
 /* The server stopped answering: say how it ended. */
-static void server_gone(const struct fs_state *s, char *err, size_t errlen) {
-    int st = 0;
-    pid_t r = waitpid(s->pid, &st, WNOHANG);
-    if (r == s->pid && WIFSIGNALED(st)) {
-        const char *abbr = sigabbrev_np(WTERMSIG(st));
+/* The server stopped answering: say how it ended.  It closes its end of
+ * the socket only by exiting, so once that end is closed (POLLHUP) the
+ * wait for its status is short -- without it, a server killed while it
+ * forked read as one that "stopped answering".  The status is kept: the
+ * repetitions after find the server gone too, and say the same. */
+static void server_gone(struct fs_state *s, char *err, size_t errlen) {
+    if (!s->ended) {
+        struct pollfd pf = {.fd = s->sock, .events = 0};
+        int hup = poll(&pf, 1, 0) == 1 && (pf.revents & (POLLHUP | POLLERR));
+        int st = 0;
+        pid_t r;
+        while ((r = waitpid(s->pid, &st, hup ? 0 : WNOHANG)) < 0 &&
+               errno == EINTR)
+            ;
+        if (r == s->pid) {
+            s->ended = 1;
+            s->status = st;
+        }
+    }
+    if (s->ended && WIFSIGNALED(s->status)) {
+        const char *abbr = sigabbrev_np(WTERMSIG(s->status));
         snprintf(err, errlen, "the fork server (pid %ld) was killed by SIG%s",
                  (long)s->pid, abbr ? abbr : "?");
-    } else if (r == s->pid)
+    } else if (s->ended)
         snprintf(err, errlen, "the fork server (pid %ld) exited with status %d",
-                 (long)s->pid, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+                 (long)s->pid,
+                 WIFEXITED(s->status) ? WEXITSTATUS(s->status) : -1);
     else
         snprintf(err, errlen, "the fork server (pid %ld) stopped answering",
                  (long)s->pid);
@@ -500,7 +520,7 @@ static void fs_destroy(void *state) {
     /* End-of-file on its socket: the server exits. */
     if (s->sock >= 0)
         close(s->sock);
-    if (s->pid > 0)
+    if (s->pid > 0 && !s->ended)
         while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     free(s);
@@ -563,8 +583,8 @@ static int fs_prepare(const struct pb_host *host,
 /* The server's answer to an OP_FORK request for worker i: *pid, or -1
  * with err. */
 static int fs_forked(const struct pb_host *host, struct pb_job *job,
-                     const struct fs_state *s, unsigned i, pid_t *pid,
-                     char *err, size_t errlen) {
+                     struct fs_state *s, unsigned i, pid_t *pid, char *err,
+                     size_t errlen) {
     int64_t got = -1;
     int rc = recv_reply(s, &got, sizeof got);
     if (rc < 0 || got <= 0) {
@@ -582,8 +602,8 @@ static int fs_forked(const struct pb_host *host, struct pb_job *job,
 
 /* One fork by the server, waited for (a pool's workers). */
 static int fs_fork(const struct pb_host *host, struct pb_job *job,
-                   const struct fs_state *s, unsigned i, const int *fds,
-                   int nfds, pid_t *pid, char *err, size_t errlen) {
+                   struct fs_state *s, unsigned i, const int *fds, int nfds,
+                   pid_t *pid, char *err, size_t errlen) {
     if (send_request(s, OP_FORK, i, 0, fds, nfds) < 0) {
         server_gone(s, err, errlen);
         return -1;
@@ -603,7 +623,7 @@ struct fs_pending {
     int written;
 };
 
-static int fs_request_one(struct procs *p, const struct fs_state *s, unsigned i,
+static int fs_request_one(struct procs *p, struct fs_state *s, unsigned i,
                           int shared, const struct pb_worker_start *start,
                           const void *spec, struct fs_pending *w, char *err,
                           size_t errlen) {
@@ -630,7 +650,7 @@ static int fs_request_one(struct procs *p, const struct fs_state *s, unsigned i,
  * batch, even after a failed fork.  0, or -1 with err (a failed fork:
  * the ones before it are adopted, and procs_finish stops them; or the
  * server gone). */
-static int take_pids(struct procs *p, const struct fs_state *s, unsigned n,
+static int take_pids(struct procs *p, struct fs_state *s, unsigned n,
                      struct fs_usage *u, int *have, char *err, size_t errlen) {
     unsigned got = 0;
     int rc = 0;
@@ -670,9 +690,9 @@ static int take_pids(struct procs *p, const struct fs_state *s, unsigned n,
  * Workers are adopted in order; after a failure (err says why, -1) the
  * ones the server still forks are killed and reaped here, and
  * procs_finish stops the adopted ones. */
-static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
-                    int shared, const struct pb_worker_start *start,
-                    const void *spec, char *err, size_t errlen) {
+static int fork_all(struct procs *p, struct fs_state *s, unsigned n, int shared,
+                    const struct pb_worker_start *start, const void *spec,
+                    char *err, size_t errlen) {
     struct fs_pending win[FS_WINDOW];
     unsigned sent = 0, done = 0;
     int rc = 0;
@@ -713,9 +733,9 @@ static int fork_all(struct procs *p, const struct fs_state *s, unsigned n,
  * channel, the shared page, the release's read end.  `flags`: FS_TAILS,
  * FS_MEMORY.  0, or -1 (server gone). */
 static int send_job(const struct pb_host *host, struct pb_job *job,
-                    const struct fs_state *s,
-                    const struct pb_worker_start *start, const void *spec,
-                    uint32_t flags, int chan, int shared, int release) {
+                    struct fs_state *s, const struct pb_worker_start *start,
+                    const void *spec, uint32_t flags, int chan, int shared,
+                    int release) {
     struct fs_request rq = {
         .op = OP_JOB, .worker = start->workers, .flags = flags};
     int fds[3], nfds = 0;
@@ -792,7 +812,7 @@ static uint32_t server_memory(const struct pb_host *host, struct pb_job *job) {
 }
 
 static int server_ask(const struct pb_host *host, struct pb_job *job,
-                      const struct fs_state *s) {
+                      struct fs_state *s) {
     return send_request(s, OP_USAGE, 0, server_memory(host, job), NULL, 0);
 }
 
@@ -800,7 +820,7 @@ static int server_ask(const struct pb_host *host, struct pb_job *job,
  * With `have`, the usage came with the job's last answer instead
  * (take_pids), and nothing was asked. */
 static void server_account(const struct pb_host *host, struct pb_job *job,
-                           const struct fs_state *s, int asked,
+                           struct fs_state *s, int asked,
                            const struct fs_usage *have) {
     struct fs_usage u;
     char why[200];
@@ -823,9 +843,8 @@ static void server_account(const struct pb_host *host, struct pb_job *job,
  * this cannot be (an older core, no pidfds, a spec too large, no shared
  * page): run() then takes the pipes, and *p is untouched. */
 static int run_channel(const struct pb_host *host, struct pb_job *job,
-                       const struct fs_state *s, struct procs *p,
-                       const void *spec, size_t spec_len, char *err,
-                       size_t errlen) {
+                       struct fs_state *s, struct procs *p, const void *spec,
+                       size_t spec_len, char *err, size_t errlen) {
     int shared = host->job_shared_fd(job);
     if (!PB_HOST_HAS(host, worker_job) || !host->worker_spec ||
         !host->worker_job || shared < 0 ||

@@ -544,6 +544,13 @@ static void drain(struct procs *p) {
         uint32_t tag = 0;
         if ((size_t)n >= sizeof tag)
             memcpy(&tag, rec, sizeof tag);
+        if (tag > p->started && tag <= p->workers && p->stopping &&
+            (size_t)n <= cap) {
+            /* A worker the coordinator was never told of: forkserver's
+             * server forked it and died before it answered its pid.  The
+             * job has failed already, and its records are nobody's. */
+            continue;
+        }
         if (tag == 0 || tag > p->started || (size_t)n > cap ||
             (size_t)n <= sizeof tag) {
             /* Nobody of ours writes that: the job cannot be trusted. */
@@ -813,9 +820,11 @@ static void discard_leftovers(const struct procs *p) {
 }
 
 int procs_finish(struct procs *p, int rc) {
-    watch(p);
+    /* A failed start stops the workers before anything of theirs is read
+     * (drain then drops the records of workers never adopted). */
     if (rc < 0)
         procs_kill_all(p);
+    watch(p);
     procs_serve(p);
     procs_reap(p);
     discard_leftovers(p);

@@ -106,6 +106,50 @@ left=$(left_behind)
 [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "processes outlived the run"; }
 pass "no server, no worker left"
 
+# The fork server killed while the cell runs (its forks of a job's 64
+# workers in flight, or between repetitions): the repetitions from then
+# on fail, saying that the server was killed by SIGKILL (not that it
+# "stopped answering": its socket closes before it can be reaped); the
+# run ends, its CSV is whole, and nothing it started is left -- not even
+# workers the server forked but had not yet told the cell of (the cell's
+# process group).
+cat > k.ini <<'INI'
+[run]
+workers = 64
+repetitions = 400
+warmup = 0
+timeout = 30s
+output = k.csv
+[workload.noop]
+tasks = 2000
+[executor.forkserver]
+INI
+"$PARBENCH" run k.ini -q >out 2>err &
+pid=$!
+server=
+for _ in $(seq 400); do
+    for s in $(pgrep -x pb-forkserver); do
+        [[ $(ps -o ppid= -p "$s" 2>/dev/null | tr -d ' ') == "$(pgrep -P $pid | head -1)" ]] &&
+            server=$s
+    done
+    [[ -n $server ]] && break
+    sleep 0.01
+done
+[[ -n $server ]] || { kill $pid; fail "no fork server found under the run"; }
+kill -KILL "$server"
+wait_status $pid "the run whose fork server was killed"
+[[ $STATUS == 1 ]] || { cat err; fail "a run whose fork server was killed exited $STATUS, expected 1"; }
+csv_whole k.csv || { cat k.csv; fail "the run whose fork server was killed left a broken CSV"; }
+grep -q "the fork server (pid $server) was killed by SIGKILL" k.csv ||
+    { cat k.csv; fail "no row says that the fork server was killed"; }
+[[ $(csv_col k.csv status | tail -1) != ok ]] || { cat k.csv; fail "the last repetition is ok without a fork server"; }
+# Killed while it forked, the server leaves workers the cell was never
+# told of: their records are dropped, not taken for a broken protocol.
+! grep -q "malformed record" k.csv || { cat k.csv; fail "a row blames the workers' records for the server's death"; }
+left=$(left_behind)
+[[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "processes outlived the run whose fork server was killed"; }
+pass "the fork server killed: the rows from then on say so, nothing is left"
+
 # A worker that cannot re-create the workload (its create() fails in the
 # worker alone) says why, and the row says it, as a spawned one does:
 # the server parsed the spec, each worker runs create() (host->worker_job)
