@@ -79,12 +79,18 @@ INI
 "$PARBENCH" run b.ini -q >out 2>err &
 pid=$!
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
+# server_of PID: the fork server of run PID's cell, if it has one now.
+server_of() {
+    local s
+    for s in $(pgrep -x pb-forkserver); do
+        [[ $(ps -o ppid= -p "$s" 2>/dev/null | tr -d ' ') == "$(pgrep -P "$1" | head -1)" ]] &&
+            echo "$s"
+    done
+    return 0
+}
 server=
 for _ in $(seq 200); do
-    for s in $(pgrep -x pb-forkserver); do
-        [[ $(ps -o ppid= -p "$s" 2>/dev/null | tr -d ' ') == "$(pgrep -P $pid | head -1)" ]] &&
-            server=$s
-    done
+    server=$(server_of $pid)
     # The cell holds its ballast once its workers run (they hang).
     if [[ -n $server ]]; then
         cell=$(ps -o ppid= -p "$server" | tr -d ' ')
@@ -128,10 +134,7 @@ INI
 pid=$!
 server=
 for _ in $(seq 400); do
-    for s in $(pgrep -x pb-forkserver); do
-        [[ $(ps -o ppid= -p "$s" 2>/dev/null | tr -d ' ') == "$(pgrep -P $pid | head -1)" ]] &&
-            server=$s
-    done
+    server=$(server_of $pid)
     [[ -n $server ]] && break
     sleep 0.01
 done
