@@ -226,7 +226,8 @@ read -r pipes jobs pidfds ended < <(awk -v cell="$cell" '$1 == cell {
         if ($2 ~ /^pipe2\(/) pipes++
         if ($2 ~ /^sendmsg\(/ && /SCM_RIGHTS/) jobs++
         if ($2 ~ /^pidfd_open\(/ && $2 != "pidfd_open(" cell ",") pidfds++
-        if ($2 ~ /^waitid\(P_PID/ && /WNOWAIT/ && /si_pid=/) ended++
+        # waitid split by strace: the answer is on the "resumed" line.
+        if ((($2 ~ /^waitid\(P_PID/) || ($2 == "<..." && $3 == "waitid")) && /si_pid=/) ended++
     } END { print pipes + 0, jobs + 0, pidfds + 0, ended + 0 }' ch.tr)
 (( pipes == 0 && jobs == 2 && pidfds + ended == 16 )) ||
     { cat ch.tr; fail "forkserver, 8 workers, 2 repetitions: $pipes pipes, $jobs requests with descriptors, $pidfds pidfds and $ended ended; expected 0, 2, 16 in all"; }

@@ -165,7 +165,11 @@ read -r pipes pairs pidfds asked ended late < <(awk -v cell="$cell" '$1 == cell 
         if ($2 ~ /^pipe2\(/) pipes++
         if ($2 ~ /^socketpair\(/) pairs++
         if ($2 ~ /^clone/) last_clone = n
-        if ($2 ~ /^waitid\(P_PID/ && /WNOWAIT/) { asked++; if (/si_pid=/) ended++; if (!first || n < first) first = n }
+        # A call strace splits (another thread ran: "<unfinished ...>",
+        # then "<... waitid resumed>") is asked on its first line and
+        # answered on its second.
+        if ($2 ~ /^waitid\(P_PID/) { asked++; if (!first || n < first) first = n }
+        if ((($2 ~ /^waitid\(P_PID/) || ($2 == "<..." && $3 == "waitid")) && /si_pid=/) ended++
         if ($2 ~ /^pidfd_open\(/ && $2 != "pidfd_open(" cell ",") { pidfds++; if (!first || n < first) first = n }
     } END { print pipes + 0, pairs + 0, pidfds + 0, asked + 0, ended + 0, (first > last_clone) ? 1 : 0 }' chan.tr)
 (( pipes == 0 && pairs == 1 && asked == 8 && pidfds + ended == 8 && late == 1 )) ||
