@@ -26,9 +26,17 @@
  * readable (the sanitizers check); a job whose result slots are all
  * merged and whose workers all reported has not failed, and one that has
  * failed says why.
+ *
+ * With PB_FUZZ_EXPECT=complete in the environment, an input whose job is
+ * not complete (every task merged once, every worker reported, no
+ * failure) is a defect too; with PB_FUZZ_EXPECT=failed, one whose job
+ * did not fail.  CTest replays the seed corpus so (tests/CMakeLists.txt):
+ * seeds that stopped decoding to what they were made as would leave the
+ * fuzzer starting from nothing.
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -244,6 +252,12 @@ static int judge(struct pb_job *job, struct fz_state *stp, unsigned workers) {
         fuzz_fail("the job failed without saying why");
     if ((rc != 0) != (failed != 0))
         fuzz_fail("job_finish returned %d with status %d", rc, failed);
+    const char *expect = getenv("PB_FUZZ_EXPECT");
+    if (expect && strcmp(expect, "complete") == 0 && (!all || failed))
+        fuzz_fail("not a complete job: %s",
+                  failed ? why : "a task or a worker's report is missing");
+    if (expect && strcmp(expect, "failed") == 0 && !failed)
+        fuzz_fail("the job did not fail");
     struct job_totals tot;
     job_totals(job, &tot);
     job_free(job);
