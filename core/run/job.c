@@ -174,19 +174,9 @@ struct pb_job {
 
 /* Maps a status page for `workers` workers: from `fd` when fd >= 0 (the
  * coordinator's), else from a new memfd whose descriptor is kept. */
-/* The page size, asked once: a worker forked from the coordinator (or
- * from forkserver's server) then runs no sysconf() of its own -- code it
- * would fault in (fork() maps no page of a file into the child). */
-static long page_size(void) {
-    static long page;
-    if (page <= 0)
-        page = sysconf(_SC_PAGESIZE);
-    return page;
-}
-
 static int map_shared(struct pb_job *job, unsigned workers, int fd) {
     size_t need = sizeof *job->shared + 3 * (size_t)workers * sizeof(uint64_t);
-    long page = page_size();
+    long page = sysconf(_SC_PAGESIZE);
     size_t size = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
     int own = fd < 0;
     if (own) {

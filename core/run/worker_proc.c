@@ -47,10 +47,8 @@ static struct fdio_batch batch = {.fd = PB_WORKER_FD_OUT, .interval_ns = 0};
  * own in every process of the program, copied by each fork of a cell
  * process (see docs/performance.md). */
 static void batch_alloc(void) {
-    static unsigned char *buf;
-    if (!buf && !(buf = malloc(BATCH_BYTES)))
+    if (!batch.buf && !(batch.buf = malloc(BATCH_BYTES)))
         _exit(PB_WORKER_EXIT_START);
-    batch.buf = buf;
     batch.cap = BATCH_BYTES;
 }
 

@@ -17,12 +17,12 @@
  *
  * The coordinator talks to the server over a SOCK_SEQPACKET socket pair,
  * in requests {op, worker, flags}:
- *   JOB   {workers, tails, memory} start record, spec + the channel,
- *         the shared page and the release's read end as SCM_RIGHTS  ->
- *         the pids in batches of up to FS_BATCH, the last batch with the
- *         server's usage as USAGE answers it; once per repetition.  The
- *         server parses a new spec (host->worker_spec), forks the `workers`
- *         workers one after the other (stopping at a failed fork, whose
+ *   JOB   {tails, memory} start record, spec + the channel, the shared
+ *         page and the release's read end as SCM_RIGHTS  ->  the pids in
+ *         batches of up to FS_BATCH, the last batch with the server's
+ *         usage as USAGE answers it; once per repetition.  The server
+ *         parses a new spec (host->worker_spec), forks the start record's
+ *         `workers` one after the other (stopping at a failed fork, whose
  *         -errno ends the last batch), then closes the job's
  *         descriptors.  Each worker makes its state and job
  *         (host->worker_job) and runs fork's worker loop (child.h): its
@@ -171,6 +171,14 @@ static void server_usage(struct fs_usage *u, struct rusage *base, int memory) {
     }
 }
 
+/* The server's fork of a worker: a child of the cell process, which
+ * reaps it (clone(CLONE_PARENT); the server is one thread, so a raw clone
+ * is as safe as fork() here).  0 in the child, else its pid or -errno. */
+static int64_t fork_for_cell(void) {
+    long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+    return pid < 0 ? -errno : (int64_t)pid;
+}
+
 /* The worker's side of a fork: its descriptors onto 0, 3 (and 4), nothing
  * else open, then the core's spawned-worker code.  Never returns.  The
  * server keeps 0, 3 and 4 free, so the descriptors arrive there and
@@ -267,7 +275,7 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
     memcpy(&st, msg + sizeof *rq, sizeof st);
     int want = 1 + ((st.flags & PB_WORKER_SHARED) != 0) +
                ((st.flags & PB_WORKER_NO_RELEASE) == 0);
-    if (st.spec_len != n - at || nfds != want ||
+    if (st.spec_len != n - at || nfds != want || st.workers == 0 ||
         ((rq->flags & FS_TAILS) && st.workers > ntails))
         return -1;
     /* The same spec as the last repetition's (always, within a cell):
@@ -297,14 +305,14 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
     return 0;
 }
 
-/* Forks the job's first `n` workers, one after the other, and answers
- * their pids in batches (struct fs_batch), the last with the server's
- * usage since it last told it; a failed fork ends the forks.  Then the
- * job's descriptors are closed (drop_job): the workers have their copies,
- * and the memory file of the shared page is freed with the last of them
- * (the coordinator's), not here.  0, or -1 when the coordinator cannot be
- * answered. */
-static int fork_jobs(const struct pb_host *host, struct fs_job *j, unsigned n,
+/* Forks the job's workers (take_job's, all of the start record's), one
+ * after the other, and answers their pids in batches (struct fs_batch),
+ * the last with the server's usage since it last told it; a failed fork
+ * ends the forks.  Then the job's descriptors are closed (drop_job): the
+ * workers have their copies, and the memory file of the shared page is
+ * freed with the last of them (the coordinator's), not here.  0, or -1
+ * when the coordinator cannot be answered. */
+static int fork_jobs(const struct pb_host *host, struct fs_job *j,
                      uint32_t flags, struct procs_tail *tails, int sock,
                      struct rusage *base) {
     struct fs_batch b;
@@ -313,21 +321,15 @@ static int fork_jobs(const struct pb_host *host, struct fs_job *j, unsigned n,
     memset(&b, 0, sizeof b);
     do {
         b.n = 0;
-        while (b.n < FS_BATCH && i < n && !stop) {
-            long c = -EINVAL;
-            if (j->chan >= 0 && i < j->start.workers) {
-                c = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL,
-                            0);
-                if (c == 0)
-                    become_job_worker(host, j, i, tails, sock);
-                if (c < 0)
-                    c = -errno;
-            }
-            b.pid[b.n++] = c;
-            stop = c < 0;
+        while (b.n < FS_BATCH && i < j->start.workers && !stop) {
+            int64_t pid = fork_for_cell();
+            if (pid == 0)
+                become_job_worker(host, j, i, tails, sock);
+            b.pid[b.n++] = pid;
+            stop = pid < 0;
             i++;
         }
-        b.last = i == n || stop;
+        b.last = i == j->start.workers || stop;
         if (b.last)
             server_usage(&b.u, base, (flags & FS_MEMORY) != 0);
         if (write(sock, &b, sizeof b) != (ssize_t)sizeof b)
@@ -340,11 +342,10 @@ static int fork_jobs(const struct pb_host *host, struct fs_job *j, unsigned n,
 /* Handles one FORK: the descriptors are the worker's; returns the pid or
  * -errno. */
 static int64_t server_fork(const struct pb_host *host, int *fds, int nfds) {
-    /* A child of the cell process, which reaps it. */
-    long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+    int64_t pid = fork_for_cell();
     if (pid == 0)
         become_worker(host, fds, nfds);
-    return pid < 0 ? -errno : (int64_t)pid;
+    return pid;
 }
 
 /* The server's whole life: answer requests until the coordinator closes
@@ -421,8 +422,7 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
         if (rq.op == OP_JOB) {
             /* The job, and its workers. */
             if (take_job(host, &job, msg, (size_t)n, fds, nfds, ntails) < 0 ||
-                fork_jobs(host, &job, rq.worker, rq.flags, tails, sock, &base) <
-                    0)
+                fork_jobs(host, &job, rq.flags, tails, sock, &base) < 0)
                 _exit(1);
         } else if (n == sizeof rq && rq.op == OP_FORK && nfds >= 2) {
             int64_t pid = server_fork(host, fds, nfds);
@@ -453,16 +453,16 @@ static int recv_reply(struct fs_state *s, void *buf, size_t len) {
     return n == (ssize_t)len ? 0 : -1;
 }
 
-static int send_request(struct fs_state *s, uint32_t op, uint32_t worker,
-                        uint32_t flags, const int *fds, int nfds) {
-    struct fs_request rq = {.op = op, .worker = worker, .flags = flags};
+/* One message of `niov` parts to the server, with up to 3 descriptors as
+ * SCM_RIGHTS.  0 when all of it left, else -1 (server gone). */
+static int send_msg(struct fs_state *s, struct iovec *iov, int niov,
+                    const int *fds, int nfds) {
     union {
         char buf[CMSG_SPACE(3 * sizeof(int))];
         struct cmsghdr align;
     } cm;
     memset(&cm, 0, sizeof cm);
-    struct iovec iov = {.iov_base = &rq, .iov_len = sizeof rq};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)niov};
     if (nfds > 0) {
         mh.msg_control = cm.buf;
         mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
@@ -472,13 +472,22 @@ static int send_request(struct fs_state *s, uint32_t op, uint32_t worker,
         c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
         memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
     }
+    size_t len = 0;
+    for (int k = 0; k < niov; k++)
+        len += iov[k].iov_len;
     ssize_t n;
     while ((n = sendmsg(s->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
         ;
-    return n == (ssize_t)sizeof rq ? 0 : -1;
+    return n == (ssize_t)len ? 0 : -1;
 }
 
-/* The server stopped answering: say how it ended. */
+static int send_request(struct fs_state *s, uint32_t op, uint32_t worker,
+                        uint32_t flags, const int *fds, int nfds) {
+    struct fs_request rq = {.op = op, .worker = worker, .flags = flags};
+    struct iovec iov = {.iov_base = &rq, .iov_len = sizeof rq};
+    return send_msg(s, &iov, 1, fds, nfds);
+}
+
 /* The server stopped answering: say how it ended.  It closes its end of
  * the socket only by exiting, so once that end is closed (POLLHUP) the
  * wait for its status is short -- without it, a server killed while it
@@ -509,6 +518,13 @@ static void server_gone(struct fs_state *s, char *err, size_t errlen) {
     else
         snprintf(err, errlen, "the fork server (pid %ld) stopped answering",
                  (long)s->pid);
+}
+
+/* server_gone, and the row crashed with it: a process of the cell died. */
+static void server_lost(const struct pb_host *host, struct pb_job *job,
+                        struct fs_state *s, char *err, size_t errlen) {
+    server_gone(s, err, errlen);
+    host->job_fail(job, 1, "%s", err);
 }
 
 static void fs_destroy(void *state) {
@@ -572,7 +588,8 @@ static int fs_prepare(const struct pb_host *host,
     char ok = 0;
     if (recv_reply(s, &ok, 1) < 0 || ok != 1) {
         server_gone(s, err, errlen);
-        kill(s->pid, SIGKILL);
+        if (!s->ended) /* not a pid that may be another's now */
+            kill(s->pid, SIGKILL);
         fs_destroy(s);
         return -1;
     }
@@ -646,19 +663,19 @@ static int fs_request_one(struct procs *p, struct fs_state *s, unsigned i,
 }
 
 /* The answers to an OP_JOB of n workers (fork_jobs): each pid adopted
- * in order, and the server's usage into *u (*have set) from the last
- * batch, even after a failed fork.  0, or -1 with err (a failed fork:
- * the ones before it are adopted, and procs_finish stops them; or the
- * server gone). */
-static int take_pids(struct procs *p, struct fs_state *s, unsigned n,
-                     struct fs_usage *u, int *have, char *err, size_t errlen) {
+ * in order, and the server's usage from the last batch into the row,
+ * even after a failed fork.  0, or -1 with err (a failed fork: the ones
+ * before it are adopted, and procs_finish stops them; or the server
+ * gone, and then no usage: the row has failed). */
+static int take_pids(struct procs *p, struct fs_state *s, unsigned n, char *err,
+                     size_t errlen) {
     unsigned got = 0;
     int rc = 0;
     for (;;) {
         struct fs_batch b;
         if (recv_reply(s, &b, sizeof b) < 0 || b.n > FS_BATCH ||
             b.n > n - got) {
-            server_gone(s, err, errlen);
+            server_lost(p->host, p->job, s, err, errlen);
             return -1;
         }
         p->host->job_add_ipc(p->job, sizeof b);
@@ -673,8 +690,8 @@ static int take_pids(struct procs *p, struct fs_state *s, unsigned n,
             }
         }
         if (b.last) {
-            *u = b.u;
-            *have = 1;
+            p->host->job_helper_usage(p->job, &b.u.ru, b.u.pss_kib,
+                                      b.u.uss_kib);
             if (rc == 0 && got != n) {
                 snprintf(err, errlen, "the fork server forked %u of %u workers",
                          got, n);
@@ -736,40 +753,20 @@ static int send_job(const struct pb_host *host, struct pb_job *job,
                     struct fs_state *s, const struct pb_worker_start *start,
                     const void *spec, uint32_t flags, int chan, int shared,
                     int release) {
-    struct fs_request rq = {
-        .op = OP_JOB, .worker = start->workers, .flags = flags};
+    struct fs_request rq = {.op = OP_JOB, .worker = 0, .flags = flags};
     int fds[3], nfds = 0;
     fds[nfds++] = chan;
     if (start->flags & PB_WORKER_SHARED)
         fds[nfds++] = shared;
     if (!(start->flags & PB_WORKER_NO_RELEASE))
         fds[nfds++] = release;
-    union {
-        char buf[CMSG_SPACE(3 * sizeof(int))];
-        struct cmsghdr align;
-    } cm;
-    memset(&cm, 0, sizeof cm);
     struct iovec iov[3] = {
         {.iov_base = &rq, .iov_len = sizeof rq},
         {.iov_base = (void *)start, .iov_len = sizeof *start},
         {.iov_base = (void *)spec, .iov_len = (size_t)start->spec_len}};
-    struct msghdr mh = {.msg_iov = iov,
-                        .msg_iovlen = 3,
-                        .msg_control = cm.buf,
-                        .msg_controllen =
-                            CMSG_SPACE((size_t)nfds * sizeof(int))};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-    memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
-    size_t len = sizeof rq + sizeof *start + (size_t)start->spec_len;
-    ssize_t n;
-    while ((n = sendmsg(s->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-        ;
-    if (n != (ssize_t)len)
+    if (send_msg(s, iov, 3, fds, nfds) < 0)
         return -1;
-    host->job_add_ipc(job, len);
+    host->job_add_ipc(job, sizeof rq + sizeof *start + start->spec_len);
     return 0;
 }
 
@@ -802,37 +799,31 @@ static int core_reads_server(const struct pb_host *host) {
     return PB_HOST_HAS(host, job_helper_pid) && host->job_helper_pid;
 }
 
-/* Asks the server what it cost since it last told.  Sent as soon as the
- * last fork of the repetition is done (the server does nothing more for
- * it), so that its answer waits in the socket while the workers run
- * instead of costing a round trip after them.  0, or -1 (server gone). */
 /* FS_MEMORY when the server must read its own memory for the row. */
 static uint32_t server_memory(const struct pb_host *host, struct pb_job *job) {
     return !core_reads_server(host) && procs_memory(host, job) ? FS_MEMORY : 0u;
 }
 
+/* Asks the server what it cost since it last told (after the pipes' or
+ * the pool's forks).  Sent as soon as the last fork of the repetition is
+ * done (the server does nothing more for it), so that its answer waits in
+ * the socket while the workers run instead of costing a round trip after
+ * them.  0, or -1 (server gone). */
 static int server_ask(const struct pb_host *host, struct pb_job *job,
                       struct fs_state *s) {
     return send_request(s, OP_USAGE, 0, server_memory(host, job), NULL, 0);
 }
 
-/* The answer to server_ask, into the row; `asked` is what it returned.
- * With `have`, the usage came with the job's last answer instead
- * (take_pids), and nothing was asked. */
+/* The answer to server_ask, into the row; `asked` is what it returned. */
 static void server_account(const struct pb_host *host, struct pb_job *job,
-                           struct fs_state *s, int asked,
-                           const struct fs_usage *have) {
+                           struct fs_state *s, int asked) {
     struct fs_usage u;
     char why[200];
-    if (have) {
-        u = *have; /* its bytes were counted with the fork's answer */
-    } else if (asked < 0 || recv_reply(s, &u, sizeof u) < 0) {
-        server_gone(s, why, sizeof why);
-        host->job_fail(job, 1, "%s", why);
+    if (asked < 0 || recv_reply(s, &u, sizeof u) < 0) {
+        server_lost(host, job, s, why, sizeof why);
         return;
-    } else {
-        host->job_add_ipc(job, sizeof(struct fs_request) + sizeof u);
     }
+    host->job_add_ipc(job, sizeof(struct fs_request) + sizeof u);
     host->job_helper_usage(job, &u.ru, u.pss_kib, u.uss_kib);
 }
 
@@ -868,20 +859,15 @@ static int run_channel(const struct pb_host *host, struct pb_job *job,
     /* One request: the server forks every worker and answers their pids
      * in batches, the last with its usage. */
     uint32_t flags = (p->tails ? FS_TAILS : 0u) | server_memory(host, job);
-    struct fs_usage u;
-    int have = 0;
     int rc = send_job(host, job, s, &start, spec, flags, chan, shared, rel[0]);
     if (rel[0] >= 0)
         close(rel[0]);
     p->release_fd = rel[1];
     if (rc < 0)
-        server_gone(s, err, errlen);
+        server_lost(host, job, s, err, errlen);
     else
-        rc = take_pids(p, s, start.workers, &u, &have, err, errlen);
-    int asked = have ? 0 : server_ask(host, job, s);
-    rc = procs_finish(p, rc);
-    server_account(host, job, s, asked, have ? &u : NULL);
-    return rc;
+        rc = take_pids(p, s, start.workers, err, errlen);
+    return procs_finish(p, rc);
 }
 
 static int fs_run(const struct pb_host *host, const struct pb_params *params,
@@ -905,7 +891,7 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
          * repetition): ask afterwards. */
         int rc =
             procs_pool_run(s->pool, host, job, fs_pool_start, s, err, errlen);
-        server_account(host, job, s, server_ask(host, job, s), NULL);
+        server_account(host, job, s, server_ask(host, job, s));
         return rc;
     }
     size_t spec_len = 0;
@@ -928,7 +914,7 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
     rc = fork_all(&p, s, n, shared, &start, spec, err, errlen);
     int asked = server_ask(host, job, s);
     rc = procs_finish(&p, rc);
-    server_account(host, job, s, asked, NULL);
+    server_account(host, job, s, asked);
     return rc;
 }
 

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -173,20 +172,6 @@ int procs_channel(struct procs *p) {
     p->channel = 1;
     return channel_fd[1];
 }
-
-/* Once every worker is forked, each gets its pidfd, which tells its end.
- * The coordinator keeps its copy of the channel's write end: the channel
- * never reaches end-of-file, whose wakeup would come just before the
- * last worker's exit's.  A worker whose pidfd cannot be opened cannot be
- * watched: the job fails, and the workers are killed and reaped.
- *
- * A worker that has ended already (short work: most of them, by the time
- * the last one is forked) needs no pidfd: a waitid() that leaves it to
- * procs_reap finds it, and it is handled here, after one read of the
- * channel for all of them -- instead of a pidfd to open, poll and close,
- * and a wakeup and a read of the channel for each.  Defined after ended()
- * and drain(), which it shares with procs_serve. */
-static void watch(struct procs *p);
 
 void procs_forked(struct procs *p, unsigned i, pid_t pid, int out, int out_w) {
     struct procs_child *c = &p->c[i];
@@ -544,8 +529,7 @@ static void drain(struct procs *p) {
         uint32_t tag = 0;
         if ((size_t)n >= sizeof tag)
             memcpy(&tag, rec, sizeof tag);
-        if (tag > p->started && tag <= p->workers && p->stopping &&
-            (size_t)n <= cap) {
+        if (p->stopping && tag > p->started && tag <= p->workers) {
             /* A worker the coordinator was never told of: forkserver's
              * server forked it and died before it answered its pid.  The
              * job has failed already, and its records are nobody's. */
@@ -594,12 +578,8 @@ static int take_tail(struct procs *p, unsigned i) {
 
 /* Worker i has ended (its pidfd, or end-of-file without one): what is
  * left in its pipe and its tail is handled, and an end before its work
- * was done stops the job. */
-static void end_drained(struct procs *p, unsigned i, int drained);
-
-static void ended(struct procs *p, unsigned i) { end_drained(p, i, 0); }
-
-/* ended(), the channel read already (`drained`) since worker i ended. */
+ * was done stops the job.  `drained`: the channel was read after it
+ * ended already (watch), so it is not read again. */
 static void end_drained(struct procs *p, unsigned i, int drained) {
     struct procs_child *c = &p->c[i];
     int ok = 1, avail = 0;
@@ -634,6 +614,19 @@ static void end_drained(struct procs *p, unsigned i, int drained) {
     }
 }
 
+static void ended(struct procs *p, unsigned i) { end_drained(p, i, 0); }
+
+/* Once every worker is forked, each gets its pidfd, which tells its end.
+ * The coordinator keeps its copy of the channel's write end: the channel
+ * never reaches end-of-file, whose wakeup would come just before the
+ * last worker's exit's.  A worker whose pidfd cannot be opened cannot be
+ * watched: the job fails, and the workers are killed and reaped.
+ *
+ * A worker that has ended already (short work: most of them, by the time
+ * the last one is forked) needs no pidfd: a waitid() that leaves it to
+ * procs_reap finds it, and it is handled here, after one read of the
+ * channel for all of them -- instead of a pidfd to open, poll and close,
+ * and a wakeup and a read of the channel for each. */
 static void watch(struct procs *p) {
     if (!p->channel)
         return;
@@ -644,7 +637,6 @@ static void watch(struct procs *p) {
         struct procs_child *c = &p->c[i];
         siginfo_t si;
         memset(&si, 0, sizeof si);
-        c->exit_fd = -1;
         if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
                 0 &&
             si.si_pid == c->pid) {
