@@ -68,6 +68,14 @@ left_behind() {
     return 0
 }
 
+# none_left MESSAGE: fail with MESSAGE, the leftovers listed, when a
+# process this test started is still there (left_behind).
+none_left() {
+    local left
+    left=$(left_behind)
+    [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "$1"; }
+}
+
 # descendants PID: the pids of PID's children, of theirs, and so on.
 descendants() {
     local c

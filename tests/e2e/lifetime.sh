@@ -167,8 +167,7 @@ INI
     want="segv|crashed|worker 1 killed by SIGSEGV in task 1 (Segmentation fault)/segv|ok|/hang|timeout|"
     [[ $got == "$want"* ]] || { cat crash.csv; fail "$ex: pooled crash rows: $got"; }
     [[ $got == *"/after|ok|/after|ok|/" ]] || { cat crash.csv; fail "$ex: the run did not go on after the pooled faults: $got"; }
-    left=$(left_behind)
-    [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "$ex: pooled processes outlived the run"; }
+    none_left "$ex: pooled processes outlived the run"
 done
 pass "a pooled worker's crash costs one row (the next repetition gets a new pool), a hang times out, the run goes on, no process left"
 
@@ -201,8 +200,7 @@ INI
     wait $pid || status=$?
     [[ $status == 1 ]] || { cat err; fail "$ex: exit status $status after Ctrl-C, expected 1"; }
     [[ $(csv_col i.csv status | tr '\n' ' ') == "ok interrupted " ]] || { cat i.csv; fail "$ex: rows after Ctrl-C"; }
-    left=$(left_behind)
-    [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "$ex: pooled processes outlived Ctrl-C"; }
+    none_left "$ex: pooled processes outlived Ctrl-C"
 done
 pass "Ctrl-C in a pooled cell: every pooled process gone, an interrupted row"
 

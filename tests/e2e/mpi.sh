@@ -129,8 +129,7 @@ pass "hostfile with localhost twice: 2 ranks ok, 3 ranks a clear failed row"
 # Nothing of Open MPI outlives the run (lifetime = cell ends with the
 # cell; give the last launcher a moment to finish).
 for _ in $(seq 50); do [[ -z $(left_behind) ]] && break; sleep 0.1; done
-left=$(left_behind)
-[[ -z $left ]] || { ps -o pid,ppid,stat,cmd -p $left; fail "processes outlived the run"; }
+none_left "processes outlived the run"
 pass "no rank or launcher left"
 
 # [run] memory = off: no rank reads its smaps_rollup, none waits for a

@@ -83,8 +83,7 @@ INI
     done
 done
 for _ in $(seq 50); do [[ -z $(left_behind) ]] && break; sleep 0.1; done
-left=$(left_behind)
-[[ -z $left ]] || { ps -o pid,ppid,stat,cmd -p $left; fail "processes outlived the faults"; }
+none_left "processes outlived the faults"
 pass "no rank or launcher left after crashes and timeouts"
 
 # Known before any cell runs: `parbench check` says what is wrong.

@@ -73,7 +73,6 @@ INI
     # The ranks die with their launcher (PR_SET_PDEATHSIG): give them the
     # moment the kernel takes.
     for _ in $(seq 30); do [[ -z $(left_behind) ]] && break; sleep 0.1; done
-    left=$(left_behind)
-    [[ -z $left ]] || { ps -o pid,ppid,pgid,stat,cmd -p $left; fail "$lifetime: processes outlived the run"; }
+    none_left "$lifetime: processes outlived the run"
     pass "$lifetime: no process left"
 done

@@ -83,8 +83,7 @@ INI
 done
 
 # No worker of any cell is left, hung ones included.
-left=$(left_behind)
-[[ -z $left ]] || { ps -o pid,ppid,pgid,cmd -p $left; fail "processes outlived the run"; }
+none_left "processes outlived the run"
 pass "no worker process left"
 
 # Exec failure: a parbench copy with no parbench-worker next to it.
