@@ -674,8 +674,10 @@ void procs_serve(struct procs *p) {
         scratch_get(&scratch_poll, n * (sizeof *pfd + sizeof(unsigned)), 0);
     unsigned *idx = pfd ? (unsigned *)(void *)(pfd + n) : NULL;
     if (!pfd || !idx) {
+        /* Nothing can be watched: the workers are stopped, and reaped. */
         p->host->job_fail(p->job, 0, "out of memory in the coordinator");
         procs_kill_all(p);
+        return;
     }
     for (;;) {
         unsigned k = 0, done = 0;
@@ -683,12 +685,12 @@ void procs_serve(struct procs *p) {
             done += p->c[i].done;
             /* A pooled worker past its usage is idle until the next
              * repetition: its output stays open and silent. */
-            if (p->c[i].out >= 0 && pfd && !p->c[i].usage) {
+            if (p->c[i].out >= 0 && !p->c[i].usage) {
                 pfd[k].fd = p->c[i].out;
                 pfd[k].events = POLLIN;
                 idx[k++] = i;
             }
-            if (p->c[i].exit_fd >= 0 && pfd) {
+            if (p->c[i].exit_fd >= 0) {
                 pfd[k].fd = p->c[i].exit_fd;
                 pfd[k].events = POLLIN;
                 idx[k++] = i | EXIT_ENTRY;
@@ -700,7 +702,7 @@ void procs_serve(struct procs *p) {
             break;
         /* Read while some worker has not been seen ending (each one's
          * end drains it too). */
-        if (p->shared_out >= 0 && pfd) {
+        if (p->shared_out >= 0) {
             pfd[k].fd = p->shared_out;
             pfd[k].events = POLLIN;
             idx[k++] = CHANNEL_ENTRY;
@@ -711,17 +713,28 @@ void procs_serve(struct procs *p) {
                 procs_kill_all(p);
             continue;
         }
+        /* Whether the channel needs a read for the workers whose pidfd
+         * says they have ended.  poll() sets every revents in one pass
+         * over the entries, in their order, and the channel's comes after
+         * every pidfd's: a worker seen ended had sent all its records
+         * before the channel was looked at.  Nothing to read there then:
+         * nothing of theirs (no recv, which would find nothing).  Once it
+         * has been read, after this poll(), it has all of theirs. */
+        int drained =
+            k > 0 && idx[k - 1] == CHANNEL_ENTRY && !pfd[k - 1].revents;
         for (unsigned j = 0; j < k; j++) {
             if (!pfd[j].revents)
                 continue;
             if (idx[j] == CHANNEL_ENTRY) {
-                drain(p);
+                if (!drained)
+                    drain(p);
                 continue;
             }
             unsigned i = idx[j] & ~EXIT_ENTRY;
             struct procs_child *c = &p->c[i];
             if (idx[j] & EXIT_ENTRY) {
-                ended(p, i);
+                end_drained(p, i, drained);
+                drained = 1;
                 continue;
             }
             if (c->out < 0 || pump(p, i) == 0)

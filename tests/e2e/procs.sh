@@ -176,6 +176,42 @@ read -r pipes pairs pidfds asked ended late < <(awk -v cell="$cell" '$1 == cell 
     { cat chan.tr; fail "fork, 8 workers: $pipes pipes, $pairs socket pairs, $asked asked, $ended ended, $pidfds pidfds (after the last fork: $late); expected 0, 1, 8, a pidfd for each not ended (1)"; }
 pass "fork: one channel for all workers, a pidfd after the last fork for each still running ($ended of 8 had ended)"
 
+# A worker's end seen on its pidfd, with nothing on the channel in the
+# same poll (its one result in its tail): the channel is not read.  The
+# channel comes after every pidfd in the poll, so a worker seen ended had
+# sent all its records before the channel was looked at (procs_serve).
+# Before, each such end cost a recv that found nothing (EAGAIN).  One
+# task of trial division runs long enough for the cell to poll for it.
+cat > one.ini <<'INI'
+[run]
+workers = 1
+repetitions = 3
+warmup = 0
+memory = off
+timeout = 60s
+output = one.csv
+[workload.prime-count]
+limit = 400000
+tasks = 1
+method = trial
+[executor.fork]
+INI
+traced_run poll,recvfrom,pidfd_open one.tr run one.ini -q --force
+[[ $(csv_col one.csv status | sort -u) == ok ]] || { cat one.csv; fail "1 worker under strace: the row is not ok"; }
+cell=$(awk '$2 ~ /^pidfd_open\(/ && $2 != "pidfd_open(" $1 "," { print $1; exit }' one.tr)
+[[ -n $cell ]] || { cat one.tr; fail "fork, 1 worker: no pidfd opened for a running worker"; }
+# Each of the cell's calls by name ("poll", or "<... poll resumed>"); a
+# recv that found nothing right after a poll is a wasted read.
+read -r polls wasted < <(awk -v cell="$cell" '$1 == cell {
+        name = ($2 == "<...") ? $3 : $2; sub(/\(.*/, "", name)
+        if (name == "poll" && $2 != "<...") polls++
+        if (name == "recvfrom" && / EAGAIN/ && last == "poll") wasted++
+        last = name
+    } END { print polls + 0, wasted + 0 }' one.tr)
+(( polls >= 3 && wasted == 0 )) ||
+    { cat one.tr; fail "fork, 1 worker: $polls polls and $wasted reads of an empty channel after one; expected 3 or more and none"; }
+pass "fork: a worker's end with an empty channel costs no read of it ($polls polls)"
+
 # With too few descriptors for the channel (a pidfd per worker and 64
 # spare) and for a pidfd per worker with its pipe (3 per worker and 64
 # spare), each worker has a pipe, its end is the pipe's end-of-file, and
