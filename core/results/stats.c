@@ -5,7 +5,6 @@
 #include "results/stats.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -689,14 +688,9 @@ static double select_quantile(double *a, size_t n, size_t from, double q,
     return at + (h - (double)i) * (next - at);
 }
 
-static atomic_size_t bootstrap_calls;
-
-size_t stats_bootstrap_count(void) { return atomic_load(&bootstrap_calls); }
-
 void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n,
                            size_t resamples, unsigned long long seed,
                            double level, double *lo, double *hi) {
-    atomic_fetch_add(&bootstrap_calls, 1);
     *lo = *hi = NAN;
     if (m == 0 || n == 0 || resamples == 0)
         return;

@@ -78,10 +78,6 @@ void stats_bootstrap_ratio(const double *x, size_t m, const double *y, size_t n,
                            size_t resamples, unsigned long long seed,
                            double level, double *lo, double *hi);
 
-/* How many times stats_bootstrap_ratio has been called in this process:
- * for the tests of what is bootstrapped (2000 rounds each time). */
-size_t stats_bootstrap_count(void);
-
 /* Sample y against sample x: what `compare` and the verdicts say of a
  * pair. */
 struct stats_pair {
