@@ -153,19 +153,26 @@ static int read_start(struct pb_worker_start *st, int *shfd) {
 /* 1 when a spec of `len` bytes may be read (SPEC_MAX). */
 static int spec_len_ok(uint64_t len) { return len != 0 && len <= SPEC_MAX; }
 
-/* 1 when start record `st` names a worker of its job and a schedule. */
-static int start_in_range(const struct pb_worker_start *st) {
-    return st->workers != 0 && st->worker < st->workers && st->schedule <= 1;
+/* 0 when start record `st` names a worker of its job and a schedule;
+ * else -1 with what it says instead in err -- the same words for a
+ * spawned worker (check_start) and a forked one (worker_proc_job). */
+static int start_in_range(const struct pb_worker_start *st, char *err,
+                          size_t errlen) {
+    if (st->workers != 0 && st->worker < st->workers && st->schedule <= 1)
+        return 0;
+    snprintf(err, errlen, "start record: worker %u of %u, schedule %u",
+             st->worker, st->workers, st->schedule);
+    return -1;
 }
 
 /* The checks every start record passes. */
 static void check_start(const struct pb_worker_start *st) {
+    char err[128];
     if (st->magic != PB_WORKER_MAGIC)
         fail_start("no valid start record on standard input (this program "
                    "is started by parbench)");
-    if (!start_in_range(st))
-        fail_start("start record: worker %u of %u, schedule %u", st->worker,
-                   st->workers, st->schedule);
+    if (start_in_range(st, err, sizeof err) < 0)
+        fail_start("%s", err);
 }
 
 /* A job of the workload for the start record `st`, checked against it;
@@ -310,13 +317,12 @@ void *worker_proc_spec(const void *spec, size_t spec_len, char *err,
 struct pb_job *worker_proc_job(const struct pb_worker_start *st, void *workload,
                                int shared_fd, char *err, size_t errlen) {
     struct host_workload *wl = workload;
-    if (st->magic != PB_WORKER_MAGIC || !start_in_range(st)) {
-        snprintf(err, errlen,
-                 "not a valid start record: worker %u of %u, "
-                 "schedule %u",
-                 st->worker, st->workers, st->schedule);
+    if (st->magic != PB_WORKER_MAGIC) {
+        snprintf(err, errlen, "not a start record (its magic is wrong)");
         return NULL;
     }
+    if (start_in_range(st, err, errlen) < 0)
+        return NULL;
     if (shared_fd < 0 && st->schedule == PB_SCHEDULE_DYNAMIC) {
         snprintf(err, errlen,
                  "dynamic schedule without the job's shared "
