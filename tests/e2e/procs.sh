@@ -201,8 +201,9 @@ traced_run poll,recvfrom,pidfd_open one.tr run one.ini -q --force
 cell=$(awk '$2 ~ /^pidfd_open\(/ && $2 != "pidfd_open(" $1 "," { print $1; exit }' one.tr)
 [[ -n $cell ]] || { cat one.tr; fail "fork, 1 worker: no pidfd opened for a running worker"; }
 # Each of the cell's calls by name ("poll", or "<... poll resumed>"); a
-# recv that found nothing right after a poll is a wasted read.
-read -r polls wasted < <(awk -v cell="$cell" '$1 == cell {
+# recv that found nothing right after a poll is a wasted read.  Signals
+# ("--- SIGCHLD", often printed between the two) are not calls.
+read -r polls wasted < <(awk -v cell="$cell" '$1 == cell && $2 != "---" && $2 != "+++" {
         name = ($2 == "<...") ? $3 : $2; sub(/\(.*/, "", name)
         if (name == "poll" && $2 != "<...") polls++
         if (name == "recvfrom" && / EAGAIN/ && last == "poll") wasted++
