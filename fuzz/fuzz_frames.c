@@ -172,7 +172,7 @@ static void feed_records(struct procs *p, unsigned workers, const uint8_t *at,
         fuzz_fail("the channel is still read after its end-of-file");
     close(sv[0]);
     for (unsigned i = 0; i < workers; i++)
-        ended(p, i);
+        end_drained(p, i, 0);
 }
 
 /* The next part of [*p, end) up to FUZZ_SEP; *p moves past it. */

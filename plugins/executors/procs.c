@@ -578,8 +578,9 @@ static int take_tail(struct procs *p, unsigned i) {
 
 /* Worker i has ended (its pidfd, or end-of-file without one): what is
  * left in its pipe and its tail is handled, and an end before its work
- * was done stops the job.  `drained`: the channel was read after it
- * ended already (watch), so it is not read again. */
+ * was done stops the job.  `drained`: nothing of it is on the channel
+ * -- read after it ended (watch, procs_serve), or empty when its end was
+ * seen (procs_serve) -- so the channel is not read for it. */
 static void end_drained(struct procs *p, unsigned i, int drained) {
     struct procs_child *c = &p->c[i];
     int ok = 1, avail = 0;
@@ -613,8 +614,6 @@ static void end_drained(struct procs *p, unsigned i, int drained) {
         procs_kill_all(p);
     }
 }
-
-static void ended(struct procs *p, unsigned i) { end_drained(p, i, 0); }
 
 /* Once every worker is forked, each gets its pidfd, which tells its end.
  * The coordinator keeps its copy of the channel's write end: the channel
@@ -720,8 +719,7 @@ void procs_serve(struct procs *p) {
          * before the channel was looked at.  Nothing to read there then:
          * nothing of theirs (no recv, which would find nothing).  Once it
          * has been read, after this poll(), it has all of theirs. */
-        int drained =
-            k > 0 && idx[k - 1] == CHANNEL_ENTRY && !pfd[k - 1].revents;
+        int drained = idx[k - 1] == CHANNEL_ENTRY && !pfd[k - 1].revents;
         for (unsigned j = 0; j < k; j++) {
             if (!pfd[j].revents)
                 continue;
@@ -745,7 +743,7 @@ void procs_serve(struct procs *p) {
                 c->out = -1;
                 continue;
             }
-            ended(p, i);
+            end_drained(p, i, 0);
         }
     }
 }
