@@ -54,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -249,6 +250,35 @@ static void become_job_worker(const struct pb_host *host,
                j->tails_ok ? &tails[worker] : NULL);
 }
 
+/* Every page the server has written is a page-table entry that each of
+ * its forks copies and each worker's exit tears down.  It lets go of
+ * those it no longer uses: the stack below its frames, which the runner
+ * and the cell wrote before it was forked (reading the configuration
+ * takes over 100 KiB of stack) and parsing a spec writes.  Called at its
+ * start and after each new spec. */
+static void server_trim(void) {
+    uintptr_t low = 0;
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (f) {
+        char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0)
+            if (strstr(line, " [stack]")) {
+                low = (uintptr_t)strtoull(line, NULL, 16);
+                break;
+            }
+        free(line);
+        fclose(f);
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t size = page > 0 ? (uintptr_t)page : 4096;
+    /* Two pages below this frame stay, for the calls the server makes. */
+    uintptr_t top =
+        ((uintptr_t)__builtin_frame_address(0) & ~(size - 1)) - 2 * size;
+    if (low && top > low)
+        (void)madvise((void *)low, top - low, MADV_DONTNEED);
+}
+
 /* The job's descriptors closed: after its forks (fork_jobs), and when
  * the next job comes. */
 static void drop_job(struct fs_job *j) {
@@ -294,6 +324,7 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
         j->why[0] = '\0';
         j->workload =
             host->worker_spec(j->spec, st.spec_len, j->why, sizeof j->why);
+        server_trim();
     }
     drop_job(j);
     int k = 0;
@@ -372,6 +403,7 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
     close_range(3, PROCS_HIGH_FD - 1, 0);
     close_range(PROCS_HIGH_FD + 1, ~0u, 0);
     signal(SIGTERM, SIG_DFL);
+    server_trim();
     struct rusage base;
     getrusage(RUSAGE_SELF, &base);
     char ok = 1;

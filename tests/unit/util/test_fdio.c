@@ -167,6 +167,35 @@ static void test_batch(void **state) {
     close(p[1]);
 }
 
+/* A batch holds each frame's two parts as they were, whatever their
+ * lengths: short parts are copied a word at a time and then bytewise,
+ * longer ones with memcpy (every length around the words and the 64
+ * bytes where the two ways meet). */
+static void test_batch_copies_every_length(void **state) {
+    (void)state;
+    unsigned char a[80], c[80], buf[256];
+    for (size_t i = 0; i < sizeof a; i++) {
+        a[i] = (unsigned char)(i + 1);
+        c[i] = (unsigned char)(200 - i);
+    }
+    for (size_t alen = 0; alen <= sizeof a; alen++)
+        for (size_t clen = 0; clen <= sizeof c; clen += 7) {
+            struct fdio_batch b;
+            memset(buf, 0xEE, sizeof buf);
+            fdio_batch_init(&b, -1, buf, sizeof buf, 3600000000000u);
+            assert_int_equal(
+                fdio_batch_frame(&b, PB_FRAME_MSG, a, alen, c, clen), 0);
+            assert_int_equal(b.used, sizeof(struct pb_frame) + alen + clen);
+            struct pb_frame f;
+            memcpy(&f, buf, sizeof f);
+            assert_int_equal(f.len, alen + clen);
+            assert_memory_equal(buf + sizeof f, a, alen);
+            assert_memory_equal(buf + sizeof f + alen, c, clen);
+            /* Not a byte past them. */
+            assert_int_equal(buf[b.used], 0xEE);
+        }
+}
+
 /*
  * A frame queued longer than the interval after the last write goes out
  * at once with the ones before it, even if the batch has room: that bound
@@ -300,6 +329,7 @@ int main(void) {
         cmocka_unit_test(test_writev_full),
         cmocka_unit_test(test_write_frame),
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_batch_copies_every_length),
         cmocka_unit_test(test_batch_interval),
         cmocka_unit_test(test_frame_over_the_cap_is_refused),
         cmocka_unit_test(test_records),
