@@ -173,13 +173,17 @@ struct pb_job {
 /* ------------------------------------------------------------------------ */
 
 /* Maps a status page for `workers` workers: from `fd` when fd >= 0 (the
- * coordinator's), else from a new memfd whose descriptor is kept. */
+ * coordinator's), else from a new memfd whose descriptor is kept.  A
+ * worker maps the bytes it needs (mmap and munmap round a length up to
+ * whole pages) and does not ask for the page size: sysconf() was two
+ * more pages a forked worker faulted in, its code and its table. */
 static int map_shared(struct pb_job *job, unsigned workers, int fd) {
     size_t need = sizeof *job->shared + 3 * (size_t)workers * sizeof(uint64_t);
-    long page = sysconf(_SC_PAGESIZE);
-    size_t size = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
+    size_t size = need;
     int own = fd < 0;
     if (own) {
+        long page = sysconf(_SC_PAGESIZE);
+        size = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
         fd = memfd_create("parbench-job", MFD_CLOEXEC);
         if (fd < 0)
             return PB_ENOMEM;
