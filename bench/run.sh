@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Overhead and scaling benchmarks, measured side by side in one run.
 # Usage: sh bench/run.sh [BUILD_DIR]   (or `make bench`)
-# ROUNDS=N: start/stop rounds (default 5); BENCH_ONLY=startstop: stop
+# ROUNDS=N: start/stop rounds (default 7); BENCH_ONLY=startstop: stop
 # after the start/stop tables.
 set -eu
 BUILD=${1:-build}
@@ -43,20 +43,32 @@ stats() { sort -g | awk '{ v[NR] = $1 } END {
 # and then the executors at one worker count, twice: asked for time only
 # ([run] memory = off, counters = off: no release handshake, no smaps
 # reading, no inherited counters) and with the defaults (memory = on,
-# counters = basic).  A ratio is the median wall_s of parbench's
-# repetitions over the median of the raw rounds' medians.
+# counters = basic).  A ratio is the median over the rounds of each
+# round's ratio: the median wall_s of parbench's repetitions in the round
+# over the raw mechanism's median in the same round, so that a slow
+# stretch of the machine (this one is a guest: its host's other load comes
+# and goes) weighs on both sides of a ratio or on neither.  The times
+# beside it are the medians of all the rounds.
 # forkserver's raw mechanism is a fork server's round trip: a request to
 # a small server process, which forks the worker as a child of the caller
 # (clone(CLONE_PARENT)) and answers its pid, the child exiting at once;
 # each parbench forkserver worker also re-creates the workload as a
 # spawned one does (hence 1.5, as posix_spawn against /bin/true).  Its
 # ratio to a plain fork from a small process is printed too (no target).
-ROUNDS=${ROUNDS:-5}
+# bench-baseline is built as a user's program is (calls through the PLT,
+# bound lazily: each raw forked child runs the dynamic linker's binder for
+# _exit); parbench binds every call at start (-z now, -fno-plt).  The
+# rows ",bound" (no target) are fork and forkserver against the same raw
+# mechanisms built that way too (bench-baseline-bound).
+ROUNDS=${ROUNDS:-7}
 for w in 1 8 64 256; do
     reps=101
     [ "$w" -ge 64 ] && reps=11
     for r in $(seq "$ROUNDS"); do
-        "$BUILD/bench/bench-baseline" "$w" "$reps" | sed "s/^/$w /" >> "$OUT/ss-base.txt"
+        "$BUILD/bench/bench-baseline" "$w" "$reps" | sed "s/^/$w $r /" >> "$OUT/ss-base.txt"
+        if [ -x "$BUILD/bench/bench-baseline-bound" ]; then
+            "$BUILD/bench/bench-baseline-bound" "$w" "$reps" | sed "s/^/$w $r /; s/+waitpid/+waitpid,bound/" >> "$OUT/ss-base.txt"
+        fi
         "$PB" run config/bench-startstop.ini -q -o "$OUT/sst-$w-$r.csv" --only "workers=$w" \
             --set run.memory=off --set run.counters=off > /dev/null
         "$PB" run config/bench-startstop.ini -q -o "$OUT/ssd-$w-$r.csv" --only "workers=$w" > /dev/null
@@ -66,16 +78,20 @@ done
 startstop_table() {
     head -n 1 "$OUT/$1-1-1.csv" > "$OUT/$1.csv"
     for f in "$OUT"/"$1"-*-*.csv; do tail -n +2 "$f" >> "$OUT/$1.csv"; done
-    printf '%-11s %-20s %21s %21s %21s %21s  %s\n' executor raw "1 worker" 8 64 256 target
+    printf '%-11s %-24s %21s %21s %21s %21s  %s\n' executor raw "1 worker" 8 64 256 target
     # executor  raw mechanism in bench-baseline  target ratio
     while read -r ex raw target; do
-        line=$(printf '%-11s %-20s' "$ex" "$raw")
+        line=$(printf '%-11s %-24s' "$ex" "$raw")
         for w in 1 8 64 256; do
-            r=$(awk -v w="$w" -v k="$raw" '$1 == w && $2 == k { print $3 }' "$OUT/ss-base.txt" | stats | awk '{ print $2 }')
+            r=$(awk -v w="$w" -v k="$raw" '$1 == w && $3 == k { print $4 }' "$OUT/ss-base.txt" | stats | awk '{ print $2 }')
             p=$(median "$OUT/$1.csv" noop "$ex" "$w" wall_s)
-            line="$line$(awk -v r="$r" -v p="$p" 'BEGIN {
+            q=$(for n in $(seq "$ROUNDS"); do
+                awk -v w="$w" -v n="$n" -v k="$raw" -v p="$(median "$OUT/$1-$w-$n.csv" noop "$ex" "$w" wall_s)" \
+                    '$1 == w && $2 == n && $3 == k && $4 > 0 && p != "nan" { print p / $4 }' "$OUT/ss-base.txt"
+            done | stats | awk '{ print $2 }')
+            line="$line$(awk -v r="$r" -v p="$p" -v q="$q" 'BEGIN {
                 u = (r >= 0.01) ? 1e3 : 1e6; n = (u == 1e3) ? "ms" : "us"
-                printf " %5.2f (%5.0f/%5.0f%s)", p / r, p * u, r * u, n }')"
+                printf " %5.2f (%5.0f/%5.0f%s)", q, p * u, r * u, n }')"
         done
         if [ "$target" = - ]; then echo "$line  (no target)"; else echo "$line  <= $target"; fi
     done <<'EOF2'
@@ -85,9 +101,11 @@ fork fork+waitpid 1.3
 posix_spawn posix_spawn+waitpid 1.5
 forkserver forkserver+waitpid 1.5
 forkserver fork+waitpid -
+fork fork+waitpid,bound -
+forkserver forkserver+waitpid,bound -
 EOF2
 }
-echo "== start and stop, time only (memory = off, counters = off): noop, 256 tasks, dynamic; parbench / raw mechanism, medians of $ROUNDS alternating rounds"
+echo "== start and stop, time only (memory = off, counters = off): noop, 256 tasks, dynamic; parbench / raw mechanism, the median of $ROUNDS alternating rounds' ratios"
 startstop_table sst
 echo "== start and stop with the defaults (memory = on: smaps read and a release per worker; counters = basic: inherited by every worker)"
 startstop_table ssd
