@@ -251,11 +251,12 @@ static void become_job_worker(const struct pb_host *host,
 }
 
 /* Every page the server has written is a page-table entry that each of
- * its forks copies and each worker's exit tears down.  It lets go of
- * those it no longer uses: the stack below its frames, which the runner
- * and the cell wrote before it was forked (reading the configuration
- * takes over 100 KiB of stack) and parsing a spec writes.  Called at its
- * start and after each new spec. */
+ * its forks copies and each worker's exit tears down.  At its start, in
+ * prepare() and so outside every clock, it lets go of the stack below
+ * its frames, which the runner and the cell wrote before it was forked
+ * (reading the configuration takes over 100 KiB of stack).  Trimming
+ * again after each new spec (in a repetition's time) freed nothing
+ * measurable. */
 static void server_trim(void) {
     uintptr_t low = 0;
     FILE *f = fopen("/proc/self/maps", "re");
@@ -324,7 +325,6 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
         j->why[0] = '\0';
         j->workload =
             host->worker_spec(j->spec, st.spec_len, j->why, sizeof j->why);
-        server_trim();
     }
     drop_job(j);
     int k = 0;
