@@ -20,6 +20,7 @@
 
 #include "config/params.h"
 #include "config/spec.h"
+#include "run/helper.h"
 #include "run/host.h"
 #include "run/job.h"
 #include "run/perfctr.h"
@@ -471,6 +472,9 @@ void cell_main(const struct cell_request *req) {
     ex->host.host.worker_job = worker_proc_job;
     host_preload_workload(&wl->plugin);
     env_init(&env, wl);
+    /* For the executor's helper processes (forkserver's server). */
+    helper_set_cell(env.worker_program, ex->plugin.path);
+    ex->host.host.helper_spawn = helper_spawn;
     env.fd = req->fd;
     env.memory = req->memory;
     void *state = NULL, *xstate = NULL;

@@ -76,6 +76,7 @@ void host_init(struct host_instance *hi, const char *name) {
     h->job_helper_pid = job_helper_pid;
     h->worker_spec = NULL; /* set by the cell process, as worker_main */
     h->worker_job = NULL;
+    h->helper_spawn = NULL; /* set by the cell process for its executor */
     hi->name = name;
 }
 

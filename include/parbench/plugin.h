@@ -42,7 +42,7 @@
  *   - begin       R destroy                - create
  *   - worker_init - check                  - destroy
  *   - worker_fini                          - prepare (2.2)
- *   R run_task
+ *   R run_task                             - helper (2.5)
  *
  * Ownership and threads, in short:
  *  - Descriptors, parameter tables and strings a plugin hands to the core are
@@ -100,6 +100,10 @@
  *  2.4  host->worker_spec and host->worker_job (a fork server parses the
  *       spec once; each worker it forks re-creates the workload state
  *       and runs worker_loop: no pipes of <parbench/worker.h>).
+ *  2.5  host->helper_spawn and the executor operation helper() (a helper
+ *       process of the executor started afresh, exec'd as parbench-worker
+ *       with the executor's plugin loaded again: `forkserver`'s server
+ *       without the cell process's address space).
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H
@@ -513,7 +517,27 @@ struct pb_host {
     struct pb_job *(*worker_job)(const struct pb_worker_start *start,
                                  void *workload, int shared_fd, char *err,
                                  size_t errlen);
+    /*
+     * (2.5) Coordinator only, in the executor's prepare(): start a helper
+     * process of the executor afresh, for what must not be a copy of the
+     * cell process (a fork server whose forks should copy little).  The
+     * core execs parbench-worker with fds[0 .. nfds) on its descriptors
+     * 3, 4, ... (nfds at most PB_HELPER_FDS), /dev/null on its standard
+     * input, the cell's standard output and error, and nothing else open.
+     * It loads this executor's plugin file again (nothing of the
+     * workload), dies with the coordinator (PR_SET_PDEATHSIG), and calls
+     * the plugin's helper() operation, whose return value is its exit
+     * status.  It is the coordinator's child: the executor reaps it
+     * (destroy()).  Returns its pid, or -1 with a reason in err (no
+     * parbench-worker, an executor without helper()).  The descriptors
+     * stay the caller's.  NULL outside a cell process.
+     */
+    pid_t (*helper_spawn)(const int *fds, unsigned nfds, char *err,
+                          size_t errlen);
 };
+
+/* host->helper_spawn: the most descriptors a helper is handed. */
+#define PB_HELPER_FDS 4u
 
 /* Nonzero when the core's host table has `field` (appended after 2.0). */
 #define PB_HOST_HAS(host, field)                                               \
@@ -666,6 +690,17 @@ struct pb_executor_ops {
      */
     int (*prepare)(const struct pb_host *host, const struct pb_params *params,
                    unsigned workers, void **state, char *err, size_t errlen);
+    /*
+     * Optional (2.5): the whole life of a helper process that prepare()
+     * started with host->helper_spawn: a fresh parbench-worker that loaded
+     * this plugin, with the descriptors it was handed on 3 .. 3 + nfds - 1
+     * and nothing else open but 0, 1 and 2.  `host` has the role
+     * PB_ROLE_WORKER and offers worker_main, worker_spec and worker_job
+     * as a process forked from the coordinator does (a fork server's
+     * children run them); the coordinator's services (job_*) are not
+     * there.  One thread.  Returns the process's exit status.
+     */
+    int (*helper)(const struct pb_host *host, unsigned nfds);
 };
 
 /* ------------------------------------------------------------------------ */

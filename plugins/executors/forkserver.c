@@ -58,6 +58,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -379,16 +380,14 @@ static int64_t server_fork(const struct pb_host *host, int *fds, int nfds) {
     return pid;
 }
 
-/* The server's whole life: answer requests until the coordinator closes
- * its end.  Never returns. */
-static void server_main(const struct pb_host *host, int sock, pid_t parent,
-                        struct procs_tail *tails, unsigned ntails)
+/* The server's whole life once it is started: answer requests on
+ * `sock` until the coordinator closes its end.  Never returns.  Its
+ * workers write their frames in `tails` (ntails of them; NULL: none). */
+static void serve(const struct pb_host *host, int sock,
+                  struct procs_tail *tails, unsigned ntails)
     __attribute__((noreturn));
-static void server_main(const struct pb_host *host, int sock, pid_t parent,
-                        struct procs_tail *tails, unsigned ntails) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
-        _exit(0);
+static void serve(const struct pb_host *host, int sock,
+                  struct procs_tail *tails, unsigned ntails) {
     prctl(PR_SET_NAME, SERVER_NAME);
     /* Nothing of the cell's stays open here but stdout and stderr (which
      * the workers inherit, as spawned ones do) and the socket. */
@@ -471,6 +470,44 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
             _exit(1); /* not the coordinator speaking: stop */
         }
     }
+}
+
+/* The server forked from the cell process (`server = fork`, or a core
+ * before 2.5): it shares the tails the cell mapped before the fork.
+ * Never returns. */
+static void server_main(const struct pb_host *host, int sock, pid_t parent,
+                        struct procs_tail *tails, unsigned ntails)
+    __attribute__((noreturn));
+static void server_main(const struct pb_host *host, int sock, pid_t parent,
+                        struct procs_tail *tails, unsigned ntails) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(0);
+    serve(host, sock, tails, ntails);
+}
+
+/* The server exec'd afresh (`server = exec`): a parbench-worker that
+ * loaded this plugin (host->helper_spawn in prepare(); the core made it
+ * die with the cell).  Its socket is on 3 and, when nfds is 2, the
+ * tails' memory file on 4, mapped here and closed. */
+static int fs_helper(const struct pb_host *host, unsigned nfds) {
+    struct procs_tail *tails = NULL;
+    unsigned ntails = 0;
+    if (nfds < 1 || nfds > 2)
+        return 2; /* not started by fs_prepare */
+    if (nfds == 2) {
+        struct stat sb;
+        if (fstat(4, &sb) < 0 || (size_t)sb.st_size < sizeof *tails)
+            return 1;
+        ntails = (unsigned)((size_t)sb.st_size / sizeof *tails);
+        void *q = mmap(NULL, (size_t)ntails * sizeof *tails,
+                       PROT_READ | PROT_WRITE, MAP_SHARED, 4, 0);
+        if (q == MAP_FAILED)
+            return 1;
+        tails = q;
+        close(4);
+    }
+    serve(host, 3, tails, ntails);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -574,10 +611,17 @@ static void fs_destroy(void *state) {
     free(s);
 }
 
+/* 1 when the server is to be exec'd afresh (`server = exec`, the
+ * default) and the core can (ABI 2.5); else it is forked from the cell. */
+static int server_exec(const struct pb_host *host,
+                       const struct pb_params *params) {
+    return PB_HOST_HAS(host, helper_spawn) && host->helper_spawn &&
+           strcmp(host->param_string(params, "server"), "exec") == 0;
+}
+
 static int fs_prepare(const struct pb_host *host,
                       const struct pb_params *params, unsigned workers,
                       void **state, char *err, size_t errlen) {
-    (void)params;
     if (!PB_HOST_HAS(host, job_helper_usage) || !host->worker_main ||
         !host->job_helper_usage) {
         snprintf(err, errlen,
@@ -599,22 +643,41 @@ static int fs_prepare(const struct pb_host *host,
         free(s);
         return -1;
     }
-    /* Before the fork, so that the server and its workers share them. */
-    s->tails = procs_tails_reserve(workers);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(sv[0]);
-        server_main(host, sv[1], parent, s->tails, s->tails ? workers : 0);
-    }
-    close(sv[1]);
-    s->sock = sv[0];
-    if (pid < 0) {
-        snprintf(err, errlen, "cannot fork the fork server: %s",
-                 strerror(errno));
-        close(s->sock);
-        free(s);
-        return -1;
+    /* Before the server starts, so that it and its workers share them. */
+    int exec_it = server_exec(host, params);
+    int tfd = -1;
+    s->tails = procs_tails_reserve(workers, exec_it ? &tfd : NULL);
+    pid_t pid;
+    if (exec_it) {
+        int fds[2] = {sv[1], tfd};
+        char why[256] = "";
+        pid = host->helper_spawn(fds, tfd >= 0 ? 2u : 1u, why, sizeof why);
+        if (tfd >= 0)
+            close(tfd);
+        close(sv[1]);
+        s->sock = sv[0];
+        if (pid < 0) {
+            snprintf(err, errlen, "cannot start the fork server: %s", why);
+            close(s->sock);
+            free(s);
+            return -1;
+        }
+    } else {
+        pid_t parent = getpid();
+        pid = fork();
+        if (pid == 0) {
+            close(sv[0]);
+            server_main(host, sv[1], parent, s->tails, s->tails ? workers : 0);
+        }
+        close(sv[1]);
+        s->sock = sv[0];
+        if (pid < 0) {
+            snprintf(err, errlen, "cannot fork the fork server: %s",
+                     strerror(errno));
+            close(s->sock);
+            free(s);
+            return -1;
+        }
     }
     s->pid = pid;
     char ok = 0;
@@ -950,7 +1013,19 @@ static int fs_run(const struct pb_host *host, const struct pb_params *params,
     return rc;
 }
 
-static const struct pb_param fs_params[] = {LIFETIME_PARAM, PB_PARAM_END};
+static const char *const server_choices[] = {"exec", "fork", NULL};
+
+static const struct pb_param fs_params[] = {
+    LIFETIME_PARAM,
+    {.name = "server",
+     .type = PB_PARAM_ENUM,
+     .def = "exec",
+     .choices = server_choices,
+     .help = "exec: the server is a fresh parbench-worker process that loads "
+             "this plugin, so its forks copy little; fork: a fork of the cell "
+             "process before the workload exists (also with a parbench core "
+             "before plugin ABI 2.5)"},
+    PB_PARAM_END};
 
 static const struct pb_executor_ops fs_ops = {
     .size = sizeof(struct pb_executor_ops),
@@ -958,6 +1033,7 @@ static const struct pb_executor_ops fs_ops = {
     .create = fs_create,
     .prepare = fs_prepare,
     .destroy = fs_destroy,
+    .helper = fs_helper,
 };
 
 static const struct pb_plugin fs_desc = {

@@ -122,10 +122,27 @@ int procs_tails(struct procs *p) {
     return 0;
 }
 
-struct procs_tail *procs_tails_reserve(unsigned workers) {
-    return scratch_get(
-        &scratch_tails,
-        (size_t)(workers ? workers : 1) * sizeof(struct procs_tail), 0);
+struct procs_tail *procs_tails_reserve(unsigned workers, int *fd) {
+    size_t len = (size_t)(workers ? workers : 1) * sizeof(struct procs_tail);
+    if (!fd)
+        return scratch_get(&scratch_tails, len, 0);
+    /* In a memory file, installed as the tails' scratch region: the
+     * helper maps the same pages from the file. */
+    *fd = memfd_create("pb-tails", MFD_CLOEXEC);
+    void *q = MAP_FAILED;
+    if (*fd >= 0 && ftruncate(*fd, (off_t)len) == 0)
+        q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+    if (q == MAP_FAILED) {
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        return NULL;
+    }
+    if (scratch_tails.p)
+        munmap(scratch_tails.p, scratch_tails.len);
+    scratch_tails.p = q;
+    scratch_tails.len = len;
+    return q;
 }
 
 void procs_tail_set(struct procs_tail *t, size_t len) {

@@ -33,10 +33,13 @@ schedule = dynamic
 [executor.forkserver-static]
 plugin = forkserver
 schedule = static
+[executor.forkserver-fork]
+plugin = forkserver
+server = fork
 INI
 run_pb 0 run w.ini -q
-# 4 workloads x 3 executors x 2 worker counts
-[[ $(wc -l < w.csv) == 25 ]] || { cat w.csv; fail "expected 24 rows"; }
+# 4 workloads x 4 executors x 2 worker counts
+[[ $(wc -l < w.csv) == 33 ]] || { cat w.csv; fail "expected 32 rows"; }
 [[ $(csv_col w.csv status | sort -u) == ok ]] || { cat w.csv; fail "not every row is ok"; }
 rows() {
     paste -d' ' <(csv_col w.csv workload) <(csv_col w.csv executor) \
@@ -49,7 +52,7 @@ for wl in noop prime-count matrix-mult http-download; do
     for n in 1 3; do
         ref=$(answer $wl $n pthread)
         [[ -n $ref ]] || fail "$wl at $n: no pthread row"
-        for e in forkserver forkserver-static; do
+        for e in forkserver forkserver-static forkserver-fork; do
             [[ $(answer $wl $n $e) == "$ref" ]] ||
                 { cat w.csv; fail "$wl x $e at $n workers: '$(answer $wl $n $e)', pthread '$ref'"; }
         done
@@ -58,12 +61,26 @@ done
 [[ $(rows | awk '$2 == "forkserver-static" { print $4 }' | sort -u) == static &&
    $(rows | awk '$2 == "forkserver" { print $4 }' | sort -u) == dynamic ]] ||
     { cat w.csv; fail "schedules"; }
-pass "every workload, both schedules: checksums and items are pthread's"
+pass "every workload, both schedules, both ways to start the server: checksums and items are pthread's"
 
 # The server's memory while the coordinator holds 256 MiB of ballast: a
 # cell whose workers hang until its timeout, so that both can be read.
+# server = exec (the default): a fresh parbench-worker; server = fork: a
+# copy of the cell made before its workload and ballast existed.  Small
+# either way.
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
-cat > b.ini <<'INI'
+rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
+# server_of PID: the fork server of run PID's cell, if it has one now.
+server_of() {
+    local s
+    for s in $(pgrep -x pb-forkserver); do
+        [[ $(ps -o ppid= -p "$s" 2>/dev/null | tr -d ' ') == "$(pgrep -P "$1" | head -1)" ]] &&
+            echo "$s"
+    done
+    return 0
+}
+for how in exec fork; do
+    cat > b.ini <<INI
 [run]
 workers = 2
 repetitions = 1
@@ -75,38 +92,34 @@ plugin = faulty
 mode = hang
 [executor.forkserver]
 ballast = 256MiB
+server = $how
 INI
-"$PARBENCH" run b.ini -q >out 2>err &
-pid=$!
-rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
-# server_of PID: the fork server of run PID's cell, if it has one now.
-server_of() {
-    local s
-    for s in $(pgrep -x pb-forkserver); do
-        [[ $(ps -o ppid= -p "$s" 2>/dev/null | tr -d ' ') == "$(pgrep -P "$1" | head -1)" ]] &&
-            echo "$s"
+    rm -f b.csv
+    "$PARBENCH" run b.ini -q >out 2>err &
+    pid=$!
+    server=
+    for _ in $(seq 200); do
+        server=$(server_of $pid)
+        # The cell holds its ballast once its workers run (they hang).
+        if [[ -n $server ]]; then
+            cell=$(ps -o ppid= -p "$server" | tr -d ' ')
+            (( $(pgrep -P "$cell" | wc -l) == 3 )) && (( $(rss "$cell") > 256 * 1024 )) && break
+        fi
+        sleep 0.05
     done
-    return 0
-}
-server=
-for _ in $(seq 200); do
-    server=$(server_of $pid)
-    # The cell holds its ballast once its workers run (they hang).
-    if [[ -n $server ]]; then
-        cell=$(ps -o ppid= -p "$server" | tr -d ' ')
-        (( $(pgrep -P "$cell" | wc -l) == 3 )) && (( $(rss "$cell") > 256 * 1024 )) && break
-    fi
-    sleep 0.05
+    [[ -n $server ]] || { kill $pid; fail "server = $how: no fork server found under the run"; }
+    server_kib=$(rss "$server") cell_kib=$(rss "$cell") exe=$(readlink "/proc/$server/exe")
+    case $how in
+    exec) [[ $exe == */parbench-worker ]] || fail "server = exec: the server runs $exe, not parbench-worker" ;;
+    fork) [[ $exe == "$(readlink -f "$PARBENCH")" ]] || fail "server = fork: the server runs $exe, not parbench" ;;
+    esac
+    (( cell_kib > 256 * 1024 )) || fail "the cell holds $cell_kib KiB, not the 256 MiB ballast"
+    (( server_kib < 32 * 1024 )) || fail "server = $how: the fork server holds $server_kib KiB beside a cell of $cell_kib KiB"
+    wait_status $pid "the hanging run"
+    [[ $STATUS == 1 ]] || { cat err; fail "a run whose cell timed out exited $STATUS, expected 1"; }
+    [[ $(csv_col b.csv status) == timeout ]] || { cat b.csv; fail "hang cell: status"; }
+    pass "server = $how: the fork server ($(basename "$exe")) holds $server_kib KiB while the cell holds $cell_kib KiB"
 done
-[[ -n $server ]] || { kill $pid; fail "no fork server found under the run"; }
-server_kib=$(rss "$server") cell_kib=$(rss "$cell")
-(( cell_kib > 256 * 1024 )) || fail "the cell holds $cell_kib KiB, not the 256 MiB ballast"
-# Small: a copy of the cell before its workload and ballast existed.
-(( server_kib < 32 * 1024 )) || fail "the fork server holds $server_kib KiB beside a cell of $cell_kib KiB"
-wait_status $pid "the hanging run"
-[[ $STATUS == 1 ]] || { cat err; fail "a run whose cell timed out exited $STATUS, expected 1"; }
-[[ $(csv_col b.csv status) == timeout ]] || { cat b.csv; fail "hang cell: status"; }
-pass "the fork server holds $server_kib KiB while the cell holds $cell_kib KiB"
 
 none_left "processes outlived the run"
 pass "no server, no worker left"
@@ -177,28 +190,44 @@ for e in forkserver posix_spawn; do
 done
 pass "a worker whose create() fails: the row says why, under forkserver as under posix_spawn"
 
-# A worker takes the cell's workload plugin as it is (host_preload_workload):
-# it looks up no plugin file, so a run under forkserver makes exactly as
-# many lookups of the workload's file as the same run under fork, whose
-# workers load nothing.
+# A worker takes the workload plugin its server loaded: it looks up no
+# plugin file.  A server forked from the cell (server = fork) has the
+# cell's plugin as it is (host_preload_workload), so the run makes exactly
+# as many lookups of the workload's file as the same run under fork, whose
+# workers load nothing.  A server exec'd afresh (server = exec, the
+# default: `parbench-worker --helper`) looks the file up itself, once per
+# cell, and everything else (the cells, the workers) as often as under
+# fork.
 command -v strace > /dev/null || skip "strace is not installed: the plugin lookup check needs it"
 cat > l.ini <<'INI'
 [run]
-workers = 3
+workers = 1, 3
 repetitions = 2
 warmup = 0
 output = l.csv
 [workload.noop]
 tasks = 6
 INI
+# lookups NAME [PARAMETER]: "ALL HELPERS BY_EACH_HELPER...": the lookups of
+# the workload's file, those made by exec'd servers, and each one's.
 lookups() {
-    { cat l.ini; echo "[executor.$1]"; } > "l-$1.ini"
-    traced_run access,readlink "l-$1.tr" run "l-$1.ini" -q --force
-    grep -c 'workload-noop\.so' "l-$1.tr" || true
+    { cat l.ini; echo "[executor.$1]"; [[ -z ${2:-} ]] || echo "$2"; } > "l-$1.ini"
+    traced_run access,readlink,execve "l-$1.tr" run "l-$1.ini" -q --force
+    awk '$2 ~ /^execve\(/ && /"--helper"/ { helper[$1] = 0 }
+        /workload-noop\.so/ { all++; if ($1 in helper) helper[$1]++ }
+        END { printf "%d", all; for (p in helper) h += helper[p]; printf " %d", h
+              for (p in helper) printf " %d", helper[p]; print "" }' "l-$1.tr"
 }
-f=$(lookups fork) s=$(lookups forkserver)
-(( s == f )) || fail "forkserver workers looked up the workload plugin: $s lookups against fork's $f"
-pass "forkserver workers look up no plugin file ($s lookups, as under fork)"
+read -r f _ < <(lookups fork)
+read -r s sh _ < <(lookups forkserver "server = fork")
+(( s == f && sh == 0 )) ||
+    fail "forkserver, server = fork: $s lookups ($sh by exec'd servers) against fork's $f"
+read -r e eh each < <(lookups forkserver-exec "plugin = forkserver")
+read -r -a each <<< "$each"
+(( ${#each[@]} == 2 )) || { cat l-forkserver-exec.tr; fail "server = exec, 2 cells: ${#each[@]} exec'd servers"; }
+(( each[0] > 0 && each[0] == each[1] && e - eh == f )) ||
+    fail "forkserver, server = exec: $e lookups, ${each[*]} by its 2 servers, against fork's $f"
+pass "forkserver workers look up no plugin file ($s lookups as under fork; an exec'd server looks it up itself, ${each[0]} lookups, its workers do not)"
 
 # No pipe and no descriptor per worker (forkserver.c, run_channel): the
 # cell sends the server the repetition's spec and descriptors once (one

@@ -717,6 +717,10 @@ const struct pb_host fake_host = {
     .job_process_host = fake_job_process_host,
     .job_memory = fake_job_memory,
     .job_helper_pid = fake_job_helper_pid,
+    /* No parbench-worker behind this table either: an executor that can
+     * exec a helper (forkserver) forks it instead, as on a core before
+     * 2.5. */
+    .helper_spawn = NULL,
 };
 
 /* ------------------------------------------------------------------------ */

@@ -9,7 +9,11 @@
  * output and shared descriptors on 0, 3 and 4, inheritable, and nothing
  * else of the server's; and the request per repetition: the JOB has the
  * server fork every worker, its answer brings their pids and the
- * server's usage, and the server lets go of the job's descriptors.
+ * server's usage, and the server lets go of the job's descriptors --
+ * with the server forked (`server = fork`, or a core without
+ * helper_spawn) and exec'd (`server = exec`: its helper() run in a
+ * process started as the core's helper_spawn starts one), which maps the
+ * workers' tails from the memory file it was handed.
  */
 /* cmocka needs these first (clang-format keeps the two blocks apart). */
 #include <setjmp.h>
@@ -22,8 +26,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,13 +83,53 @@ static void test_refuses_host_without_worker_main(void **unused) {
     assert_int_equal(errno, ECHILD);
 }
 
-/* A server prepare() started for *h (it keeps its own copy of *h). */
-static struct fs_state *server_for(struct pb_host *h) {
+/* A server prepare() started for *h with `params` (it keeps its own copy
+ * of *h). */
+static struct fs_state *server_with(struct pb_host *h,
+                                    const struct pb_params *params) {
     void *state = NULL;
     char err[256] = "";
-    struct pb_params none = {0};
-    assert_int_equal(fs_prepare(h, &none, 2, &state, err, sizeof err), 0);
+    assert_int_equal(fs_prepare(h, params, 2, &state, err, sizeof err), 0);
     return state;
+}
+
+/* The same, where no parameter is read (a host without helper_spawn). */
+static struct fs_state *server_for(struct pb_host *h) {
+    struct pb_params none = {0};
+    return server_with(h, &none);
+}
+
+/* host->helper_spawn as the core's (run/helper.c) starts a helper, but
+ * without the exec: a child of this process with fds[k] on 3 + k (moved
+ * out of the way first), /dev/null on 0 and nothing else open, dying
+ * with the test, which runs fs_helper with helper_host -- a host offering
+ * what parbench-worker's does (here: the test's worker_spec and
+ * worker_job). */
+static struct pb_host helper_host;
+
+static pid_t spawn_in_test(const int *fds, unsigned nfds, char *err,
+                           size_t errlen) {
+    (void)err;
+    (void)errlen;
+    assert_true(nfds >= 1 && nfds <= PB_HELPER_FDS);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid > 0)
+        return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int high[PB_HELPER_FDS];
+    for (unsigned k = 0; k < nfds; k++)
+        if ((high[k] = fcntl(fds[k], F_DUPFD, 3 + (int)PB_HELPER_FDS)) < 0)
+            _exit(120);
+    for (unsigned k = 0; k < nfds; k++)
+        if (dup2(high[k], 3 + (int)k) < 0)
+            _exit(121);
+    close_range(3 + nfds, ~0u, 0);
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0)
+        _exit(122);
+    close(null);
+    _exit(fs_helper(&helper_host, nfds));
 }
 
 /* *h, the fake host with `worker_main`, and a server prepare() started for
@@ -290,14 +337,10 @@ static void count_ipc(struct pb_job *job, uint64_t bytes) {
  * with its number); and once they are forked the server holds none of
  * the job's descriptors -- the shared one's pipe ends when the workers'
  * copies are gone too. */
-static void test_job_forks_all(void **unused) {
-    (void)unused;
-    struct pb_host h = fake_host;
-    h.worker_main = no_worker_main;
-    h.worker_spec = spec_as_is;
-    h.worker_job = no_job;
-    h.job_add_ipc = count_ipc;
-    struct fs_state *s = server_for(&h);
+static void job_forks_all(struct pb_host *hp, struct fs_state *s,
+                          uint32_t flags) {
+    struct pb_host h = *hp;
+    ipc_bytes = 0;
     int chan[2], shared[2];
     assert_int_equal(
         socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan), 0);
@@ -310,7 +353,7 @@ static void test_job_forks_all(void **unused) {
     st.flags = PB_WORKER_SHARED | PB_WORKER_NO_RELEASE;
     st.spec_len = 4;
     assert_int_equal(
-        send_job(&h, job, s, &st, "spec", 0, chan[1], shared[1], -1), 0);
+        send_job(&h, job, s, &st, "spec", flags, chan[1], shared[1], -1), 0);
     assert_int_equal(ipc_bytes, sizeof(struct fs_request) + sizeof st + 4);
     close(chan[1]);
     close(shared[1]);
@@ -358,6 +401,76 @@ static void test_job_forks_all(void **unused) {
     assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 }
 
+/* The fake host as a core that has worker_spec and worker_job (2.4). */
+static struct pb_host job_host(void) {
+    struct pb_host h = fake_host;
+    h.worker_main = no_worker_main;
+    h.worker_spec = spec_as_is;
+    h.worker_job = no_job;
+    h.job_add_ipc = count_ipc;
+    return h;
+}
+
+/* The server forked from this process (a core without helper_spawn). */
+static void test_job_forks_all(void **unused) {
+    (void)unused;
+    struct pb_host h = job_host();
+    job_forks_all(&h, server_for(&h), 0);
+}
+
+/* The server started through helper_spawn (`server = exec`, the
+ * default): the same answers, and the workers' tails (FS_TAILS) are
+ * the ones it mapped from the memory file -- without them it would
+ * refuse a job for tails it does not have. */
+static void test_job_forks_all_exec(void **unused) {
+    (void)unused;
+    struct pb_host h = job_host();
+    h.helper_spawn = spawn_in_test;
+    helper_host = job_host();
+    struct pb_params params;
+    fake_params_init(&params, &fs_desc);
+    assert_string_equal(fake_host.param_string(&params, "server"), "exec");
+    struct fs_state *s = server_with(&h, &params);
+    assert_non_null(s->tails);
+    job_forks_all(&h, s, FS_TAILS);
+}
+
+/* `server = fork` forks it though the host could start a helper. */
+static void test_server_fork_param(void **unused) {
+    (void)unused;
+    struct pb_host h = job_host();
+    h.helper_spawn = spawn_in_test;
+    struct pb_params params;
+    fake_params_init(&params, &fs_desc);
+    fake_params_set_string(&params, "server", "fork");
+    assert_int_equal(server_exec(&h, &params), 0);
+    fake_params_set_string(&params, "server", "exec");
+    assert_int_equal(server_exec(&h, &params), 1);
+    h.helper_spawn = NULL;
+    assert_int_equal(server_exec(&h, &params), 0);
+}
+
+/* A helper started with descriptors fs_prepare never hands over. */
+static void test_helper_refuses(void **unused) {
+    (void)unused;
+    struct pb_host h = job_host();
+    assert_int_equal(fs_helper(&h, 0), 2);
+    assert_int_equal(fs_helper(&h, 3), 2);
+    /* Tails that are not there: an empty file on 4. */
+    int fd = memfd_create("empty", MFD_CLOEXEC);
+    assert_true(fd >= 0);
+    int saved = dup(4);
+    assert_int_equal(dup2(fd, 4), 4);
+    assert_int_equal(fs_helper(&h, 2), 1);
+    if (saved >= 0) {
+        dup2(saved, 4);
+        close(saved);
+    } else {
+        close(4);
+    }
+    close(fd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_descriptor),
@@ -367,6 +480,9 @@ int main(void) {
         cmocka_unit_test(test_worker_descriptors_without_stdout),
         cmocka_unit_test(test_worker_descriptors_crossed),
         cmocka_unit_test(test_job_forks_all),
+        cmocka_unit_test(test_job_forks_all_exec),
+        cmocka_unit_test(test_server_fork_param),
+        cmocka_unit_test(test_helper_refuses),
     };
     return cmocka_run_group_tests(tests, load_workloads, unload_workloads);
 }
