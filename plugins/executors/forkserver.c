@@ -657,7 +657,10 @@ static int fs_prepare(const struct pb_host *host,
         close(sv[1]);
         s->sock = sv[0];
         if (pid < 0) {
-            snprintf(err, errlen, "cannot start the fork server: %s", why);
+            snprintf(err, errlen,
+                     "cannot start the fork server: %s (server = fork starts "
+                     "it without parbench-worker)",
+                     why);
             close(s->sock);
             free(s);
             return -1;

@@ -190,6 +190,33 @@ for e in forkserver posix_spawn; do
 done
 pass "a worker whose create() fails: the row says why, under forkserver as under posix_spawn"
 
+# A parbench without its parbench-worker (copied alone, with nothing
+# installed beside it): the exec'd server cannot start, and the row says
+# which program is missing; `server = fork` needs none.
+mkdir -p alone/bin && cp "$PARBENCH" alone/bin/parbench
+cat > alone.ini <<'INI'
+[run]
+workers = 2
+repetitions = 1
+warmup = 0
+output = alone.csv
+[workload.noop]
+tasks = 8
+[executor.forkserver]
+[executor.forkserver-fork]
+plugin = forkserver
+server = fork
+INI
+PARBENCH_PLUGIN_PATH=$PB_BUILD_DIR/plugins alone/bin/parbench run alone.ini -q > /dev/null 2> err &&
+    STATUS=0 || STATUS=$?
+[[ $STATUS == 1 ]] || { cat err; fail "a run whose fork server cannot start exited $STATUS, expected 1"; }
+row=$(paste -d'|' <(csv_col alone.csv executor) <(csv_col alone.csv status) <(csv_errors alone.csv) | grep '^forkserver|')
+[[ $row == "forkserver|failed|"*"cannot start the fork server: $WORK/alone/"*"/parbench-worker: No such file or directory (server = fork starts it without parbench-worker)" ]] ||
+    { cat alone.csv; fail "no parbench-worker: the row says '$row'"; }
+[[ $(paste -d'|' <(csv_col alone.csv executor) <(csv_col alone.csv status) | grep '^forkserver-fork|') == "forkserver-fork|ok" ]] ||
+    { cat alone.csv; fail "no parbench-worker: server = fork did not run"; }
+pass "no parbench-worker: the exec'd server's row says which program is missing, server = fork runs"
+
 # A worker takes the workload plugin its server loaded: it looks up no
 # plugin file.  A server forked from the cell (server = fork) has the
 # cell's plugin as it is (host_preload_workload), so the run makes exactly
