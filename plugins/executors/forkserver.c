@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * forkserver.c - the `forkserver` executor, Python's third start method:
- * a small server process, forked from the cell process in prepare()
- * before the workload's state (and the executor's ballast) exists, forks
- * each worker on request.  A worker re-creates the workload state from the
- * job's spec, as a spawned parbench-worker does, but starts without an
- * exec: the plugins and libraries are mapped already, and the process it
- * is copied from is small.
+ * a small server process, started in prepare() before the workload's
+ * state (and the executor's ballast) exists, forks each worker on
+ * request.  By default (`server = exec`) the server is a fresh
+ * parbench-worker that loaded this plugin again and runs fs_helper
+ * (host->helper_spawn, ABI 2.5), as Python's server is a fresh
+ * interpreter; `server = fork` (and a core before 2.5) forks it from the
+ * cell process.  A worker re-creates the workload state from the job's
+ * spec, as a spawned parbench-worker does, but starts without an exec:
+ * the plugins and libraries are mapped already, and the process it is
+ * copied from is small.
  *
  * The server forks with clone(CLONE_PARENT): each worker is a child of the
  * cell process, not of the server, so the coordinator reaps it with wait4
@@ -493,17 +497,29 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
 static int fs_helper(const struct pb_host *host, unsigned nfds) {
     struct procs_tail *tails = NULL;
     unsigned ntails = 0;
-    if (nfds < 1 || nfds > 2)
+    if (nfds < 1 || nfds > 2) {
+        host->log(host, PB_LOG_ERROR,
+                  "the fork server takes its socket and the workers' tails, "
+                  "not %u descriptors",
+                  nfds);
         return 2; /* not started by fs_prepare */
+    }
     if (nfds == 2) {
         struct stat sb;
-        if (fstat(4, &sb) < 0 || (size_t)sb.st_size < sizeof *tails)
+        void *q = MAP_FAILED;
+        errno = 0;
+        if (fstat(4, &sb) == 0 && (size_t)sb.st_size >= sizeof *tails) {
+            ntails = (unsigned)((size_t)sb.st_size / sizeof *tails);
+            q = mmap(NULL, (size_t)ntails * sizeof *tails,
+                     PROT_READ | PROT_WRITE, MAP_SHARED, 4, 0);
+        }
+        if (q == MAP_FAILED) {
+            host->log(host, PB_LOG_ERROR,
+                      "the fork server cannot map the workers' tails from "
+                      "descriptor 4: %s",
+                      errno ? strerror(errno) : "the file is too small");
             return 1;
-        ntails = (unsigned)((size_t)sb.st_size / sizeof *tails);
-        void *q = mmap(NULL, (size_t)ntails * sizeof *tails,
-                       PROT_READ | PROT_WRITE, MAP_SHARED, 4, 0);
-        if (q == MAP_FAILED)
-            return 1;
+        }
         tails = q;
         close(4);
     }
@@ -652,19 +668,13 @@ static int fs_prepare(const struct pb_host *host,
         int fds[2] = {sv[1], tfd};
         char why[256] = "";
         pid = host->helper_spawn(fds, tfd >= 0 ? 2u : 1u, why, sizeof why);
-        if (tfd >= 0)
-            close(tfd);
-        close(sv[1]);
-        s->sock = sv[0];
-        if (pid < 0) {
+        if (pid < 0)
             snprintf(err, errlen,
                      "cannot start the fork server: %s (server = fork starts "
                      "it without parbench-worker)",
                      why);
-            close(s->sock);
-            free(s);
-            return -1;
-        }
+        if (tfd >= 0)
+            close(tfd);
     } else {
         pid_t parent = getpid();
         pid = fork();
@@ -672,15 +682,16 @@ static int fs_prepare(const struct pb_host *host,
             close(sv[0]);
             server_main(host, sv[1], parent, s->tails, s->tails ? workers : 0);
         }
-        close(sv[1]);
-        s->sock = sv[0];
-        if (pid < 0) {
+        if (pid < 0)
             snprintf(err, errlen, "cannot fork the fork server: %s",
                      strerror(errno));
-            close(s->sock);
-            free(s);
-            return -1;
-        }
+    }
+    close(sv[1]);
+    s->sock = sv[0];
+    if (pid < 0) {
+        close(s->sock);
+        free(s);
+        return -1;
     }
     s->pid = pid;
     char ok = 0;

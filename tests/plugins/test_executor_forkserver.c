@@ -454,14 +454,21 @@ static void test_server_fork_param(void **unused) {
 static void test_helper_refuses(void **unused) {
     (void)unused;
     struct pb_host h = job_host();
+    char said[300];
     assert_int_equal(fs_helper(&h, 0), 2);
     assert_int_equal(fs_helper(&h, 3), 2);
+    assert_int_equal(fake_last_log(said, sizeof said), PB_LOG_ERROR);
+    assert_string_equal(said, "the fork server takes its socket and the "
+                              "workers' tails, not 3 descriptors");
     /* Tails that are not there: an empty file on 4. */
     int fd = memfd_create("empty", MFD_CLOEXEC);
     assert_true(fd >= 0);
     int saved = dup(4);
     assert_int_equal(dup2(fd, 4), 4);
     assert_int_equal(fs_helper(&h, 2), 1);
+    assert_int_equal(fake_last_log(said, sizeof said), PB_LOG_ERROR);
+    assert_string_equal(said, "the fork server cannot map the workers' "
+                              "tails from descriptor 4: the file is too small");
     if (saved >= 0) {
         dup2(saved, 4);
         close(saved);
