@@ -258,8 +258,9 @@ static void become_job_worker(const struct pb_host *host,
 /* Every page the server has written is a page-table entry that each of
  * its forks copies and each worker's exit tears down.  At its start, in
  * prepare() and so outside every clock, it lets go of the stack below
- * its frames, which the runner and the cell wrote before it was forked
- * (reading the configuration takes over 100 KiB of stack).  Trimming
+ * its frames: what the runner and the cell wrote before a forked server
+ * was forked (reading the configuration takes over 100 KiB of stack), or
+ * what an exec'd one wrote loading this plugin.  Trimming
  * again after each new spec (in a repetition's time) freed nothing
  * measurable. */
 static void server_trim(void) {
@@ -661,7 +662,7 @@ static int fs_prepare(const struct pb_host *host,
     }
     /* Before the server starts, so that it and its workers share them. */
     int exec_it = server_exec(host, params);
-    int tfd = -1;
+    int tfd = -1; /* the tails' memory file, procs.c's */
     s->tails = procs_tails_reserve(workers, exec_it ? &tfd : NULL);
     pid_t pid;
     if (exec_it) {
@@ -673,8 +674,6 @@ static int fs_prepare(const struct pb_host *host,
                      "cannot start the fork server: %s (server = fork starts "
                      "it without parbench-worker)",
                      why);
-        if (tfd >= 0)
-            close(tfd);
     } else {
         pid_t parent = getpid();
         pid = fork();

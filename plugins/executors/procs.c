@@ -46,6 +46,7 @@ struct scratch {
     unsigned char *p;
     size_t len;
     int shared; /* MAP_SHARED with the children, not MADV_DONTFORK */
+    int fd;     /* shared: the memory file of p (close-on-exec), or -1 */
 };
 static struct scratch scratch_children, scratch_poll, scratch_bufs,
     scratch_record;
@@ -54,12 +55,13 @@ static struct scratch scratch_children, scratch_poll, scratch_bufs,
  * the children, so neither MADV_DONTFORK nor copied at fork(); kept for
  * the cell like the rest.  Pages come as the workers first write them and
  * then stay. */
-static struct scratch scratch_tails = {.shared = 1};
+static struct scratch scratch_tails = {.shared = 1, .fd = -1};
 
 /* At least `len` bytes of s, zeroed when `zero`; NULL when out of memory.
  * Contents are not kept across growth: every user starts afresh.  A
- * `shared` region (scratch_tails) is mapped MAP_SHARED; every other one
- * is MADV_DONTFORK. */
+ * `shared` region (scratch_tails) is a memory file's pages mapped
+ * MAP_SHARED, so that a process exec'd later can map them too (s->fd);
+ * every other one is MADV_DONTFORK. */
 static void *scratch_get(struct scratch *s, size_t len, int zero) {
     if (len == 0)
         len = 1;
@@ -67,17 +69,30 @@ static void *scratch_get(struct scratch *s, size_t len, int zero) {
         long pg = sysconf(_SC_PAGESIZE);
         size_t page = pg > 0 ? (size_t)pg : 4096;
         size_t n = (len + page - 1) / page * page;
+        int fd = -1;
+        if (s->shared && ((fd = memfd_create("pb-tails", MFD_CLOEXEC)) < 0 ||
+                          ftruncate(fd, (off_t)n) < 0)) {
+            if (fd >= 0)
+                close(fd);
+            return NULL;
+        }
         void *q =
             mmap(NULL, n, PROT_READ | PROT_WRITE,
-                 (s->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
-        if (q == MAP_FAILED)
+                 s->shared ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS, fd, 0);
+        if (q == MAP_FAILED) {
+            if (fd >= 0)
+                close(fd);
             return NULL;
+        }
         if (!s->shared)
             (void)madvise(q, n, MADV_DONTFORK);
         if (s->p)
             munmap(s->p, s->len);
+        if (s->shared && s->fd >= 0)
+            close(s->fd);
         s->p = q;
         s->len = n;
+        s->fd = fd;
         return q; /* fresh pages are zero */
     }
     if (zero)
@@ -123,26 +138,12 @@ int procs_tails(struct procs *p) {
 }
 
 struct procs_tail *procs_tails_reserve(unsigned workers, int *fd) {
-    size_t len = (size_t)(workers ? workers : 1) * sizeof(struct procs_tail);
-    if (!fd)
-        return scratch_get(&scratch_tails, len, 0);
-    /* In a memory file, installed as the tails' scratch region: the
-     * helper maps the same pages from the file. */
-    *fd = memfd_create("pb-tails", MFD_CLOEXEC);
-    void *q = MAP_FAILED;
-    if (*fd >= 0 && ftruncate(*fd, (off_t)len) == 0)
-        q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
-    if (q == MAP_FAILED) {
-        if (*fd >= 0)
-            close(*fd);
-        *fd = -1;
-        return NULL;
-    }
-    if (scratch_tails.p)
-        munmap(scratch_tails.p, scratch_tails.len);
-    scratch_tails.p = q;
-    scratch_tails.len = len;
-    return q;
+    struct procs_tail *t = scratch_get(
+        &scratch_tails,
+        (size_t)(workers ? workers : 1) * sizeof(struct procs_tail), 0);
+    if (fd)
+        *fd = t ? scratch_tails.fd : -1;
+    return t;
 }
 
 void procs_tail_set(struct procs_tail *t, size_t len) {

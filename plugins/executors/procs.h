@@ -113,10 +113,11 @@ int procs_tails(struct procs *p);
 /* forkserver: the tails of `workers` workers mapped now, before a helper
  * process is forked that must share them (a mapping made later is not in
  * it).  procs_tails then finds them in place as long as no more workers
- * ask for tails in this process.  With `fd` non-NULL they are a memory
- * file's pages, for a helper that is exec'd: *fd is that file
- * (close-on-exec, the caller's to close; it maps them from it), or -1
- * with NULL returned.  Returns their address, or NULL. */
+ * ask for tails in this process.  They are a memory file's pages: with
+ * `fd` non-NULL, *fd is that file (close-on-exec, kept open here for the
+ * cell process's life: not the caller's to close), for a helper that is
+ * exec'd to map them, or -1 with NULL returned.  Returns their address,
+ * or NULL. */
 struct procs_tail *procs_tails_reserve(unsigned workers, int *fd);
 
 /*
