@@ -325,7 +325,10 @@ static void mm_tile_generic(uint64_t kc, const double *restrict a,
 }
 
 #ifdef MM_HAVE_X86
-/* The same tile with AVX2 registers and fused multiply-adds. */
+/* The same tile with AVX2 registers and fused multiply-adds.  As in the
+ * AVX-512 tile, the next tile's C rows are prefetched while this one
+ * computes (into L1: six lines), and the loop over k is unrolled four
+ * times; neither changes the arithmetic. */
 __attribute__((target("avx2,fma"))) static void
 mm_tile_avx2(uint64_t kc, const double *restrict a, const double *restrict b,
              double *restrict c, uint64_t ldc, int load) {
@@ -340,10 +343,16 @@ mm_tile_avx2(uint64_t kc, const double *restrict a, const double *restrict b,
 #define MM_X_STORE(i)                                                          \
     _mm256_storeu_pd(c + i * ldc, c##i##0);                                    \
     _mm256_storeu_pd(c + i * ldc + 4, c##i##1);
+    const uintptr_t next = (uintptr_t)c + MM_MR * ldc * sizeof *c;
+#define MM_X_PREFETCH(i)                                                       \
+    _mm_prefetch((const char *)(next + (uintptr_t)(i)*ldc * sizeof *c),        \
+                 _MM_HINT_T0);
     MM_ROWS(MM_X_DECL)
     if (load) {
         MM_ROWS(MM_X_LOAD)
     }
+    MM_ROWS(MM_X_PREFETCH)
+#pragma GCC unroll 4
     for (uint64_t k = 0; k < kc; k++, a += MM_MR, b += MM_NR) {
         __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4), ai;
         MM_ROWS(MM_X_STEP)
