@@ -17,6 +17,15 @@
  * without sleeping, so a rank that waits burns a core the workers need.
  * Every wait here goes through mw_wait, which probes for about 20 us and
  * then sleeps between probes, 10 us doubling up to 250 us.
+ *
+ * Claims (dynamic schedule): the next task's index is a counter in an MPI
+ * window on the root, and a worker takes one with an atomic fetch-and-add
+ * (MPI_Fetch_and_op, passive target), then tells the root which task it
+ * took in a message it does not wait on.  On one machine Open MPI's
+ * shared-memory window does the addition in place, so a claim never waits
+ * for the root to wake; a claim message answered by the root cost up to
+ * its 250 us sleep per task.  Where no window can be made, claims are
+ * messages as before.
  */
 #include <errno.h>
 #include <mpi.h>
@@ -46,6 +55,9 @@
 #define MW_SPIN_NS 20000u
 #define MW_SLEEP_MIN_NS 10000L
 #define MW_SLEEP_MAX_NS 250000L
+/* The root's longest pause with one-sided claims: what a repetition's end
+ * may wait for the root to notice it. */
+#define MW_ROOT_SLEEP_MAX_NS 1000000L
 
 static int mw_rank = -1;
 static char mw_host[64] = "?";
@@ -66,31 +78,42 @@ static void mw_die(const char *fmt, ...) {
     _exit(PB_WORKER_EXIT_START);
 }
 
+/* How long mw_wait sleeps between probes: MW_SLEEP_MIN_NS doubling up to
+ * `max_ns`, after `spin_ns` of probing without a pause. */
+struct mw_backoff {
+    long sleep_ns, max_ns;
+    uint64_t spin_ns;
+};
+
 /* Waits until a message from `src` with `tag` (MPI_ANY_* allowed) can be
- * received, without spinning for long (see the top of the file). */
-static void mw_wait(int src, int tag, MPI_Status *st) {
+ * received, without spinning for long (see the top of the file).  With
+ * `b`, the pause reached is kept for the next wait (the root during a
+ * repetition); without, each wait starts afresh. */
+static void mw_wait(int src, int tag, MPI_Status *st, struct mw_backoff *b) {
+    struct mw_backoff fresh = {MW_SLEEP_MIN_NS, MW_SLEEP_MAX_NS, MW_SPIN_NS};
+    if (!b)
+        b = &fresh;
     uint64_t t0 = clock_mono_ns();
-    long sleep_ns = MW_SLEEP_MIN_NS;
     for (;;) {
         int flag = 0;
         if (MPI_Iprobe(src, tag, MPI_COMM_WORLD, &flag, st) != MPI_SUCCESS)
             mw_die("MPI_Iprobe failed");
         if (flag)
             return;
-        if (clock_mono_ns() - t0 < MW_SPIN_NS)
+        if (clock_mono_ns() - t0 < b->spin_ns)
             continue;
-        struct timespec ts = {0, sleep_ns};
+        struct timespec ts = {0, b->sleep_ns};
         nanosleep(&ts, NULL);
-        if (sleep_ns < MW_SLEEP_MAX_NS)
-            sleep_ns =
-                sleep_ns * 2 > MW_SLEEP_MAX_NS ? MW_SLEEP_MAX_NS : sleep_ns * 2;
+        if (b->sleep_ns < b->max_ns)
+            b->sleep_ns =
+                b->sleep_ns * 2 > b->max_ns ? b->max_ns : b->sleep_ns * 2;
     }
 }
 
 /* Receives `len` bytes from `src` with `tag`, after mw_wait. */
 static void mw_recv(void *buf, int len, int src, int tag) {
     MPI_Status st;
-    mw_wait(src, tag, &st);
+    mw_wait(src, tag, &st, NULL);
     MPI_Recv(buf, len, MPI_BYTE, st.MPI_SOURCE, tag, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
 }
@@ -168,8 +191,52 @@ static void mw_usage(struct mpiwire_usage *u, const struct rusage *base,
 /* The root: rank 0                                                         */
 /* ------------------------------------------------------------------------ */
 
+/* The claim counter: a uint64_t in a window on the root (rank 0, displacement
+ * 0), locked by every rank (MPI_Win_lock_all) for the whole launch. */
+struct mw_counter {
+    MPI_Win win;
+    uint64_t *base; /* the counter itself, on the root */
+    int on;         /* made on every rank: claims are one-sided */
+};
+
+/* Makes the counter window when the schedule is dynamic.  Collective: every
+ * rank calls it and all agree whether it was made (a launcher without a
+ * one-sided component leaves claims as messages). */
+static void mw_counter_make(struct mw_counter *c,
+                            const struct mpiwire_start *s) {
+    memset(c, 0, sizeof *c);
+    if (s->schedule != PB_SCHEDULE_DYNAMIC)
+        return;
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    int ok = MPI_Win_allocate(mw_rank == 0 ? (MPI_Aint)sizeof *c->base : 0,
+                              (int)sizeof *c->base, MPI_INFO_NULL,
+                              MPI_COMM_WORLD, &c->base, &c->win) == MPI_SUCCESS;
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+    int all = 0;
+    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (all) {
+        if (mw_rank == 0)
+            *c->base = 0;
+        MPI_Win_lock_all(0, c->win);
+        c->on = 1;
+    } else if (ok) {
+        /* Made here but not everywhere: freeing it is collective and
+         * would wait for the others, so it stays until MPI_Finalize. */
+        c->win = MPI_WIN_NULL;
+    }
+}
+
+static void mw_counter_free(struct mw_counter *c) {
+    if (!c->on)
+        return;
+    MPI_Win_unlock_all(c->win);
+    MPI_Win_free(&c->win);
+    c->on = 0;
+}
+
 struct mw_root {
     int out; /* frames to the cell (the real standard output)   */
+    struct mw_counter *counter;
     unsigned workers;
     uint64_t tasks, next;
     enum pb_schedule schedule;
@@ -194,10 +261,27 @@ static void root_repetition(struct mw_root *r, const struct mpiwire_go *go,
                  MPI_COMM_WORLD);
     r->mpi_bytes += (uint64_t)r->workers * sizeof *go;
     r->next = 0;
+    /* With one-sided claims nothing waits on the root before the last
+     * DONE: its pause grows to MW_ROOT_SLEEP_MAX_NS and stays there,
+     * rather than starting again at 10 us after every message (about 500
+     * wake-ups in a repetition of 32 tasks, each taking the CPU from a
+     * worker). */
+    struct mw_backoff wait = {MW_SLEEP_MIN_NS, MW_SLEEP_MAX_NS, MW_SPIN_NS};
+    if (r->counter->on)
+        wait.max_ns = MW_ROOT_SLEEP_MAX_NS;
+    if (r->counter->on) {
+        /* Back to 0 before any worker has its GO: every claim of the last
+         * repetition was complete before its worker's DONE. */
+        uint64_t zero = 0, old;
+        MPI_Fetch_and_op(&zero, &old, MPI_UINT64_T, 0, 0, MPI_REPLACE,
+                         r->counter->win);
+        MPI_Win_flush(0, r->counter->win);
+    }
     unsigned done = 0;
     while (done < r->workers) {
         MPI_Status st;
-        mw_wait(MPI_ANY_SOURCE, MPI_ANY_TAG, &st);
+        mw_wait(MPI_ANY_SOURCE, MPI_ANY_TAG, &st, &wait);
+        wait.spin_ns = 0;
         int src = st.MPI_SOURCE;
         uint32_t worker = (uint32_t)(src - 1);
         if (st.MPI_TAG == MPIWIRE_TAG_CLAIM) {
@@ -211,6 +295,17 @@ static void root_repetition(struct mw_root *r, const struct mpiwire_go *go,
                 struct mpiwire_task wt = {.worker = worker, .task = t};
                 root_frame(r, MPIWIRE_TASK, &wt, sizeof wt, NULL, 0);
             }
+        } else if (st.MPI_TAG == MPIWIRE_TAG_CLAIMED) {
+            uint64_t t = PB_NO_TASK;
+            MPI_Recv(&t, sizeof t, MPI_BYTE, src, st.MPI_TAG, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            if (t >= r->tasks)
+                mw_die("rank %d claimed task %llu of %llu", src,
+                       (unsigned long long)t, (unsigned long long)r->tasks);
+            /* The index fetched from the counter, and this notice. */
+            r->mpi_bytes += 2 * sizeof t;
+            struct mpiwire_task wt = {.worker = worker, .task = t};
+            root_frame(r, MPIWIRE_TASK, &wt, sizeof wt, NULL, 0);
         } else if (st.MPI_TAG == MPIWIRE_TAG_MSG) {
             int n = 0;
             MPI_Get_count(&st, MPI_BYTE, &n);
@@ -251,8 +346,10 @@ static void root_repetition(struct mw_root *r, const struct mpiwire_go *go,
 }
 
 static void root_main(int size, const struct mpiwire_host *hosts,
-                      const struct mpiwire_start *s, int out, int local) {
+                      const struct mpiwire_start *s, int out, int local,
+                      struct mw_counter *counter) {
     struct mw_root r = {.out = out,
+                        .counter = counter,
                         .workers = s->workers,
                         .tasks = s->tasks,
                         .schedule = (enum pb_schedule)s->schedule};
@@ -285,6 +382,8 @@ static void root_main(int size, const struct mpiwire_host *hosts,
 struct mw_worker {
     unsigned char *buf; /* head and body joined */
     size_t cap;
+    const struct mw_counter *counter;
+    uint64_t tasks;
 };
 
 /* io->send: the message to the root, in one MPI message. */
@@ -310,23 +409,38 @@ static int mw_send(void *ctx, const void *head, size_t head_len,
                : -1;
 }
 
-/* io->claim (dynamic): ask the root, wait for the index. */
+/* io->claim (dynamic): add 1 to the root's counter and tell the root which
+ * task that was (see the top of the file); without the counter, ask the
+ * root and wait for the index. */
 static int mw_claim(void *ctx, unsigned worker, uint64_t *task) {
-    (void)ctx;
+    const struct mw_worker *w = ctx;
     (void)worker;
     uint64_t t;
-    MPI_Send(NULL, 0, MPI_BYTE, 0, MPIWIRE_TAG_CLAIM, MPI_COMM_WORLD);
-    mw_recv(&t, sizeof t, 0, MPIWIRE_TAG_TASK);
-    if (t == PB_NO_TASK)
-        return 0;
+    if (w->counter->on) {
+        const uint64_t one = 1;
+        MPI_Fetch_and_op(&one, &t, MPI_UINT64_T, 0, 0, MPI_SUM,
+                         w->counter->win);
+        MPI_Win_flush(0, w->counter->win);
+        if (t >= w->tasks)
+            return 0;
+        /* Small: sent eagerly, this worker does not wait for the root. */
+        MPI_Send(&t, sizeof t, MPI_BYTE, 0, MPIWIRE_TAG_CLAIMED,
+                 MPI_COMM_WORLD);
+    } else {
+        MPI_Send(NULL, 0, MPI_BYTE, 0, MPIWIRE_TAG_CLAIM, MPI_COMM_WORLD);
+        mw_recv(&t, sizeof t, 0, MPIWIRE_TAG_TASK);
+        if (t == PB_NO_TASK)
+            return 0;
+    }
     *task = t;
     return 1;
 }
 
 static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
-                        int local, int same_host) {
+                        int local, int same_host,
+                        const struct mw_counter *counter) {
     unsigned worker = (unsigned)mw_rank - 1;
-    struct mw_worker mw = {0};
+    struct mw_worker mw = {.counter = counter, .tasks = s->tasks};
     struct pb_worker_io io = {
         .ctx = &mw,
         .claim = s->schedule == PB_SCHEDULE_DYNAMIC ? mw_claim : NULL,
@@ -464,10 +578,13 @@ int main(int argc, char **argv) {
     MPI_Gather(&me, sizeof me, MPI_BYTE, hosts, sizeof me, MPI_BYTE, 0,
                MPI_COMM_WORLD);
 
+    struct mw_counter counter;
+    mw_counter_make(&counter, &s);
     if (mw_rank == 0)
-        root_main(size, hosts, &s, out, local);
+        root_main(size, hosts, &s, out, local, &counter);
     else
-        worker_main(&s, &wl, local, mw_same_host(&s));
+        worker_main(&s, &wl, local, mw_same_host(&s), &counter);
+    mw_counter_free(&counter);
     free(hosts);
     MPI_Finalize();
     /* The workload lives until _exit, as in parbench-worker: its memory is

@@ -103,13 +103,15 @@ struct mpiwire_done {
 
 /* MPI tags between the root and the workers. */
 enum mpiwire_tag {
-    MPIWIRE_TAG_GO = 1, /* root -> worker: struct mpiwire_go,
-                           repetition 0 = quit                        */
-    MPIWIRE_TAG_CLAIM,  /* worker -> root: empty                   */
-    MPIWIRE_TAG_TASK,   /* root -> worker: uint64_t or PB_NO_TASK  */
-    MPIWIRE_TAG_MSG,    /* worker -> root: a core message          */
-    MPIWIRE_TAG_DONE,   /* worker -> root: struct mpiwire_usage    */
-    MPIWIRE_TAG_RELEASE /* root -> worker: empty                   */
+    MPIWIRE_TAG_GO = 1,  /* root -> worker: struct mpiwire_go,
+                            repetition 0 = quit                        */
+    MPIWIRE_TAG_CLAIM,   /* worker -> root: empty                   */
+    MPIWIRE_TAG_TASK,    /* root -> worker: uint64_t or PB_NO_TASK  */
+    MPIWIRE_TAG_MSG,     /* worker -> root: a core message          */
+    MPIWIRE_TAG_DONE,    /* worker -> root: struct mpiwire_usage    */
+    MPIWIRE_TAG_RELEASE, /* root -> worker: empty                   */
+    MPIWIRE_TAG_CLAIMED  /* worker -> root: uint64_t, the task it took
+                            from the counter window (one-sided claims) */
 };
 
 #endif /* PARBENCH_MPIWIRE_H */

@@ -132,6 +132,48 @@ for _ in $(seq 50); do [[ -z $(left_behind) ]] && break; sleep 0.1; done
 none_left "processes outlived the run"
 pass "no rank or launcher left"
 
+# Dynamic claims are one-sided by default (a fetch-and-add on a counter
+# window on the root, and a notice of 8 bytes that no worker waits on);
+# Open MPI's point-to-point window (what hosts without shared memory use)
+# serves them too; a launcher without any one-sided component leaves them
+# messages answered by the root.  Each claim moves 16 bytes one-sided (the
+# index fetched and the notice) against 8 as a message, which also answers
+# one empty claim per worker: for 16 tasks and 2 workers, 16 x 16 against
+# 18 x 8 bytes.
+cat > cl.ini <<INI
+[run]
+workers = 2
+repetitions = 1
+warmup = 0
+timeout = 60s
+schedule = dynamic
+output = cl.csv
+[workload.prime-count]
+limit = 200000
+tasks = 16
+[executor.pthread]
+[executor.mpi]
+[executor.mpi-cell]
+plugin = mpi
+lifetime = cell
+INI
+for osc in default pt2pt monitoring; do
+    if [[ $osc == default ]]; then
+        run_pb 0 run cl.ini -q --force
+    else
+        OMPI_MCA_osc=$osc run_pb 0 run cl.ini -q --force
+    fi
+    [[ $(csv_col cl.csv status | sort -u) == ok ]] || { cat cl.csv; fail "claims ($osc window): a row is not ok"; }
+    [[ $(csv_col cl.csv checksum | sort -u | wc -l) == 1 ]] ||
+        { cat cl.csv; fail "claims ($osc window): checksums differ from pthread's"; }
+    paste -d, <(csv_col cl.csv executor) <(csv_col cl.csv ipc_bytes) | grep '^mpi' | sort > "ipc-$osc"
+done
+join -t, ipc-default ipc-monitoring | awk -F, '$2 - $3 != 16 * 16 - 18 * 8 { bad = 1; print } END { exit bad }' ||
+    fail "one-sided claims: ipc_bytes not 16 x 16 - 18 x 8 above the claims as messages"
+join -t, ipc-default ipc-pt2pt | awk -F, '$2 != $3 { bad = 1; print } END { exit bad }' ||
+    fail "claims through the point-to-point window: ipc_bytes differ from the shared-memory one's"
+pass "dynamic claims one-sided (shared-memory and point-to-point windows), messages without a window"
+
 # [run] memory = off: no rank reads its smaps_rollup, none waits for a
 # release (the core leaves pss_kib and uss_kib empty); with memory = on
 # every rank reads its own while all of them live.
