@@ -266,9 +266,11 @@ static void root_repetition(struct mw_root *r, const struct mpiwire_go *go,
      * rather than starting again at 10 us after every message (about 500
      * wake-ups in a repetition of 32 tasks, each taking the CPU from a
      * worker). */
-    struct mw_backoff wait = {MW_SLEEP_MIN_NS, MW_SLEEP_MAX_NS, MW_SPIN_NS};
-    if (r->counter->on)
-        wait.max_ns = MW_ROOT_SLEEP_MAX_NS;
+    struct mw_backoff wait = {MW_SLEEP_MIN_NS, MW_ROOT_SLEEP_MAX_NS,
+                              MW_SPIN_NS};
+    /* With claims as messages a worker waits on the root for each task:
+     * every wait starts afresh (a short spin, then 10 us pauses). */
+    struct mw_backoff *pace = r->counter->on ? &wait : NULL;
     if (r->counter->on) {
         /* Back to 0 before any worker has its GO: every claim of the last
          * repetition was complete before its worker's DONE. */
@@ -280,7 +282,7 @@ static void root_repetition(struct mw_root *r, const struct mpiwire_go *go,
     unsigned done = 0;
     while (done < r->workers) {
         MPI_Status st;
-        mw_wait(MPI_ANY_SOURCE, MPI_ANY_TAG, &st, &wait);
+        mw_wait(MPI_ANY_SOURCE, MPI_ANY_TAG, &st, pace);
         wait.spin_ns = 0;
         int src = st.MPI_SOURCE;
         uint32_t worker = (uint32_t)(src - 1);
