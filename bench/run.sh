@@ -211,6 +211,13 @@ if "$PB" list 2>/dev/null | awk '$1 == "executor" { print $2 }' | grep -qx mpi &
             printf "mpi launch per repetition against the trivial MPI program: mpirun -np 2 bench-mpi_hello (MPI_Init, MPI_Finalize) %.1f ms (%.1f-%.1f)   wall_s / raw %.2f (target <= 1.5)\n",
                    m / 1e3, lo / 1e3, hi / 1e3, w * 1e6 / m }'
     fi
+    # Per-task dispatch over MPI, as for the other executors above, of
+    # 10 000 tasks (the ranks launched once per cell; 3 repetitions).
+    $MPIENV "$PB" run config/bench-mpi.ini -q -o "$OUT/mpid.csv" --only executor=mpi-cell,workload=noop-10k,workload=noop-2 \
+        --set run.repetitions=3 --set run.memory=off --set run.counters=off > /dev/null
+    awk -v big=noop-10k -v n=10000 -f bench/dispatch.awk "$OUT/mpid.csv" | sort -k2,2n |
+        awk '{ printf "mpi per-task dispatch (noop, 10 000 tasks against 2, lifetime = cell): %d worker(s) %.0f ns per task (%.0f-%.0f)%s\n",
+                      $2, $3, $4, $5, ($3 < 1000) ? "   (target < 1000)" : "   (target < 1000: OVER)" }'
 else
     echo "skipped: the mpi executor is not built or mpirun is missing (Debian: openmpi-bin, libopenmpi-dev)"
 fi
