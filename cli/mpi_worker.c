@@ -256,29 +256,30 @@ static void root_frame(struct mw_root *r, uint32_t type, const void *a,
  * usage until every worker is done, release them, report DONE. */
 static void root_repetition(struct mw_root *r, const struct mpiwire_go *go,
                             const struct rusage *base, int local) {
-    for (unsigned w = 0; w < r->workers; w++)
-        MPI_Send(go, sizeof *go, MPI_BYTE, (int)w + 1, MPIWIRE_TAG_GO,
-                 MPI_COMM_WORLD);
-    r->mpi_bytes += (uint64_t)r->workers * sizeof *go;
-    r->next = 0;
-    /* With one-sided claims nothing waits on the root before the last
-     * DONE: its pause grows to MW_ROOT_SLEEP_MAX_NS and stays there,
-     * rather than starting again at 10 us after every message (about 500
-     * wake-ups in a repetition of 32 tasks, each taking the CPU from a
-     * worker). */
-    struct mw_backoff wait = {MW_SLEEP_MIN_NS, MW_ROOT_SLEEP_MAX_NS,
-                              MW_SPIN_NS};
-    /* With claims as messages a worker waits on the root for each task:
-     * every wait starts afresh (a short spin, then 10 us pauses). */
-    struct mw_backoff *pace = r->counter->on ? &wait : NULL;
     if (r->counter->on) {
-        /* Back to 0 before any worker has its GO: every claim of the last
-         * repetition was complete before its worker's DONE. */
+        /* Back to 0 before any worker has its GO (a worker that claimed
+         * first would find last repetition's count and sit this one out);
+         * every claim of the last repetition was complete before its
+         * worker's DONE. */
         uint64_t zero = 0, old;
         MPI_Fetch_and_op(&zero, &old, MPI_UINT64_T, 0, 0, MPI_REPLACE,
                          r->counter->win);
         MPI_Win_flush(0, r->counter->win);
     }
+    r->next = 0;
+    for (unsigned w = 0; w < r->workers; w++)
+        MPI_Send(go, sizeof *go, MPI_BYTE, (int)w + 1, MPIWIRE_TAG_GO,
+                 MPI_COMM_WORLD);
+    r->mpi_bytes += (uint64_t)r->workers * sizeof *go;
+    /* With one-sided claims nothing waits on the root before the last
+     * DONE: its pause grows to MW_ROOT_SLEEP_MAX_NS and stays there (one
+     * spin at the start), rather than starting again at 10 us after every
+     * message (about 500 wake-ups in a repetition of 32 tasks, each taking
+     * the CPU from a worker).  With claims as messages a worker waits on
+     * the root for each task: every wait starts afresh (NULL). */
+    struct mw_backoff wait = {MW_SLEEP_MIN_NS, MW_ROOT_SLEEP_MAX_NS,
+                              MW_SPIN_NS};
+    struct mw_backoff *pace = r->counter->on ? &wait : NULL;
     unsigned done = 0;
     while (done < r->workers) {
         MPI_Status st;
