@@ -14,9 +14,11 @@
  *   cell -> root (mpirun's stdin): struct mpiwire_start, then start.spec_len
  *       bytes of workload spec (host->job_spec); then one struct mpiwire_go
  *       per repetition.  End-of-file: the ranks finish and exit.
- *   root -> cell (mpirun's stdout): frames (struct pb_frame, then len
- *       bytes), the MPIWIRE_* types below.  Every other rank's standard
- *       output is its standard error, so nothing else reaches this stream.
+ *   root -> cell (mpirun's stdout, or the frames' pipe of the start
+ *       record when the root runs under the cell process): frames (struct
+ *       pb_frame, then len bytes), the MPIWIRE_* types below.  Every other
+ *       rank's standard output is its standard error, so nothing else
+ *       reaches these streams.
  *
  * Integers are in the byte order of the cell's host; the root rank must run
  * on a host of the same byte order (every rank of one Open MPI job does,
@@ -29,7 +31,7 @@
 
 #include <parbench/worker.h>
 
-#define MPIWIRE_MAGIC 0x50424d51u /* "PBMQ": v2, the GO record has `memory` */
+#define MPIWIRE_MAGIC 0x50424d52u /* "PBMR": v3, the task page, batches */
 
 enum mpiwire_lifetime { MPIWIRE_PER_REPETITION = 0, MPIWIRE_PER_CELL = 1 };
 
@@ -43,6 +45,22 @@ struct mpiwire_start {
     uint64_t spec_len; /* bytes of spec that follow                     */
     int64_t cell_pid;  /* the cell process, for mpiwire_usage.local     */
     char boot_id[40];  /* the cell host's /proc/sys/kernel/random/boot_id */
+    /* The task page: W uint64_t, worker w's current task at index w
+     * (PB_NO_TASK between tasks), a memory file the cell process holds
+     * open as descriptor page_fd (-1: none, [executor.mpi] task_page =
+     * false).  A worker that descends from the cell process opens it as
+     * /proc/CELL_PID/fd/PAGE_FD, and maps it when its device and inode
+     * are these (not another process's file of that number). */
+    int32_t page_fd;
+    /* The frames' own pipe: its write end, which the cell process holds
+     * open as descriptor pipe_fd (-1: none).  A root that descends from
+     * the cell process opens /proc/CELL_PID/fd/PIPE_FD and, when its
+     * device and inode are these, writes its frames there rather than to
+     * its standard output, which mpirun relays through a pseudo-terminal.
+     * Either way every frame of a launch takes one of the two. */
+    int32_t pipe_fd;
+    uint64_t page_dev, page_ino;
+    uint64_t pipe_dev, pipe_ino;
 };
 
 /* Once per repetition: start one. */
@@ -63,7 +81,8 @@ struct mpiwire_go {
 /* A core message of worker `worker`: uint32_t worker, then the message
  * (to host->job_deliver()). */
 #define MPIWIRE_MSG 1u
-/* struct mpiwire_task: the root handed a task out (dynamic schedule). */
+/* struct mpiwire_task: the task a worker without the task page took
+ * (dynamic schedule). */
 #define MPIWIRE_TASK 2u
 /* struct mpiwire_usage: what one rank measured of itself. */
 #define MPIWIRE_USAGE 3u
@@ -86,11 +105,17 @@ struct mpiwire_usage {
     /* CPU time, context switches and faults over the repetition (per
      * repetition: over the rank's life); its peak RSS, Pss and USS. */
     struct pb_worker_usage use;
+    /* Bytes a worker moved one-sided over the repetition: the indices it
+     * fetched from the counter window. */
+    uint64_t rma_bytes;
 };
 
 struct mpiwire_host {
     uint32_t rank;
-    uint32_t cores; /* online CPUs of the host                      */
+    uint32_t cores;  /* online CPUs of the host                     */
+    uint32_t mapped; /* a worker that maps the task page: it sends its
+                        results in batches and no MPIWIRE_TASK       */
+    uint32_t reserved;
     int64_t pid;
     char name[64]; /* MPI_Get_processor_name                       */
     char cpu[128]; /* CPU model of the host                        */
@@ -98,7 +123,9 @@ struct mpiwire_host {
 
 struct mpiwire_done {
     uint64_t mpi_bytes; /* bytes of MPI messages other than results:
-                           GO, claims, task indices, usage, release   */
+                           GO, claims, task indices, usage, release,
+                           the length before each result; and the
+                           indices the workers fetched one-sided      */
 };
 
 /* MPI tags between the root and the workers. */
@@ -107,11 +134,13 @@ enum mpiwire_tag {
                             repetition 0 = quit                        */
     MPIWIRE_TAG_CLAIM,   /* worker -> root: empty                   */
     MPIWIRE_TAG_TASK,    /* root -> worker: uint64_t or PB_NO_TASK  */
-    MPIWIRE_TAG_MSG,     /* worker -> root: a core message          */
+    MPIWIRE_TAG_MSG,     /* worker -> root: core messages, each a
+                            uint32_t length and then the message     */
     MPIWIRE_TAG_DONE,    /* worker -> root: struct mpiwire_usage    */
     MPIWIRE_TAG_RELEASE, /* root -> worker: empty                   */
     MPIWIRE_TAG_CLAIMED  /* worker -> root: uint64_t, the task it took
-                            from the counter window (one-sided claims) */
+                            from the counter window (one-sided claims),
+                            from a worker without the task page        */
 };
 
 #endif /* PARBENCH_MPIWIRE_H */

@@ -28,8 +28,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +65,10 @@ static const struct pb_param mpi_params[] = {
      "let mpirun start more ranks than slots (cores), as threads may"},
     {"lifetime", PB_PARAM_ENUM, "repetition", NULL, NULL, lifetime_choices,
      "ranks live for one repetition (the launch is measured) or the cell"},
+    {"task_page", PB_PARAM_BOOL, "true", NULL, NULL, NULL,
+     "ranks on this machine store their current task in a page shared with "
+     "the cell and send results in batches; false: every rank reports each "
+     "task by MPI message, as ranks on other hosts do"},
     {NULL, 0, NULL, NULL, NULL, NULL, NULL}};
 
 /* ------------------------------------------------------------------------ */
@@ -241,8 +247,19 @@ struct mpi_launch {
     struct mpiwire_host *hosts; /* W+1 entries, by rank            */
     unsigned char *buf;         /* one frame's body                */
     size_t cap;
+    unsigned char *ahead; /* MPI_READ_AHEAD bytes read from out   */
+    size_t ahead_len, ahead_pos;
+    int frames[2];          /* the frames' pipe (mpiwire.h); -1: none  */
+    int out_ended;          /* mpirun's output reached its end         */
+    int page_fd;            /* the task page (mpiwire.h); -1: none */
+    _Atomic uint64_t *page; /* mapped here, W entries              */
     uint32_t repetition;
 };
+
+/* mpirun's output is read MPI_READ_AHEAD bytes at a time (mpi_get): the
+ * root writes many frames to a write, and a read per frame header and
+ * body cost two system calls per task. */
+#define MPI_READ_AHEAD 65536
 
 /* argv of mpirun into argv (MPI_MAX_ARGS entries), its strings in store. */
 static int mpi_argv(const struct pb_host *h, const struct pb_params *ps,
@@ -291,6 +308,48 @@ static void mpi_boot_id(char *buf, size_t len) {
     buf[n > 0 ? strcspn(buf, "\n") : 0] = '\0';
 }
 
+/* Frees what the launch holds but mpirun's pipes (mpi_end closes them). */
+static void mpi_free(struct mpi_launch *L) {
+    if (L->err >= 0)
+        close(L->err);
+    for (int i = 0; i < 2; i++)
+        if (L->frames[i] >= 0)
+            close(L->frames[i]);
+    if (L->page)
+        munmap((void *)L->page, L->workers * sizeof *L->page);
+    if (L->page_fd >= 0)
+        close(L->page_fd);
+    free(L->hosts);
+    free(L->buf);
+    free(L->ahead);
+    memset(L, 0, sizeof *L);
+    L->in = L->out = L->err = L->page_fd = -1;
+    L->frames[0] = L->frames[1] = -1;
+}
+
+/* The task page (mpiwire.h) for w workers, every entry PB_NO_TASK, into
+ * s's page_* fields.  Returns 0, or -1 with errno. */
+static int mpi_make_page(struct mpi_launch *L, unsigned w,
+                         struct mpiwire_start *s) {
+    size_t len = w * sizeof *L->page;
+    struct stat st;
+    L->page_fd = memfd_create("parbench-mpi-tasks", MFD_CLOEXEC);
+    if (L->page_fd < 0 || ftruncate(L->page_fd, (off_t)len) < 0 ||
+        fstat(L->page_fd, &st) < 0)
+        return -1;
+    void *p =
+        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, L->page_fd, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    L->page = p;
+    for (unsigned i = 0; i < w; i++)
+        atomic_store_explicit(&L->page[i], PB_NO_TASK, memory_order_relaxed);
+    s->page_fd = L->page_fd;
+    s->page_dev = (uint64_t)st.st_dev;
+    s->page_ino = (uint64_t)st.st_ino;
+    return 0;
+}
+
 /* Starts mpirun and sends the start record and the spec.  Returns 0, or
  * -1 with err. */
 static int mpi_launch(struct mpi_launch *L, const struct pb_host *h,
@@ -320,12 +379,42 @@ static int mpi_launch(struct mpi_launch *L, const struct pb_host *h,
         return -1;
 
     memset(L, 0, sizeof *L);
-    L->in = L->out = L->err = -1;
+    L->in = L->out = L->err = L->page_fd = -1;
+    L->frames[0] = L->frames[1] = -1;
     L->workers = w;
     L->hosts = calloc(w + 1, sizeof *L->hosts);
+    L->ahead = malloc(MPI_READ_AHEAD);
     int in[2] = {-1, -1}, out[2] = {-1, -1};
+    struct mpiwire_start s = {
+        .magic = MPIWIRE_MAGIC,
+        .workers = w,
+        .schedule = (uint32_t)h->job_schedule(job),
+        .lifetime =
+            lifetime_is_cell(h, ps) ? MPIWIRE_PER_CELL : MPIWIRE_PER_REPETITION,
+        .tasks = h->job_tasks(job),
+        .spec_len = spec_len,
+        .cell_pid = (int64_t)getpid(),
+        .page_fd = -1,
+        .pipe_fd = -1,
+    };
+    mpi_boot_id(s.boot_id, sizeof s.boot_id);
+    if (h->param_bool(ps, "task_page") && mpi_make_page(L, w, &s) < 0) {
+        snprintf(err, errlen, "cannot make the task page: %s", strerror(errno));
+        goto fail;
+    }
+    struct stat fst;
+    if (pipe2(L->frames, O_CLOEXEC) < 0 ||
+        fcntl(L->frames[0], F_SETFL, O_NONBLOCK) < 0 ||
+        fstat(L->frames[1], &fst) < 0) {
+        snprintf(err, errlen, "cannot make the frames' pipe: %s",
+                 strerror(errno));
+        goto fail;
+    }
+    s.pipe_fd = L->frames[1];
+    s.pipe_dev = (uint64_t)fst.st_dev;
+    s.pipe_ino = (uint64_t)fst.st_ino;
     L->err = memfd_create("mpirun-stderr", MFD_CLOEXEC);
-    if (!L->hosts || L->err < 0 || pipe2(in, O_CLOEXEC) < 0 ||
+    if (!L->hosts || !L->ahead || L->err < 0 || pipe2(in, O_CLOEXEC) < 0 ||
         pipe2(out, O_CLOEXEC) < 0) {
         snprintf(err, errlen, "cannot set up mpirun's streams: %s",
                  strerror(errno));
@@ -353,17 +442,6 @@ static int mpi_launch(struct mpi_launch *L, const struct pb_host *h,
         snprintf(err, errlen, "cannot start %s: %s", prog, strerror(rc));
         goto fail;
     }
-    struct mpiwire_start s = {
-        .magic = MPIWIRE_MAGIC,
-        .workers = w,
-        .schedule = (uint32_t)h->job_schedule(job),
-        .lifetime =
-            lifetime_is_cell(h, ps) ? MPIWIRE_PER_CELL : MPIWIRE_PER_REPETITION,
-        .tasks = h->job_tasks(job),
-        .spec_len = spec_len,
-        .cell_pid = (int64_t)getpid(),
-    };
-    mpi_boot_id(s.boot_id, sizeof s.boot_id);
     /* mpirun gone already shows as end-of-file on its output. */
     if (fdio_write_full(L->in, &s, sizeof s) == 0)
         (void)fdio_write_full(L->in, spec, spec_len);
@@ -382,10 +460,7 @@ fail:
         for (int i = 0; i < 2; i++)
             if (out[i] >= 0)
                 close(out[i]);
-    if (L->err >= 0)
-        close(L->err);
-    free(L->hosts);
-    memset(L, 0, sizeof *L);
+    mpi_free(L);
     return -1;
 }
 
@@ -411,15 +486,6 @@ static int mpi_end(struct mpi_launch *L) {
     return st;
 }
 
-static void mpi_free(struct mpi_launch *L) {
-    if (L->err >= 0)
-        close(L->err);
-    free(L->hosts);
-    free(L->buf);
-    memset(L, 0, sizeof *L);
-    L->in = L->out = L->err = -1;
-}
-
 /* ------------------------------------------------------------------------ */
 /* One repetition                                                           */
 /* ------------------------------------------------------------------------ */
@@ -436,8 +502,12 @@ struct mpi_rep {
     uint64_t *current; /* dynamic: the task handed out, or none  */
 };
 
-/* The task worker w runs now, or PB_NO_TASK. */
+/* The task worker w runs now, or PB_NO_TASK: from the task page when the
+ * worker maps it, else from what the root relayed. */
 static uint64_t mpi_current(const struct mpi_rep *r, unsigned w) {
+    const struct mpi_launch *L = r->L;
+    if (L->page && w + 1 < L->nhosts && L->hosts[w + 1].mapped)
+        return atomic_load_explicit(&L->page[w], memory_order_relaxed);
     if (r->schedule == PB_SCHEDULE_DYNAMIC)
         return r->current[w];
     uint64_t t = w + r->results[w] * r->L->workers;
@@ -524,13 +594,70 @@ static int mpi_frame(struct mpi_rep *r, uint32_t type, const unsigned char *b,
     }
 }
 
+/* Reads what the root wrote into L->ahead, from whichever stream carries
+ * its frames (mpiwire.h): the frames' pipe or mpirun's output.  Returns 1,
+ * or 0 when mpirun's output has ended (every rank is gone) and the pipe
+ * holds nothing more. */
+static int mpi_fill(struct mpi_launch *L) {
+    for (;;) {
+        ssize_t got = -1;
+        if (L->frames[0] >= 0 &&
+            (got = read(L->frames[0], L->ahead, MPI_READ_AHEAD)) > 0) {
+            L->ahead_len = (size_t)got;
+            return 1;
+        }
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (L->out_ended)
+            return 0;
+        struct pollfd p[2] = {{L->out, POLLIN, 0}, {L->frames[0], POLLIN, 0}};
+        if (poll(p, L->frames[0] >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return 0;
+        }
+        if (!p[0].revents)
+            continue;
+        got = read(L->out, L->ahead, MPI_READ_AHEAD);
+        if (got > 0) {
+            L->ahead_len = (size_t)got;
+            return 1;
+        }
+        if (got < 0 && errno == EINTR)
+            continue;
+        /* mpirun is done: whatever the root wrote to the pipe is there. */
+        L->out_ended = 1;
+    }
+}
+
+/* The next `n` bytes of the root's frames into dst, through L->ahead.
+ * Returns 1, or 0 at their end (or an error) before all of them. */
+static int mpi_get(struct mpi_launch *L, void *dst, size_t n) {
+    unsigned char *d = dst;
+    while (n) {
+        if (L->ahead_pos == L->ahead_len) {
+            if (!mpi_fill(L))
+                return 0;
+            L->ahead_pos = 0;
+        }
+        size_t k = L->ahead_len - L->ahead_pos;
+        if (k > n)
+            k = n;
+        memcpy(d, L->ahead + L->ahead_pos, k);
+        L->ahead_pos += k;
+        d += k;
+        n -= k;
+    }
+    return 1;
+}
+
 /* Reads frames until MPIWIRE_DONE (1), end-of-file (0) or a broken
  * record (-1). */
 static int mpi_serve(struct mpi_rep *r) {
     struct mpi_launch *L = r->L;
     for (;;) {
         struct pb_frame f;
-        if (fdio_read_full(L->out, &f, sizeof f) <= 0)
+        if (!mpi_get(L, &f, sizeof f))
             return 0;
         if (f.len > PB_FRAME_MAX + sizeof(uint32_t))
             return -1;
@@ -541,7 +668,7 @@ static int mpi_serve(struct mpi_rep *r) {
             L->buf = nb;
             L->cap = f.len;
         }
-        if (f.len && fdio_read_full(L->out, L->buf, f.len) <= 0)
+        if (f.len && !mpi_get(L, L->buf, f.len))
             return 0;
         r->h->job_add_ipc(r->job, sizeof f);
         uint64_t mpi_bytes = 0;
@@ -726,8 +853,12 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
         snprintf(err, errlen, "out of memory for %u workers", w);
         return -1;
     }
-    for (unsigned i = 0; i < w; i++)
+    for (unsigned i = 0; i < w; i++) {
         r.current[i] = PB_NO_TASK;
+        if (L->page)
+            atomic_store_explicit(&L->page[i], PB_NO_TASK,
+                                  memory_order_relaxed);
+    }
     struct mpiwire_go go = {.magic = MPIWIRE_MAGIC,
                             .repetition = ++L->repetition,
                             .cell_ns = h->now_ns(),
@@ -773,7 +904,8 @@ static int mpi_create(const struct pb_host *h, const struct pb_params *ps,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    L->in = L->out = L->err = -1;
+    L->in = L->out = L->err = L->page_fd = -1;
+    L->frames[0] = L->frames[1] = -1;
     *state = L;
     return 0;
 }
@@ -805,6 +937,9 @@ static void mpi_destroy(void *state) {
             char sink[4096];
             struct timespec ts = {0, 20 * 1000 * 1000};
             while (L->out >= 0 && read(L->out, sink, sizeof sink) > 0)
+                ;
+            while (L->frames[0] >= 0 &&
+                   read(L->frames[0], sink, sizeof sink) > 0)
                 ;
             nanosleep(&ts, NULL);
             if (tick == MPI_END_GRACE_S * 50 && !sig)

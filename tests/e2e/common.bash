@@ -175,3 +175,26 @@ traced_run() {
         strace -f -qq ${STRACE_EXTRA:-} -e trace="$trace" -o "$out" "$PARBENCH" "$@" \
         > /dev/null 2> "$WORK/err" || { cat "$WORK/err"; fail "parbench $* under strace failed"; }
 }
+
+# The per-task dispatch check (dispatch.sh, mpi.sh): d.ini, noop with one
+# worker; rw_calls TASKS EXECUTOR SCHEDULE prints the read + write calls of
+# a whole parbench run of it (the subshell waits for parbench, so its
+# counters include parbench's and every descendant's that was reaped).
+dispatch_ini() {
+    cat > d.ini <<'INI'
+[run]
+workers = 1
+repetitions = 1
+warmup = 0
+timeout = 60s
+output = d.csv
+[workload.noop]
+tasks = 10
+INI
+}
+rw_calls() {
+    bash -c '"$0" run d.ini -q --force --set workload.noop.tasks="$1" \
+                 --set "executor.$2.schedule=$3" > /dev/null 2>&1 || exit 1
+             awk "/^sysc[rw]:/ { n += \$2 } END { print n }" /proc/$$/io' \
+        "$PARBENCH" "$1" "$2" "$3"
+}

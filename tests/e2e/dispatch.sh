@@ -9,16 +9,7 @@
 # pipe: a process executor's ipc_bytes are the same under both schedules.
 source "$(dirname "$0")/common.bash"
 
-cat > d.ini <<'INI'
-[run]
-workers = 1
-repetitions = 1
-warmup = 0
-timeout = 60s
-output = d.csv
-[workload.noop]
-tasks = 10
-INI
+dispatch_ini
 
 # ipc_bytes: 1000 tasks on 2 workers, dynamic against static.
 for ex in fork posix_spawn; do
@@ -35,20 +26,10 @@ done
 
 [[ -r /proc/self/io ]] || skip "no /proc/self/io (kernel without task I/O accounting)"
 
-# calls TASKS EXECUTOR SCHEDULE: read + write calls of a whole parbench run
-# (this subshell waits for it, so its counters include parbench's and every
-# descendant's that was reaped).
-calls() {
-    bash -c '"$0" run d.ini -q --force --set workload.noop.tasks="$1" \
-                 --set "executor.$2.schedule=$3" > /dev/null 2>&1 || exit 1
-             awk "/^sysc[rw]:/ { n += \$2 } END { print n }" /proc/$$/io' \
-        "$PARBENCH" "$1" "$2" "$3"
-}
-
 for ex in serial pthread gil fork posix_spawn; do
     for sched in dynamic static; do
-        few=$(calls 10 "$ex" "$sched") || fail "$ex $sched: 10 tasks failed"
-        many=$(calls 20000 "$ex" "$sched") || fail "$ex $sched: 20000 tasks failed"
+        few=$(rw_calls 10 "$ex" "$sched") || fail "$ex $sched: 10 tasks failed"
+        many=$(rw_calls 20000 "$ex" "$sched") || fail "$ex $sched: 20000 tasks failed"
         (( many - few < 2000 )) ||
             fail "$ex $sched: $few read/write calls for 10 tasks, $many for 20000"
         pass "$ex $sched: $few read/write calls for 10 tasks, $many for 20000"

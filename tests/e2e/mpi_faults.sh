@@ -3,7 +3,8 @@
 # Faults under the mpi executor: a rank that segfaults, _exits in a task,
 # hangs, fails a task or returns a wrong answer costs its row (naming the
 # worker, its rank, its host and the task), never the run, static and
-# dynamic, per repetition and per cell.  What can be known before a cell
+# dynamic, per repetition and per cell; with the task page (ranks on the
+# cell's host) and without (task_page = false: as ranks on other hosts).  What can be known before a cell
 # runs is a `parbench check` error with status 2: a missing mpirun, a
 # hostfile that cannot be read or that mpirun would refuse, running as root
 # without Open MPI's consent.  An unreachable host is a failed row.
@@ -45,6 +46,10 @@ plugin = faulty
 tasks = 7
 [executor.mpi]
 lifetime = $lifetime
+[executor.mpi-nopage]
+plugin = mpi
+lifetime = $lifetime
+task_page = false
 INI
         run_pb 1 run f.ini -q --force
         # The hang alone, with a short timeout: the other faults keep a
@@ -54,18 +59,23 @@ INI
             -e '/^\[workload\./,$d' f.ini > h.ini
         printf '[workload.hang]\nplugin = faulty\nmode = hang\n[executor.mpi]\nlifetime = %s\n' \
             "$lifetime" >> h.ini
+        printf '[executor.mpi-nopage]\nplugin = mpi\nlifetime = %s\ntask_page = false\n' \
+            "$lifetime" >> h.ini
         run_pb 1 run h.ini -q --force
         tail -n +2 h.csv >> f.csv
-        row() { # WORKLOAD: "status|error"
-            paste -d'|' <(csv_col f.csv workload) <(csv_col f.csv status) \
-                <(csv_errors f.csv) |
-                awk -F'|' -v w="$1" '$1 == w { print $2 "|" $3 }'
+        row() { # EXECUTOR WORKLOAD: "status|error"
+            paste -d'|' <(csv_col f.csv executor) <(csv_col f.csv workload) \
+                <(csv_col f.csv status) <(csv_errors f.csv) |
+                awk -F'|' -v e="$1" -v w="$2" '$1 == e && $2 == w { print $3 "|" $4 }'
         }
-        expect() { # WORKLOAD STATUS ERROR-PATTERN (an extended regex)
-            local r
-            r=$(row "$1")
-            [[ ${r%%|*} == "$2" ]] || { cat f.csv; fail "$lifetime/$sched: $1: status ${r%%|*}, expected $2"; }
-            grep -qE -- "$3" <<<"${r#*|}" || fail "$lifetime/$sched: $1: error '${r#*|}' lacks /$3/"
+        expect() { # WORKLOAD STATUS ERROR-PATTERN (an extended regex), each executor
+            local r e
+            for e in mpi mpi-nopage; do
+                r=$(row "$e" "$1")
+                [[ ${r%%|*} == "$2" ]] ||
+                    { cat f.csv; fail "$lifetime/$sched/$e: $1: status ${r%%|*}, expected $2"; }
+                grep -qE -- "$3" <<<"${r#*|}" || fail "$lifetime/$sched/$e: $1: error '${r#*|}' lacks /$3/"
+            done
         }
         # Static: task t runs on worker t mod 3, which is rank t mod 3 + 1.
         if [[ $sched == static ]]; then
@@ -79,7 +89,7 @@ INI
         expect fail failed "task 3: deliberate failure in task 3"
         expect wrong failed "verification failed: a deliberately wrong answer"
         expect fine ok '^$'
-        pass "$lifetime/$sched: every fault costs its row, worker, rank, host and task named"
+        pass "$lifetime/$sched: every fault costs its row, worker, rank, host and task named, with the task page and without"
     done
 done
 for _ in $(seq 50); do [[ -z $(left_behind) ]] && break; sleep 0.1; done
