@@ -19,12 +19,11 @@
  * then sleeps between probes, 10 us doubling up to 250 us.
  *
  * Claims (dynamic schedule): the next task's index is a counter in an MPI
- * window on the root, and a worker takes one with an atomic fetch-and-add
- * (MPI_Fetch_and_op, passive target).  On one machine Open MPI's
- * shared-memory window does the addition in place, so a claim never waits
- * for the root to wake; a claim message answered by the root cost up to
- * its 250 us sleep per task.  Where no window can be made, claims are
- * messages.
+ * window on the root, so a claim never waits for the root to wake (a claim
+ * message answered by the root cost up to its 250 us sleep per task).
+ * With every rank on one host the window is in shared memory and a worker
+ * takes a task with a C11 atomic add; otherwise with MPI_Fetch_and_op
+ * (passive target).  Where no window can be made, claims are messages.
  *
  * The task page: a worker on the cell's host maps a memory file of the
  * cell process and stores there the task it runs, as a forked worker does

@@ -308,6 +308,13 @@ static void mpi_boot_id(char *buf, size_t len) {
     buf[n > 0 ? strcspn(buf, "\n") : 0] = '\0';
 }
 
+/* No launch: nothing held, every descriptor -1. */
+static void mpi_reset(struct mpi_launch *L) {
+    memset(L, 0, sizeof *L);
+    L->in = L->out = L->err = L->page_fd = -1;
+    L->frames[0] = L->frames[1] = -1;
+}
+
 /* Frees what the launch holds but mpirun's pipes (mpi_end closes them). */
 static void mpi_free(struct mpi_launch *L) {
     if (L->err >= 0)
@@ -322,9 +329,7 @@ static void mpi_free(struct mpi_launch *L) {
     free(L->hosts);
     free(L->buf);
     free(L->ahead);
-    memset(L, 0, sizeof *L);
-    L->in = L->out = L->err = L->page_fd = -1;
-    L->frames[0] = L->frames[1] = -1;
+    mpi_reset(L);
 }
 
 /* The task page (mpiwire.h) for w workers, every entry PB_NO_TASK, into
@@ -378,9 +383,7 @@ static int mpi_launch(struct mpi_launch *L, const struct pb_host *h,
                  errlen) < 0)
         return -1;
 
-    memset(L, 0, sizeof *L);
-    L->in = L->out = L->err = L->page_fd = -1;
-    L->frames[0] = L->frames[1] = -1;
+    mpi_reset(L);
     L->workers = w;
     L->hosts = calloc(w + 1, sizeof *L->hosts);
     L->ahead = malloc(MPI_READ_AHEAD);
@@ -595,14 +598,13 @@ static int mpi_frame(struct mpi_rep *r, uint32_t type, const unsigned char *b,
 }
 
 /* Reads what the root wrote into L->ahead, from whichever stream carries
- * its frames (mpiwire.h): the frames' pipe or mpirun's output.  Returns 1,
- * or 0 when mpirun's output has ended (every rank is gone) and the pipe
- * holds nothing more. */
+ * its frames (mpiwire.h): the frames' pipe (non-blocking) or mpirun's
+ * output.  Returns 1, or 0 when mpirun's output has ended (every rank is
+ * gone) and the pipe holds nothing more. */
 static int mpi_fill(struct mpi_launch *L) {
     for (;;) {
-        ssize_t got = -1;
-        if (L->frames[0] >= 0 &&
-            (got = read(L->frames[0], L->ahead, MPI_READ_AHEAD)) > 0) {
+        ssize_t got = read(L->frames[0], L->ahead, MPI_READ_AHEAD);
+        if (got > 0) {
             L->ahead_len = (size_t)got;
             return 1;
         }
@@ -611,7 +613,7 @@ static int mpi_fill(struct mpi_launch *L) {
         if (L->out_ended)
             return 0;
         struct pollfd p[2] = {{L->out, POLLIN, 0}, {L->frames[0], POLLIN, 0}};
-        if (poll(p, L->frames[0] >= 0 ? 2 : 1, -1) < 0) {
+        if (poll(p, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
             return 0;
@@ -853,12 +855,8 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
         snprintf(err, errlen, "out of memory for %u workers", w);
         return -1;
     }
-    for (unsigned i = 0; i < w; i++) {
+    for (unsigned i = 0; i < w; i++)
         r.current[i] = PB_NO_TASK;
-        if (L->page)
-            atomic_store_explicit(&L->page[i], PB_NO_TASK,
-                                  memory_order_relaxed);
-    }
     struct mpiwire_go go = {.magic = MPIWIRE_MAGIC,
                             .repetition = ++L->repetition,
                             .cell_ns = h->now_ns(),
@@ -904,8 +902,7 @@ static int mpi_create(const struct pb_host *h, const struct pb_params *ps,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    L->in = L->out = L->err = L->page_fd = -1;
-    L->frames[0] = L->frames[1] = -1;
+    mpi_reset(L);
     *state = L;
     return 0;
 }
