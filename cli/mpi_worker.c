@@ -16,7 +16,9 @@
  * Waiting: Open MPI's blocking calls poll the network and shared memory
  * without sleeping, so a rank that waits burns a core the workers need.
  * Every wait here goes through mw_wait, which probes for about 20 us and
- * then sleeps between probes, 10 us doubling up to 250 us.
+ * then sleeps between probes, 10 us doubling up to 250 us.  Between
+ * repetitions a worker with the task page sleeps on its bell instead
+ * (mpiwire.h), which the cell rings when the next repetition starts.
  *
  * Claims (dynamic schedule): the next task's index is a counter in an MPI
  * window on the root, so a claim never waits for the root to wake (a claim
@@ -67,6 +69,9 @@
 #define MW_SPIN_NS 20000u
 #define MW_SLEEP_MIN_NS 10000L
 #define MW_SLEEP_MAX_NS 250000L
+/* A worker asleep on the task page's bell looks for the root's record at
+ * least this often, rung or not. */
+#define MW_BELL_NS 100000000L
 /* The root's longest pause with one-sided claims: what a repetition's end
  * may wait for the root to notice it. */
 #define MW_ROOT_SLEEP_MAX_NS 1000000L
@@ -136,6 +141,24 @@ static void mw_wait(int src, int tag, MPI_Status *st, struct mw_backoff *b,
         if (b->sleep_ns < b->max_ns)
             b->sleep_ns =
                 b->sleep_ns * 2 > b->max_ns ? b->max_ns : b->sleep_ns * 2;
+    }
+}
+
+/* Between repetitions, a worker with the task page: returns once the cell
+ * has rung the bell past `seen` (it sent the root the next record) or the
+ * root's record is here, asleep on the bell meanwhile rather than probing
+ * every 250 us.  A ring missed (none should be) costs MW_BELL_NS. */
+static void mw_await_bell(_Atomic uint32_t *bell, uint32_t seen) {
+    uint64_t t0 = clock_mono_ns();
+    while (atomic_load_explicit(bell, memory_order_acquire) == seen) {
+        int flag = 0;
+        if (MPI_Iprobe(0, MPIWIRE_TAG_GO, MPI_COMM_WORLD, &flag,
+                       MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            mw_die("MPI_Iprobe failed");
+        if (flag)
+            return;
+        if (clock_mono_ns() - t0 >= MW_SPIN_NS)
+            mpiwire_bell_sleep(bell, seen, MW_BELL_NS);
     }
 }
 
@@ -226,7 +249,7 @@ static _Atomic uint64_t *mw_map_page(const struct mpiwire_start *s, int local) {
     if (fd < 0)
         return NULL;
     struct stat st;
-    size_t len = (size_t)s->workers * sizeof(uint64_t);
+    size_t len = MPIWIRE_PAGE_BYTES(s->workers);
     void *p = MAP_FAILED;
     if (fstat(fd, &st) == 0 && (size_t)st.st_size >= len)
         p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -686,8 +709,13 @@ static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
     };
     struct rusage base;
     memset(&base, 0, sizeof base);
+    _Atomic uint32_t *bell =
+        page ? mpiwire_bell((void *)page, s->workers) : NULL;
+    uint32_t seen = 0; /* the bell's count before the cell's first ring */
     for (;;) {
         struct mpiwire_go go;
+        if (bell)
+            mw_await_bell(bell, seen);
         mw_recv(&go, sizeof go, 0, MPIWIRE_TAG_GO);
         if (counter->shared) /* the root's reset, seen before a claim */
             MPI_Win_sync(counter->win);
@@ -721,6 +749,10 @@ static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
         struct mpiwire_usage u;
         mw_usage(&u, &base, local, (int)go.memory);
         u.rma_bytes = mw.rma_bytes;
+        /* Read before DONE: the cell rings for its next record only once
+         * every worker's DONE has reached it. */
+        if (bell)
+            seen = atomic_load_explicit(bell, memory_order_acquire);
         MPI_Send(&u, sizeof u, MPI_BYTE, 0, MPIWIRE_TAG_DONE, MPI_COMM_WORLD);
         if (go.memory)
             mw_recv(NULL, 0, 0, MPIWIRE_TAG_RELEASE);

@@ -27,11 +27,48 @@
 #ifndef PARBENCH_MPIWIRE_H
 #define PARBENCH_MPIWIRE_H
 
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <parbench/worker.h>
 
-#define MPIWIRE_MAGIC 0x50424d52u /* "PBMR": v3, the task page, batches */
+/* "PBMS": v4, the task page's bell */
+#define MPIWIRE_MAGIC 0x50424d53u
+
+/* The task page of W workers: W uint64_t entries, worker w's current task
+ * at index w, then the bell: a 32-bit count the cell process adds 1 to,
+ * waking whoever sleeps on it (a futex), each time it sends the root a
+ * repetition record and when it ends the root's input.  A worker with the
+ * page sleeps on the bell between repetitions rather than probing MPI for
+ * the next record: an idle cell's ranks probed 4 000 times a second each,
+ * and took that CPU from the cell being measured (docs/mpi.md). */
+#define MPIWIRE_PAGE_BYTES(workers) (((size_t)(workers) + 1) * sizeof(uint64_t))
+
+/* The bell of the task page `page` of `workers` workers. */
+static inline _Atomic uint32_t *mpiwire_bell(void *page, uint32_t workers) {
+    return (_Atomic uint32_t *)(void *)((unsigned char *)page +
+                                        (size_t)workers * sizeof(uint64_t));
+}
+
+/* Counts one more ring and wakes every sleeper. */
+static inline void mpiwire_ring(_Atomic uint32_t *bell) {
+    atomic_fetch_add_explicit(bell, 1, memory_order_release);
+    (void)syscall(SYS_futex, (void *)bell, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/* Sleeps while the bell still counts `seen`, at most `ns` nanoseconds
+ * (less on a ring, a signal or a spurious wakeup). */
+static inline void mpiwire_bell_sleep(_Atomic uint32_t *bell, uint32_t seen,
+                                      long ns) {
+    struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
+    (void)syscall(SYS_futex, (void *)bell, FUTEX_WAIT, seen, &ts, NULL, 0);
+}
 
 enum mpiwire_lifetime { MPIWIRE_PER_REPETITION = 0, MPIWIRE_PER_CELL = 1 };
 
@@ -46,7 +83,8 @@ struct mpiwire_start {
     int64_t cell_pid;  /* the cell process, for mpiwire_usage.local     */
     char boot_id[40];  /* the cell host's /proc/sys/kernel/random/boot_id */
     /* The task page: W uint64_t, worker w's current task at index w
-     * (PB_NO_TASK between tasks), a memory file the cell process holds
+     * (PB_NO_TASK between tasks), then the bell (MPIWIRE_PAGE_BYTES in
+     * all), a memory file the cell process holds
      * open as descriptor page_fd (-1: none, [executor.mpi] task_page =
      * false).  A worker that descends from the cell process opens it as
      * /proc/CELL_PID/fd/PAGE_FD, and maps it when its device and inode

@@ -253,6 +253,7 @@ struct mpi_launch {
     int out_ended;          /* mpirun's output reached its end         */
     int page_fd;            /* the task page (mpiwire.h); -1: none */
     _Atomic uint64_t *page; /* mapped here, W entries              */
+    _Atomic uint32_t *bell; /* the page's bell (mpiwire.h), or NULL */
     uint32_t repetition;
 };
 
@@ -323,7 +324,7 @@ static void mpi_free(struct mpi_launch *L) {
         if (L->frames[i] >= 0)
             close(L->frames[i]);
     if (L->page)
-        munmap((void *)L->page, L->workers * sizeof *L->page);
+        munmap((void *)L->page, MPIWIRE_PAGE_BYTES(L->workers));
     if (L->page_fd >= 0)
         close(L->page_fd);
     free(L->hosts);
@@ -332,11 +333,11 @@ static void mpi_free(struct mpi_launch *L) {
     mpi_reset(L);
 }
 
-/* The task page (mpiwire.h) for w workers, every entry PB_NO_TASK, into
- * s's page_* fields.  Returns 0, or -1 with errno. */
+/* The task page (mpiwire.h) for w workers, every entry PB_NO_TASK and the
+ * bell at 0, into s's page_* fields.  Returns 0, or -1 with errno. */
 static int mpi_make_page(struct mpi_launch *L, unsigned w,
                          struct mpiwire_start *s) {
-    size_t len = w * sizeof *L->page;
+    size_t len = MPIWIRE_PAGE_BYTES(w);
     struct stat st;
     L->page_fd = memfd_create("parbench-mpi-tasks", MFD_CLOEXEC);
     if (L->page_fd < 0 || ftruncate(L->page_fd, (off_t)len) < 0 ||
@@ -347,6 +348,7 @@ static int mpi_make_page(struct mpi_launch *L, unsigned w,
     if (p == MAP_FAILED)
         return -1;
     L->page = p;
+    L->bell = mpiwire_bell(p, w);
     for (unsigned i = 0; i < w; i++)
         atomic_store_explicit(&L->page[i], PB_NO_TASK, memory_order_relaxed);
     s->page_fd = L->page_fd;
@@ -467,13 +469,21 @@ fail:
     return -1;
 }
 
+/* Ends mpirun's input, so the root tells the workers to finish, and
+ * rings the bell: workers asleep on it look for the root's message. */
+static void mpi_close_in(struct mpi_launch *L) {
+    if (L->in >= 0)
+        close(L->in);
+    L->in = -1;
+    if (L->bell)
+        mpiwire_ring(L->bell);
+}
+
 /* Closes mpirun's input (the ranks finish), drains its output and reaps
  * it; its CPU time and its local ranks' reach RUSAGE_CHILDREN.  Returns
  * the wait status. */
 static int mpi_end(struct mpi_launch *L) {
-    if (L->in >= 0)
-        close(L->in);
-    L->in = -1;
+    mpi_close_in(L);
     char sink[4096];
     ssize_t n;
     while (L->out >= 0 && ((n = read(L->out, sink, sizeof sink)) > 0 ||
@@ -863,6 +873,9 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
                             .memory = (uint32_t)procs_memory(h, job)};
     if (fdio_write_full(L->in, &go, sizeof go) == 0)
         h->job_add_ipc(job, sizeof go);
+    /* Workers with the page sleep on the bell until this ring. */
+    if (L->bell)
+        mpiwire_ring(L->bell);
     int rc = mpi_serve(&r);
     if (rc < 0) {
         h->job_fail(job, 1, "the root rank sent a malformed record");
@@ -920,9 +933,7 @@ static void mpi_destroy(void *state) {
     if (!L)
         return;
     if (L->pid > 0) {
-        if (L->in >= 0)
-            close(L->in);
-        L->in = -1;
+        mpi_close_in(L);
         int st, sig = 0;
         if (L->out >= 0)
             (void)fcntl(L->out, F_SETFL, O_NONBLOCK);

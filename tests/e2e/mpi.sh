@@ -200,6 +200,61 @@ if [[ -r /proc/self/io ]]; then
     done
 fi
 
+# Between repetitions the ranks of a cell kept for the cell (lifetime =
+# cell) wait for the next one, which under order = interleaved is while
+# other cells are measured: its workers sleep on the task page's bell
+# rather than probing MPI every 250 us (about 4 000 wakeups a second each,
+# taken from the cell being measured; issue 15).  Held between
+# repetitions here by stopping the cell process (mpirun's parent): its
+# ranks, threads included, switch fewer than 200 times in the next second.
+cat > idle.ini <<INI
+[run]
+workers = 1
+repetitions = 400
+warmup = 0
+timeout = 60s
+memory = off
+output = idle.csv
+[workload.noop]
+tasks = 8
+[executor.mpi-cell]
+plugin = mpi
+lifetime = cell
+INI
+# switches PID...: context switches so far of every thread of the PIDs
+switches() {
+    local p
+    for p in "$@"; do cat /proc/"$p"/task/*/status 2>/dev/null; done |
+        awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
+"$PARBENCH" run idle.ini -q > idle.out 2>&1 &
+runner=$!
+cell='' ranks=''
+for _ in $(seq 300); do
+    if [[ -z $cell ]]; then
+        for p in $(descendants "$runner"); do
+            [[ $(cat /proc/"$p"/comm 2>/dev/null) == mpirun ]] && launcher=$p &&
+                cell=$(awk '{ print $4 }' /proc/"$p"/stat)
+        done
+    fi
+    [[ -n $cell && -s idle.csv && $(wc -l < idle.csv) -ge 3 ]] && break
+    sleep 0.05
+done
+[[ -n $cell ]] || { kill "$runner"; fail "no mpirun under the run"; }
+kill -STOP "$cell"
+sleep 0.3
+ranks=$(pgrep -P "$launcher" | tr '\n' ' ')
+before=$(switches $ranks)
+sleep 1
+after=$(switches $ranks)
+kill -CONT "$cell"
+wait "$runner" || { cat idle.out; fail "the run of idle.ini failed"; }
+[[ $(csv_col idle.csv status | sort -u) == ok ]] || { cat idle.csv; fail "idle.ini: a row is not ok"; }
+[[ -n $ranks ]] || fail "no rank under mpirun"
+(( after - before < 200 )) ||
+    fail "the ranks ($ranks) of a cell between repetitions switched $((after - before)) times in a second"
+pass "between repetitions a kept cell's ranks sleep: $((after - before)) switches in a second"
+
 # [run] memory = off: no rank reads its smaps_rollup, none waits for a
 # release (the core leaves pss_kib and uss_kib empty); with memory = on
 # every rank reads its own while all of them live.
