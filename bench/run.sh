@@ -178,7 +178,7 @@ if "$PB" list 2>/dev/null | awk '$1 == "executor" { print $2 }' | grep -qx mpi &
     MPIENV="env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
     # 11 repetitions, not bench-scaling.ini's 5: five processes share the
     # two cores here (the cell, mpirun, the root and two workers), and the
-    # 2-worker repetitions spread more (0.28-0.47 s within one run).
+    # 2-worker repetitions spread more (0.31-0.47 s within one run of 5).
     $MPIENV "$PB" run config/bench-mpi.ini -q -o "$OUT/mpi.csv" --only workload=prime-count,executor=mpi-cell \
         --set run.repetitions=11 --set run.warmup=2 > /dev/null
     one=$(median "$OUT/mpi.csv" prime-count mpi-cell 1 wall_s)

@@ -108,10 +108,15 @@ static void mw_die(const char *fmt, ...) {
 }
 
 /* How long mw_wait sleeps between probes: MW_SLEEP_MIN_NS doubling up to
- * `max_ns`, after `spin_ns` of probing without a pause. */
+ * `max_ns`, after `spin_ns` of probing without a pause.  With `bell`, the
+ * pauses are on the task page's bell while it still counts `seen` (up to
+ * MW_BELL_NS each, cut short by the cell's ring), and back off as above
+ * once it has rung. */
 struct mw_backoff {
     long sleep_ns, max_ns;
     uint64_t spin_ns;
+    _Atomic uint32_t *bell;
+    uint32_t seen;
 };
 
 /* Waits until a message from `src` with `tag` (MPI_ANY_* allowed) can be
@@ -121,7 +126,8 @@ struct mw_backoff {
  * written before the first pause. */
 static void mw_wait(int src, int tag, MPI_Status *st, struct mw_backoff *b,
                     struct fdio_batch *out) {
-    struct mw_backoff fresh = {MW_SLEEP_MIN_NS, MW_SLEEP_MAX_NS, MW_SPIN_NS};
+    struct mw_backoff fresh = {MW_SLEEP_MIN_NS, MW_SLEEP_MAX_NS, MW_SPIN_NS,
+                               NULL, 0};
     if (!b)
         b = &fresh;
     uint64_t t0 = clock_mono_ns();
@@ -136,6 +142,11 @@ static void mw_wait(int src, int tag, MPI_Status *st, struct mw_backoff *b,
         if (out && fdio_batch_flush(out) < 0)
             _exit(PB_EXIT_INTERNAL); /* the cell is gone */
         out = NULL;
+        if (b->bell &&
+            atomic_load_explicit(b->bell, memory_order_acquire) == b->seen) {
+            mpiwire_bell_sleep(b->bell, b->seen, MW_BELL_NS);
+            continue;
+        }
         struct timespec ts = {0, b->sleep_ns};
         nanosleep(&ts, NULL);
         if (b->sleep_ns < b->max_ns)
@@ -144,28 +155,12 @@ static void mw_wait(int src, int tag, MPI_Status *st, struct mw_backoff *b,
     }
 }
 
-/* Between repetitions, a worker with the task page: returns once the cell
- * has rung the bell past `seen` (it sent the root the next record) or the
- * root's record is here, asleep on the bell meanwhile rather than probing
- * every 250 us.  A ring missed (none should be) costs MW_BELL_NS. */
-static void mw_await_bell(_Atomic uint32_t *bell, uint32_t seen) {
-    uint64_t t0 = clock_mono_ns();
-    while (atomic_load_explicit(bell, memory_order_acquire) == seen) {
-        int flag = 0;
-        if (MPI_Iprobe(0, MPIWIRE_TAG_GO, MPI_COMM_WORLD, &flag,
-                       MPI_STATUS_IGNORE) != MPI_SUCCESS)
-            mw_die("MPI_Iprobe failed");
-        if (flag)
-            return;
-        if (clock_mono_ns() - t0 >= MW_SPIN_NS)
-            mpiwire_bell_sleep(bell, seen, MW_BELL_NS);
-    }
-}
-
-/* Receives `len` bytes from `src` with `tag`, after mw_wait. */
-static void mw_recv(void *buf, int len, int src, int tag) {
+/* Receives `len` bytes from `src` with `tag`, after mw_wait (pacing it
+ * with `b`, or afresh when NULL). */
+static void mw_recv(void *buf, int len, int src, int tag,
+                    struct mw_backoff *b) {
     MPI_Status st;
-    mw_wait(src, tag, &st, NULL, NULL);
+    mw_wait(src, tag, &st, b, NULL);
     MPI_Recv(buf, len, MPI_BYTE, st.MPI_SOURCE, tag, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
 }
@@ -434,8 +429,8 @@ static void root_repetition(struct mw_root *r, const struct mpiwire_go *go,
      * message (about 500 wake-ups in a repetition of 32 tasks, each taking
      * the CPU from a worker).  With claims as messages a worker waits on
      * the root for each task: every wait starts afresh (NULL). */
-    struct mw_backoff wait = {MW_SLEEP_MIN_NS, MW_ROOT_SLEEP_MAX_NS,
-                              MW_SPIN_NS};
+    struct mw_backoff wait = {MW_SLEEP_MIN_NS, MW_ROOT_SLEEP_MAX_NS, MW_SPIN_NS,
+                              NULL, 0};
     struct mw_backoff *pace = r->counter->on ? &wait : NULL;
     unsigned done = 0;
     while (done < r->workers) {
@@ -675,7 +670,7 @@ static int mw_claim(void *ctx, unsigned worker, uint64_t *task) {
                      MPI_COMM_WORLD);
     } else {
         MPI_Send(NULL, 0, MPI_BYTE, 0, MPIWIRE_TAG_CLAIM, MPI_COMM_WORLD);
-        mw_recv(&t, sizeof t, 0, MPIWIRE_TAG_TASK);
+        mw_recv(&t, sizeof t, 0, MPIWIRE_TAG_TASK, NULL);
     }
     if (t >= w->tasks)
         t = PB_NO_TASK;
@@ -709,14 +704,15 @@ static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
     };
     struct rusage base;
     memset(&base, 0, sizeof base);
-    _Atomic uint32_t *bell =
-        page ? mpiwire_bell((void *)page, s->workers) : NULL;
-    uint32_t seen = 0; /* the bell's count before the cell's first ring */
+    /* Between repetitions, with the page: asleep on its bell until the
+     * cell rings it (seen: its count before the first ring). */
+    struct mw_backoff between = {
+        MW_SLEEP_MIN_NS, MW_SLEEP_MAX_NS, MW_SPIN_NS,
+        page ? mpiwire_bell((void *)page, s->workers) : NULL, 0};
     for (;;) {
         struct mpiwire_go go;
-        if (bell)
-            mw_await_bell(bell, seen);
-        mw_recv(&go, sizeof go, 0, MPIWIRE_TAG_GO);
+        between.sleep_ns = MW_SLEEP_MIN_NS;
+        mw_recv(&go, sizeof go, 0, MPIWIRE_TAG_GO, &between);
         if (counter->shared) /* the root's reset, seen before a claim */
             MPI_Win_sync(counter->win);
         /* On another host, this clock is not the cell's: the ready time
@@ -751,11 +747,12 @@ static void worker_main(const struct mpiwire_start *s, struct host_workload *wl,
         u.rma_bytes = mw.rma_bytes;
         /* Read before DONE: the cell rings for its next record only once
          * every worker's DONE has reached it. */
-        if (bell)
-            seen = atomic_load_explicit(bell, memory_order_acquire);
+        if (between.bell)
+            between.seen =
+                atomic_load_explicit(between.bell, memory_order_acquire);
         MPI_Send(&u, sizeof u, MPI_BYTE, 0, MPIWIRE_TAG_DONE, MPI_COMM_WORLD);
         if (go.memory)
-            mw_recv(NULL, 0, 0, MPIWIRE_TAG_RELEASE);
+            mw_recv(NULL, 0, 0, MPIWIRE_TAG_RELEASE, NULL);
     }
     for (unsigned i = 0; i < MW_RING; i++)
         free(mw.ring[i].buf);

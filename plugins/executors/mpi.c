@@ -252,8 +252,7 @@ struct mpi_launch {
     int frames[2];          /* the frames' pipe (mpiwire.h); -1: none  */
     int out_ended;          /* mpirun's output reached its end         */
     int page_fd;            /* the task page (mpiwire.h); -1: none */
-    _Atomic uint64_t *page; /* mapped here, W entries              */
-    _Atomic uint32_t *bell; /* the page's bell (mpiwire.h), or NULL */
+    _Atomic uint64_t *page; /* mapped here: W entries, then the bell */
     uint32_t repetition;
 };
 
@@ -348,7 +347,6 @@ static int mpi_make_page(struct mpi_launch *L, unsigned w,
     if (p == MAP_FAILED)
         return -1;
     L->page = p;
-    L->bell = mpiwire_bell(p, w);
     for (unsigned i = 0; i < w; i++)
         atomic_store_explicit(&L->page[i], PB_NO_TASK, memory_order_relaxed);
     s->page_fd = L->page_fd;
@@ -469,14 +467,19 @@ fail:
     return -1;
 }
 
-/* Ends mpirun's input, so the root tells the workers to finish, and
- * rings the bell: workers asleep on it look for the root's message. */
+/* Rings the task page's bell, if there is a page: the workers asleep on
+ * it look for the root's next message. */
+static void mpi_ring(struct mpi_launch *L) {
+    if (L->page)
+        mpiwire_ring(mpiwire_bell((void *)L->page, L->workers));
+}
+
+/* Ends mpirun's input, so the root tells the workers to finish. */
 static void mpi_close_in(struct mpi_launch *L) {
     if (L->in >= 0)
         close(L->in);
     L->in = -1;
-    if (L->bell)
-        mpiwire_ring(L->bell);
+    mpi_ring(L);
 }
 
 /* Closes mpirun's input (the ranks finish), drains its output and reaps
@@ -873,9 +876,8 @@ static int mpi_run(const struct pb_host *h, const struct pb_params *ps,
                             .memory = (uint32_t)procs_memory(h, job)};
     if (fdio_write_full(L->in, &go, sizeof go) == 0)
         h->job_add_ipc(job, sizeof go);
-    /* Workers with the page sleep on the bell until this ring. */
-    if (L->bell)
-        mpiwire_ring(L->bell);
+    /* Workers with the page sleep on its bell until this ring. */
+    mpi_ring(L);
     int rc = mpi_serve(&r);
     if (rc < 0) {
         h->job_fail(job, 1, "the root rank sent a malformed record");
