@@ -43,20 +43,27 @@ static void b_checkpoint(struct pb_task_ctx *ctx) { ctx->checkpoints++; }
 static int b_cancelled(void) { return 0; }
 
 /* Repack row-major B (n x n) into the workload's layout (mm_b_block),
- * reading B row by row. */
+ * eight rows of B at a time: each panel then receives 512 contiguous
+ * bytes from eight rows read side by side, where a row at a time wrote 64
+ * bytes to every panel of the block in turn (4.4 against 2.8 ms at n =
+ * 2048, of about 190 ms for the product).  The padding panels keep the
+ * zeros create() wrote. */
 static void bench_pack_b(struct matrix_mult *mm, const double *b) {
     const uint64_t n = mm->n;
     for (uint64_t jc = 0; jc < n; jc += MM_NC)
         for (uint64_t pc = 0; pc < n; pc += MM_KC) {
             uint64_t kc, nc;
             double *blk = (double *)mm_b_block(mm, jc, pc, &kc, &nc);
-            for (uint64_t k = 0; k < kc; k++) {
-                const double *row = b + (pc + k) * n + jc;
+            for (uint64_t k0 = 0; k0 < kc; k0 += 8) {
+                uint64_t k1 = kc - k0 < 8 ? kc : k0 + 8;
                 for (uint64_t jr = 0; jr < nc; jr += MM_NR) {
                     uint64_t nr = nc - jr < MM_NR ? nc - jr : MM_NR;
-                    double *dst = blk + jr * kc + k * MM_NR;
-                    for (uint64_t j = 0; j < nr; j++)
-                        dst[j] = row[jr + j];
+                    for (uint64_t k = k0; k < k1; k++) {
+                        const double *row = b + (pc + k) * n + jc + jr;
+                        double *dst = blk + jr * kc + k * MM_NR;
+                        for (uint64_t j = 0; j < nr; j++)
+                            dst[j] = row[j];
+                    }
                 }
             }
         }

@@ -24,14 +24,15 @@
  * the rows are split, so it depends neither on the executor nor on `tasks`
  * (it may differ between machines whose CPUs select different kernels).
  *
- * The kernel: B is packed into KC x NC blocks of NR-wide column panels, A into
+ * The kernel: B is packed into KC x NC blocks of 8-wide column panels, A into
  * MC x KC blocks of row panels as tall as the tile (both zero-padded), and a
  * register tile is accumulated over KC in named vector variables.  There are
  * three tiles (mm_kernels): a portable 6 x 8 one in GCC/Clang vector types
  * (SSE2 on the x86-64 baseline: a multiply and an add per step) and, on
  * x86-64, a 6 x 8 one built with __attribute__((target("avx2,fma"))) and a
- * 24 x 8 one with target("avx512f") (fused multiply-adds, bit for bit the
- * same C); create() picks the best that __builtin_cpu_supports allows.
+ * 12 x 16 one with target("avx512f") that reads two panels of B side by side
+ * (fused multiply-adds, bit for bit the same C); create() picks the best
+ * that __builtin_cpu_supports allows.
  * docs/matrix-mult.md explains the choices.
  */
 #include <parbench/plugin.h>
@@ -50,17 +51,25 @@
 #define MM_MAX_N 65536ull
 #define MM_MAX_TASKS 100000000ull
 
-/* Register tile (MR x NR), and the cache blocks: an MR x KC sliver of A
- * and a KC x NR sliver of B stay in L1, the MC x KC block of packed A in
- * L2, the KC x NC block of packed B in L3.  MC is a multiple of MR, NC of
- * NR. */
+/* Register tiles (MR x NR: 6 x 8, and 12 x 16 with AVX-512), and the cache
+ * blocks: an MR x KC sliver of A and a KC x NR sliver of B stay in L1, the
+ * MC x KC block of packed A in L2, the KC x NC block of packed B in L3.  B
+ * is packed in MM_NR-wide panels, a wider tile reading adjacent ones, and
+ * each block of B is padded with zero panels to a multiple of MM_NR_MAX
+ * columns, so a tile never reads past its block.  MC is a multiple of
+ * every MR, NC of MM_NR_MAX. */
 #define MM_MR 6
-#define MM_MR_AVX512 24
-#define MM_MR_MAX 24
+#define MM_MR_AVX512 12
+#define MM_MR_MAX 12
 #define MM_NR 8
+#define MM_NR_AVX512 16
+#define MM_NR_MAX 16
 #define MM_KC 256
 #define MM_MC 96
 #define MM_NC 2048
+#if MM_NC % MM_NR_MAX != 0 || MM_MC % MM_MR_MAX != 0 || MM_MC % MM_MR != 0
+#error "MC must be a multiple of every tile height, NC of MM_NR_MAX"
+#endif
 
 /* Freivalds' check: how many random vectors. */
 #define MM_FREIVALDS_ROUNDS 3
@@ -68,11 +77,12 @@
 /* Floating-point operations between two host->checkpoint() calls, per
  * tile: about 100 us of work at the rates measured on an AMD EPYC (Zen 3)
  * core with n = 1024, ~30 GFLOP/s with AVX2 + FMA and ~10 GFLOP/s with
- * SSE2.  The count is checked after each column panel of a block (2 x MC x
- * NR x KC = 0.4 million operations at most). */
+ * SSE2.  The count is checked after each column sliver of a block (2 x MC
+ * x NR x KC = 0.8 million operations at most, with the 16-wide tile). */
 #define MM_CHECKPOINT_FLOPS_AVX2 3000000ull
 #define MM_CHECKPOINT_FLOPS_GENERIC 1000000ull
-/* AVX-512 (AMD EPYC, Zen 4): ~40-50 GFLOP/s at n = 1024. */
+/* AVX-512: ~40-50 GFLOP/s on an AMD EPYC (Zen 4) core at n = 1024, ~90 on
+ * an Intel Xeon with two 512-bit FMA units (a checkpoint every ~45 us). */
 #define MM_CHECKPOINT_FLOPS_AVX512 4000000ull
 
 static const struct pb_param mm_params[] = {
@@ -95,12 +105,14 @@ typedef void (*mm_tile_fn)(uint64_t kc, const double *a, const double *b,
                            double *c, uint64_t ldc, int load);
 
 /* A tile and what goes with it: its height (A is packed in panels of mr
- * rows; mr divides MM_MC and MM_MR_MAX), the flops between checkpoints at
- * its speed, and whether this CPU runs it. */
+ * rows; mr divides MM_MC and MM_MR_MAX), its width (nr, a multiple of
+ * MM_NR dividing MM_NR_MAX: the tile reads nr / MM_NR adjacent panels of
+ * B), the flops between checkpoints at its speed, and whether this CPU
+ * runs it. */
 struct mm_kernel {
     const char *name;
     mm_tile_fn tile;
-    unsigned mr;
+    unsigned mr, nr;
     uint64_t checkpoint_flops;
     int (*supported)(void);
 };
@@ -111,11 +123,12 @@ struct matrix_mult {
     double *a;     /* n x n, row-major; written by create only            */
     double *bp;    /* B in the kernel's packed layout (mm_b_block), n x
                       npad; written by create only                         */
-    uint64_t npad; /* n rounded up to a multiple of NR                   */
+    uint64_t npad; /* n rounded up to a multiple of MM_NR_MAX            */
     double *c;     /* n x n: each task writes its own rows; merge copies in */
     mm_tile_fn tile;
     const char *kernel; /* "avx512", "avx2+fma" or "generic", static */
     unsigned mr;        /* the tile's height: A's panels have mr rows     */
+    unsigned nr;        /* the tile's width: nr / MM_NR panels of B       */
     uint64_t checkpoint_flops;
 
     /* The merged answer: written by merge and begin (coordinator only).
@@ -242,18 +255,18 @@ static size_t mm_pack_size(uint64_t n) {
 /*
  * B is kept packed, in the order the kernel reads it: for each block of NC
  * columns starting at jc (in order), for each block of KC rows starting at
- * pc, a KC x NCP block (NCP: the block's width rounded up to NR) made of
- * NR-wide column panels, each stored row by row; columns past n are 0.
- * Returns the block at (jc, pc) and sets its height and width.  A column
- * block before jc holds n x NC doubles, so the block starts at jc n +
- * pc NCP.
+ * pc, a KC x NCP block (NCP: the block's width rounded up to MM_NR_MAX)
+ * made of NR-wide column panels, each stored row by row; columns past n
+ * are 0.  Returns the block at (jc, pc) and sets its height and width.  A
+ * column block before jc holds n x NC doubles (NC is a multiple of
+ * MM_NR_MAX), so the block starts at jc n + pc NCP.
  */
 static const double *mm_b_block(const struct matrix_mult *mm, uint64_t jc,
                                 uint64_t pc, uint64_t *kc, uint64_t *nc) {
     const uint64_t n = mm->n;
     *kc = n - pc < MM_KC ? n - pc : MM_KC;
     *nc = n - jc < MM_NC ? n - jc : MM_NC;
-    uint64_t ncp = (*nc + MM_NR - 1) / MM_NR * MM_NR;
+    uint64_t ncp = (*nc + MM_NR_MAX - 1) / MM_NR_MAX * MM_NR_MAX;
     return mm->bp + jc * n + pc * ncp;
 }
 
@@ -365,45 +378,59 @@ static int mm_has_avx2(void) {
 }
 
 /*
- * AVX-512: a 24 x 8 tile, one 512-bit register per row of C (24 of the 32
- * registers), so each step of k is one load of B's row and 24 fused
- * multiply-adds with A's element broadcast from memory.  Every element is
+ * AVX-512: a 12 x 16 tile, two 512-bit registers per row of C (24 of the
+ * 32 registers), reading two adjacent 8-wide panels of B.  Each step of k
+ * loads the two panels' rows and broadcasts each of the 12 A elements once
+ * for its row's two fused multiply-adds: 14 loads for 24 fused
+ * multiply-adds, within what two load ports feed to two 512-bit FMA units
+ * (a 24 x 8 tile, broadcasting from memory into every FMA, needs 25 loads
+ * for 24 and is held back by the loads on such a core).  Every element is
  * the same chain of fused multiply-adds in order of k as in the AVX2 tile,
- * so both give C bit for bit the same.  The C rows of the next tile down
- * are prefetched towards L2 (_MM_HINT_T2: the 24 rows, ldc apart, share
- * one L1 set) while this one computes; at n = 2048 C lies in memory.
+ * so both give C bit for bit the same.  The loop over k is unrolled four
+ * times, and the C rows of the next tile down (24 lines) are prefetched
+ * while this one computes; at n = 2048 C lies in memory.
  */
 /* clang-format off */
-#define MM_ROWS24(X)                                                           \
-    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)             \
-    X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+#define MM_ROWS12(X)                                                           \
+    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 /* clang-format on */
-#if MM_MR_AVX512 != 24
-#error "the AVX-512 tile is written out for 24 rows"
+#if MM_MR_AVX512 != 12 || MM_NR_AVX512 != 2 * MM_NR
+#error "the AVX-512 tile is written out for 12 rows of two 8-wide panels"
 #endif
 __attribute__((target("avx512f"))) static void
 mm_tile_avx512(uint64_t kc, const double *restrict a, const double *restrict b,
                double *restrict c, uint64_t ldc, int load) {
-#define MM_Z_DECL(i) __m512d c##i = _mm512_setzero_pd();
-#define MM_Z_LOAD(i) c##i = _mm512_loadu_pd(c + i * ldc);
+#define MM_Z_DECL(i) __m512d c##i##0 = _mm512_setzero_pd(), c##i##1 = c##i##0;
+#define MM_Z_LOAD(i)                                                           \
+    c##i##0 = _mm512_loadu_pd(c + i * ldc);                                    \
+    c##i##1 = _mm512_loadu_pd(c + i * ldc + 8);
 #define MM_Z_PREFETCH(i)                                                       \
     _mm_prefetch((const char *)(next + (uintptr_t)(i)*ldc * sizeof *c),        \
-                 _MM_HINT_T2);
-#define MM_Z_STEP(i) c##i = _mm512_fmadd_pd(_mm512_set1_pd(a[i]), b0, c##i);
-#define MM_Z_STORE(i) _mm512_storeu_pd(c + i * ldc, c##i);
+                 _MM_HINT_T0);                                                 \
+    _mm_prefetch((const char *)(next + (uintptr_t)(i)*ldc * sizeof *c + 64),   \
+                 _MM_HINT_T0);
+#define MM_Z_STEP(i)                                                           \
+    ai = _mm512_set1_pd(a[i]);                                                 \
+    c##i##0 = _mm512_fmadd_pd(ai, b0, c##i##0);                                \
+    c##i##1 = _mm512_fmadd_pd(ai, b1, c##i##1);
+#define MM_Z_STORE(i)                                                          \
+    _mm512_storeu_pd(c + i * ldc, c##i##0);                                    \
+    _mm512_storeu_pd(c + i * ldc + 8, c##i##1);
     /* The next tile's rows, as an address only (it may lie past C, and a
      * prefetch never faults). */
-    const uintptr_t next = (uintptr_t)c + 24 * ldc * sizeof *c;
-    MM_ROWS24(MM_Z_DECL)
+    const uintptr_t next = (uintptr_t)c + 12 * ldc * sizeof *c;
+    const double *b2 = b + MM_NR * kc; /* the second panel */
+    MM_ROWS12(MM_Z_DECL)
     if (load) {
-        MM_ROWS24(MM_Z_LOAD)
+        MM_ROWS12(MM_Z_LOAD)
     }
-    MM_ROWS24(MM_Z_PREFETCH)
-    for (uint64_t k = 0; k < kc; k++, a += 24, b += MM_NR) {
-        __m512d b0 = _mm512_load_pd(b);
-        MM_ROWS24(MM_Z_STEP)
+    MM_ROWS12(MM_Z_PREFETCH)
+#pragma GCC unroll 4
+    for (uint64_t k = 0; k < kc; k++, a += 12, b += MM_NR, b2 += MM_NR) {
+        __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b2), ai;
+        MM_ROWS12(MM_Z_STEP)
     }
-    MM_ROWS24(MM_Z_STORE)
+    MM_ROWS12(MM_Z_STORE)
 }
 
 static int mm_has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
@@ -414,11 +441,13 @@ static int mm_always(void) { return 1; }
 /* Every tile, best first; mm_pick_kernel takes the first this CPU runs. */
 static const struct mm_kernel mm_kernels[] = {
 #ifdef MM_HAVE_X86
-    {"avx512", mm_tile_avx512, MM_MR_AVX512, MM_CHECKPOINT_FLOPS_AVX512,
-     mm_has_avx512},
-    {"avx2+fma", mm_tile_avx2, MM_MR, MM_CHECKPOINT_FLOPS_AVX2, mm_has_avx2},
+    {"avx512", mm_tile_avx512, MM_MR_AVX512, MM_NR_AVX512,
+     MM_CHECKPOINT_FLOPS_AVX512, mm_has_avx512},
+    {"avx2+fma", mm_tile_avx2, MM_MR, MM_NR, MM_CHECKPOINT_FLOPS_AVX2,
+     mm_has_avx2},
 #endif
-    {"generic", mm_tile_generic, MM_MR, MM_CHECKPOINT_FLOPS_GENERIC, mm_always},
+    {"generic", mm_tile_generic, MM_MR, MM_NR, MM_CHECKPOINT_FLOPS_GENERIC,
+     mm_always},
 };
 #define MM_NKERNELS (sizeof mm_kernels / sizeof *mm_kernels)
 
@@ -435,6 +464,7 @@ static int mm_use_kernel(struct matrix_mult *mm, const char *name) {
             mm->tile = mm_kernels[i].tile;
             mm->kernel = mm_kernels[i].name;
             mm->mr = mm_kernels[i].mr;
+            mm->nr = mm_kernels[i].nr;
             mm->checkpoint_flops = mm_kernels[i].checkpoint_flops;
             return 0;
         }
@@ -448,21 +478,21 @@ static void mm_pick_kernel(struct matrix_mult *mm) {
             return;
 }
 
-/* A tile at the edge of C (mr below the tile's height or nr < NR) goes
- * through a full-size scratch tile, so it is computed by the very same code
- * as the others. */
+/* A tile at the edge of C (mr below the tile's height, or nr below its
+ * width w) goes through a full-size scratch tile, so it is computed by the
+ * very same code as the others. */
 static void mm_tile_edge(mm_tile_fn tile, uint64_t kc, const double *a,
                          const double *b, double *c, uint64_t ldc, uint64_t mr,
-                         uint64_t nr, int load) {
-    double t[MM_MR_MAX * MM_NR] = {0};
+                         uint64_t nr, uint64_t w, int load) {
+    double t[MM_MR_MAX * MM_NR_MAX] = {0};
     if (load)
         for (uint64_t i = 0; i < mr; i++)
             for (uint64_t j = 0; j < nr; j++)
-                t[i * MM_NR + j] = c[i * ldc + j];
-    tile(kc, a, b, t, MM_NR, load);
+                t[i * w + j] = c[i * ldc + j];
+    tile(kc, a, b, t, w, load);
     for (uint64_t i = 0; i < mr; i++)
         for (uint64_t j = 0; j < nr; j++)
-            c[i * ldc + j] = t[i * MM_NR + j];
+            c[i * ldc + j] = t[i * w + j];
 }
 
 /*
@@ -479,7 +509,7 @@ static int mm_gemm(const struct matrix_mult *mm, uint64_t r0, uint64_t r1,
                    struct pb_task_ctx *ctx) {
     const uint64_t n = mm->n;
     const mm_tile_fn tile = mm->tile;
-    const uint64_t h = mm->mr;
+    const uint64_t h = mm->mr, w = mm->nr;
     uint64_t work = 0;
     for (uint64_t jc = 0; jc < n; jc += MM_NC) {
         for (uint64_t pc = 0; pc < n; pc += MM_KC) {
@@ -488,19 +518,19 @@ static int mm_gemm(const struct matrix_mult *mm, uint64_t r0, uint64_t r1,
             for (uint64_t ic = r0; ic < r1; ic += MM_MC) {
                 uint64_t mc = r1 - ic < MM_MC ? r1 - ic : MM_MC;
                 mm_pack_a(mc, kc, mm->a + ic * n + pc, n, ap, h);
-                for (uint64_t jr = 0; jr < nc; jr += MM_NR) {
-                    uint64_t nr = nc - jr < MM_NR ? nc - jr : MM_NR;
+                for (uint64_t jr = 0; jr < nc; jr += w) {
+                    uint64_t nr = nc - jr < w ? nc - jr : w;
                     const double *bq = bp + jr * kc;
                     for (uint64_t ir = 0; ir < mc; ir += h) {
                         uint64_t mr = mc - ir < h ? mc - ir : h;
                         double *c = mm->c + (ic + ir) * n + jc + jr;
-                        if (mr == h && nr == MM_NR)
+                        if (mr == h && nr == w)
                             tile(kc, ap + ir * kc, bq, c, n, pc > 0);
                         else
                             mm_tile_edge(tile, kc, ap + ir * kc, bq, c, n, mr,
-                                         nr, pc > 0);
+                                         nr, w, pc > 0);
                     }
-                    work += 2 * mc * MM_NR * kc;
+                    work += 2 * mc * w * kc;
                     if (work >= mm->checkpoint_flops) {
                         work = 0;
                         host->checkpoint(ctx);
@@ -595,7 +625,7 @@ static int mm_freivalds(const struct matrix_mult *mm, unsigned round,
  * and C, the verification vectors, and a packing buffer for each of `cpus`
  * workers. */
 static uint64_t mm_memory_needed(uint64_t n, uint64_t cpus) {
-    uint64_t npad = (n + MM_NR - 1) / MM_NR * MM_NR;
+    uint64_t npad = (n + MM_NR_MAX - 1) / MM_NR_MAX * MM_NR_MAX;
     return (2 * n * n + n * npad + 4 * n + cpus * mm_pack_size(n)) *
            sizeof(double);
 }
@@ -701,15 +731,17 @@ static double *mm_alloc_huge(size_t count) {
     return p;
 }
 
-/* Fill packed B: element (k, j) of B is mm_entry(seed, 1, k n + j). */
+/* Fill packed B: element (k, j) of B is mm_entry(seed, 1, k n + j); the
+ * padding panels are zeros. */
 static void mm_generate_b(struct matrix_mult *mm) {
     const uint64_t n = mm->n;
     for (uint64_t jc = 0; jc < n; jc += MM_NC)
         for (uint64_t pc = 0; pc < n; pc += MM_KC) {
             uint64_t kc, nc;
             double *blk = (double *)mm_b_block(mm, jc, pc, &kc, &nc);
-            for (uint64_t jr = 0; jr < nc; jr += MM_NR) {
-                uint64_t nr = nc - jr < MM_NR ? nc - jr : MM_NR;
+            uint64_t ncp = (nc + MM_NR_MAX - 1) / MM_NR_MAX * MM_NR_MAX;
+            for (uint64_t jr = 0; jr < ncp; jr += MM_NR) {
+                uint64_t nr = jr >= nc ? 0 : nc - jr < MM_NR ? nc - jr : MM_NR;
                 double *panel = blk + jr * kc;
                 for (uint64_t k = 0; k < kc; k++)
                     for (uint64_t j = 0; j < MM_NR; j++)
@@ -746,7 +778,7 @@ static int mm_create(const struct pb_host *host, const struct pb_params *params,
     mm->tasks = tasks;
     mm->seed = seed;
     mm->a = mm_alloc_huge((size_t)(n * n));
-    mm->npad = (n + MM_NR - 1) / MM_NR * MM_NR;
+    mm->npad = (n + MM_NR_MAX - 1) / MM_NR_MAX * MM_NR_MAX;
     mm->bp = mm_alloc_huge((size_t)(n * mm->npad));
     mm->c = mm_alloc((size_t)(n * n)); /* pages touched by their writers */
     if (!mm->a || !mm->bp || !mm->c) {

@@ -457,7 +457,7 @@ static void test_checkpoints_and_cancel(void **st) {
         fake_reset();
         (void)run_one(mm, 0);
         uint64_t flops = 2ull * 256 * 256 * 256;
-        uint64_t step = 2ull * MM_MC * MM_NR * MM_KC; /* largest unit */
+        uint64_t step = 2ull * MM_MC * mm->nr * MM_KC; /* largest unit */
         uint64_t got = atomic_load(&fake_checkpoints);
         assert_true(got >= (flops - mm->checkpoint_flops) /
                                (mm->checkpoint_flops + step));
