@@ -120,11 +120,10 @@ struct mm_kernel {
 struct matrix_mult {
     const struct pb_host *host; /* borrowed; outlives the state */
     uint64_t n, tasks, seed;
-    double *a;     /* n x n, row-major; written by create only            */
-    double *bp;    /* B in the kernel's packed layout (mm_b_block), n x
-                      npad; written by create only                         */
-    uint64_t npad; /* n rounded up to a multiple of MM_NR_MAX            */
-    double *c;     /* n x n: each task writes its own rows; merge copies in */
+    double *a;  /* n x n, row-major; written by create only            */
+    double *bp; /* B in the kernel's packed layout (mm_b_block), n x
+                   mm_padded(n); written by create only                 */
+    double *c;  /* n x n: each task writes its own rows; merge copies in */
     mm_tile_fn tile;
     const char *kernel; /* "avx512", "avx2+fma" or "generic", static */
     unsigned mr;        /* the tile's height: A's panels have mr rows     */
@@ -252,6 +251,11 @@ static size_t mm_pack_size(uint64_t n) {
     return (size_t)(mc * kc);
 }
 
+/* Columns `cols` of B as stored: rounded up to a multiple of MM_NR_MAX. */
+static uint64_t mm_padded(uint64_t cols) {
+    return (cols + MM_NR_MAX - 1) / MM_NR_MAX * MM_NR_MAX;
+}
+
 /*
  * B is kept packed, in the order the kernel reads it: for each block of NC
  * columns starting at jc (in order), for each block of KC rows starting at
@@ -266,8 +270,7 @@ static const double *mm_b_block(const struct matrix_mult *mm, uint64_t jc,
     const uint64_t n = mm->n;
     *kc = n - pc < MM_KC ? n - pc : MM_KC;
     *nc = n - jc < MM_NC ? n - jc : MM_NC;
-    uint64_t ncp = (*nc + MM_NR_MAX - 1) / MM_NR_MAX * MM_NR_MAX;
-    return mm->bp + jc * n + pc * ncp;
+    return mm->bp + jc * n + pc * mm_padded(*nc);
 }
 
 /* Pack rows [0, mc) x columns [0, kc) of A (leading dimension lda) into
@@ -625,8 +628,7 @@ static int mm_freivalds(const struct matrix_mult *mm, unsigned round,
  * and C, the verification vectors, and a packing buffer for each of `cpus`
  * workers. */
 static uint64_t mm_memory_needed(uint64_t n, uint64_t cpus) {
-    uint64_t npad = (n + MM_NR_MAX - 1) / MM_NR_MAX * MM_NR_MAX;
-    return (2 * n * n + n * npad + 4 * n + cpus * mm_pack_size(n)) *
+    return (2 * n * n + n * mm_padded(n) + 4 * n + cpus * mm_pack_size(n)) *
            sizeof(double);
 }
 
@@ -739,16 +741,14 @@ static void mm_generate_b(struct matrix_mult *mm) {
         for (uint64_t pc = 0; pc < n; pc += MM_KC) {
             uint64_t kc, nc;
             double *blk = (double *)mm_b_block(mm, jc, pc, &kc, &nc);
-            uint64_t ncp = (nc + MM_NR_MAX - 1) / MM_NR_MAX * MM_NR_MAX;
-            for (uint64_t jr = 0; jr < ncp; jr += MM_NR) {
-                uint64_t nr = jr >= nc ? 0 : nc - jr < MM_NR ? nc - jr : MM_NR;
+            for (uint64_t jr = 0; jr < mm_padded(nc); jr += MM_NR) {
                 double *panel = blk + jr * kc;
                 for (uint64_t k = 0; k < kc; k++)
                     for (uint64_t j = 0; j < MM_NR; j++)
                         panel[k * MM_NR + j] =
-                            j < nr ? mm_entry(mm->seed, 1,
-                                              (pc + k) * n + jc + jr + j)
-                                   : 0.0;
+                            jr + j < nc ? mm_entry(mm->seed, 1,
+                                                   (pc + k) * n + jc + jr + j)
+                                        : 0.0;
             }
         }
 }
@@ -778,8 +778,7 @@ static int mm_create(const struct pb_host *host, const struct pb_params *params,
     mm->tasks = tasks;
     mm->seed = seed;
     mm->a = mm_alloc_huge((size_t)(n * n));
-    mm->npad = (n + MM_NR_MAX - 1) / MM_NR_MAX * MM_NR_MAX;
-    mm->bp = mm_alloc_huge((size_t)(n * mm->npad));
+    mm->bp = mm_alloc_huge((size_t)(n * mm_padded(n)));
     mm->c = mm_alloc((size_t)(n * n)); /* pages touched by their writers */
     if (!mm->a || !mm->bp || !mm->c) {
         mm_destroy(mm);
