@@ -28,18 +28,39 @@ files = 6
 [executor.fork]
 INI
 
+# look PID: "ROLE PID CPUS" for PID (the runner) and every process under
+# it, read with bash's own builtins.  A pgrep and an awk per process made
+# one look outlast a repetition on a loaded machine (CI runs two tests at
+# once on two CPUs), and the workers went unseen.  A process that ends
+# meanwhile is skipped.
+look() {
+    local -A kids=()
+    local f line rest ppid p k v cpus role
+    for f in /proc/[0-9]*/stat; do
+        { read -r line <"$f"; } 2>/dev/null || continue
+        rest=${line##*) } # the fields after "(comm)": state, ppid, ...
+        ppid=${rest#* }
+        kids[${ppid%% *}]+=" ${line%% *}"
+    done
+    local queue=("$1")
+    while ((${#queue[@]})); do
+        p=${queue[0]}
+        queue=("${queue[@]:1}")
+        cpus=
+        while read -r k v; do
+            [[ $k == Cpus_allowed_list: ]] && { cpus=$v; break; }
+        done 2>/dev/null <"/proc/$p/status" || true
+        role=child
+        [[ $p == "$1" ]] && role=runner
+        [[ -n $cpus ]] && echo "$role $p $cpus"
+        queue+=(${kids[$p]:-})
+    done
+}
 "$PARBENCH" run c.ini >out 2>err &
 pb=$!
-# Every 20 ms until parbench ends: "ROLE PID CPUS" for the runner and each
-# process under it (cpus of a process that ended meanwhile are skipped).
+# Every 20 ms until parbench ends.
 while kill -0 "$pb" 2>/dev/null; do
-    for p in $pb $(descendants "$pb"); do
-        cpus=$(awk '/^Cpus_allowed_list:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
-        [[ -n $cpus ]] || continue
-        role=child
-        [[ $p == "$pb" ]] && role=runner
-        echo "$role $p $cpus"
-    done >> seen
+    look "$pb" >> seen
     sleep 0.02
 done
 wait_status "$pb" "parbench run"
