@@ -85,7 +85,7 @@ for how in exec fork; do
 workers = 2
 repetitions = 1
 warmup = 0
-timeout = 4s
+timeout = 8s
 output = b.csv
 [workload.hang]
 plugin = faulty
@@ -97,18 +97,25 @@ INI
     rm -f b.csv
     "$PARBENCH" run b.ini -q >out 2>err &
     pid=$!
-    server=
-    for _ in $(seq 200); do
-        server=$(server_of $pid)
-        # The cell holds its ballast once its workers run (they hang).
-        if [[ -n $server ]]; then
-            cell=$(ps -o ppid= -p "$server" | tr -d ' ')
-            (( $(pgrep -P "$cell" | wc -l) == 3 )) && (( $(rss "$cell") > 256 * 1024 )) && break
+    # Read while the server, the cell with its ballast and both workers
+    # live at once; any of them may be gone by the next look (the cell
+    # times out), so an empty reading is no reading.
+    server='' server_kib='' cell_kib='' exe=''
+    for _ in $(seq 300); do
+        s=$(server_of $pid)
+        if [[ -n $s ]]; then
+            cell=$(ps -o ppid= -p "$s" 2>/dev/null | tr -d ' ' || true)
+            ck=$(rss "${cell:-0}") sk=$(rss "$s") x=$(readlink "/proc/$s/exe" 2>/dev/null || true)
+            if [[ -n $cell && -n $ck && -n $sk && -n $x ]] &&
+                (($(pgrep -P "$cell" | wc -l) == 3 && ck > 256 * 1024)); then
+                server=$s server_kib=$sk cell_kib=$ck exe=$x
+                break
+            fi
         fi
         sleep 0.05
     done
-    [[ -n $server ]] || { kill $pid; fail "server = $how: no fork server found under the run"; }
-    server_kib=$(rss "$server") cell_kib=$(rss "$cell") exe=$(readlink "/proc/$server/exe")
+    [[ -n $server ]] ||
+        { kill $pid; fail "server = $how: never saw the fork server, the cell's 256 MiB and both workers at once"; }
     case $how in
     exec) [[ $exe == */parbench-worker ]] || fail "server = exec: the server runs $exe, not parbench-worker" ;;
     fork) [[ $exe == "$(readlink -f "$PARBENCH")" ]] || fail "server = fork: the server runs $exe, not parbench" ;;
