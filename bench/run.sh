@@ -80,20 +80,25 @@ startstop_table() {
     for f in "$OUT"/"$1"-*-*.csv; do tail -n +2 "$f" >> "$OUT/$1.csv"; done
     printf '%-11s %-24s %21s %21s %21s %21s  %s\n' executor raw "1 worker" 8 64 256 target
     # executor  raw mechanism in bench-baseline  target ratio
+    : > "$OUT/$1-spread.txt"
     while read -r ex raw target; do
         line=$(printf '%-11s %-24s' "$ex" "$raw")
+        spread=
         for w in 1 8 64 256; do
             r=$(awk -v w="$w" -v k="$raw" '$1 == w && $3 == k { print $4 }' "$OUT/ss-base.txt" | stats | awk '{ print $2 }')
             p=$(median "$OUT/$1.csv" noop "$ex" "$w" wall_s)
-            q=$(for n in $(seq "$ROUNDS"); do
+            qs=$(for n in $(seq "$ROUNDS"); do
                 awk -v w="$w" -v n="$n" -v k="$raw" -v p="$(median "$OUT/$1-$w-$n.csv" noop "$ex" "$w" wall_s)" \
                     '$1 == w && $2 == n && $3 == k && $4 > 0 && p != "nan" { print p / $4 }' "$OUT/ss-base.txt"
-            done | stats | awk '{ print $2 }')
+            done | stats)
+            q=$(echo "$qs" | awk '{ print $2 }')
             line="$line$(awk -v r="$r" -v p="$p" -v q="$q" 'BEGIN {
                 u = (r >= 0.01) ? 1e3 : 1e6; n = (u == 1e3) ? "ms" : "us"
                 printf " %5.2f (%5.0f/%5.0f%s)", q, p * u, r * u, n }')"
+            spread="$spread$(echo "$qs" | awk '{ printf " %21s", sprintf("%.2f-%.2f", $4, $6) }')"
         done
         if [ "$target" = - ] || [ "${2:-}" = informative ]; then echo "$line  (no target)"; else echo "$line  <= $target"; fi
+        printf '%-11s %-24s%s\n' "$ex" "$raw" "$spread" >> "$OUT/$1-spread.txt"
     done <<'EOF2'
 pthread pthread_create+join 1.3
 gil pthread_create+join 1.3
@@ -104,6 +109,10 @@ forkserver fork+waitpid -
 fork fork+waitpid,bound -
 forkserver forkserver+waitpid,bound -
 EOF2
+    # How far apart the rounds were: a ratio whose rounds straddle its
+    # target says more about the machine than about the executor.
+    echo "   the same ratios, the lowest and the highest of the $ROUNDS rounds:"
+    cat "$OUT/$1-spread.txt"
 }
 echo "== start and stop, time only (memory = off, counters = off): noop, 256 tasks, dynamic; parbench / raw mechanism, the median of $ROUNDS alternating rounds' ratios"
 startstop_table sst
