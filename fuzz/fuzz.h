@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -63,6 +64,17 @@ static inline const char *fuzz_as_file(const void *data, size_t size) {
         (size && pwrite(fd, data, size, 0) != (ssize_t)size))
         fuzz_fail("cannot write the input to the memfd");
     return path;
+}
+
+/* The next part of [*p, end): up to the 4-byte separator `sep`, or to
+ * the end when there is none; *p moves past the part and its separator. */
+static inline void fuzz_next_part(const uint8_t **p, const uint8_t *end,
+                                  const char *sep, const uint8_t **part,
+                                  size_t *len) {
+    *part = *p;
+    const uint8_t *at = memmem(*p, (size_t)(end - *p), sep, 4);
+    *len = (size_t)((at ? at : end) - *p);
+    *p = at ? at + 4 : end;
 }
 
 #endif /* PARBENCH_FUZZ_H */

@@ -21,18 +21,13 @@
  * is a zombie child made at start, so that procs.c's kill() of a "broken"
  * worker reaches no live process.
  *
- * Oracles: the workload's merge sees each task at most once, a payload
- * pointer exactly when its size is not 0, and the bytes it is given are
- * readable (the sanitizers check); a job whose result slots are all
- * merged and whose workers all reported has not failed, and one that has
- * failed says why.
- *
- * With PB_FUZZ_EXPECT=complete in the environment, an input whose job is
- * not complete (every task merged once, every worker reported, no
- * failure) is a defect too; with PB_FUZZ_EXPECT=failed, one whose job
- * did not fail.  CTest replays the seed corpus so (tests/CMakeLists.txt):
- * seeds that stopped decoding to what they were made as would leave the
- * fuzzer starting from nothing.
+ * Oracles (fuzz_job.h): the workload's merge sees each task at most
+ * once, a payload pointer exactly when its size is not 0, and the bytes
+ * it is given are readable (the sanitizers check); a job whose result
+ * slots are all merged and whose workers all reported has not failed, and
+ * one that has failed says why; worker outputs are all closed once
+ * served.  PB_FUZZ_EXPECT=complete or failed makes a job that is not so a
+ * defect too (fuzz_judge): CTest replays the seeds so.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -42,8 +37,7 @@
 #include <sys/wait.h>
 
 #include "fuzz.h"
-#include "run/host.h"
-#include "run/job.h"
+#include "fuzz_job.h"
 
 /* The coordinator's side, as the process executors build it. */
 #include "../plugins/executors/procs.c"
@@ -51,75 +45,13 @@
 #define FUZZ_MAX_WORKERS 4u
 #define FUZZ_SEP "PBW|"
 
-struct fz_state {
-    uint64_t tasks;
-    unsigned char merged[256];
-    uint64_t sum;
-};
-
-static uint64_t fz_task_count(const void *state) {
-    return ((const struct fz_state *)state)->tasks;
-}
-
-static int fz_create(const struct pb_host *h, const struct pb_params *p,
-                     void **state, char *err, size_t errlen) {
-    (void)h, (void)p, (void)state, (void)err, (void)errlen;
-    return -1;
-}
-
-static int fz_run_task(void *state, void *ws, struct pb_task_ctx *ctx,
-                       uint64_t task, struct pb_task_result *out, char *err,
-                       size_t errlen) {
-    (void)state, (void)ws, (void)ctx, (void)task, (void)out, (void)err;
-    (void)errlen;
-    return -1; /* never: no worker runs here */
-}
-
-static int fz_merge(void *state, uint64_t task, const struct pb_task_result *r,
-                    char *err, size_t errlen) {
-    struct fz_state *s = state;
-    if (task >= s->tasks)
-        fuzz_fail("merge of task %llu of %llu", (unsigned long long)task,
-                  (unsigned long long)s->tasks);
-    if (s->merged[task]++)
-        fuzz_fail("task %llu merged twice", (unsigned long long)task);
-    if ((r->payload == NULL) != (r->payload_size == 0))
-        fuzz_fail("payload %p of %zu bytes", r->payload, r->payload_size);
-    const unsigned char *b = r->payload;
-    for (size_t i = 0; i < r->payload_size; i++)
-        s->sum += b[i];
-    /* A workload may refuse a result: let the input decide. */
-    if (r->checksum == 0xbadull) {
-        snprintf(err, errlen, "refused");
-        return -1;
-    }
-    return 0;
-}
-
-static int fz_verify(void *state, uint64_t *checksum, char *err,
-                     size_t errlen) {
-    (void)state, (void)err, (void)errlen;
-    *checksum = 0;
-    return 0;
-}
-
-static void fz_destroy(void *state) { (void)state; }
-
-static const struct pb_workload_ops fz_ops = {
-    .create = fz_create,
-    .task_count = fz_task_count,
-    .run_task = fz_run_task,
-    .merge = fz_merge,
-    .verify = fz_verify,
-    .destroy = fz_destroy,
-};
-
 static int part_fd[FUZZ_MAX_WORKERS];
 static pid_t zombie = -1;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
+    fuzz_verbose = getenv("PB_FUZZ_VERBOSE") != NULL;
     for (unsigned i = 0; i < FUZZ_MAX_WORKERS; i++)
         if ((part_fd[i] = memfd_create("parbench-fuzz-frames", 0)) < 0)
             fuzz_fail("memfd_create failed");
@@ -139,8 +71,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         fuzz_fail("the zombie child is not there");
     return 0;
 }
-
-static int judge(struct pb_job *job, struct fz_state *stp, unsigned workers);
 
 /* Records mode: the records of [at, end) on a fresh SOCK_SEQPACKET
  * socket, drained as the coordinator drains the channel, then each worker
@@ -175,15 +105,6 @@ static void feed_records(struct procs *p, unsigned workers, const uint8_t *at,
         end_drained(p, i, 0);
 }
 
-/* The next part of [*p, end) up to FUZZ_SEP; *p moves past it. */
-static void next_part(const uint8_t **p, const uint8_t *end,
-                      const uint8_t **part, size_t *len) {
-    *part = *p;
-    const uint8_t *sep = memmem(*p, (size_t)(end - *p), FUZZ_SEP, 4);
-    *len = (size_t)((sep ? sep : end) - *p);
-    *p = sep ? sep + 4 : end;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2)
         return 0;
@@ -210,12 +131,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (records) {
         feed_records(&p, workers, at, end);
         procs_free(&p);
-        return judge(job, &st, workers);
+        return fuzz_judge(job, &st, workers);
     }
     for (unsigned i = 0; i < workers; i++) {
         const uint8_t *part;
         size_t len;
-        next_part(&at, end, &part, &len);
+        fuzz_next_part(&at, end, FUZZ_SEP, &part, &len);
         if (ftruncate(part_fd[i], 0) < 0 ||
             (len && pwrite(part_fd[i], part, len, 0) != (ssize_t)len) ||
             lseek(part_fd[i], 0, SEEK_SET) != 0)
@@ -232,34 +153,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (p.c[i].out >= 0)
             fuzz_fail("worker %u's output is still open after serving", i);
     procs_free(&p);
-    return judge(job, &st, workers);
-}
-
-/* The oracles on the job once its workers were served; frees it. */
-static int judge(struct pb_job *job, struct fz_state *stp, unsigned workers) {
-    int all = 1;
-    for (uint64_t t = 0; t < stp->tasks; t++)
-        all &= stp->merged[t] == 1;
-    for (unsigned i = 0; i < workers; i++)
-        all &= job_worker_info(job, i)->reported;
-    int before = job_status(job, NULL);
-    int rc = job_finish(job);
-    const char *why = NULL;
-    int failed = job_status(job, &why);
-    if (all && !before && rc != 0)
-        fuzz_fail("a complete job failed: %s", why);
-    if (failed && (!why || !why[0]))
-        fuzz_fail("the job failed without saying why");
-    if ((rc != 0) != (failed != 0))
-        fuzz_fail("job_finish returned %d with status %d", rc, failed);
-    const char *expect = getenv("PB_FUZZ_EXPECT");
-    if (expect && strcmp(expect, "complete") == 0 && (!all || failed))
-        fuzz_fail("not a complete job: %s",
-                  failed ? why : "a task or a worker's report is missing");
-    if (expect && strcmp(expect, "failed") == 0 && !failed)
-        fuzz_fail("the job did not fail");
-    struct job_totals tot;
-    job_totals(job, &tot);
-    job_free(job);
-    return 0;
+    return fuzz_judge(job, &st, workers);
 }
