@@ -29,7 +29,7 @@ help:
 	@echo "make test-tsan  the test suite under ThreadSanitizer (build-tsan/)"
 	@echo "make bench      overhead benchmarks (bench/)"
 	@echo "make fuzz       build the libFuzzer targets with clang (build-fuzz/)"
-	@echo "make fuzz-run   run each fuzz target FUZZ_SECONDS (default 25) seconds"
+	@echo "make fuzz-run   run each fuzz target FUZZ_SECONDS (default 20) seconds"
 	@echo "make format     clang-format every C file"
 
 deps:
@@ -61,8 +61,8 @@ bench: deps build
 
 # Fuzzing (docs/design.md, "Fuzzing"): clang, ASan + UBSan, libFuzzer.
 FUZZ_DIR     ?= build-fuzz
-FUZZ_SECONDS ?= 25
-FUZZ_TARGETS ?= config spec frames csv http
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS ?= config spec frames csv http mpi
 
 fuzz: deps
 	@sh .ci/install-deps fuzz
