@@ -558,7 +558,9 @@ static int mpi_frame(struct mpi_rep *r, uint32_t type, const unsigned char *b,
         if (len != sizeof t)
             return -1;
         memcpy(&t, b, sizeof t);
-        if (t.worker >= L->workers)
+        /* The root hands out only tasks of the job (a crash report names
+         * the task). */
+        if (t.worker >= L->workers || t.task >= r->tasks)
             return -1;
         r->current[t.worker] = t.task;
         h->job_add_ipc(r->job, len);
@@ -676,15 +678,25 @@ static int mpi_serve(struct mpi_rep *r) {
             return 0;
         if (f.len > PB_FRAME_MAX + sizeof(uint32_t))
             return -1;
-        if (f.len > L->cap) {
-            unsigned char *nb = realloc(L->buf, f.len);
-            if (!nb)
-                return -1;
-            L->buf = nb;
-            L->cap = f.len;
+        /* The body into L->buf, which grows with the bytes that arrive
+         * (doubling, a read-ahead at a time), never ahead of them on the
+         * header's word alone: a broken root's header may say 1 GiB. */
+        for (size_t have = 0, step; have < f.len; have += step) {
+            step =
+                f.len - have < MPI_READ_AHEAD ? f.len - have : MPI_READ_AHEAD;
+            if (have + step > L->cap) {
+                size_t cap =
+                    2 * L->cap > have + step ? 2 * L->cap : have + step;
+                cap = cap < f.len ? cap : f.len;
+                unsigned char *nb = realloc(L->buf, cap);
+                if (!nb)
+                    return -1;
+                L->buf = nb;
+                L->cap = cap;
+            }
+            if (!mpi_get(L, L->buf + have, step))
+                return 0;
         }
-        if (f.len && !mpi_get(L, L->buf, f.len))
-            return 0;
         r->h->job_add_ipc(r->job, sizeof f);
         uint64_t mpi_bytes = 0;
         int rc = mpi_frame(r, f.type, L->buf, f.len, &mpi_bytes);
@@ -767,7 +779,8 @@ static void mpi_explain(const struct mpi_rep *r, int st, const char *text) {
         /* A rank could not start: its own words. */
         const char *msg = strstr(p, ": ");
         msg = msg ? strstr(msg + 2, ": ") : NULL;
-        if (sscanf(p, "parbench-mpi-worker: rank %u", &rank) == 1 && msg) {
+        if (sscanf(p, "parbench-mpi-worker: rank %u", &rank) == 1 && msg &&
+            rank <= L->workers) {
             mpi_who(L, rank, who, sizeof who);
             h->job_fail(r->job, 0, "%s could not start: %.*s", who,
                         (int)strcspn(msg + 2, "\n"), msg + 2);
@@ -777,7 +790,8 @@ static void mpi_explain(const struct mpi_rep *r, int st, const char *text) {
     if ((p = strstr(text, "process rank ")) &&
         sscanf(p,
                "process rank %u with PID %*d on node %*s exited on signal %d",
-               &rank, &sig) == 2) {
+               &rank, &sig) == 2 &&
+        rank <= L->workers) {
         mpi_who(L, rank, who, sizeof who);
         mpi_where(r, rank, at, sizeof at);
         const char *abbr = sigabbrev_np(sig);
@@ -787,7 +801,8 @@ static void mpi_explain(const struct mpi_rep *r, int st, const char *text) {
     }
     if ((p = strstr(text, "Process name: [[")) &&
         sscanf(p, "Process name: [[%*d,%*d],%u]", &rank) == 1 &&
-        (p = strstr(p, "Exit code:")) && sscanf(p, "Exit code: %d", &code)) {
+        rank <= L->workers && (p = strstr(p, "Exit code:")) &&
+        sscanf(p, "Exit code: %d", &code) == 1) {
         mpi_who(L, rank, who, sizeof who);
         mpi_where(r, rank, at, sizeof at);
         h->job_fail(r->job, 1, "%s exited with status %d%s", who, code, at);

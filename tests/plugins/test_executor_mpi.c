@@ -2,8 +2,10 @@
 /*
  * test_executor_mpi.c - the `mpi` executor's own logic against the fake
  * host, without Open MPI: the hostfile check `parbench check` runs, the
- * row a dead rank leaves (from mpirun's report), and the launch state's
- * life cycle (create, destroy ending what is left of a launch).  Running
+ * row a dead rank leaves (from mpirun's report), a frame larger than the
+ * read-ahead, and the launch state's life cycle (create, destroy ending
+ * what is left of a launch).  fuzz/fuzz_mpi.c fuzzes the frame reader and
+ * the reading of mpirun's report.  Running
  * ranks is the e2e tests' part (tests/e2e/mpi*.sh).
  */
 /* cmocka needs these first (clang-format keeps the two blocks apart). */
@@ -124,6 +126,94 @@ static void test_dead_rank_row(void **unused) {
     fake_job_free(job);
 }
 
+/* The bytes of the one message the host below was handed. */
+static size_t delivered;
+static int delivered_ok;
+
+static int record_deliver(struct pb_job *job, const void *msg, size_t len) {
+    (void)job;
+    const unsigned char *b = msg;
+    delivered = len;
+    delivered_ok = 1;
+    for (size_t i = 0; i < len; i++)
+        delivered_ok &= b[i] == (unsigned char)(i * 7 + 3);
+    return 0;
+}
+
+/* mpi_serve over `len` bytes of root stream in the frames' place (a memfd:
+ * read whole, then end-of-file), mpirun's output at its end. */
+static int serve_bytes(struct mpi_launch *L, struct mpi_rep *r,
+                       const void *bytes, size_t len) {
+    int out[2];
+    assert_int_equal(pipe(out), 0);
+    close(out[1]);
+    L->out = out[0];
+    L->frames[0] = memfd_create("mpi-test-frames", MFD_CLOEXEC);
+    assert_true(L->frames[0] >= 0);
+    assert_int_equal(write(L->frames[0], bytes, len), (ssize_t)len);
+    assert_int_equal(lseek(L->frames[0], 0, SEEK_SET), 0);
+    int rc = mpi_serve(r);
+    close(L->frames[0]);
+    close(L->out);
+    L->frames[0] = L->out = -1;
+    return rc;
+}
+
+/* A frame's body arrives a read-ahead (64 KiB) at a time into a buffer
+ * that grows with it: a message of 200 KiB reaches the host whole, and a
+ * header announcing 1 GiB with nothing behind it allocates no more than
+ * what came. */
+static void test_frame_buffer(void **unused) {
+    (void)unused;
+    struct pb_host h = fake_host;
+    h.job_deliver = record_deliver;
+    struct mpi_launch L;
+    mpi_reset(&L);
+    L.workers = 1;
+    L.ahead = malloc(MPI_READ_AHEAD);
+    assert_non_null(L.ahead);
+    struct pb_job *job = fake_job_new(&nine, NULL, 1, PB_SCHEDULE_STATIC);
+    uint64_t results[1] = {0}, current[1] = {PB_NO_TASK};
+    struct mpi_rep r = {.L = &L,
+                        .h = &h,
+                        .job = job,
+                        .tasks = 9,
+                        .schedule = PB_SCHEDULE_STATIC,
+                        .results = results,
+                        .current = current};
+    size_t body = 200 << 10;
+    size_t len = sizeof(struct pb_frame) * 2 + sizeof(uint32_t) + body +
+                 sizeof(struct mpiwire_done);
+    unsigned char *s = calloc(1, len), *p = s;
+    assert_non_null(s);
+    struct pb_frame f = {MPIWIRE_MSG, (uint32_t)(sizeof(uint32_t) + body)};
+    memcpy(p, &f, sizeof f);
+    p += sizeof f + sizeof(uint32_t); /* worker 0 */
+    for (size_t i = 0; i < body; i++)
+        *p++ = (unsigned char)(i * 7 + 3);
+    f = (struct pb_frame){MPIWIRE_DONE, sizeof(struct mpiwire_done)};
+    memcpy(p, &f, sizeof f);
+    assert_int_equal(serve_bytes(&L, &r, s, len), 1);
+    assert_int_equal(delivered, body);
+    assert_true(delivered_ok);
+    assert_int_equal(results[0], 1);
+    assert_true(L.cap >= sizeof(uint32_t) + body);
+
+    /* 1 GiB announced, 8 bytes sent: the end of the stream, no 1 GiB. */
+    mpi_free(&L);
+    L.workers = 1;
+    L.ahead = malloc(MPI_READ_AHEAD);
+    assert_non_null(L.ahead);
+    f = (struct pb_frame){MPIWIRE_MSG, 1u << 30};
+    memcpy(s, &f, sizeof f);
+    memset(s + sizeof f, 0, 8);
+    assert_int_equal(serve_bytes(&L, &r, s, sizeof f + 8), 0);
+    assert_true(L.cap <= MPI_READ_AHEAD);
+    mpi_free(&L);
+    free(s);
+    fake_job_free(job);
+}
+
 /* The launch state lives from create() to destroy(); destroy() ends a
  * launch that is still there (lifetime = cell): it closes the launcher's
  * input and reaps it, so no launcher outlives the cell. */
@@ -179,6 +269,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostfile),
         cmocka_unit_test(test_dead_rank_row),
+        cmocka_unit_test(test_frame_buffer),
         cmocka_unit_test(test_destroy_ends_launch),
     };
     return cmocka_run_group_tests(tests, NULL, cleanup);
