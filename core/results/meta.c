@@ -460,6 +460,41 @@ int meta_write_entry(FILE *f, const struct meta_run *run) {
 /* The sidecar file                                                          */
 /* ------------------------------------------------------------------------ */
 
+/* The bytes of a file, NUL-terminated, in *buf (*len of them).  0, or -1
+ * with errno. */
+static int read_whole(const char *path, char **buf, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -1;
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    for (size_t got = 1; b != NULL && got > 0;) {
+        if (n + 1 == cap) {
+            char *nb = realloc(b, cap * 2);
+            if (nb == NULL) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        got = fread(b + n, 1, cap - 1 - n, f);
+        n += got;
+    }
+    int e = b == NULL ? ENOMEM : ferror(f) ? EIO : 0;
+    fclose(f);
+    if (e != 0) {
+        free(b);
+        errno = e;
+        return -1;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
 int meta_prepare(struct meta *m, const char *csv_path, int append, char *err,
                  size_t errlen) {
     memset(m, 0, sizeof *m);
@@ -471,26 +506,26 @@ int meta_prepare(struct meta *m, const char *csv_path, int append, char *err,
         return PB_ENOMEM;
     }
     snprintf(m->path, len, "%s.meta.json", csv_path);
-    if (!append || access(m->path, F_OK) != 0)
+    if (!append || access(m->path, F_OK) != 0) {
+        m->prefix = strdup(meta_head);
+        m->prefix_len = sizeof meta_head - 1;
+        if (m->prefix == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return PB_ENOMEM;
+        }
         return 0;
+    }
 
-    /* Appending: the file must start and end the way we write it. */
-    FILE *f = fopen(m->path, "rb");
-    int ok = f != NULL;
-    char head[sizeof meta_head], tail[sizeof meta_tail];
-    long size = 0;
-    if (ok)
-        ok = fread(head, 1, sizeof head - 1, f) == sizeof head - 1 &&
-             memcmp(head, meta_head, sizeof head - 1) == 0;
-    if (ok)
-        ok = fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 &&
-             size >= (long)(sizeof meta_head + sizeof meta_tail) &&
-             fseek(f, size - (long)(sizeof tail - 1), SEEK_SET) == 0 &&
-             fread(tail, 1, sizeof tail - 1, f) == sizeof tail - 1 &&
-             memcmp(tail, meta_tail, sizeof tail - 1) == 0;
-    if (f != NULL)
-        fclose(f);
+    /* Appending: the file must start and end the way we write it.  What
+     * comes before the tail is kept, and this run's entry follows it. */
+    char *text = NULL;
+    size_t size = 0;
+    const size_t hl = sizeof meta_head - 1, tl = sizeof meta_tail - 1;
+    int ok = read_whole(m->path, &text, &size) == 0 && size >= hl + tl &&
+             memcmp(text, meta_head, hl) == 0 &&
+             memcmp(text + size - tl, meta_tail, tl) == 0;
     if (!ok) {
+        free(text);
         snprintf(err, errlen,
                  "--resume: %s is not a run-metadata file as parbench "
                  "writes it (edited or cut short?); move it away and run "
@@ -499,45 +534,57 @@ int meta_prepare(struct meta *m, const char *csv_path, int append, char *err,
         return PB_EINVAL;
     }
     m->append = 1;
-    m->head_end = size - (long)(sizeof meta_tail - 1);
+    m->head_end = (long)(size - tl);
+    /* The old runs, then ",\n" before this one (the text has room: its
+     * tail is longer). */
+    memcpy(text + size - tl, ",\n", 3);
+    m->prefix = text;
+    m->prefix_len = size - tl + 2;
     return 0;
 }
 
-/* Writes the entry at its place and the tail, and cuts the file there. */
+/* Writes the whole file anew beside it (the prefix, this run's entry, the
+ * tail) and renames it over the old one. */
 static int write_at(struct meta *m, const struct meta_run *run, char *err,
                     size_t errlen) {
-    FILE *f = fopen(m->path, m->entry_start < 0 && !m->append ? "w" : "r+");
+    size_t len = strlen(m->path) + sizeof ".tmp";
+    char *tmp = malloc(len);
+    if (tmp == NULL) {
+        snprintf(err, errlen, "cannot write the run metadata %s: %s", m->path,
+                 strerror(ENOMEM));
+        return PB_EIO;
+    }
+    snprintf(tmp, len, "%s.tmp", m->path);
+    FILE *f = fopen(tmp, "w");
     int rc = f == NULL ? PB_EIO : 0;
-    if (rc == 0) {
-        if (m->entry_start < 0) {
-            if (m->append) {
-                m->entry_start = m->head_end;
-            } else {
-                fputs(meta_head, f);
-                m->entry_start = ftell(f);
-            }
-        }
-        if (fseek(f, m->entry_start, SEEK_SET) != 0)
-            rc = PB_EIO;
-    }
-    if (rc == 0) {
-        if (m->append)
-            fputs(",\n", f);
-        rc = meta_write_entry(f, run);
-        fputs(meta_tail, f);
-        fflush(f);
-        long end = ftell(f);
-        if (ferror(f) || end < 0 || ftruncate(fileno(f), end) != 0)
-            rc = PB_EIO;
-    }
     int e = errno;
-    if (f != NULL && fclose(f) != 0 && rc == 0) {
+    if (rc == 0) {
+        if (fwrite(m->prefix, 1, m->prefix_len, f) != m->prefix_len)
+            rc = PB_EIO;
+        if (meta_write_entry(f, run) != 0)
+            rc = PB_EIO;
+        fputs(meta_tail, f);
+        if (fflush(f) != 0 || ferror(f))
+            rc = PB_EIO;
+        e = errno;
+        if (fclose(f) != 0 && rc == 0) {
+            e = errno;
+            rc = PB_EIO;
+        }
+    }
+    if (rc == 0 && rename(tmp, m->path) != 0) {
         e = errno;
         rc = PB_EIO;
     }
-    if (rc != 0)
+    if (rc != 0) {
+        if (f != NULL)
+            unlink(tmp);
         snprintf(err, errlen, "cannot write the run metadata %s: %s", m->path,
                  strerror(e));
+    } else {
+        m->entry_start = (long)m->prefix_len;
+    }
+    free(tmp);
     return rc;
 }
 
@@ -558,5 +605,7 @@ int meta_end(struct meta *m, const struct meta_run *run, char *err,
 
 void meta_free(struct meta *m) {
     free(m->path);
+    free(m->prefix);
     m->path = NULL;
+    m->prefix = NULL;
 }

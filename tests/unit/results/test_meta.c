@@ -11,9 +11,11 @@
 
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "results/meta.h"
@@ -252,11 +254,58 @@ static void test_damaged_refused(void **state) {
     meta_free(&m);
 }
 
+/* A rewrite that fails half-way (here the file-size limit, as a runner
+ * killed while writing would stop) leaves the sidecar as it was: whole,
+ * so that --resume still appends to it.  It was rewritten in place, and
+ * a runner killed with SIGKILL in the middle left a file cut short that
+ * --resume then refused (e2e_resume_random under TSan). */
+static void test_rewrite_fails_whole(void **state) {
+    struct fixture *fx = *state;
+    char err[512] = "";
+    struct meta m;
+    assert_int_equal(meta_prepare(&m, fx->csv, 0, err, sizeof err), 0);
+    struct meta_run r = run_of(fx, "run-1");
+    assert_int_equal(meta_begin(&m, &r, err, sizeof err), 0);
+    r.ended_at = "2026-11-25T08:01:00Z";
+    r.exit_status = 0;
+    assert_int_equal(meta_end(&m, &r, err, sizeof err), 0);
+    meta_free(&m);
+    char *before = slurp(fx->side);
+    assert_non_null(before);
+
+    /* Room for the first run and a few bytes more: a second entry
+     * cannot be written whole. */
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = (rlim_t)strlen(before) + 64;
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    assert_int_equal(meta_prepare(&m, fx->csv, 1, err, sizeof err), 0);
+    r = run_of(fx, "run-2");
+    int rc = meta_begin(&m, &r, err, sizeof err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, was);
+    meta_free(&m);
+    assert_int_equal(rc, PB_EIO);
+    assert_non_null(strstr(err, "cannot write the run metadata"));
+
+    char *after = slurp(fx->side);
+    assert_non_null(after);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
+    assert_int_equal(meta_prepare(&m, fx->csv, 1, err, sizeof err), 0);
+    assert_int_equal(m.append, 1);
+    meta_free(&m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_text),
         cmocka_unit_test(test_begin_end_append),
         cmocka_unit_test(test_damaged_refused),
+        cmocka_unit_test(test_rewrite_fails_whole),
         cmocka_unit_test(test_process_hosts),
         cmocka_unit_test(test_counters),
     };
