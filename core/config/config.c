@@ -24,6 +24,7 @@
 
 #include "config/params.h"
 #include "util/errors.h"
+#include "util/fdio.h"
 #include "util/names.h"
 #include "util/suggest.h"
 
@@ -506,45 +507,6 @@ static int handler(void *user, const char *section, const char *name,
     return 1;
 }
 
-static int read_file(const char *path, char **text, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -errno;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    int e = 0;
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *b = realloc(buf, cap * 2);
-            if (!b) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                e = errno ? errno : EIO;
-            break;
-        }
-    }
-    fclose(f);
-    if (!buf)
-        return -ENOMEM;
-    if (e) {
-        free(buf);
-        return -e;
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
 /* ------------------------------------------------------------------------ */
 /* --set                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -963,7 +925,7 @@ int config_load(struct config *cfg, const char *path,
         return ld.rc;
     }
     size_t len = 0;
-    int rc = read_file(path, &cfg->text, &len);
+    int rc = fdio_read_file(path, &cfg->text, &len);
     if (rc < 0) {
         snprintf(err, errlen, "%s: cannot read the config: %s; check the path",
                  path, strerror(-rc));

@@ -19,6 +19,7 @@
 #include "build_info.h"
 #include "commit.h"
 #include "util/errors.h"
+#include "util/fdio.h"
 #include "util/json.h"
 #include "version.h"
 
@@ -460,45 +461,9 @@ int meta_write_entry(FILE *f, const struct meta_run *run) {
 /* The sidecar file                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* The bytes of a file, NUL-terminated, in *buf (*len of them).  0, or -1
- * with errno. */
-static int read_whole(const char *path, char **buf, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return -1;
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap);
-    for (size_t got = 1; b != NULL && got > 0;) {
-        if (n + 1 == cap) {
-            char *nb = realloc(b, cap * 2);
-            if (nb == NULL) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-        got = fread(b + n, 1, cap - 1 - n, f);
-        n += got;
-    }
-    int e = b == NULL ? ENOMEM : ferror(f) ? EIO : 0;
-    fclose(f);
-    if (e != 0) {
-        free(b);
-        errno = e;
-        return -1;
-    }
-    b[n] = '\0';
-    *buf = b;
-    *len = n;
-    return 0;
-}
-
 int meta_prepare(struct meta *m, const char *csv_path, int append, char *err,
                  size_t errlen) {
     memset(m, 0, sizeof *m);
-    m->entry_start = -1;
     size_t len = strlen(csv_path) + sizeof ".meta.json";
     m->path = malloc(len);
     if (m->path == NULL) {
@@ -521,7 +486,7 @@ int meta_prepare(struct meta *m, const char *csv_path, int append, char *err,
     char *text = NULL;
     size_t size = 0;
     const size_t hl = sizeof meta_head - 1, tl = sizeof meta_tail - 1;
-    int ok = read_whole(m->path, &text, &size) == 0 && size >= hl + tl &&
+    int ok = fdio_read_file(m->path, &text, &size) == 0 && size >= hl + tl &&
              memcmp(text, meta_head, hl) == 0 &&
              memcmp(text + size - tl, meta_tail, tl) == 0;
     if (!ok) {
@@ -534,7 +499,6 @@ int meta_prepare(struct meta *m, const char *csv_path, int append, char *err,
         return PB_EINVAL;
     }
     m->append = 1;
-    m->head_end = (long)(size - tl);
     /* The old runs, then ",\n" before this one (the text has room: its
      * tail is longer). */
     memcpy(text + size - tl, ",\n", 3);
@@ -545,8 +509,8 @@ int meta_prepare(struct meta *m, const char *csv_path, int append, char *err,
 
 /* Writes the whole file anew beside it (the prefix, this run's entry, the
  * tail) and renames it over the old one. */
-static int write_at(struct meta *m, const struct meta_run *run, char *err,
-                    size_t errlen) {
+static int write_whole(struct meta *m, const struct meta_run *run, char *err,
+                       size_t errlen) {
     size_t len = strlen(m->path) + sizeof ".tmp";
     char *tmp = malloc(len);
     if (tmp == NULL) {
@@ -581,8 +545,6 @@ static int write_at(struct meta *m, const struct meta_run *run, char *err,
             unlink(tmp);
         snprintf(err, errlen, "cannot write the run metadata %s: %s", m->path,
                  strerror(e));
-    } else {
-        m->entry_start = (long)m->prefix_len;
     }
     free(tmp);
     return rc;
@@ -590,17 +552,16 @@ static int write_at(struct meta *m, const struct meta_run *run, char *err,
 
 int meta_begin(struct meta *m, const struct meta_run *run, char *err,
                size_t errlen) {
-    int rc = write_at(m, run, err, errlen);
-    if (rc != 0)
-        m->entry_start = -1;
+    int rc = write_whole(m, run, err, errlen);
+    m->begun = rc == 0;
     return rc;
 }
 
 int meta_end(struct meta *m, const struct meta_run *run, char *err,
              size_t errlen) {
-    if (m->entry_start < 0)
+    if (!m->begun)
         return 0;
-    return write_at(m, run, err, errlen);
+    return write_whole(m, run, err, errlen);
 }
 
 void meta_free(struct meta *m) {

@@ -100,11 +100,10 @@ int meta_file_sha256(const char *path, char hex[65]);
  * a runner killed while writing (SIGKILL, the OOM killer, a full disk)
  * leaves the sidecar as it was, which --resume can still append to. */
 struct meta {
-    char *path;       /* owned: "FILE.meta.json"                       */
-    int append;       /* 1: add an entry to the existing sidecar        */
-    long head_end;    /* append: offset where the old runs list ends    */
-    long entry_start; /* offset of this run's entry once begun, else -1 */
-    char *prefix;     /* owned: the file's bytes before this run's entry */
+    char *path;   /* owned: "FILE.meta.json"                       */
+    int append;   /* 1: add an entry to the existing sidecar        */
+    int begun;    /* 1: meta_begin wrote this run's entry           */
+    char *prefix; /* owned: the file's bytes before this run's entry */
     size_t prefix_len;
 };
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fdio.h - whole reads and writes on pipes, retried on EINTR, and the
+ * fdio.h - whole reads and writes on pipes, retried on EINTR, a whole
+ * file read into memory, and the
  * frames of the worker protocol (<parbench/worker.h>).  Depends on libc
  * and the public header only, so that the process executor plugins compile
  * it in (plugins/CMakeLists.txt) as well as the core.
@@ -16,6 +17,9 @@ struct iovec;
 /* Read exactly len bytes.  Returns 1 when done, 0 at end of file before
  * the first byte, PB_EIO on an error or an end of file part-way. */
 int fdio_read_full(int fd, void *buf, size_t len);
+/* The whole file at `path`, NUL-terminated, in a malloc'd *text of *len
+ * bytes (the NUL not counted).  Returns 0, or -errno (-ENOMEM). */
+int fdio_read_file(const char *path, char **text, size_t *len);
 /* Write all len bytes.  Returns 0 or PB_EIO. */
 int fdio_write_full(int fd, const void *buf, size_t len);
 /* Write every byte of iov[0 .. n-1] (entries may be empty), resuming after
