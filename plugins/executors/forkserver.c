@@ -43,6 +43,11 @@
  *                                  when asked (a core before 2.3; a later
  *                                  one reads them itself: job_helper_pid);
  *                                  after the pipes' forks and the pools'
+ *   WARM  {}                   ->  one byte, once the server has warmed
+ *                                  what it has loaded (server_warm): in
+ *                                  prepare(), with `warm = true`.  A JOB
+ *                                  with {warm} warms the objects its spec
+ *                                  loaded too.
  * The server's start is not in startup_s (prepare() runs once per cell,
  * before READY, as Python's server starts once per program); what it
  * costs per repetition (the forks: CPU time, faults) and its memory are
@@ -52,12 +57,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -66,6 +73,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -77,13 +85,15 @@
 #define SERVER_NAME "pb-forkserver"
 #define WORKER_NAME "pb-fs-worker"
 
-enum { OP_FORK = 1, OP_USAGE = 2, OP_JOB = 3 };
+enum { OP_FORK = 1, OP_USAGE = 2, OP_JOB = 3, OP_WARM = 4 };
 
 /* A request's flags.  FS_TAILS (JOB): the workers may use the tails the
  * server inherited (fs_state.tails).  FS_MEMORY (USAGE, JOB): the usage
- * has the server's Pss and USS. */
+ * has the server's Pss and USS.  FS_WARM (JOB): warm what a new spec
+ * loads (server_warm). */
 #define FS_TAILS 1u
 #define FS_MEMORY 2u
+#define FS_WARM 4u
 
 /* The largest OP_JOB message: a larger spec takes the pipes. */
 #define FS_JOB_MAX 65536u
@@ -121,6 +131,7 @@ struct fs_state {
     struct procs_tail *tails;
     int ended;  /* the server was reaped (server_gone)       */
     int status; /* then, its wait status                      */
+    int warm;   /* `warm = true`: FS_WARM on every JOB          */
 };
 
 /* The server's copy of the repetition's job (OP_JOB), from which each of
@@ -286,6 +297,94 @@ static void server_trim(void) {
         (void)madvise((void *)low, top - low, MADV_DONTNEED);
 }
 
+/*
+ * Warming (`warm = true`, the default).  fork() copies a parent's
+ * page-table entries only for the mappings that hold private pages: a
+ * private file mapping that was never written, such as every object's
+ * code and constants, is left for the child to fault in again, page by
+ * page, as it runs (vma_needs_copy in Linux's mm/memory.c: faulting is
+ * thought cheaper than copying).  So a worker of a cold server takes a
+ * fault for each page of libc, parbench-worker and the plugins it runs,
+ * and for the clock's data: about 11 of its 20 faults, at 10-25 us each
+ * on a paravirtualised guest (docs/performance.md).
+ *
+ * The server instead maps every page of the code and read-only data of
+ * each object it has loaded (MADV_POPULATE_READ, Linux 5.14) and makes
+ * one of each mapping's pages private (its first byte written back to
+ * itself while the mapping is writable for that moment), so that each
+ * fork copies the entries: about 70 ns a page on the same guest, some
+ * 500 pages for parbench-worker, libc and noop.  Reading the clocks maps
+ * their data (vvar, which fork copies as it is).  Without
+ * MADV_POPULATE_READ, or where a mapping cannot be made writable (a W^X
+ * policy), less or nothing is warmed, and nothing fails.
+ */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+/* Objects warmed already, by the address of their first segment: each
+ * new spec warms only what it loaded.  When full, objects are warmed
+ * again (harmless: every step is idempotent). */
+static struct {
+    uintptr_t at[64];
+    unsigned n;
+} warmed;
+
+/* One segment [lo, hi) of protection `prot`: mapped, and given a page of
+ * its own so that fork copies its entries. */
+static void warm_range(uintptr_t lo, uintptr_t hi, int prot) {
+    size_t len = hi - lo;
+    (void)madvise((void *)lo, len, MADV_POPULATE_READ);
+    if (mprotect((void *)lo, len, prot | PROT_WRITE) == 0) {
+        volatile unsigned char *b = (volatile unsigned char *)lo;
+        *b = *b;
+        (void)mprotect((void *)lo, len, prot);
+    }
+}
+
+/* dl_iterate_phdr's callback: the object's read-only segments warmed,
+ * unless it was before or it is the vDSO (the kernel's, not a file's). */
+static int warm_object(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    uintptr_t page = *(const uintptr_t *)data;
+    uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+    uintptr_t first = 0;
+    for (unsigned k = 0; k < info->dlpi_phnum; k++)
+        if (info->dlpi_phdr[k].p_type == PT_LOAD) {
+            first =
+                (info->dlpi_addr + info->dlpi_phdr[k].p_vaddr) & ~(page - 1);
+            break;
+        }
+    if (!first || first == vdso)
+        return 0;
+    for (unsigned k = 0; k < warmed.n; k++)
+        if (warmed.at[k] == first)
+            return 0;
+    if (warmed.n < sizeof warmed.at / sizeof warmed.at[0])
+        warmed.at[warmed.n++] = first;
+    for (unsigned k = 0; k < info->dlpi_phnum; k++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+        if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || !ph->p_memsz)
+            continue;
+        uintptr_t lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+        uintptr_t hi =
+            (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) &
+            ~(page - 1);
+        warm_range(lo, hi, PROT_READ | ((ph->p_flags & PF_X) ? PROT_EXEC : 0));
+    }
+    return 0;
+}
+
+/* Warms every object the server has loaded and not warmed yet. */
+static void server_warm(void) {
+    struct timespec ts;
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    (void)clock_gettime(CLOCK_REALTIME, &ts);
+    long sz = sysconf(_SC_PAGESIZE);
+    uintptr_t page = sz > 0 ? (uintptr_t)sz : 4096;
+    (void)dl_iterate_phdr(warm_object, &page);
+}
+
 /* The job's descriptors closed: after its forks (fork_jobs), and when
  * the next job comes. */
 static void drop_job(struct fs_job *j) {
@@ -331,6 +430,8 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
         j->why[0] = '\0';
         j->workload =
             host->worker_spec(j->spec, st.spec_len, j->why, sizeof j->why);
+        if (rq->flags & FS_WARM)
+            server_warm();
     }
     drop_job(j);
     int k = 0;
@@ -465,6 +566,11 @@ static void serve(const struct pb_host *host, int sock,
             for (int k = 0; k < nfds; k++)
                 close(fds[k]);
             if (write(sock, &pid, sizeof pid) != sizeof pid)
+                _exit(1);
+        } else if (n == sizeof rq && rq.op == OP_WARM) {
+            server_warm();
+            char done = 1;
+            if (write(sock, &done, 1) != 1)
                 _exit(1);
         } else if (n == sizeof rq && rq.op == OP_USAGE) {
             struct fs_usage u;
@@ -693,8 +799,13 @@ static int fs_prepare(const struct pb_host *host,
         return -1;
     }
     s->pid = pid;
+    /* Its ready byte; then, with `warm = true`, the byte that says it
+     * has warmed what it loaded (outside every clock, as its start). */
     char ok = 0;
-    if (recv_reply(s, &ok, 1) < 0 || ok != 1) {
+    s->warm = host->param_bool(params, "warm");
+    if (recv_reply(s, &ok, 1) < 0 || ok != 1 ||
+        (s->warm && (send_request(s, OP_WARM, 0, 0, NULL, 0) < 0 ||
+                     recv_reply(s, &ok, 1) < 0 || ok != 1))) {
         server_gone(s, err, errlen);
         if (!s->ended) /* not a pid that may be another's now */
             kill(s->pid, SIGKILL);
@@ -966,7 +1077,8 @@ static int run_channel(const struct pb_host *host, struct pb_job *job,
     procs_start_record(p, shared, &start, spec_len);
     /* One request: the server forks every worker and answers their pids
      * in batches, the last with its usage. */
-    uint32_t flags = (p->tails ? FS_TAILS : 0u) | server_memory(host, job);
+    uint32_t flags = (p->tails ? FS_TAILS : 0u) | server_memory(host, job) |
+                     (s->warm ? FS_WARM : 0u);
     int rc = send_job(host, job, s, &start, spec, flags, chan, shared, rel[0]);
     if (rel[0] >= 0)
         close(rel[0]);
@@ -1038,6 +1150,13 @@ static const struct pb_param fs_params[] = {
              "this plugin, so its forks copy little; fork: a fork of the cell "
              "process before the workload exists (also with a parbench core "
              "before plugin ABI 2.5)"},
+    {.name = "warm",
+     .type = PB_PARAM_BOOL,
+     .def = "true",
+     .help = "true: the server maps all the code and read-only data it has "
+             "loaded, so that its forks copy the page-table entries and no "
+             "worker faults those pages in again; false: each worker faults "
+             "in what it runs"},
     PB_PARAM_END};
 
 static const struct pb_executor_ops fs_ops = {

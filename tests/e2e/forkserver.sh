@@ -67,7 +67,10 @@ pass "every workload, both schedules, both ways to start the server: checksums a
 # cell whose workers hang until its timeout, so that both can be read.
 # server = exec (the default): a fresh parbench-worker; server = fork: a
 # copy of the cell made before its workload and ballast existed.  Small
-# either way.
+# either way.  And warming (warm = true, the default): a worker has all of
+# libc's code mapped from its start, inherited from the server (the
+# mapping holds a private page, so fork copied its entries), where with
+# warm = false (exec-cold) it holds only the pages it ran.
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 # server_of PID: the fork server of run PID's cell, if it has one now.
@@ -79,7 +82,15 @@ server_of() {
     done
     return 0
 }
-for how in exec fork; do
+# libc_text PID: "RSS SIZE ANON" (KiB) of libc's code mapping in PID.
+libc_text() {
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { on = $2 ~ /^r-xp/ && $6 ~ /\/libc\.so/ }
+         on && $1 == "Size:" { s = $2 } on && $1 == "Rss:" { r = $2 }
+         on && $1 == "Anonymous:" { print r, s, $2; exit }' "/proc/$1/smaps" 2>/dev/null || true
+}
+for how in exec fork exec-cold; do
+    warm=true
+    [[ $how == exec-cold ]] && warm=false
     cat > b.ini <<INI
 [run]
 workers = 2
@@ -92,7 +103,8 @@ plugin = faulty
 mode = hang
 [executor.forkserver]
 ballast = 256MiB
-server = $how
+server = ${how%-cold}
+warm = $warm
 INI
     rm -f b.csv
     "$PARBENCH" run b.ini -q >out 2>err &
@@ -100,15 +112,17 @@ INI
     # Read while the server, the cell with its ballast and both workers
     # live at once; any of them may be gone by the next look (the cell
     # times out), so an empty reading is no reading.
-    server='' server_kib='' cell_kib='' exe=''
+    server='' server_kib='' cell_kib='' exe='' text=''
     for _ in $(seq 300); do
         s=$(server_of $pid)
         if [[ -n $s ]]; then
             cell=$(ps -o ppid= -p "$s" 2>/dev/null | tr -d ' ' || true)
             ck=$(rss "${cell:-0}") sk=$(rss "$s") x=$(readlink "/proc/$s/exe" 2>/dev/null || true)
-            if [[ -n $cell && -n $ck && -n $sk && -n $x ]] &&
+            w=$(pgrep -x -P "${cell:-0}" pb-fs-worker | head -1 || true)
+            t=$(libc_text "${w:-0}")
+            if [[ -n $cell && -n $ck && -n $sk && -n $x && -n $t ]] &&
                 (($(pgrep -P "$cell" | wc -l) == 3 && ck > 256 * 1024)); then
-                server=$s server_kib=$sk cell_kib=$ck exe=$x
+                server=$s server_kib=$sk cell_kib=$ck exe=$x text=$t
                 break
             fi
         fi
@@ -116,16 +130,30 @@ INI
     done
     [[ -n $server ]] ||
         { kill $pid; fail "server = $how: never saw the fork server, the cell's 256 MiB and both workers at once"; }
+    read -r text_rss text_size text_anon <<<"$text"
+    if [[ $warm == true ]]; then
+        ((text_rss == text_size && text_anon > 0)) ||
+            fail "server = $how, warm: a worker has $text_rss of libc's $text_size KiB of code mapped ($text_anon KiB private), not all of it inherited"
+    else
+        ((text_rss < text_size && text_anon == 0)) ||
+            fail "warm = false: a worker has $text_rss of libc's $text_size KiB of code mapped ($text_anon KiB private), as if warmed"
+    fi
     case $how in
-    exec) [[ $exe == */parbench-worker ]] || fail "server = exec: the server runs $exe, not parbench-worker" ;;
+    exec | exec-cold) [[ $exe == */parbench-worker ]] || fail "server = exec: the server runs $exe, not parbench-worker" ;;
     fork) [[ $exe == "$(readlink -f "$PARBENCH")" ]] || fail "server = fork: the server runs $exe, not parbench" ;;
     esac
     (( cell_kib > 256 * 1024 )) || fail "the cell holds $cell_kib KiB, not the 256 MiB ballast"
     (( server_kib < 32 * 1024 )) || fail "server = $how: the fork server holds $server_kib KiB beside a cell of $cell_kib KiB"
-    wait_status $pid "the hanging run"
-    [[ $STATUS == 1 ]] || { cat err; fail "a run whose cell timed out exited $STATUS, expected 1"; }
-    [[ $(csv_col b.csv status) == timeout ]] || { cat b.csv; fail "hang cell: status"; }
-    pass "server = $how: the fork server ($(basename "$exe")) holds $server_kib KiB while the cell holds $cell_kib KiB"
+    # The cold pass has been read: Ctrl-C ends it.
+    if [[ $how == exec-cold ]]; then
+        kill -INT $pid
+        wait_status $pid "the interrupted run"
+    else
+        wait_status $pid "the hanging run"
+        [[ $STATUS == 1 ]] || { cat err; fail "a run whose cell timed out exited $STATUS, expected 1"; }
+        [[ $(csv_col b.csv status) == timeout ]] || { cat b.csv; fail "hang cell: status"; }
+    fi
+    pass "server = $how: the fork server ($(basename "$exe")) holds $server_kib KiB while the cell holds $cell_kib KiB; a worker has $text_rss of libc's $text_size KiB of code mapped"
 done
 
 none_left "processes outlived the run"

@@ -88,8 +88,9 @@ INI
         esac
         [[ $(wc -l < who.log) == 32 ]] || fail "$ex $life: $(wc -l < who.log) tasks logged, expected 4 x 8"
         [[ $(csv_col $ex-$life.csv status | sort -u) == ok ]] || { cat $ex-$life.csv; fail "$ex $life: rows not ok"; }
-        # forkserver has one more parameter: how its server starts.
-        extra=; [[ $ex == forkserver ]] && extra=";server=exec"
+        # forkserver has two more parameters: how its server starts, and
+        # whether it warms its code.
+        extra=; [[ $ex == forkserver ]] && extra=";server=exec;warm=true"
         [[ $(csv_col $ex-$life.csv executor_params | sort -u) == "schedule=static;ballast=0;affinity=none;lifetime=$life$extra" ]] ||
             fail "$ex $life: executor_params $(csv_col $ex-$life.csv executor_params | sort -u)"
         # Pooled processes report their own usage (job_self_usage, as MPI

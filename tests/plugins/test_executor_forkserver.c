@@ -93,10 +93,13 @@ static struct fs_state *server_with(struct pb_host *h,
     return state;
 }
 
-/* The same, where no parameter is read (a host without helper_spawn). */
+/* The same with the defaults but `server = fork`, which is also what a
+ * host without helper_spawn gets: warmed (OP_WARM answered in prepare). */
 static struct fs_state *server_for(struct pb_host *h) {
-    struct pb_params none = {0};
-    return server_with(h, &none);
+    struct pb_params ps;
+    fake_params_init(&ps, &fs_desc);
+    fake_params_set_string(&ps, "server", "fork");
+    return server_with(h, &ps);
 }
 
 /* host->helper_spawn as the core's (run/helper.c) starts a helper, but
