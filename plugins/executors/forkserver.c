@@ -310,13 +310,16 @@ static void server_trim(void) {
  *
  * The server instead maps every page of the code and read-only data of
  * each object it has loaded (MADV_POPULATE_READ, Linux 5.14) and makes
- * one of each mapping's pages private (its first byte written back to
- * itself while the mapping is writable for that moment), so that each
- * fork copies the entries: about 70 ns a page on the same guest, some
- * 500 pages for parbench-worker, libc and noop.  Reading the clocks maps
- * their data (vvar, which fork copies as it is).  Without
- * MADV_POPULATE_READ, or where a mapping cannot be made writable (a W^X
- * policy), less or nothing is warmed, and nothing fails.
+ * one of each mapping's pages private, its first byte written back to
+ * itself through /proc/self/mem as a debugger writes a breakpoint (the
+ * kernel's forced copy-on-write: the mapping stays read-only, and no
+ * instrumented store touches code, which ThreadSanitizer cannot shadow),
+ * so that each fork copies the entries: about 70 ns a page on the same
+ * guest, some 500 pages for parbench-worker, libc and noop.  Reading the
+ * clocks maps their data (vvar, which fork copies as it is).  Without
+ * MADV_POPULATE_READ, or where /proc/self/mem cannot be written
+ * (proc_mem.force_override=never), less or nothing is warmed, and
+ * nothing fails.
  */
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -330,23 +333,27 @@ static struct {
     unsigned n;
 } warmed;
 
-/* One segment [lo, hi) of protection `prot`: mapped, and given a page of
- * its own so that fork copies its entries. */
-static void warm_range(uintptr_t lo, uintptr_t hi, int prot) {
-    size_t len = hi - lo;
-    (void)madvise((void *)lo, len, MADV_POPULATE_READ);
-    if (mprotect((void *)lo, len, prot | PROT_WRITE) == 0) {
-        volatile unsigned char *b = (volatile unsigned char *)lo;
-        *b = *b;
-        (void)mprotect((void *)lo, len, prot);
-    }
+/* What server_warm hands each object. */
+struct warm_ctx {
+    uintptr_t page; /* the page size */
+    int mem;        /* /proc/self/mem, or -1 */
+};
+
+/* One read-only segment [lo, hi): mapped, and given a page of its own so
+ * that fork copies its entries. */
+static void warm_range(const struct warm_ctx *w, uintptr_t lo, uintptr_t hi) {
+    (void)madvise((void *)lo, hi - lo, MADV_POPULATE_READ);
+    unsigned char b;
+    if (w->mem >= 0 && pread(w->mem, &b, 1, (off_t)lo) == 1)
+        (void)pwrite(w->mem, &b, 1, (off_t)lo);
 }
 
 /* dl_iterate_phdr's callback: the object's read-only segments warmed,
  * unless it was before or it is the vDSO (the kernel's, not a file's). */
 static int warm_object(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
-    uintptr_t page = *(const uintptr_t *)data;
+    const struct warm_ctx *w = data;
+    uintptr_t page = w->page;
     uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
     uintptr_t first = 0;
     for (unsigned k = 0; k < info->dlpi_phnum; k++)
@@ -370,7 +377,7 @@ static int warm_object(struct dl_phdr_info *info, size_t size, void *data) {
         uintptr_t hi =
             (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) &
             ~(page - 1);
-        warm_range(lo, hi, PROT_READ | ((ph->p_flags & PF_X) ? PROT_EXEC : 0));
+        warm_range(w, lo, hi);
     }
     return 0;
 }
@@ -381,8 +388,11 @@ static void server_warm(void) {
     (void)clock_gettime(CLOCK_MONOTONIC, &ts);
     (void)clock_gettime(CLOCK_REALTIME, &ts);
     long sz = sysconf(_SC_PAGESIZE);
-    uintptr_t page = sz > 0 ? (uintptr_t)sz : 4096;
-    (void)dl_iterate_phdr(warm_object, &page);
+    struct warm_ctx w = {.page = sz > 0 ? (uintptr_t)sz : 4096,
+                         .mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC)};
+    (void)dl_iterate_phdr(warm_object, &w);
+    if (w.mem >= 0)
+        close(w.mem);
 }
 
 /* The job's descriptors closed: after its forks (fork_jobs), and when
