@@ -226,3 +226,30 @@ pass "fork: a worker's end with an empty channel costs no read of it"
 [[ $(csv_col tail.csv status) == ok && $(csv_col tail.csv checksum) == 0x32140 ]] ||
     { cat tail.csv; fail "16 workers without pidfds: the row is wrong"; }
 pass "fork without pidfds: the tails are read at end-of-file"
+
+# A spawned parbench-worker finds libc in the directory it was linked
+# against (its RUNPATH, cli/CMakeLists.txt): it never maps
+# /etc/ld.so.cache, which each spawned worker would map, search and unmap.
+# Not in the sanitizer builds, whose runtimes look their own libraries up
+# there.
+case ${PB_BUILD_TYPE:-} in
+Asan | Tsan) ;;
+*)
+    cat > sp.ini <<'INI'
+[run]
+workers = 2
+repetitions = 2
+warmup = 0
+output = sp.csv
+[workload.noop]
+tasks = 4
+[executor.posix_spawn]
+INI
+    traced_run execve,openat sp.tr run sp.ini -q --force
+    read -r spawned cache < <(awk '$2 ~ /^execve\(/ && /parbench-worker/ { w[$1] = 1 }
+        ($1 in w) && /ld\.so\.cache/ { c++ } END { print length(w) + 0, c + 0 }' sp.tr)
+    ((spawned == 4 && cache == 0)) ||
+        { cat sp.tr; fail "posix_spawn: $spawned workers spawned, $cache openings of ld.so.cache among them; expected 4 and none"; }
+    pass "a spawned parbench-worker finds libc without ld.so.cache"
+    ;;
+esac
