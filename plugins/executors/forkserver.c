@@ -316,7 +316,7 @@ static void server_trim(void) {
  * instrumented store touches code, which ThreadSanitizer cannot shadow),
  * so that each fork copies the entries: about 70 ns a page on the same
  * guest, some 500 pages for parbench-worker, libc and noop.  Reading the
- * clocks maps their data (vvar, which fork copies as it is).  Without
+ * clock maps its data (vvar, which fork copies as it is).  Without
  * MADV_POPULATE_READ, or where /proc/self/mem cannot be written
  * (proc_mem.force_override=never), less or nothing is warmed, and
  * nothing fails.
@@ -325,18 +325,16 @@ static void server_trim(void) {
 #define MADV_POPULATE_READ 22
 #endif
 
-/* Objects warmed already, by the address of their first segment: each
- * new spec warms only what it loaded.  When full, objects are warmed
- * again (harmless: every step is idempotent). */
-static struct {
-    uintptr_t at[64];
-    unsigned n;
-} warmed;
+/* How many of the loaded objects are warmed: dl_iterate_phdr lists them
+ * in the order they were loaded, and the server unloads none, so each new
+ * spec warms only the objects it added. */
+static unsigned warmed;
 
 /* What server_warm hands each object. */
 struct warm_ctx {
     uintptr_t page; /* the page size */
     int mem;        /* /proc/self/mem, or -1 */
+    unsigned seen;  /* objects listed so far */
 };
 
 /* One read-only segment [lo, hi): mapped, and given a page of its own so
@@ -352,7 +350,9 @@ static void warm_range(const struct warm_ctx *w, uintptr_t lo, uintptr_t hi) {
  * unless it was before or it is the vDSO (the kernel's, not a file's). */
 static int warm_object(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
-    const struct warm_ctx *w = data;
+    struct warm_ctx *w = data;
+    if (w->seen++ < warmed)
+        return 0;
     uintptr_t page = w->page;
     uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
     uintptr_t first = 0;
@@ -364,11 +364,6 @@ static int warm_object(struct dl_phdr_info *info, size_t size, void *data) {
         }
     if (!first || first == vdso)
         return 0;
-    for (unsigned k = 0; k < warmed.n; k++)
-        if (warmed.at[k] == first)
-            return 0;
-    if (warmed.n < sizeof warmed.at / sizeof warmed.at[0])
-        warmed.at[warmed.n++] = first;
     for (unsigned k = 0; k < info->dlpi_phnum; k++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
         if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || !ph->p_memsz)
@@ -386,11 +381,11 @@ static int warm_object(struct dl_phdr_info *info, size_t size, void *data) {
 static void server_warm(void) {
     struct timespec ts;
     (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-    (void)clock_gettime(CLOCK_REALTIME, &ts);
     long sz = sysconf(_SC_PAGESIZE);
     struct warm_ctx w = {.page = sz > 0 ? (uintptr_t)sz : 4096,
                          .mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC)};
     (void)dl_iterate_phdr(warm_object, &w);
+    warmed = w.seen;
     if (w.mem >= 0)
         close(w.mem);
 }
