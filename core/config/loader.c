@@ -462,7 +462,14 @@ int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
     }
     if (others_can_replace(path, &st, err, errlen))
         return PB_EPLUGIN;
+    return loader_load(path, want_kind, want_name, out, err, errlen);
+}
 
+int loader_load(const char *path, enum pb_kind want_kind, const char *want_name,
+                struct loaded_plugin *out, char *err, size_t errlen) {
+    out->handle = NULL;
+    out->path = NULL;
+    out->desc = NULL;
     char *abs = absolute_path(path);
     if (!abs) {
         snprintf(err, errlen, "%s: out of memory", path);

@@ -70,6 +70,16 @@ void loader_file_name(enum pb_kind kind, const char *name, char *buf,
 int loader_open(const char *path, enum pb_kind want_kind, const char *want_name,
                 struct loaded_plugin *out, char *err, size_t errlen);
 
+/* loader_open without its checks of the file itself (that it exists, is a
+ * regular readable file, and that no other user can replace it): for a
+ * worker process loading the plugin its coordinator loaded with
+ * loader_open, from the absolute path the coordinator put in the spec.
+ * Those checks are a dozen system calls per worker (stat, access, and a
+ * realpath), each worker's start-up cost, for an answer the coordinator
+ * had already.  Every check of the descriptor remains. */
+int loader_load(const char *path, enum pb_kind want_kind, const char *want_name,
+                struct loaded_plugin *out, char *err, size_t errlen);
+
 /* Find KIND-NAME.so on the search path and loader_open() it: the first
  * file of that name is the plugin, a broken one is an error (never
  * skipped for a later one), and a later file of the same name gets a

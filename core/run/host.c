@@ -95,14 +95,16 @@ int host_workload_parse(const char *text, size_t len, struct host_workload *out,
     struct worker_spec spec;
     if (spec_parse(text, len, &spec, err, errlen) < 0)
         return -1;
-    /* Every check of the loader (ABI version, ops sizes, parameter
-     * table); the core calls only the copy of the operations it made.
+    /* Every check of the loader's of the descriptor (ABI version, ops
+     * sizes, parameter table); the core calls only the copy of the
+     * operations it made.  The file itself was checked by the coordinator
+     * that wrote the spec (loader_load).
      * A process forked from a cell (forkserver) has the cell's plugin
      * loaded and checked already: the same file is not looked up again
      * (never unloaded: the process exits with it). */
     if (preloaded && strcmp(spec.plugin, preloaded->path) == 0)
         out->lp = *preloaded;
-    else if (loader_open(spec.plugin, PB_KIND_WORKLOAD, NULL, &out->lp, err,
+    else if (loader_load(spec.plugin, PB_KIND_WORKLOAD, NULL, &out->lp, err,
                          errlen) < 0)
         return -1;
     const char *name = out->lp.desc->name;

@@ -29,7 +29,8 @@ struct host_workload {
 };
 
 /* Parses the spec (len bytes of text), loads the workload plugin
- * (loader_open: every check of the SDK), sets its parameters, sets the
+ * (loader_load: every check of the SDK on the plugin's descriptor; the
+ * coordinator checked the file), sets its parameters, sets the
  * host table's role to PB_ROLE_WORKER and calls create() through the
  * loader's copy of the operations.  The plugin, parameters and state live
  * until the process exits: `out` must too (make it static).  Returns 0, or

@@ -58,7 +58,11 @@ struct msg_final {
 };
 
 /* The worker loop this thread runs, if any: what a crash handler of the
- * cell process reads (job_thread_task). */
+ * cell process reads (job_thread_task).  Set in the cell process only
+ * (loop_in_cell): in a worker process the handler reads nothing, and the
+ * store would be a write to a page of its static TLS, which a forked
+ * worker shares with its parent until it writes: a copy-on-write fault,
+ * 10-40 us on a paravirtualised guest (docs/performance.md). */
 static _Thread_local struct pb_job *tls_job;
 static _Thread_local unsigned tls_worker;
 
@@ -694,6 +698,13 @@ static int claim_slot(struct pb_job *job, uint64_t task, unsigned char to) {
     return PB_ETASK;
 }
 
+/* 1 when the worker loop runs in the cell process that made the job
+ * (a thread of it), 0 in a worker process: a fork of it (another pid) or
+ * one that made its job itself (job_new_worker: no coordinator pid). */
+static int loop_in_cell(const struct pb_job *job) {
+    return job->coordinator != 0 && job->coordinator == getpid();
+}
+
 int job_worker_loop(struct pb_job *job, unsigned worker,
                     const struct pb_worker_io *io) {
     if (worker >= job->workers) {
@@ -733,15 +744,19 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
     }
     struct pb_task_ctx ctx = {job, worker, io};
     char err[256] = "";
-    tls_job = job;
-    tls_worker = worker;
+    int in_cell = loop_in_cell(job);
+    if (in_cell) {
+        tls_job = job;
+        tls_worker = worker;
+    }
     void *ws = NULL;
     int rc = 0;
 
     if (job->ops->worker_init &&
         job->ops->worker_init(job->state, worker, &ws, err, sizeof err) < 0) {
         worker_fail(job, worker, io, 0, 0, err[0] ? err : "worker_init failed");
-        tls_job = NULL;
+        if (in_cell)
+            tls_job = NULL;
         return PB_ETASK;
     }
 
@@ -821,7 +836,8 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
         ready = clock_mono_ns();
     if (job->ops->worker_fini)
         job->ops->worker_fini(job->state, ws);
-    tls_job = NULL;
+    if (in_cell)
+        tls_job = NULL;
 
     if (io && io->send) {
         struct msg_final f = {

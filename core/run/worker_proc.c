@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -338,12 +339,33 @@ struct pb_job *worker_proc_job(const struct pb_worker_start *st, void *workload,
     return job;
 }
 
+/* The worker's tail (PB_WORKER_TAIL), mapped from PB_WORKER_FD_TAIL, or
+ * NULL: then its frames all go to PB_WORKER_FD_OUT. */
+static struct pb_worker_tail *map_tail(const struct pb_worker_start *st) {
+    if (!(st->flags & PB_WORKER_TAIL))
+        return NULL;
+    void *q = mmap(NULL, sizeof(struct pb_worker_tail), PROT_READ | PROT_WRITE,
+                   MAP_SHARED, PB_WORKER_FD_TAIL,
+                   (off_t)st->worker * (off_t)sizeof(struct pb_worker_tail));
+    close(PB_WORKER_FD_TAIL);
+    if (q == MAP_FAILED)
+        return NULL;
+    struct pb_worker_tail *t = q;
+    /* Read before it is written: a read fault on shared memory maps every
+     * page of it around the address that is in memory already (the
+     * earlier repetitions' workers wrote them), where a write fault maps
+     * its one page. */
+    (void)*(volatile const uint32_t *)&t->len;
+    return t;
+}
+
 void worker_proc_main(void) {
     /* Die with the coordinator; checked against start.parent below, since
-     * the coordinator may have died before this line. */
+     * the coordinator may have died before this line.  The batch's buffer
+     * comes once the start record says whether the worker has a tail:
+     * until then a frame (PB_FRAME_ERROR) is written at once. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     signal(SIGPIPE, SIG_IGN);
-    batch_alloc();
 
     struct pb_worker_start st;
     int shfd = -1;
@@ -364,7 +386,8 @@ void worker_proc_main(void) {
     if (fdio_read_full(PB_WORKER_FD_IN, text, st.spec_len) <= 0)
         fail_start("the workload spec was cut off");
 
-    char err[512] = "";
+    char err[512];
+    err[0] = '\0';
     /* The workload lives until _exit: its memory is part of what a
      * worker process costs, and the kernel frees it faster than we would. */
     static struct host_workload wl;
@@ -373,8 +396,10 @@ void worker_proc_main(void) {
     free(text);
     const struct pb_workload_ops *ops = wl.ops;
     void *state = wl.state;
-    if (st.flags & PB_WORKER_POOL)
+    if (st.flags & PB_WORKER_POOL) {
+        batch_alloc();
         pool_serve(&wl.hi.host, ops, state, st, shfd);
+    }
     struct pb_job *job =
         start_job(&wl.hi.host, ops, state, &st,
                   (st.flags & PB_WORKER_SHARED) ? PB_WORKER_FD_SHARED : -1);
@@ -384,7 +409,11 @@ void worker_proc_main(void) {
                    "PB_WORKER_SHARED: no way to claim a task");
 
     /* Results stream from here on: start the batch's clock. */
-    fdio_batch_init(&batch, PB_WORKER_FD_OUT, batch.buf, BATCH_BYTES, BATCH_NS);
+    struct pb_worker_tail *tail = map_tail(&st);
+    if (!tail)
+        batch_alloc();
+    fdio_batch_init(&batch, PB_WORKER_FD_OUT, tail ? tail->data : batch.buf,
+                    tail ? sizeof tail->data : BATCH_BYTES, BATCH_NS);
     struct pb_worker_io io = {
         .ctx = job,
         .claim = (st.flags & PB_WORKER_CLAIM_PIPE) ? worker_claim : NULL,
@@ -393,8 +422,23 @@ void worker_proc_main(void) {
     /* Failures travel in the messages; a broken pipe means the
      * coordinator is gone and nobody is left to tell. */
     (void)job_worker_loop(job, st.worker, &io);
-    if (send_frame_now(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
-        _exit(PB_EXIT_INTERNAL);
+    if (!tail) {
+        if (send_frame_now(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+            _exit(PB_EXIT_INTERNAL);
+    } else if (st.flags & PB_WORKER_NO_RELEASE) {
+        /* The last batch, PB_FRAME_DONE included, stays in the tail: the
+         * coordinator reads it when this process has ended. */
+        if (send_frame(PB_FRAME_DONE, NULL, 0, NULL, 0) < 0)
+            _exit(PB_EXIT_INTERNAL);
+        __atomic_store_n(&tail->len, (uint32_t)batch.used, __ATOMIC_RELEASE);
+    } else {
+        /* The coordinator reads the tail at PB_FRAME_DONE, which wakes it:
+         * then it reads our memory and releases us. */
+        __atomic_store_n(&tail->len, (uint32_t)batch.used, __ATOMIC_RELEASE);
+        if (fdio_write_frame_tagged(PB_WORKER_FD_OUT, 0, PB_FRAME_DONE, NULL, 0,
+                                    NULL, 0) < 0)
+            _exit(PB_EXIT_INTERNAL);
+    }
     if (st.flags & PB_WORKER_NO_RELEASE)
         _exit(0);
     /* Wait for the release: end-of-file on our input. */

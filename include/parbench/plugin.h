@@ -104,6 +104,9 @@
  *       process of the executor started afresh, exec'd as parbench-worker
  *       with the executor's plugin loaded again: `forkserver`'s server
  *       without the cell process's address space).
+ *  2.6  in <parbench/worker.h>, PB_WORKER_TAIL, PB_WORKER_FD_TAIL and
+ *       struct pb_worker_tail (a spawned worker leaves its last batch of
+ *       frames in memory shared with the coordinator: no write for it).
  */
 #ifndef PARBENCH_PLUGIN_H
 #define PARBENCH_PLUGIN_H

@@ -81,6 +81,9 @@ struct pb_frame {
  *   PB_WORKER_FD_SHARED (4)      only when start.flags has
  *       PB_WORKER_SHARED: host->job_shared_fd(), mapped by the worker so
  *       that job_current_task() and the job's stop flag work across it.
+ *   PB_WORKER_FD_TAIL (5)        (2.6) only when start.flags has
+ *       PB_WORKER_TAIL: a memory file of one struct pb_worker_tail per
+ *       worker (below), whose tail `worker` the worker maps.
  *
  * stdout and stderr are the worker's own (inherited).  Without
  * PB_WORKER_CLAIM_PIPE the worker claims by itself: static by index
@@ -93,6 +96,7 @@ struct pb_frame {
 #define PB_WORKER_FD_IN 0
 #define PB_WORKER_FD_OUT 3
 #define PB_WORKER_FD_SHARED 4
+#define PB_WORKER_FD_TAIL 5
 
 #define PB_WORKER_MAGIC 0x50425731u /* "PBW1" */
 #define PB_WORKER_CLAIM_PIPE 0x1u
@@ -122,7 +126,31 @@ struct pb_frame {
  * PB_FRAME_USAGE right after it and waits for the next start record.
  */
 #define PB_WORKER_NO_RELEASE 0x8u
+/*
+ * (2.6) PB_WORKER_TAIL: the worker's frames are batched in its tail, the
+ * struct pb_worker_tail at offset `worker * sizeof(struct pb_worker_tail)`
+ * of the memory file on PB_WORKER_FD_TAIL, which it shares with the
+ * coordinator.  A batch that fills is written to PB_WORKER_FD_OUT as
+ * always; what is left when the work is done stays in the tail, and the
+ * worker sets `len` last (a release store).  With PB_WORKER_NO_RELEASE
+ * its PB_FRAME_DONE is the tail's last frame and the worker exits without
+ * a write; otherwise it writes PB_FRAME_DONE alone to PB_WORKER_FD_OUT
+ * after setting `len`.  The coordinator sets `len` to 0 before the start,
+ * and reads the tail at PB_FRAME_DONE or at the worker's end, whichever
+ * comes first.  No write, and no wakeup of the coordinator, for a batch
+ * that fits.  Not with PB_WORKER_POOL.  A worker that cannot map its tail
+ * writes every frame to PB_WORKER_FD_OUT and leaves `len` 0.
+ */
+#define PB_WORKER_TAIL 0x10u
 #define PB_WORKER_EXIT_START 2
+
+/* (2.6) A worker's tail (PB_WORKER_TAIL): 32 KiB, page-aligned. */
+#define PB_WORKER_TAIL_BYTES (32768u - 64u)
+struct pb_worker_tail {
+    uint32_t len; /* bytes of whole frames in data; set last */
+    unsigned char pad[60];
+    unsigned char data[PB_WORKER_TAIL_BYTES];
+};
 
 struct pb_worker_start {
     uint32_t magic;    /* PB_WORKER_MAGIC                               */

@@ -52,11 +52,11 @@ static int child_send(void *ctx, const void *head, size_t head_len,
  */
 static void child_main(const struct pb_host *host, struct pb_job *job,
                        unsigned worker, pid_t parent, int out, uint32_t tag,
-                       int release, struct procs_tail *tail)
+                       int release, struct pb_worker_tail *tail)
     __attribute__((noreturn));
 static void child_main(const struct pb_host *host, struct pb_job *job,
                        unsigned worker, pid_t parent, int out, uint32_t tag,
-                       int release, struct procs_tail *tail) {
+                       int release, struct pb_worker_tail *tail) {
     /* Die with the coordinator, even if it died before this line. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)

@@ -64,7 +64,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -128,7 +127,7 @@ struct fs_state {
     struct procs_pool *pool; /* `lifetime = cell`, or NULL */
     /* The workers' tails (procs_tails_reserve), mapped before the server
      * was forked so that it and its workers share them; NULL: none. */
-    struct procs_tail *tails;
+    struct pb_worker_tail *tails;
     int ended;  /* the server was reaped (server_gone)       */
     int status; /* then, its wait status                      */
     int warm;   /* `warm = true`: FS_WARM on every JOB          */
@@ -238,11 +237,11 @@ static void become_worker(const struct pb_host *host, int *fds, int nfds) {
  * in its tail and on the channel (child_main).  Never returns. */
 static void become_job_worker(const struct pb_host *host,
                               const struct fs_job *j, unsigned worker,
-                              struct procs_tail *tails, int sock)
+                              struct pb_worker_tail *tails, int sock)
     __attribute__((noreturn));
 static void become_job_worker(const struct pb_host *host,
                               const struct fs_job *j, unsigned worker,
-                              struct procs_tail *tails, int sock) {
+                              struct pb_worker_tail *tails, int sock) {
     prctl(PR_SET_NAME, WORKER_NAME);
     /* The server's end: a worker holding it would hide the server's end
      * from the coordinator. */
@@ -315,8 +314,12 @@ static void server_trim(void) {
  * kernel's forced copy-on-write: the mapping stays read-only, and no
  * instrumented store touches code, which ThreadSanitizer cannot shadow),
  * so that each fork copies the entries: about 70 ns a page on the same
- * guest, some 500 pages for parbench-worker, libc and noop.  Reading the
- * clock maps its data (vvar, which fork copies as it is).  Without
+ * guest, some 500 pages for parbench-worker, libc and noop.  The vDSO's
+ * code is the kernel's, not a file's, but the same: fork leaves it to
+ * be faulted in (the first clock read of every worker) unless the
+ * mapping holds a page of its own, which the same write gives it.
+ * Reading the clock maps its data (vvar, which fork copies as it is).
+ * Without
  * MADV_POPULATE_READ, or where /proc/self/mem cannot be written
  * (proc_mem.force_override=never), less or nothing is warmed, and
  * nothing fails.
@@ -347,23 +350,13 @@ static void warm_range(const struct warm_ctx *w, uintptr_t lo, uintptr_t hi) {
 }
 
 /* dl_iterate_phdr's callback: the object's read-only segments warmed,
- * unless it was before or it is the vDSO (the kernel's, not a file's). */
+ * unless it was before (the vDSO's too: its first listing). */
 static int warm_object(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     struct warm_ctx *w = data;
     if (w->seen++ < warmed)
         return 0;
     uintptr_t page = w->page;
-    uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
-    uintptr_t first = 0;
-    for (unsigned k = 0; k < info->dlpi_phnum; k++)
-        if (info->dlpi_phdr[k].p_type == PT_LOAD) {
-            first =
-                (info->dlpi_addr + info->dlpi_phdr[k].p_vaddr) & ~(page - 1);
-            break;
-        }
-    if (!first || first == vdso)
-        return 0;
     for (unsigned k = 0; k < info->dlpi_phnum; k++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
         if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || !ph->p_memsz)
@@ -456,7 +449,7 @@ static int take_job(const struct pb_host *host, struct fs_job *j,
  * freed with the last of them (the coordinator's), not here.  0, or -1
  * when the coordinator cannot be answered. */
 static int fork_jobs(const struct pb_host *host, struct fs_job *j,
-                     uint32_t flags, struct procs_tail *tails, int sock,
+                     uint32_t flags, struct pb_worker_tail *tails, int sock,
                      struct rusage *base) {
     struct fs_batch b;
     unsigned i = 0;
@@ -495,10 +488,10 @@ static int64_t server_fork(const struct pb_host *host, int *fds, int nfds) {
  * `sock` until the coordinator closes its end.  Never returns.  Its
  * workers write their frames in `tails` (ntails of them; NULL: none). */
 static void serve(const struct pb_host *host, int sock,
-                  struct procs_tail *tails, unsigned ntails)
+                  struct pb_worker_tail *tails, unsigned ntails)
     __attribute__((noreturn));
 static void serve(const struct pb_host *host, int sock,
-                  struct procs_tail *tails, unsigned ntails) {
+                  struct pb_worker_tail *tails, unsigned ntails) {
     prctl(PR_SET_NAME, SERVER_NAME);
     /* Nothing of the cell's stays open here but stdout and stderr (which
      * the workers inherit, as spawned ones do) and the socket. */
@@ -592,10 +585,10 @@ static void serve(const struct pb_host *host, int sock,
  * before 2.5): it shares the tails the cell mapped before the fork.
  * Never returns. */
 static void server_main(const struct pb_host *host, int sock, pid_t parent,
-                        struct procs_tail *tails, unsigned ntails)
+                        struct pb_worker_tail *tails, unsigned ntails)
     __attribute__((noreturn));
 static void server_main(const struct pb_host *host, int sock, pid_t parent,
-                        struct procs_tail *tails, unsigned ntails) {
+                        struct pb_worker_tail *tails, unsigned ntails) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(0);
@@ -607,7 +600,7 @@ static void server_main(const struct pb_host *host, int sock, pid_t parent,
  * die with the cell).  Its socket is on 3 and, when nfds is 2, the
  * tails' memory file on 4, mapped here and closed. */
 static int fs_helper(const struct pb_host *host, unsigned nfds) {
-    struct procs_tail *tails = NULL;
+    struct pb_worker_tail *tails = NULL;
     unsigned ntails = 0;
     if (nfds < 1 || nfds > 2) {
         host->log(host, PB_LOG_ERROR,

@@ -10,7 +10,10 @@
  * (host->job_shared_fd, mapped by each worker), as forked children do.
  * Only when the host offers no shared page is each task a round trip
  * (PB_FRAME_CLAIM, then the index).  Results come back batched, many
- * frames to a write (parbench-worker, cli/worker_main.c).
+ * frames to a write (parbench-worker, cli/worker_main.c), and the last
+ * batch not at all: it stays in the worker's tail, memory it shares with
+ * the coordinator (PB_WORKER_TAIL), which reads it once the worker has
+ * ended.
  *
  * `lifetime = cell` keeps W parbench-workers for the cell (procs.h,
  * "pooled workers"): each loads the workload once and serves every
@@ -35,9 +38,10 @@
 #include "procs.h"
 #include "util/fdio.h"
 
-/* parbench-worker with `in`, `out` (and `shared` when >= 0) on its
- * descriptors 0, 3 and 4.  Returns 0 or posix_spawn's error number. */
-static int spawn_proc(const char *prog, int in, int out, int shared,
+/* parbench-worker with `in`, `out` (and `shared` when >= 0, and then
+ * `tails` when >= 0) on its descriptors 0, 3, 4 and 5.  Returns 0 or
+ * posix_spawn's error number. */
+static int spawn_proc(const char *prog, int in, int out, int shared, int tails,
                       pid_t *pid) {
     posix_spawn_file_actions_t fa;
     int rc = posix_spawn_file_actions_init(&fa);
@@ -47,10 +51,14 @@ static int spawn_proc(const char *prog, int in, int out, int shared,
         rc = posix_spawn_file_actions_adddup2(&fa, out, PB_WORKER_FD_OUT);
     if (rc == 0 && shared >= 0)
         rc = posix_spawn_file_actions_adddup2(&fa, shared, PB_WORKER_FD_SHARED);
+    if (shared < 0)
+        tails = -1;
+    if (rc == 0 && tails >= 0)
+        rc = posix_spawn_file_actions_adddup2(&fa, tails, PB_WORKER_FD_TAIL);
     /* Whatever else this process has open stays out of the worker. */
     if (rc == 0)
-        rc = posix_spawn_file_actions_addclosefrom_np(&fa,
-                                                      PB_WORKER_FD_SHARED + 1);
+        rc = posix_spawn_file_actions_addclosefrom_np(
+            &fa, tails >= 0 ? PB_WORKER_FD_TAIL + 1 : PB_WORKER_FD_SHARED + 1);
     char *argv[] = {(char *)"parbench-worker", NULL};
     if (rc == 0)
         rc = posix_spawn(pid, prog, &fa, NULL, argv, environ);
@@ -60,15 +68,15 @@ static int spawn_proc(const char *prog, int in, int out, int shared,
 
 /* Starts worker i; on failure err says why and -1 is returned. */
 static int spawn_one(struct procs *p, unsigned i, const char *prog, int shared,
-                     const struct pb_worker_start *start, const void *spec,
-                     char *err, size_t errlen) {
+                     int tails, const struct pb_worker_start *start,
+                     const void *spec, char *err, size_t errlen) {
     int child[2], parent[2];
     if (procs_pipes(i, PROCS_HIGH_FD, child, parent, err, errlen) < 0)
         return -1;
     /* In the pipe before the worker exists: it finds it at once. */
     int written = procs_prewrite(p, i, parent[0], start, spec);
     pid_t pid = 0;
-    int rc = spawn_proc(prog, child[0], child[1], shared, &pid);
+    int rc = spawn_proc(prog, child[0], child[1], shared, tails, &pid);
     close(child[0]);
     close(child[1]);
     if (rc != 0) {
@@ -89,7 +97,7 @@ static int spawn_pool_start(void *ctx, const struct pb_host *host,
                             pid_t *pid, char *err, size_t errlen) {
     (void)ctx;
     const char *prog = host->worker_program(job);
-    int rc = prog && *prog ? spawn_proc(prog, in, out, -1, pid) : ENOENT;
+    int rc = prog && *prog ? spawn_proc(prog, in, out, -1, -1, pid) : ENOENT;
     if (rc != 0) {
         snprintf(err, errlen, "cannot start worker %u: %s: %s", i,
                  prog && *prog ? prog : "parbench-worker", strerror(rc));
@@ -139,13 +147,28 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
             close(shared);
         return -1;
     }
+    /* The workers' tails (PB_WORKER_TAIL): each one's last batch of frames
+     * stays in memory shared with this process, as a forked worker's does,
+     * and costs no write.  Without them (no memory file, or no shared
+     * page: the fallback), every frame goes to the pipes. */
+    int tails = -1;
+    if (shared >= 0 && procs_tails_reserve(n, &tails) && procs_tails(&p) == 0)
+        tails = fcntl(tails, F_DUPFD_CLOEXEC, PROCS_HIGH_FD);
+    else
+        tails = -1;
+    if (tails < 0)
+        p.tails = NULL;
     struct pb_worker_start start;
     procs_start_record(&p, shared, &start, spec_len);
+    if (tails >= 0)
+        start.flags |= PB_WORKER_TAIL;
     int rc = 0;
     for (unsigned i = 0; i < n && rc == 0; i++)
-        rc = spawn_one(&p, i, prog, shared, &start, spec, err, errlen);
+        rc = spawn_one(&p, i, prog, shared, tails, &start, spec, err, errlen);
     if (shared >= 0)
         close(shared);
+    if (tails >= 0)
+        close(tails);
     return procs_finish(&p, rc);
 }
 

@@ -137,16 +137,16 @@ int procs_tails(struct procs *p) {
     return 0;
 }
 
-struct procs_tail *procs_tails_reserve(unsigned workers, int *fd) {
-    struct procs_tail *t = scratch_get(
+struct pb_worker_tail *procs_tails_reserve(unsigned workers, int *fd) {
+    struct pb_worker_tail *t = scratch_get(
         &scratch_tails,
-        (size_t)(workers ? workers : 1) * sizeof(struct procs_tail), 0);
+        (size_t)(workers ? workers : 1) * sizeof(struct pb_worker_tail), 0);
     if (fd)
         *fd = t ? scratch_tails.fd : -1;
     return t;
 }
 
-void procs_tail_set(struct procs_tail *t, size_t len) {
+void procs_tail_set(struct pb_worker_tail *t, size_t len) {
     __atomic_store_n(&t->len, (uint32_t)len, __ATOMIC_RELEASE);
 }
 
@@ -582,7 +582,7 @@ static int take_tail(struct procs *p, unsigned i) {
     if (!p->tails || c->tail_taken)
         return 0;
     c->tail_taken = 1;
-    const struct procs_tail *t = &p->tails[i];
+    const struct pb_worker_tail *t = &p->tails[i];
     uint32_t len = __atomic_load_n(&t->len, __ATOMIC_ACQUIRE);
     size_t at = 0;
     if (len <= sizeof t->data && digest(p, i, t->data, len, &at) < 0)

@@ -27,23 +27,20 @@
 #define PROCS_HIGH_FD 10
 
 /*
- * A forked worker's last batch of frames (child.h).  Its batch buffer is
- * this struct's `data`, in memory it shares with the coordinator
- * (procs_tails): what the worker has not written to its pipe when its
- * work is done stays there, and `len` says how much.  No write, and no
- * wakeup of the coordinator, for a batch that fits; the coordinator takes
- * the tail at the worker's PB_FRAME_DONE or at its end, whichever comes
- * first.  A worker that died before it set `len` leaves 0.
+ * A worker's last batch of frames: struct pb_worker_tail of
+ * <parbench/worker.h>, one per worker in memory it shares with the
+ * coordinator (procs_tails).  Its batch buffer is the tail's `data`: what
+ * the worker has not written to its pipe (or the channel) when its work
+ * is done stays there, and `len` says how much.  No write, and no wakeup
+ * of the coordinator, for a batch that fits; the coordinator takes the
+ * tail at the worker's PB_FRAME_DONE or at its end, whichever comes
+ * first.  A worker that died before it set `len` leaves 0.  Forked
+ * workers (fork, forkserver: child.h) inherit the mapping; a spawned one
+ * (posix_spawn) maps its own from PB_WORKER_FD_TAIL (PB_WORKER_TAIL).
  */
-#define PROCS_TAIL_BYTES (32768u - 64u) /* a tail is 32 KiB, page-aligned */
-struct procs_tail {
-    uint32_t len; /* set last, with a release store (procs_tail_set) */
-    unsigned char pad[60];
-    unsigned char data[PROCS_TAIL_BYTES];
-};
 
 /* In the worker: its tail holds `len` bytes of whole frames. */
-void procs_tail_set(struct procs_tail *t, size_t len);
+void procs_tail_set(struct pb_worker_tail *t, size_t len);
 
 /* One worker process as the coordinator sees it. */
 struct procs_child {
@@ -83,7 +80,7 @@ struct procs {
                        a byte, done with a repetition at PB_FRAME_USAGE    */
     int no_release; /* nobody reads the workers' memory: they need no
                        release (PB_WORKER_NO_RELEASE)                    */
-    struct procs_tail *tails; /* fork, forkserver: `workers` tails
+    struct pb_worker_tail *tails; /* fork, forkserver: `workers` tails
                                  (procs_tails), or NULL                  */
     /* fork, forkserver: the read end of the channel every worker writes
      * its records to (procs_channel; kept for the cell process, never
@@ -104,21 +101,22 @@ static inline int procs_memory(const struct pb_host *host, struct pb_job *job) {
 int procs_init(struct procs *p, const struct pb_host *host, struct pb_job *job,
                unsigned workers);
 
-/* fork, forkserver: one procs_tail per worker in memory shared with the
- * children forked from here on, every `len` 0.  Kept for the cell process's
- * life, like the coordinator's scratch.  Returns 0, or -1 (p->tails stays NULL:
- * the workers write every frame to their pipes). */
+/* fork, forkserver, posix_spawn: one struct pb_worker_tail per worker in
+ * memory shared with the children forked from here on (and with spawned
+ * workers, which map it: procs_tails_reserve's `fd`), every `len` 0.  Kept for
+ * the cell process's life, like the coordinator's scratch.  Returns 0, or -1
+ * (p->tails stays NULL: the workers write every frame to their pipes). */
 int procs_tails(struct procs *p);
 
-/* forkserver: the tails of `workers` workers mapped now, before a helper
- * process is forked that must share them (a mapping made later is not in
+/* forkserver, posix_spawn: the tails of `workers` workers mapped now, before a
+ * helper process is forked that must share them (a mapping made later is not in
  * it).  procs_tails then finds them in place as long as no more workers
  * ask for tails in this process.  They are a memory file's pages: with
  * `fd` non-NULL, *fd is that file (close-on-exec, kept open here for the
  * cell process's life: not the caller's to close), for a helper that is
  * exec'd to map them, or -1 with NULL returned.  Returns their address,
  * or NULL. */
-struct procs_tail *procs_tails_reserve(unsigned workers, int *fd);
+struct pb_worker_tail *procs_tails_reserve(unsigned workers, int *fd);
 
 /*
  * fork, forkserver: one channel for the frames of every worker, and no

@@ -70,7 +70,9 @@ pass "every workload, both schedules, both ways to start the server: checksums a
 # either way.  And warming (warm = true, the default): a worker has all of
 # libc's code mapped from its start, inherited from the server (the
 # mapping holds a private page, so fork copied its entries), where with
-# warm = false (exec-cold) it holds only the pages it ran.
+# warm = false (exec-cold) it holds only the pages it ran.  The vDSO's
+# code too holds a private page when warm (its first clock read faults
+# nothing in), none when cold.
 export PARBENCH_PLUGIN_PATH=$PB_TEST_PLUGIN_DIR
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 # server_of PID: the fork server of run PID's cell, if it has one now.
@@ -87,6 +89,11 @@ libc_text() {
     awk '/^[0-9a-f]+-[0-9a-f]+ / { on = $2 ~ /^r-xp/ && $6 ~ /\/libc\.so/ }
          on && $1 == "Size:" { s = $2 } on && $1 == "Rss:" { r = $2 }
          on && $1 == "Anonymous:" { print r, s, $2; exit }' "/proc/$1/smaps" 2>/dev/null || true
+}
+# vdso_anon PID: the KiB of private pages in PID's vDSO mapping.
+vdso_anon() {
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { on = $6 == "[vdso]" }
+         on && $1 == "Anonymous:" { print $2; exit }' "/proc/$1/smaps" 2>/dev/null || true
 }
 for how in exec fork exec-cold; do
     warm=true
@@ -120,6 +127,7 @@ INI
             ck=$(rss "${cell:-0}") sk=$(rss "$s") x=$(readlink "/proc/$s/exe" 2>/dev/null || true)
             w=$(pgrep -x -P "${cell:-0}" pb-fs-worker | head -1 || true)
             t=$(libc_text "${w:-0}")
+            [[ -z $t ]] || t="$t $(vdso_anon "${w:-0}")"
             if [[ -n $cell && -n $ck && -n $sk && -n $x && -n $t ]] &&
                 (($(pgrep -P "$cell" | wc -l) == 3 && ck > 256 * 1024)); then
                 server=$s server_kib=$sk cell_kib=$ck exe=$x text=$t
@@ -130,13 +138,15 @@ INI
     done
     [[ -n $server ]] ||
         { kill $pid; fail "server = $how: never saw the fork server, the cell's 256 MiB and both workers at once"; }
-    read -r text_rss text_size text_anon <<<"$text"
+    read -r text_rss text_size text_anon vdso <<<"$text"
     if [[ $warm == true ]]; then
         ((text_rss == text_size && text_anon > 0)) ||
             fail "server = $how, warm: a worker has $text_rss of libc's $text_size KiB of code mapped ($text_anon KiB private), not all of it inherited"
+        ((${vdso:-0} > 0)) || fail "server = $how, warm: a worker's vDSO holds no private page"
     else
         ((text_rss < text_size && text_anon == 0)) ||
             fail "warm = false: a worker has $text_rss of libc's $text_size KiB of code mapped ($text_anon KiB private), as if warmed"
+        [[ ${vdso:-} == 0 ]] || fail "warm = false: a worker's vDSO holds ${vdso:-no} KiB of private pages"
     fi
     case $how in
     exec | exec-cold) [[ $exe == */parbench-worker ]] || fail "server = exec: the server runs $exe, not parbench-worker" ;;
@@ -252,14 +262,15 @@ row=$(paste -d'|' <(csv_col alone.csv executor) <(csv_col alone.csv status) <(cs
     { cat alone.csv; fail "no parbench-worker: server = fork did not run"; }
 pass "no parbench-worker: the exec'd server's row says which program is missing, server = fork runs"
 
-# A worker takes the workload plugin its server loaded: it looks up no
-# plugin file.  A server forked from the cell (server = fork) has the
-# cell's plugin as it is (host_preload_workload), so the run makes exactly
-# as many lookups of the workload's file as the same run under fork, whose
-# workers load nothing.  A server exec'd afresh (server = exec, the
-# default: `parbench-worker --helper`) looks the file up itself, once per
-# cell, and everything else (the cells, the workers) as often as under
-# fork.
+# A worker takes the workload plugin its server loaded: it looks up and
+# opens no plugin file.  A server forked from the cell (server = fork) has
+# the cell's plugin as it is (host_preload_workload), so the run makes
+# exactly as many lookups and opens of the workload's file as the same run
+# under fork, whose workers load nothing.  A server exec'd afresh (server
+# = exec, the default: `parbench-worker --helper`) opens the file itself,
+# once per cell (dlopen; the file's checks were the coordinator's:
+# loader_load), and everything else (the cells, the workers) as often as
+# under fork.
 command -v strace > /dev/null || skip "strace is not installed: the plugin lookup check needs it"
 cat > l.ini <<'INI'
 [run]
@@ -274,7 +285,7 @@ INI
 # the workload's file, those made by exec'd servers, and each one's.
 lookups() {
     { cat l.ini; echo "[executor.$1]"; [[ -z ${2:-} ]] || echo "$2"; } > "l-$1.ini"
-    traced_run access,readlink,execve "l-$1.tr" run "l-$1.ini" -q --force
+    traced_run access,readlink,open,openat,execve "l-$1.tr" run "l-$1.ini" -q --force
     awk '$2 ~ /^execve\(/ && /"--helper"/ { helper[$1] = 0 }
         /workload-noop\.so/ { all++; if ($1 in helper) helper[$1]++ }
         END { printf "%d", all; for (p in helper) h += helper[p]; printf " %d", h

@@ -227,6 +227,47 @@ pass "fork: a worker's end with an empty channel costs no read of it"
     { cat tail.csv; fail "16 workers without pidfds: the row is wrong"; }
 pass "fork without pidfds: the tails are read at end-of-file"
 
+# A spawned worker's last batch stays in its tail (PB_WORKER_TAIL), as a
+# forked one's does: with [run] memory = off it writes nothing to its pipe
+# and the coordinator reads the tail once it has ended; with memory = on it
+# writes its PB_FRAME_DONE alone (8 bytes) and waits for its release.
+# Before, each wrote its whole last batch (here 3.5 KiB for 64 results).
+# A worker whose results outgrow its tail (3 000 of about 56 bytes) writes
+# the full batches and leaves the rest there: the checksum (1 + 2 + ...
+# + n) says every result arrived.
+cat > st.ini <<'INI'
+[run]
+workers = 2
+repetitions = 2
+warmup = 0
+output = st.csv
+[workload.noop]
+tasks = 64
+[executor.posix_spawn]
+INI
+# spawned_writes TRACE: "WORKERS CALLS BYTES" of the spawned workers'
+# writes to their descriptor 3.
+spawned_writes() {
+    awk '$2 ~ /^execve\(/ && /parbench-worker/ { w[$1] = 1 }
+        ($1 in w) && $2 ~ /^write(v)?\(3,/ { n++; b += $NF }
+        END { print length(w) + 0, n + 0, b + 0 }' "$1"
+}
+traced_run execve,write,writev st.tr run st.ini -q --force --set run.memory=off
+[[ $(csv_col st.csv status | sort -u) == ok ]] || { cat st.csv; fail "posix_spawn under strace: a row is not ok"; }
+read -r spawned calls bytes < <(spawned_writes st.tr)
+((spawned == 4 && calls == 0)) ||
+    { cat st.tr; fail "posix_spawn, memory = off: $spawned workers wrote $calls times ($bytes bytes) to their pipes; expected 4 workers and no write"; }
+traced_run execve,write,writev st.tr run st.ini -q --force --set run.memory=on
+[[ $(csv_col st.csv status | sort -u) == ok ]] || { cat st.csv; fail "posix_spawn under strace, memory = on: a row is not ok"; }
+read -r spawned calls bytes < <(spawned_writes st.tr)
+((spawned == 4 && calls == 4 && bytes == 32)) ||
+    { cat st.tr; fail "posix_spawn, memory = on: $spawned workers wrote $calls times ($bytes bytes) to their pipes; expected 4 workers, each its PB_FRAME_DONE alone"; }
+run_pb 0 run st.ini -q --force --set run.memory=off --set run.workers=1 \
+    --set workload.noop.tasks=3000
+[[ $(csv_col st.csv status | sort -u) == ok && $(csv_col st.csv checksum | sort -u) == 0x44affc ]] ||
+    { cat st.csv; fail "posix_spawn, 3 000 results from one worker: the rows are wrong"; }
+pass "a spawned worker leaves its last batch in its tail: no write with memory = off, its PB_FRAME_DONE alone with memory = on"
+
 # A spawned parbench-worker finds libc in the directory it was linked
 # against (its RUNPATH, cli/CMakeLists.txt): it never maps
 # /etc/ld.so.cache, which each spawned worker would map, search and unmap.
