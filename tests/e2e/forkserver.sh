@@ -90,6 +90,14 @@ libc_text() {
          on && $1 == "Size:" { s = $2 } on && $1 == "Rss:" { r = $2 }
          on && $1 == "Anonymous:" { print r, s, $2; exit }' "/proc/$1/smaps" 2>/dev/null || true
 }
+# dontfork PID: the KiB of PID's mappings that its forks leave out
+# (MADV_DONTFORK: "dc" among the VmFlags).  The server's request buffer
+# is one (64 KiB): a fork does not write-protect it, so a request's
+# arrival takes no copy-on-write fault.
+dontfork() {
+    awk '$1 == "Size:" { s = $2 } $1 == "VmFlags:" && / dc( |$)/ { k += s }
+         END { print k + 0 }' "/proc/$1/smaps" 2>/dev/null || true
+}
 # vdso_anon PID: the KiB of private pages in PID's vDSO mapping.
 vdso_anon() {
     awk '/^[0-9a-f]+-[0-9a-f]+ / { on = $6 == "[vdso]" }
@@ -119,7 +127,7 @@ INI
     # Read while the server, the cell with its ballast and both workers
     # live at once; any of them may be gone by the next look (the cell
     # times out), so an empty reading is no reading.
-    server='' server_kib='' cell_kib='' exe='' text=''
+    server='' server_kib='' cell_kib='' exe='' text='' dc=''
     for _ in $(seq 300); do
         s=$(server_of $pid)
         if [[ -n $s ]]; then
@@ -130,7 +138,7 @@ INI
             [[ -z $t ]] || t="$t $(vdso_anon "${w:-0}")"
             if [[ -n $cell && -n $ck && -n $sk && -n $x && -n $t ]] &&
                 (($(pgrep -P "$cell" | wc -l) == 3 && ck > 256 * 1024)); then
-                server=$s server_kib=$sk cell_kib=$ck exe=$x text=$t
+                server=$s server_kib=$sk cell_kib=$ck exe=$x text=$t dc=$(dontfork "$s")
                 break
             fi
         fi
@@ -154,6 +162,7 @@ INI
     esac
     (( cell_kib > 256 * 1024 )) || fail "the cell holds $cell_kib KiB, not the 256 MiB ballast"
     (( server_kib < 32 * 1024 )) || fail "server = $how: the fork server holds $server_kib KiB beside a cell of $cell_kib KiB"
+    (( ${dc:-0} >= 64 )) || fail "server = $how: the fork server keeps ${dc:-no} KiB out of its forks, not its 64 KiB request buffer"
     # The cold pass has been read: Ctrl-C ends it.
     if [[ $how == exec-cold ]]; then
         kill -INT $pid
