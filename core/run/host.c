@@ -95,7 +95,7 @@ int host_workload_parse(const char *text, size_t len, struct host_workload *out,
     struct worker_spec spec;
     if (spec_parse(text, len, &spec, err, errlen) < 0)
         return -1;
-    /* Every check of the loader's of the descriptor (ABI version, ops
+    /* Every check the loader makes of the descriptor (ABI version, ops
      * sizes, parameter table); the core calls only the copy of the
      * operations it made.  The file itself was checked by the coordinator
      * that wrote the spec (loader_load).

@@ -576,7 +576,7 @@ static void drain(struct procs *p) {
     }
 }
 
-/* Worker i's tail (procs_tail), once: whole frames only. */
+/* Worker i's tail (struct pb_worker_tail), once: whole frames only. */
 static int take_tail(struct procs *p, unsigned i) {
     struct procs_child *c = &p->c[i];
     if (!p->tails || c->tail_taken)

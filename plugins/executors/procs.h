@@ -49,7 +49,7 @@ struct procs_child {
     int out_w;          /* the coordinator's copy of its write end (kept
                            while exit_fd watches its end), or -1        */
     int exit_fd;        /* a pidfd, readable once it has exited, or -1  */
-    int tail_taken;     /* its procs_tail was read                      */
+    int tail_taken;     /* its tail was read                            */
     int in;             /* write end of its input (spawned), or -1      */
     unsigned char *buf; /* frames read but not yet handled: the
                            coordinator's scratch, or the heap (heap_buf) */

@@ -101,7 +101,7 @@ grep -q 'Too many open files (too many workers for the limit on open descriptors
 pass "out of descriptors: the row says to raise ulimit -n"
 
 # A forked worker's last batch of frames stays in memory it shares with
-# the coordinator (procs.h, struct procs_tail), PB_FRAME_DONE included
+# the coordinator (struct pb_worker_tail of <parbench/worker.h>), PB_FRAME_DONE included
 # with memory = off; with memory = on it writes PB_FRAME_DONE alone, which
 # wakes the coordinator for the release.  Before, every worker ended with
 # a batch written to its pipe whose last frame was PB_FRAME_DONE.  (A
