@@ -844,7 +844,9 @@ int job_worker_loop(struct pb_job *job, unsigned worker,
             .h = {.magic = MSG_MAGIC, .type = MSG_FINAL, .worker = worker},
             .ready_ns = ready + (uint64_t)job->clock_offset_ns,
             .tasks_run = ran};
-        f.pid = getpid();
+        /* The process whose memory the coordinator reads: none to read
+         * with job_set_memory(job, 0), and no system call for it. */
+        f.pid = job->memory_off ? 0 : getpid();
         if (io->send(io->ctx, &f, sizeof f, NULL, 0) < 0)
             rc = PB_EIO;
     } else {

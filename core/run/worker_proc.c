@@ -195,6 +195,10 @@ static struct pb_job *new_job(const struct pb_host *h,
                      shfd);
         return NULL;
     }
+    /* Nobody reads this worker's memory: its final report names no
+     * process. */
+    if (st->flags & PB_WORKER_NO_RELEASE)
+        job_set_memory(job, 0);
     if (job_tasks(job) != st->tasks) {
         snprintf(err, errlen,
                  "the workload has %llu tasks here but %llu in the "

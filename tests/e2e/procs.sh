@@ -228,45 +228,51 @@ pass "fork: a worker's end with an empty channel costs no read of it"
 pass "fork without pidfds: the tails are read at end-of-file"
 
 # A spawned worker's last batch stays in its tail (PB_WORKER_TAIL), as a
-# forked one's does: with [run] memory = off it writes nothing to its pipe
-# and the coordinator reads the tail once it has ended; with memory = on it
-# writes its PB_FRAME_DONE alone (8 bytes) and waits for its release.
-# Before, each wrote its whole last batch (here 3.5 KiB for 64 results).
-# A worker whose results outgrow its tail (3 000 of about 56 bytes) writes
-# the full batches and leaves the rest there: the checksum (1 + 2 + ...
-# + n) says every result arrived.
+# forked one's does: with [run] memory = off it never writes its
+# PB_FRAME_DONE (the tail's last frame; the coordinator reads the tail
+# once the worker has ended), with memory = on it writes PB_FRAME_DONE
+# alone and waits for its release.  Before, each ended with its last
+# batch written to its pipe, PB_FRAME_DONE its last frame.  (As above, a
+# batch may be written mid-way; no check depends on it.)  A worker whose
+# results outgrow its tail (3 000 of 56 bytes) writes the full batches and
+# leaves the rest there: the checksum (1 + 2 + ... + n) says every result
+# arrived.  And a worker whose memory nobody reads (memory = off) does not
+# ask its own pid for its final report (a getpid per worker before).
 cat > st.ini <<'INI'
 [run]
 workers = 2
 repetitions = 2
 warmup = 0
+timeout = 60s
 output = st.csv
 [workload.noop]
 tasks = 64
 [executor.posix_spawn]
 INI
-# spawned_writes TRACE: "WORKERS CALLS BYTES" of the spawned workers'
-# writes to their descriptor 3.
-spawned_writes() {
-    awk '$2 ~ /^execve\(/ && /parbench-worker/ { w[$1] = 1 }
-        ($1 in w) && $2 ~ /^write(v)?\(3,/ { n++; b += $NF }
-        END { print length(w) + 0, n + 0, b + 0 }' "$1"
+# spawned_tail NAME ARGS...: runs st.ini under strace; NAME.tr holds the
+# writes of the spawned workers only, whose number is printed.
+spawned_tail() {
+    STRACE_EXTRA="-s 200000 -xx" traced_run execve,write,writev,getpid "$1.all" run st.ini -q --force "${@:2}"
+    [[ $(csv_col st.csv status | sort -u) == ok ]] || { cat st.csv; fail "$1: a row is not ok"; }
+    # The program's name is in hex too (-xx): "-worker".
+    local prog='\\x2d\\x77\\x6f\\x72\\x6b\\x65\\x72'
+    awk -v p="$prog" '$2 ~ /^execve\(/ && index($0, p) { w[$1] = 1; next } ($1 in w)' "$1.all" > "$1.tr"
+    awk -v p="$prog" '$2 ~ /^execve\(/ && index($0, p) { w[$1] = 1 } END { print length(w) + 0 }' "$1.all"
 }
-traced_run execve,write,writev st.tr run st.ini -q --force --set run.memory=off
-[[ $(csv_col st.csv status | sort -u) == ok ]] || { cat st.csv; fail "posix_spawn under strace: a row is not ok"; }
-read -r spawned calls bytes < <(spawned_writes st.tr)
-((spawned == 4 && calls == 0)) ||
-    { cat st.tr; fail "posix_spawn, memory = off: $spawned workers wrote $calls times ($bytes bytes) to their pipes; expected 4 workers and no write"; }
-traced_run execve,write,writev st.tr run st.ini -q --force --set run.memory=on
-[[ $(csv_col st.csv status | sort -u) == ok ]] || { cat st.csv; fail "posix_spawn under strace, memory = on: a row is not ok"; }
-read -r spawned calls bytes < <(spawned_writes st.tr)
-((spawned == 4 && calls == 4 && bytes == 32)) ||
-    { cat st.tr; fail "posix_spawn, memory = on: $spawned workers wrote $calls times ($bytes bytes) to their pipes; expected 4 workers, each its PB_FRAME_DONE alone"; }
+(( $(spawned_tail st-off --set run.memory=off) == 4 )) || fail "posix_spawn, memory = off: not 4 workers spawned"
+(( $(done_alone st-off.tr) == 0 && $(done_ending_batch st-off.tr) == 0 )) ||
+    { cat st-off.tr; fail "posix_spawn, memory = off: $(done_alone st-off.tr) PB_FRAME_DONE written alone and $(done_ending_batch st-off.tr) ending a batch, expected none"; }
+getpids() { grep -c ' getpid()' "$1" || true; }
+(( $(getpids st-off.tr) == 0 )) || fail "posix_spawn, memory = off: the workers asked their pid $(getpids st-off.tr) times, expected never"
+(( $(spawned_tail st-on --set run.memory=on) == 4 )) || fail "posix_spawn, memory = on: not 4 workers spawned"
+(( $(done_alone st-on.tr) == 4 && $(done_ending_batch st-on.tr) == 0 )) ||
+    { cat st-on.tr; fail "posix_spawn, memory = on: $(done_alone st-on.tr) PB_FRAME_DONE written alone and $(done_ending_batch st-on.tr) ending a batch, expected 4 and 0"; }
+(( $(getpids st-on.tr) == 4 )) || fail "posix_spawn, memory = on: the workers asked their pid $(getpids st-on.tr) times, expected once each"
 run_pb 0 run st.ini -q --force --set run.memory=off --set run.workers=1 \
     --set workload.noop.tasks=3000
-[[ $(csv_col st.csv status | sort -u) == ok && $(csv_col st.csv checksum | sort -u) == 0x44affc ]] ||
+[[ $(csv_col st.csv status | sort -u) == ok && $(csv_col st.csv checksum | sort -u) == "$(printf '0x%x' $((3000 * 3001 / 2)))" ]] ||
     { cat st.csv; fail "posix_spawn, 3 000 results from one worker: the rows are wrong"; }
-pass "a spawned worker leaves its last batch in its tail: no write with memory = off, its PB_FRAME_DONE alone with memory = on"
+pass "a spawned worker leaves its last batch in its tail: PB_FRAME_DONE never written with memory = off, written alone with memory = on; its pid asked only when its memory is read"
 
 # A spawned parbench-worker finds libc in the directory it was linked
 # against (its RUNPATH, cli/CMakeLists.txt): it never maps
