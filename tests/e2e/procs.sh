@@ -237,7 +237,9 @@ pass "fork without pidfds: the tails are read at end-of-file"
 # results outgrow its tail (3 000 of 56 bytes) writes the full batches and
 # leaves the rest there: the checksum (1 + 2 + ... + n) says every result
 # arrived.  And a worker whose memory nobody reads (memory = off) does not
-# ask its own pid for its final report (a getpid per worker before).
+# ask its own pid for its final report (a getpid per worker before): one
+# call per worker more with memory = on than with memory = off (a
+# sanitizer's runtime asks too, as often either way).
 cat > st.ini <<'INI'
 [run]
 workers = 2
@@ -263,11 +265,11 @@ spawned_tail() {
 (( $(done_alone st-off.tr) == 0 && $(done_ending_batch st-off.tr) == 0 )) ||
     { cat st-off.tr; fail "posix_spawn, memory = off: $(done_alone st-off.tr) PB_FRAME_DONE written alone and $(done_ending_batch st-off.tr) ending a batch, expected none"; }
 getpids() { grep -c ' getpid()' "$1" || true; }
-(( $(getpids st-off.tr) == 0 )) || fail "posix_spawn, memory = off: the workers asked their pid $(getpids st-off.tr) times, expected never"
 (( $(spawned_tail st-on --set run.memory=on) == 4 )) || fail "posix_spawn, memory = on: not 4 workers spawned"
 (( $(done_alone st-on.tr) == 4 && $(done_ending_batch st-on.tr) == 0 )) ||
     { cat st-on.tr; fail "posix_spawn, memory = on: $(done_alone st-on.tr) PB_FRAME_DONE written alone and $(done_ending_batch st-on.tr) ending a batch, expected 4 and 0"; }
-(( $(getpids st-on.tr) == 4 )) || fail "posix_spawn, memory = on: the workers asked their pid $(getpids st-on.tr) times, expected once each"
+(( $(getpids st-on.tr) - $(getpids st-off.tr) == 4 )) ||
+    fail "posix_spawn: the 4 workers asked their pid $(getpids st-on.tr) times with memory = on and $(getpids st-off.tr) with memory = off, expected once each more with memory = on"
 run_pb 0 run st.ini -q --force --set run.memory=off --set run.workers=1 \
     --set workload.noop.tasks=3000
 [[ $(csv_col st.csv status | sort -u) == ok && $(csv_col st.csv checksum | sort -u) == "$(printf '0x%x' $((3000 * 3001 / 2)))" ]] ||
