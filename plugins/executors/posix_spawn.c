@@ -38,9 +38,9 @@
 #include "procs.h"
 #include "util/fdio.h"
 
-/* parbench-worker with `in`, `out` (and `shared` when >= 0, and then
- * `tails` when >= 0) on its descriptors 0, 3, 4 and 5.  Returns 0 or
- * posix_spawn's error number. */
+/* parbench-worker with `in`, `out` (and `shared` when >= 0, and `tails`
+ * when >= 0, given only with `shared`) on its descriptors 0, 3, 4 and 5.
+ * Returns 0 or posix_spawn's error number. */
 static int spawn_proc(const char *prog, int in, int out, int shared, int tails,
                       pid_t *pid) {
     posix_spawn_file_actions_t fa;
@@ -51,8 +51,6 @@ static int spawn_proc(const char *prog, int in, int out, int shared, int tails,
         rc = posix_spawn_file_actions_adddup2(&fa, out, PB_WORKER_FD_OUT);
     if (rc == 0 && shared >= 0)
         rc = posix_spawn_file_actions_adddup2(&fa, shared, PB_WORKER_FD_SHARED);
-    if (shared < 0)
-        tails = -1;
     if (rc == 0 && tails >= 0)
         rc = posix_spawn_file_actions_adddup2(&fa, tails, PB_WORKER_FD_TAIL);
     /* Whatever else this process has open stays out of the worker. */
@@ -151,13 +149,11 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
      * stays in memory shared with this process, as a forked worker's does,
      * and costs no write.  Without them (no memory file, or no shared
      * page: the fallback), every frame goes to the pipes. */
-    int tails = -1;
-    if (shared >= 0 && procs_tails_reserve(n, &tails) && procs_tails(&p) == 0)
-        tails = fcntl(tails, F_DUPFD_CLOEXEC, PROCS_HIGH_FD);
-    else
+    int tails = -1; /* the cell's, kept open by procs.c: not closed here */
+    if (shared < 0 || !procs_tails_reserve(n, &tails) || procs_tails(&p) < 0) {
         tails = -1;
-    if (tails < 0)
         p.tails = NULL;
+    }
     struct pb_worker_start start;
     procs_start_record(&p, shared, &start, spec_len);
     if (tails >= 0)
@@ -167,8 +163,6 @@ static int spawn_run(const struct pb_host *host, const struct pb_params *params,
         rc = spawn_one(&p, i, prog, shared, tails, &start, spec, err, errlen);
     if (shared >= 0)
         close(shared);
-    if (tails >= 0)
-        close(tails);
     return procs_finish(&p, rc);
 }
 

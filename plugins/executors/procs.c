@@ -76,6 +76,14 @@ static void *scratch_get(struct scratch *s, size_t len, int zero) {
                 close(fd);
             return NULL;
         }
+        /* Kept at or above PROCS_HIGH_FD, once: a spawned worker gets it
+         * with a dup2 that must not overwrite, nor be overwritten by, the
+         * ones onto its low descriptors (posix_spawn.c). */
+        int high = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, PROCS_HIGH_FD) : -1;
+        if (high >= 0) {
+            close(fd);
+            fd = high;
+        }
         void *q =
             mmap(NULL, n, PROT_READ | PROT_WRITE,
                  s->shared ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS, fd, 0);

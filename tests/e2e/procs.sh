@@ -264,7 +264,7 @@ spawned_tail() {
 (( $(spawned_tail st-off --set run.memory=off) == 4 )) || fail "posix_spawn, memory = off: not 4 workers spawned"
 (( $(done_alone st-off.tr) == 0 && $(done_ending_batch st-off.tr) == 0 )) ||
     { cat st-off.tr; fail "posix_spawn, memory = off: $(done_alone st-off.tr) PB_FRAME_DONE written alone and $(done_ending_batch st-off.tr) ending a batch, expected none"; }
-getpids() { grep -c ' getpid()' "$1" || true; }
+getpids() { grep -c ' getpid(' "$1" || true; }
 (( $(spawned_tail st-on --set run.memory=on) == 4 )) || fail "posix_spawn, memory = on: not 4 workers spawned"
 (( $(done_alone st-on.tr) == 4 && $(done_ending_batch st-on.tr) == 0 )) ||
     { cat st-on.tr; fail "posix_spawn, memory = on: $(done_alone st-on.tr) PB_FRAME_DONE written alone and $(done_ending_batch st-on.tr) ending a batch, expected 4 and 0"; }
