@@ -45,7 +45,8 @@ stats() { sort -g | awk '{ v[NR] = $1 } END {
 # reading, no inherited counters) and with the defaults (memory = on,
 # counters = basic).  A ratio is the median over the rounds of each
 # round's ratio: the median wall_s of parbench's repetitions in the round
-# over the raw mechanism's median in the same round, so that a slow
+# over the raw mechanism's median in the same round, each side repeated
+# as many times (101 at 1 and 8 workers, 11 at 64 and 256), so that a slow
 # stretch of the machine (this one is a guest: its host's other load comes
 # and goes) weighs on both sides of a ratio or on neither.  The times
 # beside it are the medians of all the rounds.
@@ -70,8 +71,9 @@ for w in 1 8 64 256; do
             "$BUILD/bench/bench-baseline-bound" "$w" "$reps" | sed "s/^/$w $r /; s/+waitpid/+waitpid,bound/" >> "$OUT/ss-base.txt"
         fi
         "$PB" run config/bench-startstop.ini -q -o "$OUT/sst-$w-$r.csv" --only "workers=$w" \
-            --set run.memory=off --set run.counters=off > /dev/null
-        "$PB" run config/bench-startstop.ini -q -o "$OUT/ssd-$w-$r.csv" --only "workers=$w" > /dev/null
+            --set run.repetitions="$reps" --set run.memory=off --set run.counters=off > /dev/null
+        "$PB" run config/bench-startstop.ini -q -o "$OUT/ssd-$w-$r.csv" --only "workers=$w" \
+            --set run.repetitions="$reps" > /dev/null
     done
 done
 # startstop_table KIND: the table of the rows in $OUT/KIND-*-*.csv

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "util/errors.h"
+#include "util/hot.h"
 #include "util/names.h"
 #include "util/suggest.h"
 #include "util/units.h"
@@ -579,7 +580,7 @@ void params_free(struct pb_params *ps) {
     free(ps);
 }
 
-int params_index(const struct pb_params *ps, const char *key) {
+PB_HOT int params_index(const struct pb_params *ps, const char *key) {
     if (!ps || !key)
         return -1;
     for (size_t i = 0; i < ps->count; i++)
@@ -713,7 +714,7 @@ static void plugin_bug(const struct pb_params *ps, const char *fmt, ...) {
 
 /* The value of `name` when its type is one `getter` reads; otherwise the
  * plugin has a bug (plugin_bug). */
-static const struct param_value *
+PB_HOT static const struct param_value *
 get_value(const struct pb_params *ps, const char *name, const char *getter) {
     int i = params_index(ps, name);
     if (i < 0)
@@ -728,22 +729,23 @@ get_value(const struct pb_params *ps, const char *name, const char *getter) {
     return &ps->values[i];
 }
 
-int64_t params_get_int(const struct pb_params *ps, const char *name) {
+PB_HOT int64_t params_get_int(const struct pb_params *ps, const char *name) {
     return get_value(ps, name, "param_int")->i;
 }
 
-uint64_t params_get_uint(const struct pb_params *ps, const char *name) {
+PB_HOT uint64_t params_get_uint(const struct pb_params *ps, const char *name) {
     return get_value(ps, name, "param_uint")->u;
 }
 
-double params_get_float(const struct pb_params *ps, const char *name) {
+PB_HOT double params_get_float(const struct pb_params *ps, const char *name) {
     return get_value(ps, name, "param_float")->f;
 }
 
-int params_get_bool(const struct pb_params *ps, const char *name) {
+PB_HOT int params_get_bool(const struct pb_params *ps, const char *name) {
     return get_value(ps, name, "param_bool")->b;
 }
 
-const char *params_get_string(const struct pb_params *ps, const char *name) {
+PB_HOT const char *params_get_string(const struct pb_params *ps,
+                                     const char *name) {
     return get_value(ps, name, "param_string")->text;
 }

@@ -15,6 +15,7 @@
 #include "config/spec.h"
 #include "run/job.h"
 #include "util/clock.h"
+#include "util/hot.h"
 
 volatile sig_atomic_t host_cancel_flag;
 
@@ -90,8 +91,9 @@ static const struct loaded_plugin *preloaded;
 
 void host_preload_workload(const struct loaded_plugin *lp) { preloaded = lp; }
 
-int host_workload_parse(const char *text, size_t len, struct host_workload *out,
-                        char *err, size_t errlen) {
+PB_HOT int host_workload_parse(const char *text, size_t len,
+                               struct host_workload *out, char *err,
+                               size_t errlen) {
     struct worker_spec spec;
     if (spec_parse(text, len, &spec, err, errlen) < 0)
         return -1;
@@ -132,7 +134,8 @@ int host_workload_parse(const char *text, size_t len, struct host_workload *out,
     return 0;
 }
 
-int host_workload_create(struct host_workload *wl, char *err, size_t errlen) {
+PB_HOT int host_workload_create(struct host_workload *wl, char *err,
+                                size_t errlen) {
     char why[512] = "";
     if (wl->ops->create(&wl->hi.host, wl->params, &wl->state, why, sizeof why) <
         0) {
@@ -143,9 +146,9 @@ int host_workload_create(struct host_workload *wl, char *err, size_t errlen) {
     return 0;
 }
 
-int host_workload_from_spec(const char *text, size_t len,
-                            struct host_workload *out, char *err,
-                            size_t errlen) {
+PB_HOT int host_workload_from_spec(const char *text, size_t len,
+                                   struct host_workload *out, char *err,
+                                   size_t errlen) {
     if (host_workload_parse(text, len, out, err, errlen) < 0)
         return -1;
     return host_workload_create(out, err, errlen);

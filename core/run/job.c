@@ -24,6 +24,7 @@
 #include "util/clock.h"
 #include "util/cpus.h"
 #include "util/errors.h"
+#include "util/hot.h"
 #include "util/sigsafe.h"
 
 /* ------------------------------------------------------------------------ */
@@ -181,7 +182,7 @@ struct pb_job {
  * worker maps the bytes it needs (mmap and munmap round a length up to
  * whole pages) and does not ask for the page size: sysconf() was two
  * more pages a forked worker faulted in, its code and its table. */
-static int map_shared(struct pb_job *job, unsigned workers, int fd) {
+PB_HOT static int map_shared(struct pb_job *job, unsigned workers, int fd) {
     size_t need = sizeof *job->shared + 3 * (size_t)workers * sizeof(uint64_t);
     size_t size = need;
     int own = fd < 0;
@@ -245,9 +246,10 @@ static void *coord_table(size_t len) {
 }
 
 /* The fields every job has; NULL when out of memory. */
-static struct pb_job *job_alloc(const struct pb_host *host,
-                                const struct pb_workload_ops *ops, void *state,
-                                unsigned workers, enum pb_schedule schedule) {
+PB_HOT static struct pb_job *job_alloc(const struct pb_host *host,
+                                       const struct pb_workload_ops *ops,
+                                       void *state, unsigned workers,
+                                       enum pb_schedule schedule) {
     struct pb_job *job = calloc(1, sizeof *job);
     if (!job)
         return NULL;
@@ -258,14 +260,17 @@ static struct pb_job *job_alloc(const struct pb_host *host,
     job->workers = workers;
     job->tasks = ops->task_count(state);
     job->schedule = schedule;
-    pthread_mutex_init(&job->lock, NULL);
+    /* The default mutex, without a call: pthread_mutex_init's page is one
+     * more that every worker process would touch first (util/hot.h). */
+    job->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
     return job;
 }
 
-struct pb_job *job_new_worker(const struct pb_host *host,
-                              const struct pb_workload_ops *ops, void *state,
-                              unsigned workers, enum pb_schedule schedule,
-                              int shared_fd, int *rc) {
+PB_HOT struct pb_job *job_new_worker(const struct pb_host *host,
+                                     const struct pb_workload_ops *ops,
+                                     void *state, unsigned workers,
+                                     enum pb_schedule schedule, int shared_fd,
+                                     int *rc) {
     struct pb_job *job = job_alloc(host, ops, state, workers, schedule);
     *rc = job ? map_shared(job, workers, shared_fd) : PB_ENOMEM;
     if (*rc < 0) {
@@ -319,7 +324,7 @@ void job_set_executor(struct pb_job *job, const char *name, void *state) {
     job->executor_state = state;
 }
 
-void job_set_memory(struct pb_job *job, int sample) {
+PB_HOT void job_set_memory(struct pb_job *job, int sample) {
     job->memory_off = !sample;
 }
 
@@ -385,7 +390,7 @@ int job_status(const struct pb_job *job, const char **error) {
     return job->failed;
 }
 
-int job_stopping(const struct pb_job *job) {
+PB_HOT int job_stopping(const struct pb_job *job) {
     return atomic_load_explicit(&job->shared->stop, memory_order_relaxed);
 }
 
@@ -395,9 +400,9 @@ int job_stopping(const struct pb_job *job) {
 
 unsigned job_workers(const struct pb_job *job) { return job->workers; }
 
-uint64_t job_tasks(const struct pb_job *job) { return job->tasks; }
+PB_HOT uint64_t job_tasks(const struct pb_job *job) { return job->tasks; }
 
-enum pb_schedule job_schedule(const struct pb_job *job) {
+PB_HOT enum pb_schedule job_schedule(const struct pb_job *job) {
     return job->schedule;
 }
 
@@ -635,8 +640,8 @@ uint64_t job_read_pss_kib(pid_t pid) {
 
 /* The core's claim: static by index (task = worker + k * workers), or the
  * shared atomic counter. `cursor` is the worker's own static position. */
-static int default_claim(struct pb_job *job, unsigned worker, uint64_t *cursor,
-                         uint64_t *task) {
+PB_HOT static int default_claim(struct pb_job *job, unsigned worker,
+                                uint64_t *cursor, uint64_t *task) {
     if (atomic_load_explicit(&job->shared->stop, memory_order_relaxed))
         return 0;
     uint64_t t;
@@ -701,12 +706,12 @@ static int claim_slot(struct pb_job *job, uint64_t task, unsigned char to) {
 /* 1 when the worker loop runs in the cell process that made the job
  * (a thread of it), 0 in a worker process: a fork of it (another pid) or
  * one that made its job itself (job_new_worker: no coordinator pid). */
-static int loop_in_cell(const struct pb_job *job) {
+PB_HOT static int loop_in_cell(const struct pb_job *job) {
     return job->coordinator != 0 && job->coordinator == getpid();
 }
 
-int job_worker_loop(struct pb_job *job, unsigned worker,
-                    const struct pb_worker_io *io) {
+PB_HOT int job_worker_loop(struct pb_job *job, unsigned worker,
+                           const struct pb_worker_io *io) {
     if (worker >= job->workers) {
         worker_fail(job, worker, io, 0, 0, "worker index out of range");
         return PB_EINVAL;

@@ -30,6 +30,7 @@
 #include "run/job.h"
 #include "util/errors.h"
 #include "util/fdio.h"
+#include "util/hot.h"
 #include "util/selfusage.h"
 
 /* A spec larger than this is refused rather than allocated. */
@@ -47,7 +48,7 @@ static struct fdio_batch batch = {.fd = PB_WORKER_FD_OUT, .interval_ns = 0};
  * array it was 32 KiB of the executable's zeroed data, a mapping of its
  * own in every process of the program, copied by each fork of a cell
  * process (see docs/performance.md). */
-static void batch_alloc(void) {
+PB_HOT static void batch_alloc(void) {
     if (!batch.buf && !(batch.buf = malloc(BATCH_BYTES)))
         _exit(PB_WORKER_EXIT_START);
     batch.cap = BATCH_BYTES;
@@ -55,8 +56,8 @@ static void batch_alloc(void) {
 
 /* One frame on the coordinator's pipe (PB_FRAME_MAX is checked there),
  * queued in the batch. */
-static int send_frame(uint32_t type, const void *a, size_t alen, const void *b,
-                      size_t blen) {
+PB_HOT static int send_frame(uint32_t type, const void *a, size_t alen,
+                             const void *b, size_t blen) {
     return fdio_batch_frame(&batch, type, a, alen, b, blen);
 }
 
@@ -88,8 +89,8 @@ static void fail_start(const char *fmt, ...) {
 }
 
 /* io->send: one message of the worker loop as one PB_FRAME_MSG. */
-static int worker_send(void *ctx, const void *head, size_t head_len,
-                       const void *body, size_t body_len) {
+PB_HOT static int worker_send(void *ctx, const void *head, size_t head_len,
+                              const void *body, size_t body_len) {
     (void)ctx;
     return send_frame(PB_FRAME_MSG, head, head_len, body, body_len);
 }
@@ -117,7 +118,7 @@ static int worker_claim(void *ctx, unsigned worker, uint64_t *task) {
  * pooled worker's record carries (SCM_RIGHTS on a socket) into *shfd (-1
  * without one).  Returns 1, 0 at end-of-file before the record, -1 when
  * the record is cut off or unreadable. */
-static int read_start(struct pb_worker_start *st, int *shfd) {
+PB_HOT static int read_start(struct pb_worker_start *st, int *shfd) {
     struct stat sb;
     *shfd = -1;
     if (fstat(PB_WORKER_FD_IN, &sb) < 0 || !S_ISSOCK(sb.st_mode)) {
@@ -157,8 +158,8 @@ static int spec_len_ok(uint64_t len) { return len != 0 && len <= SPEC_MAX; }
 /* 0 when start record `st` names a worker of its job and a schedule;
  * else -1 with what it says instead in err -- the same words for a
  * spawned worker (check_start) and a forked one (worker_proc_job). */
-static int start_in_range(const struct pb_worker_start *st, char *err,
-                          size_t errlen) {
+PB_HOT static int start_in_range(const struct pb_worker_start *st, char *err,
+                                 size_t errlen) {
     if (st->workers != 0 && st->worker < st->workers && st->schedule <= 1)
         return 0;
     snprintf(err, errlen, "start record: worker %u of %u, schedule %u",
@@ -167,7 +168,7 @@ static int start_in_range(const struct pb_worker_start *st, char *err,
 }
 
 /* The checks every start record passes. */
-static void check_start(const struct pb_worker_start *st) {
+PB_HOT static void check_start(const struct pb_worker_start *st) {
     char err[128];
     if (st->magic != PB_WORKER_MAGIC)
         fail_start("no valid start record on standard input (this program "
@@ -179,10 +180,9 @@ static void check_start(const struct pb_worker_start *st) {
 /* A job of the workload for the start record `st`, checked against it;
  * `shfd` is the coordinator's status page, or -1 (a page of its own).
  * NULL with err when it cannot be had. */
-static struct pb_job *new_job(const struct pb_host *h,
-                              const struct pb_workload_ops *ops, void *state,
-                              const struct pb_worker_start *st, int shfd,
-                              char *err, size_t errlen) {
+PB_HOT static struct pb_job *
+new_job(const struct pb_host *h, const struct pb_workload_ops *ops, void *state,
+        const struct pb_worker_start *st, int shfd, char *err, size_t errlen) {
     int rc = 0;
     struct pb_job *job = job_new_worker(
         h, ops, state, st->workers, (enum pb_schedule)st->schedule, shfd, &rc);
@@ -211,9 +211,9 @@ static struct pb_job *new_job(const struct pb_host *h,
 }
 
 /* new_job, or the worker says why and exits. */
-static struct pb_job *start_job(const struct pb_host *h,
-                                const struct pb_workload_ops *ops, void *state,
-                                const struct pb_worker_start *st, int shfd) {
+PB_HOT static struct pb_job *
+start_job(const struct pb_host *h, const struct pb_workload_ops *ops,
+          void *state, const struct pb_worker_start *st, int shfd) {
     char err[512];
     struct pb_job *job = new_job(h, ops, state, st, shfd, err, sizeof err);
     if (!job)
@@ -319,8 +319,9 @@ void *worker_proc_spec(const void *spec, size_t spec_len, char *err,
     return wl;
 }
 
-struct pb_job *worker_proc_job(const struct pb_worker_start *st, void *workload,
-                               int shared_fd, char *err, size_t errlen) {
+PB_HOT struct pb_job *worker_proc_job(const struct pb_worker_start *st,
+                                      void *workload, int shared_fd, char *err,
+                                      size_t errlen) {
     struct host_workload *wl = workload;
     if (st->magic != PB_WORKER_MAGIC) {
         snprintf(err, errlen, "not a start record (its magic is wrong)");
@@ -345,7 +346,8 @@ struct pb_job *worker_proc_job(const struct pb_worker_start *st, void *workload,
 
 /* The worker's tail (PB_WORKER_TAIL), mapped from PB_WORKER_FD_TAIL, or
  * NULL: then its frames all go to PB_WORKER_FD_OUT. */
-static struct pb_worker_tail *map_tail(const struct pb_worker_start *st) {
+PB_HOT static struct pb_worker_tail *
+map_tail(const struct pb_worker_start *st) {
     if (!(st->flags & PB_WORKER_TAIL))
         return NULL;
     void *q = mmap(NULL, sizeof(struct pb_worker_tail), PROT_READ | PROT_WRITE,
@@ -363,7 +365,7 @@ static struct pb_worker_tail *map_tail(const struct pb_worker_start *st) {
     return t;
 }
 
-void worker_proc_main(void) {
+PB_HOT void worker_proc_main(void) {
     /* Die with the coordinator; checked against start.parent below, since
      * the coordinator may have died before this line.  The batch's buffer
      * comes once the start record says whether the worker has a tail:

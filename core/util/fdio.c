@@ -14,8 +14,9 @@
 #include <parbench/worker.h>
 
 #include "util/errors.h"
+#include "util/hot.h"
 
-int fdio_read_full(int fd, void *buf, size_t len) {
+PB_HOT int fdio_read_full(int fd, void *buf, size_t len) {
     char *p = buf;
     size_t got = 0;
     while (got < len) {
@@ -31,7 +32,7 @@ int fdio_read_full(int fd, void *buf, size_t len) {
     return 1;
 }
 
-int fdio_writev_full(int fd, struct iovec *iov, int n) {
+PB_HOT int fdio_writev_full(int fd, struct iovec *iov, int n) {
     while (n > 0 && iov->iov_len == 0) {
         iov++;
         n--;
@@ -102,8 +103,9 @@ int fdio_records_writev(int fd, uint32_t tag, struct iovec *iov, int n) {
     return 0;
 }
 
-int fdio_write_frame_tagged(int fd, uint32_t tag, uint32_t type, const void *a,
-                            size_t alen, const void *b, size_t blen) {
+PB_HOT int fdio_write_frame_tagged(int fd, uint32_t tag, uint32_t type,
+                                   const void *a, size_t alen, const void *b,
+                                   size_t blen) {
     if (alen > PB_FRAME_MAX || blen > PB_FRAME_MAX - alen)
         return PB_EINVAL;
     struct pb_frame f = {type, (uint32_t)(alen + blen)};
@@ -127,8 +129,8 @@ static uint64_t mono_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void fdio_batch_init(struct fdio_batch *b, int fd, void *buf, size_t cap,
-                     uint64_t interval_ns) {
+PB_HOT void fdio_batch_init(struct fdio_batch *b, int fd, void *buf, size_t cap,
+                            uint64_t interval_ns) {
     b->fd = fd;
     b->tag = 0;
     b->buf = buf;
@@ -138,7 +140,7 @@ void fdio_batch_init(struct fdio_batch *b, int fd, void *buf, size_t cap,
     b->written_ns = interval_ns ? mono_ns() : 0;
 }
 
-int fdio_batch_flush(struct fdio_batch *b) {
+PB_HOT int fdio_batch_flush(struct fdio_batch *b) {
     if (b->used == 0)
         return 0;
     struct iovec iov = {b->buf, b->used};
@@ -169,8 +171,8 @@ static void copy_short(unsigned char *d, const unsigned char *s, size_t n) {
         d[i] = s[i];
 }
 
-int fdio_batch_frame(struct fdio_batch *b, uint32_t type, const void *a,
-                     size_t alen, const void *bb, size_t blen) {
+PB_HOT int fdio_batch_frame(struct fdio_batch *b, uint32_t type, const void *a,
+                            size_t alen, const void *bb, size_t blen) {
     if (alen > PB_FRAME_MAX || blen > PB_FRAME_MAX - alen)
         return PB_EINVAL;
     size_t whole = sizeof(struct pb_frame) + alen + blen;

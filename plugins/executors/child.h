@@ -22,6 +22,7 @@
 
 #include "procs.h"
 #include "util/fdio.h"
+#include "util/hot.h"
 
 /* A child streams its frames in batches (fdio_batch): one write carries
  * up to BATCH_BYTES of results, and none waits more than BATCH_NS plus a
@@ -33,8 +34,8 @@
 #define BATCH_NS 1000000u
 
 /* io->send in a child: the message as one PB_FRAME_MSG, batched. */
-static int child_send(void *ctx, const void *head, size_t head_len,
-                      const void *body, size_t body_len) {
+PB_HOT static int child_send(void *ctx, const void *head, size_t head_len,
+                             const void *body, size_t body_len) {
     return fdio_batch_frame(ctx, PB_FRAME_MSG, head, head_len, body, body_len);
 }
 
@@ -54,9 +55,10 @@ static void child_main(const struct pb_host *host, struct pb_job *job,
                        unsigned worker, pid_t parent, int out, uint32_t tag,
                        int release, struct pb_worker_tail *tail)
     __attribute__((noreturn));
-static void child_main(const struct pb_host *host, struct pb_job *job,
-                       unsigned worker, pid_t parent, int out, uint32_t tag,
-                       int release, struct pb_worker_tail *tail) {
+PB_HOT static void child_main(const struct pb_host *host, struct pb_job *job,
+                              unsigned worker, pid_t parent, int out,
+                              uint32_t tag, int release,
+                              struct pb_worker_tail *tail) {
     /* Die with the coordinator, even if it died before this line. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)

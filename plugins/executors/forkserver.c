@@ -246,9 +246,9 @@ static void become_job_worker(const struct pb_host *host,
                               const struct fs_job *j, unsigned worker,
                               struct pb_worker_tail *tails, int sock)
     __attribute__((noreturn));
-static void become_job_worker(const struct pb_host *host,
-                              const struct fs_job *j, unsigned worker,
-                              struct pb_worker_tail *tails, int sock) {
+PB_HOT __attribute__((noinline)) static void
+become_job_worker(const struct pb_host *host, const struct fs_job *j,
+                  unsigned worker, struct pb_worker_tail *tails, int sock) {
     prctl(PR_SET_NAME, WORKER_NAME);
     /* The server's end: a worker holding it would hide the server's end
      * from the coordinator. */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "util/fdio.h"
+#include "util/hot.h"
 #include "util/selfusage.h"
 
 /* ------------------------------------------------------------------------ */
@@ -154,7 +155,7 @@ struct pb_worker_tail *procs_tails_reserve(unsigned workers, int *fd) {
     return t;
 }
 
-void procs_tail_set(struct pb_worker_tail *t, size_t len) {
+PB_HOT void procs_tail_set(struct pb_worker_tail *t, size_t len) {
     __atomic_store_n(&t->len, (uint32_t)len, __ATOMIC_RELEASE);
 }
 

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hot.h - PB_HOT marks the code that every worker process runs, from its
+ * start to its last result: the start record and spec, the workload's
+ * re-creation, the job and its shared page, the worker loop, the frames.
+ * GCC places hot functions side by side (in .text.hot, which the linker
+ * gathers), so that a new process runs that path on a few pages of code
+ * instead of one or two pages per function: every page a new process
+ * touches first costs it something, about 5 us on a paravirtualised
+ * guest whose page tables are shadowed (docs/performance.md).  It changes
+ * no behaviour; other compilers may ignore it.
+ */
+#ifndef PARBENCH_HOT_H
+#define PARBENCH_HOT_H
+
+#if defined(__GNUC__)
+#define PB_HOT __attribute__((hot))
+#else
+#define PB_HOT
+#endif
+
+#endif /* PARBENCH_HOT_H */
