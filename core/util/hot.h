@@ -3,12 +3,12 @@
  * hot.h - PB_HOT marks the code that every worker process runs, from its
  * start to its last result: the start record and spec, the workload's
  * re-creation, the job and its shared page, the worker loop, the frames.
- * GCC places hot functions side by side (in .text.hot, which the linker
- * gathers), so that a new process runs that path on a few pages of code
+ * GCC and Clang put hot functions in .text.hot sections, which the linker
+ * gathers, so that a new process runs that path on a few pages of code
  * instead of one or two pages per function: every page a new process
- * touches first costs it something, about 5 us on a paravirtualised
- * guest whose page tables are shadowed (docs/performance.md).  It changes
- * no behaviour; other compilers may ignore it.
+ * touches first costs it time, about 5 us on the paravirtualised guest of
+ * docs/performance.md ("The pages a new worker touches").  It changes no
+ * behaviour; other compilers may ignore it.
  */
 #ifndef PARBENCH_HOT_H
 #define PARBENCH_HOT_H
