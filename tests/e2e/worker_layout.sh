@@ -6,9 +6,10 @@
 # parbench-worker, become_job_worker to fdio_batch_frame in the forkserver
 # plugin -- are side by side, within 3 pages and 2 pages.  Without PB_HOT
 # the first were spread over 11 pages, and in the plugin the worker's
-# code was inlined into the server's loop, over 4.  Each page a new
-# process touches first costs it time (docs/performance.md), so a
-# scattered path is slower, not wrong: this test is what notices.
+# code was inlined into the server's loop (a worker touched 4 of its
+# pages).  Each page a new process touches first costs it time
+# (docs/performance.md), so a scattered path is slower, not wrong: this
+# test is what notices.
 source "$(dirname "$0")/common.bash"
 
 command -v nm >/dev/null || skip "nm (binutils) is not installed"
